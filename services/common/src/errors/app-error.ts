@@ -1,0 +1,49 @@
+/**
+ * One error taxonomy for every service. Errors carry a code and know nothing about HTTP;
+ * the HTTP layer maps codes to statuses in one table (`http/error-middleware.ts`).
+ */
+export const ErrorCode = {
+  badRequest: 'bad_request',
+  signatureInvalid: 'signature_invalid',
+  timestampStale: 'timestamp_stale',
+  nonceReplayed: 'nonce_replayed',
+  decryptFailed: 'decrypt_failed',
+  appIdMismatch: 'appid_mismatch',
+  xmlInvalid: 'xml_invalid',
+  xmlForbidden: 'xml_forbidden',
+  bodyTooLarge: 'body_too_large',
+  unsupportedMediaType: 'unsupported_media_type',
+  accountUnknown: 'account_unknown',
+  notFound: 'not_found',
+  conflict: 'conflict',
+  unavailable: 'unavailable',
+  configInvalid: 'config_invalid',
+  replyInvalid: 'reply_invalid',
+  internal: 'internal',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export interface AppErrorOptions {
+  readonly cause?: unknown;
+  /** Extra machine-readable detail safe to show a client (never secrets). */
+  readonly detail?: Readonly<Record<string, string | number | boolean>>;
+}
+
+export class AppError extends Error {
+  readonly detail: Readonly<Record<string, string | number | boolean>> | undefined;
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options: AppErrorOptions = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'AppError';
+    this.detail = options.detail;
+  }
+}
+
+export function isAppError(value: unknown): value is AppError {
+  return value instanceof AppError;
+}

@@ -1,0 +1,2 @@
+export * from './coordination.js';
+export * from './queue.js';

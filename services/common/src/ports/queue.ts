@@ -1,0 +1,62 @@
+/**
+ * Queue port: durable queues, publisher confirms, manual acks, a dead-letter exchange.
+ * RabbitMQ (amqplib) in production, an in-process queue with the same ack / nack /
+ * redelivery semantics as the embedded default.
+ */
+
+export type Headers = Readonly<Record<string, string>>;
+
+export interface PublishOptions {
+  /** Stable id used by consumers for idempotency (`messageId` in AMQP). */
+  readonly messageId?: string;
+  readonly headers?: Headers;
+  readonly contentType?: string;
+}
+
+export interface Delivery {
+  readonly body: Buffer;
+  readonly messageId: string | undefined;
+  readonly headers: Headers;
+  /** True when the message was delivered before and not acked. */
+  readonly redelivered: boolean;
+  /** Number of earlier deliveries known to the broker (0 on first delivery when unknown). */
+  readonly deliveryCount: number;
+}
+
+/** What a handler decides; the consumer applies it after the handler returns. */
+export type HandlerOutcome =
+  | { readonly action: 'ack' }
+  /** Transient failure: deliver again later. */
+  | { readonly action: 'retry' }
+  /** Poison message: route to the dead-letter exchange with the reason. */
+  | { readonly action: 'dead-letter'; readonly reason: string };
+
+export type DeliveryHandler = (delivery: Delivery) => Promise<HandlerOutcome>;
+
+export interface ConsumeOptions {
+  readonly prefetch: number;
+}
+
+export interface Consumer {
+  /** Stops taking new deliveries and waits for in-flight handlers. */
+  cancel(): Promise<void>;
+}
+
+export interface QueueDeclaration {
+  readonly name: string;
+  /** Dead-letter queue the broker routes rejected messages to (declared too). */
+  readonly deadLetterQueue?: string;
+}
+
+export interface QueuePort {
+  /** Declares durable queues (quorum queues on RabbitMQ); idempotent. */
+  declare(queues: readonly QueueDeclaration[]): Promise<void>;
+  /** Resolves once the broker confirmed the message (written durably); rejects otherwise. */
+  publish(queue: string, body: Buffer, options?: PublishOptions): Promise<void>;
+  consume(queue: string, handler: DeliveryHandler, options: ConsumeOptions): Promise<Consumer>;
+  /** Ready + unacknowledged messages, for tests and scaling. */
+  depth(queue: string): Promise<number>;
+  /** True while connected to the broker. */
+  isConnected(): boolean;
+  close(): Promise<void>;
+}

@@ -1,0 +1,57 @@
+import { XMLParser } from 'fast-xml-parser';
+import { AppError, ErrorCode } from '../errors/app-error.js';
+
+/** Largest XML document the parser accepts; WeChat callbacks are a few KiB at most. */
+export const maxXmlBytes = 256 * 1024;
+
+const forbidden = /<!DOCTYPE|<!ENTITY|<!\[INCLUDE|<!\[IGNORE/i;
+
+const parser = new XMLParser({
+  ignoreAttributes: true,
+  // Values stay strings: MsgId is a 64-bit integer and would lose precision as a number.
+  parseTagValue: false,
+  parseAttributeValue: false,
+  trimValues: false,
+  processEntities: true,
+  htmlEntities: false,
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+  cdataPropName: false,
+});
+
+/** A flat view of `<xml>`: child name → text; nested elements are JSON-encoded. */
+export type XmlFields = Readonly<Record<string, string>>;
+
+/**
+ * Parses a WeChat XML document into its `<xml>` children.
+ * Rejects DOCTYPE / ENTITY declarations before parsing (external entities and
+ * billion-laughs can only come through them), bounds the size, and requires a root `<xml>`.
+ */
+export function parseXml(body: string): XmlFields {
+  if (Buffer.byteLength(body, 'utf8') > maxXmlBytes) {
+    throw new AppError(ErrorCode.bodyTooLarge, `XML larger than ${maxXmlBytes} bytes`);
+  }
+  if (forbidden.test(body)) {
+    throw new AppError(ErrorCode.xmlForbidden, 'XML with DOCTYPE or ENTITY declarations is refused');
+  }
+  let doc: unknown;
+  try {
+    doc = parser.parse(body, true);
+  } catch (error) {
+    throw new AppError(ErrorCode.xmlInvalid, 'body is not well-formed XML', { cause: error });
+  }
+  const root = (doc as Record<string, unknown> | undefined)?.xml;
+  if (root === undefined || root === null || typeof root !== 'object' || Array.isArray(root)) {
+    throw new AppError(ErrorCode.xmlInvalid, 'XML root element <xml> with children is required');
+  }
+  const fields: Record<string, string> = {};
+  for (const [name, value] of Object.entries(root as Record<string, unknown>)) {
+    fields[name] = typeof value === 'string' ? value : JSON.stringify(value);
+  }
+  return fields;
+}
+
+/** Wraps text in CDATA, splitting any `]]>` so the section cannot be closed early. */
+export function cdata(text: string): string {
+  return `<![CDATA[${text.replaceAll(']]>', ']]]]><![CDATA[>')}]]>`;
+}
