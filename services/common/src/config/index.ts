@@ -1,0 +1,2 @@
+export * from './common-env.js';
+export * from './load-config.js';

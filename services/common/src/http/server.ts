@@ -1,0 +1,52 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A handler that may take a request before express sees it; returns true when it did.
+ * The webhook's hot path is served this way because express's per-request cost (~150 µs
+ * of CPU on these machines, PERFORMANCE.md) is several times the whole message path.
+ */
+export type FastHandler = (request: IncomingMessage, response: ServerResponse) => boolean;
+
+export interface ServiceServer {
+  readonly server: Server;
+  listen(port: number, host: string): Promise<string>;
+  /** Stops accepting, lets in-flight requests finish (bounded), closes idle sockets. */
+  close(graceMs?: number): Promise<void>;
+}
+
+export function createServiceServer(
+  app: (request: IncomingMessage, response: ServerResponse) => void,
+  fastHandler?: FastHandler,
+): ServiceServer {
+  const server = createServer({ keepAliveTimeout: 65_000 }, (request, response) => {
+    if (fastHandler?.(request, response) === true) return;
+    app(request, response);
+  });
+  let closing: Promise<void> | undefined;
+  return {
+    server,
+    listen: (port, host) =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          const address = server.address() as AddressInfo;
+          resolve(`http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`);
+        });
+      }),
+    close: (graceMs = 5000) => {
+      closing ??= new Promise<void>((resolve) => {
+        if (!server.listening) return resolve();
+        const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+        timer.unref();
+        server.close(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+        server.closeIdleConnections();
+      });
+      return closing;
+    },
+  };
+}

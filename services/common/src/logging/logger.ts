@@ -1,0 +1,53 @@
+import { type DestinationStream, type Logger, pino } from 'pino';
+
+export type { Logger } from 'pino';
+
+/** Paths redacted in every log line (STYLE §10): secrets and personal data. */
+export const redactedPaths: readonly string[] = [
+  'appSecret',
+  'app_secret',
+  'secret',
+  'encodingAesKey',
+  'encoding_aes_key',
+  'previousEncodingAesKey',
+  'access_token',
+  'accessToken',
+  'token',
+  'password',
+  'phone',
+  '*.appSecret',
+  '*.app_secret',
+  '*.secret',
+  '*.encodingAesKey',
+  '*.encoding_aes_key',
+  '*.previousEncodingAesKey',
+  '*.access_token',
+  '*.accessToken',
+  '*.token',
+  '*.password',
+  '*.phone',
+  'req.headers.authorization',
+  'req.headers.cookie',
+];
+
+export interface LoggerOptions {
+  readonly service: string;
+  readonly level: string;
+  readonly destination?: DestinationStream;
+}
+
+/** The one root logger of a process; children carry `reqId`, `account`, `msgId`. */
+export function createLogger(options: LoggerOptions): Logger {
+  const config = {
+    level: options.level,
+    base: { service: options.service },
+    redact: { paths: [...redactedPaths], censor: '[redacted]' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+  };
+  return options.destination === undefined ? pino(config) : pino(config, options.destination);
+}
+
+/** Masks a mainland phone number: 13812345678 → 138****5678. */
+export function maskPhone(phone: string): string {
+  return phone.length >= 7 ? `${phone.slice(0, 3)}****${phone.slice(-4)}` : '****';
+}
