@@ -1,0 +1,122 @@
+import express, { type Request, type Response, Router } from 'express';
+import type { AdjustableClock } from '../clock.js';
+import type { InteractionKind } from '../state/audience-store.js';
+import type { SimulatorState } from '../state/simulator-state.js';
+import type { SimAccount, SimLimits, SimUser } from '../types.js';
+
+export interface AdminRouterDeps {
+  readonly state: SimulatorState;
+  /** Present only when the simulator runs on its own clock; otherwise clock moves are refused. */
+  readonly adjustableClock?: AdjustableClock;
+}
+
+function fail(res: Response, status: number, code: string, message: string): void {
+  res.status(status).json({ error: { code, message } });
+}
+
+function accountOf(state: SimulatorState, req: Request, res: Response): SimAccount | undefined {
+  const key = String(req.params.account);
+  const account = state.accountByAppId(key) ?? state.accountById(key);
+  if (account === undefined) fail(res, 404, 'not_found', `no simulated account ${key}`);
+  return account;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function toUser(value: unknown): SimUser | undefined {
+  if (!isRecord(value) || typeof value.openid !== 'string' || value.openid === '') return undefined;
+  const { openid, nickname, unionid, isBlocking } = value;
+  return {
+    openid,
+    ...(typeof nickname === 'string' ? { nickname } : {}),
+    ...(typeof unionid === 'string' ? { unionid } : {}),
+    ...(typeof isBlocking === 'boolean' ? { isBlocking } : {}),
+  };
+}
+
+/** Test and developer controls under `/_sim`: audience, clock, inboxes, sends, reset. */
+export function createAdminRouter({ state, adjustableClock }: AdminRouterDeps): Router {
+  const router = Router();
+  router.use('/_sim', express.json());
+
+  router.post('/_sim/reset', (_req: Request, res: Response) => {
+    state.reset();
+    res.json({ ok: true });
+  });
+
+  router.get('/_sim/clock', (_req: Request, res: Response) => {
+    res.json({ now: state.clock(), isAdjustable: adjustableClock !== undefined });
+  });
+
+  router.post('/_sim/clock/:action', (req: Request, res: Response) => {
+    if (adjustableClock === undefined) {
+      fail(res, 409, 'conflict', 'the simulator runs on an injected clock it cannot move');
+      return;
+    }
+    const body: unknown = req.body;
+    const value = isRecord(body) ? Number(req.params.action === 'set' ? body.now : body.ms) : Number.NaN;
+    if (!Number.isFinite(value) || (req.params.action !== 'set' && req.params.action !== 'advance')) {
+      fail(res, 400, 'bad_request', 'POST /_sim/clock/advance {ms} or /_sim/clock/set {now}');
+      return;
+    }
+    const now = req.params.action === 'set' ? adjustableClock.set(value) : adjustableClock.advance(value);
+    res.json({ now });
+  });
+
+  router.patch('/_sim/limits', (req: Request, res: Response) => {
+    const body: unknown = req.body;
+    res.json(state.setLimits(isRecord(body) ? (body as Partial<SimLimits>) : {}));
+  });
+
+  router.post('/_sim/accounts/:account/followers', (req: Request, res: Response) => {
+    const account = accountOf(state, req, res);
+    if (account === undefined) return;
+    const body: unknown = req.body;
+    const raw = isRecord(body) && Array.isArray(body.users) ? body.users : [body];
+    const users = raw.map(toUser);
+    if (users.some((user) => user === undefined)) {
+      fail(res, 400, 'bad_request', 'each user needs an openid');
+      return;
+    }
+    const added = users.flatMap((user) => (user === undefined ? [] : [state.addFollower(account.appId, user)]));
+    res.json({ users: added });
+  });
+
+  router.post('/_sim/accounts/:account/users/:openid/blocking', (req: Request, res: Response) => {
+    const account = accountOf(state, req, res);
+    if (account === undefined) return;
+    const body: unknown = req.body;
+    const isBlocking = !isRecord(body) || body.isBlocking !== false;
+    res.json(state.setBlocking(account.appId, String(req.params.openid), isBlocking));
+  });
+
+  router.post('/_sim/accounts/:account/users/:openid/interactions', (req: Request, res: Response) => {
+    const account = accountOf(state, req, res);
+    if (account === undefined) return;
+    const body: unknown = req.body;
+    const kind: InteractionKind = isRecord(body) && body.kind === 'event' ? 'event' : 'message';
+    state.recordInteraction(account.appId, String(req.params.openid), kind);
+    res.json({ ok: true, kind });
+  });
+
+  router.get('/_sim/accounts/:account/inbox/:openid', (req: Request, res: Response) => {
+    const account = accountOf(state, req, res);
+    if (account === undefined) return;
+    const since = Number(req.query.since ?? 0);
+    res.json({ messages: state.inbox(account.appId, String(req.params.openid), Number.isFinite(since) ? since : 0) });
+  });
+
+  router.get('/_sim/accounts/:account/template-sends', (req: Request, res: Response) => {
+    const account = accountOf(state, req, res);
+    if (account !== undefined) res.json({ sends: state.templateSends(account.appId) });
+  });
+
+  router.get('/_sim/accounts/:account/mass-sends', (req: Request, res: Response) => {
+    const account = accountOf(state, req, res);
+    if (account !== undefined) res.json({ sends: state.messages.massSends(account.appId) });
+  });
+
+  return router;
+}

@@ -1,0 +1,51 @@
+import { type Request, type Response, Router } from 'express';
+import type { ApiRouterDeps } from './api.types.js';
+import { authorizedAccount, jsonBody, sendOk } from './api-http.js';
+import { WxApiError } from './wx-errors.js';
+
+const kefuTypes: ReadonlySet<string> = new Set([
+  'text',
+  'image',
+  'voice',
+  'video',
+  'music',
+  'news',
+  'mpnews',
+  'mpnewsarticle',
+  'msgmenu',
+  'wxcard',
+  'miniprogrampage',
+]);
+
+/** "news/mpnews limited to 1 article since 2018-10-12; more → 45008" (api.json sendCustomMessage). */
+export const maxKefuArticles = 1;
+
+function articleCount(body: Record<string, unknown>): number {
+  const news = body.news as { articles?: unknown } | undefined;
+  return Array.isArray(news?.articles) ? news.articles.length : 0;
+}
+
+/**
+ * `POST /cgi-bin/message/custom/send`: checks the message, then the user's kefu window
+ * (45015 none open or unfollowed, 45047 quota used), and drops accepted messages into the
+ * user's inbox, which the phone page shows.
+ */
+export function createKefuRouter({ state, clock }: ApiRouterDeps): Router {
+  const router = Router();
+  router.post('/cgi-bin/message/custom/send', (req: Request, res: Response) => {
+    const account = authorizedAccount(req, state);
+    const body = jsonBody(req);
+    const { touser, msgtype } = body;
+    if (typeof touser !== 'string' || touser === '') throw new WxApiError(40003);
+    if (typeof msgtype !== 'string' || !kefuTypes.has(msgtype) || typeof body[msgtype] !== 'object') {
+      throw new WxApiError(40008);
+    }
+    if (msgtype === 'news' && articleCount(body) > maxKefuArticles) throw new WxApiError(45008);
+    const verdict = state.audience.consumeKefu(account.appId, touser);
+    if (verdict !== 0) throw new WxApiError(verdict);
+    const { touser: _recipient, ...message } = body;
+    state.messages.deliverToInbox(account.appId, touser, clock(), message);
+    sendOk(res);
+  });
+  return router;
+}

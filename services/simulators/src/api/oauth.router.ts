@@ -1,0 +1,116 @@
+import { type Request, type Response, Router } from 'express';
+import type { OAuthScope, SnsTokens } from '../state/oauth-store.js';
+import type { SimulatorState } from '../state/simulator-state.js';
+import type { SimAccount } from '../types.js';
+import type { ApiRouterDeps } from './api.types.js';
+import { queryParam } from './api-http.js';
+import { WxApiError } from './wx-errors.js';
+
+const scopes: ReadonlySet<string> = new Set(['snsapi_base', 'snsapi_userinfo']);
+
+function isScope(value: string): value is OAuthScope {
+  return scopes.has(value);
+}
+
+/** appid/secret checks of `/sns/oauth2/access_token` (40013, 40125). */
+function snsAccount(state: SimulatorState, req: Request, needsSecret: boolean): SimAccount {
+  const account = state.accountByAppId(queryParam(req, 'appid') ?? '');
+  if (account === undefined) throw new WxApiError(40013);
+  if (needsSecret && queryParam(req, 'secret') !== account.appSecret) throw new WxApiError(40125);
+  return account;
+}
+
+function tokenBody(tokens: SnsTokens, unionid: string | undefined): Record<string, unknown> {
+  return {
+    access_token: tokens.accessToken,
+    expires_in: tokens.expiresIn,
+    refresh_token: tokens.refreshToken,
+    openid: tokens.openid,
+    scope: tokens.scope,
+    // unionid only with snsapi_userinfo (api.json snsOAuth2AccessToken notes).
+    ...(tokens.scope === 'snsapi_userinfo' && unionid !== undefined ? { unionid } : {}),
+  };
+}
+
+/**
+ * The user "in the browser": `sim_openid` if given, else the account's first follower.
+ * Real WeChat knows who is logged in; a test or developer picks here.
+ */
+function chosenOpenid(state: SimulatorState, account: SimAccount, requested: string | undefined): string {
+  if (requested !== undefined && requested !== '') {
+    if (state.audience.get(account.appId, requested) === undefined) {
+      state.audience.upsert(account.appId, { openid: requested, isSubscribed: false });
+    }
+    return requested;
+  }
+  const first = state.audience.followers(account.appId)[0] ?? state.audience.list(account.appId)[0]?.openid;
+  return first ?? state.audience.upsert(account.appId, { openid: `o_sim_${account.id}_visitor` }).openid;
+}
+
+/** Web authorisation: authorize → code (single use, 5 min) → sns token → userinfo. */
+export function createOAuthRouter({ state }: ApiRouterDeps): Router {
+  const router = Router();
+
+  // A browser lands here; real WeChat shows an error page on bad input, not JSON.
+  router.get('/connect/oauth2/authorize', (req: Request, res: Response) => {
+    const account = state.accountByAppId(queryParam(req, 'appid') ?? '');
+    const redirect = (queryParam(req, 'redirect_uri') ?? '').split('#')[0] ?? '';
+    const scope = queryParam(req, 'scope') ?? '';
+    if (account === undefined || !/^https?:\/\//.test(redirect) || !isScope(scope)) {
+      res
+        .status(400)
+        .type('text/plain; charset=utf-8')
+        .send('Oops! Something went wrong:( 参数错误 (appid, redirect_uri or scope)');
+      return;
+    }
+    const openid = chosenOpenid(state, account, queryParam(req, 'sim_openid'));
+    const code = state.oauth.issueCode({ appId: account.appId, openid, scope });
+    const target = new URL(redirect);
+    target.searchParams.set('code', code);
+    target.searchParams.set('state', queryParam(req, 'state') ?? '');
+    res.redirect(302, target.toString());
+  });
+
+  router.get('/sns/oauth2/access_token', (req: Request, res: Response) => {
+    const account = snsAccount(state, req, true);
+    if (queryParam(req, 'grant_type') !== 'authorization_code') throw new WxApiError(40002);
+    const code = queryParam(req, 'code') ?? '';
+    if (code === '') throw new WxApiError(41008);
+    const tokens = state.oauth.exchangeCode(account.appId, code);
+    if (typeof tokens === 'number') throw new WxApiError(tokens);
+    res.json(tokenBody(tokens, state.audience.get(account.appId, tokens.openid)?.unionid));
+  });
+
+  router.get('/sns/oauth2/refresh_token', (req: Request, res: Response) => {
+    const account = snsAccount(state, req, false);
+    if (queryParam(req, 'grant_type') !== 'refresh_token') throw new WxApiError(40002);
+    const tokens = state.oauth.refresh(account.appId, queryParam(req, 'refresh_token') ?? '');
+    if (typeof tokens === 'number') throw new WxApiError(tokens);
+    const { unionid: _omitted, ...body } = tokenBody(tokens, undefined);
+    res.json(body);
+  });
+
+  // snsapi_base tokens cannot read the profile → 48001; sex/region are blank since 2021-10-20.
+  router.get('/sns/userinfo', (req: Request, res: Response) => {
+    const token = queryParam(req, 'access_token') ?? '';
+    if (token === '') throw new WxApiError(41001);
+    const grant = state.oauth.checkAccess(token);
+    if (typeof grant === 'number') throw new WxApiError(grant);
+    if (grant.scope !== 'snsapi_userinfo') throw new WxApiError(48001);
+    if (queryParam(req, 'openid') !== grant.openid) throw new WxApiError(40003);
+    const user = state.audience.get(grant.appId, grant.openid);
+    res.json({
+      openid: grant.openid,
+      nickname: user?.nickname ?? '微信用户',
+      sex: 0,
+      province: '',
+      city: '',
+      country: '',
+      headimgurl: 'https://thirdwx.qlogo.cn/mmopen/vi_32/sim/132',
+      privilege: [],
+      ...(user?.unionid === undefined ? {} : { unionid: user.unionid }),
+    });
+  });
+
+  return router;
+}

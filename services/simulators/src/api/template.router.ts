@@ -1,0 +1,69 @@
+import { type Request, type Response, Router } from 'express';
+import { beijingDay, numericId } from '../state/ids.js';
+import type { TemplateSendRecord } from '../state/message-store.js';
+import type { SimulatorState } from '../state/simulator-state.js';
+import type { SimAccount } from '../types.js';
+import type { ApiRouterDeps } from './api.types.js';
+import { authorizedAccount, jsonBody, sendOk } from './api-http.js';
+import { WxApiError } from './wx-errors.js';
+
+/** "对于同一个 openid + client_msg_id，只发送一条消息，10 分钟有效" (template send doc). */
+export const templateClientMsgIdWindowMs = 600_000;
+
+function recipient(state: SimulatorState, account: SimAccount, touser: unknown): string {
+  if (typeof touser !== 'string' || touser === '') throw new WxApiError(40003);
+  const user = state.audience.get(account.appId, touser);
+  if (user === undefined) throw new WxApiError(40003);
+  if (!user.isSubscribed) throw new WxApiError(43004);
+  return touser;
+}
+
+/**
+ * `POST /cgi-bin/message/template/send`: 40037 unknown template, 40003 unknown openid,
+ * 43004 not following, 45009 past the daily quota. A repeated `client_msg_id` for the same
+ * user within 10 min returns the first msgid without sending again. The delivery result
+ * follows as a `TEMPLATESENDJOBFINISH` push to the account's callback URL.
+ */
+export function createTemplateRouter({ state, clock, callbacks }: ApiRouterDeps): Router {
+  const router = Router();
+  router.post('/cgi-bin/message/template/send', (req: Request, res: Response) => {
+    const account = authorizedAccount(req, state);
+    const body = jsonBody(req);
+    const templateId = body.template_id;
+    if (typeof templateId !== 'string' || !(account.templateIds ?? []).includes(templateId)) {
+      throw new WxApiError(40037);
+    }
+    const openid = recipient(state, account, body.touser);
+    const now = clock();
+    const clientKey =
+      typeof body.client_msg_id === 'string' && body.client_msg_id !== ''
+        ? `${account.appId}:${openid}:${body.client_msg_id}`
+        : undefined;
+    const earlier = clientKey && state.templateClientIds.find(clientKey, now, templateClientMsgIdWindowMs);
+    if (earlier) {
+      sendOk(res, { msgid: earlier.value });
+      return;
+    }
+    const { templateDailyQuota } = state.limits;
+    if (!state.quota.take(`template:${account.appId}`, beijingDay(now), templateDailyQuota)) {
+      throw new WxApiError(45009);
+    }
+    const user = state.audience.get(account.appId, openid);
+    const record: TemplateSendRecord = {
+      msgid: numericId(),
+      appId: account.appId,
+      openid,
+      templateId,
+      request: body,
+      at: now,
+      status: user?.isBlocking === true ? 'failed:user block' : 'success',
+      callback: 'pending',
+      callbackStatuses: [],
+    };
+    state.messages.addTemplateSend(record);
+    if (clientKey) state.templateClientIds.remember(clientKey, record.msgid, now);
+    sendOk(res, { msgid: record.msgid });
+    callbacks.templateFinished(account, record);
+  });
+  return router;
+}

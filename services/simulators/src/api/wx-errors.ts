@@ -1,0 +1,81 @@
+import type { Clock } from '../clock.js';
+
+/**
+ * errmsg texts as the real API words them (errcodes.json examples, WxJava/wechatpy
+ * tables). Clients must match on errcode only, which the ` rid: …` suffix enforces.
+ */
+const errmsgs: Readonly<Record<number, string>> = {
+  [-1]: 'system error',
+  40001: 'invalid credential, access_token is invalid or not latest',
+  40002: 'invalid grant_type',
+  40003: 'invalid openid',
+  40013: 'invalid appid',
+  40014: 'invalid access_token',
+  40016: 'invalid button size',
+  40017: 'invalid button type',
+  40018: 'invalid button name size',
+  40019: 'invalid button key size',
+  40020: 'invalid button url size',
+  40029: 'invalid code',
+  40030: 'invalid refresh_token',
+  40037: 'invalid template_id',
+  40054: 'invalid button url domain',
+  40055: 'invalid sub button url domain',
+  40097: 'invalid args',
+  40125: 'invalid appsecret',
+  40130: 'invalid openid list size, at least two openid',
+  40163: 'code been used',
+  41001: 'access_token missing',
+  41002: 'appid missing',
+  41004: 'appsecret missing',
+  41008: 'missing code',
+  42001: 'access_token expired',
+  42002: 'refresh_token expired',
+  43004: 'require subscribe',
+  44002: 'empty post data',
+  45008: 'article size out of limit',
+  45009: 'reach max api daily quota limit',
+  45011: 'api minute-quota reach limit, must slower, retry next minute',
+  45015: 'response out of time limit or subscription is canceled',
+  45047: 'out of response count limit',
+  45065: 'clientmsgid exist',
+  45066: 'same clientmsgid retry too fast',
+  45067: 'clientmsgid size out of limit',
+  46003: 'menu no exist',
+  47001: 'data format error',
+  48001: 'api unauthorized',
+  65303: 'there is no selfmenu, please create selfmenu first',
+  65320: 'matchrule contains sex, country, province, city or language, which are no longer supported',
+};
+
+/**
+ * A WeChat API failure: errcode plus any extra fields the real response carries
+ * (45065 returns the existing `msgid`). Knows nothing about HTTP: WeChat answers
+ * errors with HTTP 200, and {@link wxErrorBody} renders them.
+ */
+export class WxApiError extends Error {
+  constructor(
+    readonly errcode: number,
+    readonly extra: Readonly<Record<string, unknown>> = {},
+  ) {
+    super(errmsgs[errcode] ?? 'unknown error');
+    this.name = 'WxApiError';
+  }
+}
+
+/** A request id shaped like WeChat's: `<hex seconds>-<hex>-<hex>`. */
+export function requestId(clock: Clock): string {
+  const seconds = Math.floor(clock() / 1000)
+    .toString(16)
+    .padStart(8, '0');
+  const random = (): string =>
+    Math.floor(Math.random() * 0x1_0000_0000)
+      .toString(16)
+      .padStart(8, '0');
+  return `${seconds}-${random()}-${random()}`;
+}
+
+/** The JSON WeChat returns for an error, errmsg carrying the ` rid: …` suffix. */
+export function wxErrorBody(error: WxApiError, clock: Clock): Record<string, unknown> {
+  return { errcode: error.errcode, errmsg: `${error.message} rid: ${requestId(clock)}`, ...error.extra };
+}

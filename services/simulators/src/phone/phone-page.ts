@@ -1,0 +1,170 @@
+/**
+ * The phone page: plain HTML + vanilla JS, no build step. Text goes into the DOM through
+ * `textContent` only, so replies (which the account controls) can never inject markup.
+ * The emoji font stack makes nicknames and replies with emoji render on every desktop.
+ */
+export const phonePage = `<!doctype html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>mpstack phone</title>
+<style>
+  :root { --green: #95ec69; --bg: #ededed; --bar: #f7f7f7; }
+  * { box-sizing: border-box; }
+  body { margin: 0; background: #d9dde3; font: 15px/1.45 -apple-system, "PingFang SC", "Microsoft YaHei", "Segoe UI",
+    "Apple Color Emoji", "Segoe UI Emoji", "Noto Color Emoji", sans-serif; }
+  .phone { max-width: 420px; height: 100vh; margin: 0 auto; display: flex; flex-direction: column; background: var(--bg);
+    box-shadow: 0 0 24px rgba(0,0,0,.15); }
+  header { background: var(--bar); padding: 8px 12px; border-bottom: 1px solid #ddd; display: flex; gap: 6px; flex-wrap: wrap; }
+  header select, header input { flex: 1; min-width: 120px; padding: 4px; }
+  #chat { flex: 1; overflow-y: auto; padding: 12px; }
+  .row { display: flex; margin: 8px 0; }
+  .row.me { justify-content: flex-end; }
+  .bubble { max-width: 75%; padding: 8px 11px; border-radius: 6px; background: #fff; white-space: pre-wrap; word-break: break-word; }
+  .me .bubble { background: var(--green); }
+  .note { text-align: center; color: #999; font-size: 12px; margin: 6px 0; }
+  .error { color: #c0392b; }
+  .card { background: #fff; border-radius: 6px; padding: 10px; max-width: 80%; }
+  .card b { display: block; } .card small { color: #888; }
+  .kefu .bubble { border-left: 3px solid #07c160; }
+  #menu { display: flex; border-top: 1px solid #ddd; background: var(--bar); }
+  #menu button { flex: 1; border: 0; border-right: 1px solid #ddd; background: none; padding: 8px; cursor: pointer; }
+  form { display: flex; gap: 6px; padding: 8px; background: var(--bar); border-top: 1px solid #ddd; }
+  form input { flex: 1; padding: 8px; border: 1px solid #ccc; border-radius: 4px; }
+  button.send { background: #07c160; color: #fff; border: 0; border-radius: 4px; padding: 0 14px; }
+  .tools { display: flex; gap: 6px; padding: 0 8px 8px; background: var(--bar); }
+  .tools button { font-size: 12px; }
+</style>
+</head>
+<body>
+<div class="phone">
+  <header>
+    <select id="account" aria-label="account"></select>
+    <input id="openid" list="users" placeholder="openid" aria-label="openid">
+    <datalist id="users"></datalist>
+  </header>
+  <div id="chat" aria-live="polite"></div>
+  <div id="menu"></div>
+  <form id="composer">
+    <input id="content" name="content" autocomplete="off" placeholder="发消息… 😀" aria-label="message">
+    <button class="send" type="submit">发送</button>
+  </form>
+  <div class="tools">
+    <button type="button" data-action="subscribe">关注</button>
+    <button type="button" data-action="unsubscribe">取消关注</button>
+    <button type="button" data-action="location">发送位置</button>
+  </div>
+</div>
+<script>
+(function () {
+  var chat = document.getElementById('chat');
+  var accountSelect = document.getElementById('account');
+  var openidInput = document.getElementById('openid');
+  var lastSeq = 0;
+  var accounts = [];
+
+  function el(tag, cls, text) {
+    var node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+  function scroll() { chat.scrollTop = chat.scrollHeight; }
+  function bubble(text, mine, extra) {
+    var row = el('div', 'row' + (mine ? ' me' : '') + (extra ? ' ' + extra : ''));
+    row.appendChild(el('div', 'bubble', text));
+    chat.appendChild(row); scroll();
+  }
+  function note(text, cls) { chat.appendChild(el('div', 'note' + (cls ? ' ' + cls : ''), text)); scroll(); }
+  function card(articles, extra) {
+    articles.forEach(function (a) {
+      var row = el('div', 'row' + (extra ? ' ' + extra : ''));
+      var box = el('div', 'card');
+      box.appendChild(el('b', '', a.title || ''));
+      if (a.description) box.appendChild(el('div', '', a.description));
+      if (a.url) box.appendChild(el('small', '', a.url));
+      row.appendChild(box); chat.appendChild(row);
+    });
+    scroll();
+  }
+  function showReply(reply) {
+    if (reply.type === 'text') return bubble(reply.content, false);
+    if (reply.type === 'news') return card(reply.articles);
+    if (reply.type === 'transfer_customer_service') return note('已转接人工客服');
+    bubble('[' + reply.type + '] ' + (reply.mediaId || reply.thumbMediaId || ''), false);
+  }
+  function showReport(report) {
+    var view = report.userSees;
+    if (view.kind === 'reply') showReply(view.reply);
+    else if (view.kind === 'error') { bubble(view.text, false); note(view.reason, 'error'); }
+    var tries = report.deliveries.map(function (d) {
+      return (d.status === null ? (d.isTimedOut ? 'timeout' : 'error') : d.status) + ' ' + d.elapsedMs + 'ms';
+    });
+    note('deliveries: ' + tries.join(', '));
+  }
+  function showKefu(message) {
+    var body = message.body;
+    if (body.msgtype === 'text') return bubble(body.text.content, false, 'kefu');
+    if (body.msgtype === 'news') return card(body.news.articles, 'kefu');
+    if (body.msgtype === 'msgmenu') {
+      var m = body.msgmenu;
+      var lines = [m.head_content || ''].concat((m.list || []).map(function (i) { return '› ' + i.content; }));
+      return bubble(lines.concat([m.tail_content || '']).join('\\n'), false, 'kefu');
+    }
+    bubble('[' + body.msgtype + ']', false, 'kefu');
+  }
+  function current() { return accounts.find(function (a) { return a.id === accountSelect.value; }); }
+  function renderAccount() {
+    var account = current(); if (!account) return;
+    var list = document.getElementById('users'); list.textContent = '';
+    account.users.forEach(function (u) { var o = el('option'); o.value = u.openid; o.label = u.nickname; list.appendChild(o); });
+    if (!openidInput.value && account.users[0]) openidInput.value = account.users[0].openid;
+    var menu = document.getElementById('menu'); menu.textContent = '';
+    account.menu.forEach(function (b) {
+      var leaves = b.sub_button && b.sub_button.length ? b.sub_button : [b];
+      leaves.filter(function (l) { return l.type === 'click'; }).forEach(function (l) {
+        var button = el('button', '', l.name); button.type = 'button';
+        button.onclick = function () { send('click', '', l.key, '点击菜单「' + l.name + '」'); };
+        menu.appendChild(button);
+      });
+    });
+  }
+  function send(action, content, eventKey, label) {
+    if (action === 'text') bubble(content, true); else note(label || action);
+    fetch('/phone/api/send', { method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ account: accountSelect.value, openid: openidInput.value, action: action,
+        content: content, eventKey: eventKey || '' }) })
+      .then(function (r) { return r.json(); })
+      .then(function (report) { if (report.error) note(report.error.message, 'error'); else showReport(report); })
+      .catch(function (e) { note(String(e), 'error'); });
+  }
+  function poll() {
+    if (!openidInput.value) return;
+    fetch('/phone/api/inbox?account=' + encodeURIComponent(accountSelect.value) + '&openid=' +
+      encodeURIComponent(openidInput.value) + '&since=' + lastSeq)
+      .then(function (r) { return r.json(); })
+      .then(function (data) { data.messages.forEach(function (m) { lastSeq = Math.max(lastSeq, m.seq); showKefu(m); }); })
+      .catch(function () {});
+  }
+  document.getElementById('composer').addEventListener('submit', function (e) {
+    e.preventDefault();
+    var input = document.getElementById('content');
+    if (input.value) { send('text', input.value); input.value = ''; }
+  });
+  document.querySelectorAll('.tools button').forEach(function (b) {
+    b.addEventListener('click', function () { send(b.dataset.action, '', '', b.textContent); });
+  });
+  accountSelect.addEventListener('change', function () { openidInput.value = ''; lastSeq = 0; renderAccount(); });
+  openidInput.addEventListener('change', function () { lastSeq = 0; });
+  fetch('/phone/api/accounts').then(function (r) { return r.json(); }).then(function (data) {
+    accounts = data.accounts;
+    accounts.forEach(function (a) { var o = el('option', '', a.id + ' (' + a.mode + ')'); o.value = a.id; accountSelect.appendChild(o); });
+    renderAccount();
+    setInterval(poll, 2000);
+  });
+})();
+</script>
+</body>
+</html>
+`;

@@ -1,0 +1,127 @@
+import express, { type Request, type Response, Router } from 'express';
+import type { Clock } from '../clock.js';
+import {
+  clickEvent,
+  locationMessage,
+  scanEvent,
+  subscribeEvent,
+  textMessage,
+  unsubscribeEvent,
+} from '../sender/message-builders.js';
+import { sendToAccount } from '../sender/send-to-account.js';
+import type { FetchLike } from '../sender/sender.types.js';
+import type { SimulatorState } from '../state/simulator-state.js';
+import { originalIdOf, type SimAccount } from '../types.js';
+import { phonePage } from './phone-page.js';
+
+export interface PhoneRouterDeps {
+  readonly state: SimulatorState;
+  readonly clock: Clock;
+  /** The ingress the phone talks to: messages go to `<ingressBaseUrl>/wx/<account id>`. */
+  readonly ingressBaseUrl: string;
+  /** Per-delivery timeout (WeChat: 5 s). */
+  readonly timeoutMs?: number;
+  readonly fetchImpl?: FetchLike;
+}
+
+/** What the phone can do; each maps to the XML a real phone would cause WeChat to push. */
+export const phoneActions = ['text', 'subscribe', 'unsubscribe', 'click', 'scan', 'location'] as const;
+export type PhoneAction = (typeof phoneActions)[number];
+
+interface PhoneRequest {
+  readonly action: PhoneAction;
+  readonly openid: string;
+  readonly content: string;
+  readonly eventKey: string;
+}
+
+function parseRequest(body: unknown): PhoneRequest | undefined {
+  if (body === null || typeof body !== 'object') return undefined;
+  const { action = 'text', openid, content = '', eventKey = '' } = body as Record<string, unknown>;
+  if (typeof openid !== 'string' || openid === '' || !phoneActions.includes(action as PhoneAction)) return undefined;
+  return { action: action as PhoneAction, openid, content: String(content), eventKey: String(eventKey) };
+}
+
+function buildXml(account: SimAccount, request: PhoneRequest, createTime: number): string {
+  const parties = { from: request.openid, to: originalIdOf(account), createTime };
+  switch (request.action) {
+    case 'text':
+      return textMessage({ ...parties, content: request.content });
+    case 'subscribe':
+      return request.eventKey === ''
+        ? subscribeEvent(parties)
+        : subscribeEvent({ ...parties, scene: request.eventKey });
+    case 'unsubscribe':
+      return unsubscribeEvent(parties);
+    case 'click':
+      return clickEvent({ ...parties, eventKey: request.eventKey });
+    case 'scan':
+      return scanEvent({ ...parties, scene: request.eventKey });
+    case 'location':
+      return locationMessage({ ...parties, latitude: 23.134521, longitude: 113.358803, label: '广州市天河区' });
+  }
+}
+
+/** A summary of one account for the page: users and the menu's click keys. */
+function describeAccount(state: SimulatorState, account: SimAccount): Record<string, unknown> {
+  const menu = state.menus.get(account.appId).menu;
+  return {
+    id: account.id,
+    appId: account.appId,
+    mode: account.mode,
+    users: state.audience
+      .list(account.appId)
+      .map(({ openid, nickname, isSubscribed }) => ({ openid, nickname, isSubscribed })),
+    menu: menu?.button ?? [],
+  };
+}
+
+/** `/phone`: a chat page plus the small JSON API it uses. */
+export function createPhoneRouter(deps: PhoneRouterDeps): Router {
+  const { state } = deps;
+  const router = Router();
+  router.use('/phone/api', express.json());
+
+  router.get('/phone', (_req: Request, res: Response) => {
+    res.type('text/html; charset=utf-8').send(phonePage);
+  });
+
+  router.get('/phone/api/accounts', (_req: Request, res: Response) => {
+    res.json({ accounts: state.accounts().map((account) => describeAccount(state, account)) });
+  });
+
+  router.post('/phone/api/send', async (req: Request, res: Response) => {
+    const account = state.accountById(String((req.body as Record<string, unknown> | undefined)?.account ?? ''));
+    const request = parseRequest(req.body);
+    if (account === undefined || request === undefined) {
+      res.status(400).json({
+        error: {
+          code: 'bad_request',
+          message: `account, openid and action (${phoneActions.join('|')}) are required`,
+        },
+      });
+      return;
+    }
+    const report = await sendToAccount({
+      url: `${deps.ingressBaseUrl.replace(/\/+$/, '')}/wx/${encodeURIComponent(account.id)}`,
+      account,
+      xml: buildXml(account, request, Math.floor(deps.clock() / 1000)),
+      clock: deps.clock,
+      recorder: state,
+      ...(deps.timeoutMs === undefined ? {} : { timeoutMs: deps.timeoutMs }),
+      ...(deps.fetchImpl === undefined ? {} : { fetchImpl: deps.fetchImpl }),
+    });
+    res.json(report);
+  });
+
+  router.get('/phone/api/inbox', (req: Request, res: Response) => {
+    const account = state.accountById(String(req.query.account ?? '')) ?? state.accounts()[0];
+    const since = Number(req.query.since ?? 0);
+    const openid = String(req.query.openid ?? '');
+    const messages =
+      account === undefined ? [] : state.inbox(account.appId, openid, Number.isFinite(since) ? since : 0);
+    res.json({ messages });
+  });
+
+  return router;
+}

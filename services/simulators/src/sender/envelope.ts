@@ -1,0 +1,48 @@
+import { cdata, decodeAesKey, encryptMessage, msgSignature, urlSignature, type XmlFields } from '@mpstack/common';
+import type { SenderAccount } from './sender.types.js';
+
+/** The query string and body of one callback delivery. */
+export interface Envelope {
+  readonly query: URLSearchParams;
+  readonly body: string;
+}
+
+export interface Stamp {
+  readonly timestamp: string;
+  readonly nonce: string;
+  /** Ciphertext of the XML (compatible/safe mode only). */
+  readonly encrypt?: string;
+}
+
+/** Encrypts the XML for the account, or undefined in plain mode. */
+export function encryptFor(account: SenderAccount, xml: string): string | undefined {
+  if (account.mode === 'plain') return undefined;
+  if (account.encodingAesKey === undefined) {
+    throw new Error(`account ${account.appId} is in ${account.mode} mode but has no EncodingAESKey`);
+  }
+  return encryptMessage(decodeAesKey(account.encodingAesKey), account.appId, xml);
+}
+
+/**
+ * Builds what WeChat posts ("消息加解密说明"): the query always carries `signature`,
+ * `timestamp`, `nonce` and `openid`; with encryption on it adds `encrypt_type=aes` and
+ * `msg_signature` over the ciphertext. Safe mode sends only `ToUserName` + `Encrypt`;
+ * compatible mode sends the plaintext fields with `Encrypt` added.
+ */
+export function buildEnvelope(account: SenderAccount, xml: string, fields: XmlFields, stamp: Stamp): Envelope {
+  const query = new URLSearchParams({
+    signature: urlSignature(account.token, stamp.timestamp, stamp.nonce),
+    timestamp: stamp.timestamp,
+    nonce: stamp.nonce,
+    openid: fields.FromUserName ?? '',
+  });
+  if (account.mode === 'plain' || stamp.encrypt === undefined) return { query, body: xml };
+  query.set('encrypt_type', 'aes');
+  query.set('msg_signature', msgSignature(account.token, stamp.timestamp, stamp.nonce, stamp.encrypt));
+  const encryptElement = `<Encrypt>${cdata(stamp.encrypt)}</Encrypt>`;
+  if (account.mode === 'safe') {
+    return { query, body: `<xml><ToUserName>${cdata(fields.ToUserName ?? '')}</ToUserName>${encryptElement}</xml>` };
+  }
+  const end = xml.lastIndexOf('</xml>');
+  return { query, body: `${xml.slice(0, end)}${encryptElement}\n${xml.slice(end)}` };
+}

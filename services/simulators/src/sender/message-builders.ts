@@ -1,0 +1,115 @@
+import { randomBytes } from 'node:crypto';
+import { cdata } from '@mpstack/common';
+
+/** Who sends and who receives: `from` is the user's openid, `to` the account's `gh_…` id. */
+export interface Parties {
+  readonly from: string;
+  readonly to: string;
+  /** Seconds since the epoch; the current time when omitted. */
+  readonly createTime?: number;
+}
+
+type Field = readonly [name: string, value: string | number | undefined, isRaw?: boolean];
+
+function xml(parties: Parties, msgType: string, fields: readonly Field[]): string {
+  const createTime = parties.createTime ?? Math.floor(Date.now() / 1000);
+  const lines = [
+    `<ToUserName>${cdata(parties.to)}</ToUserName>`,
+    `<FromUserName>${cdata(parties.from)}</FromUserName>`,
+    `<CreateTime>${createTime}</CreateTime>`,
+    `<MsgType>${cdata(msgType)}</MsgType>`,
+  ];
+  for (const [name, value, isRaw] of fields) {
+    if (value === undefined) continue;
+    lines.push(`<${name}>${isRaw === true || typeof value === 'number' ? value : cdata(value)}</${name}>`);
+  }
+  return `<xml>\n${lines.join('\n')}\n</xml>`;
+}
+
+/** A 64-bit MsgId as decimal text (it does not fit a JS number). */
+export function randomMsgId(): string {
+  return (randomBytes(8).readBigUInt64BE() >> 1n).toString();
+}
+
+export function textMessage(options: Parties & { readonly content: string; readonly msgId?: string }): string {
+  return xml(options, 'text', [
+    ['Content', options.content],
+    ['MsgId', options.msgId ?? randomMsgId(), true],
+  ]);
+}
+
+export function imageMessage(
+  options: Parties & { readonly picUrl: string; readonly mediaId: string; readonly msgId?: string },
+): string {
+  return xml(options, 'image', [
+    ['PicUrl', options.picUrl],
+    ['MediaId', options.mediaId],
+    ['MsgId', options.msgId ?? randomMsgId(), true],
+  ]);
+}
+
+export function locationMessage(
+  options: Parties & {
+    readonly latitude: number;
+    readonly longitude: number;
+    readonly scale?: number;
+    readonly label?: string;
+    readonly msgId?: string;
+  },
+): string {
+  return xml(options, 'location', [
+    ['Location_X', options.latitude],
+    ['Location_Y', options.longitude],
+    ['Scale', options.scale ?? 15],
+    ['Label', options.label ?? ''],
+    ['MsgId', options.msgId ?? randomMsgId(), true],
+  ]);
+}
+
+/** Any event; `extra` adds fields such as `Ticket`, `MsgID` or `Status` in order. */
+export function eventMessage(
+  options: Parties & {
+    readonly event: string;
+    readonly eventKey?: string;
+    readonly extra?: Readonly<Record<string, string | number>>;
+  },
+): string {
+  const extra = Object.entries(options.extra ?? {}).map(([name, value]): Field => [name, value]);
+  return xml(options, 'event', [['Event', options.event], ['EventKey', options.eventKey], ...extra]);
+}
+
+/** Follow; by QR code when `scene` is set (`EventKey` `qrscene_<scene>` + `Ticket`). */
+export function subscribeEvent(options: Parties & { readonly scene?: string; readonly ticket?: string }): string {
+  if (options.scene === undefined) return eventMessage({ ...options, event: 'subscribe', eventKey: '' });
+  const extra = options.ticket === undefined ? {} : { Ticket: options.ticket };
+  return eventMessage({ ...options, event: 'subscribe', eventKey: `qrscene_${options.scene}`, extra });
+}
+
+export function unsubscribeEvent(options: Parties): string {
+  return eventMessage({ ...options, event: 'unsubscribe', eventKey: '' });
+}
+
+/** A click on a `click` menu button. */
+export function clickEvent(options: Parties & { readonly eventKey: string }): string {
+  return eventMessage({ ...options, event: 'CLICK' });
+}
+
+/** A follower scanning a parametric QR code (raw scene, no `qrscene_` prefix). */
+export function scanEvent(options: Parties & { readonly scene: string; readonly ticket?: string }): string {
+  const extra = options.ticket === undefined ? {} : { Ticket: options.ticket };
+  return eventMessage({ ...options, event: 'SCAN', eventKey: options.scene, extra });
+}
+
+/**
+ * The delivery report of a template send. Note `MsgID` with a capital D (wechatpy
+ * events.py, WxJava `@XStreamAlias("MsgID")`), unlike user messages' `MsgId`.
+ */
+export function templateSendJobFinishEvent(
+  options: Parties & { readonly msgId: number | string; readonly status: string },
+): string {
+  return xml(options, 'event', [
+    ['Event', 'TEMPLATESENDJOBFINISH'],
+    ['MsgID', String(options.msgId), true],
+    ['Status', options.status],
+  ]);
+}

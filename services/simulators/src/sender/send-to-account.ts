@@ -1,0 +1,102 @@
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseXml, type XmlFields } from '@mpstack/common';
+import { numericNonce } from '../state/ids.js';
+import { buildEnvelope, encryptFor, type Stamp } from './envelope.js';
+import { readReply } from './reply-reader.js';
+import {
+  type DeliveryAttempt,
+  type DeliveryReport,
+  type FetchLike,
+  type SendOptions,
+  serviceUnavailableText,
+} from './sender.types.js';
+
+/** WeChat waits 5 s per delivery and delivers 3 times in all (PROTOCOL.md, Callback contract). */
+export const defaultTimeoutMs = 5000;
+export const defaultMaxDeliveries = 3;
+
+/**
+ * Delivers a user message or event to an account's callback URL the way WeChat does and
+ * reports what the user would have seen.
+ *
+ * Retries: on a timeout, a network error or a non-2xx status the message is delivered again,
+ * up to `maxDeliveries` in all; a 2xx answer ends the exchange whatever its body. The XML
+ * (same MsgId / CreateTime) is identical on every delivery: that is what the documented
+ * dedupe advice (msgid, or FromUserName + CreateTime) relies on. Whether WeChat also reuses
+ * the query's timestamp/nonce/signature is not documented, and no public capture settles
+ * it; by default every delivery is freshly stamped (a fresh nonce, timestamp, signature and
+ * ciphertext), which is the stricter case for an ingress that rejects replayed nonces.
+ * `sameNonceOnRetry: true` re-sends the first delivery byte for byte instead.
+ */
+export async function sendToAccount(options: SendOptions): Promise<DeliveryReport> {
+  const fields = parseXml(options.xml);
+  options.recorder?.recordInbound(options.account.appId, fields);
+  const maxDeliveries = options.maxDeliveries ?? defaultMaxDeliveries;
+  const deliveries: DeliveryAttempt[] = [];
+  let stamp: Stamp | undefined;
+  for (let attempt = 1; attempt <= maxDeliveries; attempt++) {
+    if (stamp === undefined || options.sameNonceOnRetry !== true) stamp = freshStamp(options);
+    const envelope = buildEnvelope(options.account, options.xml, fields, stamp);
+    const url = `${options.url}${options.url.includes('?') ? '&' : '?'}${envelope.query.toString()}`;
+    const delivery = await deliver(options, attempt, url, envelope.body);
+    deliveries.push(delivery);
+    if (delivery.status !== null && delivery.status >= 200 && delivery.status < 300) {
+      return { deliveries, userSees: readReply(options.account, delivery.body ?? '', isEvent(fields)) };
+    }
+    if (attempt < maxDeliveries && (options.retryDelayMs ?? 0) > 0) await sleep(options.retryDelayMs);
+  }
+  const last = deliveries.at(-1);
+  const reason = last?.isTimedOut === true ? 'every delivery timed out' : `every delivery failed (${describe(last)})`;
+  return { deliveries, userSees: { kind: 'error', text: serviceUnavailableText, reason } };
+}
+
+function freshStamp(options: SendOptions): Stamp {
+  const now = (options.clock ?? Date.now)();
+  const encrypt = encryptFor(options.account, options.xml);
+  const base = { timestamp: String(Math.floor(now / 1000)), nonce: numericNonce() };
+  return encrypt === undefined ? base : { ...base, encrypt };
+}
+
+function isEvent(fields: XmlFields): boolean {
+  return fields.MsgType === 'event';
+}
+
+function describe(delivery: DeliveryAttempt | undefined): string {
+  if (delivery === undefined) return 'no delivery';
+  return delivery.status === null ? (delivery.error ?? 'no response') : `HTTP ${delivery.status}`;
+}
+
+/** One POST bounded by the timeout; the body must arrive within it too. */
+async function deliver(options: SendOptions, attempt: number, url: string, body: string): Promise<DeliveryAttempt> {
+  const fetchImpl: FetchLike = options.fetchImpl ?? fetch;
+  const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  const started = performance.now();
+  const elapsed = (): number => Math.round(performance.now() - started);
+  try {
+    const response = await fetchImpl(url, {
+      method: 'POST',
+      headers: { 'content-type': 'text/xml; charset=utf-8', 'user-agent': 'Mozilla/4.0' },
+      body,
+      signal: controller.signal,
+    });
+    const text = await response.text();
+    return { attempt, url, status: response.status, elapsedMs: elapsed(), isTimedOut: false, body: text };
+  } catch (error) {
+    const isTimedOut = controller.signal.aborted;
+    const message = isTimedOut ? `no response within ${timeoutMs} ms` : errorText(error);
+    return { attempt, url, status: null, elapsedMs: elapsed(), isTimedOut, error: message };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function errorText(error: unknown): string {
+  if (error instanceof Error) {
+    const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
+    return `${error.message}${cause}`;
+  }
+  return String(error);
+}

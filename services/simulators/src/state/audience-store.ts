@@ -1,0 +1,121 @@
+import type { Clock } from '../clock.js';
+import type { SimLimits, SimUser } from '../types.js';
+
+/** What opened a kefu window: a user message (5 / 48 h) or a click/follow/scan (3 / 1 min). */
+export type InteractionKind = 'message' | 'event';
+
+interface KefuWindow {
+  readonly expiresAt: number;
+  remaining: number;
+}
+
+/** A user as the simulator tracks them for one account. */
+export interface UserRecord {
+  readonly openid: string;
+  nickname: string;
+  unionid: string | undefined;
+  isSubscribed: boolean;
+  isBlocking: boolean;
+  subscribedAt: number;
+  readonly windows: Partial<Record<InteractionKind, KefuWindow>>;
+}
+
+/** Result of asking to send one kefu message: 0 allowed, else the errcode WeChat returns. */
+export type KefuVerdict = 0 | 40003 | 45015 | 45047;
+
+/**
+ * Followers, blocking flags and the customer-service windows of every account's users.
+ * Kefu rules (kf/intro doc, PROTOCOL.md): a user message opens 5 messages / 48 h; a menu
+ * click, follow or scan opens 3 / 1 min; outside every window or after unfollow → 45015,
+ * quota used up → 45047. A newer interaction of the same kind replaces the older window.
+ */
+export class AudienceStore {
+  private readonly users = new Map<string, Map<string, UserRecord>>();
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly limits: () => SimLimits,
+  ) {}
+
+  /** Adds or updates a user; new users follow unless `isSubscribed: false`. */
+  upsert(appId: string, user: SimUser): UserRecord {
+    const existing = this.of(appId).get(user.openid);
+    const isSubscribed = user.isSubscribed ?? existing?.isSubscribed ?? true;
+    const record: UserRecord = {
+      openid: user.openid,
+      nickname: user.nickname ?? existing?.nickname ?? `用户${user.openid.slice(-4)} 🐼`,
+      unionid: user.unionid ?? existing?.unionid,
+      isSubscribed,
+      isBlocking: user.isBlocking ?? existing?.isBlocking ?? false,
+      subscribedAt: existing?.subscribedAt ?? Math.floor(this.clock() / 1000),
+      windows: existing?.windows ?? {},
+    };
+    this.of(appId).set(user.openid, record);
+    return record;
+  }
+
+  get(appId: string, openid: string): UserRecord | undefined {
+    return this.users.get(appId)?.get(openid);
+  }
+
+  list(appId: string): readonly UserRecord[] {
+    return [...this.of(appId).values()];
+  }
+
+  /** Openids of current followers, in the order they followed (the paging order). */
+  followers(appId: string): readonly string[] {
+    return this.list(appId)
+      .filter((user) => user.isSubscribed)
+      .map((user) => user.openid);
+  }
+
+  setSubscribed(appId: string, openid: string, isSubscribed: boolean): UserRecord {
+    const user = this.get(appId, openid) ?? this.upsert(appId, { openid, isSubscribed });
+    if (isSubscribed && !user.isSubscribed) user.subscribedAt = Math.floor(this.clock() / 1000);
+    user.isSubscribed = isSubscribed;
+    if (!isSubscribed) {
+      delete user.windows.message;
+      delete user.windows.event;
+    }
+    return user;
+  }
+
+  /** Opens (or renews) the kefu window an interaction grants. */
+  recordInteraction(appId: string, openid: string, kind: InteractionKind): void {
+    const user = this.get(appId, openid) ?? this.upsert(appId, { openid });
+    const limits = this.limits();
+    user.windows[kind] =
+      kind === 'message'
+        ? { expiresAt: this.clock() + limits.kefuMessageWindowMs, remaining: limits.kefuPerUserMessage }
+        : { expiresAt: this.clock() + limits.kefuEventWindowMs, remaining: limits.kefuPerEvent };
+  }
+
+  /** Consumes one kefu message from the shortest open window that still has quota. */
+  consumeKefu(appId: string, openid: string): KefuVerdict {
+    const user = this.get(appId, openid);
+    if (user === undefined) return 40003;
+    if (!user.isSubscribed) return 45015;
+    const now = this.clock();
+    const open = [user.windows.event, user.windows.message].filter(
+      (window): window is KefuWindow => window !== undefined && now < window.expiresAt,
+    );
+    if (open.length === 0) return 45015;
+    const usable = open.find((window) => window.remaining > 0);
+    if (usable === undefined) return 45047;
+    usable.remaining -= 1;
+    return 0;
+  }
+
+  reset(): void {
+    this.users.clear();
+  }
+
+  private of(appId: string): Map<string, UserRecord> {
+    let users = this.users.get(appId);
+    if (users === undefined) {
+      users = new Map();
+      this.users.set(appId, users);
+    }
+    return users;
+  }
+}

@@ -1,0 +1,133 @@
+import type { Clock } from '../clock.js';
+import { beijingDay, opaqueToken } from './ids.js';
+import { QuotaCounter } from './quota-counter.js';
+
+/** access_token, stable_token and jsapi_ticket lifetime (getAccessToken doc: 7200 s). */
+export const tokenLifetimeMs = 7200_000;
+/** Both the previous and the new /cgi-bin/token work for 5 min after a new fetch (same doc). */
+export const tokenOverlapMs = 300_000;
+/** force_refresh=true: "每天限用 20 次且需间隔 30 秒" (api_getstableaccesstoken, 注意事项). */
+export const stableForceDailyLimit = 20;
+export const stableForceMinIntervalMs = 30_000;
+
+interface TokenRecord {
+  readonly appId: string;
+  readonly source: 'token' | 'stable';
+  readonly expiresAt: number;
+  revokedAt?: number;
+}
+
+export interface IssuedToken {
+  readonly token: string;
+  readonly expiresIn: number;
+}
+
+/** Why a token was refused: 41001 missing, 40014 malformed, 40001 unknown/superseded, 42001 expired. */
+export type TokenCheck = { readonly appId: string } | { readonly errcode: 40001 | 40014 | 41001 | 42001 };
+
+const wellFormed = /^[A-Za-z0-9_-]{20,1024}$/;
+
+/**
+ * Owns the base access tokens of every account. `/cgi-bin/token` and `/cgi-bin/stable_token`
+ * issue from separate lineages ("与 getAccessToken 获取的调用凭证完全隔离"), but a token
+ * of either kind authorises every API call.
+ */
+export class TokenStore {
+  private readonly tokens = new Map<string, TokenRecord>();
+  private readonly latestToken = new Map<string, string>();
+  private readonly latestStable = new Map<string, string>();
+  private readonly lastForceAt = new Map<string, number>();
+  private readonly tickets = new Map<string, { ticket: string; expiresAt: number }>();
+  private readonly quota = new QuotaCounter();
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly tokenDailyQuota: () => number,
+  ) {}
+
+  /**
+   * `/cgi-bin/token`: a new token per call; the previous one keeps working for 5 min
+   * (or until its own expiry if sooner). Returns 45009 past the daily quota.
+   */
+  fetchToken(appId: string): IssuedToken | 45009 {
+    const now = this.clock();
+    if (!this.quota.take(`token:${appId}`, beijingDay(now), this.tokenDailyQuota())) return 45009;
+    const previous = this.tokens.get(this.latestToken.get(appId) ?? '');
+    if (previous !== undefined) previous.revokedAt = Math.min(previous.expiresAt, now + tokenOverlapMs);
+    const token = this.issue(appId, 'token', now);
+    this.latestToken.set(appId, token);
+    return { token, expiresIn: tokenLifetimeMs / 1000 };
+  }
+
+  /**
+   * `/cgi-bin/stable_token`. Normal mode returns the current token until 5 min before its
+   * expiry, then a new one while the old stays valid to its end, so `expires_in ≥ 300`.
+   * force_refresh revokes the current token at once; more than 20 a day → 45009. Within
+   * 30 s of the previous forced refresh the mini-game edition of the same doc says the call
+   * "不会刷新" (is not refreshed), so the current token is returned unchanged, no error.
+   */
+  fetchStableToken(appId: string, isForceRefresh: boolean): IssuedToken | 45009 {
+    const now = this.clock();
+    const current = this.currentStable(appId, now);
+    if (isForceRefresh) {
+      const lastForce = this.lastForceAt.get(appId);
+      const isTooSoon = lastForce !== undefined && now - lastForce < stableForceMinIntervalMs;
+      if (isTooSoon && current !== undefined) return current;
+      if (!this.quota.take(`stable-force:${appId}`, beijingDay(now), stableForceDailyLimit)) return 45009;
+      this.lastForceAt.set(appId, now);
+      const previous = this.tokens.get(this.latestStable.get(appId) ?? '');
+      if (previous !== undefined) previous.revokedAt = now;
+    } else if (current !== undefined && current.expiresIn > tokenOverlapMs / 1000) {
+      return current;
+    }
+    const token = this.issue(appId, 'stable', now);
+    this.latestStable.set(appId, token);
+    return { token, expiresIn: tokenLifetimeMs / 1000 };
+  }
+
+  /** Checks an access_token given to a protected endpoint. */
+  check(token: string | undefined): TokenCheck {
+    if (token === undefined || token === '') return { errcode: 41001 };
+    if (!wellFormed.test(token)) return { errcode: 40014 };
+    const record = this.tokens.get(token);
+    const now = this.clock();
+    if (record === undefined || (record.revokedAt !== undefined && now >= record.revokedAt)) return { errcode: 40001 };
+    if (now >= record.expiresAt) return { errcode: 42001 };
+    return { appId: record.appId };
+  }
+
+  /** `getticket`: the same ticket while valid (the doc says to cache it; its quota is small). */
+  ticket(appId: string, type: string): IssuedToken {
+    const now = this.clock();
+    const key = `${appId}:${type}`;
+    let entry = this.tickets.get(key);
+    if (entry === undefined || now >= entry.expiresAt) {
+      entry = {
+        ticket: opaqueToken('sM4AOVdWfPE4DxkXGEs8VMCPGGVi4C3VM0P37wVUCFvkVAy'),
+        expiresAt: now + tokenLifetimeMs,
+      };
+      this.tickets.set(key, entry);
+    }
+    return { token: entry.ticket, expiresIn: Math.ceil((entry.expiresAt - now) / 1000) };
+  }
+
+  reset(): void {
+    for (const map of [this.tokens, this.latestToken, this.latestStable, this.lastForceAt, this.tickets]) map.clear();
+    this.quota.reset();
+  }
+
+  private currentStable(appId: string, now: number): IssuedToken | undefined {
+    const token = this.latestStable.get(appId);
+    const record = this.tokens.get(token ?? '');
+    if (token === undefined || record === undefined || record.revokedAt !== undefined || now >= record.expiresAt) {
+      return undefined;
+    }
+    return { token, expiresIn: Math.ceil((record.expiresAt - now) / 1000) };
+  }
+
+  private issue(appId: string, source: TokenRecord['source'], now: number): string {
+    const token = opaqueToken(source === 'token' ? '93' : '94');
+    this.tokens.set(token, { appId, source, expiresAt: now + tokenLifetimeMs });
+    return token;
+  }
+}

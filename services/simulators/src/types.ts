@@ -1,0 +1,68 @@
+/** How the account's callback is configured in the (simulated) WeChat console. */
+export type EncryptionMode = 'plain' | 'compatible' | 'safe';
+
+/** A simulated WeChat user as one account sees it (an openid is per account). */
+export interface SimUser {
+  readonly openid: string;
+  /** Shown by `/sns/userinfo`; may contain emoji, as real nicknames do. */
+  readonly nickname?: string;
+  readonly unionid?: string;
+  /** Whether the user follows the account; defaults to true for configured users. */
+  readonly isSubscribed?: boolean;
+  /** A blocking user receives template sends with `Status` `failed:user block`. */
+  readonly isBlocking?: boolean;
+}
+
+/** One simulated Official Account: its credentials, console settings and audience. */
+export interface SimAccount {
+  /** Short name used in the ingress path `/wx/:account` (e.g. `demo`). */
+  readonly id: string;
+  readonly appId: string;
+  readonly appSecret: string;
+  /** The callback Token configured in the console. */
+  readonly token: string;
+  /** 43-character EncodingAESKey; required in `compatible` and `safe` mode. */
+  readonly encodingAesKey?: string;
+  readonly mode: EncryptionMode;
+  /** The account's original id (`gh_…`), sent as `ToUserName`. Defaults to `gh_<id>`. */
+  readonly originalId?: string;
+  /** Template ids the account has added; any other id is refused with 40037. */
+  readonly templateIds?: readonly string[];
+  readonly users?: readonly SimUser[];
+  /** Callback URL overriding `callbackBaseUrl + /wx/:id`. */
+  readonly callbackUrl?: string;
+}
+
+/** The limits WeChat applies; each configurable because WeChat changed several over time. */
+export interface SimLimits {
+  /** `/cgi-bin/token` fetches a day (community-reported default 2000; PROTOCOL.md). */
+  readonly tokenDailyQuota: number;
+  /** Template sends a day (100 000 default; Template_Message_Interface doc). */
+  readonly templateDailyQuota: number;
+  /** Kefu messages per user message within 48 h (current doc: 5; 2021 rule: 20). */
+  readonly kefuPerUserMessage: number;
+  readonly kefuMessageWindowMs: number;
+  /** Kefu messages after a menu click, follow or QR scan (doc: 3 within 1 min). */
+  readonly kefuPerEvent: number;
+  readonly kefuEventWindowMs: number;
+  /** Mass-send requests a minute (Batch_Sends doc: 60). */
+  readonly massPerMinute: number;
+  /** Page size of `/cgi-bin/user/get` (doc: 10 000). */
+  readonly followersPageSize: number;
+}
+
+export const defaultLimits: SimLimits = Object.freeze({
+  tokenDailyQuota: 2000,
+  templateDailyQuota: 100_000,
+  kefuPerUserMessage: 5,
+  kefuMessageWindowMs: 48 * 3600_000,
+  kefuPerEvent: 3,
+  kefuEventWindowMs: 60_000,
+  massPerMinute: 60,
+  followersPageSize: 10_000,
+});
+
+/** The account's `gh_…` id, defaulted from its short name. */
+export function originalIdOf(account: SimAccount): string {
+  return account.originalId ?? `gh_${account.id}`;
+}
