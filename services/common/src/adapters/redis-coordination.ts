@@ -1,0 +1,155 @@
+import { Redis } from 'ioredis';
+import type { ClaimRequest, ClaimResult, CoordinationPort, TokenBucket } from '../ports/coordination.js';
+import { PENDING_MARKER, SCRIPTS, type ScriptCommands } from './redis-scripts.js';
+
+/** Either a URL (the adapter owns its connection) or an existing client (the caller owns it). */
+export type RedisCoordinationOptions =
+  | { readonly url: string; readonly keyPrefix?: string }
+  | { readonly client: Redis; readonly keyPrefix?: string };
+
+type ScriptedRedis = Redis & ScriptCommands;
+type Listener = (message: string) => void;
+
+/**
+ * Coordination over Redis: every domain operation is one Lua script (one round trip,
+ * atomic across replicas). Keys and pub/sub channels are prefixed here, not by ioredis'
+ * `keyPrefix` (which leaves channels alone), so one prefix isolates a deployment or a test.
+ * Pub/sub uses a second connection, created on the first `subscribe`, because a
+ * subscribed Redis connection cannot run other commands.
+ */
+export class RedisCoordination implements CoordinationPort {
+  readonly #client: ScriptedRedis;
+  readonly #ownsClient: boolean;
+  readonly #prefix: string;
+  readonly #channels = new Map<string, { readonly listeners: Set<Listener>; readonly ready: Promise<unknown> }>();
+  #subscriber: Redis | undefined;
+  #closed: Promise<void> | undefined;
+
+  constructor(options: RedisCoordinationOptions) {
+    this.#prefix = options.keyPrefix ?? '';
+    if ('client' in options) {
+      this.#client = options.client as ScriptedRedis;
+      this.#ownsClient = false;
+    } else {
+      this.#client = new Redis(options.url, { enableAutoPipelining: true, lazyConnect: false }) as ScriptedRedis;
+      this.#ownsClient = true;
+    }
+    for (const [name, script] of Object.entries(SCRIPTS)) {
+      this.#client.defineCommand(name, { numberOfKeys: script.numberOfKeys, lua: script.lua });
+    }
+  }
+
+  async claimMessage(request: ClaimRequest): Promise<ClaimResult> {
+    const [status, stored] = await this.#client.mpClaimMessage(
+      this.#key(request.nonceKey),
+      this.#key(request.messageKey),
+      request.ttlSeconds,
+      PENDING_MARKER,
+    );
+    if (status === 'claimed') return { status: 'claimed' };
+    if (status === 'nonce_replayed') return { status: 'nonce_replayed' };
+    return { status: 'duplicate', reply: replyOf(stored) };
+  }
+
+  async storeReply(messageKey: string, reply: string, ttlSeconds: number): Promise<void> {
+    await this.#client.mpStoreReply(this.#key(messageKey), reply, ttlSeconds);
+  }
+
+  async getReply(messageKey: string): Promise<string | undefined> {
+    return replyOf(await this.#client.get(this.#key(messageKey)));
+  }
+
+  async releaseMessage(messageKey: string): Promise<void> {
+    await this.#client.mpReleaseMessage(this.#key(messageKey), PENDING_MARKER);
+  }
+
+  async takeToken(bucketKey: string, bucket: TokenBucket): Promise<number> {
+    return this.#client.mpTakeToken(this.#key(bucketKey), bucket.ratePerSecond, bucket.burst);
+  }
+
+  async publish(channel: string, message: string): Promise<void> {
+    await this.#client.publish(this.#key(channel), message);
+  }
+
+  async subscribe(channel: string, onMessage: Listener): Promise<() => Promise<void>> {
+    const key = this.#key(channel);
+    const subscriber = this.#ensureSubscriber();
+    let entry = this.#channels.get(key);
+    if (entry === undefined) {
+      // Resolves once Redis confirmed: a message published afterwards is guaranteed to arrive.
+      entry = { listeners: new Set(), ready: subscriber.subscribe(key) };
+      this.#channels.set(key, entry);
+    }
+    // A distinct wrapper per subscription, so subscribing one function twice is two subscriptions.
+    const listener: Listener = (message) => onMessage(message);
+    entry.listeners.add(listener);
+    await entry.ready;
+    return async () => {
+      const current = this.#channels.get(key);
+      if (current === undefined || !current.listeners.delete(listener) || current.listeners.size > 0) return;
+      this.#channels.delete(key);
+      await subscriber.unsubscribe(key);
+    };
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      return (await this.#client.ping()) === 'PONG';
+    } catch {
+      return false;
+    }
+  }
+
+  /** Closes the subscriber and (when owned) the command connection; runs once, every step. */
+  close(): Promise<void> {
+    this.#closed ??= this.#closeAll();
+    return this.#closed;
+  }
+
+  async #closeAll(): Promise<void> {
+    this.#channels.clear();
+    const steps: Promise<unknown>[] = [];
+    if (this.#subscriber !== undefined) steps.push(quit(this.#subscriber));
+    if (this.#ownsClient) steps.push(quit(this.#client));
+    const results = await Promise.allSettled(steps);
+    const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failure !== undefined) throw failure.reason;
+  }
+
+  #ensureSubscriber(): Redis {
+    if (this.#subscriber !== undefined) return this.#subscriber;
+    const subscriber = this.#client.duplicate({ enableAutoPipelining: false });
+    subscriber.on('message', (channel: string, message: string) => {
+      for (const listener of this.#channels.get(channel)?.listeners ?? []) deliver(listener, message);
+    });
+    this.#subscriber = subscriber;
+    return subscriber;
+  }
+
+  #key(key: string): string {
+    return this.#prefix + key;
+  }
+}
+
+/** A throwing listener must not starve the others nor break the connection's event loop. */
+function deliver(listener: Listener, message: string): void {
+  try {
+    listener(message);
+  } catch {
+    // Listeners own their errors (the port's contract); nothing sensible to do here.
+  }
+}
+
+function replyOf(stored: string | null | undefined): string | undefined {
+  return stored === null || stored === undefined || stored === PENDING_MARKER ? undefined : stored;
+}
+
+/** QUIT politely; a connection that cannot answer is disconnected instead. */
+async function quit(client: Redis): Promise<void> {
+  if (client.status === 'end') return;
+  try {
+    await client.quit();
+  } catch {
+    client.disconnect();
+  }
+}

@@ -1,0 +1,170 @@
+import assert from 'node:assert/strict';
+import type { ClaimRequest, CoordinationPort } from '../../src/ports/coordination.js';
+import { eventually, uniqueSuffix } from './support.js';
+
+/** One backing store (a Redis prefix, a memory store) that replicas share. */
+export interface CoordinationHarness {
+  /** A new replica (its own connections) over the shared store. */
+  replica(): CoordinationPort;
+  /** Lets time pass: moves the fake clock in memory; a no-op on real servers, where tests poll. */
+  elapse(ms: number): void;
+  cleanup(): Promise<void>;
+}
+
+/** The coordination contract every adapter honours; see `ports/coordination.ts`. */
+export function describeCoordinationContract(name: string, createHarness: () => Promise<CoordinationHarness>): void {
+  describe(`CoordinationPort contract: ${name}`, () => {
+    let harness: CoordinationHarness;
+    let replicas: CoordinationPort[] = [];
+    let port: CoordinationPort;
+    let run: string;
+
+    const replica = (): CoordinationPort => {
+      const created = harness.replica();
+      replicas.push(created);
+      return created;
+    };
+    const claim = (message: string, nonce: string, ttlSeconds = 60): ClaimRequest => ({
+      messageKey: `${run}:msg:${message}`,
+      nonceKey: `${run}:nonce:${nonce}`,
+      ttlSeconds,
+    });
+
+    before(async () => {
+      harness = await createHarness();
+    });
+    after(async () => harness.cleanup());
+    beforeEach(() => {
+      run = uniqueSuffix();
+      port = replica();
+    });
+    afterEach(async () => {
+      await Promise.all(replicas.map((r) => r.close()));
+      replicas = [];
+    });
+
+    it('claims a new message once; a retry while the first runs is a duplicate without reply', async () => {
+      assert.deepEqual(await port.claimMessage(claim('m1', 'n1')), { status: 'claimed' });
+      assert.deepEqual(await port.claimMessage(claim('m1', 'n2')), { status: 'duplicate', reply: undefined });
+      assert.equal(await port.getReply(claim('m1', 'n1').messageKey), undefined);
+    });
+
+    it('replays the stored reply of the first delivery to every retry', async () => {
+      const request = claim('m1', 'n1');
+      await port.claimMessage(request);
+      await port.storeReply(request.messageKey, '<xml>first</xml>', 60);
+      assert.deepEqual(await port.claimMessage(claim('m1', 'n2')), { status: 'duplicate', reply: '<xml>first</xml>' });
+      assert.equal(await port.getReply(request.messageKey), '<xml>first</xml>');
+    });
+
+    it('stores an empty reply as a reply, distinct from pending', async () => {
+      await port.claimMessage(claim('m1', 'n1'));
+      await port.storeReply(claim('m1', 'n1').messageKey, '', 60);
+      assert.deepEqual(await port.claimMessage(claim('m1', 'n2')), { status: 'duplicate', reply: '' });
+    });
+
+    it('release after a failure lets the retry execute the message again', async () => {
+      await port.claimMessage(claim('m1', 'n1'));
+      await port.releaseMessage(claim('m1', 'n1').messageKey);
+      assert.deepEqual(await port.claimMessage(claim('m1', 'n2')), { status: 'claimed' });
+    });
+
+    it('release does not drop a claim whose reply is already stored', async () => {
+      await port.claimMessage(claim('m1', 'n1'));
+      await port.storeReply(claim('m1', 'n1').messageKey, 'ok', 60);
+      await port.releaseMessage(claim('m1', 'n1').messageKey);
+      assert.deepEqual(await port.claimMessage(claim('m1', 'n2')), { status: 'duplicate', reply: 'ok' });
+    });
+
+    it('a retry reusing its nonce is a duplicate, not a replay', async () => {
+      await port.claimMessage(claim('m1', 'n1'));
+      assert.deepEqual(await port.claimMessage(claim('m1', 'n1')), { status: 'duplicate', reply: undefined });
+    });
+
+    it('a released message retried with the same nonce is claimed again', async () => {
+      await port.claimMessage(claim('m1', 'n1'));
+      await port.releaseMessage(claim('m1', 'n1').messageKey);
+      assert.deepEqual(await port.claimMessage(claim('m1', 'n1')), { status: 'claimed' });
+    });
+
+    it('rejects a nonce reused by another message as a replay, without claiming that message', async () => {
+      await port.claimMessage(claim('m1', 'n1'));
+      assert.deepEqual(await port.claimMessage(claim('m2', 'n1')), { status: 'nonce_replayed' });
+      assert.deepEqual(await port.claimMessage(claim('m2', 'n2')), { status: 'claimed' });
+    });
+
+    it('exactly one of many concurrent claims across replicas wins', async () => {
+      const other = replica();
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? port : other).claimMessage(claim('hot', `n${i}`))),
+      );
+      assert.equal(results.filter((r) => r.status === 'claimed').length, 1);
+      assert.equal(results.filter((r) => r.status === 'duplicate').length, 19);
+    });
+
+    it('claims and nonces expire after their TTL', async () => {
+      await port.claimMessage(claim('m1', 'n1', 1));
+      harness.elapse(1_100);
+      await eventually(async () => (await port.claimMessage(claim('m2', 'n1', 1))).status === 'claimed', {
+        what: 'nonce expiry',
+      });
+      await eventually(async () => (await port.claimMessage(claim('m1', 'n3', 1))).status === 'claimed', {
+        what: 'claim expiry',
+      });
+    });
+
+    it('storing a reply keeps the claim TTL instead of extending it', async () => {
+      await port.claimMessage(claim('m1', 'n1', 1));
+      await port.storeReply(claim('m1', 'n1').messageKey, 'ok', 600);
+      harness.elapse(1_100);
+      await eventually(async () => (await port.getReply(claim('m1', 'n1').messageKey)) === undefined, {
+        what: 'reply expiry',
+      });
+    });
+
+    it('token bucket grants the burst, then asks to wait about 1/rate', async () => {
+      const bucket = { ratePerSecond: 10, burst: 3 };
+      const key = `${run}:bucket`;
+      const waits = [];
+      for (let i = 0; i < 4; i += 1) waits.push(await port.takeToken(key, bucket));
+      assert.deepEqual(waits.slice(0, 3), [0, 0, 0]);
+      assert.ok(waits[3]! > 0 && waits[3]! <= 100, `wait ${waits[3]} ms`);
+    });
+
+    it('token bucket refills with time and is shared by replicas', async () => {
+      const bucket = { ratePerSecond: 20, burst: 1 };
+      const key = `${run}:bucket`;
+      assert.equal(await port.takeToken(key, bucket), 0);
+      const wait = await replica().takeToken(key, bucket);
+      assert.ok(wait > 0 && wait <= 50, `wait ${wait} ms`);
+      assert.equal(await port.takeToken(`${run}:other`, bucket), 0, 'buckets are per key');
+      harness.elapse(wait);
+      await eventually(async () => (await port.takeToken(key, bucket)) === 0, { what: 'refill' });
+    });
+
+    it('a message published on one replica reaches subscribers on another', async () => {
+      const received: string[] = [];
+      await port.subscribe(`${run}:rules`, (message) => received.push(message));
+      await replica().publish(`${run}:rules`, 'account-1');
+      await eventually(() => received.length === 1, { what: 'delivery' });
+      assert.deepEqual(received, ['account-1']);
+    });
+
+    it('unsubscribe stops delivery to that listener only', async () => {
+      const first: string[] = [];
+      const second: string[] = [];
+      const unsubscribe = await port.subscribe(`${run}:c`, (m) => first.push(m));
+      await port.subscribe(`${run}:c`, (m) => second.push(m));
+      await unsubscribe();
+      await replica().publish(`${run}:c`, 'x');
+      await eventually(() => second.length === 1, { what: 'delivery to the remaining listener' });
+      assert.deepEqual(first, []);
+    });
+
+    it('ping answers while open; close can be called twice', async () => {
+      assert.equal(await port.ping(), true);
+      await port.close();
+      await port.close();
+    });
+  });
+}

@@ -1,0 +1,43 @@
+import { randomBytes } from 'node:crypto';
+
+/** A short random suffix for database, key-prefix and queue names unique to this run. */
+export function uniqueSuffix(): string {
+  return randomBytes(5).toString('hex');
+}
+
+/** Polls `check` until it returns true (or a value) or the deadline passes; no fixed sleeps. */
+export async function eventually<T>(
+  check: () => Promise<T | false | undefined> | T | false | undefined,
+  options: { readonly timeoutMs?: number; readonly intervalMs?: number; readonly what?: string } = {},
+): Promise<T> {
+  const deadline = Date.now() + (options.timeoutMs ?? 5_000);
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== false && value !== undefined) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${options.what ?? 'condition'}`, { cause: lastError });
+    }
+    await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 10));
+  }
+}
+
+/** A promise with its resolver, for handlers that must wait until a test releases them. */
+export function gate(): { readonly opened: Promise<void>; open(): void } {
+  let open: () => void = () => undefined;
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { opened, open: () => open() };
+}
+
+/** Lets pending I/O callbacks run (a scheduling yield, not a sleep). */
+export function turns(count = 5): Promise<void> {
+  let chain = Promise.resolve();
+  for (let i = 0; i < count; i += 1) chain = chain.then(() => new Promise((resolve) => setImmediate(resolve)));
+  return chain;
+}
