@@ -5,3 +5,6 @@ export * from './config/index.js';
 export * from './http/index.js';
 export * from './logging/index.js';
 export * from './telemetry/index.js';
+export * from './runtime/index.js';
+export * from './adapters/index.js';
+export * from './db/index.js';

@@ -1,0 +1,35 @@
+# mpstack — the two commands in the README are `make dev` and `make test`.
+SHELL := /bin/bash
+NPM_STAMP := node_modules/.package-lock.json
+
+.PHONY: dev test build lint bench deps services clean unit
+
+$(NPM_STAMP): package.json package-lock.json services/*/package.json operator/package.json
+	npm ci --no-audit --no-fund
+	@touch $(NPM_STAMP)
+
+deps: $(NPM_STAMP)
+
+build: deps
+	npx tsc -b
+
+lint: deps
+	npx biome check .
+
+services:
+	bash scripts/ensure-services.sh
+
+## Runs the whole platform on this machine: embedded SQLite / in-process cache and queue, simulators, URLs printed.
+dev: build
+	node services/cli/bin/mpstack.js dev
+
+## Runs every test (unit, contract, integration against the real MariaDB/Redis/RabbitMQ, end-to-end).
+test: build lint services
+	npx mocha
+
+## Benchmarks (not part of the test run): ingress vs the `wechat` npm middleware and two ceilings.
+bench: build services
+	bash test/bench/run-webhook-bench.sh
+
+clean:
+	npx tsc -b --clean

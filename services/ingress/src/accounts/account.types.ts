@@ -1,0 +1,22 @@
+import type { AesKey } from '@mpstack/common';
+
+export type EncryptMode = 'plain' | 'compatible' | 'safe';
+
+/** An official account as the webhook needs it: secrets decoded once, not per request. */
+export interface Account {
+  readonly id: string;
+  readonly appId: string;
+  readonly token: string;
+  readonly mode: EncryptMode;
+  /** Current EncodingAESKey first, then the previous one (fallback while the console change propagates). */
+  readonly aesKeys: readonly AesKey[];
+}
+
+export interface AccountSource {
+  readonly id: string;
+  readonly appId: string;
+  readonly token: string;
+  readonly encryptMode: EncryptMode;
+  readonly encodingAesKey: string | undefined;
+  readonly previousEncodingAesKey: string | undefined;
+}

@@ -1,0 +1,132 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  type CoordinationPort,
+  createHttpApp,
+  type FastHandler,
+  type Logger,
+  type QueuePort,
+  type Telemetry,
+} from '@mpstack/common';
+import type { AccountSource } from './accounts/account.types.js';
+import { AccountRegistry } from './accounts/account-registry.js';
+import { LogSink, logEventsQueue } from './logevents/log-sink.js';
+import { IngressMetrics } from './metrics.js';
+import type { FastPathPlugin, ReplyRule } from './rules/rule.types.js';
+import { RuleCache } from './rules/rule-cache.js';
+import { Forwarder } from './slowpath/forwarder.js';
+import { inboundQueues } from './slowpath/inbound-queues.js';
+import { DiskSpool } from './spool/disk-spool.js';
+import { createWebhookHandler, type WebhookSettings } from './webhook/webhook-handler.js';
+
+/** Pub/sub channels other services publish on when accounts or rules change. */
+export const invalidationChannels = { accounts: 'mpstack:accounts-changed', rules: 'mpstack:rules-changed' } as const;
+
+export interface IngressDeps {
+  readonly logger: Logger;
+  readonly telemetry: Telemetry;
+  readonly coordination: CoordinationPort;
+  readonly queue: QueuePort;
+  readonly loadAccounts: () => Promise<readonly AccountSource[]>;
+  readonly loadRules: (accountId: string) => Promise<readonly ReplyRule[]>;
+  readonly settings: WebhookSettings;
+  readonly spoolDir: string;
+  readonly plugins?: readonly FastPathPlugin[];
+  readonly clock?: () => number;
+  /** Extra readiness checks (e.g. the database). */
+  readonly readiness?: () => Promise<Readonly<Record<string, boolean>>>;
+}
+
+export interface Ingress {
+  readonly fastHandler: FastHandler;
+  readonly app: (request: IncomingMessage, response: ServerResponse) => void;
+  readonly registry: AccountRegistry;
+  readonly rules: RuleCache;
+  readonly forwarder: Forwarder;
+  readonly logSink: LogSink;
+  /** Loads accounts, declares queues, subscribes to invalidations, starts background loops. */
+  start(): Promise<void>;
+  /** Stops background work and flushes; the caller closes the server first. */
+  close(): Promise<void>;
+}
+
+/** Builds the ingress from its dependencies; nothing happens until `start`. */
+export function createIngress(deps: IngressDeps): Ingress {
+  const registry = new AccountRegistry({ load: deps.loadAccounts, logger: deps.logger });
+  const rules = new RuleCache({ load: deps.loadRules, logger: deps.logger });
+  const forwarder = new Forwarder({ queue: deps.queue, spool: new DiskSpool(deps.spoolDir), logger: deps.logger });
+  const logSink = new LogSink({ queue: deps.queue, logger: deps.logger });
+  const metrics = new IngressMetrics(deps.telemetry.meter);
+  const unsubscribers: Array<() => Promise<void>> = [];
+  let reloadTimer: NodeJS.Timeout | undefined;
+  const fastHandler = createWebhookHandler({
+    registry,
+    rules,
+    plugins: deps.plugins ?? [],
+    coordination: deps.coordination,
+    forwarder,
+    logSink,
+    metrics,
+    logger: deps.logger,
+    settings: deps.settings,
+    clock: deps.clock ?? Date.now,
+  });
+  const app = createHttpApp({
+    service: 'ingress',
+    logger: deps.logger,
+    metricsHandler: deps.telemetry.metricsHandler,
+    readiness: async () => ({
+      cache: await deps.coordination.ping(),
+      queue: deps.queue.isConnected(),
+      accounts: registry.size > 0,
+      ...(await deps.readiness?.()),
+    }),
+  });
+  return {
+    fastHandler,
+    app,
+    registry,
+    rules,
+    forwarder,
+    logSink,
+    async start() {
+      await registry.reload();
+      await declareQueues(deps);
+      unsubscribers.push(
+        await deps.coordination.subscribe(
+          invalidationChannels.accounts,
+          () => void reloadAccounts(registry, deps.logger),
+        ),
+        await deps.coordination.subscribe(invalidationChannels.rules, (accountId) => rules.invalidate(accountId)),
+      );
+      reloadTimer = setInterval(() => void reloadAccounts(registry, deps.logger), 60_000);
+      reloadTimer.unref();
+      forwarder.start();
+      logSink.start();
+    },
+    async close() {
+      if (reloadTimer !== undefined) clearInterval(reloadTimer);
+      await Promise.allSettled([
+        ...unsubscribers.map((unsubscribe) => unsubscribe()),
+        forwarder.close(),
+        logSink.close(),
+      ]);
+    },
+  };
+}
+
+async function declareQueues(deps: IngressDeps): Promise<void> {
+  try {
+    await deps.queue.declare([...inboundQueues(deps.settings.partitions), { name: logEventsQueue }]);
+  } catch (error) {
+    // The broker may be down at boot; messages spool until it returns and the adapter re-declares.
+    deps.logger.warn({ err: error }, 'queues not declared yet (broker unavailable)');
+  }
+}
+
+async function reloadAccounts(registry: AccountRegistry, logger: Logger): Promise<void> {
+  try {
+    await registry.reload();
+  } catch (error) {
+    logger.warn({ err: error }, 'account reload failed; keeping the previous set');
+  }
+}

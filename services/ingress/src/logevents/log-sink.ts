@@ -1,0 +1,83 @@
+import type { Logger, QueuePort } from '@mpstack/common';
+
+export const logEventsQueue = 'mpstack.log-events';
+
+/** One line of the message log (consumed by the log service). */
+export interface MessageLogEvent {
+  readonly type: 'message';
+  readonly at: number;
+  readonly account: string;
+  readonly openId: string;
+  readonly msgType: string;
+  readonly event: string | undefined;
+  readonly msgId: string | undefined;
+  readonly outcome: string;
+  readonly decidedBy: string | undefined;
+  readonly latencyMs: number;
+}
+
+export interface LogSinkOptions {
+  readonly queue: QueuePort;
+  readonly logger: Logger;
+  readonly flushIntervalMs?: number;
+  readonly maxBatch?: number;
+  /** Events kept while the broker is down; the oldest are dropped beyond it. */
+  readonly maxBuffered?: number;
+}
+
+/**
+ * Log events are fire-and-forget for the request (never on its latency) but batched into
+ * one confirmed publish per interval: a publish per request would cap the ingress at the
+ * broker's confirm round trips (PERFORMANCE.md).
+ */
+export class LogSink {
+  private buffer: MessageLogEvent[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> | undefined;
+  dropped = 0;
+
+  constructor(private readonly options: LogSinkOptions) {}
+
+  record(event: MessageLogEvent): void {
+    this.buffer.push(event);
+    const max = this.options.maxBuffered ?? 50_000;
+    if (this.buffer.length > max) {
+      this.dropped += this.buffer.length - max;
+      this.buffer.splice(0, this.buffer.length - max);
+    }
+    if (this.buffer.length >= (this.options.maxBatch ?? 1000)) void this.flush();
+  }
+
+  start(): void {
+    this.timer = setInterval(() => void this.flush(), this.options.flushIntervalMs ?? 250);
+    this.timer.unref();
+  }
+
+  flush(): Promise<void> {
+    this.flushing ??= this.flushOnce().finally(() => {
+      this.flushing = undefined;
+    });
+    return this.flushing;
+  }
+
+  private async flushOnce(): Promise<void> {
+    const maxBatch = this.options.maxBatch ?? 1000;
+    while (this.buffer.length > 0 && this.options.queue.isConnected()) {
+      const batch = this.buffer.slice(0, maxBatch);
+      try {
+        await this.options.queue.publish(logEventsQueue, Buffer.from(JSON.stringify(batch)), {
+          contentType: 'application/json',
+        });
+        this.buffer.splice(0, batch.length);
+      } catch (error) {
+        this.options.logger.debug({ err: error }, 'log event batch not confirmed; kept for the next flush');
+        return;
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    await this.flush();
+  }
+}

@@ -1,0 +1,171 @@
+import type { FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/** One message waiting for the broker: where it goes and what it is. */
+export interface SpoolEntry {
+  readonly queue: string;
+  readonly messageId: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+export type SpoolPublisher = (entry: SpoolEntry) => Promise<void>;
+
+interface PendingWrite {
+  readonly line: string;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/**
+ * The broker-outage spool (ARCHITECTURE §3.7): messages acknowledged to WeChat while
+ * RabbitMQ is unreachable are appended to a local file and fsynced before `success` is
+ * answered; concurrent appends share one fsync (group commit). `drain` forwards them once
+ * the broker is back. Files are claimed for draining by an atomic rename, so several
+ * processes sharing a data directory never forward the same file twice.
+ */
+export class DiskSpool {
+  private handle: FileHandle | undefined;
+  private queue: PendingWrite[] = [];
+  private flushing: Promise<void> | undefined;
+  private pendingCount = 0;
+
+  constructor(
+    private readonly dir: string,
+    private readonly processTag: string = `${process.pid}`,
+  ) {}
+
+  /** Messages appended and not yet forwarded by this process (approximate across restarts). */
+  get depth(): number {
+    return this.pendingCount;
+  }
+
+  /** Appends durably; resolves only after the data reached the disk. */
+  append(entry: SpoolEntry): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ line: `${JSON.stringify(entry)}\n`, resolve, reject });
+      this.flushing ??= this.flush().finally(() => {
+        this.flushing = undefined;
+      });
+    });
+  }
+
+  private async flush(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.queue;
+      this.queue = [];
+      try {
+        const handle = await this.open();
+        await handle.appendFile(batch.map((write) => write.line).join(''));
+        await handle.datasync();
+        this.pendingCount += batch.length;
+        for (const write of batch) write.resolve();
+      } catch (error) {
+        for (const write of batch) write.reject(error);
+      }
+    }
+  }
+
+  private async open(): Promise<FileHandle> {
+    if (this.handle !== undefined) return this.handle;
+    await mkdir(this.dir, { recursive: true });
+    this.handle = await open(join(this.dir, `spool-${Date.now()}-${this.processTag}.jsonl`), 'a');
+    return this.handle;
+  }
+
+  /**
+   * Forwards every spooled message (this process's and any left by a crashed one).
+   * Stops at the first failure and keeps the rest for the next attempt; a message may be
+   * forwarded twice after a crash mid-file, so consumers de-duplicate on messageId.
+   */
+  async drain(publish: SpoolPublisher): Promise<number> {
+    await this.rotate();
+    let forwarded = 0;
+    for (const file of await this.claimFiles()) {
+      forwarded += await this.forwardFile(file, publish);
+    }
+    return forwarded;
+  }
+
+  /** Detaches the active file once no group commit is running; new appends open a new file. */
+  private async rotate(): Promise<void> {
+    while (this.flushing !== undefined) await this.flushing;
+    const handle = this.handle;
+    this.handle = undefined;
+    await handle?.close();
+  }
+
+  private async claimFiles(): Promise<string[]> {
+    let names: string[];
+    try {
+      names = await readdir(this.dir);
+    } catch {
+      return [];
+    }
+    const claimed: string[] = [];
+    for (const name of names.filter((n) => this.isClaimable(n)).sort()) {
+      const from = join(this.dir, name);
+      const to = name.endsWith('.draining') ? from : `${from}.${this.processTag}.draining`;
+      try {
+        if (from !== to) await rename(from, to);
+        claimed.push(to);
+      } catch {
+        // another process claimed it first
+      }
+    }
+    return claimed;
+  }
+
+  /**
+   * Own files, and files of processes that are gone (crash recovery). Another live
+   * process's active file is never touched: it may still be appending to it.
+   */
+  private isClaimable(name: string): boolean {
+    const match = /^spool-\d+-(\d+)\.jsonl(?:\.(\d+)\.draining)?$/.exec(name);
+    if (match === null) return false;
+    const owner = match[2] ?? match[1] ?? '';
+    return owner === this.processTag || !isAlive(Number(owner));
+  }
+
+  private async forwardFile(path: string, publish: SpoolPublisher): Promise<number> {
+    const lines = (await readFile(path, 'utf8')).split('\n').filter((line) => line.length > 0);
+    let done = 0;
+    try {
+      for (const line of lines) {
+        await publish(JSON.parse(line) as SpoolEntry);
+        done++;
+      }
+    } finally {
+      this.pendingCount = Math.max(0, this.pendingCount - done);
+      if (done === lines.length) await unlink(path);
+      else await this.keepRemainder(path, lines.slice(done));
+    }
+    return done;
+  }
+
+  private async keepRemainder(path: string, lines: readonly string[]): Promise<void> {
+    const handle = await open(`${path}.tmp`, 'w');
+    try {
+      await handle.writeFile(lines.map((line) => `${line}\n`).join(''));
+      await handle.datasync();
+    } finally {
+      await handle.close();
+    }
+    await rename(`${path}.tmp`, path);
+  }
+
+  async close(): Promise<void> {
+    await this.rotate();
+  }
+}
+
+function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,81 @@
+import {
+  AppError,
+  decryptMessage,
+  ErrorCode,
+  msgSignature,
+  parseMessage,
+  parseXml,
+  signaturesEqual,
+  urlSignature,
+  WxCryptCode,
+  WxCryptError,
+  type WxMessage,
+} from '@mpstack/common';
+import type { Account } from '../accounts/account.types.js';
+import type { CallbackQuery } from './request.js';
+
+/** A verified, decrypted and parsed callback. */
+export interface OpenedMessage {
+  readonly message: WxMessage;
+  /** Index of the AES key that decrypted it (the reply uses the same key); undefined = plaintext. */
+  readonly keyIndex: number | undefined;
+}
+
+/** Step 1 of the message path: `signature` and the timestamp window. */
+export function verifyRequest(account: Account, query: CallbackQuery, nowSeconds: number, windowSeconds: number): void {
+  if (query.signature === '' || query.timestamp === '' || query.nonce === '') {
+    throw new AppError(ErrorCode.signatureInvalid, 'signature, timestamp and nonce are required');
+  }
+  if (!signaturesEqual(urlSignature(account.token, query.timestamp, query.nonce), query.signature)) {
+    throw new AppError(ErrorCode.signatureInvalid, 'signature check failed (-40001): wrong Token?', {
+      detail: { wxCode: WxCryptCode.validateSignature },
+    });
+  }
+  const timestamp = Number(query.timestamp);
+  if (!Number.isInteger(timestamp) || Math.abs(nowSeconds - timestamp) > windowSeconds) {
+    throw new AppError(ErrorCode.timestampStale, `timestamp outside the ${windowSeconds} s window`);
+  }
+}
+
+/** Steps 2–3: decrypt (safe / compatible mode) and parse into a typed message. */
+export function openMessage(account: Account, query: CallbackQuery, body: string): OpenedMessage {
+  const outer = parseXml(body);
+  const encrypted = query.encryptType === 'aes';
+  if (!encrypted) {
+    if (account.mode === 'safe') {
+      throw new AppError(ErrorCode.decryptFailed, 'account is in safe mode: plaintext messages are refused');
+    }
+    return { message: parseMessage(outer), keyIndex: undefined };
+  }
+  const encrypt = outer.Encrypt;
+  if (encrypt === undefined || encrypt === '') {
+    throw cryptError(new WxCryptError(WxCryptCode.parseXml, 'encrypt_type=aes but the body has no <Encrypt>'));
+  }
+  const expected = msgSignature(account.token, query.timestamp, query.nonce, encrypt);
+  if (!signaturesEqual(expected, query.msgSignature ?? '')) {
+    throw cryptError(new WxCryptError(WxCryptCode.validateSignature, 'msg_signature check failed'));
+  }
+  if (account.aesKeys.length === 0) {
+    throw new AppError(ErrorCode.decryptFailed, 'encrypted message but no EncodingAESKey is configured');
+  }
+  try {
+    const decrypted = decryptMessage(account.aesKeys, account.appId, encrypt);
+    return { message: parseMessage(parseXml(decrypted.message)), keyIndex: decrypted.keyIndex };
+  } catch (error) {
+    throw error instanceof WxCryptError ? cryptError(error) : error;
+  }
+}
+
+/** WXBizMsgCrypt failures become taxonomy errors that still name the official code. */
+function cryptError(error: WxCryptError): AppError {
+  const code =
+    error.wxCode === WxCryptCode.validateSignature
+      ? ErrorCode.signatureInvalid
+      : error.wxCode === WxCryptCode.validateAppId
+        ? ErrorCode.appIdMismatch
+        : ErrorCode.decryptFailed;
+  return new AppError(code, `${error.message} (${error.wxCode}): ${error.likelyCause}`, {
+    cause: error,
+    detail: { wxCode: error.wxCode },
+  });
+}

@@ -1,0 +1,71 @@
+import type { IncomingMessage } from 'node:http';
+import { AppError, ErrorCode } from '@mpstack/common';
+
+/** The callback query WeChat appends to the configured URL. */
+export interface CallbackQuery {
+  readonly signature: string;
+  readonly timestamp: string;
+  readonly nonce: string;
+  readonly openid: string | undefined;
+  readonly encryptType: string | undefined;
+  readonly msgSignature: string | undefined;
+  readonly echostr: string | undefined;
+}
+
+export interface WebhookTarget {
+  readonly accountId: string;
+  readonly query: CallbackQuery;
+}
+
+/** Splits `/wx/<account>?…`; returns undefined for a path that is not the webhook. */
+export function parseWebhookUrl(url: string): WebhookTarget | undefined {
+  const q = url.indexOf('?');
+  const path = q === -1 ? url : url.slice(0, q);
+  const match = /^\/wx\/([^/]+)\/?$/.exec(path);
+  if (match?.[1] === undefined) return undefined;
+  let accountId: string;
+  try {
+    accountId = decodeURIComponent(match[1]);
+  } catch {
+    return undefined;
+  }
+  const params = new URLSearchParams(q === -1 ? '' : url.slice(q + 1));
+  return {
+    accountId,
+    query: {
+      signature: params.get('signature') ?? '',
+      timestamp: params.get('timestamp') ?? '',
+      nonce: params.get('nonce') ?? '',
+      openid: params.get('openid') ?? undefined,
+      encryptType: params.get('encrypt_type') ?? undefined,
+      msgSignature: params.get('msg_signature') ?? undefined,
+      echostr: params.get('echostr') ?? undefined,
+    },
+  };
+}
+
+/** Reads the body up to `limit` bytes; a larger body is refused without buffering it. */
+export function readBody(request: IncomingMessage, limit: number): Promise<string> {
+  const declared = Number(request.headers['content-length'] ?? '0');
+  if (declared > limit) {
+    return Promise.reject(new AppError(ErrorCode.bodyTooLarge, `body larger than ${limit} bytes`));
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        request.removeAllListeners('data');
+        request.resume();
+        reject(new AppError(ErrorCode.bodyTooLarge, `body larger than ${limit} bytes`));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on('end', () =>
+      resolve(chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks).toString('utf8')),
+    );
+    request.on('error', reject);
+  });
+}

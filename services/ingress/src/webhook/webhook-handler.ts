@@ -1,0 +1,226 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import {
+  AppError,
+  buildReply,
+  type CoordinationPort,
+  dedupeKey,
+  ErrorCode,
+  type FastHandler,
+  type Logger,
+  type WxMessage,
+} from '@mpstack/common';
+import type { Account } from '../accounts/account.types.js';
+import type { AccountRegistry } from '../accounts/account-registry.js';
+import type { LogSink } from '../logevents/log-sink.js';
+import type { IngressMetrics } from '../metrics.js';
+import type { FastPathDecision, FastPathPlugin } from '../rules/rule.types.js';
+import type { RuleCache } from '../rules/rule-cache.js';
+import type { Forwarder } from '../slowpath/forwarder.js';
+import { inboundQueueName, partitionOf } from '../slowpath/inbound-queues.js';
+import { openMessage, verifyRequest } from './open-message.js';
+import { type CallbackQuery, parseWebhookUrl, readBody } from './request.js';
+import { sendError, sendReply, sendText, successBody } from './respond.js';
+
+export interface WebhookSettings {
+  readonly timestampWindowSeconds: number;
+  readonly dedupeTtlSeconds: number;
+  readonly partitions: number;
+  readonly maxBodyBytes: number;
+  readonly retryWaitMs: number;
+}
+
+export interface WebhookDeps {
+  readonly registry: AccountRegistry;
+  readonly rules: RuleCache;
+  /** Fast-path plugins tried before the rule engine, in order. */
+  readonly plugins: readonly FastPathPlugin[];
+  readonly coordination: CoordinationPort;
+  readonly forwarder: Forwarder;
+  readonly logSink: LogSink;
+  readonly metrics: IngressMetrics;
+  readonly logger: Logger;
+  readonly settings: WebhookSettings;
+  /** Milliseconds since the epoch. */
+  readonly clock: () => number;
+}
+
+interface Outcome {
+  readonly outcome: string;
+  readonly decidedBy?: string;
+}
+
+/**
+ * `GET/POST /wx/:account`, served ahead of express (see docs/architecture.md). Implements
+ * the message path of ARCHITECTURE §3: verify → decrypt → parse → de-duplicate → fast
+ * path → slow path → reply, with a log event and a metric for every request.
+ */
+export function createWebhookHandler(deps: WebhookDeps): FastHandler {
+  return (request, response) => {
+    const target = request.url === undefined ? undefined : parseWebhookUrl(request.url);
+    if (target === undefined) return false;
+    const started = performance.now();
+    const account = deps.registry.get(target.accountId);
+    if (account === undefined) {
+      request.resume();
+      sendError(
+        response,
+        new AppError(ErrorCode.accountUnknown, `unknown account ${JSON.stringify(target.accountId)}`),
+      );
+      deps.metrics.record('unknown', 'none', 'unknown_account', (performance.now() - started) / 1000);
+      return true;
+    }
+    const work =
+      request.method === 'GET'
+        ? Promise.resolve(verifyUrl(deps, account, target.query, response))
+        : request.method === 'POST'
+          ? handleMessage(deps, account, target.query, request, response)
+          : Promise.resolve(methodNotAllowed(request, response));
+    work
+      .catch((error: unknown) => failed(deps, error, response, request))
+      .then((result) =>
+        deps.metrics.record(account.id, result.msgType, result.outcome, (performance.now() - started) / 1000),
+      )
+      .catch((error: unknown) => deps.logger.error({ err: error }, 'metrics failed'));
+    return true;
+  };
+}
+
+interface Result extends Outcome {
+  readonly msgType: string;
+}
+
+/** URL verification: echo `echostr` verbatim (plaintext in every mode for 公众号). */
+function verifyUrl(deps: WebhookDeps, account: Account, query: CallbackQuery, response: ServerResponse): Result {
+  verifyRequest(account, query, Math.floor(deps.clock() / 1000), deps.settings.timestampWindowSeconds);
+  sendText(response, 200, query.echostr ?? '', 'text/plain; charset=utf-8');
+  return { msgType: 'verify', outcome: 'verified' };
+}
+
+function methodNotAllowed(request: IncomingMessage, response: ServerResponse): Result {
+  request.resume();
+  response.setHeader('allow', 'GET, POST');
+  sendText(
+    response,
+    405,
+    JSON.stringify({ error: { code: 'method_not_allowed', message: 'use GET or POST' } }),
+    'application/json',
+  );
+  return { msgType: 'none', outcome: 'bad_request' };
+}
+
+function failed(deps: WebhookDeps, error: unknown, response: ServerResponse, request: IncomingMessage): Result {
+  const status = sendError(response, error);
+  if (status >= 500) deps.logger.error({ err: error, url: request.url }, 'webhook request failed');
+  else deps.logger.debug({ err: error, url: request.url }, 'webhook request refused');
+  const code = error instanceof AppError ? error.code : 'error';
+  return { msgType: 'none', outcome: `rejected_${code}` };
+}
+
+async function handleMessage(
+  deps: WebhookDeps,
+  account: Account,
+  query: CallbackQuery,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<Result> {
+  const started = deps.clock();
+  const nowSeconds = Math.floor(started / 1000);
+  verifyRequest(account, query, nowSeconds, deps.settings.timestampWindowSeconds);
+  const body = await readBody(request, deps.settings.maxBodyBytes);
+  const { message, keyIndex } = openMessage(account, query, body);
+  const key = dedupeKey(account.id, message);
+  const claim = await deps.coordination.claimMessage({
+    messageKey: `d:${key}`,
+    nonceKey: `n:${account.id}:${query.timestamp}:${query.nonce}`,
+    ttlSeconds: deps.settings.dedupeTtlSeconds,
+  });
+  let result: Outcome;
+  let replyXml: string | undefined;
+  if (claim.status === 'nonce_replayed') {
+    throw new AppError(ErrorCode.nonceReplayed, 'nonce already used for another message');
+  } else if (claim.status === 'duplicate') {
+    replyXml = claim.reply ?? (await waitForReply(deps, `d:${key}`, started + deps.settings.retryWaitMs));
+    if (replyXml === undefined) throw new AppError(ErrorCode.unavailable, 'first delivery still in progress');
+    result = { outcome: 'duplicate' };
+  } else {
+    ({ replyXml, result } = await execute(deps, account, message, `d:${key}`));
+  }
+  sendReply(response, account, replyXml, keyIndex, query.nonce, Math.floor(deps.clock() / 1000));
+  deps.logSink.record({
+    type: 'message',
+    at: started,
+    account: account.id,
+    openId: message.fromUserName,
+    msgType: message.kind,
+    event: message.kind === 'event' ? message.event : undefined,
+    msgId: 'msgId' in message ? message.msgId : undefined,
+    outcome: result.outcome,
+    decidedBy: result.decidedBy,
+    latencyMs: deps.clock() - started,
+  });
+  return { ...result, msgType: message.kind === 'event' ? `event:${message.event}` : message.kind };
+}
+
+/** First delivery: decide, forward if needed, remember the reply for WeChat's retries. */
+async function execute(
+  deps: WebhookDeps,
+  account: Account,
+  message: WxMessage,
+  messageKey: string,
+): Promise<{ replyXml: string; result: Outcome }> {
+  try {
+    const decision = await decide(deps, account, message);
+    let outcome = decision.reply === undefined ? 'accepted' : 'replied';
+    if (decision.forward) {
+      const forwarded = await deps.forwarder.forward(slowPathEntry(deps, account, message, messageKey));
+      if (forwarded === 'spooled') deps.metrics.recordSpooled(account.id);
+      outcome = `${outcome}_${forwarded}`;
+    }
+    const replyXml =
+      decision.reply === undefined
+        ? successBody
+        : buildReply(decision.reply, {
+            toUser: message.fromUserName,
+            fromUser: message.toUserName,
+            createTime: Math.floor(deps.clock() / 1000),
+            inReplyTo: message.kind === 'event' ? 'event' : 'message',
+          });
+    await deps.coordination.storeReply(messageKey, replyXml, deps.settings.dedupeTtlSeconds);
+    return { replyXml, result: { outcome, decidedBy: decision.decidedBy } };
+  } catch (error) {
+    // Not acknowledged: let WeChat's retry execute it again.
+    await deps.coordination.releaseMessage(messageKey).catch(() => undefined);
+    throw error;
+  }
+}
+
+async function decide(deps: WebhookDeps, account: Account, message: WxMessage): Promise<FastPathDecision> {
+  for (const plugin of deps.plugins) {
+    const decision = await plugin(message, { account });
+    if (decision !== undefined) return decision;
+  }
+  const rules = deps.rules.peek(account.id) ?? (await deps.rules.load(account.id));
+  return rules.decide(message);
+}
+
+function slowPathEntry(deps: WebhookDeps, account: Account, message: WxMessage, messageKey: string) {
+  const partition = partitionOf(message.fromUserName, deps.settings.partitions);
+  return {
+    queue: inboundQueueName(partition),
+    messageId: messageKey,
+    headers: { account: account.id },
+    body: JSON.stringify({ account: account.id, receivedAt: deps.clock(), message }),
+  };
+}
+
+async function waitForReply(deps: WebhookDeps, messageKey: string, deadline: number): Promise<string | undefined> {
+  let delay = 20;
+  while (deps.clock() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, Math.min(delay, Math.max(1, deadline - deps.clock()))));
+    const reply = await deps.coordination.getReply(messageKey);
+    if (reply !== undefined) return reply;
+    delay = Math.min(delay * 2, 200);
+  }
+  return undefined;
+}

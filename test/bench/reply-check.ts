@@ -1,0 +1,23 @@
+import { decodeAesKey, decryptMessage, parseXml } from '@mpstack/common';
+import { benchAccount, benchReplyText } from './bench-account.js';
+import { signedRequest } from './request-file.js';
+
+/**
+ * Before measuring, one request must come back as the expected encrypted text reply: a
+ * server that answers fast but wrong is not measured.
+ */
+export async function checkReply(url: string): Promise<void> {
+  const path = new URL(url).pathname;
+  const { url: target, body } = signedRequest(path, `${Date.now()}`, 'o_bench_check', Math.floor(Date.now() / 1000));
+  const response = await fetch(new URL(target, url), { method: 'POST', body, headers: { 'content-type': 'text/xml' } });
+  const text = await response.text();
+  if (response.status !== 200) throw new Error(`reply check: HTTP ${response.status}: ${text}`);
+  const encrypt = parseXml(text).Encrypt;
+  if (encrypt === undefined) throw new Error(`reply check: not an encrypted reply: ${text}`);
+  const inner = parseXml(
+    decryptMessage([decodeAesKey(benchAccount.encodingAesKey)], benchAccount.appId, encrypt).message,
+  );
+  if (inner.Content !== benchReplyText || inner.MsgType !== 'text') {
+    throw new Error(`reply check: unexpected reply ${JSON.stringify(inner)}`);
+  }
+}

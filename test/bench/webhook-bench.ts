@@ -1,0 +1,229 @@
+/**
+ * Webhook benchmark (`make bench`, not part of the test run). Runs, in one session on this
+ * machine, one process each: the mpstack ingress (real Redis, RabbitMQ, MariaDB; safe
+ * mode; keyword rule → encrypted text reply), the `wechat` npm middleware (same messages,
+ * same reply), an express hello-world and a bare node:http handler, all driven by wrk with
+ * 64 connections. Prints req/s, p50/p99 and server CPU per request, and the ratios.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { benchAccount, benchKeyword, benchReplyText } from './bench-account.js';
+import { checkReply } from './reply-check.js';
+import { writeRequestFile } from './request-file.js';
+import { cpuMicros, runWrk, type WrkResult } from './wrk.js';
+
+const runs = Number(process.env.BENCH_RUNS ?? '3');
+const seconds = Number(process.env.BENCH_SECONDS ?? '10');
+const connections = Number(process.env.BENCH_CONNECTIONS ?? '64');
+const requestsPerRun = Number(process.env.BENCH_REQUESTS ?? '160000');
+const repo = new URL('../../../', import.meta.url).pathname;
+const work = join(tmpdir(), `mpstack-bench-${process.pid}`);
+
+interface Target {
+  readonly name: string;
+  readonly port: number;
+  readonly path: string;
+  readonly webhook: boolean;
+  start(run: number): ChildProcess;
+}
+
+interface Measured extends WrkResult {
+  readonly cpuPerRequestUs: number;
+  readonly redisCpuPerRequestUs: number | undefined;
+}
+
+const node = (script: string, port: number) =>
+  spawn(process.execPath, [join(repo, 'test/dist/bench/targets', script), String(port)], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+
+const targets: readonly Target[] = [
+  {
+    name: 'mpstack ingress',
+    port: 18080,
+    path: `/wx/${benchAccount.id}`,
+    webhook: true,
+    start: (run) => startIngress(18080, run),
+  },
+  {
+    name: 'wechat 2.1.0 middleware',
+    port: 18081,
+    path: `/wx/${benchAccount.id}`,
+    webhook: true,
+    start: () => node('peer-wechat.js', 18081),
+  },
+  { name: 'express hello-world', port: 18082, path: '/', webhook: false, start: () => node('express-hello.js', 18082) },
+  { name: 'bare node:http', port: 18083, path: '/', webhook: false, start: () => node('bare-http.js', 18083) },
+];
+
+function startIngress(port: number, run: number): ChildProcess {
+  execFileSync('mariadb', ['-uroot', '-h127.0.0.1', '-e', 'CREATE DATABASE IF NOT EXISTS mpstack_bench']);
+  const seed = join(work, 'seed.json');
+  writeFileSync(
+    seed,
+    JSON.stringify({
+      accounts: [
+        {
+          ...benchAccount,
+          rules: [
+            {
+              kind: 'keyword',
+              matchType: 'exact',
+              keyword: benchKeyword,
+              reply: { type: 'text', content: benchReplyText },
+            },
+          ],
+        },
+      ],
+    }),
+  );
+  return spawn(process.execPath, [join(repo, 'services/cli/bin/mpstack.js'), 'run', 'ingress'], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: {
+      ...process.env,
+      MPSTACK_INGRESS_PORT: String(port),
+      MPSTACK_DATABASE_URL: 'mysql://root@127.0.0.1:3306/mpstack_bench',
+      MPSTACK_REDIS_URL: 'redis://127.0.0.1:6379',
+      MPSTACK_AMQP_URL: 'amqp://guest:guest@127.0.0.1:5672',
+      MPSTACK_KEY_PREFIX: `bench:${process.pid}:${run}:`,
+      MPSTACK_SEED_FILE: seed,
+      MPSTACK_DATA_DIR: join(work, 'data'),
+      MPSTACK_LOG_LEVEL: 'warn',
+    },
+  });
+}
+
+async function waitUntilUp(port: number, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`target exited with ${child.exitCode}`);
+    const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+      () => true,
+      () => false,
+    );
+    if (ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`target on port ${port} did not start`);
+}
+
+function redisPid(): number | undefined {
+  try {
+    return Number(execFileSync('pgrep', ['-o', 'redis-server']).toString().trim());
+  } catch {
+    return undefined;
+  }
+}
+
+async function measure(target: Target, run: number): Promise<Measured> {
+  const child = target.start(run);
+  try {
+    await waitUntilUp(target.port, child);
+    const url = `http://127.0.0.1:${target.port}${target.path}`;
+    let requestFile: string | undefined;
+    if (target.webhook) {
+      await checkReply(url);
+      await writeRequestFile(join(work, 'warm.txt'), target.path, 30_000, `7${run}1`);
+      requestFile = join(work, 'main.txt');
+      await writeRequestFile(requestFile, target.path, requestsPerRun, `7${run}2`);
+    }
+    const base = `http://127.0.0.1:${target.port}`;
+    const warm = target.webhook ? join(work, 'warm.txt') : undefined;
+    await runWrk({
+      url: target.webhook ? base : url,
+      seconds: 3,
+      connections,
+      threads: 2,
+      ...(warm ? { requestFile: warm } : {}),
+    });
+    const pid = child.pid as number;
+    const redis = target.webhook && target.name.startsWith('mpstack') ? redisPid() : undefined;
+    const cpuBefore = cpuMicros(pid);
+    const redisBefore = redis === undefined ? 0 : cpuMicros(redis);
+    const result = await runWrk({
+      url: target.webhook ? base : url,
+      seconds,
+      connections,
+      threads: 2,
+      ...(requestFile ? { requestFile } : {}),
+    });
+    const cpu = cpuMicros(pid) - cpuBefore;
+    const redisCpu = redis === undefined ? undefined : cpuMicros(redis) - redisBefore;
+    if (result.requests > requestsPerRun && target.webhook) {
+      process.stderr.write(`warning: ${target.name} wrapped around the request file; raise BENCH_REQUESTS\n`);
+    }
+    return {
+      ...result,
+      cpuPerRequestUs: cpu / result.requests,
+      redisCpuPerRequestUs: redisCpu === undefined ? undefined : redisCpu / result.requests,
+    };
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((resolve) => (child.exitCode !== null ? resolve(undefined) : child.once('exit', resolve)));
+  }
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+async function main(): Promise<void> {
+  mkdirSync(join(work, 'data'), { recursive: true });
+  const results = new Map<string, Measured[]>();
+  for (let run = 1; run <= runs; run++) {
+    for (const target of targets) {
+      const measured = await measure(target, run);
+      results.set(target.name, [...(results.get(target.name) ?? []), measured]);
+      console.log(
+        `run ${run} ${target.name.padEnd(26)} ${measured.requestsPerSecond.toFixed(0).padStart(7)} req/s  p50 ${measured.p50Ms.toFixed(2)} ms  p99 ${measured.p99Ms.toFixed(2)} ms  ${measured.cpuPerRequestUs.toFixed(0)} µs CPU/req  errors ${measured.errors}`,
+      );
+    }
+  }
+  report(results);
+  rmSync(work, { recursive: true, force: true });
+}
+
+function report(results: Map<string, Measured[]>): void {
+  const summary = [...results].map(([name, list]) => ({
+    name,
+    rps: median(list.map((m) => m.requestsPerSecond)),
+    p50: median(list.map((m) => m.p50Ms)),
+    p99: median(list.map((m) => m.p99Ms)),
+    cpu: median(list.map((m) => m.cpuPerRequestUs)),
+    redis:
+      list[0]?.redisCpuPerRequestUs === undefined ? undefined : median(list.map((m) => m.redisCpuPerRequestUs ?? 0)),
+    errors: list.reduce((sum, m) => sum + m.errors, 0),
+  }));
+  console.log(`\nmedian of ${runs} run(s), wrk -t2 -c${connections} -d${seconds}s, one process per server\n`);
+  console.log('| handler | req/s | p50 | p99 | server CPU / request | errors |');
+  console.log('|---|---:|---:|---:|---:|---:|');
+  for (const s of summary) {
+    const extra = s.redis === undefined ? '' : ` (+${s.redis.toFixed(0)} µs in redis-server)`;
+    console.log(
+      `| ${s.name} | ${s.rps.toFixed(0)} | ${s.p50.toFixed(2)} ms | ${s.p99.toFixed(2)} ms | ${s.cpu.toFixed(0)} µs${extra} | ${s.errors} |`,
+    );
+  }
+  const ours = summary[0];
+  const peer = summary[1];
+  if (ours !== undefined && peer !== undefined) {
+    console.log(
+      `\ningress / peer: ${(ours.rps / peer.rps).toFixed(2)}× req/s, ${(peer.cpu / ours.cpu).toFixed(2)}× less CPU per request, p99 ${ours.p99.toFixed(1)} ms vs ${peer.p99.toFixed(1)} ms`,
+    );
+    for (const ceiling of summary.slice(2)) {
+      console.log(
+        `ingress / ${ceiling.name}: ${(ours.rps / ceiling.rps).toFixed(2)}× req/s, ${(ours.cpu / ceiling.cpu).toFixed(2)}× its CPU per request`,
+      );
+    }
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
