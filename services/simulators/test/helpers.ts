@@ -1,0 +1,199 @@
+import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  decodeAesKey,
+  decryptMessage,
+  encryptMessage,
+  msgSignature,
+  parseXml,
+  signaturesEqual,
+  urlSignature,
+  type XmlFields,
+} from '@mpstack/common';
+import {
+  AdjustableClock,
+  CallbackDispatcher,
+  createWechatApiApp,
+  type SimAccount,
+  SimulatorState,
+} from '../src/index.js';
+
+export interface Listening {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/** Listens on an ephemeral port. */
+export async function listen(handler: RequestListener): Promise<Listening> {
+  const server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export const aesKey = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
+export const otherAesKey = 'ZYXWVUTSRQPONMLKJIHGFEDCBA9876543210zyxwvut';
+
+export function testAccount(overrides: Partial<SimAccount> = {}): SimAccount {
+  return {
+    id: 'demo',
+    appId: 'wx1234567890abcdef',
+    appSecret: 'secret-demo',
+    token: 'demo-token',
+    mode: 'plain',
+    templateIds: ['tpl-order'],
+    users: [
+      { openid: 'o_alice', nickname: 'Alice 🌸', unionid: 'u_alice' },
+      { openid: 'o_bob', nickname: 'Bob' },
+    ],
+    ...overrides,
+  };
+}
+
+/** A follower that subscribes then leaves. */
+export function safeAccount(): SimAccount {
+  return testAccount({ id: 'safe', appId: 'wxsafe000000000001', mode: 'safe', encodingAesKey: aesKey });
+}
+
+export function compatibleAccount(): SimAccount {
+  return testAccount({ id: 'compat', appId: 'wxcompat0000000001', mode: 'compatible', encodingAesKey: aesKey });
+}
+
+export async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** What a callback server received, after checking it like an ingress would. */
+export interface Received {
+  readonly query: URLSearchParams;
+  readonly body: string;
+  /** The plaintext message fields (decrypted when encrypted). */
+  readonly message: XmlFields;
+  readonly isSignatureValid: boolean;
+  readonly isMsgSignatureValid: boolean | undefined;
+}
+
+/** Verifies signature/msg_signature and decrypts a push with @mpstack/common. */
+export function inspectPush(account: SimAccount, url: string, body: string): Received {
+  const query = new URL(url, 'http://x').searchParams;
+  const timestamp = query.get('timestamp') ?? '';
+  const nonce = query.get('nonce') ?? '';
+  const isSignatureValid = signaturesEqual(urlSignature(account.token, timestamp, nonce), query.get('signature') ?? '');
+  const outer = parseXml(body);
+  if (query.get('encrypt_type') !== 'aes') {
+    return { query, body, message: outer, isSignatureValid, isMsgSignatureValid: undefined };
+  }
+  const encrypt = outer.Encrypt ?? '';
+  const isMsgSignatureValid = signaturesEqual(
+    msgSignature(account.token, timestamp, nonce, encrypt),
+    query.get('msg_signature') ?? '',
+  );
+  const keys = [decodeAesKey(account.encodingAesKey ?? '')];
+  const message = parseXml(decryptMessage(keys, account.appId, encrypt).message);
+  return { query, body, message, isSignatureValid, isMsgSignatureValid };
+}
+
+/** Encrypts a reply as WXBizMsgCrypt.EncryptMsg does. */
+export function encryptedReply(account: SimAccount, xml: string, signatureOverride?: string): string {
+  const encrypt = encryptMessage(decodeAesKey(account.encodingAesKey ?? ''), account.appId, xml);
+  const timestamp = '1700000000';
+  const nonce = '12345';
+  const signature = signatureOverride ?? msgSignature(account.token, timestamp, nonce, encrypt);
+  return `<xml><Encrypt><![CDATA[${encrypt}]]></Encrypt><MsgSignature><![CDATA[${signature}]]></MsgSignature><TimeStamp>${timestamp}</TimeStamp><Nonce><![CDATA[${nonce}]]></Nonce></xml>`;
+}
+
+export type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void | Promise<void>;
+
+/** A fake ingress that verifies and records each push to `/wx/:id`, then answers with `handler`. */
+export async function fakeIngress(
+  accounts: readonly SimAccount[],
+  handler: Handler,
+): Promise<Listening & { readonly pushes: Received[] }> {
+  const pushes: Received[] = [];
+  const server = await listen((req, res) => {
+    void readBody(req).then(async (body) => {
+      const id = new URL(req.url ?? '/', 'http://x').pathname.split('/').at(-1);
+      const account = accounts.find((candidate) => candidate.id === id);
+      if (account !== undefined) pushes.push(inspectPush(account, req.url ?? '/', body));
+      await handler(req, res, body);
+    });
+  });
+  return { ...server, pushes };
+}
+
+export interface ApiHarness extends Listening {
+  readonly state: SimulatorState;
+  readonly clock: AdjustableClock;
+  readonly callbacks: CallbackDispatcher;
+  /** `GET <url><path>` as JSON. */
+  get(path: string): Promise<Record<string, unknown>>;
+  post(path: string, body: unknown): Promise<Record<string, unknown>>;
+  /** A fresh access_token for the account. */
+  token(account: SimAccount): Promise<string>;
+}
+
+export const startOfTest = Date.UTC(2025, 0, 6, 2, 0, 0);
+
+/** The API app on a frozen adjustable clock, listening on an ephemeral port. */
+export async function startApi(
+  accounts: readonly SimAccount[],
+  options: { readonly callbackBaseUrl?: string; readonly callbackTimeoutMs?: number } = {},
+): Promise<ApiHarness> {
+  const clock = new AdjustableClock({ startAt: startOfTest, isFrozen: true });
+  const state = new SimulatorState({ clock: clock.now, accounts });
+  const callbacks = new CallbackDispatcher({ clock: clock.now, ...options });
+  const app = createWechatApiApp({ clock: clock.now, accounts, state, callbacks, adjustableClock: clock });
+  const server = await listen(app);
+  const harness: ApiHarness = {
+    ...server,
+    state,
+    clock,
+    callbacks,
+    get: (path) => getJson(`${server.url}${path}`),
+    post: (path, body) => postJson(`${server.url}${path}`, body),
+    token: async (account) => {
+      const q = `grant_type=client_credential&appid=${account.appId}&secret=${account.appSecret}`;
+      const body = await harness.get(`/cgi-bin/token?${q}`);
+      return String(body.access_token);
+    },
+    close: async () => {
+      await callbacks.drain();
+      await server.close();
+    },
+  };
+  return harness;
+}
+
+/** Polls until `check` returns a value or the deadline passes. */
+export async function eventually<T>(check: () => T | undefined, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('condition not met before the deadline');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+export async function getJson(url: string): Promise<Record<string, unknown>> {
+  const response = await fetch(url);
+  return (await response.json()) as Record<string, unknown>;
+}
+
+export async function postJson(url: string, body: unknown): Promise<Record<string, unknown>> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return (await response.json()) as Record<string, unknown>;
+}
