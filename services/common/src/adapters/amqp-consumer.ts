@@ -1,0 +1,124 @@
+import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
+import type { Consumer, DeliveryHandler, HandlerOutcome } from '../ports/queue.js';
+import { toDelivery } from './amqp-topology.js';
+import { abortableDelay, InFlight, type RetryBackoff, retryDelayMs, runHandler } from './queue-support.js';
+
+/** What a consumer needs from the queue that owns it. */
+export interface AmqpConsumerContext {
+  readonly queue: string;
+  readonly handler: DeliveryHandler;
+  readonly prefetch: number;
+  readonly retryBackoff: RetryBackoff;
+  readonly deliveryLimit: number;
+  /** Publishes (confirmed) to the queue's dead-letter queue; false when it has none. */
+  readonly deadLetter: (message: ConsumeMessage, reason: string) => Promise<boolean>;
+  /** A channel closed under a live connection: the owner reconnects everything. */
+  readonly onChannelLost: (error: unknown) => void;
+  readonly onCancelled: (consumer: AmqpConsumer) => void;
+}
+
+/**
+ * One consumer on its own channel (so its prefetch is its own). Survives reconnects: the
+ * owning {@link AmqpQueue} calls {@link attach} with each new connection. Outcomes of
+ * deliveries from a channel that died are dropped — the broker redelivers those messages,
+ * which is why every handler must be idempotent.
+ */
+export class AmqpConsumer implements Consumer {
+  readonly #context: AmqpConsumerContext;
+  readonly #inFlight = new InFlight();
+  readonly #stop = new AbortController();
+  #channel: Channel | undefined;
+  #consumerTag: string | undefined;
+  #cancelled: Promise<void> | undefined;
+
+  constructor(context: AmqpConsumerContext) {
+    this.#context = context;
+  }
+
+  get isCancelled(): boolean {
+    return this.#cancelled !== undefined;
+  }
+
+  /** Opens a channel on `connection` with the prefetch and starts consuming (manual acks). */
+  async attach(connection: ChannelModel): Promise<void> {
+    if (this.isCancelled) return;
+    const channel = await connection.createChannel();
+    channel.on('error', () => undefined); // reported through 'close'
+    channel.on('close', () => {
+      if (this.#channel === channel && !this.isCancelled)
+        this.#context.onChannelLost(new Error('consumer channel closed'));
+    });
+    this.#channel = channel;
+    await channel.prefetch(this.#context.prefetch);
+    const reply = await channel.consume(this.#context.queue, (message) => this.#onMessage(channel, message), {
+      noAck: false,
+    });
+    this.#consumerTag = reply.consumerTag;
+  }
+
+  /** The connection is gone; so is the channel. */
+  detach(): void {
+    this.#channel = undefined;
+    this.#consumerTag = undefined;
+  }
+
+  /** Stops intake (basic.cancel), waits for in-flight handlers, then closes the channel. */
+  cancel(): Promise<void> {
+    this.#cancelled ??= this.#cancel();
+    return this.#cancelled;
+  }
+
+  async #cancel(): Promise<void> {
+    const channel = this.#channel;
+    const tag = this.#consumerTag;
+    this.#stop.abort();
+    try {
+      if (channel !== undefined && tag !== undefined) await channel.cancel(tag);
+    } catch {
+      // channel already gone: nothing more will arrive on it
+    }
+    await this.#inFlight.drained();
+    this.detach();
+    try {
+      await channel?.close();
+    } catch {
+      // already closed with its connection
+    }
+    this.#context.onCancelled(this);
+  }
+
+  #onMessage(channel: Channel, message: ConsumeMessage | null): void {
+    // null = the broker cancelled us (queue deleted); the channel 'close' path recovers.
+    if (message === null) return;
+    void this.#inFlight.track(this.#handle(channel, message));
+  }
+
+  async #handle(channel: Channel, message: ConsumeMessage): Promise<void> {
+    const delivery = toDelivery(message);
+    let outcome: HandlerOutcome = await runHandler(() => this.#context.handler(delivery));
+    if (outcome.action === 'retry' && delivery.deliveryCount + 1 >= this.#context.deliveryLimit) {
+      outcome = { action: 'dead-letter', reason: 'delivery_limit' };
+    }
+    if (outcome.action === 'retry') {
+      await abortableDelay(retryDelayMs(delivery.deliveryCount, this.#context.retryBackoff), this.#stop.signal);
+    }
+    await this.#settle(channel, message, outcome);
+  }
+
+  async #settle(channel: Channel, message: ConsumeMessage, outcome: HandlerOutcome): Promise<void> {
+    try {
+      if (outcome.action === 'ack') channel.ack(message);
+      else if (outcome.action === 'retry') channel.nack(message, false, true);
+      else if (await this.#context.deadLetter(message, outcome.reason)) channel.ack(message);
+      else channel.nack(message, false, false); // no dead-letter queue: the broker drops it
+    } catch {
+      // Channel gone or the dead-letter publish failed: requeue if we still can; otherwise
+      // the broker redelivers the unacked message after the reconnect.
+      try {
+        channel.nack(message, false, true);
+      } catch {
+        // channel closed
+      }
+    }
+  }
+}
