@@ -1,0 +1,18 @@
+import { type Kysely, Migrator } from 'kysely';
+import { AppError, ErrorCode } from '../errors/app-error.js';
+import { migrationProvider } from './migrations/index.js';
+
+/**
+ * Brings the schema to the latest migration. Idempotent (already applied migrations are
+ * skipped) and safe with several replicas starting at once: Kysely takes a migration lock
+ * (`GET_LOCK` on MySQL). Runs by `mpstack migrate` and at start-up in dev.
+ */
+export async function migrateToLatest<DB>(db: Kysely<DB>): Promise<{ readonly applied: string[] }> {
+  const migrator = new Migrator({ db, provider: migrationProvider });
+  const { error, results = [] } = await migrator.migrateToLatest();
+  if (error !== undefined) {
+    const failed = results.find((result) => result.status === 'Error')?.migrationName ?? 'unknown';
+    throw new AppError(ErrorCode.internal, `migration ${failed} failed`, { cause: error });
+  }
+  return { applied: results.filter((result) => result.status === 'Success').map((result) => result.migrationName) };
+}

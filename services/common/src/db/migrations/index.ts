@@ -1,0 +1,15 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import { accountsAndRules } from './0001-accounts-and-rules.js';
+
+/**
+ * Every migration, in order, listed here rather than found by scanning a folder: the
+ * compiled output (and a bundled CLI) then runs exactly what was built. Names are
+ * permanent — they are the keys recorded in `kysely_migration`.
+ */
+export const migrations: Readonly<Record<string, Migration>> = {
+  '0001-accounts-and-rules': accountsAndRules,
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => ({ ...migrations }),
+};

@@ -1,0 +1,53 @@
+/**
+ * Kysely table interfaces (snake_case, as stored). Repositories map rows to camelCase
+ * domain types. Timestamps are written by the application as UTC `YYYY-MM-DD HH:MM:SS.mmm`
+ * strings, which both dialects accept; MySQL reads them back as `Date`, SQLite as the string.
+ */
+import type { ColumnType, Generated } from 'kysely';
+
+export const EncryptMode = { plain: 'plain', compatible: 'compatible', safe: 'safe' } as const;
+export type EncryptMode = (typeof EncryptMode)[keyof typeof EncryptMode];
+
+export const RuleKind = { subscribe: 'subscribe', default: 'default', keyword: 'keyword' } as const;
+export type RuleKind = (typeof RuleKind)[keyof typeof RuleKind];
+
+export const MatchType = { exact: 'exact', contains: 'contains', regex: 'regex' } as const;
+export type MatchType = (typeof MatchType)[keyof typeof MatchType];
+
+/** Read as `Date` (MySQL) or string (SQLite); written as a UTC string. */
+export type Timestamp = ColumnType<Date | string, string | undefined, string>;
+
+export interface AccountsTable {
+  /** The slug in `/wx/:account`. */
+  readonly id: string;
+  name: string;
+  app_id: string;
+  app_secret: string;
+  token: string;
+  encoding_aes_key: string | null;
+  /** Kept after a key rotation: WeChat may still encrypt with it for a while. */
+  previous_encoding_aes_key: string | null;
+  encrypt_mode: EncryptMode;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ReplyRulesTable {
+  readonly id: Generated<number>;
+  account_id: string;
+  kind: RuleKind;
+  match_type: MatchType;
+  keyword: string | null;
+  /** JSON of the `Reply` union (`wechat/reply-types.ts`). */
+  reply: string;
+  priority: number;
+  /** 0/1: SQLite has no boolean and better-sqlite3 cannot bind one. */
+  enabled: number;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface Database {
+  accounts: AccountsTable;
+  reply_rules: ReplyRulesTable;
+}
