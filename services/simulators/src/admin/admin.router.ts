@@ -2,7 +2,7 @@ import express, { type Request, type Response, Router } from 'express';
 import type { AdjustableClock } from '../clock.js';
 import type { InteractionKind } from '../state/audience-store.js';
 import type { SimulatorState } from '../state/simulator-state.js';
-import type { SimAccount, SimLimits, SimUser } from '../types.js';
+import { defaultLimits, type SimAccount, type SimLimits, type SimUser } from '../types.js';
 
 export interface AdminRouterDeps {
   readonly state: SimulatorState;
@@ -36,11 +36,26 @@ function toUser(value: unknown): SimUser | undefined {
   };
 }
 
+/** The known, finite numeric limits of a body; anything else is ignored. */
+function pickLimits(body: unknown): Partial<SimLimits> {
+  if (!isRecord(body)) return {};
+  const entries = Object.keys(defaultLimits)
+    .map((name) => [name, body[name]] as const)
+    .filter((entry): entry is readonly [string, number] => typeof entry[1] === 'number' && Number.isFinite(entry[1]));
+  return Object.fromEntries(entries) as Partial<SimLimits>;
+}
+
 /** Test and developer controls under `/_sim`: audience, clock, inboxes, sends, reset. */
-export function createAdminRouter({ state, adjustableClock }: AdminRouterDeps): Router {
+export function createAdminRouter(deps: AdminRouterDeps): Router {
   const router = Router();
   router.use('/_sim', express.json());
+  addStateRoutes(router, deps);
+  addAccountRoutes(router, deps.state);
+  return router;
+}
 
+/** Reset, clock and limits. */
+function addStateRoutes(router: Router, { state, adjustableClock }: AdminRouterDeps): void {
   router.post('/_sim/reset', (_req: Request, res: Response) => {
     state.reset();
     res.json({ ok: true });
@@ -66,10 +81,12 @@ export function createAdminRouter({ state, adjustableClock }: AdminRouterDeps): 
   });
 
   router.patch('/_sim/limits', (req: Request, res: Response) => {
-    const body: unknown = req.body;
-    res.json(state.setLimits(isRecord(body) ? (body as Partial<SimLimits>) : {}));
+    res.json(state.setLimits(pickLimits(req.body)));
   });
+}
 
+/** Per-account controls: followers, blocking, interactions, inboxes and sends. */
+function addAccountRoutes(router: Router, state: SimulatorState): void {
   router.post('/_sim/accounts/:account/followers', (req: Request, res: Response) => {
     const account = accountOf(state, req, res);
     if (account === undefined) return;
@@ -117,6 +134,4 @@ export function createAdminRouter({ state, adjustableClock }: AdminRouterDeps): 
     const account = accountOf(state, req, res);
     if (account !== undefined) res.json({ sends: state.messages.massSends(account.appId) });
   });
-
-  return router;
 }

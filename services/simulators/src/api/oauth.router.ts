@@ -47,29 +47,32 @@ function chosenOpenid(state: SimulatorState, account: SimAccount, requested: str
   return first ?? state.audience.upsert(account.appId, { openid: `o_sim_${account.id}_visitor` }).openid;
 }
 
+/** `/connect/oauth2/authorize`: a browser lands here; real WeChat shows an error page on bad input, not JSON. */
+function authorize(state: SimulatorState, req: Request, res: Response): void {
+  const account = state.accountByAppId(queryParam(req, 'appid') ?? '');
+  // `#wechat_redirect` belongs to the authorize URL; tolerate it leaking into redirect_uri.
+  const redirect = (queryParam(req, 'redirect_uri') ?? '').split('#')[0] ?? '';
+  const scope = queryParam(req, 'scope') ?? '';
+  if (account === undefined || !/^https?:\/\//.test(redirect) || !isScope(scope)) {
+    res
+      .status(400)
+      .type('text/plain; charset=utf-8')
+      .send('Oops! Something went wrong:( 参数错误 (appid, redirect_uri or scope)');
+    return;
+  }
+  const openid = chosenOpenid(state, account, queryParam(req, 'sim_openid'));
+  const code = state.oauth.issueCode({ appId: account.appId, openid, scope });
+  const target = new URL(redirect);
+  target.searchParams.set('code', code);
+  target.searchParams.set('state', queryParam(req, 'state') ?? '');
+  res.redirect(302, target.toString());
+}
+
 /** Web authorisation: authorize → code (single use, 5 min) → sns token → userinfo. */
 export function createOAuthRouter({ state }: ApiRouterDeps): Router {
   const router = Router();
 
-  // A browser lands here; real WeChat shows an error page on bad input, not JSON.
-  router.get('/connect/oauth2/authorize', (req: Request, res: Response) => {
-    const account = state.accountByAppId(queryParam(req, 'appid') ?? '');
-    const redirect = (queryParam(req, 'redirect_uri') ?? '').split('#')[0] ?? '';
-    const scope = queryParam(req, 'scope') ?? '';
-    if (account === undefined || !/^https?:\/\//.test(redirect) || !isScope(scope)) {
-      res
-        .status(400)
-        .type('text/plain; charset=utf-8')
-        .send('Oops! Something went wrong:( 参数错误 (appid, redirect_uri or scope)');
-      return;
-    }
-    const openid = chosenOpenid(state, account, queryParam(req, 'sim_openid'));
-    const code = state.oauth.issueCode({ appId: account.appId, openid, scope });
-    const target = new URL(redirect);
-    target.searchParams.set('code', code);
-    target.searchParams.set('state', queryParam(req, 'state') ?? '');
-    res.redirect(302, target.toString());
-  });
+  router.get('/connect/oauth2/authorize', (req: Request, res: Response) => authorize(state, req, res));
 
   router.get('/sns/oauth2/access_token', (req: Request, res: Response) => {
     const account = snsAccount(state, req, true);

@@ -39,8 +39,9 @@ export function createTemplateRouter({ state, clock, callbacks }: ApiRouterDeps)
       typeof body.client_msg_id === 'string' && body.client_msg_id !== ''
         ? `${account.appId}:${openid}:${body.client_msg_id}`
         : undefined;
-    const earlier = clientKey && state.templateClientIds.find(clientKey, now, templateClientMsgIdWindowMs);
-    if (earlier) {
+    const earlier =
+      clientKey === undefined ? undefined : state.templateClientIds.find(clientKey, now, templateClientMsgIdWindowMs);
+    if (earlier !== undefined) {
       sendOk(res, { msgid: earlier.value });
       return;
     }
@@ -61,7 +62,7 @@ export function createTemplateRouter({ state, clock, callbacks }: ApiRouterDeps)
       callbackStatuses: [],
     };
     state.messages.addTemplateSend(record);
-    if (clientKey) state.templateClientIds.remember(clientKey, record.msgid, now);
+    if (clientKey !== undefined) state.templateClientIds.remember(clientKey, record.msgid, now);
     sendOk(res, { msgid: record.msgid });
     callbacks.templateFinished(account, record);
   });
