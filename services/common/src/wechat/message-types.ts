@@ -90,6 +90,12 @@ export interface MenuEvent extends EventBase {
     | 'view_miniprogram';
   readonly eventKey: string;
   readonly menuId?: string;
+  /** scancode_push / scancode_waitmsg: `ScanCodeInfo.ScanType` (e.g. `qrcode`, `barcode`). */
+  readonly scanType?: string;
+  /** scancode_push / scancode_waitmsg: `ScanCodeInfo.ScanResult`, the decoded QR/bar code. */
+  readonly scanResult?: string;
+  /** pic_* events: `SendPicsInfo.Count`, how many pictures the user chose. */
+  readonly picCount?: number;
 }
 export interface JobFinishEvent extends EventBase {
   readonly event: 'TEMPLATESENDJOBFINISH' | 'MASSSENDJOBFINISH';

@@ -19,6 +19,8 @@ const parser = new XMLParser({
   cdataPropName: false,
 });
 
+const textNode = '#text';
+
 /** A flat view of `<xml>`: child name → text; nested elements are JSON-encoded. */
 export type XmlFields = Readonly<Record<string, string>>;
 
@@ -46,9 +48,16 @@ export function parseXml(body: string): XmlFields {
   }
   const fields: Record<string, string> = {};
   for (const [name, value] of Object.entries(root as Record<string, unknown>)) {
-    fields[name] = typeof value === 'string' ? value : JSON.stringify(value);
+    // With trimValues off, the indentation between child elements surfaces as `#text`.
+    if (name === textNode) continue;
+    fields[name] = typeof value === 'string' ? value : JSON.stringify(value, dropIndentation);
   }
   return fields;
+}
+
+/** JSON replacer: drops the whitespace-only `#text` that indentation leaves inside nested elements. */
+function dropIndentation(key: string, value: unknown): unknown {
+  return key === textNode && typeof value === 'string' && value.trim() === '' ? undefined : value;
 }
 
 /** Wraps text in CDATA, splitting any `]]>` so the section cannot be closed early. */
