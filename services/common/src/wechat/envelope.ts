@@ -1,0 +1,129 @@
+import { AppError, ErrorCode } from '../errors/app-error.js';
+import { type AesKey, decodeAesKey, decryptMessage, encryptMessage, WxCryptCode, WxCryptError } from './crypto.js';
+import { msgSignature, signaturesEqual } from './signature.js';
+import { cdata, parseXml, type XmlFields } from './xml.js';
+
+export interface EncryptedReplyParts {
+  /** base64 ciphertext, as produced by `encryptMessage`. */
+  readonly encrypt: string;
+  readonly token: string;
+  /** Seconds since the epoch, decimal digits (it is signed as a string). */
+  readonly timestamp: string;
+  readonly nonce: string;
+}
+
+const digitsPattern = /^\d+$/;
+
+/**
+ * The safe-mode reply envelope: `<xml><Encrypt/><MsgSignature/><TimeStamp/><Nonce/></xml>`,
+ * MsgSignature = sha1(sort(token, timestamp, nonce, Encrypt)) — the layout of the official
+ * WXBizMsgCrypt `EncryptMsg` (official vectors, `reply_envelope`).
+ */
+export function buildEncryptedReply(parts: EncryptedReplyParts): string {
+  if (!digitsPattern.test(parts.timestamp)) {
+    throw new WxCryptError(WxCryptCode.generateXml, 'the reply timestamp must be decimal digits');
+  }
+  const signature = msgSignature(parts.token, parts.timestamp, parts.nonce, parts.encrypt);
+  return (
+    `<xml><Encrypt>${cdata(parts.encrypt)}</Encrypt><MsgSignature>${cdata(signature)}</MsgSignature>` +
+    `<TimeStamp>${parts.timestamp}</TimeStamp><Nonce>${cdata(parts.nonce)}</Nonce></xml>`
+  );
+}
+
+export interface EncryptReplyOptions {
+  /** The plaintext reply XML (`buildReply`). */
+  readonly xml: string;
+  /** The key that decrypted the request (see `keyIndex`), or an EncodingAESKey string. */
+  readonly aesKey: AesKey | string;
+  readonly appId: string;
+  readonly token: string;
+  readonly timestamp: string;
+  readonly nonce: string;
+  /** 16 bytes; only tests and the CLI fix it, WeChat expects it random. */
+  readonly random?: Buffer;
+}
+
+/** Encrypts a plaintext reply and wraps it in the signed envelope WeChat expects in safe mode. */
+export function encryptReply(options: EncryptReplyOptions): string {
+  const key = typeof options.aesKey === 'string' ? decodeAesKey(options.aesKey) : options.aesKey;
+  const encrypt = encryptMessage(key, options.appId, options.xml, options.random);
+  return buildEncryptedReply({ encrypt, token: options.token, timestamp: options.timestamp, nonce: options.nonce });
+}
+
+/** The `<Encrypt>` value of a safe/compatible-mode body; -40002 when there is none. */
+export function readEncryptField(fields: XmlFields): string {
+  const value = Object.hasOwn(fields, 'Encrypt') ? fields['Encrypt']?.trim() : undefined;
+  if (value === undefined || value === '') {
+    throw new WxCryptError(WxCryptCode.parseXml, 'the body has no <Encrypt> element (plaintext mode, or not WeChat)');
+  }
+  return value;
+}
+
+export interface OpenEncryptValueOptions {
+  readonly encrypt: string;
+  readonly token: string;
+  readonly timestamp: string;
+  readonly nonce: string;
+  /** `msg_signature` from the query string. */
+  readonly msgSignature: string;
+  /** Current key first, then the previous one (official FAQ: keep both during a key change). */
+  readonly keys: readonly AesKey[];
+  readonly appId: string;
+}
+
+export interface OpenedValue {
+  readonly xml: string;
+  /** The key that worked: 0 = current, 1 = previous. Encrypt the reply with the same key. */
+  readonly keyIndex: number;
+}
+
+/**
+ * Verifies `msg_signature` over an Encrypt value in constant time (-40001), then decrypts it
+ * with key fallback (crypto.ts codes: -40004/-40005/-40007/-40008/-40010). The signature is
+ * checked first so an unauthenticated body never reaches the cipher.
+ */
+export function openEncryptValue(options: OpenEncryptValueOptions): OpenedValue {
+  const expected = msgSignature(options.token, options.timestamp, options.nonce, options.encrypt);
+  if (!signaturesEqual(expected, options.msgSignature)) {
+    throw new WxCryptError(WxCryptCode.validateSignature, 'msg_signature does not match the body');
+  }
+  const { message, keyIndex } = decryptMessage(options.keys, options.appId, options.encrypt);
+  return { xml: message, keyIndex };
+}
+
+export interface OpenEncryptedOptions extends Omit<OpenEncryptValueOptions, 'encrypt'> {
+  /** The POST body: `<xml>` with an `<Encrypt>` child (safe mode) or plaintext + Encrypt (compatible). */
+  readonly body: string;
+}
+
+export interface OpenedEnvelope extends OpenedValue {
+  /** The outer (still encrypted) body's fields, e.g. `ToUserName`, for routing and logs. */
+  readonly outer: XmlFields;
+}
+
+function parseOuter(body: string): XmlFields {
+  try {
+    return parseXml(body);
+  } catch (error) {
+    // Malformed XML is WXBizMsgCrypt's ParseXml error; refused input (DOCTYPE, size) stays an AppError.
+    if (error instanceof AppError && error.code === ErrorCode.xmlInvalid) {
+      throw new WxCryptError(WxCryptCode.parseXml, `the body is not WeChat XML: ${error.message}`);
+    }
+    throw error;
+  }
+}
+
+/**
+ * Opens an encrypted callback body: parse the outer XML (-40002), read `<Encrypt>` (-40002),
+ * check `msg_signature` (-40001), decrypt with key fallback. Used by the ingress and the CLI
+ * alike, so both report the same WXBizMsgCrypt codes. Throws {@link WxCryptError}, or
+ * `AppError` (xml_forbidden / body_too_large) for a body refused before parsing.
+ */
+export function openEncrypted(options: OpenEncryptedOptions): OpenedEnvelope {
+  const outer = parseOuter(options.body);
+  const encrypt = readEncryptField(outer);
+  return { ...openEncryptValue({ ...options, encrypt }), outer };
+}
+
+/** Alias of {@link openEncrypted}: "open the envelope" is how the ingress reads it. */
+export const openEnvelope = openEncrypted;
