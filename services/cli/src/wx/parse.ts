@@ -1,0 +1,36 @@
+import { parseMessageXml, parseXml } from '@mpstack/common';
+import { reportFailure } from './crypt-errors.js';
+import { type CommandResult, ExitCode, failed, succeeded } from './io.js';
+
+function isEncryptedOnly(body: string): boolean {
+  try {
+    const fields = parseXml(body);
+    return Object.hasOwn(fields, 'Encrypt') && !Object.hasOwn(fields, 'MsgType');
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * `mpstack wx parse`: prints the typed message (kind, event, typed values and raw fields)
+ * exactly as the ingress routes on it.
+ */
+export function runParse(rawBody: string): CommandResult {
+  const body = rawBody.trim();
+  if (body === '') return failed(ExitCode.usage, 'no body: pipe the XML on stdin or pass --file');
+  if (isEncryptedOnly(body)) {
+    return failed(
+      ExitCode.checkFailed,
+      'mpstack wx parse: the body is encrypted (only <Encrypt>); run `mpstack wx decrypt` and pipe its output here',
+    );
+  }
+  try {
+    // kind and event first, raw fields last: the order a developer reads a routing decision in.
+    const message = parseMessageXml(body);
+    const head = { kind: message.kind, ...(message.kind === 'event' ? { event: message.event } : {}) };
+    const { fields, ...typed } = message;
+    return succeeded(`${JSON.stringify(Object.assign(head, typed, { fields }), null, 2)}\n`);
+  } catch (error) {
+    return reportFailure('parse', error);
+  }
+}
