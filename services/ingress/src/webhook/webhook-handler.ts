@@ -70,9 +70,11 @@ export function createWebhookHandler(deps: WebhookDeps): FastHandler {
       deps.metrics.record('unknown', 'none', 'unknown_account', (performance.now() - started) / 1000);
       return true;
     }
+    // verifyUrl throws synchronously on a bad signature: run it inside the chain so the
+    // refusal becomes a 401 instead of an exception escaping the server's request handler.
     const work =
       request.method === 'GET'
-        ? Promise.resolve(verifyUrl(deps, account, target.query, response))
+        ? Promise.resolve().then(() => verifyUrl(deps, account, target.query, response))
         : request.method === 'POST'
           ? handleMessage(deps, account, target.query, request, response)
           : Promise.resolve(methodNotAllowed(request, response));
