@@ -1,7 +1,7 @@
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import type { Consumer, DeliveryHandler, HandlerOutcome } from '../ports/queue.js';
 import { toDelivery } from './amqp-topology.js';
-import { abortableDelay, InFlight, type RetryBackoff, retryDelayMs, runHandler } from './queue-support.js';
+import { abortableDelay, InFlight, type RetryBackoff, retryDelayMs, runHandler, settle } from './queue-support.js';
 
 /** What a consumer needs from the queue that owns it. */
 export interface AmqpConsumerContext {
@@ -72,18 +72,11 @@ export class AmqpConsumer implements Consumer {
     const channel = this.#channel;
     const tag = this.#consumerTag;
     this.#stop.abort();
-    try {
-      if (channel !== undefined && tag !== undefined) await channel.cancel(tag);
-    } catch {
-      // channel already gone: nothing more will arrive on it
-    }
+    // A channel already gone delivers nothing more; one closed with its connection is fine.
+    if (channel !== undefined && tag !== undefined) await settle(channel.cancel(tag));
     await this.#inFlight.drained();
     this.detach();
-    try {
-      await channel?.close();
-    } catch {
-      // already closed with its connection
-    }
+    await settle(channel?.close());
     this.#context.onCancelled(this);
   }
 

@@ -18,6 +18,7 @@ import {
   DEFAULT_DELIVERY_LIMIT,
   DEFAULT_RETRY_BACKOFF,
   type RetryBackoff,
+  settle,
 } from './queue-support.js';
 
 export interface AmqpQueueOptions {
@@ -61,7 +62,7 @@ export class AmqpQueue implements QueuePort {
 
   constructor(options: AmqpQueueOptions) {
     this.#options = options;
-    void this.#connectLoop();
+    void this.#connectLoop(false);
   }
 
   isConnected(): boolean {
@@ -89,8 +90,11 @@ export class AmqpQueue implements QueuePort {
     // A throwaway channel: a refused declaration (406) closes it, not the publisher.
     const channel = await connection.createChannel();
     channel.on('error', () => undefined);
-    await assertTopology(channel, queues, this.#deliveryLimit);
-    await channel.close();
+    try {
+      await assertTopology(channel, queues, this.#deliveryLimit);
+    } finally {
+      await settle(channel.close());
+    }
   }
 
   publish(queue: string, body: Buffer, options: PublishOptions = {}): Promise<void> {
@@ -133,9 +137,11 @@ export class AmqpQueue implements QueuePort {
   async depth(queue: string): Promise<number> {
     const channel = await this.#requireConnection().createChannel();
     channel.on('error', () => undefined);
-    const { messageCount } = await channel.checkQueue(queue);
-    await channel.close();
-    return messageCount;
+    try {
+      return (await channel.checkQueue(queue)).messageCount;
+    } finally {
+      await settle(channel.close());
+    }
   }
 
   /** Cancels consumers (draining their handlers), waits for confirms, closes; once. */
@@ -179,18 +185,26 @@ export class AmqpQueue implements QueuePort {
     return true;
   }
 
-  async #connectLoop(): Promise<void> {
+  /**
+   * Connects, retrying with capped, jittered exponential backoff. After a drop the first
+   * attempt waits too: a broker that just closed us is usually restarting, and a publisher
+   * that sees "disconnected" spools at once anyway.
+   */
+  async #connectLoop(isReconnect: boolean): Promise<void> {
     if (this.#isConnecting) return;
     this.#isConnecting = true;
     const backoff = this.#options.reconnect ?? DEFAULT_RECONNECT;
-    for (let attempt = 0; !this.#closing.signal.aborted; attempt += 1) {
+    for (let attempt = isReconnect ? 0 : -1; !this.#closing.signal.aborted; attempt += 1) {
+      if (attempt >= 0) {
+        const delay = Math.min(backoff.maxMs, backoff.initialMs * 2 ** Math.min(attempt, 20));
+        await abortableDelay(delay * (0.5 + Math.random() / 2), this.#closing.signal);
+        if (this.#closing.signal.aborted) break;
+      }
       try {
         await this.#open();
         break;
       } catch (error) {
         this.#options.onError?.(error);
-        const delay = Math.min(backoff.maxMs, backoff.initialMs * 2 ** Math.min(attempt, 20));
-        await abortableDelay(delay * (0.5 + Math.random() / 2), this.#closing.signal);
       }
     }
     this.#isConnecting = false;
@@ -229,7 +243,7 @@ export class AmqpQueue implements QueuePort {
     this.#connection = undefined;
     this.#publisher = undefined;
     for (const consumer of this.#consumers) consumer.detach();
-    if (!this.#closing.signal.aborted) void this.#connectLoop();
+    if (!this.#closing.signal.aborted) void this.#connectLoop(true);
   }
 
   /** A channel died under a live connection: start over with a fresh connection. */
@@ -246,14 +260,5 @@ export class AmqpQueue implements QueuePort {
       throw new AppError(ErrorCode.unavailable, 'broker not connected');
     }
     return this.#connection;
-  }
-}
-
-/** Awaits a close step, ignoring its failure: closing runs every step regardless. */
-async function settle(step: Promise<unknown> | undefined): Promise<void> {
-  try {
-    await step;
-  } catch {
-    // the step's resource is gone already; the remaining steps must still run
   }
 }

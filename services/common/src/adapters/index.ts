@@ -24,12 +24,18 @@ export interface CoordinationConfig {
   readonly redisUrl?: string;
   /** Prefix for every key and channel, e.g. `mpstack:` (one Redis, several deployments). */
   readonly keyPrefix?: string;
+  /** Redis connection errors (ioredis reconnects by itself), for logging. */
+  readonly onError?: (error: unknown) => void;
 }
 
 /** Redis when a URL is configured, otherwise the in-process coordination. */
 export function createCoordination(config: CoordinationConfig): CoordinationPort {
   if (config.redisUrl === undefined || config.redisUrl === '') return new MemoryCoordination();
-  return new RedisCoordination({ url: config.redisUrl, keyPrefix: config.keyPrefix ?? '' });
+  return new RedisCoordination({
+    url: config.redisUrl,
+    keyPrefix: config.keyPrefix ?? '',
+    ...(config.onError === undefined ? {} : { onError: config.onError }),
+  });
 }
 
 export interface QueueConfig {

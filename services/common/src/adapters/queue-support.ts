@@ -96,3 +96,12 @@ export function toHeaders(raw: Readonly<Record<string, unknown>> | undefined): H
 function stringify(value: unknown): string {
   return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
+
+/** Awaits a close step, ignoring its failure: closing runs every step regardless. */
+export async function settle(step: Promise<unknown> | undefined): Promise<void> {
+  try {
+    await step;
+  } catch {
+    // the step's resource is gone already; the remaining steps must still run
+  }
+}

@@ -4,8 +4,18 @@ import { PENDING_MARKER, SCRIPTS, type ScriptCommands } from './redis-scripts.js
 
 /** Either a URL (the adapter owns its connection) or an existing client (the caller owns it). */
 export type RedisCoordinationOptions =
-  | { readonly url: string; readonly keyPrefix?: string }
-  | { readonly client: Redis; readonly keyPrefix?: string };
+  | {
+      readonly url: string;
+      readonly keyPrefix?: string;
+      /**
+       * A command not answered within this rejects (default 2000): the ingress answers
+       * WeChat within 5 s, so an unreachable Redis must fail fast, not queue requests.
+       */
+      readonly commandTimeoutMs?: number;
+      /** Connection errors (ioredis reconnects by itself), for logging. */
+      readonly onError?: (error: unknown) => void;
+    }
+  | { readonly client: Redis; readonly keyPrefix?: string; readonly onError?: (error: unknown) => void };
 
 type ScriptedRedis = Redis & ScriptCommands;
 type Listener = (message: string) => void;
@@ -21,17 +31,25 @@ export class RedisCoordination implements CoordinationPort {
   readonly #client: ScriptedRedis;
   readonly #ownsClient: boolean;
   readonly #prefix: string;
+  readonly #onError: (error: unknown) => void;
   readonly #channels = new Map<string, { readonly listeners: Set<Listener>; readonly ready: Promise<unknown> }>();
   #subscriber: Redis | undefined;
   #closed: Promise<void> | undefined;
 
   constructor(options: RedisCoordinationOptions) {
     this.#prefix = options.keyPrefix ?? '';
+    this.#onError = options.onError ?? (() => undefined);
     if ('client' in options) {
       this.#client = options.client as ScriptedRedis;
       this.#ownsClient = false;
     } else {
-      this.#client = new Redis(options.url, { enableAutoPipelining: true, lazyConnect: false }) as ScriptedRedis;
+      this.#client = new Redis(options.url, {
+        enableAutoPipelining: true,
+        commandTimeout: options.commandTimeoutMs ?? 2_000,
+        maxRetriesPerRequest: 1,
+      }) as ScriptedRedis;
+      // Without a listener ioredis prints every failed reconnect to the console.
+      this.#client.on('error', this.#onError);
       this.#ownsClient = true;
     }
     for (const [name, script] of Object.entries(SCRIPTS)) {
@@ -119,6 +137,7 @@ export class RedisCoordination implements CoordinationPort {
   #ensureSubscriber(): Redis {
     if (this.#subscriber !== undefined) return this.#subscriber;
     const subscriber = this.#client.duplicate({ enableAutoPipelining: false });
+    subscriber.on('error', this.#onError);
     subscriber.on('message', (channel: string, message: string) => {
       for (const listener of this.#channels.get(channel)?.listeners ?? []) deliver(listener, message);
     });

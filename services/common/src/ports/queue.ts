@@ -54,7 +54,10 @@ export interface QueuePort {
   /** Resolves once the broker confirmed the message (written durably); rejects otherwise. */
   publish(queue: string, body: Buffer, options?: PublishOptions): Promise<void>;
   consume(queue: string, handler: DeliveryHandler, options: ConsumeOptions): Promise<Consumer>;
-  /** Ready + unacknowledged messages, for tests and scaling. */
+  /**
+   * Messages waiting in the queue, for tests and scaling: ready + unacknowledged in memory;
+   * ready only on RabbitMQ (a passive declare does not count deliveries not yet acked).
+   */
   depth(queue: string): Promise<number>;
   /** True while connected to the broker. */
   isConnected(): boolean;

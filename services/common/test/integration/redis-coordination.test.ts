@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict';
+import { Redis } from 'ioredis';
+import { RedisCoordination } from '../../src/adapters/redis-coordination.js';
+import { eventually, uniqueSuffix } from '../contract/support.js';
+
+const REDIS_URL = process.env['MPSTACK_TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+
+describe('RedisCoordination against Redis', () => {
+  it('over a caller-owned client, prefixes keys and leaves that client open on close', async () => {
+    const prefix = `t:${uniqueSuffix()}:`;
+    const client = new Redis(REDIS_URL);
+    try {
+      const coordination = new RedisCoordination({ client, keyPrefix: prefix });
+      await coordination.claimMessage({ messageKey: 'm', nonceKey: 'n', ttlSeconds: 60 });
+      const received: string[] = [];
+      await coordination.subscribe('c', (m) => received.push(m));
+      await client.publish(`${prefix}c`, 'hello');
+      await eventually(() => received.length === 1, { what: 'prefixed channel delivery' });
+      await coordination.close();
+      assert.equal(await client.exists(`${prefix}m`, `${prefix}n`), 2);
+      assert.equal(client.status, 'ready');
+      await client.del(`${prefix}m`, `${prefix}n`);
+    } finally {
+      client.disconnect();
+    }
+  });
+
+  it('fails fast when Redis is unreachable: commands reject, ping answers false', async () => {
+    const coordination = new RedisCoordination({ url: 'redis://127.0.0.1:1', commandTimeoutMs: 200 });
+    try {
+      const started = Date.now();
+      await assert.rejects(coordination.claimMessage({ messageKey: 'm', nonceKey: 'n', ttlSeconds: 60 }));
+      assert.ok(Date.now() - started < 2_000, `rejected after ${Date.now() - started} ms`);
+      assert.equal(await coordination.ping(), false);
+    } finally {
+      await coordination.close();
+    }
+  });
+});
