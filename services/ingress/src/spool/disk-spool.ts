@@ -45,9 +45,18 @@ export class DiskSpool {
   append(entry: SpoolEntry): Promise<void> {
     return new Promise((resolve, reject) => {
       this.queue.push({ line: `${JSON.stringify(entry)}\n`, resolve, reject });
-      this.flushing ??= this.flush().finally(() => {
-        this.flushing = undefined;
-      });
+      this.startFlush();
+    });
+  }
+
+  /**
+   * An append that lands after the flush loop saw an empty queue but before `flushing` is
+   * cleared would otherwise wait for a flush that never comes: restart for it.
+   */
+  private startFlush(): void {
+    this.flushing ??= this.flush().finally(() => {
+      this.flushing = undefined;
+      if (this.queue.length > 0) this.startFlush();
     });
   }
 
