@@ -67,6 +67,7 @@ export function createIngress(deps: IngressDeps): Ingress {
     logSink,
     metrics,
     logger: deps.logger,
+    tracer: deps.telemetry.tracer,
     settings: deps.settings,
     clock: deps.clock ?? Date.now,
   });

@@ -93,7 +93,7 @@ export class MemoryCoordination implements CoordinationPort {
     if (seen === undefined) store.set(request.nonceKey, request.messageKey, ttlMs);
     const stored = store.get(request.messageKey);
     if (stored === undefined) {
-      store.set(request.messageKey, PENDING, ttlMs);
+      store.set(request.messageKey, request.reply ?? PENDING, ttlMs);
       return { status: 'claimed' };
     }
     return { status: 'duplicate', reply: stored === PENDING ? undefined : stored };

@@ -62,7 +62,7 @@ export class RedisCoordination implements CoordinationPort {
       this.#key(request.nonceKey),
       this.#key(request.messageKey),
       request.ttlSeconds,
-      PENDING_MARKER,
+      request.reply ?? PENDING_MARKER,
     );
     if (status === 'claimed') return { status: 'claimed' };
     if (status === 'nonce_replayed') return { status: 'nonce_replayed' };

@@ -7,7 +7,8 @@
 export const PENDING_MARKER = '\u0000mpstack:pending';
 
 /**
- * KEYS: nonce, message. ARGV: ttl seconds, pending marker.
+ * KEYS: nonce, message. ARGV: ttl seconds, initial value (the pending marker, or the reply
+ * when the caller computed it before claiming).
  * Returns `{'nonce_replayed'}`, `{'claimed'}` or `{'duplicate', storedValue}`.
  * The nonce remembers which message used it: a WeChat retry reusing the nonce of the same
  * message is a duplicate, the same nonce on another message is a replay.

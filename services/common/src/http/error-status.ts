@@ -22,7 +22,11 @@ export const httpStatusOf: Readonly<Record<ErrorCode, number>> = {
 };
 
 export interface ErrorBody {
-  readonly error: { readonly code: string; readonly message: string; readonly detail?: Readonly<Record<string, unknown>> };
+  readonly error: {
+    readonly code: string;
+    readonly message: string;
+    readonly detail?: Readonly<Record<string, unknown>>;
+  };
 }
 
 /**

@@ -20,6 +20,12 @@ export interface ClaimRequest {
   readonly nonceKey: string;
   /** Lifetime of both keys, ≥ 60 s (WeChat retries within ~15 s). */
   readonly ttlSeconds: number;
+  /**
+   * The reply, when the caller could compute it without side effects before claiming
+   * (the in-process rule engine): it is stored with the claim, so the first delivery
+   * costs one round trip instead of two and no `storeReply` follows.
+   */
+  readonly reply?: string;
 }
 
 export interface TokenBucket {

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomFillSync } from 'node:crypto';
 
 /** WXBizMsgCrypt return codes (PROTOCOL.md; the official samples' ierror tables). */
 export const WxCryptCode = {
@@ -68,6 +68,23 @@ export function decodeAesKey(encodingAesKey: string): AesKey {
   return { key, iv: key.subarray(0, 16) };
 }
 
+const randomPool = Buffer.alloc(4096);
+let randomOffset = randomPool.length;
+
+/**
+ * 16 fresh random bytes for the plaintext prefix. Drawn from a pool refilled 256 prefixes
+ * at a time: one `randomBytes(16)` call costs more than the AES of a whole reply.
+ */
+function randomPrefix(): Buffer {
+  if (randomOffset + 16 > randomPool.length) {
+    randomFillSync(randomPool);
+    randomOffset = 0;
+  }
+  const prefix = Buffer.from(randomPool.subarray(randomOffset, randomOffset + 16));
+  randomOffset += 16;
+  return prefix;
+}
+
 function pkcs7Pad(data: Buffer): Buffer {
   const pad = blockSize - (data.length % blockSize);
   return Buffer.concat([data, Buffer.alloc(pad, pad)]);
@@ -90,7 +107,7 @@ function pkcs7Unpad(data: Buffer): Buffer {
  * `random` (16 bytes) makes the output deterministic for tests and the CLI.
  */
 export function encryptMessage(aesKey: AesKey, appId: string, message: string, random?: Buffer): string {
-  const rand = random ?? randomBytes(16);
+  const rand = random ?? randomPrefix();
   if (rand.length !== 16) throw new WxCryptError(WxCryptCode.encryptAes, 'random prefix must be 16 bytes');
   const body = Buffer.from(message, 'utf8');
   const length = Buffer.allocUnsafe(4);

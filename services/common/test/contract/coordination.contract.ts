@@ -57,6 +57,19 @@ export function describeCoordinationContract(name: string, createHarness: () => 
       assert.equal(await port.getReply(request.messageKey), '<xml>first</xml>');
     });
 
+    it('a claim carrying its reply stores it at once: the retry replays it without storeReply', async () => {
+      const request = { ...claim('m1', 'n1'), reply: '<xml>precomputed</xml>' };
+      assert.deepEqual(await port.claimMessage(request), { status: 'claimed' });
+      assert.deepEqual(await replica().claimMessage(claim('m1', 'n2')), {
+        status: 'duplicate',
+        reply: '<xml>precomputed</xml>',
+      });
+      assert.deepEqual(await port.claimMessage({ ...claim('m1', 'n3'), reply: '<xml>other</xml>' }), {
+        status: 'duplicate',
+        reply: '<xml>precomputed</xml>',
+      });
+    });
+
     it('stores an empty reply as a reply, distinct from pending', async () => {
       await port.claimMessage(claim('m1', 'n1'));
       await port.storeReply(claim('m1', 'n1').messageKey, '', 60);

@@ -1,54 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import {
-  AppError,
-  buildReply,
-  type CoordinationPort,
-  dedupeKey,
-  ErrorCode,
-  type FastHandler,
-  type Logger,
-  type WxMessage,
-} from '@mpstack/common';
+import { AppError, dedupeKey, ErrorCode, type FastHandler } from '@mpstack/common';
 import type { Account } from '../accounts/account.types.js';
-import type { AccountRegistry } from '../accounts/account-registry.js';
-import type { LogSink } from '../logevents/log-sink.js';
-import type { IngressMetrics } from '../metrics.js';
-import type { FastPathDecision, FastPathPlugin } from '../rules/rule.types.js';
-import type { RuleCache } from '../rules/rule-cache.js';
-import type { Forwarder } from '../slowpath/forwarder.js';
-import { inboundQueueName, partitionOf } from '../slowpath/inbound-queues.js';
+import { execute, replyXmlOf, ruleDecision, waitForReply } from './execute.js';
 import { openMessage, verifyRequest } from './open-message.js';
 import { type CallbackQuery, parseWebhookUrl, readBody } from './request.js';
-import { sendError, sendReply, sendText, successBody } from './respond.js';
+import { sendError, sendReply, sendText } from './respond.js';
+import type { Outcome, WebhookDeps } from './webhook.types.js';
 
-export interface WebhookSettings {
-  readonly timestampWindowSeconds: number;
-  readonly dedupeTtlSeconds: number;
-  readonly partitions: number;
-  readonly maxBodyBytes: number;
-  readonly retryWaitMs: number;
-}
-
-export interface WebhookDeps {
-  readonly registry: AccountRegistry;
-  readonly rules: RuleCache;
-  /** Fast-path plugins tried before the rule engine, in order. */
-  readonly plugins: readonly FastPathPlugin[];
-  readonly coordination: CoordinationPort;
-  readonly forwarder: Forwarder;
-  readonly logSink: LogSink;
-  readonly metrics: IngressMetrics;
-  readonly logger: Logger;
-  readonly settings: WebhookSettings;
-  /** Milliseconds since the epoch. */
-  readonly clock: () => number;
-}
-
-interface Outcome {
-  readonly outcome: string;
-  readonly decidedBy?: string;
-}
+export type { WebhookDeps, WebhookSettings } from './webhook.types.js';
 
 /**
  * `GET/POST /wx/:account`, served ahead of express (see docs/architecture.md). Implements
@@ -132,10 +92,15 @@ async function handleMessage(
   const body = await readBody(request, deps.settings.maxBodyBytes);
   const { message, keyIndex } = openMessage(account, query, body);
   const key = dedupeKey(account.id, message);
+  // With no plugins the decision is pure (in-process rules): take it before claiming, and
+  // a reply that needs no forwarding is stored with the claim in one round trip.
+  const pure = deps.plugins.length === 0 ? await ruleDecision(deps, account, message) : undefined;
+  const precomputed = pure !== undefined && !pure.forward ? replyXmlOf(deps, pure, message) : undefined;
   const claim = await deps.coordination.claimMessage({
     messageKey: `d:${key}`,
     nonceKey: `n:${account.id}:${query.timestamp}:${query.nonce}`,
     ttlSeconds: deps.settings.dedupeTtlSeconds,
+    ...(precomputed === undefined ? {} : { reply: precomputed }),
   });
   let result: Outcome;
   let replyXml: string | undefined;
@@ -145,8 +110,15 @@ async function handleMessage(
     replyXml = claim.reply ?? (await waitForReply(deps, `d:${key}`, started + deps.settings.retryWaitMs));
     if (replyXml === undefined) throw new AppError(ErrorCode.unavailable, 'first delivery still in progress');
     result = { outcome: 'duplicate' };
+  } else if (precomputed !== undefined && pure !== undefined) {
+    replyXml = precomputed;
+    result = { outcome: 'replied', decidedBy: pure.decidedBy };
   } else {
-    ({ replyXml, result } = await execute(deps, account, message, `d:${key}`));
+    ({ replyXml, result } = await execute(
+      deps,
+      { account, message, messageKey: `d:${key}`, incoming: request.headers },
+      pure,
+    ));
   }
   sendReply(response, account, replyXml, keyIndex, query.nonce, Math.floor(deps.clock() / 1000));
   deps.logSink.record({
@@ -165,64 +137,3 @@ async function handleMessage(
 }
 
 /** First delivery: decide, forward if needed, remember the reply for WeChat's retries. */
-async function execute(
-  deps: WebhookDeps,
-  account: Account,
-  message: WxMessage,
-  messageKey: string,
-): Promise<{ replyXml: string; result: Outcome }> {
-  try {
-    const decision = await decide(deps, account, message);
-    let outcome = decision.reply === undefined ? 'accepted' : 'replied';
-    if (decision.forward) {
-      const forwarded = await deps.forwarder.forward(slowPathEntry(deps, account, message, messageKey));
-      if (forwarded === 'spooled') deps.metrics.recordSpooled(account.id);
-      outcome = `${outcome}_${forwarded}`;
-    }
-    const replyXml =
-      decision.reply === undefined
-        ? successBody
-        : buildReply(decision.reply, {
-            toUser: message.fromUserName,
-            fromUser: message.toUserName,
-            createTime: Math.floor(deps.clock() / 1000),
-            inReplyTo: message.kind === 'event' ? 'event' : 'message',
-          });
-    await deps.coordination.storeReply(messageKey, replyXml, deps.settings.dedupeTtlSeconds);
-    return { replyXml, result: { outcome, decidedBy: decision.decidedBy } };
-  } catch (error) {
-    // Not acknowledged: let WeChat's retry execute it again.
-    await deps.coordination.releaseMessage(messageKey).catch(() => undefined);
-    throw error;
-  }
-}
-
-async function decide(deps: WebhookDeps, account: Account, message: WxMessage): Promise<FastPathDecision> {
-  for (const plugin of deps.plugins) {
-    const decision = await plugin(message, { account });
-    if (decision !== undefined) return decision;
-  }
-  const rules = deps.rules.peek(account.id) ?? (await deps.rules.load(account.id));
-  return rules.decide(message);
-}
-
-function slowPathEntry(deps: WebhookDeps, account: Account, message: WxMessage, messageKey: string) {
-  const partition = partitionOf(message.fromUserName, deps.settings.partitions);
-  return {
-    queue: inboundQueueName(partition),
-    messageId: messageKey,
-    headers: { account: account.id },
-    body: JSON.stringify({ account: account.id, receivedAt: deps.clock(), message }),
-  };
-}
-
-async function waitForReply(deps: WebhookDeps, messageKey: string, deadline: number): Promise<string | undefined> {
-  let delay = 20;
-  while (deps.clock() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, Math.min(delay, Math.max(1, deadline - deps.clock()))));
-    const reply = await deps.coordination.getReply(messageKey);
-    if (reply !== undefined) return reply;
-    delay = Math.min(delay * 2, 200);
-  }
-  return undefined;
-}

@@ -1,0 +1,33 @@
+import { join } from 'node:path';
+import {
+  commonEnvSchema,
+  createDatabase,
+  type Environment,
+  loadConfig,
+  migrateToLatest,
+  seedFromFile,
+} from '@mpstack/common';
+
+export interface MigrateResult {
+  readonly applied: readonly string[];
+  readonly seeded: { readonly accounts: number; readonly rules: number } | undefined;
+  readonly target: string;
+}
+
+/** `mpstack migrate [--seed file]`: idempotent; MPSTACK_DATABASE_URL or the embedded SQLite file. */
+export async function migrate(env: Environment, seedFile: string | undefined): Promise<MigrateResult> {
+  const config = loadConfig(commonEnvSchema, env);
+  const sqlitePath = join(config.MPSTACK_DATA_DIR, 'mpstack.db');
+  const db = createDatabase({
+    ...(config.MPSTACK_DATABASE_URL === undefined ? {} : { url: config.MPSTACK_DATABASE_URL }),
+    sqlitePath,
+  });
+  try {
+    const { applied } = await migrateToLatest(db);
+    const seeded = seedFile === undefined ? undefined : await seedFromFile(db, seedFile);
+    const target = config.MPSTACK_DATABASE_URL === undefined ? `sqlite ${sqlitePath}` : 'mysql';
+    return { applied, seeded, target };
+  } finally {
+    await db.destroy();
+  }
+}

@@ -1,0 +1,67 @@
+import type { SeedData } from '@mpstack/common';
+
+/**
+ * The demo account `mpstack dev` seeds and wires to the simulator: safe mode (the mode
+ * big accounts run), with a subscribe reply, a few keyword replies and a default reply,
+ * so the phone page shows every fast-path answer out of the box.
+ */
+export const demoAccount = {
+  id: 'demo',
+  name: 'mpstack 演示号',
+  appId: 'wx6d0c0d8f9e7a5b31',
+  appSecret: 'demo-app-secret-0123456789abcdef',
+  token: 'mpstackdemotoken',
+  encodingAesKey: 'kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aR',
+  encryptMode: 'safe',
+  originalId: 'gh_mpstackdemo01',
+} as const;
+
+export const demoSeed: SeedData = {
+  accounts: [
+    {
+      id: demoAccount.id,
+      name: demoAccount.name,
+      appId: demoAccount.appId,
+      appSecret: demoAccount.appSecret,
+      token: demoAccount.token,
+      encodingAesKey: demoAccount.encodingAesKey,
+      encryptMode: demoAccount.encryptMode,
+      rules: [
+        {
+          kind: 'subscribe',
+          reply: { type: 'text', content: '欢迎关注 mpstack 演示号 🎉 回复「话费」「流量」或「活动」试试。' },
+        },
+        {
+          kind: 'keyword',
+          matchType: 'exact',
+          keyword: '话费',
+          reply: { type: 'text', content: '您本月话费 58.00 元，余额 88.88 元 📱' },
+        },
+        {
+          kind: 'keyword',
+          matchType: 'contains',
+          keyword: '流量',
+          reply: { type: 'text', content: '本月已用流量 3.2 GB，剩余 16.8 GB 📶' },
+        },
+        {
+          kind: 'keyword',
+          matchType: 'exact',
+          keyword: '活动',
+          reply: {
+            type: 'news',
+            articles: [
+              { title: '双十一流量红包 🧧', description: '关注即领 1 GB 流量', url: 'https://example.com/activity' },
+            ],
+          },
+        },
+        {
+          kind: 'keyword',
+          matchType: 'exact',
+          keyword: 'MENU_BILL',
+          reply: { type: 'text', content: '点击了「查账单」菜单 🧾' },
+        },
+        { kind: 'default', reply: { type: 'text', content: '收到，正在为您处理…' } },
+      ],
+    },
+  ],
+};

@@ -1,0 +1,83 @@
+import type { Consumer, Delivery, HandlerOutcome, Logger, QueuePort } from '@mpstack/common';
+import { inboundQueueName } from '@mpstack/ingress';
+
+export interface DevWorkerOptions {
+  readonly queue: QueuePort;
+  readonly partitions: number;
+  readonly logger: Logger;
+  /** WeChat API base URL (the simulator in development). */
+  readonly apiBaseUrl: string;
+  readonly appId: string;
+  readonly appSecret: string;
+}
+
+interface InboundBody {
+  readonly account: string;
+  readonly message: {
+    readonly kind: string;
+    readonly fromUserName: string;
+    readonly content?: string;
+    readonly event?: string;
+  };
+}
+
+/**
+ * DEVELOPMENT STAND-IN for the business workers (a later issue): consumes the slow-path
+ * queues and answers text messages through the customer-service message API, so the
+ * phone page shows the asynchronous half of the message path. It acks only after the
+ * API accepted the message.
+ */
+export async function startDevWorker(options: DevWorkerOptions): Promise<() => Promise<void>> {
+  const consumers: Consumer[] = [];
+  for (let partition = 0; partition < options.partitions; partition++) {
+    const name = inboundQueueName(partition);
+    consumers.push(await options.queue.consume(name, (delivery) => handle(options, delivery), { prefetch: 10 }));
+  }
+  return async () => {
+    await Promise.allSettled(consumers.map((consumer) => consumer.cancel()));
+  };
+}
+
+async function handle(options: DevWorkerOptions, delivery: Delivery): Promise<HandlerOutcome> {
+  let body: InboundBody;
+  try {
+    body = JSON.parse(delivery.body.toString('utf8')) as InboundBody;
+  } catch {
+    return { action: 'dead-letter', reason: 'not JSON' };
+  }
+  const { message } = body;
+  options.logger.info({ account: body.account, kind: message.kind, event: message.event }, 'slow path received');
+  if (message.kind !== 'text') return { action: 'ack' };
+  try {
+    const token = await accessToken(options);
+    const response = await fetch(`${options.apiBaseUrl}/cgi-bin/message/custom/send?access_token=${token}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        touser: message.fromUserName,
+        msgtype: 'text',
+        text: { content: `（业务处理）已收到「${message.content ?? ''}」，稍后由人工客服回复您。` },
+      }),
+    });
+    const result = (await response.json()) as { errcode?: number; errmsg?: string };
+    if ((result.errcode ?? 0) !== 0) {
+      options.logger.warn({ result }, 'customer-service send refused');
+      return { action: 'ack' };
+    }
+    return { action: 'ack' };
+  } catch (error) {
+    options.logger.warn({ err: error }, 'customer-service send failed; will retry');
+    return { action: 'retry' };
+  }
+}
+
+async function accessToken(options: DevWorkerOptions): Promise<string> {
+  const response = await fetch(`${options.apiBaseUrl}/cgi-bin/stable_token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ grant_type: 'client_credential', appid: options.appId, secret: options.appSecret }),
+  });
+  const result = (await response.json()) as { access_token?: string; errcode?: number; errmsg?: string };
+  if (result.access_token === undefined) throw new Error(`stable_token failed: ${result.errcode} ${result.errmsg}`);
+  return result.access_token;
+}

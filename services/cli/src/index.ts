@@ -1,0 +1,5 @@
+export * from './commands/dev.js';
+export * from './commands/migrate.js';
+export * from './commands/sim.js';
+export * from './dev/demo-account.js';
+export { buildProgram, main } from './main.js';

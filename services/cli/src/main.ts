@@ -1,0 +1,104 @@
+import { AppError, isAppError } from '@mpstack/common';
+import { runIngress } from '@mpstack/ingress';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { startDev } from './commands/dev.js';
+import { migrate } from './commands/migrate.js';
+import { simSend, simSendDefaults } from './commands/sim.js';
+import { nodeIo } from './wx/io.js';
+import { registerWxCommands } from './wx/register.js';
+
+/** Services `mpstack run` can start; the others arrive with their issues. */
+export const runnableServices = ['ingress'] as const;
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('must be a port number');
+  return n;
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('must be a positive integer');
+  return n;
+}
+
+export function buildProgram(): Command {
+  const program = new Command('mpstack').description('mpstack — the platform for large WeChat Official Accounts');
+  program
+    .command('dev')
+    .description('run the whole platform on this machine (embedded default unless MPSTACK_*_URL are set)')
+    .option('--ingress-port <port>', 'webhook port', port, 8080)
+    .option('--simulator-port <port>', 'WeChat simulator + phone page port', port, 9090)
+    .action(async (options: { ingressPort: number; simulatorPort: number }) => {
+      const running = await startDev(process.env, options);
+      console.log('\nmpstack is running:\n');
+      for (const [name, url] of Object.entries(running.urls)) console.log(`  ${name.padEnd(36)} ${url}`);
+      console.log('\nCtrl-C stops everything.');
+      const stop = () => void running.close().then(() => process.exit(0));
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+  program
+    .command('run')
+    .description('run one service (the container entrypoint); configuration from MPSTACK_* variables')
+    .argument('<service>', `one of: ${runnableServices.join(', ')}`)
+    .action(async (service: string) => {
+      if (service !== 'ingress') {
+        throw new AppError('bad_request', `unknown service "${service}"; available: ${runnableServices.join(', ')}`);
+      }
+      await runIngress(process.env);
+    });
+  program
+    .command('migrate')
+    .description('apply database migrations (MPSTACK_DATABASE_URL, or the embedded SQLite file)')
+    .option('--seed <file>', 'then upsert the accounts and rules of a seed file')
+    .action(async (options: { seed?: string }) => {
+      const result = await migrate(process.env, options.seed);
+      console.log(
+        `migrated ${result.target}: ${result.applied.length === 0 ? 'already up to date' : result.applied.join(', ')}`,
+      );
+      if (result.seeded !== undefined)
+        console.log(`seeded ${result.seeded.accounts} account(s), ${result.seeded.rules} rule(s)`);
+    });
+  registerSim(program);
+  registerWxCommands(program, nodeIo);
+  return program;
+}
+
+function registerSim(program: Command): void {
+  const sim = program.command('sim').description('talk to an ingress the way WeChat does');
+  sim
+    .command('send')
+    .description('send a message or event (signed, encrypted, retried like WeChat) and show what the user sees')
+    .option('--url <url>', 'callback URL', simSendDefaults.url)
+    .option('--appid <appid>', 'AppID', simSendDefaults.appid)
+    .option('--token <token>', 'Token', simSendDefaults.token)
+    .option('--aes-key <key>', 'EncodingAESKey', simSendDefaults.aesKey)
+    .addOption(
+      new Option('--mode <mode>', 'encryption mode')
+        .choices(['plain', 'compatible', 'safe'])
+        .default(simSendDefaults.mode),
+    )
+    .option('--from <openid>', 'the user', simSendDefaults.from)
+    .option('--to <id>', 'the account original id (gh_…)', simSendDefaults.to)
+    .option('--text <content>', 'a text message')
+    .option('--event <event>', 'an event instead (subscribe, CLICK, …)')
+    .option('--event-key <key>', 'EventKey of the event')
+    .option('--file <xml>', 'send this plaintext XML instead')
+    .option('--timeout-ms <ms>', 'per delivery', positiveInt, 5000)
+    .option('--deliveries <n>', 'deliveries in total', positiveInt, 3)
+    .action(async (options: Parameters<typeof simSend>[0]) => {
+      const report = await simSend(options);
+      console.log(JSON.stringify(report, null, 2));
+      if (report.userSees.kind === 'error') process.exitCode = 1;
+    });
+}
+
+export async function main(argv: readonly string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync([...argv]);
+  } catch (error) {
+    console.error(isAppError(error) ? `mpstack: ${error.message}` : error);
+    process.exitCode = 1;
+  }
+}

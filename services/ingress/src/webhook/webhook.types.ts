@@ -1,0 +1,48 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { CoordinationPort, Logger, WxMessage } from '@mpstack/common';
+import type { Tracer } from '@opentelemetry/api';
+import type { Account } from '../accounts/account.types.js';
+import type { AccountRegistry } from '../accounts/account-registry.js';
+import type { LogSink } from '../logevents/log-sink.js';
+import type { IngressMetrics } from '../metrics.js';
+import type { FastPathPlugin } from '../rules/rule.types.js';
+import type { RuleCache } from '../rules/rule-cache.js';
+import type { Forwarder } from '../slowpath/forwarder.js';
+
+export interface WebhookSettings {
+  readonly timestampWindowSeconds: number;
+  readonly dedupeTtlSeconds: number;
+  readonly partitions: number;
+  readonly maxBodyBytes: number;
+  readonly retryWaitMs: number;
+}
+
+export interface WebhookDeps {
+  readonly registry: AccountRegistry;
+  readonly rules: RuleCache;
+  /** Fast-path plugins tried before the rule engine, in order. */
+  readonly plugins: readonly FastPathPlugin[];
+  readonly coordination: CoordinationPort;
+  readonly forwarder: Forwarder;
+  readonly logSink: LogSink;
+  readonly metrics: IngressMetrics;
+  readonly logger: Logger;
+  /** Spans for forwarded messages; their context travels in the AMQP headers. */
+  readonly tracer: Tracer;
+  readonly settings: WebhookSettings;
+  /** Milliseconds since the epoch. */
+  readonly clock: () => number;
+}
+
+export interface Outcome {
+  readonly outcome: string;
+  readonly decidedBy?: string;
+}
+
+/** One first delivery being executed. */
+export interface Execution {
+  readonly account: Account;
+  readonly message: WxMessage;
+  readonly messageKey: string;
+  readonly incoming: IncomingHttpHeaders;
+}
