@@ -97,8 +97,8 @@ async function handleMessage(
   const pure = deps.plugins.length === 0 ? await ruleDecision(deps, account, message) : undefined;
   const precomputed = pure !== undefined && !pure.forward ? replyXmlOf(deps, pure, message) : undefined;
   const claim = await deps.coordination.claimMessage({
-    messageKey: `d:${key}`,
-    nonceKey: `n:${account.id}:${query.timestamp}:${query.nonce}`,
+    messageKey: key,
+    nonceKey: `wx:nonce:${account.id}:${query.timestamp}:${query.nonce}`,
     ttlSeconds: deps.settings.dedupeTtlSeconds,
     ...(precomputed === undefined ? {} : { reply: precomputed }),
   });
@@ -107,7 +107,7 @@ async function handleMessage(
   if (claim.status === 'nonce_replayed') {
     throw new AppError(ErrorCode.nonceReplayed, 'nonce already used for another message');
   } else if (claim.status === 'duplicate') {
-    replyXml = claim.reply ?? (await waitForReply(deps, `d:${key}`, started + deps.settings.retryWaitMs));
+    replyXml = claim.reply ?? (await waitForReply(deps, key, started + deps.settings.retryWaitMs));
     if (replyXml === undefined) throw new AppError(ErrorCode.unavailable, 'first delivery still in progress');
     result = { outcome: 'duplicate' };
   } else if (precomputed !== undefined && pure !== undefined) {
@@ -116,7 +116,7 @@ async function handleMessage(
   } else {
     ({ replyXml, result } = await execute(
       deps,
-      { account, message, messageKey: `d:${key}`, incoming: request.headers },
+      { account, message, messageKey: key, incoming: request.headers },
       pure,
     ));
   }
