@@ -18,6 +18,7 @@ lint: deps
 
 services:
 	bash scripts/ensure-services.sh
+	bash scripts/ensure-browser.sh
 
 ## Runs the whole platform on this machine: embedded SQLite / in-process cache and queue, simulators, URLs printed.
 dev: build

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { createLogger, type Environment, openInfrastructure, seed } from '@mpstack/common';
 import { loadIngressConfig, startIngress } from '@mpstack/ingress';
 import { startSimulator } from '@mpstack/simulators';
-import { demoAccount, demoSeed } from '../dev/demo-account.js';
+import { createDemoMenu, demoAccount, demoSeed, demoUsers } from '../dev/demo-account.js';
 import { startDevWorker } from '../dev/dev-worker.js';
 
 export interface DevOptions {
@@ -39,9 +39,11 @@ export async function startDev(env: Environment, options: DevOptions): Promise<R
         encodingAesKey: demoAccount.encodingAesKey,
         mode: demoAccount.encryptMode,
         originalId: demoAccount.originalId,
+        users: demoUsers,
       },
     ],
   });
+  await createDemoMenu(simulator.url);
   const stopWorker = await startDevWorker({
     queue: infrastructure.queue,
     partitions: config.partitions,

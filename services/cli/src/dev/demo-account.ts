@@ -65,3 +65,38 @@ export const demoSeed: SeedData = {
     },
   ],
 };
+
+/** Followers the simulator knows, so the phone page has someone to be. */
+export const demoUsers = [
+  { openid: 'o_demo_xiaoming_0001', nickname: '小明 🐼' },
+  { openid: 'o_demo_lihua_0002', nickname: '李华' },
+] as const;
+
+/**
+ * Creates the demo account's menu through the (simulated) WeChat API, the way an operator
+ * would: the phone page shows it, and its CLICK key is answered by a keyword rule.
+ */
+export async function createDemoMenu(apiBaseUrl: string): Promise<void> {
+  const tokenResponse = await fetch(`${apiBaseUrl}/cgi-bin/stable_token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ grant_type: 'client_credential', appid: demoAccount.appId, secret: demoAccount.appSecret }),
+  });
+  const { access_token: token } = (await tokenResponse.json()) as { access_token?: string };
+  if (token === undefined) throw new Error('the simulator refused the demo account credentials');
+  const menu = {
+    button: [
+      { type: 'click', name: '查账单', key: 'MENU_BILL' },
+      { type: 'click', name: '人工客服', key: 'MENU_AGENT' },
+      { name: '更多', sub_button: [{ type: 'view', name: '流量红包', url: 'https://example.com/activity' }] },
+    ],
+  };
+  const result = (await (
+    await fetch(`${apiBaseUrl}/cgi-bin/menu/create?access_token=${token}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(menu),
+    })
+  ).json()) as { errcode?: number; errmsg?: string };
+  if ((result.errcode ?? 0) !== 0) throw new Error(`menu/create failed: ${result.errcode} ${result.errmsg}`);
+}

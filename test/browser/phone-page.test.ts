@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type RunningDev, startDev } from '@mpstack/cli';
+import { type Browser, chromium, type Page } from 'playwright-core';
+
+const chromiumPath = '/usr/bin/chromium';
+const screenshots = new URL('../../browser/screenshots/', import.meta.url).pathname;
+
+/**
+ * The phone page as a person uses it, in headless Chromium, against `mpstack dev` (the
+ * embedded default): a keyword gets its passive reply, an unmatched message gets the default
+ * reply and later the customer-service message from the slow path, a menu click is answered.
+ */
+describe('browser: the phone page of mpstack dev', function () {
+  this.timeout(60_000);
+  let dev: RunningDev;
+  let browser: Browser;
+  let page: Page;
+  let dataDir: string;
+
+  before(async () => {
+    if (!existsSync(chromiumPath)) {
+      throw new Error(`${chromiumPath} is missing: run scripts/ensure-browser.sh (make test does)`);
+    }
+    dataDir = mkdtempSync(join(tmpdir(), 'mpstack-browser-'));
+    dev = await startDev(
+      { MPSTACK_DATA_DIR: dataDir, MPSTACK_LOG_LEVEL: 'warn' },
+      { ingressPort: 0, simulatorPort: 0 },
+    );
+    browser = await chromium.launch({
+      executablePath: chromiumPath,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    page = await browser.newPage({ viewport: { width: 420, height: 820 } });
+    const phoneUrl = Object.entries(dev.urls).find(([name]) => name.startsWith('phone'))?.[1];
+    assert.ok(phoneUrl !== undefined);
+    await page.goto(phoneUrl);
+    await page.waitForFunction("document.getElementById('openid').value !== ''");
+  });
+
+  after(async () => {
+    await browser?.close();
+    await dev?.close();
+    if (dataDir !== undefined) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  async function send(text: string): Promise<void> {
+    await page.fill('#content', text);
+    await page.click('button.send');
+  }
+
+  it('a keyword gets its passive reply in a bubble', async () => {
+    await send('话费');
+    await page.getByText('您本月话费 58.00 元，余额 88.88 元 📱').waitFor({ timeout: 10_000 });
+  });
+
+  it('an unmatched message gets the default reply, then the slow path answers through customer service', async () => {
+    await send('我想办理宽带 😀𠮷');
+    await page.getByText('收到，正在为您处理…').last().waitFor({ timeout: 10_000 });
+    await page.getByText('（业务处理）已收到「我想办理宽带 😀𠮷」', { exact: false }).waitFor({ timeout: 15_000 });
+  });
+
+  it('the menu created through the API is shown and a click is answered', async () => {
+    await page.getByRole('button', { name: '查账单' }).click();
+    await page.getByText('点击了「查账单」菜单 🧾').waitFor({ timeout: 10_000 });
+    mkdirSync(screenshots, { recursive: true });
+    await page.screenshot({ path: join(screenshots, 'phone.png') });
+  });
+});
