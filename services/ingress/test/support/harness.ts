@@ -61,6 +61,15 @@ export interface Harness {
 export async function startHarness(): Promise<Harness> {
   const vhost = uniqueName('mpstack-test-ingress');
   const amqpUrl = await createVhost(vhost);
+  try {
+    return await startOn(vhost, amqpUrl);
+  } catch (error) {
+    await deleteVhost(vhost).catch(() => undefined);
+    throw error;
+  }
+}
+
+async function startOn(vhost: string, amqpUrl: string): Promise<Harness> {
   const keyPrefix = `${uniqueName('t')}:`;
   const spoolDir = await mkdtemp(join(tmpdir(), 'mpstack-spool-'));
   const accounts = testAccounts();

@@ -50,6 +50,13 @@ describe('spool/DiskSpool', () => {
     await spool.close();
   });
 
+  it('resolves an append made right after the previous group commit finished (no lost wake-up)', async () => {
+    const spool = new DiskSpool(dir);
+    for (let i = 0; i < 10; i++) await spool.append(entry(i));
+    assert.equal(spool.depth, 10);
+    await spool.close();
+  });
+
   it('keeps the unsent remainder when the publisher fails, and sends exactly that on the next drain', async () => {
     const spool = new DiskSpool(dir);
     const entries = Array.from({ length: 5 }, (_, i) => entry(i));
