@@ -5,7 +5,7 @@ NPM_STAMP := node_modules/.package-lock.json
 .PHONY: dev test build lint bench deps services clean unit
 
 $(NPM_STAMP): package.json package-lock.json services/*/package.json operator/package.json
-	npm ci --no-audit --no-fund
+	npm install --no-audit --no-fund
 	@touch $(NPM_STAMP)
 
 deps: $(NPM_STAMP)
