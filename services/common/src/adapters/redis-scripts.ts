@@ -7,18 +7,31 @@
 export const PENDING_MARKER = '\u0000mpstack:pending';
 
 /**
- * KEYS: nonce, message. ARGV: ttl seconds, initial value (the pending marker, or the reply
- * when the caller computed it before claiming).
- * Returns `{'nonce_replayed'}`, `{'claimed'}` or `{'duplicate', storedValue}`.
+ * Claims a batch of messages in one round trip. KEYS: nonce₁, message₁, nonce₂, message₂, …
+ * ARGV: ttl₁, initial₁, ttl₂, initial₂, … where initial is the pending marker, or the reply
+ * when the caller computed it before claiming. Returns one `{status[, stored]}` per claim:
+ * `{'nonce_replayed'}`, `{'claimed'}` or `{'duplicate', storedValue}`.
  * The nonce remembers which message used it: a WeChat retry reusing the nonce of the same
  * message is a duplicate, the same nonce on another message is a replay.
  */
-const CLAIM_MESSAGE = `
-local seen = redis.call('GET', KEYS[1])
-if seen and seen ~= KEYS[2] then return {'nonce_replayed'} end
-if not seen then redis.call('SET', KEYS[1], KEYS[2], 'EX', ARGV[1]) end
-if redis.call('SET', KEYS[2], ARGV[2], 'NX', 'EX', ARGV[1]) then return {'claimed'} end
-return {'duplicate', redis.call('GET', KEYS[2])}
+const CLAIM_MESSAGES = `
+local results = {}
+for i = 1, #KEYS, 2 do
+  local nonce, message = KEYS[i], KEYS[i + 1]
+  local ttl, initial = ARGV[i], ARGV[i + 1]
+  local seen = redis.call('GET', nonce)
+  if seen and seen ~= message then
+    results[#results + 1] = {'nonce_replayed'}
+  else
+    if not seen then redis.call('SET', nonce, message, 'EX', ttl) end
+    if redis.call('SET', message, initial, 'NX', 'EX', ttl) then
+      results[#results + 1] = {'claimed'}
+    else
+      results[#results + 1] = {'duplicate', redis.call('GET', message)}
+    end
+  end
+end
+return results
 `;
 
 /**
@@ -60,7 +73,7 @@ return wait
 `;
 
 export const SCRIPTS = {
-  mpClaimMessage: { numberOfKeys: 2, lua: CLAIM_MESSAGE },
+  mpClaimMessages: { numberOfKeys: undefined, lua: CLAIM_MESSAGES },
   mpStoreReply: { numberOfKeys: 1, lua: STORE_REPLY },
   mpReleaseMessage: { numberOfKeys: 1, lua: RELEASE_MESSAGE },
   mpTakeToken: { numberOfKeys: 1, lua: TAKE_TOKEN },
@@ -68,7 +81,8 @@ export const SCRIPTS = {
 
 /** The commands {@link SCRIPTS} adds to an ioredis client. */
 export interface ScriptCommands {
-  mpClaimMessage(nonceKey: string, messageKey: string, ttl: number, pending: string): Promise<string[]>;
+  /** Variadic: the key count first, then the keys, then the arguments. */
+  mpClaimMessages(...keysThenArgs: Array<string | number>): Promise<string[][]>;
   mpStoreReply(messageKey: string, reply: string, ttl: number): Promise<number>;
   mpReleaseMessage(messageKey: string, pending: string): Promise<number>;
   mpTakeToken(bucketKey: string, rate: number, burst: number): Promise<number>;

@@ -127,3 +127,21 @@ export function openEncrypted(options: OpenEncryptedOptions): OpenedEnvelope {
 
 /** Alias of {@link openEncrypted}: "open the envelope" is how the ingress reads it. */
 export const openEnvelope = openEncrypted;
+
+const declaration = /<!DOCTYPE|<!ENTITY/i;
+const encryptElement = /<Encrypt>\s*(?:<!\[CDATA\[([A-Za-z0-9+/=]*)\]\]>|([A-Za-z0-9+/=]*))\s*<\/Encrypt>/;
+
+/**
+ * The `<Encrypt>` value of a safe/compatible-mode push read with one anchored scan instead of
+ * a full XML parse: the envelope is WeChat's fixed two-element document and only this value
+ * is used (it is authenticated by msg_signature, and its plaintext is parsed in full).
+ * Returns undefined for anything unusual, so the caller falls back to {@link parseXml} and
+ * its errors (DOCTYPE refused, -40002 when the element is missing).
+ */
+export function extractEncrypt(body: string): string | undefined {
+  const document = body.trim();
+  if (!document.startsWith('<xml>') || !document.endsWith('</xml>') || declaration.test(document)) return undefined;
+  const match = encryptElement.exec(document);
+  const value = match?.[1] ?? match?.[2];
+  return value === undefined || value === '' ? undefined : value;
+}

@@ -2,6 +2,7 @@ import {
   AppError,
   decryptMessage,
   ErrorCode,
+  extractEncrypt,
   msgSignature,
   parseMessage,
   parseXml,
@@ -39,15 +40,14 @@ export function verifyRequest(account: Account, query: CallbackQuery, nowSeconds
 
 /** Steps 2–3: decrypt (safe / compatible mode) and parse into a typed message. */
 export function openMessage(account: Account, query: CallbackQuery, body: string): OpenedMessage {
-  const outer = parseXml(body);
   const encrypted = query.encryptType === 'aes';
   if (!encrypted) {
     if (account.mode === 'safe') {
       throw new AppError(ErrorCode.decryptFailed, 'account is in safe mode: plaintext messages are refused');
     }
-    return { message: parseMessage(outer), keyIndex: undefined };
+    return { message: parseMessage(parseXml(body)), keyIndex: undefined };
   }
-  const encrypt = outer.Encrypt;
+  const encrypt = extractEncrypt(body) ?? parseXml(body).Encrypt;
   if (encrypt === undefined || encrypt === '') {
     throw cryptError(new WxCryptError(WxCryptCode.parseXml, 'encrypt_type=aes but the body has no <Encrypt>'));
   }
