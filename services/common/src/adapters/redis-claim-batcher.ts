@@ -69,7 +69,7 @@ export class ClaimBatcher {
     }
     try {
       const results = await this.options.send(keys, args);
-      batch.forEach((claim, i) => claim.resolve(this.toResult(results[i])));
+      for (const [i, claim] of batch.entries()) claim.resolve(this.toResult(results[i]));
     } catch (error) {
       for (const claim of batch) claim.reject(error);
     }

@@ -53,7 +53,6 @@ export interface AesKey {
 }
 
 const aesKeyPattern = /^[A-Za-z0-9+/]{43}$/;
-const base64Pattern = /^[A-Za-z0-9+/]*={0,2}$/;
 const blockSize = 32;
 
 /** Decodes a 43-character EncodingAESKey (base64 of 32 bytes without its trailing `=`). */
@@ -118,11 +117,24 @@ export function encryptMessage(aesKey: AesKey, appId: string, message: string, r
   return Buffer.concat([cipher.update(plain), cipher.final()]).toString('base64');
 }
 
+/**
+ * Base64-decodes the ciphertext. Node's decoder skips characters outside the alphabet
+ * instead of failing, so a foreign character shows up as a shorter result than the length
+ * implies (one length check instead of a regex over the whole value); URL-safe `-`/`_`,
+ * which Node would accept, are refused explicitly.
+ */
 function decodeCiphertext(encrypt: string): Buffer {
-  if (encrypt.length === 0 || encrypt.length % 4 !== 0 || !base64Pattern.test(encrypt)) {
+  const padding = encrypt.endsWith('==') ? 2 : encrypt.endsWith('=') ? 1 : 0;
+  const data = Buffer.from(encrypt, 'base64');
+  if (
+    encrypt.length === 0 ||
+    encrypt.length % 4 !== 0 ||
+    data.length !== (encrypt.length / 4) * 3 - padding ||
+    encrypt.includes('-') ||
+    encrypt.includes('_')
+  ) {
     throw new WxCryptError(WxCryptCode.decodeBase64, 'Encrypt is not valid base64 (truncated or altered?)');
   }
-  const data = Buffer.from(encrypt, 'base64');
   if (data.length === 0 || data.length % 16 !== 0) {
     throw new WxCryptError(WxCryptCode.illegalBuffer, `ciphertext length ${data.length} is not a multiple of 16`);
   }
