@@ -152,8 +152,12 @@ export interface MySQLSpec {
   readonly storage: StorageSpec;
   readonly semiSync: boolean;
   readonly failover: FailoverSpec;
-  /** Secret holding the root password (key `password`) for `dualMaster`; created by the user. */
-  readonly rootPasswordSecret?: SecretKeyRef;
+  /**
+   * `dualMaster`: the user-created Secret (default `<platform>-mysql`) with keys
+   * `root-password`, `replication-password`, `password` (the `mpstack` user) and `url` (the
+   * services' `mysql://` URL, pointing at the `<platform>-mysql-writer` Service).
+   */
+  readonly credentialsSecret?: string;
   /** `external`: a Secret key holding the `mysql://` URL. */
   readonly externalUrlSecret?: SecretKeyRef;
 }
@@ -167,7 +171,12 @@ export interface RabbitMQSpec {
   readonly replicas: number;
   readonly image: string;
   readonly storage: StorageSpec;
-  /** Secret holding the `amqp://` URL (external) or the default user's URL (statefulSet). */
+  /**
+   * `statefulSet`: the user-created Secret (default `<platform>-rabbitmq`) with keys
+   * `erlang-cookie`, `username`, `password` and `url` (the services' `amqp://` URL).
+   */
+  readonly credentialsSecret?: string;
+  /** `external`: a Secret key holding the `amqp://` URL. */
   readonly externalUrlSecret?: SecretKeyRef;
 }
 
