@@ -19,11 +19,11 @@ local results = {}
 for i = 1, #KEYS, 2 do
   local nonce, message = KEYS[i], KEYS[i + 1]
   local ttl, initial = ARGV[i], ARGV[i + 1]
-  local seen = redis.call('GET', nonce)
+  -- SET … NX GET (Redis 7): remembers the nonce and returns what it held, in one command.
+  local seen = redis.call('SET', nonce, message, 'NX', 'GET', 'EX', ttl)
   if seen and seen ~= message then
     results[#results + 1] = {'nonce_replayed'}
   else
-    if not seen then redis.call('SET', nonce, message, 'EX', ttl) end
     if redis.call('SET', message, initial, 'NX', 'EX', ttl) then
       results[#results + 1] = {'claimed'}
     else
