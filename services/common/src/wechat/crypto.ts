@@ -79,14 +79,9 @@ function randomPrefix(): Buffer {
     randomFillSync(randomPool);
     randomOffset = 0;
   }
-  const prefix = Buffer.from(randomPool.subarray(randomOffset, randomOffset + 16));
+  const prefix = randomPool.subarray(randomOffset, randomOffset + 16);
   randomOffset += 16;
   return prefix;
-}
-
-function pkcs7Pad(data: Buffer): Buffer {
-  const pad = blockSize - (data.length % blockSize);
-  return Buffer.concat([data, Buffer.alloc(pad, pad)]);
 }
 
 function pkcs7Unpad(data: Buffer): Buffer {
@@ -108,10 +103,16 @@ function pkcs7Unpad(data: Buffer): Buffer {
 export function encryptMessage(aesKey: AesKey, appId: string, message: string, random?: Buffer): string {
   const rand = random ?? randomPrefix();
   if (rand.length !== 16) throw new WxCryptError(WxCryptCode.encryptAes, 'random prefix must be 16 bytes');
-  const body = Buffer.from(message, 'utf8');
-  const length = Buffer.allocUnsafe(4);
-  length.writeUInt32BE(body.length, 0);
-  const plain = pkcs7Pad(Buffer.concat([rand, length, body, Buffer.from(appId, 'utf8')]));
+  // One buffer for random ‖ length ‖ message ‖ AppID ‖ padding: this runs once per reply.
+  const messageLength = Buffer.byteLength(message, 'utf8');
+  const unpadded = 20 + messageLength + Buffer.byteLength(appId, 'utf8');
+  const pad = blockSize - (unpadded % blockSize);
+  const plain = Buffer.allocUnsafe(unpadded + pad);
+  rand.copy(plain, 0);
+  plain.writeUInt32BE(messageLength, 16);
+  plain.write(message, 20, 'utf8');
+  plain.write(appId, 20 + messageLength, 'utf8');
+  plain.fill(pad, unpadded);
   const cipher = createCipheriv('aes-256-cbc', aesKey.key, aesKey.iv);
   cipher.setAutoPadding(false);
   return Buffer.concat([cipher.update(plain), cipher.final()]).toString('base64');
