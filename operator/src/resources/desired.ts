@@ -1,0 +1,63 @@
+import type {
+  KubernetesObject,
+  V1ConfigMap,
+  V1Deployment,
+  V1Ingress,
+  V1Service,
+  V1StatefulSet,
+} from '@kubernetes/client-node';
+import { SERVICE_NAMES, type ServiceName, type WeChatPlatform } from '../api/v1alpha1.js';
+import { platformIngress } from './ingress.js';
+import { mysqlConfigMap, mysqlHeadlessService, mysqlStatefulSet, mysqlWriterService } from './mysql.js';
+import { rabbitmqClientService, rabbitmqConfigMap, rabbitmqNodesService, rabbitmqStatefulSet } from './rabbitmq.js';
+import { serviceDeployment, serviceService } from './service-workloads.js';
+
+/** Every kind of object a platform owns. */
+export type DesiredObject = (V1Deployment | V1Service | V1Ingress | V1StatefulSet | V1ConfigMap) &
+  KubernetesObject & { readonly apiVersion: string; readonly kind: string };
+
+/** What the operator decided and the spec alone cannot say. */
+export interface DesiredOptions {
+  /** The scaler's replica count per service; a service not listed runs `replicas.min`. */
+  readonly replicas?: Readonly<Partial<Record<ServiceName, number>>>;
+  /** Pod name of the MySQL writer from status; `undefined` until the operator chose one. */
+  readonly mysqlWriter?: string | undefined;
+}
+
+function replicasOf(platform: WeChatPlatform, service: ServiceName, options: DesiredOptions): number {
+  return options.replicas?.[service] ?? platform.spec.services[service].replicas.min;
+}
+
+/**
+ * The objects a platform should have, in a fixed order (the ordering applies them in:
+ * config before workloads that mount it). Pure: the same platform and options give a
+ * deep-equal list, so the reconciler can apply it on every pass (level-triggered) and a
+ * no-op pass changes nothing. Backends in `external` mode contribute no objects.
+ */
+export function desiredResources(platform: WeChatPlatform, options: DesiredOptions = {}): DesiredObject[] {
+  const objects: DesiredObject[] = [];
+  if (platform.spec.mysql.mode === 'dualMaster') {
+    objects.push(
+      mysqlConfigMap(platform) as DesiredObject,
+      mysqlHeadlessService(platform) as DesiredObject,
+      mysqlWriterService(platform, options.mysqlWriter) as DesiredObject,
+      mysqlStatefulSet(platform) as DesiredObject,
+    );
+  }
+  if (platform.spec.rabbitmq.mode === 'statefulSet') {
+    objects.push(
+      rabbitmqConfigMap(platform) as DesiredObject,
+      rabbitmqNodesService(platform) as DesiredObject,
+      rabbitmqClientService(platform) as DesiredObject,
+      rabbitmqStatefulSet(platform) as DesiredObject,
+    );
+  }
+  for (const service of SERVICE_NAMES) {
+    objects.push(
+      serviceService(platform, service) as DesiredObject,
+      serviceDeployment(platform, service, replicasOf(platform, service, options)) as DesiredObject,
+    );
+  }
+  objects.push(platformIngress(platform) as DesiredObject);
+  return objects;
+}

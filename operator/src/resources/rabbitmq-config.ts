@@ -1,0 +1,69 @@
+import { CLUSTER_DOMAIN } from './names.js';
+
+/**
+ * RabbitMQ configuration files. Peer discovery is `classic_config` (the node list is fixed
+ * by the replica count, which never decreases) rather than the Kubernetes plugin, so the
+ * broker pods need no Kubernetes API access at all.
+ */
+
+export interface RabbitMQConfigOptions {
+  /** StatefulSet name: pods are `<name>-0`, `<name>-1`, … */
+  readonly statefulSetName: string;
+  readonly nodesServiceName: string;
+  readonly namespace: string;
+  readonly replicas: number;
+}
+
+/** Fully qualified Erlang node name of pod `ordinal` (needs `RABBITMQ_USE_LONGNAME`). */
+export function rabbitmqNodeName(options: RabbitMQConfigOptions, ordinal: number): string {
+  return `rabbit@${options.statefulSetName}-${ordinal}.${options.nodesServiceName}.${options.namespace}.svc.${CLUSTER_DOMAIN}`;
+}
+
+/**
+ * `rabbitmq.conf`. `pause_minority`: a node cut off from the majority stops serving instead
+ * of accepting publishes that a partition heal would throw away.
+ */
+export function rabbitmqConf(options: RabbitMQConfigOptions): string {
+  const nodes = Array.from(
+    { length: options.replicas },
+    (_, ordinal) => `cluster_formation.classic_config.nodes.${ordinal + 1} = ${rabbitmqNodeName(options, ordinal)}`,
+  );
+  return `${[
+    'cluster_formation.peer_discovery_backend = classic_config',
+    ...nodes,
+    'cluster_partition_handling = pause_minority',
+    'listeners.tcp.default = 5672',
+    'management.tcp.port = 15672',
+    'prometheus.tcp.port = 15692',
+    'vm_memory_high_watermark.relative = 0.6',
+    'disk_free_limit.absolute = 2GB',
+  ].join('\n')}\n`;
+}
+
+export const RABBITMQ_ENABLED_PLUGINS = '[rabbitmq_management,rabbitmq_prometheus].\n';
+
+/** Name of the policy applied to mpstack's queues. */
+export const MPSTACK_QUEUE_POLICY = 'mpstack-queues';
+
+/**
+ * Definitions imported once the node is up: a policy on every queue named `mpstack.…`.
+ * A policy cannot make a queue quorum (`x-queue-type` is fixed by the client at declaration,
+ * which mpstack's queue adapter does); it sets what a policy may: a redelivery cap, after
+ * which a poison message goes to the dead-letter exchange instead of looping forever, and
+ * leaders spread evenly over the nodes.
+ */
+export function rabbitmqDefinitions(): string {
+  const definitions = {
+    policies: [
+      {
+        vhost: '/',
+        name: MPSTACK_QUEUE_POLICY,
+        pattern: '^mpstack\\.',
+        'apply-to': 'queues',
+        priority: 10,
+        definition: { 'delivery-limit': 20, 'queue-leader-locator': 'balanced' },
+      },
+    ],
+  };
+  return `${JSON.stringify(definitions, null, 2)}\n`;
+}

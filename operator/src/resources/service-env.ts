@@ -1,0 +1,44 @@
+import type { V1EnvVar } from '@kubernetes/client-node';
+import type { ServiceName, WeChatPlatform } from '../api/v1alpha1.js';
+import { amqpUrlRef, databaseUrlRef } from './names.js';
+
+/** The container's HTTP port (health, readiness, `/metrics`, and the service's own API). */
+export const HTTP_PORT = 8080;
+
+/**
+ * `MPSTACK_DATA_DIR` in every service container: an emptyDir, the only writable path besides
+ * `/tmp` (the root filesystem is read-only). For the ingress it holds the disk spool of
+ * webhooks accepted while RabbitMQ was unreachable; an emptyDir survives container restarts
+ * but not the pod, which is why the ingress drains its spool before it exits.
+ */
+export const DATA_DIR = '/var/lib/mpstack';
+
+/** `MPSTACK_INGRESS_PORT`, `MPSTACK_BUSINESS_WORKER_PORT`, …: each service reads its own port variable. */
+export function portVariable(service: ServiceName): string {
+  return `MPSTACK_${service.toUpperCase().replaceAll('-', '_')}_PORT`;
+}
+
+/**
+ * The environment of a service container: listen address and port, data directory, the
+ * backend URLs from Secrets (never inlined: they carry passwords), then the spec's own
+ * variables, which replace a built-in one of the same name in place rather than adding a
+ * duplicate (a duplicate name makes a server-side apply of the Deployment fail).
+ */
+export function serviceEnv(platform: WeChatPlatform, service: ServiceName): V1EnvVar[] {
+  const builtIn: V1EnvVar[] = [
+    { name: 'MPSTACK_HOST', value: '0.0.0.0' },
+    { name: portVariable(service), value: String(HTTP_PORT) },
+    { name: 'MPSTACK_DATA_DIR', value: DATA_DIR },
+    { name: 'MPSTACK_DATABASE_URL', valueFrom: { secretKeyRef: { ...databaseUrlRef(platform) } } },
+    { name: 'MPSTACK_REDIS_URL', valueFrom: { secretKeyRef: { ...platform.spec.redis.urlSecret } } },
+    { name: 'MPSTACK_AMQP_URL', valueFrom: { secretKeyRef: { ...amqpUrlRef(platform) } } },
+  ];
+  const own = platform.spec.services[service].env ?? [];
+  const overridden = new Map(own.map((v) => [v.name, v.value]));
+  const merged = builtIn.map((v) => {
+    const value = overridden.get(v.name);
+    return value === undefined ? v : { name: v.name, value };
+  });
+  const builtInNames = new Set(builtIn.map((v) => v.name));
+  return [...merged, ...own.filter((v) => !builtInNames.has(v.name)).map((v) => ({ name: v.name, value: v.value }))];
+}
