@@ -1,6 +1,7 @@
 import { specOpenApiSchema } from './crd-spec-schema.js';
 import { arrayOf, enumOf, int, num, object, type Schema, str } from './openapi.js';
 import { CONDITION_TYPES, GROUP, KIND, PLURAL, SERVICE_NAMES, SHORT_NAMES, SINGULAR, VERSION } from './v1alpha1.js';
+import { MAX_PLATFORM_NAME_LENGTH } from './validation.js';
 
 /** The metav1.Condition schema (as the API server publishes it). */
 function conditionSchema(): Schema {
@@ -95,7 +96,16 @@ export function buildCrd(): Readonly<Record<string, unknown>> {
                 spec: specOpenApiSchema(),
                 status: statusOpenApiSchema(),
               },
-              { required: ['spec'], extra: { description: 'One mpstack deployment (ARCHITECTURE §6).' } },
+              {
+                required: ['spec'],
+                rules: [
+                  {
+                    rule: `size(self.metadata.name) <= ${MAX_PLATFORM_NAME_LENGTH}`,
+                    message: `metadata.name: at most ${MAX_PLATFORM_NAME_LENGTH} characters (object names derive from it)`,
+                  },
+                ],
+                extra: { description: 'One mpstack deployment (ARCHITECTURE §6).' },
+              },
             ),
           },
         },

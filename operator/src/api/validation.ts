@@ -22,3 +22,20 @@ export function validateSpec(spec: unknown): SpecValidation {
   if (!parsed.success || problems.length > 0) return { ok: false, problems };
   return { ok: true, spec: parsed.data as WeChatPlatformSpec };
 }
+
+/**
+ * Longest platform name: object names are `<platform>-<suffix>` (up to `-business-worker`)
+ * and must stay DNS labels, StatefulSet pods also carry a `<name>-<hash>` revision label.
+ */
+export const MAX_PLATFORM_NAME_LENGTH = 40;
+
+/** Problems with a `WeChatPlatform`'s own name (the CRD's root CEL rule, re-checked). */
+export function validatePlatformName(name: string): string[] {
+  const problems: string[] = [];
+  if (name.length > MAX_PLATFORM_NAME_LENGTH) {
+    problems.push(`metadata.name: at most ${MAX_PLATFORM_NAME_LENGTH} characters (object names derive from it)`);
+  }
+  if (!/^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(name))
+    problems.push('metadata.name: must be a DNS label starting with a letter');
+  return problems;
+}
