@@ -20,6 +20,8 @@ export interface PrescaleOptions {
    * in the first minutes), so the mean rate under-provisions the spike; 3 is a sane default.
    */
   readonly peakFactor: number;
+  /** Traffic that is there anyway (the observed rate before the push); added to the push's peak. */
+  readonly baselineRate?: number;
 }
 
 /** The expected peak request rate of one push. */
@@ -30,8 +32,8 @@ export function expectedPeakRate(push: AnnouncedPush, requestsPerMessage: number
 
 /**
  * The minimum replicas pre-scaling asks for now: for every push whose window
- * [start − lead, start + duration] contains `now`, ceil(peak rate / target), summed over
- * overlapping pushes (their traffic adds up). 0 when no push is near. The autoscaler raises
+ * [start − lead, start + duration] contains `now`, ceil((sum of their peak rates + baseline) /
+ * target): overlapping pushes add up. 0 when no push is near. The autoscaler raises
  * its floor to this, so the surge meets capacity that is already running instead of waiting
  * for the metric, the scrape interval and the pod start-up.
  */
@@ -44,5 +46,5 @@ export function prescaleMinimum(options: PrescaleOptions): number {
       rate += expectedPeakRate(push, options.requestsPerMessage, options.peakFactor);
     }
   }
-  return rate === 0 ? 0 : Math.ceil(rate / options.targetPerReplica);
+  return rate === 0 ? 0 : Math.ceil((rate + (options.baselineRate ?? 0)) / options.targetPerReplica);
 }
