@@ -1,12 +1,12 @@
 /**
- * Writes the generated CRD to `k8s/crd/` and `charts/mpstack/crds/` (identical bytes; a test
- * fails when either drifts from `buildCrd()`). Run after `tsc -b`:
+ * Writes the generated CRD to `k8s/crd/` and `charts/mpstack/crds/` (identical bytes) and the
+ * chart's `values.schema.json`; a test fails when a committed file drifts from the code. Run after `tsc -b`:
  *   node operator/dist/src/scripts/generate-manifests.js
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { crdYaml, generatedCrdPaths } from '../api/crd-yaml.js';
+import { crdYaml, generatedCrdPaths, generatedValuesSchemaPath, valuesSchemaJson } from '../api/generated-files.js';
 
 function repoRoot(): string {
   // operator/dist/src/scripts/ or operator/src/scripts/ → the repository root
@@ -26,3 +26,5 @@ for (const path of generatedCrdPaths) {
   writeFileSync(target, text);
   console.log(`wrote ${path}`);
 }
+writeFileSync(join(root, generatedValuesSchemaPath), valuesSchemaJson());
+console.log(`wrote ${generatedValuesSchemaPath}`);

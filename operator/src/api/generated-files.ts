@@ -1,5 +1,14 @@
 import { stringify } from 'yaml';
 import { buildCrd } from './crd.js';
+import { chartValuesSchema } from './values-schema.js';
+
+/** Where the chart's values schema lives, relative to the repository root. */
+export const generatedValuesSchemaPath = 'charts/mpstack/values.schema.json';
+
+/** The chart's values schema as committed (two-space JSON, trailing newline). */
+export function valuesSchemaJson(): string {
+  return `${JSON.stringify(chartValuesSchema(), null, 2)}\n`;
+}
 
 /** Where the generated CRD lives in the repository, relative to its root. */
 export const generatedCrdPaths = [
