@@ -1,0 +1,98 @@
+import {
+  col,
+  killClientConnectionsVia,
+  type MysqlDialect,
+  parseReplicaStatus,
+  type ReplicationSource,
+  type SemiSyncOptions,
+  type SqlSession,
+} from './dialect.js';
+import { unionGtidSets } from './gtid.js';
+import { parseMariadbGtidSet } from './gtid-format.js';
+
+/**
+ * MariaDB 10.11. Executed = `gtid_binlog_pos` ∪ `gtid_slave_pos` rather than
+ * `gtid_current_pos`, because current_pos prefers the binlog only for domains whose last
+ * event has this server's id and can hide an applied-but-unlogged position otherwise.
+ * `read_only` does not stop accounts with READ_ONLY ADMIN (root has it): fencing relies on
+ * application accounts not holding it, plus killing their connections.
+ */
+export const mariadbDialect: MysqlDialect = {
+  name: 'mariadb-10.11',
+
+  async readGtidExecuted(session: SqlSession) {
+    const [row] = await session.query(
+      'SELECT @@GLOBAL.gtid_binlog_pos AS binlog_pos, @@GLOBAL.gtid_slave_pos AS slave_pos',
+    );
+    return unionGtidSets(parseMariadbGtidSet(col(row, 'binlog_pos')), parseMariadbGtidSet(col(row, 'slave_pos')));
+  },
+
+  async readReadOnly(session: SqlSession) {
+    const [row] = await session.query('SELECT @@GLOBAL.read_only AS read_only');
+    return col(row, 'read_only') === '1';
+  },
+
+  async setReadOnly(session: SqlSession, readOnly: boolean) {
+    await session.query(readOnly ? 'SET GLOBAL read_only = ON' : 'SET GLOBAL read_only = OFF');
+  },
+
+  async configureReplication(session: SqlSession, source: ReplicationSource) {
+    await session.query('STOP SLAVE');
+    await session.query(
+      'CHANGE MASTER TO MASTER_HOST = ?, MASTER_PORT = ?, MASTER_USER = ?, MASTER_PASSWORD = ?, ' +
+        'MASTER_USE_GTID = slave_pos, MASTER_CONNECT_RETRY = 1, MASTER_HEARTBEAT_PERIOD = 1',
+      [source.host, source.port, source.user, source.password],
+    );
+  },
+
+  async startReplica(session: SqlSession) {
+    await session.query('START SLAVE');
+  },
+
+  async stopReplica(session: SqlSession) {
+    await session.query('STOP SLAVE');
+  },
+
+  async replicaStatus(session: SqlSession) {
+    const [row] = await session.query('SHOW SLAVE STATUS');
+    return parseReplicaStatus(row, {
+      host: 'Master_Host',
+      port: 'Master_Port',
+      io: 'Slave_IO_Running',
+      sql: 'Slave_SQL_Running',
+      lag: 'Seconds_Behind_Master',
+      readFile: 'Master_Log_File',
+      readPos: 'Read_Master_Log_Pos',
+      execFile: 'Relay_Master_Log_File',
+      execPos: 'Exec_Master_Log_Pos',
+    });
+  },
+
+  async enableSemiSync(session: SqlSession, options: SemiSyncOptions) {
+    // Built into 10.11 (no plugin). AFTER_SYNC: the commit is not visible to anyone until a
+    // replica has the event, so an acknowledged write can never be missing after failover.
+    await session.query("SET GLOBAL rpl_semi_sync_master_wait_point = 'AFTER_SYNC'");
+    await session.query('SET GLOBAL rpl_semi_sync_master_timeout = ?', [options.timeoutMs]);
+    await session.query('SET GLOBAL rpl_semi_sync_master_enabled = ON');
+    await session.query('SET GLOBAL rpl_semi_sync_slave_enabled = ON');
+  },
+
+  async disableSemiSyncSource(session: SqlSession) {
+    await session.query('SET GLOBAL rpl_semi_sync_master_enabled = OFF');
+  },
+
+  async createReplicationUser(session: SqlSession, user: string, password: string) {
+    // Outside the binlog: operator housekeeping must not mint GTIDs that would later look
+    // like errant transactions on a read-only pod.
+    await session.query('SET SESSION sql_log_bin = 0');
+    try {
+      await session.query("CREATE USER IF NOT EXISTS ?@'%' IDENTIFIED BY ?", [user, password]);
+      await session.query("ALTER USER ?@'%' IDENTIFIED BY ?", [user, password]);
+      await session.query("GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO ?@'%'", [user]);
+    } finally {
+      await session.query('SET SESSION sql_log_bin = 1');
+    }
+  },
+
+  killClientConnections: killClientConnectionsVia,
+};

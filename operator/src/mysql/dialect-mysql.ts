@@ -1,0 +1,111 @@
+import {
+  col,
+  killClientConnectionsVia,
+  type MysqlDialect,
+  numCol,
+  parseReplicaStatus,
+  type ReplicationSource,
+  type SemiSyncOptions,
+  type SqlSession,
+} from './dialect.js';
+import { parseMysqlGtidSet } from './gtid-format.js';
+
+async function ensurePlugin(session: SqlSession, name: string, soname: string): Promise<void> {
+  const [row] = await session.query(
+    'SELECT COUNT(*) AS n FROM information_schema.PLUGINS WHERE PLUGIN_NAME = ? AND PLUGIN_STATUS = ?',
+    [name, 'ACTIVE'],
+  );
+  if ((numCol(row, 'n') ?? 0) === 0) await session.query(`INSTALL PLUGIN ${name} SONAME '${soname}'`);
+}
+
+/**
+ * MySQL 8.0.26+ (the SOURCE/REPLICA vocabulary). Fencing uses `super_read_only`, which
+ * also stops SUPER accounts. Not exercised against a real server on these machines (no
+ * MySQL 8 binary): its SQL is checked statement by statement in the unit tests only.
+ */
+export const mysql8Dialect: MysqlDialect = {
+  name: 'mysql-8',
+
+  async readGtidExecuted(session: SqlSession) {
+    const [row] = await session.query('SELECT @@GLOBAL.gtid_executed AS executed');
+    return parseMysqlGtidSet(col(row, 'executed'));
+  },
+
+  async readReadOnly(session: SqlSession) {
+    const [row] = await session.query('SELECT @@GLOBAL.read_only AS read_only');
+    return col(row, 'read_only') === '1';
+  },
+
+  async setReadOnly(session: SqlSession, readOnly: boolean) {
+    if (readOnly) {
+      await session.query('SET GLOBAL super_read_only = ON');
+    } else {
+      await session.query('SET GLOBAL super_read_only = OFF');
+      await session.query('SET GLOBAL read_only = OFF');
+    }
+  },
+
+  async configureReplication(session: SqlSession, source: ReplicationSource) {
+    await session.query('STOP REPLICA');
+    await session.query(
+      'CHANGE REPLICATION SOURCE TO SOURCE_HOST = ?, SOURCE_PORT = ?, SOURCE_USER = ?, SOURCE_PASSWORD = ?, ' +
+        'SOURCE_AUTO_POSITION = 1, SOURCE_CONNECT_RETRY = 1, SOURCE_HEARTBEAT_PERIOD = 1, GET_SOURCE_PUBLIC_KEY = 1',
+      [source.host, source.port, source.user, source.password],
+    );
+  },
+
+  async startReplica(session: SqlSession) {
+    await session.query('START REPLICA');
+  },
+
+  async stopReplica(session: SqlSession) {
+    await session.query('STOP REPLICA');
+  },
+
+  async replicaStatus(session: SqlSession) {
+    const [row] = await session.query('SHOW REPLICA STATUS');
+    return parseReplicaStatus(row, {
+      host: 'Source_Host',
+      port: 'Source_Port',
+      io: 'Replica_IO_Running',
+      sql: 'Replica_SQL_Running',
+      lag: 'Seconds_Behind_Source',
+      readFile: 'Source_Log_File',
+      readPos: 'Read_Source_Log_Pos',
+      execFile: 'Relay_Source_Log_File',
+      execPos: 'Exec_Source_Log_Pos',
+    });
+  },
+
+  async enableSemiSync(session: SqlSession, options: SemiSyncOptions) {
+    await ensurePlugin(session, 'rpl_semi_sync_source', 'semisync_source.so');
+    await ensurePlugin(session, 'rpl_semi_sync_replica', 'semisync_replica.so');
+    await session.query("SET GLOBAL rpl_semi_sync_source_wait_point = 'AFTER_SYNC'");
+    await session.query('SET GLOBAL rpl_semi_sync_source_timeout = ?', [options.timeoutMs]);
+    await session.query('SET GLOBAL rpl_semi_sync_source_enabled = ON');
+    await session.query('SET GLOBAL rpl_semi_sync_replica_enabled = ON');
+  },
+
+  async disableSemiSyncSource(session: SqlSession) {
+    const [row] = await session.query(
+      "SELECT COUNT(*) AS n FROM information_schema.PLUGINS WHERE PLUGIN_NAME = 'rpl_semi_sync_source'",
+    );
+    if ((numCol(row, 'n') ?? 0) > 0) await session.query('SET GLOBAL rpl_semi_sync_source_enabled = OFF');
+  },
+
+  async createReplicationUser(session: SqlSession, user: string, password: string) {
+    // super_read_only refuses even binlog-less user changes, so this only works while the
+    // pod is writable (bootstrap) or when the user already exists (checked first).
+    const [row] = await session.query("SELECT COUNT(*) AS n FROM mysql.user WHERE user = ? AND host = '%'", [user]);
+    if ((numCol(row, 'n') ?? 0) > 0) return;
+    await session.query('SET SESSION sql_log_bin = 0');
+    try {
+      await session.query("CREATE USER ?@'%' IDENTIFIED WITH caching_sha2_password BY ?", [user, password]);
+      await session.query("GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO ?@'%'", [user]);
+    } finally {
+      await session.query('SET SESSION sql_log_bin = 1');
+    }
+  },
+
+  killClientConnections: killClientConnectionsVia,
+};

@@ -1,0 +1,151 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import mysql from 'mysql2/promise';
+
+/**
+ * TEST DOUBLE OF A STATEFULSET POD, NOT OF MARIADB: real `mariadbd` processes on loopback
+ * ports with their own datadirs, started the way the StatefulSet starts them (read-only,
+ * own server_id and GTID domain, interleaved auto-increment, binlog, replication not
+ * auto-started, semi-sync in-doubt transactions truncated at crash recovery). Shared by
+ * the data-plane tests and the failover benchmark.
+ */
+
+const run = promisify(execFile);
+
+/** One server; `ordinal` is the StatefulSet ordinal (pod-0 → server_id 1). */
+export interface MariadbServer {
+  readonly pod: string;
+  readonly ordinal: number;
+  readonly port: number;
+  readonly socket: string;
+  readonly datadir: string;
+  process: ChildProcess | null;
+}
+
+export interface MariadbPair {
+  readonly dir: string;
+  readonly servers: readonly [MariadbServer, MariadbServer];
+}
+
+/** Asks the kernel for a free loopback port. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function serverArgs(s: MariadbServer, networking: boolean): string[] {
+  const id = s.ordinal + 1;
+  return [
+    '--no-defaults',
+    `--datadir=${s.datadir}`,
+    ...(networking ? [`--port=${s.port}`, '--bind-address=127.0.0.1'] : ['--skip-networking']),
+    `--socket=${s.socket}`,
+    `--pid-file=${s.datadir}.pid`,
+    `--log-error=${s.datadir}.err`,
+    `--server-id=${id}`,
+    `--gtid-domain-id=${id}`,
+    '--log-bin=mysql-bin',
+    '--log-slave-updates=ON',
+    '--binlog-format=ROW',
+    '--auto-increment-increment=2',
+    `--auto-increment-offset=${id}`,
+    '--read-only=ON',
+    '--skip-slave-start',
+    '--init-rpl-role=SLAVE',
+    '--rpl-semi-sync-slave-enabled=ON',
+    '--rpl-semi-sync-master-wait-point=AFTER_SYNC',
+    '--skip-name-resolve',
+    '--innodb-buffer-pool-size=32M',
+    '--innodb-log-file-size=16M',
+    '--user=root',
+  ];
+}
+
+/** Polls until the server answers a query over its socket, or throws at the deadline. */
+async function waitAnswering(s: MariadbServer, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const c = await mysql.createConnection({ socketPath: s.socket, user: 'root' });
+      await c.query('SELECT 1');
+      await c.end();
+      return;
+    } catch (error) {
+      if (s.process?.exitCode !== null) throw new Error(`${s.pod} exited during start-up (see ${s.datadir}.err)`);
+      if (Date.now() > deadline) throw new Error(`${s.pod} did not answer within ${timeoutMs} ms: ${String(error)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+/** Starts (or restarts after a kill) one server; `networking: false` = isolated, socket only. */
+export async function startServer(s: MariadbServer, networking = true): Promise<void> {
+  s.process = spawn('mariadbd', serverArgs(s, networking), { stdio: 'ignore' });
+  s.process.on('error', () => undefined);
+  await waitAnswering(s, 30_000);
+}
+
+/** kill -9, then waits for the process to be gone. */
+export async function killServer(s: MariadbServer, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+  const child = s.process;
+  if (child === null || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill(signal);
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 30_000))]);
+}
+
+/** True while the process lives: the test's stand-in for the kubelet's readiness view. */
+export function isRunning(s: MariadbServer): boolean {
+  return s.process !== null && s.process.exitCode === null && s.process.signalCode === null;
+}
+
+/** Creates two datadirs and starts both servers; cleans up itself if start-up fails. */
+export async function startMariadbPair(): Promise<MariadbPair> {
+  const dir = await mkdtemp(join(tmpdir(), 'mpstack-mysql-'));
+  const servers: MariadbServer[] = [];
+  try {
+    for (const ordinal of [0, 1]) {
+      const datadir = join(dir, `mysql-${ordinal}`);
+      await run('mariadb-install-db', [
+        '--no-defaults',
+        `--datadir=${datadir}`,
+        '--auth-root-authentication-method=normal',
+        '--user=root',
+        '--skip-test-db',
+      ]);
+      const server: MariadbServer = {
+        pod: `mysql-${ordinal}`,
+        ordinal,
+        port: await freePort(),
+        socket: join(dir, `mysql-${ordinal}.sock`),
+        datadir,
+        process: null,
+      };
+      servers.push(server);
+      await startServer(server);
+    }
+    const [a, b] = servers;
+    if (a === undefined || b === undefined) throw new Error('unreachable');
+    return { dir, servers: [a, b] };
+  } catch (error) {
+    await stopPair({ dir, servers });
+    throw error;
+  }
+}
+
+/** Kills every server and removes the temp dir; safe to call twice or after a failed start. */
+export async function stopPair(pair: { readonly dir: string; readonly servers: readonly MariadbServer[] }) {
+  for (const s of pair.servers) await killServer(s);
+  await rm(pair.dir, { recursive: true, force: true });
+}
