@@ -1,0 +1,27 @@
+/**
+ * Reading the HTTP status out of the errors `@kubernetes/client-node` 1.4 throws: the
+ * generated APIs throw `ApiException` (`code`), the watch throws an Error with `statusCode`.
+ */
+
+/** The HTTP status of a client error, or undefined for network errors and the like. */
+export function statusOf(error: unknown): number | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { code, statusCode } = error as { code?: unknown; statusCode?: unknown };
+  if (typeof code === 'number') return code;
+  if (typeof statusCode === 'number') return statusCode;
+  return undefined;
+}
+
+export const isNotFound = (error: unknown): boolean => statusOf(error) === 404;
+export const isConflict = (error: unknown): boolean => statusOf(error) === 409;
+
+/** Runs `attempt` again (up to `times` in all) while it fails with 409 Conflict. */
+export async function retryOnConflict<T>(times: number, attempt: () => Promise<T>): Promise<T> {
+  for (let i = 1; ; i += 1) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!isConflict(error) || i >= times) throw error;
+    }
+  }
+}

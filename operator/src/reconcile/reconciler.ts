@@ -1,0 +1,159 @@
+/**
+ * The level-triggered, idempotent reconciler of one `WeChatPlatform` (STYLE §11): observe
+ * (the CR and what it owns) → validate the spec → compute the desired objects (replicas from
+ * the scaling decision, the MySQL writer from status) → apply (create, patch, delete only
+ * what differs) → patch `/status` only if it changed. It may run any number of times for the
+ * same state and does nothing the second time. A class because it owns the per-service
+ * scaler state (stabilization windows, rate-limit history) of every platform.
+ */
+import type { KubernetesObject } from '@kubernetes/client-node';
+import {
+  ANNOTATIONS,
+  API_VERSION,
+  CONDITION_TYPES,
+  KIND,
+  SERVICE_NAMES,
+  type ServiceName,
+  type WeChatPlatform,
+  type WeChatPlatformStatus,
+} from '../api/v1alpha1.js';
+import { EventType } from '../kube/events.js';
+import type { ObjectRef } from '../kube/objects.js';
+import { serviceObjectName } from '../resources/names.js';
+import type { ScalerState } from '../scaling/scaling.types.js';
+import { applyDesired } from './apply.js';
+import { addFinalizer, hasFinalizer, removeFinalizer } from './finalizer.js';
+import { listOwned, refOf } from './owned.js';
+import type { ReconcilerDeps } from './ports.js';
+import { decideAllReplicas, type ServiceOutcome } from './replicas.js';
+import { scalingCondition } from './scaling-condition.js';
+import { nextStatus, readyCondition, serviceStatuses, writeStatus } from './status.js';
+
+/** A platform as read from the API server, before its spec passed `validateSpec`. */
+export interface RawPlatform {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: WeChatPlatform['metadata'] & { readonly deletionTimestamp?: string | Date };
+  readonly spec?: unknown;
+  readonly status?: WeChatPlatformStatus;
+}
+
+export interface ReconcileResult {
+  /** Reconcile again after this long (the next metrics scrape). */
+  readonly requeueAfterMs?: number;
+}
+
+export class Reconciler {
+  private readonly scalerStates = new Map<string, Map<ServiceName, ScalerState>>();
+
+  constructor(private readonly deps: ReconcilerDeps) {}
+
+  /** Brings the platform `namespace/name` to its spec; throws (to be retried) on API errors. */
+  async reconcile(namespace: string, name: string): Promise<ReconcileResult> {
+    const ref: ObjectRef = { apiVersion: API_VERSION, kind: KIND, namespace, name };
+    const raw = await this.deps.objects.get<RawPlatform>(ref);
+    if (raw === undefined) {
+      this.scalerStates.delete(`${namespace}/${name}`);
+      return {};
+    }
+    if (raw.metadata.deletionTimestamp !== undefined) return this.finalize(ref, raw);
+    await addFinalizer(this.deps.objects, ref, raw);
+    const validation = this.deps.validateSpec(raw.spec);
+    if (!validation.ok) return this.rejectSpec(ref, raw, validation.problems);
+    const platform = { ...raw, apiVersion: API_VERSION, kind: KIND, spec: validation.spec } as WeChatPlatform;
+    return this.converge(ref, platform, raw.status);
+  }
+
+  /** Forgets a platform's scaler state (after it is gone). */
+  forget(namespace: string, name: string): void {
+    this.scalerStates.delete(`${namespace}/${name}`);
+  }
+
+  private async converge(
+    ref: ObjectRef,
+    platform: WeChatPlatform,
+    previous: WeChatPlatformStatus | undefined,
+  ): Promise<ReconcileResult> {
+    const { deps } = this;
+    const isPaused = platform.metadata.annotations?.[ANNOTATIONS.paused] === 'true' || platform.spec.paused;
+    const owned = await listOwned(deps.objects, ref.namespace, platform.metadata.uid);
+    const states = this.statesOf(ref);
+    const outcomes = await decideAllReplicas({ deps, platform, owned, isPaused, states });
+    const writer = previous?.mysql?.writer;
+    if (!isPaused) {
+      const replicas = Object.fromEntries(outcomes.map((o) => [o.service, o.replicas]));
+      const desired = deps.desiredResources(platform, { replicas, mysqlWriter: writer });
+      const summary = await applyDesired(deps.objects, ref.namespace, desired, owned);
+      if (summary.created.length + summary.patched.length + summary.deleted.length > 0) {
+        deps.logger.info({ platform: ref.name, ...summary }, 'applied');
+      }
+    }
+    const deployments = new Map(
+      SERVICE_NAMES.map((s) => [s, owned.get(`Deployment/${serviceObjectName(platform, s)}`)] as const),
+    );
+    const now = deps.clock();
+    const status = nextStatus({
+      previous,
+      generation: platform.metadata.generation,
+      now,
+      conditions: [readyCondition(deployments), scalingCondition(outcomes, isPaused)],
+      services: serviceStatuses(outcomes, deployments, previous, now),
+      ...(writer === undefined ? {} : { writer }),
+    });
+    await writeStatus(deps.objects, ref, previous, status);
+    await this.recordScaling(platform, outcomes, owned);
+    return { requeueAfterMs: platform.spec.metrics.scrapeIntervalSeconds * 1000 };
+  }
+
+  private async rejectSpec(ref: ObjectRef, raw: RawPlatform, problems: readonly string[]): Promise<ReconcileResult> {
+    const message = `invalid spec: ${problems.join('; ')}`;
+    const status = nextStatus({
+      previous: raw.status,
+      generation: raw.metadata.generation,
+      now: this.deps.clock(),
+      conditions: [{ type: CONDITION_TYPES.ready, status: 'False', reason: 'InvalidSpec', message }],
+    });
+    await writeStatus(this.deps.objects, ref, raw.status, status);
+    await this.deps.events.record(raw, EventType.Warning, 'InvalidSpec', message);
+    return {};
+  }
+
+  private async finalize(ref: ObjectRef, raw: RawPlatform): Promise<ReconcileResult> {
+    if (!hasFinalizer(raw)) return {};
+    const owned = await listOwned(this.deps.objects, ref.namespace, raw.metadata.uid);
+    for (const object of owned.values()) await this.deps.objects.delete(refOf(object, ref.namespace));
+    await removeFinalizer(this.deps.objects, ref, raw);
+    this.forget(ref.namespace, ref.name);
+    this.deps.logger.info({ platform: ref.name, deleted: owned.size }, 'cleaned up; finalizer removed');
+    return {};
+  }
+
+  private statesOf(ref: ObjectRef): Map<ServiceName, ScalerState> {
+    const key = `${ref.namespace}/${ref.name}`;
+    const existing = this.scalerStates.get(key);
+    if (existing !== undefined) return existing;
+    const created = new Map<ServiceName, ScalerState>();
+    this.scalerStates.set(key, created);
+    return created;
+  }
+
+  /** One Normal Event per actual scaling change, so `kubectl describe` shows the history. */
+  private async recordScaling(
+    platform: WeChatPlatform,
+    outcomes: readonly ServiceOutcome[],
+    owned: ReadonlyMap<string, KubernetesObject>,
+  ) {
+    for (const { service, replicas, decision } of outcomes) {
+      const current = (
+        owned.get(`Deployment/${serviceObjectName(platform, service)}`) as { spec?: { replicas?: number } } | undefined
+      )?.spec?.replicas;
+      if (decision === undefined || current === undefined || current === replicas) continue;
+      await this.deps.events.record(
+        platform,
+        EventType.Normal,
+        'Scaled',
+        `${service}: ${current} → ${replicas} (${decision.message})`,
+      );
+    }
+  }
+}
