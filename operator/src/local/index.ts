@@ -1,0 +1,2 @@
+export * from './local-process-driver.js';
+export * from './local-scaler.js';
