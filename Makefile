@@ -34,3 +34,7 @@ bench: build services
 
 clean:
 	npx tsc -b --clean
+
+## Festival scaling simulation: replays a 400 000-message push against the autoscaler, writes test/bench/scaling/festival.png.
+bench-scaling: build
+	node test/dist/bench/scaling/festival.js
