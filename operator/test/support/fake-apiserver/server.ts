@@ -42,6 +42,8 @@ export interface FakeApiServer {
   writeKubeconfig(path: string, namespace?: string): void;
   /** Cuts every open watch connection abruptly (the client sees a network error). */
   dropWatches(): void;
+  /** Ends every open watch cleanly, as the real server does at its watch timeout. */
+  endWatches(): void;
   readonly openWatches: () => number;
   close(): Promise<void>;
 }
@@ -143,6 +145,9 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
     writeKubeconfig: (path, namespace) => writeFileSync(path, kubeConfigFor(namespace).exportConfig()),
     dropWatches: () => {
       for (const res of ctx.watches) res.socket?.destroy();
+    },
+    endWatches: () => {
+      for (const res of ctx.watches) res.end();
     },
     openWatches: () => ctx.watches.size,
     close: () =>

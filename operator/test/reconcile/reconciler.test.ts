@@ -1,0 +1,215 @@
+import assert from 'node:assert/strict';
+import { findType } from '../support/fake-apiserver/resource-types.js';
+import type { StoredObject } from '../support/fake-apiserver/store.js';
+import {
+  createPlatform,
+  type Harness,
+  NAMESPACE,
+  platformSpec,
+  platformType,
+  readPlatform,
+  startHarness,
+} from '../support/operator-harness.js';
+
+type Condition = { type: string; status: string; reason: string; lastTransitionTime: string };
+const deployments = findType('apps', 'v1', 'deployments')!;
+const events = findType('', 'v1', 'events')!;
+const conditionOf = (p: StoredObject, type: string) =>
+  ((p['status'] as { conditions?: Condition[] } | undefined)?.conditions ?? []).find((c) => c.type === type);
+const ownedBy = (uid: string) => (o: StoredObject) =>
+  o.metadata.ownerReferences?.some((r) => r.uid === uid && r.controller === true) === true;
+const allOwned = (h: Harness, uid: string) =>
+  (['deployments', 'statefulsets'] as const)
+    .map((p) => findType('apps', 'v1', p)!)
+    .concat([
+      findType('', 'v1', 'services')!,
+      findType('', 'v1', 'configmaps')!,
+      findType('networking.k8s.io', 'v1', 'ingresses')!,
+    ])
+    .flatMap((t) => h.server.store.list(t, NAMESPACE, null, null))
+    .filter(ownedBy(uid));
+
+describe('Reconciler against the fake API server (real client)', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await startHarness();
+  });
+  afterEach(async () => {
+    // Whatever a test did, the operator never sent a strategic-merge patch.
+    assert.ok(!h.server.faults.requests.some((r) => r.contentType?.includes('strategic-merge')));
+    await h.close();
+  });
+
+  it('creates every owned object with a controller owner reference, adds the finalizer and writes status', async () => {
+    const created = createPlatform(h.server, 'p1', platformSpec());
+    await h.reconciler.reconcile(NAMESPACE, 'p1');
+    const owned = allOwned(h, created.metadata.uid!);
+    const kinds = new Set(owned.map((o) => o.kind));
+    assert.deepEqual([...kinds].sort(), ['ConfigMap', 'Deployment', 'Ingress', 'Service', 'StatefulSet']);
+    assert.equal(owned.filter((o) => o.kind === 'Deployment').length, 7);
+    const platform = readPlatform(h.server, 'p1');
+    assert.deepEqual(platform.metadata.finalizers, ['mpstack.io/cleanup']);
+    assert.equal((platform['status'] as { observedGeneration: number }).observedGeneration, 1);
+    assert.equal(conditionOf(platform, 'Ready')?.reason, 'Progressing');
+  });
+
+  it('a reconcile with nothing changed makes no write at all', async () => {
+    createPlatform(h.server, 'p1', platformSpec());
+    await h.reconciler.reconcile(NAMESPACE, 'p1');
+    await h.reconciler.reconcile(NAMESPACE, 'p1'); // the first measured metric lands in status
+    const before = h.server.faults.requests.length;
+    await h.reconciler.reconcile(NAMESPACE, 'p1');
+    assert.deepEqual(h.server.faults.writes(before), []);
+    assert.ok(h.server.faults.requests.length > before, 'it did read');
+  });
+
+  it('a spec change merge-patches only the objects it changes, never strategic merge', async () => {
+    createPlatform(h.server, 'p1', platformSpec());
+    await h.reconciler.reconcile(NAMESPACE, 'p1');
+    await h.reconciler.reconcile(NAMESPACE, 'p1');
+    const p = readPlatform(h.server, 'p1');
+    h.server.store.update(
+      platformType,
+      NAMESPACE,
+      'p1',
+      { ...p, spec: { ...(p['spec'] as object), image: 'mpstack/mpstack:0.2.0' } },
+      'main',
+    );
+    const before = h.server.faults.requests.length;
+    await h.reconciler.reconcile(NAMESPACE, 'p1');
+    const writes = h.server.faults.writes(before);
+    const objectPatches = writes.filter((w) => !w.path.endsWith('/status'));
+    assert.equal(objectPatches.length, 7);
+    assert.ok(
+      objectPatches.every(
+        (w) =>
+          w.method === 'PATCH' && w.path.includes('/deployments/') && w.contentType === 'application/merge-patch+json',
+      ),
+    );
+    const image = (
+      h.server.store.get(deployments, NAMESPACE, 'p1-ingress')['spec'] as {
+        template: { spec: { containers: { image: string }[] } };
+      }
+    ).template.spec.containers[0]?.image;
+    assert.equal(image, 'mpstack/mpstack:0.2.0');
+    assert.equal((readPlatform(h.server, 'p1')['status'] as { observedGeneration: number }).observedGeneration, 2);
+  });
+
+  it('retries a status patch answered with 409 Conflict', async () => {
+    createPlatform(h.server, 'p1', platformSpec());
+    h.server.faults.failNext({ path: '/wechatplatforms/p1/status', method: 'PATCH', status: 409 });
+    await h.reconciler.reconcile(NAMESPACE, 'p1');
+    const statusPatches = h.server.faults.requests.filter((r) => r.path.endsWith('/p1/status'));
+    assert.deepEqual(
+      statusPatches.map((r) => r.status),
+      [409, 200],
+    );
+    assert.ok(readPlatform(h.server, 'p1')['status'] !== undefined);
+  });
+
+  it('the fake server refuses the client default (strategic merge) on the CR with 415, as the real one does', async () => {
+    createPlatform(h.server, 'p1', platformSpec());
+    const { KubernetesObjectApi } = await import('@kubernetes/client-node');
+    const api = KubernetesObjectApi.makeApiClient(h.server.kubeConfig());
+    await assert.rejects(
+      api.patch({
+        apiVersion: 'mpstack.io/v1alpha1',
+        kind: 'WeChatPlatform',
+        metadata: { name: 'p1', namespace: NAMESPACE },
+        spec: {},
+      } as never),
+      (e: { code?: number }) => e.code === 415,
+    );
+    h.server.faults.requests.length = 0; // that request was the test's, not the operator's
+  });
+
+  it('on deletion deletes the owned objects, then removes the finalizer so the platform goes', async () => {
+    const created = createPlatform(h.server, 'p1', platformSpec());
+    await h.reconciler.reconcile(NAMESPACE, 'p1');
+    h.server.store.delete(platformType, NAMESPACE, 'p1');
+    assert.ok(readPlatform(h.server, 'p1').metadata.deletionTimestamp, 'held by the finalizer');
+    assert.ok(allOwned(h, created.metadata.uid!).length > 0);
+    await h.reconciler.reconcile(NAMESPACE, 'p1');
+    assert.throws(() => readPlatform(h.server, 'p1'), /not found/);
+    assert.equal(allOwned(h, created.metadata.uid!).length, 0);
+  });
+
+  it('an invalid spec gives Ready=False InvalidSpec and a Warning Event, and creates nothing', async () => {
+    const created = createPlatform(
+      h.server,
+      'bad',
+      platformSpec({ image: '', services: { ingress: { replicas: { min: 5, max: 2 } } } }),
+    );
+    await h.reconciler.reconcile(NAMESPACE, 'bad');
+    assert.equal(allOwned(h, created.metadata.uid!).length, 0);
+    assert.equal(conditionOf(readPlatform(h.server, 'bad'), 'Ready')?.reason, 'InvalidSpec');
+    const warnings = h.server.store.list(events, NAMESPACE, null, null).filter((e) => e['reason'] === 'InvalidSpec');
+    assert.equal(warnings.length, 1);
+    const before = h.server.faults.requests.length;
+    await h.reconciler.reconcile(NAMESPACE, 'bad');
+    assert.deepEqual(h.server.faults.writes(before), [], 'no second Event, no status rewrite');
+  });
+
+  it('the pause annotation stops every change to owned objects and reports ScalingActive=False Paused', async () => {
+    createPlatform(h.server, 'p1', platformSpec());
+    await h.reconciler.reconcile(NAMESPACE, 'p1');
+    const p = readPlatform(h.server, 'p1');
+    h.server.store.update(
+      platformType,
+      NAMESPACE,
+      'p1',
+      {
+        ...p,
+        metadata: { ...p.metadata, annotations: { 'mpstack.io/paused': 'true' } },
+        spec: { ...(p['spec'] as object), image: 'other:1' },
+      },
+      'main',
+    );
+    h.rates.fallback = { kind: 'total', total: 5000, targetPerReplica: 100 };
+    const before = h.server.faults.requests.length;
+    await h.reconciler.reconcile(NAMESPACE, 'p1');
+    assert.ok(
+      h.server.faults.writes(before).every((w) => w.path.includes('/wechatplatforms/')),
+      'only the platform status was written',
+    );
+    assert.equal(conditionOf(readPlatform(h.server, 'p1'), 'ScalingActive')?.reason, 'Paused');
+    assert.equal(
+      (h.server.store.get(deployments, NAMESPACE, 'p1-ingress')['spec'] as { replicas: number }).replicas,
+      2,
+    );
+  });
+
+  it('a missing metric holds the current replicas and sets ScalingActive=False MetricUnavailable', async () => {
+    createPlatform(h.server, 'p1', platformSpec());
+    await h.reconciler.reconcile(NAMESPACE, 'p1');
+    const d = h.server.store.get(deployments, NAMESPACE, 'p1-ingress');
+    h.server.store.update(
+      deployments,
+      NAMESPACE,
+      'p1-ingress',
+      { ...d, spec: { ...(d['spec'] as object), replicas: 6 } },
+      'main',
+    );
+    h.rates.readings.set('ingress', { kind: 'unavailable', reason: 'no pod answered' });
+    await h.reconciler.reconcile(NAMESPACE, 'p1');
+    assert.equal(
+      (h.server.store.get(deployments, NAMESPACE, 'p1-ingress')['spec'] as { replicas: number }).replicas,
+      6,
+    );
+    const scaling = conditionOf(readPlatform(h.server, 'p1'), 'ScalingActive');
+    assert.equal(scaling?.status, 'False');
+    assert.equal(scaling?.reason, 'MetricUnavailable');
+  });
+
+  it('scales a service up from its measured request rate', async () => {
+    createPlatform(h.server, 'p1', platformSpec());
+    await h.reconciler.reconcile(NAMESPACE, 'p1');
+    h.rates.readings.set('ingress', { kind: 'total', total: 600, targetPerReplica: 100 });
+    await h.reconciler.reconcile(NAMESPACE, 'p1');
+    assert.equal(
+      (h.server.store.get(deployments, NAMESPACE, 'p1-ingress')['spec'] as { replicas: number }).replicas,
+      6,
+    );
+    assert.equal(conditionOf(readPlatform(h.server, 'p1'), 'ScalingActive')?.status, 'True');
+  });
+});
