@@ -13,7 +13,10 @@ export type MySQLFlavor = (typeof MYSQL_FLAVORS)[number];
 
 /** `mariadb:*` (any registry) is MariaDB; every other image is taken for MySQL 8. */
 export function mysqlFlavor(image: string): MySQLFlavor {
-  const repository = image.split('@')[0]?.split(':')[0] ?? '';
+  const withoutDigest = image.split('@')[0] ?? '';
+  const tagAt = withoutDigest.lastIndexOf(':');
+  // A ':' before the last '/' is a registry port, not a tag.
+  const repository = tagAt > withoutDigest.lastIndexOf('/') ? withoutDigest.slice(0, tagAt) : withoutDigest;
   return /(^|\/)mariadb$/.test(repository) ? 'mariadb' : 'mysql';
 }
 

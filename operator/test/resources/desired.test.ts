@@ -1,0 +1,177 @@
+import assert from 'node:assert/strict';
+import type { V1Deployment, V1Service } from '@kubernetes/client-node';
+import { SERVICE_NAMES } from '../../src/api/v1alpha1.js';
+import { type DesiredObject, desiredResources } from '../../src/resources/desired.js';
+import { DATA_DIR } from '../../src/resources/service-env.js';
+import { kubernetesProblems } from '../manifests/kube-validate.js';
+import { deepFreeze, platformFrom } from './fixture.js';
+
+function find<T>(objects: readonly DesiredObject[], kind: string, name: string): T {
+  const found = objects.find((o) => o.kind === kind && o.metadata?.name === name);
+  assert.ok(found, `${kind} ${name} is desired`);
+  return found as T;
+}
+
+describe('desiredResources', () => {
+  const platform = deepFreeze(platformFrom({}));
+
+  it('is pure: the same frozen input gives deep-equal output twice, sharing no objects between calls', () => {
+    const options = { mysqlWriter: 'wx-mysql-0', replicas: { ingress: 5 } };
+    const first = desiredResources(platform, options);
+    const expected = structuredClone(first);
+    const ingress = find<V1Deployment>(first, 'Deployment', 'wx-ingress');
+    ingress.spec?.template.spec?.containers[0]?.env?.push({ name: 'MUTATED', value: '1' });
+    const labels = ingress.metadata?.labels;
+    if (labels !== undefined) labels['x'] = 'y';
+    assert.deepEqual(desiredResources(platform, options), expected);
+  });
+
+  it('holds no undefined fields, so what is applied is exactly what is compared', () => {
+    const objects = desiredResources(platform);
+    assert.deepEqual(JSON.parse(JSON.stringify(objects)), objects);
+  });
+
+  it('labels every object and makes the platform its controlling owner', () => {
+    for (const object of desiredResources(platform)) {
+      const id = `${object.kind} ${object.metadata?.name}`;
+      assert.equal(object.metadata?.namespace, 'prod', id);
+      assert.deepEqual(
+        Object.keys(object.metadata?.labels ?? {}).sort(),
+        [
+          'app.kubernetes.io/component',
+          'app.kubernetes.io/instance',
+          'app.kubernetes.io/managed-by',
+          'app.kubernetes.io/name',
+        ],
+        id,
+      );
+      assert.equal(object.metadata?.labels?.['app.kubernetes.io/managed-by'], 'mpstack-operator', id);
+      assert.equal(object.metadata?.labels?.['app.kubernetes.io/instance'], 'wx', id);
+      assert.deepEqual(
+        object.metadata?.ownerReferences,
+        [
+          {
+            apiVersion: 'mpstack.io/v1alpha1',
+            kind: 'WeChatPlatform',
+            name: 'wx',
+            uid: platform.metadata.uid,
+            controller: true,
+            blockOwnerDeletion: true,
+          },
+        ],
+        id,
+      );
+    }
+  });
+
+  it('produces objects the Kubernetes schemas accept, with no unknown fields and no duplicate names', () => {
+    const objects = desiredResources(platform, { mysqlWriter: 'wx-mysql-1' });
+    for (const object of objects)
+      assert.deepEqual(kubernetesProblems(object as unknown as Record<string, unknown>), []);
+    const keys = objects.map((o) => `${o.kind}/${o.metadata?.name}`);
+    assert.equal(new Set(keys).size, keys.length);
+  });
+
+  it('gives each service a Deployment whose replica count is the parameter, defaulting to replicas.min', () => {
+    const objects = desiredResources(platform, { replicas: { ingress: 7 } });
+    assert.equal(find<V1Deployment>(objects, 'Deployment', 'wx-ingress').spec?.replicas, 7);
+    assert.equal(find<V1Deployment>(objects, 'Deployment', 'wx-admin').spec?.replicas, 1);
+    for (const service of SERVICE_NAMES) {
+      const deployment = find<V1Deployment>(objects, 'Deployment', `wx-${service}`);
+      const container = deployment.spec?.template.spec?.containers[0];
+      assert.deepEqual(container?.args, ['run', service]);
+      assert.equal(container?.image, 'mpstack/mpstack:test');
+      assert.equal(container?.readinessProbe?.httpGet?.path, '/readyz');
+      assert.equal(container?.livenessProbe?.httpGet?.path, '/healthz');
+      assert.equal(deployment.spec?.template.metadata?.annotations?.['prometheus.io/scrape'], 'true');
+      const selector = deployment.spec?.selector.matchLabels ?? {};
+      for (const [k, v] of Object.entries(selector)) assert.equal(deployment.spec?.template.metadata?.labels?.[k], v);
+      const service_ = find<V1Service>(objects, 'Service', `wx-${service}`);
+      assert.deepEqual(service_.spec?.selector, selector);
+    }
+  });
+
+  it('takes backend URLs from Secrets and mounts the ingress spool at MPSTACK_DATA_DIR', () => {
+    const deployment = find<V1Deployment>(desiredResources(platform), 'Deployment', 'wx-ingress');
+    const pod = deployment.spec?.template.spec;
+    const env = new Map((pod?.containers[0]?.env ?? []).map((e) => [e.name, e]));
+    assert.deepEqual(env.get('MPSTACK_DATABASE_URL')?.valueFrom?.secretKeyRef, { name: 'wx-mysql', key: 'url' });
+    assert.deepEqual(env.get('MPSTACK_AMQP_URL')?.valueFrom?.secretKeyRef, { name: 'wx-rabbitmq', key: 'url' });
+    assert.deepEqual(env.get('MPSTACK_REDIS_URL')?.valueFrom?.secretKeyRef, { name: 'redis', key: 'url' });
+    assert.equal(env.get('MPSTACK_INGRESS_PORT')?.value, '8080');
+    assert.equal(env.get('MPSTACK_DATA_DIR')?.value, DATA_DIR);
+    const mount = pod?.containers[0]?.volumeMounts?.find((m) => m.mountPath === DATA_DIR);
+    assert.ok(mount);
+    assert.deepEqual(pod?.volumes?.find((v) => v.name === mount.name)?.emptyDir, {});
+  });
+
+  it('lets spec env replace a built-in variable in place instead of duplicating it', () => {
+    const custom = platformFrom({
+      services: {
+        ingress: {
+          env: [
+            { name: 'MPSTACK_DATA_DIR', value: '/spool' },
+            { name: 'EXTRA', value: '1' },
+          ],
+        },
+      },
+    });
+    const deployment = find<V1Deployment>(desiredResources(custom), 'Deployment', 'wx-ingress');
+    const env = deployment.spec?.template.spec?.containers[0]?.env ?? [];
+    assert.equal(env.filter((e) => e.name === 'MPSTACK_DATA_DIR').length, 1);
+    assert.equal(env.find((e) => e.name === 'MPSTACK_DATA_DIR')?.value, '/spool');
+    assert.equal(env.at(-1)?.name, 'EXTRA');
+  });
+
+  it('points the MySQL writer Service at exactly the writer pod, and at no pod before one is chosen', () => {
+    const selectorFor = (writer: string | undefined) =>
+      find<V1Service>(desiredResources(platform, { mysqlWriter: writer }), 'Service', 'wx-mysql-writer').spec?.selector;
+    assert.equal(selectorFor('wx-mysql-1')?.['statefulset.kubernetes.io/pod-name'], 'wx-mysql-1');
+    assert.equal(selectorFor('wx-mysql-0')?.['statefulset.kubernetes.io/pod-name'], 'wx-mysql-0');
+    assert.equal(selectorFor(undefined)?.['statefulset.kubernetes.io/pod-name'], '');
+    assert.equal(selectorFor('wx-mysql-1')?.['app.kubernetes.io/component'], 'mysql');
+  });
+
+  it('routes the Ingress by path to the services, with the class and TLS of the spec', () => {
+    const tls = platformFrom({
+      ingress: { host: 'wx.example.com', className: 'nginx', tls: { secretName: 'wx-tls' } },
+    });
+    const ingress = desiredResources(tls).find(
+      (o) => o.kind === 'Ingress',
+    ) as import('@kubernetes/client-node').V1Ingress;
+    assert.equal(ingress.spec?.ingressClassName, 'nginx');
+    assert.deepEqual(ingress.spec?.tls, [{ hosts: ['wx.example.com'], secretName: 'wx-tls' }]);
+    const routes = ingress.spec?.rules?.[0]?.http?.paths.map((p) => [p.path, p.backend.service?.name]);
+    assert.deepEqual(routes, [
+      ['/wx', 'wx-ingress'],
+      ['/oauth', 'wx-oauth'],
+      ['/activity', 'wx-activity'],
+      ['/admin', 'wx-admin'],
+      ['/', 'wx-admin'],
+    ]);
+    const plain = desiredResources(platform).find(
+      (o) => o.kind === 'Ingress',
+    ) as import('@kubernetes/client-node').V1Ingress;
+    assert.equal(plain.spec?.tls, undefined);
+    assert.equal(plain.spec?.ingressClassName, undefined);
+  });
+
+  it('creates no MySQL or RabbitMQ objects in external mode and reads their URLs from the named Secrets', () => {
+    const external = platformFrom({
+      mysql: { mode: 'external', externalUrlSecret: { name: 'db', key: 'dsn' } },
+      rabbitmq: { mode: 'external', externalUrlSecret: { name: 'mq', key: 'amqp' } },
+    });
+    const objects = desiredResources(external);
+    assert.equal(objects.filter((o) => o.kind === 'StatefulSet').length, 0);
+    assert.equal(objects.filter((o) => o.kind === 'ConfigMap').length, 0);
+    const env = find<V1Deployment>(objects, 'Deployment', 'wx-business').spec?.template.spec?.containers[0]?.env ?? [];
+    assert.deepEqual(env.find((e) => e.name === 'MPSTACK_DATABASE_URL')?.valueFrom?.secretKeyRef, {
+      name: 'db',
+      key: 'dsn',
+    });
+    assert.deepEqual(env.find((e) => e.name === 'MPSTACK_AMQP_URL')?.valueFrom?.secretKeyRef, {
+      name: 'mq',
+      key: 'amqp',
+    });
+  });
+});
