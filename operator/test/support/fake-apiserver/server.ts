@@ -10,7 +10,7 @@
 import { writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 import { ApiError, statusBody } from './api-error.js';
 import { Faults, type RecordedRequest } from './faults.js';
@@ -42,6 +42,8 @@ export interface FakeApiServer {
   writeKubeconfig(path: string, namespace?: string): void;
   /** Cuts every open watch connection abruptly (the client sees a network error). */
   dropWatches(): void;
+  /** Makes new watch requests wait until the returned release function is called. */
+  holdWatches(): () => void;
   /** Ends every open watch cleanly, as the real server does at its watch timeout. */
   endWatches(): void;
   readonly openWatches: () => number;
@@ -67,6 +69,7 @@ interface Context {
   readonly faults: Faults;
   readonly token: string | undefined;
   readonly watches: Set<ServerResponse>;
+  held: Promise<void> | undefined;
 }
 
 async function dispatch(ctx: Context, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -97,6 +100,7 @@ async function dispatch(ctx: Context, req: IncomingMessage, res: ServerResponse)
     return send(res, 404, statusBody(404, 'NotFound', `the server could not find ${url.pathname}`));
   if (target.kind === 'document') return send(res, 200, target.body);
   if (isWatch && method === 'GET') {
+    await ctx.held;
     ctx.watches.add(res);
     res.on('close', () => ctx.watches.delete(res));
     return serveWatch(ctx.store, target, url.searchParams, res);
@@ -124,6 +128,11 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
   };
   const isTls = options.isTls ?? true;
   const server = isTls ? createHttpsServer(selfSignedCertificate(), handler) : createHttpServer(handler);
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `${isTls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const kubeConfigFor = (namespace = 'default') => {
@@ -146,15 +155,24 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
     dropWatches: () => {
       for (const res of ctx.watches) res.socket?.destroy();
     },
+    holdWatches: () => {
+      let release: () => void = () => undefined;
+      ctx.held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      return () => {
+        ctx.held = undefined;
+        release();
+      };
+    },
     endWatches: () => {
       for (const res of ctx.watches) res.end();
     },
     openWatches: () => ctx.watches.size,
     close: () =>
       new Promise<void>((resolve) => {
-        for (const res of ctx.watches) res.socket?.destroy();
-        server.closeAllConnections();
         server.close(() => resolve());
+        for (const socket of sockets) socket.destroy();
       }),
   };
 }

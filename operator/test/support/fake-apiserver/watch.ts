@@ -17,6 +17,7 @@ export function serveWatch(
   res: ServerResponse,
 ): void {
   res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
+  res.flushHeaders();
   const write = (type: string, object: object) => res.write(`${JSON.stringify({ type, object })}\n`);
   const since = query.get('resourceVersion');
   const labels = query.get('labelSelector');

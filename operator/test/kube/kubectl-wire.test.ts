@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { createPlatform, type Harness, NAMESPACE, platformSpec, startHarness } from '../support/operator-harness.js';
+
+const KUBECTL = '/usr/bin/kubectl';
+const run = promisify(execFile);
+
+describe('kubectl against the fake API server (wire check)', () => {
+  let h: Harness;
+  let dir: string;
+  let kubeconfig: string;
+  before(function () {
+    if (!existsSync(KUBECTL)) this.skip();
+  });
+  beforeEach(async () => {
+    h = await startHarness();
+    dir = mkdtempSync(join(tmpdir(), 'kubectl-wire-'));
+    kubeconfig = join(dir, 'kubeconfig');
+    h.server.writeKubeconfig(kubeconfig, NAMESPACE);
+  });
+  afterEach(async () => {
+    await h.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const kubectl = async (...args: string[]) =>
+    (await run(KUBECTL, ['--kubeconfig', kubeconfig, '--insecure-skip-tls-verify', ...args], { timeout: 30_000 }))
+      .stdout;
+
+  it('kubectl discovers the CRD and lists WeChatPlatforms and the Deployments the reconciler created', async () => {
+    createPlatform(h.server, 'wire', platformSpec());
+    await h.reconciler.reconcile(NAMESPACE, 'wire');
+    const platforms = JSON.parse(await kubectl('get', 'wechatplatforms', '-o', 'json')) as {
+      items: { metadata: { name: string; finalizers: string[] }; status: { observedGeneration: number } }[];
+    };
+    assert.deepEqual(
+      platforms.items.map((p) => p.metadata.name),
+      ['wire'],
+    );
+    assert.equal(platforms.items[0]?.status.observedGeneration, 1);
+    const table = await kubectl('get', 'deployments');
+    assert.match(table, /^NAME\s+AGE/);
+    assert.match(table, /wire-ingress/);
+    assert.match(table, /wire-business-worker/);
+    assert.ok(
+      h.server.faults.requests.some((r) => r.path === '/apis/mpstack.io/v1alpha1'),
+      'kubectl used discovery',
+    );
+  });
+});
