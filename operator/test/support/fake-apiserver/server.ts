@@ -118,6 +118,7 @@ export async function startFakeApiServer(options: FakeApiServerOptions = {}): Pr
     faults: new Faults(),
     token,
     watches: new Set(),
+    held: undefined,
   };
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     dispatch(ctx, req, res).catch((error: unknown) => {
