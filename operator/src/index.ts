@@ -1,6 +1,17 @@
 /**
- * The Kubernetes operator for the `WeChatPlatform` custom resource (ARCHITECTURE §6) is
- * built by its own issue; this workspace exists so the monorepo layout, build and lint are
- * already in place for it. It exports nothing yet.
+ * `@mpstack/operator`: the Kubernetes operator for the `WeChatPlatform` custom resource
+ * (ARCHITECTURE §6). `runOperator` is what `mpstack run operator` starts; the rest is
+ * exported for tools and tests that compose the pieces differently.
  */
-export {};
+export * from './api/v1alpha1.js';
+export { type SpecValidation, validateSpec } from './api/validation.js';
+export { type BackoffOptions, backoffDelay } from './kube/backoff.js';
+export { isConflict, isNotFound, retryOnConflict, statusOf } from './kube/errors.js';
+export { createEventRecorder, type EventRecorder, EventType } from './kube/events.js';
+export { createInformer, InformerEvent, type InformerOptions, type ManagedInformer } from './kube/informer.js';
+export { type OperatorLogger, silentLogger } from './kube/logger.js';
+export { createObjectClient, type ObjectClient, type ObjectRef } from './kube/objects.js';
+export { type ProcessResult, WorkQueue } from './kube/work-queue.js';
+export { type RunningOperator, type RunOperatorOptions, runOperator } from './main.js';
+export type { DesiredResources, ReconcilerDeps, RequestRateSource } from './reconcile/ports.js';
+export { type ReconcileResult, Reconciler } from './reconcile/reconciler.js';

@@ -1,0 +1,163 @@
+/**
+ * The operator's composition root (STYLE §1): a client configuration → informers on
+ * WeChatPlatforms and the workloads they own → one work queue → the reconciler; plus a
+ * metrics loop that enqueues every platform each scrape interval (scaling is driven by time,
+ * not only by watch events). `mpstack run operator` calls `runOperator`; tests call it with
+ * a KubeConfig for the fake API server. `close()` runs once and runs every step: stop the
+ * loop and the informers (intake), drain the queue (in-flight reconciles).
+ */
+import {
+  AppsV1Api,
+  CustomObjectsApi,
+  KubeConfig,
+  type KubernetesListObject,
+  type KubernetesObject,
+} from '@kubernetes/client-node';
+import { GROUP, KIND, PLURAL, VERSION } from './api/v1alpha1.js';
+import { validateSpec } from './api/validation.js';
+import { createEventRecorder } from './kube/events.js';
+import { createInformer, InformerEvent, type ManagedInformer } from './kube/informer.js';
+import type { OperatorLogger } from './kube/logger.js';
+import { createObjectClient } from './kube/objects.js';
+import { WorkQueue } from './kube/work-queue.js';
+import { createPodScrapeSource, type RequestRateSource } from './metrics/request-rate-source.js';
+import type { DesiredResources } from './reconcile/ports.js';
+import { Reconciler } from './reconcile/reconciler.js';
+import { desiredResources } from './resources/desired.js';
+import { decideReplicas } from './scaling/decide.js';
+
+export interface RunOperatorOptions {
+  /** A ready client configuration (tests); otherwise `kubeconfig` or the default loading rules. */
+  readonly kubeConfig?: KubeConfig;
+  /** Path of a kubeconfig file; in-cluster or `~/.kube/config` when absent. */
+  readonly kubeconfig?: string;
+  /** Watch one namespace; all namespaces when absent. */
+  readonly namespace?: string;
+  readonly clock: () => number;
+  readonly logger: OperatorLogger;
+  /** Request rates; each pod's `/metrics` scraped over HTTP unless given. */
+  readonly rates?: RequestRateSource;
+  readonly desiredResources?: DesiredResources;
+  /** How often every platform is reconciled for scaling (ms); 15 s unless given. */
+  readonly scrapeIntervalMs?: number;
+  /** How often informers re-list (ms); 5 min unless given. */
+  readonly resyncMs?: number;
+  readonly fieldManager?: string;
+}
+
+export interface RunningOperator {
+  /** Reconciles asked for but not finished. */
+  readonly pending: () => number;
+  close(): Promise<void>;
+}
+
+function loadKubeConfig(options: RunOperatorOptions): KubeConfig {
+  if (options.kubeConfig !== undefined) return options.kubeConfig;
+  const kc = new KubeConfig();
+  if (options.kubeconfig === undefined) kc.loadFromDefault();
+  else kc.loadFromFile(options.kubeconfig);
+  return kc;
+}
+
+const keyOf = (o: KubernetesObject) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
+const prefix = (ns: string | undefined) => (ns === undefined ? '' : `/namespaces/${ns}`);
+
+/** The platform key of a workload's controller owner, if it is one of ours. */
+function ownerKey(o: KubernetesObject): string | undefined {
+  const owner = o.metadata?.ownerReferences?.find((r) => r.controller === true && r.kind === KIND);
+  return owner === undefined ? undefined : `${o.metadata?.namespace ?? ''}/${owner.name}`;
+}
+
+/** Starts the operator; resolves once the informers have started. */
+export async function runOperator(options: RunOperatorOptions): Promise<RunningOperator> {
+  const { clock, logger, namespace } = options;
+  const kubeConfig = loadKubeConfig(options);
+  const objects = createObjectClient(kubeConfig, options.fieldManager ?? 'mpstack-operator');
+  const reconciler = new Reconciler({
+    objects,
+    events: createEventRecorder({ kubeConfig, component: 'mpstack-operator', clock, logger }),
+    rates: options.rates ?? createPodScrapeSource({ clock }),
+    desiredResources: options.desiredResources ?? desiredResources,
+    decideReplicas,
+    validateSpec,
+    clock,
+    logger,
+  });
+  const queue = new WorkQueue({
+    logger,
+    process: async (key) => {
+      const [ns = '', name = ''] = key.split('/');
+      return reconciler.reconcile(ns, name);
+    },
+  });
+  const informers = startInformers(kubeConfig, namespace, options, queue, reconciler);
+  await Promise.all(informers.map((i) => i.start()));
+  const platforms = informers[0];
+  const loop = setInterval(() => {
+    for (const platform of platforms?.list() ?? []) queue.add(keyOf(platform));
+  }, options.scrapeIntervalMs ?? 15_000);
+  let closing: Promise<void> | undefined;
+  return {
+    pending: () => queue.size,
+    close() {
+      closing ??= (async () => {
+        clearInterval(loop);
+        await Promise.allSettled(informers.map((i) => i.stop()));
+        await queue.close();
+        logger.info({}, 'operator stopped');
+      })();
+      return closing;
+    },
+  };
+}
+
+function startInformers(
+  kubeConfig: KubeConfig,
+  namespace: string | undefined,
+  options: RunOperatorOptions,
+  queue: WorkQueue,
+  reconciler: Reconciler,
+): ManagedInformer<KubernetesObject>[] {
+  const custom = kubeConfig.makeApiClient(CustomObjectsApi);
+  const apps = kubeConfig.makeApiClient(AppsV1Api);
+  const common = { kubeConfig, logger: options.logger, resyncMs: options.resyncMs ?? 300_000 };
+  const listPlatforms = () =>
+    (namespace === undefined
+      ? custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: PLURAL })
+      : custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL })) as Promise<
+      KubernetesListObject<KubernetesObject>
+    >;
+  const platforms = createInformer<KubernetesObject>({
+    ...common,
+    path: `/apis/${GROUP}/${VERSION}${prefix(namespace)}/${PLURAL}`,
+    list: listPlatforms,
+    onEvent: (event, o) => {
+      if (event === InformerEvent.Delete) reconciler.forget(o.metadata?.namespace ?? '', o.metadata?.name ?? '');
+      else queue.add(keyOf(o));
+    },
+  });
+  const onOwned = (_event: InformerEvent, o: KubernetesObject) => {
+    const key = ownerKey(o);
+    if (key !== undefined) queue.add(key);
+  };
+  const workloads = (['deployments', 'statefulsets'] as const).map((plural) =>
+    createInformer<KubernetesObject>({
+      ...common,
+      path: `/apis/apps/v1${prefix(namespace)}/${plural}`,
+      list: () => listWorkloads(apps, plural, namespace),
+      onEvent: onOwned,
+    }),
+  );
+  return [platforms, ...workloads];
+}
+
+function listWorkloads(apps: AppsV1Api, plural: 'deployments' | 'statefulsets', namespace: string | undefined) {
+  if (plural === 'deployments') {
+    return namespace === undefined
+      ? apps.listDeploymentForAllNamespaces()
+      : apps.listNamespacedDeployment({ namespace });
+  }
+  return namespace === undefined
+    ? apps.listStatefulSetForAllNamespaces()
+    : apps.listNamespacedStatefulSet({ namespace });
+}
