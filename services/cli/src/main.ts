@@ -3,12 +3,13 @@ import { runIngress } from '@mpstack/ingress';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { startDev } from './commands/dev.js';
 import { migrate } from './commands/migrate.js';
+import { runOperatorService } from './commands/operator.js';
 import { simSend, simSendDefaults } from './commands/sim.js';
 import { nodeIo } from './wx/io.js';
 import { registerWxCommands } from './wx/register.js';
 
 /** Services `mpstack run` can start; the others arrive with their issues. */
-export const runnableServices = ['ingress'] as const;
+export const runnableServices = ['ingress', 'operator'] as const;
 
 function port(value: string): number {
   const n = Number(value);
@@ -43,10 +44,9 @@ export function buildProgram(): Command {
     .description('run one service (the container entrypoint); configuration from MPSTACK_* variables')
     .argument('<service>', `one of: ${runnableServices.join(', ')}`)
     .action(async (service: string) => {
-      if (service !== 'ingress') {
-        throw new AppError('bad_request', `unknown service "${service}"; available: ${runnableServices.join(', ')}`);
-      }
-      await runIngress(process.env);
+      if (service === 'ingress') await runIngress(process.env);
+      else if (service === 'operator') await runOperatorService(process.env);
+      else throw new AppError('bad_request', `unknown service "${service}"; available: ${runnableServices.join(', ')}`);
     });
   program
     .command('migrate')

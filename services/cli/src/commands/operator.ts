@@ -1,0 +1,52 @@
+import {
+  commonEnvSchema,
+  createHttpApp,
+  createLogger,
+  createServiceServer,
+  createTelemetry,
+  type Environment,
+  intFromEnv,
+  loadConfig,
+} from '@mpstack/common';
+import { runOperator } from '@mpstack/operator';
+import { z } from 'zod';
+
+const operatorEnvSchema = commonEnvSchema.extend({
+  /** Watch one namespace (the chart sets the release namespace); all when empty. */
+  MPSTACK_OPERATOR_NAMESPACE: z.string().optional(),
+  MPSTACK_OPERATOR_PORT: intFromEnv(8081, 0, 65535),
+  MPSTACK_OPERATOR_SCRAPE_SECONDS: intFromEnv(15, 1, 3600),
+  KUBECONFIG: z.string().optional(),
+});
+
+/**
+ * `mpstack run operator`: the WeChatPlatform operator with `/healthz`, `/readyz` and
+ * `/metrics` on MPSTACK_OPERATOR_PORT (in-cluster credentials, or KUBECONFIG).
+ */
+export async function runOperatorService(env: Environment): Promise<void> {
+  const config = loadConfig(operatorEnvSchema, env);
+  const logger = createLogger({ service: 'operator', level: config.MPSTACK_LOG_LEVEL });
+  const telemetry = createTelemetry({ service: 'operator', traceSampleRatio: 0 });
+  const operator = await runOperator({
+    clock: Date.now,
+    logger,
+    scrapeIntervalMs: config.MPSTACK_OPERATOR_SCRAPE_SECONDS * 1000,
+    ...(config.MPSTACK_OPERATOR_NAMESPACE === undefined ? {} : { namespace: config.MPSTACK_OPERATOR_NAMESPACE }),
+    ...(config.KUBECONFIG === undefined ? {} : { kubeconfig: config.KUBECONFIG }),
+  });
+  const app = createHttpApp({
+    service: 'operator',
+    logger,
+    metricsHandler: telemetry.metricsHandler,
+    readiness: async () => ({ reconciling: true }),
+  });
+  const server = createServiceServer(app);
+  const url = await server.listen(config.MPSTACK_OPERATOR_PORT, '0.0.0.0');
+  logger.info({ url, namespace: config.MPSTACK_OPERATOR_NAMESPACE ?? '(all)' }, 'operator running');
+  const stop = (signal: string) => {
+    logger.info({ signal }, 'stopping');
+    void Promise.allSettled([server.close(), operator.close(), telemetry.shutdown()]).then(() => process.exit(0));
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
