@@ -30,15 +30,38 @@ export function buildProgram(): Command {
     .description('run the whole platform on this machine (embedded default unless MPSTACK_*_URL are set)')
     .option('--ingress-port <port>', 'webhook port', port, 8080)
     .option('--simulator-port <port>', 'WeChat simulator + phone page port', port, 9090)
-    .action(async (options: { ingressPort: number; simulatorPort: number }) => {
-      const running = await startDev(process.env, options);
-      console.log('\nmpstack is running:\n');
-      for (const [name, url] of Object.entries(running.urls)) console.log(`  ${name.padEnd(36)} ${url}`);
-      console.log('\nCtrl-C stops everything.');
-      const stop = () => void running.close().then(() => process.exit(0));
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    });
+    .addOption(
+      new Option('--scale <mode>', 'auto: ingress copies scaled on their request rates')
+        .choices(['fixed', 'auto'])
+        .default('fixed'),
+    )
+    .option('--scale-target <rps>', 'with --scale auto: requests/s per ingress copy', positiveInt, 50)
+    .option('--scale-max <n>', 'with --scale auto: most ingress copies', positiveInt, 4)
+    .action(
+      async (options: {
+        ingressPort: number;
+        simulatorPort: number;
+        scale: string;
+        scaleTarget: number;
+        scaleMax: number;
+      }) => {
+        const scale =
+          options.scale === 'auto'
+            ? { min: 1, max: options.scaleMax, target: options.scaleTarget, intervalMs: 5000 }
+            : undefined;
+        const running = await startDev(process.env, {
+          ingressPort: options.ingressPort,
+          simulatorPort: options.simulatorPort,
+          ...(scale === undefined ? {} : { scale }),
+        });
+        console.log('\nmpstack is running:\n');
+        for (const [name, url] of Object.entries(running.urls)) console.log(`  ${name.padEnd(36)} ${url}`);
+        console.log('\nCtrl-C stops everything.');
+        const stop = () => void running.close().then(() => process.exit(0));
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      },
+    );
   program
     .command('run')
     .description('run one service (the container entrypoint); configuration from MPSTACK_* variables')

@@ -4,10 +4,13 @@ import { loadIngressConfig, startIngress } from '@mpstack/ingress';
 import { startSimulator } from '@mpstack/simulators';
 import { createDemoMenu, demoAccount, demoSeed, demoUsers } from '../dev/demo-account.js';
 import { startDevWorker } from '../dev/dev-worker.js';
+import { type ScaleSettings, startScaledIngress } from '../dev/scaled-ingress.js';
 
 export interface DevOptions {
   readonly ingressPort: number;
   readonly simulatorPort: number;
+  /** `--scale auto`: ingress copies as processes, scaled on their request rates. */
+  readonly scale?: ScaleSettings;
 }
 
 export interface RunningDev {
@@ -25,7 +28,10 @@ export async function startDev(env: Environment, options: DevOptions): Promise<R
   const logger = createLogger({ service: 'dev', level: config.logLevel });
   const infrastructure = await openInfrastructure({ service: 'dev', ...config, migrate: true }, logger);
   await seed(infrastructure.db, demoSeed);
-  const ingress = await startIngress({ config, logger: logger.child({ component: 'ingress' }), infrastructure });
+  const ingress =
+    options.scale === undefined
+      ? await startIngress({ config, logger: logger.child({ component: 'ingress' }), infrastructure })
+      : await startScaledIngress(env, { port: options.ingressPort, host: config.host }, options.scale, logger);
   const simulator = await startSimulator({
     port: options.simulatorPort,
     host: config.host,
