@@ -12,6 +12,7 @@ import { serviceObjectName } from '../resources/names.js';
 import type { ScaleDecision } from '../scaling/decide.js';
 import { emptyScalerState, type PodPhase, type ScalerState } from '../scaling/scaling.types.js';
 import type { PodLike, ReconcilerDeps } from './ports.js';
+import { prescaleFloor } from './prescaling.js';
 
 export interface ServiceOutcome {
   readonly service: ServiceName;
@@ -57,9 +58,11 @@ async function decideService(ctx: ReplicaContext, service: ServiceName): Promise
     target: spec.scaling.targetRequestsPerSecondPerReplica,
   });
   const state = ctx.states.get(service) ?? emptyScalerState;
+  const now = ctx.deps.clock();
+  const floor = prescaleFloor(ctx.platform, service, reading, now, spec.scaling.targetRequestsPerSecondPerReplica);
   const decision = ctx.deps.decideReplicas(
     {
-      now: ctx.deps.clock(),
+      now,
       currentReplicas: current,
       minReplicas: spec.replicas.min,
       maxReplicas: spec.replicas.max,
@@ -68,6 +71,7 @@ async function decideService(ctx: ReplicaContext, service: ServiceName): Promise
       behavior: { scaleUp: spec.scaling.scaleUp, scaleDown: spec.scaling.scaleDown },
       tiers: (spec.scaling.tiers ?? []).map((t) => ({ rate: t.requestsPerSecond, minReplicas: t.minReplicas })),
       isPaused: ctx.isPaused,
+      ...(floor === undefined ? {} : { floor }),
     },
     state,
   );

@@ -212,4 +212,30 @@ describe('Reconciler against the fake API server (real client)', () => {
     );
     assert.equal(conditionOf(readPlatform(h.server, 'p1'), 'ScalingActive')?.status, 'True');
   });
+
+  it('raises ingress to the announced push peak five minutes ahead, not before', async () => {
+    const push = { start: '2025-01-01T00:10:00Z', expectedMessages: 300_000, durationSeconds: 1800 };
+    createPlatform(h.server, 'p1', platformSpec(), { 'mpstack.io/scheduled-push': JSON.stringify(push) });
+    await h.reconciler.reconcile(NAMESPACE, 'p1');
+    h.rates.readings.set('ingress', { kind: 'total', total: 100, targetPerReplica: 100 });
+    const replicas = () =>
+      (h.server.store.get(deployments, NAMESPACE, 'p1-ingress')['spec'] as { replicas: number }).replicas;
+    await h.reconciler.reconcile(NAMESPACE, 'p1');
+    assert.equal(replicas(), 2, 'ten minutes ahead the measured load decides');
+    h.clock.now = Date.parse('2025-01-01T00:06:00Z');
+    await h.reconciler.reconcile(NAMESPACE, 'p1');
+    // peak = 300 000 / 1800 s × 3 (front-loaded) = 500 req/s, + 100 req/s already there → 6 × 100.
+    assert.equal(replicas(), 6);
+  });
+
+  it('a malformed scheduled-push annotation announces nothing', async () => {
+    createPlatform(h.server, 'p1', platformSpec(), { 'mpstack.io/scheduled-push': '{not json' });
+    await h.reconciler.reconcile(NAMESPACE, 'p1');
+    h.rates.readings.set('ingress', { kind: 'total', total: 100, targetPerReplica: 100 });
+    await h.reconciler.reconcile(NAMESPACE, 'p1');
+    assert.equal(
+      (h.server.store.get(deployments, NAMESPACE, 'p1-ingress')['spec'] as { replicas: number }).replicas,
+      2,
+    );
+  });
 });
