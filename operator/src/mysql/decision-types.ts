@@ -24,6 +24,8 @@ export interface PodObservation {
   readonly kube: KubeSignal;
   readonly readOnly?: boolean;
   readonly gtidExecuted?: GtidSet;
+  /** The GTID source key of this pod's own writes (MariaDB domain id, MySQL server_uuid). */
+  readonly ownSource?: string;
   readonly replica?: ReplicaStatus;
   /** The pod this server replicates from (resolved by the driver from host/port), if any. */
   readonly replicaSource?: string | null;

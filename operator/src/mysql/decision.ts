@@ -8,7 +8,14 @@ import {
   type MysqlState,
   type PodObservation,
 } from './decision-types.js';
-import { describeGtidSet, emptyGtidSet, errantTransactions, isEmptyGtidSet, isGtidSubset } from './gtid.js';
+import {
+  describeGtidSet,
+  emptyGtidSet,
+  errantTransactions,
+  isEmptyGtidSet,
+  isGtidSubset,
+  missingOwnTransactions,
+} from './gtid.js';
 
 /**
  * The writer decision: pure, one call per probe round, injected time (`input.now`).
@@ -127,7 +134,26 @@ function decideFailover(
 interface Plan {
   readonly actions: MysqlAction[];
   fenced: readonly string[];
-  errant: string | null;
+  manual: { readonly reason: string; readonly message: string } | null;
+}
+
+/** Why a returning pod may not rejoin as a replica of `writer`, or null when it may. */
+function rejoinBlocker(returning: PodObservation, writer: PodObservation): Plan['manual'] {
+  const errant = errantTransactions(gtidOf(returning), gtidOf(writer));
+  if (!isEmptyGtidSet(errant)) {
+    return {
+      reason: 'ErrantTransactions',
+      message: `${returning.pod} has transactions ${writer.pod} lacks: ${describeGtidSet(errant)}`,
+    };
+  }
+  const own = missingOwnTransactions(gtidOf(returning), gtidOf(writer), returning.ownSource ?? '');
+  if (!isEmptyGtidSet(own)) {
+    return {
+      reason: 'OwnTransactionsMissing',
+      message: `${returning.pod} lost its own transactions ${describeGtidSet(own)} that ${writer.pod} has; replication would skip them`,
+    };
+  }
+  return null;
 }
 
 function planFencing(plan: Plan, input: DecisionInput, state: MysqlState, writer: PodObservation): void {
@@ -140,12 +166,12 @@ function planFencing(plan: Plan, input: DecisionInput, state: MysqlState, writer
       plan.actions.push({ type: 'fence', pod, stopReplica: isFenced });
     }
     if (!isFenced || !writer.reachable) continue;
-    const errant = errantTransactions(gtidOf(o), gtidOf(writer));
-    if (isEmptyGtidSet(errant)) {
+    const blocker = rejoinBlocker(o, writer);
+    if (blocker === null) {
       plan.actions.push({ type: 'rejoin', pod, writer: writer.pod });
       plan.fenced = plan.fenced.filter((p) => p !== pod);
     } else {
-      plan.errant = `${pod} has transactions ${writer.pod} lacks: ${describeGtidSet(errant)}`;
+      plan.manual = blocker;
     }
   }
 }
@@ -188,7 +214,7 @@ function planWriter(plan: Plan, input: DecisionInput, writer: PodObservation, pa
 }
 
 function decideSteady(input: DecisionInput, state: MysqlState, writer: PodObservation, passive: PodObservation) {
-  const plan: Plan = { actions: [], fenced: state.fenced, errant: null };
+  const plan: Plan = { actions: [], fenced: state.fenced, manual: null };
   planFencing(plan, input, state, writer);
   planReplication(plan, writer, passive);
   planWriter(plan, input, writer, passive);
@@ -215,8 +241,8 @@ function steadyConditions(
       )
     : condition(ConditionType.available, false, blocker?.reason ?? 'WriterUnreachable', blocker?.message ?? '');
   const manual =
-    plan.errant === null
+    plan.manual === null
       ? condition(ConditionType.manualIntervention, false, 'None', 'no errant transactions seen')
-      : condition(ConditionType.manualIntervention, true, 'ErrantTransactions', plan.errant);
+      : condition(ConditionType.manualIntervention, true, plan.manual.reason, plan.manual.message);
   return [available, replicationCondition(writer, passive, plan.fenced, input.settings), manual];
 }

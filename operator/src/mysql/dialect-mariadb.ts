@@ -7,8 +7,26 @@ import {
   type SemiSyncOptions,
   type SqlSession,
 } from './dialect.js';
-import { unionGtidSets } from './gtid.js';
+import { isGtidSubset, unionGtidSets } from './gtid.js';
 import { parseMariadbGtidSet } from './gtid-format.js';
+
+/**
+ * A former writer's own transactions are in its binlog but not in `gtid_slave_pos`; with
+ * MASTER_USE_GTID=slave_pos it would ask the peer for its own domain from the beginning,
+ * which fails (error 1236) once the peer has purged those binlogs. So the slave position
+ * is seeded from the binlog position, but only when the binlog holds everything the slave
+ * position does (log_slave_updates on) — never moving the position backwards.
+ */
+async function seedSlavePos(session: SqlSession): Promise<void> {
+  const [row] = await session.query(
+    'SELECT @@GLOBAL.gtid_binlog_pos AS binlog_pos, @@GLOBAL.gtid_slave_pos AS slave_pos',
+  );
+  const binlog = parseMariadbGtidSet(col(row, 'binlog_pos'));
+  const slave = parseMariadbGtidSet(col(row, 'slave_pos'));
+  if (isGtidSubset(slave, binlog) && !isGtidSubset(binlog, slave)) {
+    await session.query('SET GLOBAL gtid_slave_pos = ?', [col(row, 'binlog_pos')]);
+  }
+}
 
 /**
  * MariaDB 10.11. Executed = `gtid_binlog_pos` ∪ `gtid_slave_pos` rather than
@@ -27,6 +45,11 @@ export const mariadbDialect: MysqlDialect = {
     return unionGtidSets(parseMariadbGtidSet(col(row, 'binlog_pos')), parseMariadbGtidSet(col(row, 'slave_pos')));
   },
 
+  async readOwnSource(session: SqlSession) {
+    const [row] = await session.query('SELECT @@GLOBAL.gtid_domain_id AS domain');
+    return col(row, 'domain');
+  },
+
   async readReadOnly(session: SqlSession) {
     const [row] = await session.query('SELECT @@GLOBAL.read_only AS read_only');
     return col(row, 'read_only') === '1';
@@ -38,6 +61,7 @@ export const mariadbDialect: MysqlDialect = {
 
   async configureReplication(session: SqlSession, source: ReplicationSource) {
     await session.query('STOP SLAVE');
+    await seedSlavePos(session);
     await session.query(
       'CHANGE MASTER TO MASTER_HOST = ?, MASTER_PORT = ?, MASTER_USER = ?, MASTER_PASSWORD = ?, ' +
         'MASTER_USE_GTID = slave_pos, MASTER_CONNECT_RETRY = 1, MASTER_HEARTBEAT_PERIOD = 1',

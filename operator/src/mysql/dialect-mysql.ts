@@ -31,6 +31,11 @@ export const mysql8Dialect: MysqlDialect = {
     return parseMysqlGtidSet(col(row, 'executed'));
   },
 
+  async readOwnSource(session: SqlSession) {
+    const [row] = await session.query('SELECT @@GLOBAL.server_uuid AS uuid');
+    return col(row, 'uuid').toLowerCase();
+  },
+
   async readReadOnly(session: SqlSession) {
     const [row] = await session.query('SELECT @@GLOBAL.read_only AS read_only');
     return col(row, 'read_only') === '1';

@@ -54,6 +54,8 @@ export interface MysqlDialect {
   readonly name: 'mariadb-10.11' | 'mysql-8';
   /** Everything this server has executed (own writes and applied replicated ones). */
   readGtidExecuted(session: SqlSession): Promise<GtidSet>;
+  /** The GTID source key this server's own writes get (MariaDB: its domain id; MySQL: server_uuid). */
+  readOwnSource(session: SqlSession): Promise<string>;
   readReadOnly(session: SqlSession): Promise<boolean>;
   /** read_only on/off; on MySQL 8 also super_read_only, so even SUPER users are fenced. */
   setReadOnly(session: SqlSession, readOnly: boolean): Promise<void>;

@@ -48,9 +48,10 @@ async function probe(options: DriverOptions, pod: string, kube: KubeSignal): Pro
     const { dialect } = options;
     const readOnly = await dialect.readReadOnly(session);
     const gtidExecuted = await dialect.readGtidExecuted(session);
+    const ownSource = await dialect.readOwnSource(session);
     const replica = await dialect.replicaStatus(session);
     const replicaSource = sourcePod(options, replica.sourceHost, replica.sourcePort);
-    return { pod, reachable: true, kube, readOnly, gtidExecuted, replica, replicaSource };
+    return { pod, reachable: true, kube, readOnly, gtidExecuted, ownSource, replica, replicaSource };
   });
 }
 

@@ -111,6 +111,17 @@ export function errantTransactions(returning: GtidSet, survivor: GtidSet): GtidS
   return subtractGtidSets(returning, survivor);
 }
 
+/**
+ * Transactions that originated on the returning pod (its own source key) which the
+ * survivor has and the returning pod does not — typically a binlog tail lost or truncated
+ * at crash recovery. Replication cannot bring them back: a server skips events carrying
+ * its own server_id yet advances its GTID position, so rejoining would diverge silently.
+ */
+export function missingOwnTransactions(returning: GtidSet, survivor: GtidSet, ownSource: string): GtidSet {
+  const own = survivor.get(ownSource);
+  return own === undefined ? new Map() : subtractGtidSets(new Map([[ownSource, own]]), returning);
+}
+
 /** The passive has caught up when it holds every transaction the writer executed. */
 export function isCaughtUp(passive: GtidSet, writer: GtidSet): boolean {
   return isGtidSubset(writer, passive);

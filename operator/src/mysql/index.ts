@@ -35,6 +35,7 @@ export {
   isCaughtUp,
   isEmptyGtidSet,
   isGtidSubset,
+  missingOwnTransactions,
   subtractGtidSets,
   unionGtidSets,
 } from './gtid.js';

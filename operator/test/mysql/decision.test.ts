@@ -35,6 +35,7 @@ function pod(name: string, overrides: Partial<PodObservation> = {}): PodObservat
     kube: 'ready',
     readOnly: name !== P0,
     gtidExecuted: parseMariadbGtidSet('1-1-100,2-2-10'),
+    ownSource: name === P0 ? '1' : '2',
     replica: replicating,
     replicaSource: name === P0 ? P1 : P0,
     ...overrides,
@@ -227,6 +228,21 @@ describe('MySQL writer decision', () => {
       assert.equal(manual?.status, 'True');
       assert.match(manual?.message ?? '', /mysql-0 has transactions mysql-1 lacks: 1:101-102/);
       assert.equal(cond(d, ConditionType.replicationHealthy)?.reason, 'PodFenced');
+    });
+
+    it('blocks a returning pod that lost its own transactions the writer has (replication would skip them)', () => {
+      const truncated = pod(P0, {
+        readOnly: true,
+        gtidExecuted: parseMariadbGtidSet('1-1-98,2-2-10'),
+        replica: { ...replicating, ioRunning: false, sqlRunning: false },
+      });
+      const d = run([truncated, writer], afterFailover);
+      assert.deepEqual(d.actions, []);
+      const manual = cond(d, ConditionType.manualIntervention);
+      assert.equal(manual?.reason, 'OwnTransactionsMissing');
+      assert.match(manual?.message ?? '', /1:99-100/);
+      const behindOnlyInPeerDomain = pod(P0, { ...truncated, gtidExecuted: parseMariadbGtidSet('1-1-100,2-2-3') });
+      assert.deepEqual(types(run([behindOnlyInPeerDomain, writer], afterFailover)), ['rejoin']);
     });
 
     it('re-fences a returning errant pod that came back writable or replicating, and stops its replica', () => {

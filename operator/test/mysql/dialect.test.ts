@@ -38,8 +38,18 @@ describe('MySQL dialects', () => {
       const { session, statements } = recordingSession();
       await mariadbDialect.configureReplication(session, source);
       assert.equal(statements[0], 'STOP SLAVE');
-      assert.match(statements[1] ?? '', /^CHANGE MASTER TO MASTER_HOST = \?.*MASTER_USE_GTID = slave_pos/);
-      assert.match(statements[1] ?? '', /\["mysql-1\.mysql",3306,"repl","s3cret"\]$/);
+      const change = statements.find((s) => s.startsWith('CHANGE MASTER')) ?? '';
+      assert.match(change, /^CHANGE MASTER TO MASTER_HOST = \?.*MASTER_USE_GTID = slave_pos/);
+      assert.match(change, /\["mysql-1\.mysql",3306,"repl","s3cret"\]$/);
+    });
+
+    it('seeds gtid_slave_pos from the binlog of a former writer, but never moves it backwards', async () => {
+      const formerWriter = recordingSession({ SELECT: [{ binlog_pos: '1-1-100,2-2-9', slave_pos: '2-2-9' }] });
+      await mariadbDialect.configureReplication(formerWriter.session, source);
+      assert.ok(formerWriter.statements.includes('SET GLOBAL gtid_slave_pos = ? ["1-1-100,2-2-9"]'));
+      const noLogSlaveUpdates = recordingSession({ SELECT: [{ binlog_pos: '1-1-100', slave_pos: '2-2-9' }] });
+      await mariadbDialect.configureReplication(noLogSlaveUpdates.session, source);
+      assert.ok(noLogSlaveUpdates.statements.every((s) => !s.startsWith('SET GLOBAL gtid_slave_pos')));
     });
 
     it('uses read_only (MariaDB has no super_read_only) and the built-in semi-sync variables', async () => {
@@ -101,6 +111,12 @@ describe('MySQL dialects', () => {
   });
 
   describe('MySQL 8', () => {
+    it('names its own GTID source by server_uuid (MariaDB: by gtid_domain_id)', async () => {
+      const { session } = recordingSession({ SELECT: [{ uuid: '3E11FA47-71CA-11E1-9E33-C80AA9429562', domain: 2 }] });
+      assert.equal(await mysql8Dialect.readOwnSource(session), '3e11fa47-71ca-11e1-9e33-c80aa9429562');
+      assert.equal(await mariadbDialect.readOwnSource(session), '2');
+    });
+
     it('reads @@gtid_executed UUID interval sets', async () => {
       const { session } = recordingSession({
         SELECT: [{ executed: '3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5:7,\n8a94f357-aab4-11df-86ab-c80aa9429562:1-2' }],

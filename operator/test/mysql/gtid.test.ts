@@ -13,6 +13,7 @@ import {
   isCaughtUp,
   isEmptyGtidSet,
   isGtidSubset,
+  missingOwnTransactions,
   parseMariadbGtidSet,
   parseMariadbPosition,
   parseMysqlGtidSet,
@@ -124,6 +125,16 @@ describe('GTID arithmetic', () => {
         assert.equal(describeGtidSet(errant), c.errant);
       });
     }
+
+    it('finds own transactions a returning pod lost but the survivor has, ignoring other domains', () => {
+      const survivor = parseMariadbGtidSet('1-1-100,2-2-30');
+      assert.equal(
+        describeGtidSet(missingOwnTransactions(parseMariadbGtidSet('1-1-97,2-2-5'), survivor, '1')),
+        '1:98-100',
+      );
+      assert.equal(describeGtidSet(missingOwnTransactions(parseMariadbGtidSet('1-1-100,2-2-5'), survivor, '1')), '');
+      assert.equal(describeGtidSet(missingOwnTransactions(parseMariadbGtidSet('1-1-100'), survivor, '3')), '');
+    });
 
     it('is caught up only when the passive holds every domain of the writer up to its position', () => {
       const writer = parseMariadbGtidSet('1-1-100,2-2-9');

@@ -9,9 +9,13 @@ import mysql from 'mysql2/promise';
 /**
  * TEST DOUBLE OF A STATEFULSET POD, NOT OF MARIADB: real `mariadbd` processes on loopback
  * ports with their own datadirs, started the way the StatefulSet starts them (read-only,
- * own server_id and GTID domain, interleaved auto-increment, binlog, replication not
- * auto-started, semi-sync in-doubt transactions truncated at crash recovery). Shared by
- * the data-plane tests and the failover benchmark.
+ * own server_id and GTID domain, interleaved auto-increment, binlog synced per commit,
+ * replication not auto-started). Deliberately NOT `--init-rpl-role=SLAVE`: that truncates
+ * a killed writer's in-doubt semi-sync transactions at recovery, and when the replica had
+ * already received them, replicating them back is skipped (same server_id) while the
+ * GTID position advances — a silent divergence. Kept, they are either on both pods
+ * (clean rejoin) or errant (rejoin blocked). Shared by the data-plane tests and the
+ * failover benchmark.
  */
 
 const run = promisify(execFile);
@@ -62,7 +66,7 @@ function serverArgs(s: MariadbServer, networking: boolean): string[] {
     `--auto-increment-offset=${id}`,
     '--read-only=ON',
     '--skip-slave-start',
-    '--init-rpl-role=SLAVE',
+    '--sync-binlog=1',
     '--rpl-semi-sync-slave-enabled=ON',
     '--rpl-semi-sync-master-wait-point=AFTER_SYNC',
     '--skip-name-resolve',
