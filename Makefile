@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 NPM_STAMP := node_modules/.package-lock.json
 
-.PHONY: dev test build lint bench deps services clean unit
+.PHONY: dev test build lint bench bench-webhook bench-scaling bench-failover deps services clean unit
 
 $(NPM_STAMP): package.json package-lock.json services/*/package.json operator/package.json
 	npm install --no-audit --no-fund
@@ -28,8 +28,12 @@ dev: build
 test: build lint services
 	npx mocha
 
-## Benchmarks (not part of the test run): ingress vs the `wechat` npm middleware and two ceilings.
-bench: build services
+## Benchmarks are not part of the test run.
+## All benchmarks: webhook, festival scaling simulation, MySQL failover.
+bench: bench-webhook bench-scaling bench-failover
+
+## The webhook: ingress vs the `wechat` npm middleware and two ceilings.
+bench-webhook: build services
 	bash test/bench/run-webhook-bench.sh
 
 clean:
@@ -38,3 +42,7 @@ clean:
 ## Festival scaling simulation: replays a 400 000-message push against the autoscaler, writes test/bench/scaling/festival.png.
 bench-scaling: build
 	node test/dist/bench/scaling/festival.js
+
+## Failover run on two real MariaDB processes: kill -9 of the writer under load, time to a writable new writer, lost writes.
+bench-failover: build services
+	node test/dist/bench/failover/failover.js

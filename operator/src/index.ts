@@ -5,7 +5,7 @@
  */
 
 // The CRD's types win where the scaling module has structurally identical ones of its own.
-export type { ScalingPolicy, ScalingRules, SelectPolicy } from './api/v1alpha1.js';
+export type { ConditionType, ScalingPolicy, ScalingRules, SelectPolicy } from './api/v1alpha1.js';
 export * from './api/v1alpha1.js';
 export { type SpecValidation, validateSpec } from './api/validation.js';
 export { type BackoffOptions, backoffDelay } from './kube/backoff.js';
@@ -18,6 +18,7 @@ export { type ProcessResult, WorkQueue } from './kube/work-queue.js';
 export * from './local/index.js';
 export { type RunningOperator, type RunOperatorOptions, runOperator } from './main.js';
 export * from './metrics/index.js';
+export * from './mysql/index.js';
 export type { DesiredResources, ReconcilerDeps, RequestRateSource } from './reconcile/ports.js';
 export { type ReconcileResult, Reconciler } from './reconcile/reconciler.js';
 export * from './scaling/index.js';
