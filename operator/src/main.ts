@@ -22,6 +22,7 @@ import { createObjectClient } from './kube/objects.js';
 import { WorkQueue } from './kube/work-queue.js';
 import { createPodScrapeSource, type RequestRateSource } from './metrics/request-rate-source.js';
 import type { DesiredResources } from './reconcile/ports.js';
+import { createQueueDepthSource } from './reconcile/queue-depth.js';
 import { Reconciler } from './reconcile/reconciler.js';
 import { desiredResources } from './resources/desired.js';
 import { decideReplicas } from './scaling/decide.js';
@@ -82,6 +83,7 @@ export async function runOperator(options: RunOperatorOptions): Promise<RunningO
     validateSpec,
     clock,
     logger,
+    queueDepth: createQueueDepthSource({ objects }),
   });
   const queue = new WorkQueue({
     logger,

@@ -13,6 +13,7 @@ import type { ObjectClient } from '../kube/objects.js';
 import type { RequestRateSource } from '../metrics/request-rate-source.js';
 import type { ScaleDecision, ScaleInput } from '../scaling/decide.js';
 import type { ScalerState } from '../scaling/scaling.types.js';
+import type { QueueDepthSource } from './queue-depth.js';
 
 export type { RequestRateSource } from '../metrics/request-rate-source.js';
 
@@ -43,6 +44,8 @@ export interface ReconcilerDeps {
   readonly logger: OperatorLogger;
   /** The `/metrics` URL of a pod; `http://<podIP>:<port named http, else 8080>/metrics` unless given. */
   readonly metricsUrlOf?: (pod: PodLike) => string | undefined;
+  /** Queue depth for services scaling on a queue (`scaling.queue`); without it they scale on requests only. */
+  readonly queueDepth?: QueueDepthSource;
 }
 
 /** The few fields of a Pod the reconciler reads. */

@@ -57,6 +57,11 @@ async function decideService(ctx: ReplicaContext, service: ServiceName): Promise
     pods: pods.flatMap((pod) => scrapeTarget(ctx.deps, pod)),
     target: spec.scaling.targetRequestsPerSecondPerReplica,
   });
+  const queue = spec.scaling.queue;
+  const depth =
+    queue === undefined || ctx.deps.queueDepth === undefined
+      ? undefined
+      : await ctx.deps.queueDepth(ctx.platform, queue.name, queue.targetDepthPerReplica);
   const state = ctx.states.get(service) ?? emptyScalerState;
   const now = ctx.deps.clock();
   const floor = prescaleFloor(ctx.platform, service, reading, now, spec.scaling.targetRequestsPerSecondPerReplica);
@@ -66,7 +71,8 @@ async function decideService(ctx: ReplicaContext, service: ServiceName): Promise
       currentReplicas: current,
       minReplicas: spec.replicas.min,
       maxReplicas: spec.replicas.max,
-      metrics: [reading],
+      // Like the HPA with several metrics: the largest proposal wins; a missing one never scales down.
+      metrics: depth === undefined ? [reading] : [reading, depth],
       tolerance: spec.scaling.tolerance,
       behavior: { scaleUp: spec.scaling.scaleUp, scaleDown: spec.scaling.scaleDown },
       tiers: (spec.scaling.tiers ?? []).map((t) => ({ rate: t.requestsPerSecond, minReplicas: t.minReplicas })),

@@ -8,6 +8,7 @@ import { createEventRecorder } from '../../src/kube/events.js';
 import { silentLogger } from '../../src/kube/logger.js';
 import { createObjectClient, type ObjectClient } from '../../src/kube/objects.js';
 import type { RequestRateSource } from '../../src/metrics/request-rate-source.js';
+import type { ReconcilerDeps } from '../../src/reconcile/ports.js';
 import { Reconciler } from '../../src/reconcile/reconciler.js';
 import { desiredResources } from '../../src/resources/desired.js';
 import type { MetricReading } from '../../src/scaling/decide.js';
@@ -36,7 +37,8 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(): Promise<Harness> {
+/** `overrides` replace or add reconciler dependencies (a queue-depth source, a MySQL control…). */
+export async function startHarness(overrides: Partial<ReconcilerDeps> = {}): Promise<Harness> {
   const server = await startFakeApiServer();
   const kubeConfig = server.kubeConfig(NAMESPACE);
   const objects = createObjectClient(kubeConfig, 'mpstack-operator');
@@ -52,6 +54,7 @@ export async function startHarness(): Promise<Harness> {
     validateSpec,
     clock: now,
     logger: silentLogger,
+    ...overrides,
   });
   return { server, objects, reconciler, rates, clock, close: () => server.close() };
 }
