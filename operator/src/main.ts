@@ -21,6 +21,8 @@ import type { OperatorLogger } from './kube/logger.js';
 import { createObjectClient } from './kube/objects.js';
 import { WorkQueue } from './kube/work-queue.js';
 import { createPodScrapeSource, type RequestRateSource } from './metrics/request-rate-source.js';
+import { createMysqlControl } from './reconcile/mysql-control.js';
+import type { MysqlControl } from './reconcile/mysql-port.js';
 import type { DesiredResources } from './reconcile/ports.js';
 import { createQueueDepthSource } from './reconcile/queue-depth.js';
 import { Reconciler } from './reconcile/reconciler.js';
@@ -39,6 +41,8 @@ export interface RunOperatorOptions {
   /** Request rates; each pod's `/metrics` scraped over HTTP unless given. */
   readonly rates?: RequestRateSource;
   readonly desiredResources?: DesiredResources;
+  /** The MySQL dual-master round; real connections to the pods unless given. */
+  readonly mysql?: MysqlControl;
   /** How often every platform is reconciled for scaling (ms); 15 s unless given. */
   readonly scrapeIntervalMs?: number;
   /** How often informers re-list (ms); 5 min unless given. */
@@ -81,6 +85,7 @@ export async function runOperator(options: RunOperatorOptions): Promise<RunningO
     desiredResources: options.desiredResources ?? desiredResources,
     decideReplicas,
     validateSpec,
+    mysql: options.mysql ?? createMysqlControl({ objects, clock, logger }),
     clock,
     logger,
     queueDepth: createQueueDepthSource({ objects }),

@@ -1,5 +1,5 @@
 import { specOpenApiSchema } from './crd-spec-schema.js';
-import { arrayOf, enumOf, int, num, object, type Schema, str } from './openapi.js';
+import { arrayOf, enumOf, int, mapOf, num, object, type Schema, str } from './openapi.js';
 import { CONDITION_TYPES, GROUP, KIND, PLURAL, SERVICE_NAMES, SHORT_NAMES, SINGULAR, VERSION } from './v1alpha1.js';
 import { MAX_PLATFORM_NAME_LENGTH } from './validation.js';
 
@@ -43,6 +43,8 @@ function statusOpenApiSchema(): Schema {
       {
         writer: str({ description: 'Pod name of the one writable MySQL pod.' }),
         lastFailoverAt: str({ format: 'date-time' }),
+        failures: mapOf(int(0)),
+        fenced: arrayOf(str(), 2),
       },
       { required: ['writer'] },
     ),

@@ -230,6 +230,10 @@ export interface MySQLStatus {
   /** Pod name of the one writable MySQL pod; the writer Service follows it. */
   readonly writer: string;
   readonly lastFailoverAt?: string;
+  /** Consecutive failed probes per pod: the failover threshold counts across reconciles. */
+  readonly failures?: Readonly<Record<string, number>>;
+  /** Pods that lost the writer role by failover and have not rejoined yet. */
+  readonly fenced?: readonly string[];
 }
 
 export interface WeChatPlatformStatus {

@@ -13,6 +13,7 @@ import type { ObjectClient } from '../kube/objects.js';
 import type { RequestRateSource } from '../metrics/request-rate-source.js';
 import type { ScaleDecision, ScaleInput } from '../scaling/decide.js';
 import type { ScalerState } from '../scaling/scaling.types.js';
+import type { MysqlControl } from './mysql-port.js';
 import type { QueueDepthSource } from './queue-depth.js';
 
 export type { RequestRateSource } from '../metrics/request-rate-source.js';
@@ -44,6 +45,8 @@ export interface ReconcilerDeps {
   readonly logger: OperatorLogger;
   /** The `/metrics` URL of a pod; `http://<podIP>:<port named http, else 8080>/metrics` unless given. */
   readonly metricsUrlOf?: (pod: PodLike) => string | undefined;
+  /** The MySQL dual-master round (`spec.mysql.mode: dualMaster`); without it the writer stays as recorded. */
+  readonly mysql?: MysqlControl;
   /** Queue depth for services scaling on a queue (`scaling.queue`); without it they scale on requests only. */
   readonly queueDepth?: QueueDepthSource;
 }

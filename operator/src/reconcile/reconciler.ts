@@ -1,7 +1,8 @@
 /**
  * The level-triggered, idempotent reconciler of one `WeChatPlatform` (STYLE §11): observe
- * (the CR and what it owns) → validate the spec → compute the desired objects (replicas from
- * the scaling decision, the MySQL writer from status) → apply (create, patch, delete only
+ * (the CR and what it owns) → validate the spec → one MySQL dual-master round (the writer) →
+ * compute the desired objects (replicas from the scaling decision, the writer from that round
+ * or status) → apply (create, patch, delete only
  * what differs) → patch `/status` only if it changed. It may run any number of times for the
  * same state and does nothing the second time. A class because it owns the per-service
  * scaler state (stabilization windows, rate-limit history) of every platform.
@@ -23,6 +24,7 @@ import { serviceObjectName } from '../resources/names.js';
 import type { ScalerState } from '../scaling/scaling.types.js';
 import { applyDesired } from './apply.js';
 import { addFinalizer, hasFinalizer, removeFinalizer } from './finalizer.js';
+import { mysqlControlFor, runMysqlStep } from './mysql-step.js';
 import { listOwned, refOf } from './owned.js';
 import type { ReconcilerDeps } from './ports.js';
 import { decideAllReplicas, type ServiceOutcome } from './replicas.js';
@@ -41,6 +43,12 @@ export interface RawPlatform {
 export interface ReconcileResult {
   /** Reconcile again after this long (the next metrics scrape). */
   readonly requeueAfterMs?: number;
+}
+
+/** The next scrape; sooner when MySQL is probed (failover counts probe rounds). */
+function requeueAfterMs(platform: WeChatPlatform, probesMysql: boolean): number {
+  const scrape = platform.spec.metrics.scrapeIntervalSeconds;
+  return (probesMysql ? Math.min(scrape, platform.spec.mysql.failover.probeIntervalSeconds) : scrape) * 1000;
 }
 
 export class Reconciler {
@@ -79,7 +87,9 @@ export class Reconciler {
     const owned = await listOwned(deps.objects, ref.namespace, platform.metadata.uid);
     const states = this.statesOf(ref);
     const outcomes = await decideAllReplicas({ deps, platform, owned, isPaused, states });
-    const writer = previous?.mysql?.writer;
+    const control = mysqlControlFor(deps, platform, isPaused);
+    const mysql = control === undefined ? undefined : await runMysqlStep(deps, control, platform, previous);
+    const writer = mysql?.writer ?? previous?.mysql?.writer;
     if (!isPaused) {
       const replicas = Object.fromEntries(outcomes.map((o) => [o.service, o.replicas]));
       const desired = deps.desiredResources(platform, { replicas, mysqlWriter: writer });
@@ -96,13 +106,14 @@ export class Reconciler {
       previous,
       generation: platform.metadata.generation,
       now,
-      conditions: [readyCondition(deployments), scalingCondition(outcomes, isPaused)],
+      conditions: [readyCondition(deployments), scalingCondition(outcomes, isPaused), ...(mysql?.conditions ?? [])],
       services: serviceStatuses(outcomes, deployments, previous, now),
       ...(writer === undefined ? {} : { writer }),
+      ...(mysql?.status === undefined ? {} : { mysql: mysql.status }),
     });
     await writeStatus(deps.objects, ref, previous, status);
     await this.recordScaling(platform, outcomes, owned);
-    return { requeueAfterMs: platform.spec.metrics.scrapeIntervalSeconds * 1000 };
+    return { requeueAfterMs: requeueAfterMs(platform, control !== undefined) };
   }
 
   private async rejectSpec(ref: ObjectRef, raw: RawPlatform, problems: readonly string[]): Promise<ReconcileResult> {

@@ -10,6 +10,7 @@ import {
   CONDITION_TYPES,
   type Condition,
   GROUP,
+  type MySQLStatus,
   PLURAL,
   type ServiceName,
   type ServiceStatus,
@@ -83,6 +84,8 @@ export interface StatusInput {
   readonly conditions: readonly ConditionUpdate[];
   readonly services?: Partial<Record<ServiceName, ServiceStatus>>;
   readonly writer?: string;
+  /** The MySQL state to persist (`status.mysql`), from the MySQL round. */
+  readonly mysql?: MySQLStatus;
 }
 
 /** The whole new status (fields this code does not own, like `mysql.lastFailoverAt`, are kept). */
@@ -100,6 +103,7 @@ export function nextStatus(input: StatusInput): WeChatPlatformStatus {
     conditions,
     ...(input.services === undefined ? {} : { services: input.services }),
     ...(input.writer === undefined ? {} : { mysql: { ...previous?.mysql, writer: input.writer } }),
+    ...(input.mysql === undefined ? {} : { mysql: { ...previous?.mysql, ...input.mysql } }),
   };
 }
 

@@ -1,0 +1,38 @@
+/**
+ * The reconciler's port to the MySQL dual-master logic (`mysql/`): one probe round per
+ * reconcile — observe both pods, decide, execute — returning what the reconciler writes into
+ * status (state, writer, conditions) and the Events worth recording. A port so reconciler
+ * tests drive the writer without databases; `createMysqlControl` is the real one.
+ */
+import type { WeChatPlatform } from '../api/v1alpha1.js';
+import type { EventType } from '../kube/events.js';
+import type { MysqlCondition, MysqlState } from '../mysql/index.js';
+import type { PodLike } from './ports.js';
+
+/** A Pod as the MySQL step reads it: name, deletion mark and Ready condition. */
+export type MysqlPod = PodLike;
+
+/** An Event the reconciler records on the platform. */
+export interface MysqlEvent {
+  readonly type: EventType;
+  readonly reason: string;
+  readonly message: string;
+}
+
+export interface MysqlStepResult {
+  /** The state to persist: the decision's when every action succeeded, else the recorded one. */
+  readonly state: MysqlState;
+  readonly conditions: readonly MysqlCondition[];
+  /** The writer the writer Service must select; null before bootstrap. */
+  readonly writer: string | null;
+  readonly events: readonly MysqlEvent[];
+}
+
+export interface MysqlControl {
+  /**
+   * One round for `platform` (`spec.mysql.mode: dualMaster`). `pods` are the Pod objects of
+   * the MySQL StatefulSet (missing ones are absent); `recorded` is the state from status.
+   * Throws only when the round cannot start (no credentials Secret, for instance).
+   */
+  step(platform: WeChatPlatform, pods: readonly MysqlPod[], recorded: MysqlState | undefined): Promise<MysqlStepResult>;
+}
