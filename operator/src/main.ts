@@ -17,6 +17,7 @@ import { GROUP, KIND, PLURAL, VERSION } from './api/v1alpha1.js';
 import { validateSpec } from './api/validation.js';
 import { createEventRecorder } from './kube/events.js';
 import { createInformer, InformerEvent, type ManagedInformer } from './kube/informer.js';
+import { LeaderElector } from './kube/leader-election.js';
 import type { OperatorLogger } from './kube/logger.js';
 import { createObjectClient } from './kube/objects.js';
 import { WorkQueue } from './kube/work-queue.js';
@@ -48,6 +49,11 @@ export interface RunOperatorOptions {
   /** How often informers re-list (ms); 5 min unless given. */
   readonly resyncMs?: number;
   readonly fieldManager?: string;
+  /**
+   * Run several replicas, one reconciling: the Lease `mpstack-operator` in this namespace,
+   * this replica's identity (its pod name). Without it this replica always reconciles.
+   */
+  readonly leaderElection?: { readonly namespace: string; readonly identity: string };
 }
 
 export interface RunningOperator {
@@ -90,13 +96,20 @@ export async function runOperator(options: RunOperatorOptions): Promise<RunningO
     logger,
     queueDepth: createQueueDepthSource({ objects }),
   });
+  const elector =
+    options.leaderElection === undefined
+      ? undefined
+      : new LeaderElector({ objects, clock, logger, name: 'mpstack-operator', ...options.leaderElection });
   const queue = new WorkQueue({
     logger,
     process: async (key) => {
+      // A follower keeps its caches warm and asks again later; only the leader writes.
+      if (elector !== undefined && !elector.isLeader) return { requeueAfterMs: 5_000 };
       const [ns = '', name = ''] = key.split('/');
       return reconciler.reconcile(ns, name);
     },
   });
+  elector?.start();
   const informers = startInformers(kubeConfig, namespace, options, queue, reconciler);
   await Promise.all(informers.map((i) => i.start()));
   const platforms = informers[0];
@@ -109,6 +122,7 @@ export async function runOperator(options: RunOperatorOptions): Promise<RunningO
     close() {
       closing ??= (async () => {
         clearInterval(loop);
+        elector?.stop();
         await Promise.allSettled(informers.map((i) => i.stop()));
         await queue.close();
         logger.info({}, 'operator stopped');

@@ -17,6 +17,8 @@ const operatorEnvSchema = commonEnvSchema.extend({
   MPSTACK_OPERATOR_PORT: intFromEnv(8081, 0, 65535),
   MPSTACK_OPERATOR_SCRAPE_SECONDS: intFromEnv(15, 1, 3600),
   KUBECONFIG: z.string().optional(),
+  /** In a pod: its name, this replica's identity in leader election. */
+  HOSTNAME: z.string().optional(),
 });
 
 /**
@@ -33,6 +35,15 @@ export async function runOperatorService(env: Environment): Promise<void> {
     scrapeIntervalMs: config.MPSTACK_OPERATOR_SCRAPE_SECONDS * 1000,
     ...(config.MPSTACK_OPERATOR_NAMESPACE === undefined ? {} : { namespace: config.MPSTACK_OPERATOR_NAMESPACE }),
     ...(config.KUBECONFIG === undefined ? {} : { kubeconfig: config.KUBECONFIG }),
+    // Inside the cluster (namespace known) replicas elect a leader; one reconciles.
+    ...(config.MPSTACK_OPERATOR_NAMESPACE === undefined
+      ? {}
+      : {
+          leaderElection: {
+            namespace: config.MPSTACK_OPERATOR_NAMESPACE,
+            identity: config.HOSTNAME ?? `mpstack-operator-${process.pid}`,
+          },
+        }),
   });
   const app = createHttpApp({
     service: 'operator',
