@@ -27,6 +27,7 @@ import { addFinalizer, hasFinalizer, removeFinalizer } from './finalizer.js';
 import { mysqlControlFor, runMysqlStep } from './mysql-step.js';
 import { listOwned, refOf } from './owned.js';
 import type { ReconcilerDeps } from './ports.js';
+import { rabbitmqCondition } from './rabbitmq-condition.js';
 import { decideAllReplicas, type ServiceOutcome } from './replicas.js';
 import { scalingCondition } from './scaling-condition.js';
 import { nextStatus, readyCondition, serviceStatuses, writeStatus } from './status.js';
@@ -106,7 +107,12 @@ export class Reconciler {
       previous,
       generation: platform.metadata.generation,
       now,
-      conditions: [readyCondition(deployments), scalingCondition(outcomes, isPaused), ...(mysql?.conditions ?? [])],
+      conditions: [
+        readyCondition(deployments),
+        scalingCondition(outcomes, isPaused),
+        rabbitmqCondition(platform, owned),
+        ...(mysql?.conditions ?? []),
+      ],
       services: serviceStatuses(outcomes, deployments, previous, now),
       ...(writer === undefined ? {} : { writer }),
       ...(mysql?.status === undefined ? {} : { mysql: mysql.status }),
