@@ -24,6 +24,11 @@ export const ANNOTATIONS = {
    * capacity is raised before the surge instead of one scale-up window after it.
    */
   scheduledPush: 'mpstack.io/scheduled-push',
+  /**
+   * A planned MySQL switchover: the pod that should become the writer. The operator makes
+   * the writer read-only, waits until this pod has caught up (GTID), then makes it writable.
+   */
+  mysqlWriter: 'mpstack.io/mysql-writer',
 } as const;
 
 /** The value of the {@link ANNOTATIONS.scheduledPush} annotation. */

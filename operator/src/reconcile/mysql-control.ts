@@ -6,7 +6,7 @@
  * left to do. A decision's state is recorded only when every action succeeded, so a
  * half-executed failover is decided again instead of being remembered as done.
  */
-import type { WeChatPlatform } from '../api/v1alpha1.js';
+import { ANNOTATIONS, type WeChatPlatform } from '../api/v1alpha1.js';
 import { EventType } from '../kube/events.js';
 import type { OperatorLogger } from '../kube/logger.js';
 import type { ObjectClient } from '../kube/objects.js';
@@ -167,6 +167,7 @@ export function createMysqlControl(options: MysqlControlOptions): MysqlControl {
         observations,
         state,
         settings: mysqlSettingsOf(platform),
+        ...requestedWriterOf(platform),
       });
       const results = await executeMysql(driver, decision.actions);
       const allOk = results.every((r) => r.ok);
@@ -181,4 +182,10 @@ export function createMysqlControl(options: MysqlControlOptions): MysqlControl {
       return { state: next, conditions, writer: next.writer, events: eventsOf(results) };
     },
   };
+}
+
+/** A planned switchover asked for with the `mpstack.io/mysql-writer` annotation. */
+function requestedWriterOf(platform: WeChatPlatform): { requestedWriter?: string } {
+  const pod = platform.metadata.annotations?.[ANNOTATIONS.mysqlWriter]?.trim();
+  return pod === undefined || pod === '' ? {} : { requestedWriter: pod };
 }

@@ -28,6 +28,7 @@ import { mysqlControlFor, runMysqlStep } from './mysql-step.js';
 import { listOwned, refOf } from './owned.js';
 import type { ReconcilerDeps } from './ports.js';
 import { rabbitmqCondition } from './rabbitmq-condition.js';
+import { keepRabbitmqNodes } from './rabbitmq-guard.js';
 import { decideAllReplicas, type ServiceOutcome } from './replicas.js';
 import { scalingCondition } from './scaling-condition.js';
 import { nextStatus, readyCondition, serviceStatuses, writeStatus } from './status.js';
@@ -93,7 +94,19 @@ export class Reconciler {
     const writer = mysql?.writer ?? previous?.mysql?.writer;
     if (!isPaused) {
       const replicas = Object.fromEntries(outcomes.map((o) => [o.service, o.replicas]));
-      const desired = deps.desiredResources(platform, { replicas, mysqlWriter: writer });
+      const { desired, refused } = keepRabbitmqNodes(
+        platform,
+        deps.desiredResources(platform, { replicas, mysqlWriter: writer }),
+        owned,
+      );
+      if (refused !== undefined) {
+        await deps.events.record(
+          platform,
+          EventType.Warning,
+          'RabbitMQScaleDownRefused',
+          `RabbitMQ stays at ${refused.running} nodes (asked ${refused.asked}): shrink quorum queues by hand first`,
+        );
+      }
       const summary = await applyDesired(deps.objects, ref.namespace, desired, owned);
       if (summary.created.length + summary.patched.length + summary.deleted.length > 0) {
         deps.logger.info({ platform: ref.name, ...summary }, 'applied');

@@ -50,3 +50,31 @@ describe('RabbitMQAvailable condition', () => {
     assert.equal(condition(readPlatform(h.server, 'p1'))?.status, 'Unknown');
   });
 });
+
+describe('RabbitMQ nodes are never removed by the operator', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await startHarness();
+  });
+  afterEach(async () => h.close());
+
+  it('keeps the running node count and warns when the spec asks for fewer', async () => {
+    const created = createPlatform(h.server, 'p1', platformSpec({ rabbitmq: { mode: 'statefulSet', replicas: 5 } }));
+    await h.reconciler.reconcile(NAMESPACE, 'p1');
+    const replicas = () =>
+      (h.server.store.get(statefulSets, NAMESPACE, 'p1-rabbitmq')['spec'] as { replicas: number }).replicas;
+    assert.equal(replicas(), 5);
+    const current = readPlatform(h.server, 'p1');
+    h.server.store.update(
+      findType('mpstack.io', 'v1alpha1', 'wechatplatforms')!,
+      NAMESPACE,
+      'p1',
+      { ...current, spec: { ...(created['spec'] as object), rabbitmq: { mode: 'statefulSet', replicas: 3 } } },
+      'main',
+    );
+    await h.reconciler.reconcile(NAMESPACE, 'p1');
+    assert.equal(replicas(), 5);
+    const events = h.server.store.list(findType('', 'v1', 'events')!, NAMESPACE, null, null);
+    assert.ok(events.some((e) => (e as { reason?: string }).reason === 'RabbitMQScaleDownRefused'));
+  });
+});
