@@ -1,5 +1,4 @@
 import express, { type Express } from 'express';
-import { CallbackDispatcher } from './api/callback-dispatcher.js';
 import { createWechatApi, type WechatApiDeps } from './api/wechat-api.app.js';
 import { createPhoneRouter } from './phone/phone.router.js';
 import { SimulatorState } from './state/simulator-state.js';
@@ -17,17 +16,9 @@ export interface SimulatorAppDeps extends WechatApiDeps {
  * Builds only; listening is the caller's business.
  */
 export function createSimulatorApp(deps: SimulatorAppDeps): Express {
-  const state =
-    deps.state ??
-    new SimulatorState({ clock: deps.clock, accounts: deps.accounts, ...(deps.limits ? { limits: deps.limits } : {}) });
-  const callbacks =
-    deps.callbacks ??
-    new CallbackDispatcher({
-      clock: deps.clock,
-      callbackBaseUrl: deps.callbackBaseUrl ?? deps.ingressBaseUrl,
-      ...(deps.callbackTimeoutMs === undefined ? {} : { timeoutMs: deps.callbackTimeoutMs }),
-      ...(deps.fetchImpl === undefined ? {} : { fetchImpl: deps.fetchImpl }),
-    });
+  // The API owns the state and the callback dispatcher; the phone page shares them.
+  const api = createWechatApi({ ...deps, callbackBaseUrl: deps.callbackBaseUrl ?? deps.ingressBaseUrl });
+  const { state } = api;
   const app = express();
   app.disable('x-powered-by');
   app.get('/healthz', (_req, res) => {
@@ -42,6 +33,6 @@ export function createSimulatorApp(deps: SimulatorAppDeps): Express {
       ...(deps.fetchImpl === undefined ? {} : { fetchImpl: deps.fetchImpl }),
     }),
   );
-  app.use(createWechatApi({ ...deps, state, callbacks }).router);
+  app.use(api.router);
   return app;
 }
