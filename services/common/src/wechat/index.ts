@@ -1,6 +1,7 @@
 export * from './crypto.js';
 export * from './dedupe.js';
 export * from './envelope.js';
+export * from './flat-xml.js';
 export * from './message-types.js';
 export * from './messages.js';
 export * from './replies.js';

@@ -1,5 +1,6 @@
 import { XMLParser } from 'fast-xml-parser';
 import { AppError, ErrorCode } from '../errors/app-error.js';
+import { scanFlatXml } from './flat-xml.js';
 
 /** Largest XML document the parser accepts; WeChat callbacks are a few KiB at most. */
 export const maxXmlBytes = 256 * 1024;
@@ -28,14 +29,34 @@ export type XmlFields = Readonly<Record<string, string>>;
  * Parses a WeChat XML document into its `<xml>` children.
  * Rejects DOCTYPE / ENTITY declarations before parsing (external entities and
  * billion-laughs can only come through them), bounds the size, and requires a root `<xml>`.
+ * The flat documents WeChat sends for most pushes are read by {@link scanFlatXml} with the
+ * same result; everything else goes through `fast-xml-parser` and its validator.
  */
 export function parseXml(body: string): XmlFields {
-  if (Buffer.byteLength(body, 'utf8') > maxXmlBytes) {
+  checkDocument(body);
+  return scanFlatXml(body) ?? parseWithFastXmlParser(body);
+}
+
+/**
+ * {@link parseXml} always through `fast-xml-parser` (validator, then parser), never the flat
+ * scanner: the reference the scanner is tested against.
+ */
+export function parseXmlGeneral(body: string): XmlFields {
+  checkDocument(body);
+  return parseWithFastXmlParser(body);
+}
+
+function checkDocument(body: string): void {
+  // A UTF-16 code unit takes at most 3 bytes of UTF-8: count exactly only near the limit.
+  if (body.length * 3 > maxXmlBytes && Buffer.byteLength(body, 'utf8') > maxXmlBytes) {
     throw new AppError(ErrorCode.bodyTooLarge, `XML larger than ${maxXmlBytes} bytes`);
   }
   if (forbidden.test(body)) {
     throw new AppError(ErrorCode.xmlForbidden, 'XML with DOCTYPE or ENTITY declarations is refused');
   }
+}
+
+function parseWithFastXmlParser(body: string): XmlFields {
   let doc: unknown;
   try {
     doc = parser.parse(body, true);
