@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, randomFillSync } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
+import { cbc } from './cbc.js';
 
 /** WXBizMsgCrypt return codes (PROTOCOL.md; the official samples' ierror tables). */
 export const WxCryptCode = {
@@ -113,9 +114,7 @@ export function encryptMessage(aesKey: AesKey, appId: string, message: string, r
   plain.write(message, 20, 'utf8');
   plain.write(appId, 20 + messageLength, 'utf8');
   plain.fill(pad, unpadded);
-  const cipher = createCipheriv('aes-256-cbc', aesKey.key, aesKey.iv);
-  cipher.setAutoPadding(false);
-  return Buffer.concat([cipher.update(plain), cipher.final()]).toString('base64');
+  return cbc('encrypt', aesKey.key, aesKey.iv, plain).toString('base64');
 }
 
 /**
@@ -145,9 +144,7 @@ function decodeCiphertext(encrypt: string): Buffer {
 /** Decrypts with one key; throws a {@link WxCryptError} naming the failed check. */
 export function decryptWithKey(aesKey: AesKey, appId: string, encrypt: string): string {
   const data = decodeCiphertext(encrypt);
-  const decipher = createDecipheriv('aes-256-cbc', aesKey.key, aesKey.iv);
-  decipher.setAutoPadding(false);
-  const plain = pkcs7Unpad(Buffer.concat([decipher.update(data), decipher.final()]));
+  const plain = pkcs7Unpad(cbc('decrypt', aesKey.key, aesKey.iv, data));
   if (plain.length < 20) throw new WxCryptError(WxCryptCode.illegalBuffer, 'decrypted buffer is too short');
   const length = plain.readUInt32BE(16);
   if (20 + length > plain.length) {
