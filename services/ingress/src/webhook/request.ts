@@ -29,7 +29,7 @@ export function parseWebhookUrl(url: string): WebhookTarget | undefined {
   } catch {
     return undefined;
   }
-  const params = new URLSearchParams(q === -1 ? '' : url.slice(q + 1));
+  const params = queryParams(q === -1 ? '' : url.slice(q + 1));
   return {
     accountId,
     query: {
@@ -42,6 +42,28 @@ export function parseWebhookUrl(url: string): WebhookTarget | undefined {
       echostr: params.get('echostr') ?? undefined,
     },
   };
+}
+
+/** The subset of `URLSearchParams` the webhook reads: `get` (first occurrence wins). */
+interface QueryParams {
+  get(name: string): string | null;
+}
+
+/**
+ * WeChat's query values are digits, hex, base64url-free openids: nothing to decode. Such a
+ * query is split by hand (a `URLSearchParams` costs a microsecond per request); one with `%`
+ * or `+` goes through `URLSearchParams`, so decoding stays exactly the platform's.
+ */
+function queryParams(search: string): QueryParams {
+  if (search.includes('%') || search.includes('+')) return new URLSearchParams(search);
+  const values = new Map<string, string>();
+  for (const pair of search.split('&')) {
+    if (pair === '') continue;
+    const eq = pair.indexOf('=');
+    const name = eq === -1 ? pair : pair.slice(0, eq);
+    if (!values.has(name)) values.set(name, eq === -1 ? '' : pair.slice(eq + 1));
+  }
+  return { get: (name) => values.get(name) ?? null };
 }
 
 /** Reads the body up to `limit` bytes; a larger body is refused without buffering it. */

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import type { IncomingMessage } from 'node:http';
 import { PassThrough } from 'node:stream';
 import { AppError } from '@mpstack/common';
+import fc from 'fast-check';
 import { parseWebhookUrl, readBody } from '../../../src/webhook/request.js';
 
 /** A request stream with headers, fed by the test. */
@@ -46,6 +47,29 @@ describe('webhook/parseWebhookUrl', () => {
       msgSignature: undefined,
       echostr: undefined,
     });
+  });
+
+  it('reads any query exactly as URLSearchParams does (repeats, empty values, encoded or not)', () => {
+    const names = ['signature', 'timestamp', 'nonce', 'openid', 'encrypt_type', 'msg_signature', 'echostr', 'x', ''];
+    const piece = fc.oneof(fc.constantFrom('a', '1', '=', '&', '%20', '%', '+', '%E4%BD%A0', '-_.~'), fc.string());
+    const pair = fc.tuple(fc.constantFrom(...names), fc.array(piece, { maxLength: 4 }), fc.boolean());
+    fc.assert(
+      fc.property(fc.array(pair, { maxLength: 10 }), (pairs) => {
+        const search = pairs.map(([name, value, bare]) => (bare ? name : `${name}=${value.join('')}`)).join('&');
+        const params = new URLSearchParams(search);
+        const query = parseWebhookUrl(`/wx/demo?${search}`)?.query;
+        assert.deepEqual(query, {
+          signature: params.get('signature') ?? '',
+          timestamp: params.get('timestamp') ?? '',
+          nonce: params.get('nonce') ?? '',
+          openid: params.get('openid') ?? undefined,
+          encryptType: params.get('encrypt_type') ?? undefined,
+          msgSignature: params.get('msg_signature') ?? undefined,
+          echostr: params.get('echostr') ?? undefined,
+        });
+      }),
+      { numRuns: 1000 },
+    );
   });
 
   it('leaves other paths (and undecodable account names) to the rest of the app', () => {
