@@ -110,6 +110,12 @@ function registerSim(program: Command): void {
     .option('--file <xml>', 'send this plaintext XML instead')
     .option('--timeout-ms <ms>', 'per delivery', positiveInt, 5000)
     .option('--deliveries <n>', 'deliveries in total', positiveInt, 3)
+    .option(
+      '--simulator <url>',
+      'WeChat simulator to tell about the message first (opens its 48 h customer-service window)',
+      simSendDefaults.simulator,
+    )
+    .option('--no-simulator', 'do not tell a simulator')
     .action(async (options: Parameters<typeof simSend>[0]) => {
       const report = await simSend(options);
       console.log(JSON.stringify(report, null, 2));

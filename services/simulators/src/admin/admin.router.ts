@@ -1,3 +1,4 @@
+import { isAppError, parseXml } from '@mpstack/common';
 import express, { type Request, type Response, Router } from 'express';
 import type { AdjustableClock } from '../clock.js';
 import type { InteractionKind } from '../state/audience-store.js';
@@ -117,6 +118,28 @@ function addAccountRoutes(router: Router, state: SimulatorState): void {
     state.recordInteraction(account.appId, String(req.params.openid), kind);
     res.json({ ok: true, kind });
   });
+
+  // What a user did outside the simulator (e.g. `mpstack sim send`): the plaintext XML the user's
+  // action produced, so the simulator learns what WeChat would — follow state, kefu windows.
+  router.post(
+    '/_sim/accounts/:account/inbound',
+    express.text({ type: () => true, limit: '64kb' }),
+    (req: Request, res: Response) => {
+      const account = accountOf(state, req, res);
+      if (account === undefined) return;
+      try {
+        const fields = parseXml(typeof req.body === 'string' ? req.body : '');
+        if (!fields.FromUserName || !fields.MsgType) {
+          fail(res, 400, 'bad_request', 'the message needs FromUserName and MsgType');
+          return;
+        }
+        state.recordInbound(account.appId, fields);
+        res.json({ recorded: true, openid: fields.FromUserName, msgType: fields.MsgType });
+      } catch (error) {
+        fail(res, 400, 'bad_request', isAppError(error) ? error.message : 'the body must be the plaintext message XML');
+      }
+    },
+  );
 
   router.get('/_sim/accounts/:account/inbox/:openid', (req: Request, res: Response) => {
     const account = accountOf(state, req, res);

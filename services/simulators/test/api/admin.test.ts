@@ -53,6 +53,34 @@ describe('simulator controls (/_sim)', () => {
     assert.equal(api.state.audience.consumeKefu(account.appId, 'o_alice'), 45015);
   });
 
+  it('learns from a message sent outside it: a text opens the 48 h window, unsubscribe ends the follow', async () => {
+    const post = (xml: string) =>
+      fetch(`${api.url}/_sim/accounts/${account.appId}/inbound`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/xml' },
+        body: xml,
+      });
+    assert.equal(api.state.audience.consumeKefu(account.appId, 'o_cli'), 40003, 'not a follower before the message');
+    const text =
+      '<xml><ToUserName><![CDATA[gh_x]]></ToUserName><FromUserName><![CDATA[o_cli]]></FromUserName>' +
+      '<CreateTime>1700000000</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[hi 👋]]></Content></xml>';
+    const recorded = await post(text);
+    assert.deepEqual(await recorded.json(), { recorded: true, openid: 'o_cli', msgType: 'text' });
+    assert.equal(api.state.audience.consumeKefu(account.appId, 'o_cli'), 0);
+    await post(
+      '<xml><FromUserName>o_cli</FromUserName><CreateTime>1</CreateTime><MsgType>event</MsgType><Event>unsubscribe</Event></xml>',
+    );
+    assert.equal(api.state.audience.get(account.appId, 'o_cli')?.isSubscribed, false);
+    assert.equal(api.state.audience.consumeKefu(account.appId, 'o_cli'), 45015);
+    for (const bad of ['not xml', '<xml><MsgType>text</MsgType></xml>', '<!DOCTYPE x><xml><A>1</A></xml>']) {
+      const response = await post(bad);
+      assert.equal(response.status, 400, bad);
+      assert.equal(((await response.json()) as { error: { code: string } }).error.code, 'bad_request');
+    }
+    assert.equal((await post(text.replace('o_cli', 'o_other'))).status, 200);
+    assert.equal((await fetch(`${api.url}/_sim/accounts/nope/inbound`, { method: 'POST', body: text })).status, 404);
+  });
+
   it('moves the adjustable clock', async () => {
     const { json } = await call('POST', '/_sim/clock/set', { now: 1_800_000_000_000 });
     assert.deepEqual(json, { now: 1_800_000_000_000 });

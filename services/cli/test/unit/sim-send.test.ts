@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type RunningSimulator, startSimulator } from '@mpstack/simulators';
+import { simSend, simSendDefaults } from '../../src/commands/sim.js';
+import { demoAccount } from '../../src/dev/demo-account.js';
+
+/** A developer server that acknowledges everything with `success`. */
+async function successServer(): Promise<{ server: Server; url: string }> {
+  const server = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => response.end('success'));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/wx/${demoAccount.id}` };
+}
+
+describe('mpstack sim send and the simulator', () => {
+  let simulator: RunningSimulator;
+  let webhook: { server: Server; url: string };
+
+  beforeEach(async () => {
+    webhook = await successServer();
+    simulator = await startSimulator({
+      port: 0,
+      ingressBaseUrl: 'http://127.0.0.1:9',
+      accounts: [
+        {
+          id: demoAccount.id,
+          appId: demoAccount.appId,
+          appSecret: demoAccount.appSecret,
+          token: demoAccount.token,
+          encodingAesKey: demoAccount.encodingAesKey,
+          mode: demoAccount.encryptMode,
+          originalId: demoAccount.originalId,
+        },
+      ],
+    });
+  });
+
+  afterEach(async () => {
+    await simulator.close();
+    await new Promise((resolve) => webhook.server.close(resolve));
+  });
+
+  const options = (simulatorUrl: string | false, text = '你好 👋') => ({
+    ...simSendDefaults,
+    url: webhook.url,
+    from: 'o_cli_user',
+    text,
+    timeoutMs: 2000,
+    deliveries: 1,
+    simulator: simulatorUrl,
+  });
+
+  /** A customer-service send through the simulator's public API: 0 when the user's window is open. */
+  async function kefuSend(): Promise<number> {
+    const base = simulator.url;
+    const token = (await (
+      await fetch(
+        `${base}/cgi-bin/token?grant_type=client_credential&appid=${demoAccount.appId}&secret=${demoAccount.appSecret}`,
+      )
+    ).json()) as { access_token: string };
+    const sent = (await (
+      await fetch(`${base}/cgi-bin/message/custom/send?access_token=${token.access_token}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ touser: 'o_cli_user', msgtype: 'text', text: { content: 'hi' } }),
+      })
+    ).json()) as { errcode: number };
+    return sent.errcode;
+  }
+
+  it('tells the simulator first, so a customer-service reply to that user is accepted', async () => {
+    const report = await simSend(options(simulator.url));
+    assert.deepEqual(report.simulator, { recorded: true });
+    assert.equal(report.userSees.kind, 'nothing');
+    assert.equal(await kefuSend(), 0);
+  });
+
+  it('without a simulator the window stays closed, and the report says why', async () => {
+    const skipped = await simSend(options(false));
+    assert.equal(skipped.simulator, 'not asked');
+    const unreachable = await simSend(options('http://127.0.0.1:9'));
+    assert.equal(unreachable.simulator !== 'not asked' && unreachable.simulator.recorded, false);
+    assert.match(JSON.stringify(unreachable.simulator), /no simulator at http:\/\/127\.0\.0\.1:9/);
+    assert.equal(unreachable.userSees.kind, 'nothing', 'the delivery itself still happens');
+    assert.equal(await kefuSend(), 40003, 'the simulator never heard of the user');
+  });
+});
