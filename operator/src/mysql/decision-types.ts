@@ -1,3 +1,4 @@
+import { CONDITION_TYPES } from '../api/v1alpha1.js';
 import type { ReplicaStatus } from './dialect.js';
 import type { GtidSet } from './gtid.js';
 
@@ -91,10 +92,11 @@ export type MysqlAction =
   | { readonly type: 'pointWriterService'; readonly pod: string }
   | { readonly type: 'deletePod'; readonly pod: string };
 
+/** The platform's MySQL conditions, named as in the CRD's condition list. */
 export const ConditionType = {
-  available: 'MySQLAvailable',
-  replicationHealthy: 'MySQLReplicationHealthy',
-  manualIntervention: 'ManualInterventionRequired',
+  available: CONDITION_TYPES.mysqlAvailable,
+  replicationHealthy: CONDITION_TYPES.mysqlReplicationHealthy,
+  manualIntervention: CONDITION_TYPES.manualInterventionRequired,
 } as const;
 export type ConditionType = (typeof ConditionType)[keyof typeof ConditionType];
 

@@ -4,25 +4,10 @@
  * replica", plus the queue-depth and Prometheus-total metrics read as "total / target per replica".
  */
 
-export const PolicyType = { Pods: 'Pods', Percent: 'Percent' } as const;
-export type PolicyType = (typeof PolicyType)[keyof typeof PolicyType];
+// The policy and rule shapes are the CRD's (`autoscaling/v2` semantics), defined once in the API.
+import type { ScalingRules } from '../api/v1alpha1.js';
 
-/** How several policies of one direction combine: the biggest change, the smallest, or none at all. */
-export const SelectPolicy = { Max: 'Max', Min: 'Min', Disabled: 'Disabled' } as const;
-export type SelectPolicy = (typeof SelectPolicy)[keyof typeof SelectPolicy];
-
-/** At most `value` pods (or percent of the replicas at the period's start) per `periodSeconds`. */
-export interface ScalingPolicy {
-  readonly type: PolicyType;
-  readonly value: number;
-  readonly periodSeconds: number;
-}
-
-export interface ScalingRules {
-  readonly stabilizationWindowSeconds: number;
-  readonly selectPolicy: SelectPolicy;
-  readonly policies: readonly ScalingPolicy[];
-}
+export type { ScalingPolicy, ScalingPolicyType as PolicyType, ScalingRules, SelectPolicy } from '../api/v1alpha1.js';
 
 export interface ScalingBehavior {
   readonly scaleUp: ScalingRules;
