@@ -12,6 +12,7 @@ export {
   eventMessage,
   imageMessage,
   locationMessage,
+  massSendJobFinishEvent,
   type Parties,
   randomMsgId,
   scanEvent,

@@ -1,8 +1,8 @@
 import type { Clock } from '../clock.js';
-import { templateSendJobFinishEvent } from '../sender/message-builders.js';
+import { massSendJobFinishEvent, templateSendJobFinishEvent } from '../sender/message-builders.js';
 import { sendToAccount } from '../sender/send-to-account.js';
 import type { FetchLike } from '../sender/sender.types.js';
-import type { TemplateSendRecord } from '../state/message-store.js';
+import type { CallbackState, MassSendRecord, TemplateSendRecord } from '../state/message-store.js';
 import { originalIdOf, type SimAccount } from '../types.js';
 
 export interface CallbackDispatcherOptions {
@@ -14,7 +14,7 @@ export interface CallbackDispatcherOptions {
 }
 
 /**
- * Pushes asynchronous events (today `TEMPLATESENDJOBFINISH`) to accounts, signed and
+ * Pushes asynchronous events (`TEMPLATESENDJOBFINISH`, `MASSSENDJOBFINISH`) to accounts, signed and
  * encrypted like any message push, after the API call that caused them has answered.
  * Keeps every in-flight push so {@link CallbackDispatcher.drain} can wait for them on close.
  */
@@ -31,18 +31,49 @@ export class CallbackDispatcher {
 
   /** Schedules the delivery event of a template send and records its outcome on `record`. */
   templateFinished(account: SimAccount, record: TemplateSendRecord): void {
+    this.push(account, record, () =>
+      templateSendJobFinishEvent({
+        from: record.openid,
+        to: originalIdOf(account),
+        createTime: Math.floor(this.options.clock() / 1000),
+        msgId: record.msgid,
+        status: record.status,
+      }),
+    );
+  }
+
+  /**
+   * Schedules the result event of a mass send. WeChat sends it from the mass-send helper
+   * (`FromUserName` "mphelper" in the event's field table), not from a user.
+   */
+  massFinished(account: SimAccount, record: MassSendRecord): void {
+    this.push(account, record, () =>
+      massSendJobFinishEvent({
+        from: 'mphelper',
+        to: originalIdOf(account),
+        createTime: Math.floor(this.options.clock() / 1000),
+        msgId: record.msgId,
+        status: record.result.status,
+        totalCount: record.result.totalCount,
+        filterCount: record.result.filterCount,
+        sentCount: record.result.sentCount,
+        errorCount: record.result.errorCount,
+        isArticle: record.msgtype === 'mpnews',
+      }),
+    );
+  }
+
+  private push(
+    account: SimAccount,
+    record: { callback: CallbackState; callbackStatuses: readonly (number | null)[] },
+    build: () => string,
+  ): void {
     const url = this.callbackUrl(account);
     if (url === undefined) {
       record.callback = 'skipped';
       return;
     }
-    const xml = templateSendJobFinishEvent({
-      from: record.openid,
-      to: originalIdOf(account),
-      createTime: Math.floor(this.options.clock() / 1000),
-      msgId: record.msgid,
-      status: record.status,
-    });
+    const xml = build();
     this.track(async () => {
       try {
         const report = await sendToAccount({

@@ -1,6 +1,8 @@
 import { type Request, type Response, Router } from 'express';
 import { numericId } from '../state/ids.js';
+import type { MassSendRecord, MassSendResult } from '../state/message-store.js';
 import type { SimulatorState } from '../state/simulator-state.js';
+import type { SimAccount } from '../types.js';
 import type { ApiRouterDeps } from './api.types.js';
 import { authorizedAccount, jsonBody, sendOk } from './api-http.js';
 import { WxApiError } from './wx-errors.js';
@@ -28,8 +30,32 @@ function checkClientMsgId(state: SimulatorState, appId: string, clientmsgid: unk
   return key;
 }
 
-/** `POST /cgi-bin/message/mass/send` (by openid list): 2–10 000 openids, 60 requests/min (45011). */
-export function createMassRouter({ state, clock }: ApiRouterDeps): Router {
+/**
+ * What the job-finish event reports: `TotalCount` the openids given, `FilterCount` those left
+ * after filtering (here: current followers — unknown or unfollowed openids are filtered),
+ * `ErrorCount` those the send failed for (here: users who blocked the account), `SentCount`
+ * the rest. The per-user monthly limit of service accounts is not simulated.
+ */
+function massResult(state: SimulatorState, account: SimAccount, touser: readonly string[]): MassSendResult {
+  const followers = touser.filter((openid) => state.audience.get(account.appId, openid)?.isSubscribed === true);
+  const errorCount = followers.filter(
+    (openid) => state.audience.get(account.appId, openid)?.isBlocking === true,
+  ).length;
+  const sentCount = followers.length - errorCount;
+  return {
+    status: sentCount > 0 ? 'sendsuccess' : 'sendfail',
+    totalCount: touser.length,
+    filterCount: followers.length,
+    sentCount,
+    errorCount,
+  };
+}
+
+/**
+ * `POST /cgi-bin/message/mass/send` (by openid list): 2–10 000 openids, 60 requests/min (45011).
+ * The result follows as a `MASSSENDJOBFINISH` push to the account's callback URL.
+ */
+export function createMassRouter({ state, clock, callbacks }: ApiRouterDeps): Router {
   const router = Router();
   router.post('/cgi-bin/message/mass/send', (req: Request, res: Response) => {
     const account = authorizedAccount(req, state);
@@ -43,15 +69,22 @@ export function createMassRouter({ state, clock }: ApiRouterDeps): Router {
     if (!Array.isArray(touser) || touser.length < 2 || touser.length > 10_000) throw new WxApiError(40130);
     if (typeof body.msgtype !== 'string') throw new WxApiError(40008);
     const ids = { msgId: numericId(), msgDataId: numericId() };
-    state.messages.addMassSend({
+    const recipients = touser.map(String);
+    const record: MassSendRecord = {
       ...ids,
       appId: account.appId,
       clientmsgid: typeof body.clientmsgid === 'string' ? body.clientmsgid : undefined,
-      touser: touser.map(String),
+      msgtype: body.msgtype,
+      touser: recipients,
       at: now,
-    });
+      result: massResult(state, account, recipients),
+      callback: 'pending',
+      callbackStatuses: [],
+    };
+    state.messages.addMassSend(record);
     if (key !== undefined) state.massClientIds.remember(key, ids, now);
     sendOk(res, { msg_id: ids.msgId, msg_data_id: ids.msgDataId }, 'send job submission success');
+    callbacks.massFinished(account, record);
   });
   return router;
 }

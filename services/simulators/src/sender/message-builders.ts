@@ -26,6 +26,39 @@ function xml(parties: Parties, msgType: string, fields: readonly Field[]): strin
   return `<xml>\n${lines.join('\n')}\n</xml>`;
 }
 
+/**
+ * `MASSSENDJOBFINISH`: the result of a mass send, pushed when the job ends. `MsgID` with a
+ * capital D, counts as numbers, and for articles the (nested) originality check result.
+ * Layout from the samples quoted by Senparc, JFinal-weixin and WxJava's tests.
+ */
+export function massSendJobFinishEvent(
+  options: Parties & {
+    readonly msgId: number | string;
+    readonly status: string;
+    readonly totalCount: number;
+    readonly filterCount: number;
+    readonly sentCount: number;
+    readonly errorCount: number;
+    readonly isArticle: boolean;
+  },
+): string {
+  return xml(options, 'event', [
+    ['Event', 'MASSSENDJOBFINISH'],
+    ['MsgID', String(options.msgId), true],
+    ['Status', options.status],
+    ['TotalCount', options.totalCount],
+    ['FilterCount', options.filterCount],
+    ['SentCount', options.sentCount],
+    ['ErrorCount', options.errorCount],
+    [
+      'CopyrightCheckResult',
+      // CheckState 1: not judged a reprint, sent as is.
+      options.isArticle ? '<Count>0</Count><ResultList></ResultList><CheckState>1</CheckState>' : undefined,
+      true,
+    ],
+  ]);
+}
+
 /** A 64-bit MsgId as decimal text (it does not fit a JS number). */
 export function randomMsgId(): string {
   return (randomBytes(8).readBigUInt64BE() >> 1n).toString();

@@ -32,8 +32,23 @@ export interface MassSendRecord {
   readonly msgDataId: number;
   readonly appId: string;
   readonly clientmsgid: string | undefined;
+  readonly msgtype: string;
   readonly touser: readonly string[];
   readonly at: number;
+  /** What the `MASSSENDJOBFINISH` push reports (see mass.router.ts for how they are counted). */
+  readonly result: MassSendResult;
+  callback: CallbackState;
+  /** HTTP statuses of the callback deliveries (empty while pending or when skipped). */
+  callbackStatuses: readonly (number | null)[];
+}
+
+/** The counts of a finished mass send, as `MASSSENDJOBFINISH` carries them. */
+export interface MassSendResult {
+  readonly status: 'sendsuccess' | 'sendfail';
+  readonly totalCount: number;
+  readonly filterCount: number;
+  readonly sentCount: number;
+  readonly errorCount: number;
 }
 
 /** Kefu inboxes, template sends and mass sends of every account. */

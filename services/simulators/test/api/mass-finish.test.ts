@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { parseMessage } from '@mpstack/common';
+import {
+  type ApiHarness,
+  eventually,
+  fakeIngress,
+  type Listening,
+  type Received,
+  startApi,
+  testAccount,
+} from '../helpers.js';
+
+const account = testAccount();
+
+describe('simulated MASSSENDJOBFINISH pushes', () => {
+  let ingress: Listening & { readonly pushes: Received[] };
+  let api: ApiHarness;
+  let token: string;
+  beforeEach(async () => {
+    ingress = await fakeIngress([account], (_req, res) => {
+      res.end('success');
+    });
+    api = await startApi([account], { callbackBaseUrl: ingress.url });
+    token = await api.token(account);
+  });
+  afterEach(async () => {
+    await api.close();
+    await ingress.close();
+  });
+
+  const mass = (body: Record<string, unknown>) =>
+    api.post(`/cgi-bin/message/mass/send?access_token=${token}`, {
+      touser: ['o_alice', 'o_bob', 'o_stranger'],
+      msgtype: 'text',
+      text: { content: '本月流量包八折 🎁' },
+      ...body,
+    });
+
+  it('reports the job from mphelper with MsgID = msg_id and the counts after filtering', async () => {
+    api.state.setBlocking(account.appId, 'o_bob', true);
+    const sent = await mass({});
+    assert.equal(sent.errcode, 0);
+    const push = await eventually(() => ingress.pushes[0]);
+    assert.equal(push.isSignatureValid, true);
+    const fields = push.message;
+    assert.equal(fields.Event, 'MASSSENDJOBFINISH');
+    assert.equal(fields.FromUserName, 'mphelper');
+    assert.equal(fields.ToUserName, 'gh_demo');
+    assert.equal(fields.MsgID, String(sent.msg_id));
+    assert.equal(fields.MsgId, undefined);
+    assert.equal(fields.Status, 'sendsuccess');
+    // three openids given, the stranger filtered out, Bob blocked the account
+    assert.deepEqual(
+      [fields.TotalCount, fields.FilterCount, fields.SentCount, fields.ErrorCount],
+      ['3', '2', '1', '1'],
+    );
+    assert.equal(fields.CopyrightCheckResult, undefined, 'only articles get an originality check');
+    const message = parseMessage(fields);
+    assert.equal(message.kind === 'event' && message.event, 'MASSSENDJOBFINISH');
+    assert.equal('msgId' in message && message.msgId, String(sent.msg_id));
+    const record = await eventually(() => api.state.messages.massSends().find((s) => s.callback === 'delivered'));
+    assert.deepEqual(record.callbackStatuses, [200]);
+  });
+
+  it('adds the originality check to an article send, and reports sendfail when nobody could receive it', async () => {
+    await mass({ msgtype: 'mpnews', mpnews: { media_id: 'MEDIA_ID' }, touser: ['o_gone', 'o_stranger'] });
+    const push = await eventually(() => ingress.pushes[0]);
+    assert.equal(push.message.Status, 'sendfail');
+    assert.deepEqual([push.message.TotalCount, push.message.FilterCount, push.message.SentCount], ['2', '0', '0']);
+    assert.deepEqual(JSON.parse(push.message.CopyrightCheckResult ?? 'null'), {
+      Count: '0',
+      ResultList: '',
+      CheckState: '1',
+    });
+  });
+
+  it('records the push as skipped when the account has no callback URL', async () => {
+    const lone = await startApi([account]);
+    try {
+      const loneToken = await lone.token(account);
+      await lone.post(`/cgi-bin/message/mass/send?access_token=${loneToken}`, {
+        touser: ['o_alice', 'o_bob'],
+        msgtype: 'text',
+        text: { content: 'x' },
+      });
+      assert.equal(lone.state.messages.massSends()[0]?.callback, 'skipped');
+    } finally {
+      await lone.close();
+    }
+  });
+});
