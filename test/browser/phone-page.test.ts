@@ -11,7 +11,8 @@ const screenshots = new URL('../../browser/screenshots/', import.meta.url).pathn
 /**
  * The phone page as a person uses it, in headless Chromium, against `mpstack dev` (the
  * embedded default): a keyword gets its passive reply, an unmatched message gets the default
- * reply and later the customer-service message from the slow path, a menu click is answered.
+ * reply and later the customer-service message from the slow path, a menu click is answered,
+ * sub-menus open and their view / scan buttons push their events.
  */
 describe('browser: the phone page of mpstack dev', function () {
   this.timeout(60_000);
@@ -73,7 +74,26 @@ describe('browser: the phone page of mpstack dev', function () {
   it('the menu created through the API is shown and a click is answered', async () => {
     await page.getByRole('button', { name: '查账单' }).click();
     await page.getByText('点击了「查账单」菜单 🧾').waitFor({ timeout: 10_000 });
+  });
+
+  it('a button with sub-buttons opens its list; a view button pushes VIEW, a scan button asks for the code', async () => {
+    const view = page.getByRole('menuitem', { name: '流量红包' });
+    assert.equal(await view.isVisible(), false, 'the list is closed until its button is tapped');
+    await page.getByRole('button', { name: '更多' }).click();
+    await view.waitFor({ state: 'visible' });
     mkdirSync(screenshots, { recursive: true });
     await page.screenshot({ path: join(screenshots, 'phone.png') });
+    await view.click();
+    assert.equal(await view.isVisible(), false, 'the list closes after a tap');
+    await page.getByText('打开 https://example.com/activity').waitFor({ timeout: 10_000 });
+    await page.getByRole('button', { name: '更多' }).click();
+    page.once('dialog', (dialog) => void dialog.accept('https://mpstack.dev/qr/42'));
+    await page.getByRole('menuitem', { name: '扫码办理' }).click();
+    await page.getByText('扫一扫「扫码办理」：https://mpstack.dev/qr/42').waitFor({ timeout: 10_000 });
+    const notes = await page.locator('.note').allTextContents();
+    const deliveries = notes.filter((text) => text.startsWith('deliveries:'));
+    assert.ok(deliveries.length >= 2);
+    for (const line of deliveries.slice(-2))
+      assert.match(line, /^deliveries: 200 /, 'the ingress acknowledged both events');
   });
 });

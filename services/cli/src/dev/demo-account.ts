@@ -88,7 +88,13 @@ export async function createDemoMenu(apiBaseUrl: string): Promise<void> {
     button: [
       { type: 'click', name: '查账单', key: 'MENU_BILL' },
       { type: 'click', name: '人工客服', key: 'MENU_AGENT' },
-      { name: '更多', sub_button: [{ type: 'view', name: '流量红包', url: 'https://example.com/activity' }] },
+      {
+        name: '更多',
+        sub_button: [
+          { type: 'view', name: '流量红包', url: 'https://example.com/activity' },
+          { type: 'scancode_push', name: '扫码办理', key: 'MENU_SCAN' },
+        ],
+      },
     ],
   };
   const result = (await (

@@ -13,7 +13,7 @@ export const phonePage = `<!doctype html>
   :root { --green: #95ec69; --bg: #ededed; --bar: #f7f7f7; }
   * { box-sizing: border-box; }
   body { margin: 0; background: #d9dde3; font: 15px/1.45 -apple-system, "PingFang SC", "Microsoft YaHei", "Segoe UI",
-    "Apple Color Emoji", "Segoe UI Emoji", "Noto Color Emoji", sans-serif; }
+    "Noto Sans CJK SC", sans-serif, "Apple Color Emoji", "Segoe UI Emoji", "Noto Color Emoji"; }
   .phone { max-width: 420px; height: 100vh; margin: 0 auto; display: flex; flex-direction: column; background: var(--bg);
     box-shadow: 0 0 24px rgba(0,0,0,.15); }
   header { background: var(--bar); padding: 8px 12px; border-bottom: 1px solid #ddd; display: flex; gap: 6px; flex-wrap: wrap; }
@@ -29,7 +29,12 @@ export const phonePage = `<!doctype html>
   .card b { display: block; } .card small { color: #888; }
   .kefu .bubble { border-left: 3px solid #07c160; }
   #menu { display: flex; border-top: 1px solid #ddd; background: var(--bar); }
-  #menu button { flex: 1; border: 0; border-right: 1px solid #ddd; background: none; padding: 8px; cursor: pointer; }
+  #menu .cell { flex: 1; position: relative; display: flex; }
+  #menu .cell > button { flex: 1; border: 0; border-right: 1px solid #ddd; background: none; padding: 8px; cursor: pointer; }
+  #menu .submenu { position: absolute; bottom: calc(100% + 6px); left: 4px; right: 4px; display: flex;
+    flex-direction: column; background: #fff; border: 1px solid #ddd; border-radius: 4px; box-shadow: 0 2px 6px #0002; }
+  #menu .submenu[hidden] { display: none; }
+  #menu .submenu button { border: 0; border-bottom: 1px solid #eee; background: none; padding: 8px; cursor: pointer; }
   form { display: flex; gap: 6px; padding: 8px; background: var(--bar); border-top: 1px solid #ddd; }
   form input { flex: 1; padding: 8px; border: 1px solid #ccc; border-radius: 4px; }
   button.send { background: #07c160; color: #fff; border: 0; border-radius: 4px; padding: 0 14px; }
@@ -120,14 +125,47 @@ export const phonePage = `<!doctype html>
     var list = document.getElementById('users'); list.textContent = '';
     account.users.forEach(function (u) { var o = el('option'); o.value = u.openid; o.label = u.nickname; list.appendChild(o); });
     if (!openidInput.value && account.users[0]) openidInput.value = account.users[0].openid;
+    renderMenu(account.menu);
+  }
+  // WeChat's bottom menu: up to 3 buttons; a button with sub-buttons opens a list above it.
+  function closeMenus() {
+    document.querySelectorAll('#menu .submenu').forEach(function (p) { p.hidden = true; });
+  }
+  function menuAction(b) {
+    if (b.type === 'click') return send('click', '', b.key, '点击菜单「' + b.name + '」');
+    if (b.type === 'view') return send('view', '', b.url, '打开 ' + b.url);
+    if (b.type === 'scancode_push' || b.type === 'scancode_waitmsg') {
+      var result = window.prompt('扫码结果（模拟）', 'https://example.com/qr');
+      if (result !== null) send(b.type, result, b.key, '扫一扫「' + b.name + '」：' + result);
+      return;
+    }
+    note('「' + b.name + '」（' + b.type + '）在模拟器里不可用', 'error');
+  }
+  function renderMenu(buttons) {
     var menu = document.getElementById('menu'); menu.textContent = '';
-    account.menu.forEach(function (b) {
-      var leaves = b.sub_button && b.sub_button.length ? b.sub_button : [b];
-      leaves.filter(function (l) { return l.type === 'click'; }).forEach(function (l) {
-        var button = el('button', '', l.name); button.type = 'button';
-        button.onclick = function () { send('click', '', l.key, '点击菜单「' + l.name + '」'); };
-        menu.appendChild(button);
-      });
+    buttons.forEach(function (b) {
+      var cell = el('div', 'cell');
+      var top = el('button'); top.type = 'button';
+      var subs = b.sub_button || [];
+      if (subs.length) {
+        var icon = el('span', '', '≡ '); icon.setAttribute('aria-hidden', 'true'); top.appendChild(icon);
+      }
+      top.appendChild(document.createTextNode(b.name));
+      cell.appendChild(top);
+      if (subs.length) {
+        var pop = el('div', 'submenu'); pop.hidden = true; pop.setAttribute('role', 'menu');
+        subs.forEach(function (leaf) {
+          var item = el('button', '', leaf.name); item.type = 'button'; item.setAttribute('role', 'menuitem');
+          item.onclick = function () { closeMenus(); menuAction(leaf); };
+          pop.appendChild(item);
+        });
+        top.setAttribute('aria-haspopup', 'menu');
+        top.onclick = function () { var wasHidden = pop.hidden; closeMenus(); pop.hidden = !wasHidden; };
+        cell.appendChild(pop);
+      } else {
+        top.onclick = function () { closeMenus(); menuAction(b); };
+      }
+      menu.appendChild(cell);
     });
   }
   function send(action, content, eventKey, label) {

@@ -3,10 +3,12 @@ import type { Clock } from '../clock.js';
 import {
   clickEvent,
   locationMessage,
+  scancodeEvent,
   scanEvent,
   subscribeEvent,
   textMessage,
   unsubscribeEvent,
+  viewEvent,
 } from '../sender/message-builders.js';
 import { sendToAccount } from '../sender/send-to-account.js';
 import type { FetchLike } from '../sender/sender.types.js';
@@ -25,7 +27,17 @@ export interface PhoneRouterDeps {
 }
 
 /** What the phone can do; each maps to the XML a real phone would cause WeChat to push. */
-export const phoneActions = ['text', 'subscribe', 'unsubscribe', 'click', 'scan', 'location'] as const;
+export const phoneActions = [
+  'text',
+  'subscribe',
+  'unsubscribe',
+  'click',
+  'view',
+  'scancode_push',
+  'scancode_waitmsg',
+  'scan',
+  'location',
+] as const;
 export type PhoneAction = (typeof phoneActions)[number];
 
 interface PhoneRequest {
@@ -55,6 +67,16 @@ function buildXml(account: SimAccount, request: PhoneRequest, createTime: number
       return unsubscribeEvent(parties);
     case 'click':
       return clickEvent({ ...parties, eventKey: request.eventKey });
+    case 'view':
+      return viewEvent({ ...parties, url: request.eventKey });
+    case 'scancode_push':
+    case 'scancode_waitmsg':
+      return scancodeEvent({
+        ...parties,
+        event: request.action,
+        eventKey: request.eventKey,
+        scanResult: request.content,
+      });
     case 'scan':
       return scanEvent({ ...parties, scene: request.eventKey });
     case 'location':

@@ -127,6 +127,30 @@ export function clickEvent(options: Parties & { readonly eventKey: string }): st
   return eventMessage({ ...options, event: 'CLICK' });
 }
 
+/** A tap on a `view` menu button: WeChat pushes `VIEW` with the URL as `EventKey`, then opens it. */
+export function viewEvent(options: Parties & { readonly url: string }): string {
+  return eventMessage({ ...options, event: 'VIEW', eventKey: options.url });
+}
+
+/**
+ * A `scancode_push` / `scancode_waitmsg` menu button: the client scans, then WeChat pushes the
+ * event with the nested `ScanCodeInfo` (ScanType, ScanResult).
+ */
+export function scancodeEvent(
+  options: Parties & {
+    readonly event: 'scancode_push' | 'scancode_waitmsg';
+    readonly eventKey: string;
+    readonly scanResult: string;
+  },
+): string {
+  const info = `<ScanType>${cdata('qrcode')}</ScanType><ScanResult>${cdata(options.scanResult)}</ScanResult>`;
+  return xml(options, 'event', [
+    ['Event', options.event],
+    ['EventKey', options.eventKey],
+    ['ScanCodeInfo', info, true],
+  ]);
+}
+
 /** A follower scanning a parametric QR code (raw scene, no `qrscene_` prefix). */
 export function scanEvent(options: Parties & { readonly scene: string; readonly ticket?: string }): string {
   const extra = options.ticket === undefined ? {} : { Ticket: options.ticket };

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { parseMessage } from '@mpstack/common';
 import { AdjustableClock, createSimulatorApp, startSimulator } from '../../src/index.js';
 import { fakeIngress, getJson, listen, postJson, safeAccount, testAccount } from '../helpers.js';
 
@@ -59,6 +60,42 @@ describe('phone page', () => {
       assert.equal(messages[0]?.body.text.content, '客服来了 👩‍💼');
       const later = await getJson(`${sim.url}/phone/api/inbox?account=demo&openid=o_alice&since=${messages[0]?.seq}`);
       assert.deepEqual(later.messages, []);
+    } finally {
+      await sim.close();
+      await ingress.close();
+    }
+  });
+
+  it('menu taps push VIEW with the URL and scancode events with the nested ScanCodeInfo', async () => {
+    const ingress = await fakeIngress([plain], (_req, res) => {
+      res.end('success');
+    });
+    const sim = await startSimulator({ port: 0, accounts: [plain], ingressBaseUrl: ingress.url });
+    try {
+      const tap = (action: string, eventKey: string, content = '') =>
+        postJson(`${sim.url}/phone/api/send`, { account: 'demo', openid: 'o_alice', action, eventKey, content });
+      const token = await getJson(
+        `${sim.url}/cgi-bin/token?grant_type=client_credential&appid=${plain.appId}&secret=${plain.appSecret}`,
+      );
+      const kefu = async () =>
+        (
+          await postJson(`${sim.url}/cgi-bin/message/custom/send?access_token=${String(token.access_token)}`, {
+            touser: 'o_alice',
+            msgtype: 'text',
+            text: { content: 'x' },
+          })
+        ).errcode;
+      await tap('view', 'https://example.com/activity?a=1&b=流量');
+      assert.equal(await kefu(), 45015, 'opening a view button grants no customer-service window');
+      await tap('scancode_waitmsg', 'MENU_SCAN', 'https://example.com/qr/42?x=<&>');
+      assert.equal(await kefu(), 0, 'a scancode tap opens the 1-minute window');
+      const [view, scan] = ingress.pushes.map((push) => parseMessage(push.message));
+      assert.ok(view?.kind === 'event' && view.event === 'VIEW');
+      assert.equal('eventKey' in view && view.eventKey, 'https://example.com/activity?a=1&b=流量');
+      assert.ok(scan?.kind === 'event' && scan.event === 'scancode_waitmsg');
+      assert.equal('eventKey' in scan && scan.eventKey, 'MENU_SCAN');
+      assert.equal('scanType' in scan && scan.scanType, 'qrcode');
+      assert.equal('scanResult' in scan && scan.scanResult, 'https://example.com/qr/42?x=<&>');
     } finally {
       await sim.close();
       await ingress.close();
