@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { createLogger, type Environment, openInfrastructure, seed } from '@mpstack/common';
 import { loadIngressConfig, startIngress } from '@mpstack/ingress';
 import { startSimulator } from '@mpstack/simulators';
-import { createDemoMenu, demoAccount, demoSeed, demoUsers } from '../dev/demo-account.js';
+import { createDemoMenu, demoAccount, demoSeed, demoSimAccount } from '../dev/demo-account.js';
 import { startDevWorker } from '../dev/dev-worker.js';
 import { type ScaleSettings, startScaledIngress } from '../dev/scaled-ingress.js';
 
@@ -36,18 +36,7 @@ export async function startDev(env: Environment, options: DevOptions): Promise<R
     port: options.simulatorPort,
     host: config.host,
     ingressBaseUrl: ingress.url,
-    accounts: [
-      {
-        id: demoAccount.id,
-        appId: demoAccount.appId,
-        appSecret: demoAccount.appSecret,
-        token: demoAccount.token,
-        encodingAesKey: demoAccount.encodingAesKey,
-        mode: demoAccount.encryptMode,
-        originalId: demoAccount.originalId,
-        users: demoUsers,
-      },
-    ],
+    accounts: [demoSimAccount],
   });
   await createDemoMenu(simulator.url);
   const stopWorker = await startDevWorker({

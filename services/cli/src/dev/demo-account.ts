@@ -1,4 +1,5 @@
 import type { SeedData } from '@mpstack/common';
+import type { SimAccount } from '@mpstack/simulators';
 
 /**
  * The demo account `mpstack dev` seeds and wires to the simulator: safe mode (the mode
@@ -71,6 +72,18 @@ export const demoUsers = [
   { openid: 'o_demo_xiaoming_0001', nickname: '小明 🐼' },
   { openid: 'o_demo_lihua_0002', nickname: '李华' },
 ] as const;
+
+/** The demo account as the WeChat simulator knows it (same credentials as the seed). */
+export const demoSimAccount: SimAccount = {
+  id: demoAccount.id,
+  appId: demoAccount.appId,
+  appSecret: demoAccount.appSecret,
+  token: demoAccount.token,
+  encodingAesKey: demoAccount.encodingAesKey,
+  mode: demoAccount.encryptMode,
+  originalId: demoAccount.originalId,
+  users: demoUsers,
+};
 
 /**
  * Creates the demo account's menu through the (simulated) WeChat API, the way an operator

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type RunningSimulator, startSimulator } from '@mpstack/simulators';
 import { simSend, simSendDefaults } from '../../src/commands/sim.js';
-import { demoAccount } from '../../src/dev/demo-account.js';
+import { demoAccount, demoSimAccount } from '../../src/dev/demo-account.js';
 
 /** A developer server that acknowledges everything with `success`. */
 async function successServer(): Promise<{ server: Server; url: string }> {
@@ -24,17 +24,8 @@ describe('mpstack sim send and the simulator', () => {
     simulator = await startSimulator({
       port: 0,
       ingressBaseUrl: 'http://127.0.0.1:9',
-      accounts: [
-        {
-          id: demoAccount.id,
-          appId: demoAccount.appId,
-          appSecret: demoAccount.appSecret,
-          token: demoAccount.token,
-          encodingAesKey: demoAccount.encodingAesKey,
-          mode: demoAccount.encryptMode,
-          originalId: demoAccount.originalId,
-        },
-      ],
+      // the demo users are followers already; o_cli_user is not, until a message makes them one
+      accounts: [demoSimAccount],
     });
   });
 
