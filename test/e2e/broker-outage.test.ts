@@ -76,6 +76,12 @@ describe('e2e broker outage: spool to disk, forward on recovery, never acknowled
     }
     const spooled = await spooledLines(dataDir);
     assert.equal(spooled.length, sent.length, 'every acknowledged message is on disk');
+    // Still ready: Kubernetes must keep sending WeChat's traffic to a replica that spools.
+    const ready = await fetch(`${ingress.url}/readyz`);
+    const readiness = (await ready.json()) as { checks: { queue: { ok: boolean; detail: string } } };
+    assert.equal(ready.status, 200);
+    assert.equal(readiness.checks.queue.ok, true);
+    assert.match(readiness.checks.queue.detail, /spooled to disk/);
     assert.deepEqual(
       sent.filter((m) => recorder.from(m.from).length > 0),
       [],
@@ -111,6 +117,9 @@ describe('e2e broker outage: spool to disk, forward on recovery, never acknowled
     };
     const ingress = await stack.replica({ amqpUrl: proxiedUrl, dataDir: notADirectory, plugins: [counter] });
     await cutBroker(ingress);
+    const unready = await fetch(`${ingress.url}/readyz`);
+    assert.equal(unready.status, 503, 'no broker and no spool: not ready');
+    assert.match(JSON.stringify(await unready.json()), /spool directory is not writable/);
     // WeChat retries after the failed delivery; the broker is back by then.
     const fetchImpl: FetchLike = async (input, init) => {
       const response = await fetch(input, init);

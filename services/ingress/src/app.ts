@@ -5,6 +5,7 @@ import {
   type FastHandler,
   type Logger,
   type QueuePort,
+  type ReadinessDetail,
   type Telemetry,
 } from '@mpstack/common';
 import type { AccountSource } from './accounts/account.types.js';
@@ -75,9 +76,12 @@ export function createIngress(deps: IngressDeps): Ingress {
     service: 'ingress',
     logger: deps.logger,
     metricsHandler: deps.telemetry.metricsHandler,
+    // The broker being down does not make the ingress unready while the spool can take the
+    // slow path's messages: taking every replica out of the Service would turn a broker
+    // outage the spool was built for into WeChat seeing no server at all.
     readiness: async () => ({
       cache: await deps.coordination.ping(),
-      queue: deps.queue.isConnected(),
+      queue: deps.queue.isConnected() ? true : await spoolReadiness(forwarder),
       accounts: registry.size > 0,
       ...(await deps.readiness?.()),
     }),
@@ -130,4 +134,14 @@ async function reloadAccounts(registry: AccountRegistry, logger: Logger): Promis
   } catch (error) {
     logger.warn({ err: error }, 'account reload failed; keeping the previous set');
   }
+}
+
+async function spoolReadiness(forwarder: Forwarder): Promise<ReadinessDetail> {
+  const writable = await forwarder.spoolWritable();
+  return {
+    ok: writable,
+    detail: writable
+      ? 'broker unreachable: slow-path messages are spooled to disk and forwarded when it returns'
+      : 'broker unreachable and the spool directory is not writable',
+  };
 }

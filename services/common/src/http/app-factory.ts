@@ -4,13 +4,23 @@ import { AppError, ErrorCode } from '../errors/app-error.js';
 import type { Logger } from '../logging/logger.js';
 import { errorResponse } from './error-status.js';
 
-export type ReadinessCheck = () => Promise<Readonly<Record<string, boolean>>>;
+/** A dependency that can be down without making the service unready, with what that means. */
+export interface ReadinessDetail {
+  readonly ok: boolean;
+  readonly detail: string;
+}
+
+export type ReadinessCheck = () => Promise<Readonly<Record<string, boolean | ReadinessDetail>>>;
+
+function isReady(value: boolean | ReadinessDetail): boolean {
+  return typeof value === 'boolean' ? value : value.ok;
+}
 
 export interface HttpAppOptions {
   readonly service: string;
   readonly logger: Logger;
   readonly metricsHandler: (request: IncomingMessage, response: ServerResponse) => void;
-  /** Each dependency's answer; `/readyz` is 200 only when all are true. */
+  /** Each dependency's answer; `/readyz` is 200 only when all are true (or `ok`). */
   readonly readiness: ReadinessCheck;
   /** Largest JSON / text body accepted (bytes). */
   readonly bodyLimitBytes?: number;
@@ -34,7 +44,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
   });
   app.get('/readyz', async (_req, res) => {
     const checks = await options.readiness().catch(() => ({ readiness: false }));
-    const ready = Object.values(checks).every(Boolean);
+    const ready = Object.values(checks).every(isReady);
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks });
   });
   app.get('/metrics', (req, res) => options.metricsHandler(req, res));

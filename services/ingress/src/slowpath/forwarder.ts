@@ -46,6 +46,11 @@ export class Forwarder {
     void this.drainNow();
   }
 
+  /** Whether a message could be spooled right now (see {@link DiskSpool.isWritable}). */
+  spoolWritable(): Promise<boolean> {
+    return this.options.spool.isWritable();
+  }
+
   /** Forwards spooled messages if the broker is reachable; never throws. */
   drainNow(): Promise<void> {
     this.draining ??= this.drainOnce().finally(() => {

@@ -1,5 +1,5 @@
 import type { FileHandle } from 'node:fs/promises';
-import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** One message waiting for the broker: where it goes and what it is. */
@@ -30,6 +30,7 @@ export class DiskSpool {
   private queue: PendingWrite[] = [];
   private flushing: Promise<void> | undefined;
   private pendingCount = 0;
+  private lastAppendFailed = false;
 
   constructor(
     private readonly dir: string,
@@ -39,6 +40,24 @@ export class DiskSpool {
   /** Messages appended and not yet forwarded by this process (approximate across restarts). */
   get depth(): number {
     return this.pendingCount;
+  }
+
+  /**
+   * Whether an append would succeed now: the last append did not fail, or a probe file can be
+   * written and synced in the spool directory (the readiness check while the broker is down).
+   */
+  async isWritable(): Promise<boolean> {
+    if (!this.lastAppendFailed && this.handle !== undefined) return true;
+    const probe = join(this.dir, `.probe-${this.processTag}`);
+    try {
+      await mkdir(this.dir, { recursive: true });
+      await writeFile(probe, 'ok', { flush: true });
+      await unlink(probe);
+      this.lastAppendFailed = false;
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** Appends durably; resolves only after the data reached the disk. */
@@ -69,8 +88,10 @@ export class DiskSpool {
         await handle.appendFile(batch.map((write) => write.line).join(''));
         await handle.datasync();
         this.pendingCount += batch.length;
+        this.lastAppendFailed = false;
         for (const write of batch) write.resolve();
       } catch (error) {
+        this.lastAppendFailed = true;
         for (const write of batch) write.reject(error);
       }
     }

@@ -130,6 +130,18 @@ describe('spool/DiskSpool', () => {
     await spool.close();
   });
 
+  it('reports whether it can take messages: yes in a fresh directory, no under a regular file', async () => {
+    const fresh = new DiskSpool(join(dir, 'not-yet-created'));
+    assert.equal(await fresh.isWritable(), true);
+    assert.deepEqual(await readdir(join(dir, 'not-yet-created')), [], 'the probe leaves nothing behind');
+    await writeFile(join(dir, 'file'), 'x');
+    const blocked = new DiskSpool(join(dir, 'file', 'spool'));
+    assert.equal(await blocked.isWritable(), false);
+    await assert.rejects(blocked.append(entry(1)));
+    assert.equal(await blocked.isWritable(), false);
+    await Promise.all([fresh.close(), blocked.close()]);
+  });
+
   it('rejects an append it cannot make durable (spool path under a regular file)', async () => {
     await writeFile(join(dir, 'file'), 'x');
     const spool = new DiskSpool(join(dir, 'file', 'spool'));
