@@ -24,6 +24,8 @@ export interface ReplicaOptions {
   readonly plugins?: readonly FastPathPlugin[];
   /** Broker URL for this replica (e.g. through a TcpProxy); the stack's vhost by default. */
   readonly amqpUrl?: string;
+  /** Redis URL for this replica (e.g. through a TcpProxy); the machine's Redis by default. */
+  readonly redisUrl?: string;
   /** Data directory (the spool lives in `<dataDir>/spool`); a fresh one by default. */
   readonly dataDir?: string;
 }
@@ -69,7 +71,7 @@ export async function createStack(): Promise<Stack> {
       const dataDir = options.dataDir ?? join(dir, uniqueName('replica'));
       const config = loadIngressConfig({
         MPSTACK_DATABASE_URL: databaseUrl,
-        MPSTACK_REDIS_URL: REDIS_URL,
+        MPSTACK_REDIS_URL: options.redisUrl ?? REDIS_URL,
         MPSTACK_AMQP_URL: options.amqpUrl ?? amqpUrl,
         MPSTACK_KEY_PREFIX: keyPrefix,
         MPSTACK_DATA_DIR: dataDir,

@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { AppError, ErrorCode } from '../errors/app-error.js';
 import type { ClaimRequest, ClaimResult, CoordinationPort, TokenBucket } from '../ports/coordination.js';
 import { ClaimBatcher } from './redis-claim-batcher.js';
 import { PENDING_MARKER, SCRIPTS, type ScriptCommands } from './redis-scripts.js';
@@ -65,7 +66,7 @@ export class RedisCoordination implements CoordinationPort {
       );
     }
     this.#claims = new ClaimBatcher({
-      send: (keys, args) => this.#client.mpClaimMessages(keys.length, ...keys, ...args),
+      send: (keys, args) => unavailableOnFailure(this.#client.mpClaimMessages(keys.length, ...keys, ...args)),
       pending: PENDING_MARKER,
       replyOf,
     });
@@ -77,23 +78,23 @@ export class RedisCoordination implements CoordinationPort {
   }
 
   async storeReply(messageKey: string, reply: string, ttlSeconds: number): Promise<void> {
-    await this.#client.mpStoreReply(this.#key(messageKey), reply, ttlSeconds);
+    await unavailableOnFailure(this.#client.mpStoreReply(this.#key(messageKey), reply, ttlSeconds));
   }
 
   async getReply(messageKey: string): Promise<string | undefined> {
-    return replyOf(await this.#client.get(this.#key(messageKey)));
+    return replyOf(await unavailableOnFailure(this.#client.get(this.#key(messageKey))));
   }
 
   async releaseMessage(messageKey: string): Promise<void> {
-    await this.#client.mpReleaseMessage(this.#key(messageKey), PENDING_MARKER);
+    await unavailableOnFailure(this.#client.mpReleaseMessage(this.#key(messageKey), PENDING_MARKER));
   }
 
   async takeToken(bucketKey: string, bucket: TokenBucket): Promise<number> {
-    return this.#client.mpTakeToken(this.#key(bucketKey), bucket.ratePerSecond, bucket.burst);
+    return unavailableOnFailure(this.#client.mpTakeToken(this.#key(bucketKey), bucket.ratePerSecond, bucket.burst));
   }
 
   async publish(channel: string, message: string): Promise<void> {
-    await this.#client.publish(this.#key(channel), message);
+    await unavailableOnFailure(this.#client.publish(this.#key(channel), message));
   }
 
   async subscribe(channel: string, onMessage: Listener): Promise<() => Promise<void>> {
@@ -154,6 +155,20 @@ export class RedisCoordination implements CoordinationPort {
 
   #key(key: string): string {
     return this.#prefix + key;
+  }
+}
+
+/**
+ * A command Redis did not answer (connection refused or lost, command timeout) is the
+ * taxonomy's `unavailable` (503: WeChat retries), not an internal error; the cause is kept.
+ */
+async function unavailableOnFailure<T>(command: Promise<T>): Promise<T> {
+  try {
+    return await command;
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    // The reason (addresses, timeouts) stays in the cause, for the logs, not in the response.
+    throw new AppError(ErrorCode.unavailable, 'Redis did not answer; retry later', { cause: error });
   }
 }
 

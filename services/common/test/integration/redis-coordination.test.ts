@@ -25,12 +25,17 @@ describe('RedisCoordination against Redis', () => {
     }
   });
 
-  it('fails fast when Redis is unreachable: commands reject, ping answers false', async () => {
+  it('fails fast when Redis is unreachable: commands reject as unavailable (503), ping answers false', async () => {
     const coordination = new RedisCoordination({ url: 'redis://127.0.0.1:1', commandTimeoutMs: 200 });
     try {
       const started = Date.now();
-      await assert.rejects(coordination.claimMessage({ messageKey: 'm', nonceKey: 'n', ttlSeconds: 60 }));
+      await assert.rejects(coordination.claimMessage({ messageKey: 'm', nonceKey: 'n', ttlSeconds: 60 }), {
+        code: 'unavailable',
+        message: /^Redis did not answer/,
+      });
       assert.ok(Date.now() - started < 2_000, `rejected after ${Date.now() - started} ms`);
+      await assert.rejects(coordination.getReply('m'), { code: 'unavailable' });
+      await assert.rejects(coordination.storeReply('m', 'r', 60), { code: 'unavailable' });
       assert.equal(await coordination.ping(), false);
     } finally {
       await coordination.close();
