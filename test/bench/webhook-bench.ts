@@ -9,6 +9,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { AMQP_BASE_URL, createVhost, deleteVhost } from '../support/rabbit.js';
 import { benchAccount, benchKeyword, benchReplyText } from './bench-account.js';
 import { checkReply } from './reply-check.js';
 import { writeRequestFile } from './request-file.js';
@@ -20,6 +21,12 @@ const connections = Number(process.env.BENCH_CONNECTIONS ?? '64');
 const requestsPerRun = Number(process.env.BENCH_REQUESTS ?? '160000');
 const repo = new URL('../../../', import.meta.url).pathname;
 const work = join(tmpdir(), `mpstack-bench-${process.pid}`);
+/**
+ * The ingress publishes a log event per request; nothing consumes them here. Each run gets a
+ * RabbitMQ virtual host of its own, deleted afterwards, so the events neither pile up in the
+ * machine's broker nor make later runs publish into an ever longer queue.
+ */
+const vhostOf = (run: number) => `mpstack_bench_${process.pid}_${run}`;
 
 interface Target {
   readonly name: string;
@@ -86,7 +93,7 @@ function startIngress(port: number, run: number): ChildProcess {
       MPSTACK_INGRESS_PORT: String(port),
       MPSTACK_DATABASE_URL: 'mysql://root@127.0.0.1:3306/mpstack_bench',
       MPSTACK_REDIS_URL: 'redis://127.0.0.1:6379',
-      MPSTACK_AMQP_URL: 'amqp://guest:guest@127.0.0.1:5672',
+      MPSTACK_AMQP_URL: `${AMQP_BASE_URL}/${vhostOf(run)}`,
       MPSTACK_KEY_PREFIX: `bench:${process.pid}:${run}:`,
       MPSTACK_SEED_FILE: seed,
       MPSTACK_DATA_DIR: join(work, 'data'),
@@ -118,6 +125,8 @@ function redisPid(): number | undefined {
 }
 
 async function measure(target: Target, run: number): Promise<Measured> {
+  const isIngress = target.name.startsWith('mpstack');
+  if (isIngress) await createVhost(vhostOf(run));
   const child = target.start(run);
   try {
     await waitUntilUp(target.port, child);
@@ -162,6 +171,7 @@ async function measure(target: Target, run: number): Promise<Measured> {
   } finally {
     child.kill('SIGTERM');
     await new Promise((resolve) => (child.exitCode !== null ? resolve(undefined) : child.once('exit', resolve)));
+    if (isIngress) await deleteVhost(vhostOf(run));
   }
 }
 

@@ -29,9 +29,14 @@ export interface LogSinkOptions {
  * Log events are fire-and-forget for the request (never on its latency) but batched into
  * one confirmed publish per interval: a publish per request would cap the ingress at the
  * broker's confirm round trips (PERFORMANCE.md).
+ *
+ * Each event is serialized when it is recorded and kept as one flat JSON string until its
+ * batch is published: an event object would live for a flush interval — long enough to be
+ * copied by the young-generation collector and promoted — and its openid / MsgId strings,
+ * sliced from the decrypted message, would keep that whole message alive with it.
  */
 export class LogSink {
-  private buffer: MessageLogEvent[] = [];
+  private buffer: string[] = [];
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
   dropped = 0;
@@ -39,7 +44,7 @@ export class LogSink {
   constructor(private readonly options: LogSinkOptions) {}
 
   record(event: MessageLogEvent): void {
-    this.buffer.push(event);
+    this.buffer.push(JSON.stringify(event));
     const max = this.options.maxBuffered ?? 50_000;
     if (this.buffer.length > max) {
       this.dropped += this.buffer.length - max;
@@ -60,12 +65,13 @@ export class LogSink {
     return this.flushing;
   }
 
+  /** Publishes the buffer as JSON arrays of at most `maxBatch` events, oldest first. */
   private async flushOnce(): Promise<void> {
     const maxBatch = this.options.maxBatch ?? 1000;
     while (this.buffer.length > 0 && this.options.queue.isConnected()) {
       const batch = this.buffer.slice(0, maxBatch);
       try {
-        await this.options.queue.publish(logEventsQueue, Buffer.from(JSON.stringify(batch)), {
+        await this.options.queue.publish(logEventsQueue, Buffer.from(`[${batch.join(',')}]`), {
           contentType: 'application/json',
         });
         this.buffer.splice(0, batch.length);
