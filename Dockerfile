@@ -10,6 +10,7 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json tsconfig.json tsconfig.base.json ./
+COPY services/testkit/package.json services/testkit/
 COPY services/common/package.json services/common/
 COPY services/simulators/package.json services/simulators/
 COPY services/ingress/package.json services/ingress/

@@ -9,7 +9,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AMQP_BASE_URL, createVhost, deleteVhost } from '../support/rabbit.js';
+import { AMQP_BASE_URL, createVhost, deleteVhost } from '@mpstack/testkit';
 import { benchAccount, benchKeyword, benchReplyText } from './bench-account.js';
 import { checkReply } from './reply-check.js';
 import { writeRequestFile } from './request-file.js';

@@ -3,11 +3,10 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastPathPlugin, RunningIngress } from '@mpstack/ingress';
 import { type FetchLike, randomMsgId, sendToAccount, textMessage } from '@mpstack/simulators';
+import { AMQP_BASE_URL, uniqueName, until } from '@mpstack/testkit';
 import { QueueRecorder } from '../support/queue-recorder.js';
-import { AMQP_BASE_URL } from '../support/rabbit.js';
 import { createStack, partitions, type Stack } from '../support/stack.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
-import { uniqueName, until } from '../support/wait.js';
 
 /** Lines currently in the spool files of a data directory. */
 async function spooledLines(dataDir: string): Promise<string[]> {

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { inboundQueueName, partitionOf, type RunningIngress } from '@mpstack/ingress';
 import { sendToAccount, subscribeEvent, textMessage } from '@mpstack/simulators';
+import { uniqueName, until } from '@mpstack/testkit';
 import { QueueRecorder } from '../support/queue-recorder.js';
 import { createStack, keyword, partitions, type Stack, welcome } from '../support/stack.js';
-import { uniqueName, until } from '../support/wait.js';
 
 describe('e2e message path: simulator → ingress (MariaDB, Redis, RabbitMQ) → partition queue → worker', function () {
   this.timeout(30_000);

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import type { FastPathPlugin, RunningIngress } from '@mpstack/ingress';
 import { type FetchLike, randomMsgId, sendToAccount, textMessage } from '@mpstack/simulators';
+import { REDIS_URL, uniqueName, until } from '@mpstack/testkit';
 import { QueueRecorder } from '../support/queue-recorder.js';
-import { REDIS_URL } from '../support/redis.js';
 import { createStack, keyword, partitions, type Stack } from '../support/stack.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
-import { uniqueName, until } from '../support/wait.js';
 
 /**
  * Redis holds the de-duplication claims: without it the ingress cannot tell a retry from a

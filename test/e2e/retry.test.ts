@@ -3,8 +3,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { decodeAesKey, decryptWithKey, parseXml } from '@mpstack/common';
 import type { FastPathPlugin } from '@mpstack/ingress';
 import { type DeliveryReport, type FetchLike, sendToAccount, textMessage } from '@mpstack/simulators';
+import { uniqueName } from '@mpstack/testkit';
 import { createStack, type Stack } from '../support/stack.js';
-import { uniqueName } from '../support/wait.js';
 
 /** How long the handler takes on its first call: longer than WeChat's 5 s timeout. */
 const slowMs = 6_000;

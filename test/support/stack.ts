@@ -4,10 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type FastPathPlugin, loadIngressConfig, type RunningIngress, startIngress } from '@mpstack/ingress';
 import type { SenderAccount } from '@mpstack/simulators';
+import { createVhost, deleteKeys, deleteVhost, REDIS_URL, uniqueName } from '@mpstack/testkit';
 import { createTestDatabase, dropTestDatabase } from './mariadb.js';
-import { createVhost, deleteVhost } from './rabbit.js';
-import { deleteKeys, REDIS_URL } from './redis.js';
-import { uniqueName } from './wait.js';
 
 export const partitions = 4;
 export const keyword = { text: '价格', reply: '价格表 💰 😀𠮷' } as const;

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
+import { uniqueName, until } from '@mpstack/testkit';
 import { emoji } from '../support/accounts.js';
 import {
   type Answer,
@@ -13,7 +14,6 @@ import {
   toAnswer,
 } from '../support/callback.js';
 import { assertUntouched, type Harness, harnessSettings, startHarness, traceOf } from '../support/harness.js';
-import { uniqueName, until } from '../support/wait.js';
 
 function xxe(to: string, from: string): string {
   return (

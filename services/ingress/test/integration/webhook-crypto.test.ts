@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createCipheriv, randomBytes } from 'node:crypto';
 import { cdata, decodeAesKey, msgSignature, urlSignature } from '@mpstack/common';
+import { uniqueName } from '@mpstack/testkit';
 import { hello, randomAesKey, type TestAccount } from '../support/accounts.js';
 import {
   callbackUrl,
@@ -13,7 +14,6 @@ import {
   textXml,
 } from '../support/callback.js';
 import { assertUntouched, type Harness, startHarness, traceOf } from '../support/harness.js';
-import { uniqueName } from '../support/wait.js';
 
 /** WeChat's layout (random ‖ length ‖ xml ‖ AppID) encrypted with padding bytes that are not PKCS#7. */
 function sealWithBadPadding(account: TestAccount, xml: string): string {

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { parseXml, urlSignature } from '@mpstack/common';
+import { uniqueName, until } from '@mpstack/testkit';
 import { hello } from '../support/accounts.js';
 import { callbackUrl, freshStamp, plainPost, send, textXml, toAnswer } from '../support/callback.js';
 import { assertUntouched, type Harness, startHarness, traceOf } from '../support/harness.js';
-import { uniqueName, until } from '../support/wait.js';
 
 describe('ingress webhook: verification, replay and service endpoints (real Redis + RabbitMQ)', function () {
   this.timeout(30_000);

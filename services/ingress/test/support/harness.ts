@@ -10,6 +10,7 @@ import {
   RedisCoordination,
   type WxMessage,
 } from '@mpstack/common';
+import { createVhost, deleteKeys, deleteVhost, REDIS_URL, uniqueName, until } from '@mpstack/testkit';
 import { createIngress, type Ingress } from '../../src/app.js';
 import { logEventsQueue, type MessageLogEvent } from '../../src/logevents/log-sink.js';
 import type { FastPathPlugin } from '../../src/rules/rule.types.js';
@@ -17,9 +18,6 @@ import { inboundQueueName, inboundQueues } from '../../src/slowpath/inbound-queu
 import type { WebhookSettings } from '../../src/webhook/webhook-handler.js';
 import { type TestAccount, testAccounts, testRules } from './accounts.js';
 import { plainPost, send, textXml } from './callback.js';
-import { createVhost, deleteVhost } from './rabbit.js';
-import { deleteKeys, REDIS_URL } from './redis.js';
-import { uniqueName, until } from './wait.js';
 
 /** What a worker would receive from a partition queue. */
 export interface Forwarded {

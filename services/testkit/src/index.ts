@@ -1,0 +1,3 @@
+export * from './rabbit.js';
+export * from './redis.js';
+export * from './wait.js';
