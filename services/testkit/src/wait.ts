@@ -13,6 +13,7 @@ export async function until<T>(
   check: () => Promise<T | false | undefined> | T | false | undefined,
   timeoutMs = 5_000,
   what = 'condition',
+  intervalMs = 10,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
@@ -25,6 +26,6 @@ export async function until<T>(
     }
     if (Date.now() > deadline)
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`, { cause: lastError });
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }

@@ -1,10 +1,8 @@
-import { Redis } from 'ioredis';
+import { deleteKeys, REDIS_URL } from '@mpstack/testkit';
 import { MemoryCoordination, MemoryCoordinationStore } from '../../src/adapters/memory-coordination.js';
 import { RedisCoordination } from '../../src/adapters/redis-coordination.js';
 import { describeCoordinationContract } from './coordination.contract.js';
 import { uniqueSuffix } from './support.js';
-
-const REDIS_URL = process.env['MPSTACK_TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 
 describeCoordinationContract('memory', async () => {
   let now = Date.now();
@@ -23,15 +21,6 @@ describeCoordinationContract('redis', async () => {
   return {
     replica: () => new RedisCoordination({ url: REDIS_URL, keyPrefix }),
     elapse: () => undefined,
-    cleanup: async () => {
-      const admin = new Redis(REDIS_URL);
-      try {
-        for await (const keys of admin.scanStream({ match: `${keyPrefix}*`, count: 500 })) {
-          if ((keys as string[]).length > 0) await admin.del(...(keys as string[]));
-        }
-      } finally {
-        admin.disconnect();
-      }
-    },
+    cleanup: () => deleteKeys(keyPrefix),
   };
 });

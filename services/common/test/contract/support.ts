@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { until } from '@mpstack/testkit';
 
 /** A short random suffix for database, key-prefix and queue names unique to this run. */
 export function uniqueSuffix(): string {
@@ -6,24 +7,11 @@ export function uniqueSuffix(): string {
 }
 
 /** Polls `check` until it returns true (or a value) or the deadline passes; no fixed sleeps. */
-export async function eventually<T>(
+export function eventually<T>(
   check: () => Promise<T | false | undefined> | T | false | undefined,
   options: { readonly timeoutMs?: number; readonly intervalMs?: number; readonly what?: string } = {},
 ): Promise<T> {
-  const deadline = Date.now() + (options.timeoutMs ?? 5_000);
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== false && value !== undefined) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${options.what ?? 'condition'}`, { cause: lastError });
-    }
-    await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 10));
-  }
+  return until(check, options.timeoutMs ?? 5_000, options.what ?? 'condition', options.intervalMs ?? 10);
 }
 
 /** A promise with its resolver, for handlers that must wait until a test releases them. */
