@@ -53,6 +53,11 @@ export interface MysqlControlOptions {
   /** Opens an admin session; mysql2 as root with the Secret's `root-password` unless given. */
   readonly connect?: (endpoint: PodEndpoint, credentials: MysqlCredentials) => Promise<SqlSession>;
   readonly sleep?: (ms: number) => Promise<void>;
+  /**
+   * Where each pod's server answers; the pods' DNS names in the headless Service unless given
+   * (an operator run outside the cluster through port-forwards, or tests on local servers).
+   */
+  readonly endpoints?: (platform: WeChatPlatform) => readonly PodEndpoint[];
 }
 
 /** `<pod>.<headless service>.<namespace>.svc`, for the operator and for the peer alike. */
@@ -140,7 +145,7 @@ export function createMysqlControl(options: MysqlControlOptions): MysqlControl {
     return {
       ...defaultDriverTimeouts,
       dialect: mysqlFlavor(platform.spec.mysql.image) === 'mariadb' ? mariadbDialect : mysql8Dialect,
-      endpoints: mysqlEndpoints(platform),
+      endpoints: [...(options.endpoints ?? mysqlEndpoints)(platform)],
       connect: (endpoint) => (options.connect ?? admin)(endpoint, credentials),
       replicationUser: REPLICATION_USER,
       replicationPassword: credentials.replicationPassword,
