@@ -1,6 +1,7 @@
 /**
  * The operator's composition root (STYLE §1): a client configuration → informers on
- * WeChatPlatforms and the workloads they own → one work queue → the reconciler; plus a
+ * WeChatPlatforms, the workloads they own and their MySQL pods → one work queue → the
+ * reconciler; plus a
  * metrics loop that enqueues every platform each scrape interval (scaling is driven by time,
  * not only by watch events). `mpstack run operator` calls `runOperator`; tests call it with
  * a KubeConfig for the fake API server. `close()` runs once and runs every step: stop the
@@ -8,6 +9,7 @@
  */
 import {
   AppsV1Api,
+  CoreV1Api,
   CustomObjectsApi,
   KubeConfig,
   type KubernetesListObject,
@@ -28,6 +30,8 @@ import type { DesiredResources } from './reconcile/ports.js';
 import { createQueueDepthSource } from './reconcile/queue-depth.js';
 import { Reconciler } from './reconcile/reconciler.js';
 import { desiredResources } from './resources/desired.js';
+import { MANAGED_BY } from './resources/meta.js';
+import { MYSQL_COMPONENT } from './resources/names.js';
 import { decideReplicas } from './scaling/decide.js';
 
 export interface RunOperatorOptions {
@@ -169,7 +173,31 @@ function startInformers(
       onEvent: onOwned,
     }),
   );
-  return [platforms, ...workloads];
+  // MySQL pods: a pod turning NotReady (or being deleted) is the Kubernetes half of the
+  // failover corroboration, so it reconciles its platform at once instead of at the next
+  // probe-interval requeue.
+  const core = kubeConfig.makeApiClient(CoreV1Api);
+  const labelSelector = `app.kubernetes.io/managed-by=${MANAGED_BY},app.kubernetes.io/component=${MYSQL_COMPONENT}`;
+  const mysqlPods = createInformer<KubernetesObject>({
+    ...common,
+    path: `/api/v1${prefix(namespace)}/pods`,
+    labelSelector,
+    list: () =>
+      (namespace === undefined
+        ? core.listPodForAllNamespaces({ labelSelector })
+        : core.listNamespacedPod({ namespace, labelSelector })) as Promise<KubernetesListObject<KubernetesObject>>,
+    onEvent: (_event, pod) => {
+      const key = platformKeyOfPod(pod);
+      if (key !== undefined) queue.add(key);
+    },
+  });
+  return [platforms, ...workloads, mysqlPods];
+}
+
+/** A pod's platform, from the labels the operator put on its StatefulSet's pod template. */
+function platformKeyOfPod(pod: KubernetesObject): string | undefined {
+  const instance = pod.metadata?.labels?.['app.kubernetes.io/instance'];
+  return instance === undefined ? undefined : `${pod.metadata?.namespace ?? ''}/${instance}`;
 }
 
 function listWorkloads(apps: AppsV1Api, plural: 'deployments' | 'statefulsets', namespace: string | undefined) {

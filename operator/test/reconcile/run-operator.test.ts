@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { silentLogger } from '../../src/kube/logger.js';
 import { type RunningOperator, runOperator } from '../../src/main.js';
+import type { MysqlControl } from '../../src/reconcile/mysql-port.js';
 import { findType } from '../support/fake-apiserver/resource-types.js';
 import { type FakeApiServer, startFakeApiServer } from '../support/fake-apiserver/server.js';
 import { type SimulatedController, startSimulatedController } from '../support/fake-apiserver/simulated-controller.js';
@@ -55,5 +56,66 @@ describe('runOperator (informers + queue + reconciler) against the fake API serv
     );
     assert.equal(server.store.list(findType('apps', 'v1', 'deployments')!, NAMESPACE, null, null).length, 0);
     assert.ok(!server.faults.requests.some((r) => r.contentType?.includes('strategic-merge')));
+  });
+});
+
+describe('runOperator: MySQL pods are watched', () => {
+  let server: FakeApiServer;
+  let controller: SimulatedController;
+  let operator: RunningOperator;
+  const steps: { at: number; notReady: string[] }[] = [];
+  const control: MysqlControl = {
+    async step(_platform, pods, recorded) {
+      const notReady = pods
+        .filter((p) => !p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))
+        .map((p) => p.metadata?.name ?? '');
+      steps.push({ at: Date.now(), notReady });
+      const state = recorded ?? { writer: null, lastFailoverAt: null, failures: {}, fenced: [] };
+      return { state, conditions: [], writer: state.writer, events: [] };
+    },
+  };
+
+  beforeEach(async () => {
+    steps.length = 0;
+    server = await startFakeApiServer();
+    controller = startSimulatedController(server.store, 30);
+    operator = await runOperator({
+      kubeConfig: server.kubeConfig(NAMESPACE),
+      namespace: NAMESPACE,
+      clock: Date.now,
+      logger: silentLogger,
+      rates: new FakeRates(),
+      mysql: control,
+      scrapeIntervalMs: 600_000,
+    });
+  });
+  afterEach(async () => {
+    await operator.close();
+    controller.stop();
+    await server.close();
+  });
+
+  it('reconciles the platform as soon as one of its MySQL pods turns NotReady, not at the next requeue', async () => {
+    // Probe interval and scrape interval far beyond the test: only a Pod event can explain a prompt round.
+    createPlatform(server, 'db', platformSpec({ mysql: { failover: { probeIntervalSeconds: 600 } } }));
+    const podsType = findType('', 'v1', 'pods')!;
+    const mysqlPods = () => server.store.list(podsType, NAMESPACE, 'app.kubernetes.io/component=mysql', null);
+    await eventually(() => mysqlPods().length === 2, 10_000, 'two MySQL pods');
+    await eventually(() => steps.some((s) => s.notReady.length === 0), 10_000, 'a round with both pods Ready');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const before = steps.length;
+    const pod = mysqlPods().find((p) => p.metadata.name === 'db-mysql-1');
+    assert.ok(pod !== undefined);
+    const changedAt = Date.now();
+    server.store.update(
+      podsType,
+      NAMESPACE,
+      'db-mysql-1',
+      { ...pod, status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'False' }] } },
+      'status',
+    );
+    await eventually(() => steps.slice(before).some((s) => s.notReady.includes('db-mysql-1')), 5_000, 'a prompt round');
+    const round = steps.slice(before).find((s) => s.notReady.includes('db-mysql-1'));
+    assert.ok(round !== undefined && round.at - changedAt < 5_000);
   });
 });
