@@ -230,6 +230,13 @@ function report(results: Map<string, Measured[]>): void {
         `ingress / ${ceiling.name}: ${(ours.rps / ceiling.rps).toFixed(2)}× req/s, ${(ours.cpu / ceiling.cpu).toFixed(2)}× its CPU per request`,
       );
     }
+    // Issue 2's target, at the default load (64 connections): ≥ 3× the peer's req/s, p99 ≤ 20 ms.
+    const ratioMet = ours.rps >= 3 * peer.rps;
+    const p99Met = ours.p99 <= 20;
+    console.log(
+      `target (≥ 3× the peer's req/s, p99 ≤ 20 ms at ${connections} connections): ` +
+        `${ratioMet && p99Met ? 'met' : 'NOT met'} (${(ours.rps / peer.rps).toFixed(2)}×, p99 ${ours.p99.toFixed(1)} ms)`,
+    );
   }
 }
 
