@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type RunningDev, startDev } from '@mpstack/cli';
+import { demoAccount, type RunningDev, startDev } from '@mpstack/cli';
 import { type Browser, chromium, type Page } from 'playwright-core';
 
 const chromiumPath = '/usr/bin/chromium';
@@ -95,5 +95,32 @@ describe('browser: the phone page of mpstack dev', function () {
     assert.ok(deliveries.length >= 2);
     for (const line of deliveries.slice(-2))
       assert.match(line, /^deliveries: 200 /, 'the ingress acknowledged both events');
+  });
+
+  it('a new user scanning a parametric QR code follows the account and gets the welcome reply', async () => {
+    const api = dev.urls['WeChat API simulator'];
+    assert.ok(api !== undefined);
+    const { access_token: token } = (await (
+      await fetch(`${api}/cgi-bin/stable_token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          grant_type: 'client_credential',
+          appid: demoAccount.appId,
+          secret: demoAccount.appSecret,
+        }),
+      })
+    ).json()) as { access_token: string };
+    const created = await fetch(`${api}/cgi-bin/qrcode/create?access_token=${token}`, {
+      method: 'POST',
+      body: JSON.stringify({ action_name: 'QR_STR_SCENE', action_info: { scene: { scene_str: 'campaign-2025' } } }),
+    });
+    assert.equal(typeof ((await created.json()) as { ticket?: string }).ticket, 'string');
+    await page.fill('#openid', 'o_qr_newcomer');
+    await page.dispatchEvent('#openid', 'change');
+    page.once('dialog', (dialog) => void dialog.accept(dialog.defaultValue()));
+    await page.click('#qrscan');
+    await page.getByText('扫描二维码（场景 campaign-2025）').waitFor({ timeout: 10_000 });
+    await page.getByText('欢迎关注 mpstack 演示号', { exact: false }).last().waitFor({ timeout: 10_000 });
   });
 });

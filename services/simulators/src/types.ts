@@ -49,6 +49,8 @@ export interface SimLimits {
   readonly massPerMinute: number;
   /** Page size of `/cgi-bin/user/get` (doc: 10 000). */
   readonly followersPageSize: number;
+  /** Permanent parametric QR codes per account (doc: 100 000). */
+  readonly permanentQrCodes: number;
 }
 
 export const defaultLimits: SimLimits = Object.freeze({
@@ -60,6 +62,7 @@ export const defaultLimits: SimLimits = Object.freeze({
   kefuEventWindowMs: 60_000,
   massPerMinute: 60,
   followersPageSize: 10_000,
+  permanentQrCodes: 100_000,
 });
 
 /** The account's `gh_…` id, defaulted from its short name. */

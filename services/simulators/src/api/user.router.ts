@@ -29,9 +29,10 @@ export function createUserRouter({ state }: ApiRouterDeps): Router {
       remark: '',
       groupid: 0,
       tagid_list: [],
-      subscribe_scene: 'ADD_SCENE_OTHERS',
-      qr_scene: 0,
-      qr_scene_str: '',
+      // A follow through a parametric QR code reports it; every other follow is "others" here.
+      subscribe_scene: user.qrScene === undefined ? 'ADD_SCENE_OTHERS' : 'ADD_SCENE_QR_CODE',
+      qr_scene: user.qrScene !== undefined && 'id' in user.qrScene ? user.qrScene.id : 0,
+      qr_scene_str: user.qrScene !== undefined && 'str' in user.qrScene ? user.qrScene.str : '',
     });
   });
 

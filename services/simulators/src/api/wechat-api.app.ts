@@ -10,6 +10,7 @@ import { createKefuRouter } from './kefu.router.js';
 import { createMassRouter } from './mass.router.js';
 import { createMenuRouter } from './menu.router.js';
 import { createOAuthRouter } from './oauth.router.js';
+import { createQrCodeRouter } from './qrcode.router.js';
 import { createTemplateRouter } from './template.router.js';
 import { createTokenRouter } from './token.router.js';
 import { createUserRouter } from './user.router.js';
@@ -63,6 +64,7 @@ export function createWechatApi(deps: WechatApiDeps): WechatApi {
     createMenuRouter,
     createUserRouter,
     createOAuthRouter,
+    createQrCodeRouter,
   ]) {
     router.use(create(routerDeps));
   }

@@ -19,6 +19,7 @@ const errmsgs: Readonly<Record<number, string>> = {
   40029: 'invalid code',
   40030: 'invalid refresh_token',
   40037: 'invalid template_id',
+  40053: 'invalid action info, please check document',
   40054: 'invalid button url domain',
   40055: 'invalid sub button url domain',
   40097: 'invalid args',

@@ -59,6 +59,7 @@ export const phonePage = `<!doctype html>
     <button type="button" data-action="subscribe">关注</button>
     <button type="button" data-action="unsubscribe">取消关注</button>
     <button type="button" data-action="location">发送位置</button>
+    <button type="button" id="qrscan">扫描二维码</button>
   </div>
 </div>
 <script>
@@ -190,8 +191,20 @@ export const phonePage = `<!doctype html>
     var input = document.getElementById('content');
     if (input.value) { send('text', input.value); input.value = ''; }
   });
-  document.querySelectorAll('.tools button').forEach(function (b) {
+  document.querySelectorAll('.tools button[data-action]').forEach(function (b) {
     b.addEventListener('click', function () { send(b.dataset.action, '', '', b.textContent); });
+  });
+  // Scans one of the account's parametric QR codes (created with /cgi-bin/qrcode/create).
+  document.getElementById('qrscan').addEventListener('click', function () {
+    fetch('/phone/api/accounts').then(function (r) { return r.json(); }).then(function (data) {
+      var account = data.accounts.find(function (a) { return a.id === accountSelect.value; });
+      var codes = (account && account.qrcodes) || [];
+      if (!codes.length) return note('这个公众号还没有二维码（POST /cgi-bin/qrcode/create）', 'error');
+      var ticket = window.prompt('二维码 ticket（最新的场景：' + codes[0].scene + '）', codes[0].ticket);
+      if (!ticket) return;
+      var code = codes.find(function (c) { return c.ticket === ticket; });
+      send('qrscan', ticket, '', '扫描二维码' + (code ? '（场景 ' + code.scene + '）' : ''));
+    });
   });
   accountSelect.addEventListener('change', function () { openidInput.value = ''; lastSeq = 0; renderAccount(); });
   openidInput.addEventListener('change', function () { lastSeq = 0; });

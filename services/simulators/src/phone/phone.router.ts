@@ -12,6 +12,7 @@ import {
 } from '../sender/message-builders.js';
 import { sendToAccount } from '../sender/send-to-account.js';
 import type { FetchLike } from '../sender/sender.types.js';
+import { sceneValue } from '../state/qrcode-store.js';
 import type { SimulatorState } from '../state/simulator-state.js';
 import { originalIdOf, type SimAccount } from '../types.js';
 import { phonePage } from './phone-page.js';
@@ -36,6 +37,7 @@ export const phoneActions = [
   'scancode_push',
   'scancode_waitmsg',
   'scan',
+  'qrscan',
   'location',
 ] as const;
 export type PhoneAction = (typeof phoneActions)[number];
@@ -54,9 +56,27 @@ function parseRequest(body: unknown): PhoneRequest | undefined {
   return { action: action as PhoneAction, openid, content: String(content), eventKey: String(eventKey) };
 }
 
-function buildXml(account: SimAccount, request: PhoneRequest, createTime: number): string {
+/**
+ * Scanning a parametric QR code (`content` = its ticket): a user who does not follow yet gets
+ * the follow prompt and follows — `subscribe` with `EventKey` `qrscene_<scene>` — a follower
+ * gets `SCAN` with the raw scene; both carry the `Ticket`. Undefined for an unknown or expired
+ * ticket (WeChat shows the user the code has expired and pushes nothing).
+ */
+function qrScanXml(state: SimulatorState, account: SimAccount, request: PhoneRequest, createTime: number) {
+  const code = state.qrcodes.resolve(request.content.trim());
+  if (code === undefined || code.appId !== account.appId) return undefined;
+  const parties = { from: request.openid, to: originalIdOf(account), createTime };
+  const scene = sceneValue(code.scene);
+  return state.audience.get(account.appId, request.openid)?.isSubscribed === true
+    ? scanEvent({ ...parties, scene, ticket: code.ticket })
+    : subscribeEvent({ ...parties, scene, ticket: code.ticket });
+}
+
+function buildXml(state: SimulatorState, account: SimAccount, request: PhoneRequest, createTime: number) {
   const parties = { from: request.openid, to: originalIdOf(account), createTime };
   switch (request.action) {
+    case 'qrscan':
+      return qrScanXml(state, account, request, createTime);
     case 'text':
       return textMessage({ ...parties, content: request.content });
     case 'subscribe':
@@ -84,7 +104,7 @@ function buildXml(account: SimAccount, request: PhoneRequest, createTime: number
   }
 }
 
-/** A summary of one account for the page: users and the menu's click keys. */
+/** A summary of one account for the page: users, the menu and the QR codes that can be scanned. */
 function describeAccount(state: SimulatorState, account: SimAccount): Record<string, unknown> {
   const menu = state.menus.get(account.appId).menu;
   return {
@@ -95,6 +115,7 @@ function describeAccount(state: SimulatorState, account: SimAccount): Record<str
       .list(account.appId)
       .map(({ openid, nickname, isSubscribed }) => ({ openid, nickname, isSubscribed })),
     menu: menu?.button ?? [],
+    qrcodes: state.qrcodes.list(account.appId).map((code) => ({ ticket: code.ticket, scene: sceneValue(code.scene) })),
   };
 }
 
@@ -124,10 +145,15 @@ export function createPhoneRouter(deps: PhoneRouterDeps): Router {
       });
       return;
     }
+    const xml = buildXml(state, account, request, Math.floor(deps.clock() / 1000));
+    if (xml === undefined) {
+      res.status(400).json({ error: { code: 'qrcode_expired', message: '二维码已过期 (unknown or expired ticket)' } });
+      return;
+    }
     const report = await sendToAccount({
       url: `${deps.ingressBaseUrl.replace(/\/+$/, '')}/wx/${encodeURIComponent(account.id)}`,
       account,
-      xml: buildXml(account, request, Math.floor(deps.clock() / 1000)),
+      xml,
       clock: deps.clock,
       recorder: state,
       ...(deps.timeoutMs === undefined ? {} : { timeoutMs: deps.timeoutMs }),

@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.js';
 import type { SimLimits, SimUser } from '../types.js';
+import type { QrScene } from './qrcode-store.js';
 
 /** What opened a kefu window: a user message (5 / 48 h) or a click/follow/scan (3 / 1 min). */
 export type InteractionKind = 'message' | 'event';
@@ -17,6 +18,8 @@ export interface UserRecord {
   isSubscribed: boolean;
   isBlocking: boolean;
   subscribedAt: number;
+  /** The parametric QR code the current follow came through (user/info `qr_scene`). */
+  qrScene: QrScene | undefined;
   readonly windows: Partial<Record<InteractionKind, KefuWindow>>;
 }
 
@@ -48,6 +51,7 @@ export class AudienceStore {
       isSubscribed,
       isBlocking: user.isBlocking ?? existing?.isBlocking ?? false,
       subscribedAt: existing?.subscribedAt ?? Math.floor(this.clock() / 1000),
+      qrScene: existing?.qrScene,
       windows: existing?.windows ?? {},
     };
     this.of(appId).set(user.openid, record);
@@ -69,9 +73,14 @@ export class AudienceStore {
       .map((user) => user.openid);
   }
 
-  setSubscribed(appId: string, openid: string, isSubscribed: boolean): UserRecord {
-    const user = this.get(appId, openid) ?? this.upsert(appId, { openid, isSubscribed });
-    if (isSubscribed && !user.isSubscribed) user.subscribedAt = Math.floor(this.clock() / 1000);
+  /** Follow or unfollow; a follow through a parametric QR code remembers its scene. */
+  setSubscribed(appId: string, openid: string, isSubscribed: boolean, qrScene?: QrScene): UserRecord {
+    const existing = this.get(appId, openid);
+    const user = existing ?? this.upsert(appId, { openid, isSubscribed });
+    if (isSubscribed && existing?.isSubscribed !== true) {
+      user.subscribedAt = Math.floor(this.clock() / 1000);
+      user.qrScene = qrScene;
+    }
     user.isSubscribed = isSubscribed;
     if (!isSubscribed) {
       delete user.windows.message;

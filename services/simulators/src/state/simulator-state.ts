@@ -6,6 +6,7 @@ import { IdempotencyMap } from './idempotency-map.js';
 import { MenuStore } from './menu-store.js';
 import { type InboxMessage, MessageStore, type TemplateSendRecord } from './message-store.js';
 import { OAuthStore } from './oauth-store.js';
+import { QrCodeStore } from './qrcode-store.js';
 import { QuotaCounter } from './quota-counter.js';
 import { TokenStore } from './token-store.js';
 
@@ -29,6 +30,7 @@ export class SimulatorState {
   readonly messages = new MessageStore();
   readonly menus = new MenuStore();
   readonly oauth: OAuthStore;
+  readonly qrcodes: QrCodeStore;
   /** Daily and per-minute API counters (template sends, mass sends). */
   readonly quota = new QuotaCounter();
   /** msgid per `appId:openid:client_msg_id` of template sends. */
@@ -45,6 +47,7 @@ export class SimulatorState {
     this.tokens = new TokenStore(this.clock, () => this.currentLimits.tokenDailyQuota);
     this.audience = new AudienceStore(this.clock, () => this.currentLimits);
     this.oauth = new OAuthStore(this.clock);
+    this.qrcodes = new QrCodeStore(this.clock);
     this.seedUsers();
   }
 
@@ -106,7 +109,10 @@ export class SimulatorState {
       this.audience.setSubscribed(appId, openid, false);
       return;
     }
-    if (event === 'subscribe') this.audience.setSubscribed(appId, openid, true);
+    if (event === 'subscribe') {
+      const code = message.Ticket === undefined ? undefined : this.qrcodes.resolve(message.Ticket);
+      this.audience.setSubscribed(appId, openid, true, code?.appId === appId ? code.scene : undefined);
+    }
     if (windowEvents.has(event)) this.audience.recordInteraction(appId, openid, 'event');
   }
 
@@ -120,7 +126,9 @@ export class SimulatorState {
 
   /** Forgets everything and re-seeds the configured users; limits are kept. */
   reset(): void {
-    for (const store of [this.tokens, this.audience, this.messages, this.menus, this.oauth, this.quota]) store.reset();
+    for (const store of [this.tokens, this.audience, this.messages, this.menus, this.oauth, this.quota, this.qrcodes]) {
+      store.reset();
+    }
     this.templateClientIds.clear();
     this.massClientIds.clear();
     this.seedUsers();
