@@ -51,6 +51,8 @@ export interface SimLimits {
   readonly followersPageSize: number;
   /** Permanent parametric QR codes per account (doc: 100 000). */
   readonly permanentQrCodes: number;
+  /** Customer-service accounts per official account (the 全局返回码 table's 61456: 10). */
+  readonly kfAccounts: number;
 }
 
 export const defaultLimits: SimLimits = Object.freeze({
@@ -63,6 +65,7 @@ export const defaultLimits: SimLimits = Object.freeze({
   massPerMinute: 60,
   followersPageSize: 10_000,
   permanentQrCodes: 100_000,
+  kfAccounts: 10,
 });
 
 /** The account's `gh_…` id, defaulted from its short name. */

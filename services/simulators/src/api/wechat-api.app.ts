@@ -7,6 +7,7 @@ import type { SimAccount, SimLimits } from '../types.js';
 import { wxErrorHandler } from './api-http.js';
 import { CallbackDispatcher } from './callback-dispatcher.js';
 import { createKefuRouter } from './kefu.router.js';
+import { createKfAccountRouter } from './kf-account.router.js';
 import { createMassRouter } from './mass.router.js';
 import { createMenuRouter } from './menu.router.js';
 import { createOAuthRouter } from './oauth.router.js';
@@ -65,6 +66,7 @@ export function createWechatApi(deps: WechatApiDeps): WechatApi {
     createUserRouter,
     createOAuthRouter,
     createQrCodeRouter,
+    createKfAccountRouter,
   ]) {
     router.use(create(routerDeps));
   }

@@ -29,6 +29,7 @@ const errmsgs: Readonly<Record<number, string>> = {
   41001: 'access_token missing',
   41002: 'appid missing',
   41004: 'appsecret missing',
+  41005: 'media data missing',
   41008: 'missing code',
   42001: 'access_token expired',
   42002: 'refresh_token expired',
@@ -46,6 +47,11 @@ const errmsgs: Readonly<Record<number, string>> = {
   47001: 'data format error',
   48001: 'api unauthorized',
   65303: 'there is no selfmenu, please create selfmenu first',
+  65401: 'invalid custom service account',
+  65403: 'invalid nickname',
+  65404: 'invalid custom service account',
+  65405: 'account count exceeded the limit',
+  65406: 'custom service account already exists',
   65320: 'matchrule contains sex, country, province, city or language, which are no longer supported',
 };
 

@@ -3,6 +3,7 @@ import type { Clock } from '../clock.js';
 import { defaultLimits, type SimAccount, type SimLimits, type SimUser } from '../types.js';
 import { AudienceStore, type InteractionKind, type UserRecord } from './audience-store.js';
 import { IdempotencyMap } from './idempotency-map.js';
+import { KfAccountStore } from './kf-account-store.js';
 import { MenuStore } from './menu-store.js';
 import { type InboxMessage, MessageStore, type TemplateSendRecord } from './message-store.js';
 import { OAuthStore } from './oauth-store.js';
@@ -31,6 +32,7 @@ export class SimulatorState {
   readonly menus = new MenuStore();
   readonly oauth: OAuthStore;
   readonly qrcodes: QrCodeStore;
+  readonly kfAccounts = new KfAccountStore();
   /** Daily and per-minute API counters (template sends, mass sends). */
   readonly quota = new QuotaCounter();
   /** msgid per `appId:openid:client_msg_id` of template sends. */
@@ -126,7 +128,16 @@ export class SimulatorState {
 
   /** Forgets everything and re-seeds the configured users; limits are kept. */
   reset(): void {
-    for (const store of [this.tokens, this.audience, this.messages, this.menus, this.oauth, this.quota, this.qrcodes]) {
+    for (const store of [
+      this.tokens,
+      this.audience,
+      this.messages,
+      this.menus,
+      this.oauth,
+      this.quota,
+      this.qrcodes,
+      this.kfAccounts,
+    ]) {
       store.reset();
     }
     this.templateClientIds.clear();

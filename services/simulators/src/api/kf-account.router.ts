@@ -1,0 +1,96 @@
+import { randomBytes } from 'node:crypto';
+import { type Request, type Response, Router } from 'express';
+import type { SimAccount } from '../types.js';
+import type { ApiRouterDeps } from './api.types.js';
+import { authorizedAccount, jsonBody, queryParam, sendOk } from './api-http.js';
+import { WxApiError } from './wx-errors.js';
+
+/**
+ * `kf_account` = a prefix of at most 10 letters, digits or `_`, `@`, the official account's
+ * WeChat id (api.json kfAccountAdd notes). The simulator has no WeChat id per account, so any
+ * non-empty suffix without blanks is taken.
+ */
+const kfAccountPattern = /^[A-Za-z0-9_]{1,10}@\S+$/;
+/** Nicknames: 1–16 characters (current doc; older docs counted 6 汉字 / 12 letters). */
+const maxNicknameLength = 16;
+
+function nicknameOf(value: unknown): string {
+  if (typeof value !== 'string' || value.trim() === '' || [...value].length > maxNicknameLength) {
+    throw new WxApiError(65403);
+  }
+  return value;
+}
+
+function kfAccountOf(value: unknown): string {
+  if (typeof value !== 'string' || !kfAccountPattern.test(value)) throw new WxApiError(65404);
+  return value;
+}
+
+/**
+ * Multipart bodies are read (as text, like every `/customservice` body here) only as far as
+ * the simulator needs: is there a part named `media`?
+ */
+function hasMediaPart(req: Request): boolean {
+  const type = req.headers['content-type'] ?? '';
+  const raw: unknown = req.body;
+  const body = Buffer.isBuffer(raw) ? raw.toString('latin1') : typeof raw === 'string' ? raw : '';
+  return /^multipart\/form-data;\s*boundary=/i.test(type) && /Content-Disposition:[^\r\n]*name="media"/i.test(body);
+}
+
+/**
+ * Customer-service accounts: `/customservice/kfaccount/add|update|del|uploadheadimg` (no
+ * `/cgi-bin` prefix) and `/cgi-bin/customservice/getkflist`. Errors as the current doc lists
+ * them: 65401 unknown account, 65403 bad nickname, 65404 malformed account, 65405 too many,
+ * 65406 exists; 41005 an avatar upload without its `media` part.
+ */
+export function createKfAccountRouter({ state }: ApiRouterDeps): Router {
+  const router = Router();
+  const existing = (account: SimAccount, kfAccount: unknown) => {
+    const record = typeof kfAccount === 'string' ? state.kfAccounts.get(account.appId, kfAccount) : undefined;
+    if (record === undefined) throw new WxApiError(65401);
+    return record;
+  };
+
+  router.post('/customservice/kfaccount/add', (req: Request, res: Response) => {
+    const account = authorizedAccount(req, state);
+    const body = jsonBody(req);
+    const kfAccount = kfAccountOf(body.kf_account);
+    const nickname = nicknameOf(body.nickname);
+    if (state.kfAccounts.get(account.appId, kfAccount) !== undefined) throw new WxApiError(65406);
+    if (state.kfAccounts.list(account.appId).length >= state.limits.kfAccounts) throw new WxApiError(65405);
+    state.kfAccounts.add(account.appId, kfAccount, nickname);
+    sendOk(res);
+  });
+
+  router.post('/customservice/kfaccount/update', (req: Request, res: Response) => {
+    const account = authorizedAccount(req, state);
+    const body = jsonBody(req);
+    const record = existing(account, body.kf_account);
+    record.kf_nick = nicknameOf(body.nickname);
+    sendOk(res);
+  });
+
+  // The current doc POSTs {kf_account}; older SDKs send a GET with `kf_account` in the query.
+  const remove = (req: Request, res: Response) => {
+    const account = authorizedAccount(req, state);
+    const kfAccount = req.method === 'GET' ? queryParam(req, 'kf_account') : jsonBody(req).kf_account;
+    state.kfAccounts.delete(account.appId, existing(account, kfAccount).kf_account);
+    sendOk(res);
+  };
+  router.post('/customservice/kfaccount/del', remove);
+  router.get('/customservice/kfaccount/del', remove);
+
+  router.post('/customservice/kfaccount/uploadheadimg', (req: Request, res: Response) => {
+    const account = authorizedAccount(req, state);
+    const record = existing(account, queryParam(req, 'kf_account'));
+    if (!hasMediaPart(req)) throw new WxApiError(41005);
+    record.kf_headimg = `http://mmbiz.qpic.cn/mmbiz_jpg/${randomBytes(12).toString('hex')}/300?wx_fmt=jpeg`;
+    sendOk(res);
+  });
+
+  router.get('/cgi-bin/customservice/getkflist', (req: Request, res: Response) => {
+    const account = authorizedAccount(req, state);
+    res.json({ kf_list: state.kfAccounts.list(account.appId) });
+  });
+  return router;
+}
