@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type ApiHarness, startApi, testAccount } from '../helpers.js';
+
+/** test/fixtures/wechat/api.json: a copy of the team's WeChat API reference (../shared/wechat). */
+function apiReference(): { endpoints: unknown } {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'test', 'fixtures', 'wechat', 'api.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('test/fixtures/wechat/api.json not found');
+    dir = parent;
+  }
+  return JSON.parse(readFileSync(join(dir, 'test', 'fixtures', 'wechat', 'api.json'), 'utf8')) as {
+    endpoints: unknown;
+  };
+}
+
+/** Every `{ method, path }` in the reference, whatever its nesting. */
+function endpointsOf(
+  node: unknown,
+  found: { method: string; path: string }[] = [],
+): { method: string; path: string }[] {
+  if (Array.isArray(node)) for (const item of node) endpointsOf(item, found);
+  else if (node !== null && typeof node === 'object') {
+    const { method, path } = node as { method?: unknown; path?: unknown };
+    if (typeof method === 'string' && typeof path === 'string') {
+      found.push({ method: method.startsWith('GET') ? 'GET' : 'POST', path });
+    }
+    for (const value of Object.values(node)) endpointsOf(value, found);
+  }
+  return found;
+}
+
+describe('simulator coverage of the API reference (api.json)', () => {
+  let api: ApiHarness;
+  before(async () => {
+    api = await startApi([testAccount()]);
+  });
+  after(() => api.close());
+
+  it('routes every endpoint of the reference: a call without credentials gets WeChat’s JSON error, not a 404', async () => {
+    const endpoints = endpointsOf(apiReference().endpoints);
+    assert.ok(endpoints.length >= 20, `found ${endpoints.length} endpoints`);
+    for (const { method, path } of endpoints) {
+      const response = await fetch(`${api.url}${path}`, {
+        method,
+        ...(method === 'POST' ? { body: '{}' } : {}),
+      });
+      assert.equal(response.status, 200, `${method} ${path} answered ${response.status}`);
+      const body = (await response.json()) as { errcode?: unknown };
+      assert.equal(typeof body.errcode, 'number', `${method} ${path}: ${JSON.stringify(body)}`);
+      assert.notEqual(body.errcode, 0, `${method} ${path} succeeded without credentials`);
+    }
+  });
+});
