@@ -47,6 +47,8 @@ export interface SimLimits {
   readonly kefuEventWindowMs: number;
   /** Mass-send requests a minute (Batch_Sends doc: 60). */
   readonly massPerMinute: number;
+  /** Mass sends one user receives a month from a service account (Batch_Sends doc: 4). */
+  readonly massPerUserMonthly: number;
   /** Page size of `/cgi-bin/user/get` (doc: 10 000). */
   readonly followersPageSize: number;
   /** Permanent parametric QR codes per account (doc: 100 000). */
@@ -63,6 +65,7 @@ export const defaultLimits: SimLimits = Object.freeze({
   kefuPerEvent: 3,
   kefuEventWindowMs: 60_000,
   massPerMinute: 60,
+  massPerUserMonthly: 4,
   followersPageSize: 10_000,
   permanentQrCodes: 100_000,
   kfAccounts: 10,

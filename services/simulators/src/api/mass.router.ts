@@ -1,5 +1,5 @@
 import { type Request, type Response, Router } from 'express';
-import { numericId } from '../state/ids.js';
+import { beijingMonth, numericId } from '../state/ids.js';
 import type { MassSendRecord, MassSendResult } from '../state/message-store.js';
 import type { SimulatorState } from '../state/simulator-state.js';
 import type { SimAccount } from '../types.js';
@@ -32,20 +32,29 @@ function checkClientMsgId(state: SimulatorState, appId: string, clientmsgid: unk
 
 /**
  * What the job-finish event reports: `TotalCount` the openids given, `FilterCount` those left
- * after filtering (here: current followers — unknown or unfollowed openids are filtered),
- * `ErrorCount` those the send failed for (here: users who blocked the account), `SentCount`
- * the rest. The per-user monthly limit of service accounts is not simulated.
+ * after filtering — unknown or unfollowed openids, and users who already received
+ * `massPerUserMonthly` mass sends this (Beijing) month ("用户接收已超4条的过滤") — `ErrorCount`
+ * those the send failed for (here: users who blocked the account), `SentCount` the rest.
  */
-function massResult(state: SimulatorState, account: SimAccount, touser: readonly string[]): MassSendResult {
+function massResult(
+  state: SimulatorState,
+  account: SimAccount,
+  touser: readonly string[],
+  now: number,
+): MassSendResult {
+  const month = beijingMonth(now);
   const followers = touser.filter((openid) => state.audience.get(account.appId, openid)?.isSubscribed === true);
-  const errorCount = followers.filter(
+  const receiving = followers.filter((openid) =>
+    state.quota.take(`mass-user:${account.appId}:${openid}`, month, state.limits.massPerUserMonthly),
+  );
+  const errorCount = receiving.filter(
     (openid) => state.audience.get(account.appId, openid)?.isBlocking === true,
   ).length;
-  const sentCount = followers.length - errorCount;
+  const sentCount = receiving.length - errorCount;
   return {
     status: sentCount > 0 ? 'sendsuccess' : 'sendfail',
     totalCount: touser.length,
-    filterCount: followers.length,
+    filterCount: receiving.length,
     sentCount,
     errorCount,
   };
@@ -77,7 +86,7 @@ export function createMassRouter({ state, clock, callbacks }: ApiRouterDeps): Ro
       msgtype: body.msgtype,
       touser: recipients,
       at: now,
-      result: massResult(state, account, recipients),
+      result: massResult(state, account, recipients, now),
       callback: 'pending',
       callbackStatuses: [],
     };

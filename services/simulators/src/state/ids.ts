@@ -22,3 +22,9 @@ export function numericNonce(): string {
 export function beijingDay(epochMs: number): number {
   return Math.floor((epochMs + 8 * 3600_000) / 86_400_000);
 }
+
+/** The Beijing calendar month of an instant (year × 12 + month), for monthly per-user limits. */
+export function beijingMonth(epochMs: number): number {
+  const beijing = new Date(epochMs + 8 * 3600_000);
+  return beijing.getUTCFullYear() * 12 + beijing.getUTCMonth();
+}

@@ -74,6 +74,23 @@ describe('simulated MASSSENDJOBFINISH pushes', () => {
     });
   });
 
+  it('filters users who already received four mass sends this month, until the next Beijing month', async () => {
+    for (let i = 0; i < 4; i++) await mass({ touser: ['o_alice', 'o_bob'] });
+    await mass({ touser: ['o_alice', 'o_bob'] });
+    await eventually(() => (ingress.pushes.length >= 5 ? true : undefined));
+    const counts = (n: number) => {
+      const m = ingress.pushes[n]?.message;
+      return [m?.TotalCount, m?.FilterCount, m?.SentCount, m?.Status];
+    };
+    assert.deepEqual(counts(3), ['2', '2', '2', 'sendsuccess']);
+    assert.deepEqual(counts(4), ['2', '0', '0', 'sendfail'], 'the fifth send this month reaches nobody');
+    api.clock.advance(31 * 86_400_000);
+    token = await api.token(account); // the old one expired long ago
+    assert.equal((await mass({ touser: ['o_alice', 'o_bob'] })).errcode, 0);
+    await eventually(() => (ingress.pushes.length >= 6 ? true : undefined));
+    assert.deepEqual(counts(5), ['2', '2', '2', 'sendsuccess']);
+  });
+
   it('records the push as skipped when the account has no callback URL', async () => {
     const lone = await startApi([account]);
     try {
