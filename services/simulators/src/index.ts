@@ -10,7 +10,6 @@ export { buildEnvelope, type Envelope, encryptFor, type Stamp } from './sender/e
 export {
   clickEvent,
   eventMessage,
-  imageMessage,
   locationMessage,
   massSendJobFinishEvent,
   type Parties,

@@ -72,6 +72,11 @@ export const defaultLimits: SimLimits = Object.freeze({
 });
 
 /** The account's `gh_…` id, defaulted from its short name. */
+/** Where WeChat POSTs the account's messages and events: its `callbackUrl`, else `<base>/wx/<id>`. */
+export function callbackUrlOf(account: SimAccount, baseUrl: string): string {
+  return account.callbackUrl ?? `${baseUrl.replace(/\/+$/, '')}/wx/${encodeURIComponent(account.id)}`;
+}
+
 export function originalIdOf(account: SimAccount): string {
   return account.originalId ?? `gh_${account.id}`;
 }

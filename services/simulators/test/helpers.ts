@@ -3,13 +3,14 @@ import type { AddressInfo } from 'node:net';
 import {
   decodeAesKey,
   decryptMessage,
-  encryptMessage,
+  encryptReply,
   msgSignature,
   parseXml,
   signaturesEqual,
   urlSignature,
   type XmlFields,
 } from '@mpstack/common';
+import { until } from '@mpstack/testkit';
 import {
   AdjustableClock,
   CallbackDispatcher,
@@ -39,7 +40,6 @@ export async function listen(handler: RequestListener): Promise<Listening> {
 }
 
 export const aesKey = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
-export const otherAesKey = 'ZYXWVUTSRQPONMLKJIHGFEDCBA9876543210zyxwvut';
 
 export function testAccount(overrides: Partial<SimAccount> = {}): SimAccount {
   return {
@@ -57,7 +57,7 @@ export function testAccount(overrides: Partial<SimAccount> = {}): SimAccount {
   };
 }
 
-/** A follower that subscribes then leaves. */
+/** The test account in safe (encrypted) mode. */
 export function safeAccount(): SimAccount {
   return testAccount({ id: 'safe', appId: 'wxsafe000000000001', mode: 'safe', encodingAesKey: aesKey });
 }
@@ -104,11 +104,17 @@ export function inspectPush(account: SimAccount, url: string, body: string): Rec
 
 /** Encrypts a reply as WXBizMsgCrypt.EncryptMsg does. */
 export function encryptedReply(account: SimAccount, xml: string, signatureOverride?: string): string {
-  const encrypt = encryptMessage(decodeAesKey(account.encodingAesKey ?? ''), account.appId, xml);
-  const timestamp = '1700000000';
-  const nonce = '12345';
-  const signature = signatureOverride ?? msgSignature(account.token, timestamp, nonce, encrypt);
-  return `<xml><Encrypt><![CDATA[${encrypt}]]></Encrypt><MsgSignature><![CDATA[${signature}]]></MsgSignature><TimeStamp>${timestamp}</TimeStamp><Nonce><![CDATA[${nonce}]]></Nonce></xml>`;
+  const envelope = encryptReply({
+    xml,
+    aesKey: account.encodingAesKey ?? '',
+    appId: account.appId,
+    token: account.token,
+    timestamp: '1700000000',
+    nonce: '12345',
+  });
+  return signatureOverride === undefined
+    ? envelope
+    : envelope.replace(/(<MsgSignature><!\[CDATA\[)[0-9a-f]{40}/, `$1${signatureOverride}`);
 }
 
 export type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void | Promise<void>;
@@ -146,7 +152,7 @@ export const startOfTest = Date.UTC(2025, 0, 6, 2, 0, 0);
 /** The API app on a frozen adjustable clock, listening on an ephemeral port. */
 export async function startApi(
   accounts: readonly SimAccount[],
-  options: { readonly callbackBaseUrl?: string; readonly callbackTimeoutMs?: number } = {},
+  options: { readonly callbackBaseUrl?: string } = {},
 ): Promise<ApiHarness> {
   const clock = new AdjustableClock({ startAt: startOfTest, isFrozen: true });
   const state = new SimulatorState({ clock: clock.now, accounts });
@@ -160,11 +166,7 @@ export async function startApi(
     callbacks,
     get: (path) => getJson(`${server.url}${path}`),
     post: (path, body) => postJson(`${server.url}${path}`, body),
-    token: async (account) => {
-      const q = `grant_type=client_credential&appid=${account.appId}&secret=${account.appSecret}`;
-      const body = await harness.get(`/cgi-bin/token?${q}`);
-      return String(body.access_token);
-    },
+    token: (account) => fetchToken(server.url, account),
     close: async () => {
       await callbacks.drain();
       await server.close();
@@ -173,15 +175,15 @@ export async function startApi(
   return harness;
 }
 
-/** Polls until `check` returns a value or the deadline passes. */
-export async function eventually<T>(check: () => T | undefined, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('condition not met before the deadline');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+/** An access_token for the account from the simulator at `baseUrl` (`/cgi-bin/token`). */
+export async function fetchToken(baseUrl: string, account: SimAccount): Promise<string> {
+  const q = `grant_type=client_credential&appid=${account.appId}&secret=${account.appSecret}`;
+  return String((await getJson(`${baseUrl}/cgi-bin/token?${q}`)).access_token);
+}
+
+/** Polls until `check` returns a value or the deadline passes (the testkit's `until`). */
+export function eventually<T>(check: () => T | undefined, timeoutMs = 5000): Promise<T> {
+  return until(check, timeoutMs);
 }
 
 export async function getJson(url: string): Promise<Record<string, unknown>> {

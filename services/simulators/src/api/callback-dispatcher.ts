@@ -3,7 +3,7 @@ import { massSendJobFinishEvent, templateSendJobFinishEvent } from '../sender/me
 import { sendToAccount } from '../sender/send-to-account.js';
 import type { FetchLike } from '../sender/sender.types.js';
 import type { CallbackState, MassSendRecord, TemplateSendRecord } from '../state/message-store.js';
-import { originalIdOf, type SimAccount } from '../types.js';
+import { callbackUrlOf, originalIdOf, type SimAccount } from '../types.js';
 
 export interface CallbackDispatcherOptions {
   readonly clock: Clock;
@@ -24,9 +24,8 @@ export class CallbackDispatcher {
   constructor(private readonly options: CallbackDispatcherOptions) {}
 
   callbackUrl(account: SimAccount): string | undefined {
-    if (account.callbackUrl !== undefined) return account.callbackUrl;
     const base = this.options.callbackBaseUrl;
-    return base === undefined ? undefined : `${base.replace(/\/+$/, '')}/wx/${encodeURIComponent(account.id)}`;
+    return account.callbackUrl === undefined && base === undefined ? undefined : callbackUrlOf(account, base ?? '');
   }
 
   /** Schedules the delivery event of a template send and records its outcome on `record`. */

@@ -89,8 +89,7 @@ export function createOAuthRouter({ state }: ApiRouterDeps): Router {
     if (queryParam(req, 'grant_type') !== 'refresh_token') throw new WxApiError(40002);
     const tokens = state.oauth.refresh(account.appId, queryParam(req, 'refresh_token') ?? '');
     if (typeof tokens === 'number') throw new WxApiError(tokens);
-    const { unionid: _omitted, ...body } = tokenBody(tokens, undefined);
-    res.json(body);
+    res.json(tokenBody(tokens, undefined));
   });
 
   // snsapi_base tokens cannot read the profile → 48001; sex/region are blank since 2021-10-20.

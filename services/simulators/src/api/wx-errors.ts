@@ -9,6 +9,7 @@ const errmsgs: Readonly<Record<number, string>> = {
   40001: 'invalid credential, access_token is invalid or not latest',
   40002: 'invalid grant_type',
   40003: 'invalid openid',
+  40008: 'invalid message type',
   40013: 'invalid appid',
   40014: 'invalid access_token',
   40016: 'invalid button size',

@@ -14,7 +14,7 @@ import { sendToAccount } from '../sender/send-to-account.js';
 import type { FetchLike } from '../sender/sender.types.js';
 import { sceneValue } from '../state/qrcode-store.js';
 import type { SimulatorState } from '../state/simulator-state.js';
-import { originalIdOf, type SimAccount } from '../types.js';
+import { callbackUrlOf, originalIdOf, type SimAccount } from '../types.js';
 import { phonePage } from './phone-page.js';
 
 export interface PhoneRouterDeps {
@@ -151,7 +151,7 @@ export function createPhoneRouter(deps: PhoneRouterDeps): Router {
       return;
     }
     const report = await sendToAccount({
-      url: `${deps.ingressBaseUrl.replace(/\/+$/, '')}/wx/${encodeURIComponent(account.id)}`,
+      url: callbackUrlOf(account, deps.ingressBaseUrl),
       account,
       xml,
       clock: deps.clock,

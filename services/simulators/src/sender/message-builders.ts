@@ -71,16 +71,6 @@ export function textMessage(options: Parties & { readonly content: string; reado
   ]);
 }
 
-export function imageMessage(
-  options: Parties & { readonly picUrl: string; readonly mediaId: string; readonly msgId?: string },
-): string {
-  return xml(options, 'image', [
-    ['PicUrl', options.picUrl],
-    ['MediaId', options.mediaId],
-    ['MsgId', options.msgId ?? randomMsgId(), true],
-  ]);
-}
-
 export function locationMessage(
   options: Parties & {
     readonly latitude: number;

@@ -44,14 +44,16 @@ export class AudienceStore {
   upsert(appId: string, user: SimUser): UserRecord {
     const existing = this.of(appId).get(user.openid);
     const isSubscribed = user.isSubscribed ?? existing?.isSubscribed ?? true;
+    // A user who (re)starts following here did not come through a QR code.
+    const isNewFollow = isSubscribed && existing?.isSubscribed !== true;
     const record: UserRecord = {
       openid: user.openid,
       nickname: user.nickname ?? existing?.nickname ?? `用户${user.openid.slice(-4)} 🐼`,
       unionid: user.unionid ?? existing?.unionid,
       isSubscribed,
       isBlocking: user.isBlocking ?? existing?.isBlocking ?? false,
-      subscribedAt: existing?.subscribedAt ?? Math.floor(this.clock() / 1000),
-      qrScene: existing?.qrScene,
+      subscribedAt: existing === undefined || isNewFollow ? Math.floor(this.clock() / 1000) : existing.subscribedAt,
+      qrScene: isNewFollow ? undefined : existing?.qrScene,
       windows: existing?.windows ?? {},
     };
     this.of(appId).set(user.openid, record);

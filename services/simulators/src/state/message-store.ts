@@ -8,7 +8,7 @@ export interface InboxMessage {
   readonly body: Readonly<Record<string, unknown>>;
 }
 
-/** Outcome of pushing `TEMPLATESENDJOBFINISH` to the account's callback URL. */
+/** Outcome of pushing a job-finish event (`TEMPLATESENDJOBFINISH`, `MASSSENDJOBFINISH`) to the account. */
 export type CallbackState = 'pending' | 'delivered' | 'failed' | 'skipped';
 
 /** One accepted template send and what happened to its delivery event. */

@@ -13,7 +13,6 @@ export interface QrCode {
   readonly url: string;
   readonly appId: string;
   readonly scene: QrScene;
-  readonly isPermanent: boolean;
   /** Epoch ms; null for permanent codes. */
   readonly expiresAt: number | null;
 }
@@ -39,7 +38,6 @@ export class QrCodeStore {
       ...fresh(),
       appId,
       scene,
-      isPermanent: false,
       expiresAt: this.clock() + expireSeconds * 1000,
     });
   }
@@ -50,7 +48,7 @@ export class QrCodeStore {
     const existing = this.permanent.get(key);
     if (existing !== undefined) return existing;
     if (this.permanentCount(appId) >= permanentLimit) return undefined;
-    const code = this.remember({ ...fresh(), appId, scene, isPermanent: true, expiresAt: null });
+    const code = this.remember({ ...fresh(), appId, scene, expiresAt: null });
     this.permanent.set(key, code);
     return code;
   }

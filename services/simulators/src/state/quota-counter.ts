@@ -1,7 +1,7 @@
 /**
  * Counts calls per key within a period (a Beijing day, a minute): `take` consumes one
- * unit and says whether the limit still allowed it. Keys of past periods are dropped
- * lazily so memory stays bounded by the number of active keys.
+ * unit and says whether the limit still allowed it. A key's count is replaced when the key
+ * is used in a later period; keys are never removed (the simulator's state is per run).
  */
 export class QuotaCounter {
   private readonly counts = new Map<string, { period: number; used: number }>();
@@ -13,11 +13,6 @@ export class QuotaCounter {
     if (used >= limit) return false;
     this.counts.set(key, { period, used: used + 1 });
     return true;
-  }
-
-  used(key: string, period: number): number {
-    const entry = this.counts.get(key);
-    return entry !== undefined && entry.period === period ? entry.used : 0;
   }
 
   reset(): void {

@@ -17,7 +17,7 @@ export interface SimulatorStateOptions {
   readonly limits?: Partial<SimLimits>;
 }
 
-/** Menu events that open the 3-per-minute kefu window (kf/intro doc: click/scancode only). */
+/** Events that open the 3-per-minute kefu window: a menu click (click/scancode only), a follow, a QR scan. */
 const windowEvents: ReadonlySet<string> = new Set(['subscribe', 'SCAN', 'CLICK', 'scancode_push', 'scancode_waitmsg']);
 
 /**
@@ -102,7 +102,6 @@ export class SimulatorState {
     const openid = message.FromUserName;
     if (openid === undefined || openid === '') return;
     if (message.MsgType !== 'event') {
-      if (this.audience.get(appId, openid) === undefined) this.addFollower(appId, { openid });
       this.audience.recordInteraction(appId, openid, 'message');
       return;
     }

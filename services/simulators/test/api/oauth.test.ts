@@ -88,5 +88,10 @@ describe('simulated web authorisation (OAuth2)', () => {
       { redirect: 'manual' },
     );
     assert.equal(response.status, 400);
+    const badScope = await fetch(
+      `${api.url}/connect/oauth2/authorize?appid=${account.appId}&redirect_uri=https%3A%2F%2Fa.com&response_type=code&scope=nope`,
+      { redirect: 'manual' },
+    );
+    assert.equal(badScope.status, 400);
   });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { parseMessage } from '@mpstack/common';
 import { startSimulator } from '../../src/index.js';
-import { type ApiHarness, fakeIngress, getJson, postJson, startApi, testAccount } from '../helpers.js';
+import { type ApiHarness, fakeIngress, fetchToken, getJson, postJson, startApi, testAccount } from '../helpers.js';
 
 const account = testAccount();
 const pngSignature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -79,10 +79,7 @@ describe('phone: scanning a parametric QR code', () => {
     });
     const sim = await startSimulator({ port: 0, accounts: [account], ingressBaseUrl: ingress.url });
     try {
-      const token = await getJson(
-        `${sim.url}/cgi-bin/token?grant_type=client_credential&appid=${account.appId}&secret=${account.appSecret}`,
-      );
-      const accessToken = String(token.access_token);
+      const accessToken = await fetchToken(sim.url, account);
       const code = await postJson(`${sim.url}/cgi-bin/qrcode/create?access_token=${accessToken}`, {
         action_name: 'QR_SCENE',
         expire_seconds: 600,

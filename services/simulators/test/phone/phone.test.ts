@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { parseMessage } from '@mpstack/common';
 import { AdjustableClock, createSimulatorApp, startSimulator } from '../../src/index.js';
-import { fakeIngress, getJson, listen, postJson, safeAccount, testAccount } from '../helpers.js';
+import { fakeIngress, fetchToken, getJson, listen, postJson, safeAccount, testAccount } from '../helpers.js';
 
 const plain = testAccount();
 const safe = safeAccount();
@@ -46,10 +46,8 @@ describe('phone page', () => {
       assert.equal(ingress.pushes[0]?.isSignatureValid, true);
       assert.equal(ingress.pushes[0]?.message.FromUserName, 'o_alice');
 
-      const token = await getJson(
-        `${sim.url}/cgi-bin/token?grant_type=client_credential&appid=${plain.appId}&secret=${plain.appSecret}`,
-      );
-      const kefu = await postJson(`${sim.url}/cgi-bin/message/custom/send?access_token=${String(token.access_token)}`, {
+      const token = await fetchToken(sim.url, plain);
+      const kefu = await postJson(`${sim.url}/cgi-bin/message/custom/send?access_token=${token}`, {
         touser: 'o_alice',
         msgtype: 'text',
         text: { content: '客服来了 👩‍💼' },
@@ -74,12 +72,10 @@ describe('phone page', () => {
     try {
       const tap = (action: string, eventKey: string, content = '') =>
         postJson(`${sim.url}/phone/api/send`, { account: 'demo', openid: 'o_alice', action, eventKey, content });
-      const token = await getJson(
-        `${sim.url}/cgi-bin/token?grant_type=client_credential&appid=${plain.appId}&secret=${plain.appSecret}`,
-      );
+      const token = await fetchToken(sim.url, plain);
       const kefu = async () =>
         (
-          await postJson(`${sim.url}/cgi-bin/message/custom/send?access_token=${String(token.access_token)}`, {
+          await postJson(`${sim.url}/cgi-bin/message/custom/send?access_token=${token}`, {
             touser: 'o_alice',
             msgtype: 'text',
             text: { content: 'x' },
