@@ -1,5 +1,6 @@
 import { AppError, isAppError } from '@mpstack/common';
 import { runIngress } from '@mpstack/ingress';
+import { defaultMaxDeliveries, defaultTimeoutMs } from '@mpstack/simulators';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { startDev } from './commands/dev.js';
 import { migrate } from './commands/migrate.js';
@@ -108,8 +109,8 @@ function registerSim(program: Command): void {
     .option('--event <event>', 'an event instead (subscribe, CLICK, …)')
     .option('--event-key <key>', 'EventKey of the event')
     .option('--file <xml>', 'send this plaintext XML instead')
-    .option('--timeout-ms <ms>', 'per delivery', positiveInt, 5000)
-    .option('--deliveries <n>', 'deliveries in total', positiveInt, 3)
+    .option('--timeout-ms <ms>', 'per delivery', positiveInt, defaultTimeoutMs)
+    .option('--deliveries <n>', 'deliveries in total', positiveInt, defaultMaxDeliveries)
     .option(
       '--simulator <url>',
       'WeChat simulator to tell about the message first (opens its 48 h customer-service window)',

@@ -1,5 +1,6 @@
 import type { SeedData } from '@mpstack/common';
 import type { SimAccount } from '@mpstack/simulators';
+import { fetchStableToken } from './dev-worker.js';
 
 /**
  * The demo account `mpstack dev` seeds and wires to the simulator: safe mode (the mode
@@ -90,13 +91,7 @@ export const demoSimAccount: SimAccount = {
  * would: the phone page shows it, and its CLICK key is answered by a keyword rule.
  */
 export async function createDemoMenu(apiBaseUrl: string): Promise<void> {
-  const tokenResponse = await fetch(`${apiBaseUrl}/cgi-bin/stable_token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ grant_type: 'client_credential', appid: demoAccount.appId, secret: demoAccount.appSecret }),
-  });
-  const { access_token: token } = (await tokenResponse.json()) as { access_token?: string };
-  if (token === undefined) throw new Error('the simulator refused the demo account credentials');
+  const token = await fetchStableToken(apiBaseUrl, demoAccount.appId, demoAccount.appSecret);
   const menu = {
     button: [
       { type: 'click', name: '查账单', key: 'MENU_BILL' },

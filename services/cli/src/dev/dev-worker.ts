@@ -49,7 +49,7 @@ async function handle(options: DevWorkerOptions, delivery: Delivery): Promise<Ha
   options.logger.info({ account: body.account, kind: message.kind, event: message.event }, 'slow path received');
   if (message.kind !== 'text') return { action: 'ack' };
   try {
-    const token = await accessToken(options);
+    const token = await fetchStableToken(options.apiBaseUrl, options.appId, options.appSecret);
     const response = await fetch(`${options.apiBaseUrl}/cgi-bin/message/custom/send?access_token=${token}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -60,10 +60,8 @@ async function handle(options: DevWorkerOptions, delivery: Delivery): Promise<Ha
       }),
     });
     const result = (await response.json()) as { errcode?: number; errmsg?: string };
-    if ((result.errcode ?? 0) !== 0) {
-      options.logger.warn({ result }, 'customer-service send refused');
-      return { action: 'ack' };
-    }
+    // A refusal (window closed, quota) is final: retrying would not change WeChat's answer.
+    if ((result.errcode ?? 0) !== 0) options.logger.warn({ result }, 'customer-service send refused');
     return { action: 'ack' };
   } catch (error) {
     options.logger.warn({ err: error }, 'customer-service send failed; will retry');
@@ -71,11 +69,12 @@ async function handle(options: DevWorkerOptions, delivery: Delivery): Promise<Ha
   }
 }
 
-async function accessToken(options: DevWorkerOptions): Promise<string> {
-  const response = await fetch(`${options.apiBaseUrl}/cgi-bin/stable_token`, {
+/** An access_token from the (simulated) API's `/cgi-bin/stable_token`. */
+export async function fetchStableToken(apiBaseUrl: string, appId: string, appSecret: string): Promise<string> {
+  const response = await fetch(`${apiBaseUrl}/cgi-bin/stable_token`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ grant_type: 'client_credential', appid: options.appId, secret: options.appSecret }),
+    body: JSON.stringify({ grant_type: 'client_credential', appid: appId, secret: appSecret }),
   });
   const result = (await response.json()) as { access_token?: string; errcode?: number; errmsg?: string };
   if (result.access_token === undefined) throw new Error(`stable_token failed: ${result.errcode} ${result.errmsg}`);
