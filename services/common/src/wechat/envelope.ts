@@ -1,7 +1,7 @@
 import { AppError, ErrorCode } from '../errors/app-error.js';
 import { type AesKey, decodeAesKey, decryptMessage, encryptMessage, WxCryptCode, WxCryptError } from './crypto.js';
 import { msgSignature, signaturesEqual } from './signature.js';
-import { cdata, parseXml, type XmlFields } from './xml.js';
+import { cdata, hasForbiddenDeclaration, parseXml, type XmlFields } from './xml.js';
 
 export interface EncryptedReplyParts {
   /** base64 ciphertext, as produced by `encryptMessage`. */
@@ -128,19 +128,23 @@ export function openEncrypted(options: OpenEncryptedOptions): OpenedEnvelope {
 /** Alias of {@link openEncrypted}: "open the envelope" is how the ingress reads it. */
 export const openEnvelope = openEncrypted;
 
-const declaration = /<!DOCTYPE|<!ENTITY/i;
 const encryptElement = /<Encrypt>\s*(?:<!\[CDATA\[([A-Za-z0-9+/=]*)\]\]>|([A-Za-z0-9+/=]*))\s*<\/Encrypt>/;
 
 /**
  * The `<Encrypt>` value of a safe/compatible-mode push read with one anchored scan instead of
- * a full XML parse: the envelope is WeChat's fixed two-element document and only this value
- * is used (it is authenticated by msg_signature, and its plaintext is parsed in full).
- * Returns undefined for anything unusual, so the caller falls back to {@link parseXml} and
- * its errors (DOCTYPE refused, -40002 when the element is missing).
+ * a full XML parse: only this value is used (it is authenticated by msg_signature, and its
+ * plaintext is parsed in full). In compatible mode the plaintext elements come first and a
+ * user's text may itself contain `<Encrypt>`, so a document with more than one is left to
+ * the parser. Returns undefined for anything unusual, so the caller falls back to
+ * {@link parseXml} and its errors (DOCTYPE refused, -40002 when the element is missing).
  */
 export function extractEncrypt(body: string): string | undefined {
   const document = body.trim();
-  if (!document.startsWith('<xml>') || !document.endsWith('</xml>') || declaration.test(document)) return undefined;
+  if (!document.startsWith('<xml>') || !document.endsWith('</xml>') || hasForbiddenDeclaration(document)) {
+    return undefined;
+  }
+  const first = document.indexOf('<Encrypt>');
+  if (first === -1 || document.indexOf('<Encrypt>', first + 1) !== -1) return undefined;
   const match = encryptElement.exec(document);
   const value = match?.[1] ?? match?.[2];
   return value === undefined || value === '' ? undefined : value;

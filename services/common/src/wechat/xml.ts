@@ -33,7 +33,7 @@ export type XmlFields = Readonly<Record<string, string>>;
  * same result; everything else goes through `fast-xml-parser` and its validator.
  */
 export function parseXml(body: string): XmlFields {
-  checkDocument(body);
+  checkSize(body);
   return scanFlatXml(body) ?? parseWithFastXmlParser(body);
 }
 
@@ -42,21 +42,33 @@ export function parseXml(body: string): XmlFields {
  * scanner: the reference the scanner is tested against.
  */
 export function parseXmlGeneral(body: string): XmlFields {
-  checkDocument(body);
+  checkSize(body);
   return parseWithFastXmlParser(body);
 }
 
-function checkDocument(body: string): void {
+const cdataSection = /<!\[CDATA\[[\s\S]*?\]\]>/g;
+
+/**
+ * Whether a document declares a DTD or entities. Text inside CDATA sections is only text —
+ * a user may well type `<!DOCTYPE html>` — so a hit is confirmed with the CDATA removed.
+ * A declaration cannot hide in CDATA: it would have to come before the root element.
+ */
+export function hasForbiddenDeclaration(body: string): boolean {
+  return forbidden.test(body) && forbidden.test(body.replace(cdataSection, ''));
+}
+
+function checkSize(body: string): void {
   // A UTF-16 code unit takes at most 3 bytes of UTF-8: count exactly only near the limit.
   if (body.length * 3 > maxXmlBytes && Buffer.byteLength(body, 'utf8') > maxXmlBytes) {
     throw new AppError(ErrorCode.bodyTooLarge, `XML larger than ${maxXmlBytes} bytes`);
   }
-  if (forbidden.test(body)) {
-    throw new AppError(ErrorCode.xmlForbidden, 'XML with DOCTYPE or ENTITY declarations is refused');
-  }
 }
 
+/** The general path; the flat scanner never accepts a declaration, so only this one checks. */
 function parseWithFastXmlParser(body: string): XmlFields {
+  if (hasForbiddenDeclaration(body)) {
+    throw new AppError(ErrorCode.xmlForbidden, 'XML with DOCTYPE or ENTITY declarations is refused');
+  }
   let doc: unknown;
   try {
     doc = parser.parse(body, true);

@@ -136,4 +136,25 @@ describe('ingress webhook: safe and compatible mode decryption (real Redis + Rab
     await h.drain(from);
     assert.equal(traceOf(h, from).executed.length, 1);
   });
+
+  it('in compatible mode a user text holding `<Encrypt>` and `<!DOCTYPE html>` is read, not refused', async () => {
+    const compat = h.accounts.compat;
+    const from = user();
+    const content = '怎么写 <!DOCTYPE html>? 还有 <Encrypt>abcd</Encrypt> 😀';
+    const xml = textXml({ to: compat.originalId, from, content });
+    const encrypt = seal(compat, xml);
+    const stamp = freshStamp();
+    const url = callbackUrl(h.url, compat.id, {
+      signature: urlSignature(compat.token, stamp.timestamp, stamp.nonce),
+      ...stamp,
+      encrypt_type: 'aes',
+      msg_signature: msgSignature(compat.token, stamp.timestamp, stamp.nonce, encrypt),
+    });
+    const body = xml.replace('</xml>', `<Encrypt>${cdata(encrypt)}</Encrypt></xml>`);
+    const answer = await send({ url, body });
+    assert.equal(answer.status, 200, JSON.stringify(answer));
+    await h.drain(from);
+    const [executed] = traceOf(h, from).executed;
+    assert.equal(executed?.kind === 'text' && executed.content, content);
+  });
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createCipheriv } from 'node:crypto';
 import { AppError, ErrorCode } from '../../../src/errors/app-error.js';
 import { type AesKey, decodeAesKey, encryptMessage, WxCryptCode, WxCryptError } from '../../../src/wechat/crypto.js';
-import { openEncrypted, openEnvelope } from '../../../src/wechat/envelope.js';
+import { extractEncrypt, openEncrypted, openEnvelope } from '../../../src/wechat/envelope.js';
 import { msgSignature } from '../../../src/wechat/signature.js';
 import {
   appId,
@@ -172,5 +172,27 @@ describe('wechat/envelope', () => {
         (error: unknown) => error instanceof AppError && error.code === ErrorCode.xmlForbidden,
       );
     });
+  });
+});
+
+describe('wechat/extractEncrypt (the envelope fast path)', () => {
+  const value = 'QUJDRA==';
+  const envelope = (inner: string) => `<xml><ToUserName><![CDATA[gh_x]]></ToUserName>${inner}</xml>`;
+
+  it('reads the one <Encrypt> of a safe-mode envelope', () => {
+    assert.equal(extractEncrypt(envelope(`<Encrypt><![CDATA[${value}]]></Encrypt>`)), value);
+  });
+
+  it('leaves a compatible-mode body whose user text holds another <Encrypt> to the parser', () => {
+    const body = envelope(
+      `<Content><![CDATA[<Encrypt>abcd</Encrypt>]]></Content><Encrypt><![CDATA[${value}]]></Encrypt>`,
+    );
+    assert.equal(extractEncrypt(body), undefined);
+  });
+
+  it('is not put off by DOCTYPE text inside CDATA, and declines a real declaration', () => {
+    const mention = `<Content><![CDATA[<!DOCTYPE html>]]></Content><Encrypt><![CDATA[${value}]]></Encrypt>`;
+    assert.equal(extractEncrypt(envelope(mention)), value);
+    assert.equal(extractEncrypt(`<!DOCTYPE x>${envelope(`<Encrypt>${value}</Encrypt>`)}`), undefined);
   });
 });

@@ -19,6 +19,20 @@ describe('wechat/messages parseMessageXml', () => {
       assert.throws(() => parseMessageXml(lol), isAppError(ErrorCode.xmlForbidden));
     });
 
+    it('reads a user text that merely mentions DOCTYPE or ENTITY inside CDATA, flat or nested', () => {
+      const text = '怎么写 <!DOCTYPE html> 和 <!ENTITY x "y"> ？';
+      const flat = parseMessageXml(body(`<MsgType>text</MsgType><Content><![CDATA[${text}]]></Content>`));
+      assert.ok(flat.kind === 'text');
+      assert.equal(flat.content, text);
+      const nested = parseMessageXml(
+        body(`<MsgType>text</MsgType><Content><![CDATA[${text}]]></Content><Extra><A>1</A></Extra>`),
+      );
+      assert.ok(nested.kind === 'text');
+      assert.equal(nested.content, text);
+      const declared = `<!DOCTYPE x>${body(`<MsgType>text</MsgType><Content><![CDATA[${text}]]></Content>`)}`;
+      assert.throws(() => parseMessageXml(declared), isAppError(ErrorCode.xmlForbidden));
+    });
+
     it('does not resolve an undeclared entity reference', () => {
       const msg = parseMessageXml(body('<MsgType>text</MsgType><Content>&xxe;</Content>'));
       assert.ok(msg.kind === 'text');
