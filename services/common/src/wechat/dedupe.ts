@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { WxMessage } from './message-types.js';
 
 /** Namespace of every de-duplication key, so a shared Redis can be scanned or flushed by prefix. */
@@ -10,7 +10,7 @@ const decimalId = /^\d{1,20}$/;
 /** 128 bits of sha1, base64url: 22 characters, no `:` or whitespace, enough to never collide. */
 function digest(parts: readonly string[]): string {
   // A separator that cannot occur in XML text keeps ('ab','c') and ('a','bc') apart.
-  return createHash('sha1').update(parts.join('\u0000'), 'utf8').digest().subarray(0, 16).toString('base64url');
+  return hash('sha1', parts.join('\u0000'), 'buffer').subarray(0, 16).toString('base64url');
 }
 
 function idOf(msg: WxMessage): string | undefined {

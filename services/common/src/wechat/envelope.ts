@@ -115,8 +115,9 @@ function parseOuter(body: string): XmlFields {
 
 /**
  * Opens an encrypted callback body: parse the outer XML (-40002), read `<Encrypt>` (-40002),
- * check `msg_signature` (-40001), decrypt with key fallback. Used by the ingress and the CLI
- * alike, so both report the same WXBizMsgCrypt codes. Throws {@link WxCryptError}, or
+ * check `msg_signature` (-40001), decrypt with key fallback. The CLI uses it; the ingress
+ * uses the same pieces ({@link readEncryptField}, {@link openEncryptValue}) after its
+ * envelope fast path, so both report the same WXBizMsgCrypt codes. Throws {@link WxCryptError}, or
  * `AppError` (xml_forbidden / body_too_large) for a body refused before parsing.
  */
 export function openEncrypted(options: OpenEncryptedOptions): OpenedEnvelope {
@@ -124,9 +125,6 @@ export function openEncrypted(options: OpenEncryptedOptions): OpenedEnvelope {
   const encrypt = readEncryptField(outer);
   return { ...openEncryptValue({ ...options, encrypt }), outer };
 }
-
-/** Alias of {@link openEncrypted}: "open the envelope" is how the ingress reads it. */
-export const openEnvelope = openEncrypted;
 
 const encryptElement = /<Encrypt>\s*(?:<!\[CDATA\[([A-Za-z0-9+/=]*)\]\]>|([A-Za-z0-9+/=]*))\s*<\/Encrypt>/;
 

@@ -39,18 +39,23 @@ export class LogSink {
   private buffer: string[] = [];
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
-  dropped = 0;
+  /** Events dropped since the last report (the broker was down longer than the buffer lasts). */
+  private dropped = 0;
+  private readonly maxBatch: number;
+  private readonly maxBuffered: number;
 
-  constructor(private readonly options: LogSinkOptions) {}
+  constructor(private readonly options: LogSinkOptions) {
+    this.maxBatch = options.maxBatch ?? 1000;
+    this.maxBuffered = options.maxBuffered ?? 50_000;
+  }
 
   record(event: MessageLogEvent): void {
     this.buffer.push(JSON.stringify(event));
-    const max = this.options.maxBuffered ?? 50_000;
-    if (this.buffer.length > max) {
-      this.dropped += this.buffer.length - max;
-      this.buffer.splice(0, this.buffer.length - max);
+    if (this.buffer.length > this.maxBuffered) {
+      this.dropped += this.buffer.length - this.maxBuffered;
+      this.buffer.splice(0, this.buffer.length - this.maxBuffered);
     }
-    if (this.buffer.length >= (this.options.maxBatch ?? 1000)) void this.flush();
+    if (this.buffer.length >= this.maxBatch) void this.flush();
   }
 
   start(): void {
@@ -67,9 +72,8 @@ export class LogSink {
 
   /** Publishes the buffer as JSON arrays of at most `maxBatch` events, oldest first. */
   private async flushOnce(): Promise<void> {
-    const maxBatch = this.options.maxBatch ?? 1000;
     while (this.buffer.length > 0 && this.options.queue.isConnected()) {
-      const batch = this.buffer.slice(0, maxBatch);
+      const batch = this.buffer.slice(0, this.maxBatch);
       try {
         await this.options.queue.publish(logEventsQueue, Buffer.from(`[${batch.join(',')}]`), {
           contentType: 'application/json',
@@ -79,6 +83,10 @@ export class LogSink {
         this.options.logger.debug({ err: error }, 'log event batch not confirmed; kept for the next flush');
         return;
       }
+    }
+    if (this.dropped > 0 && this.buffer.length === 0) {
+      this.options.logger.warn({ dropped: this.dropped }, 'log events dropped while the broker was unreachable');
+      this.dropped = 0;
     }
   }
 

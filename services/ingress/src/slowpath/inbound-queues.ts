@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { QueueDeclaration } from '@mpstack/common';
 
 export const inboundDeadLetterQueue = 'mpstack.inbound.dead';
@@ -21,5 +21,5 @@ export function inboundQueues(partitions: number): QueueDeclaration[] {
  */
 export function partitionOf(openId: string, partitions: number): number {
   if (partitions <= 1) return 0;
-  return createHash('md5').update(openId).digest().readUInt32BE(0) % partitions;
+  return hash('md5', openId, 'buffer').readUInt32BE(0) % partitions;
 }

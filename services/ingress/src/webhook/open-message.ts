@@ -1,11 +1,12 @@
 import {
   AppError,
-  decryptMessage,
   ErrorCode,
   extractEncrypt,
-  msgSignature,
+  openEncryptValue,
   parseMessage,
+  parseMessageXml,
   parseXml,
+  readEncryptField,
   signaturesEqual,
   urlSignature,
   WxCryptCode,
@@ -47,20 +48,21 @@ export function openMessage(account: Account, query: CallbackQuery, body: string
     }
     return { message: parseMessage(parseXml(body)), keyIndex: undefined };
   }
-  const encrypt = extractEncrypt(body) ?? parseXml(body).Encrypt;
-  if (encrypt === undefined || encrypt === '') {
-    throw cryptError(new WxCryptError(WxCryptCode.parseXml, 'encrypt_type=aes but the body has no <Encrypt>'));
-  }
-  const expected = msgSignature(account.token, query.timestamp, query.nonce, encrypt);
-  if (!signaturesEqual(expected, query.msgSignature ?? '')) {
-    throw cryptError(new WxCryptError(WxCryptCode.validateSignature, 'msg_signature check failed'));
-  }
   if (account.aesKeys.length === 0) {
     throw new AppError(ErrorCode.decryptFailed, 'encrypted message but no EncodingAESKey is configured');
   }
   try {
-    const decrypted = decryptMessage(account.aesKeys, account.appId, encrypt);
-    return { message: parseMessage(parseXml(decrypted.message)), keyIndex: decrypted.keyIndex };
+    const encrypt = extractEncrypt(body) ?? readEncryptField(parseXml(body));
+    const opened = openEncryptValue({
+      encrypt,
+      token: account.token,
+      timestamp: query.timestamp,
+      nonce: query.nonce,
+      msgSignature: query.msgSignature ?? '',
+      keys: account.aesKeys,
+      appId: account.appId,
+    });
+    return { message: parseMessageXml(opened.xml), keyIndex: opened.keyIndex };
   } catch (error) {
     throw error instanceof WxCryptError ? cryptError(error) : error;
   }

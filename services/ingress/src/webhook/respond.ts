@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { buildEncryptedReply, encryptMessage, errorResponse } from '@mpstack/common';
+import { encryptReply, errorResponse } from '@mpstack/common';
 import type { Account } from '../accounts/account.types.js';
 
 /** The body WeChat takes as "received, nothing to show": no retry, no error to the user. */
@@ -38,8 +38,13 @@ export function sendReply(
     sendText(response, 200, replyXml, 'application/xml; charset=utf-8');
     return;
   }
-  const timestamp = String(nowSeconds);
-  const encrypt = encryptMessage(key, account.appId, replyXml);
-  const envelope = buildEncryptedReply({ encrypt, token: account.token, timestamp, nonce });
+  const envelope = encryptReply({
+    xml: replyXml,
+    aesKey: key,
+    appId: account.appId,
+    token: account.token,
+    timestamp: String(nowSeconds),
+    nonce,
+  });
   sendText(response, 200, envelope, 'application/xml; charset=utf-8');
 }

@@ -94,10 +94,7 @@ async function handleMessage(
   const key = dedupeKey(account.id, message);
   // With no plugins the decision is pure (in-process rules): take it before claiming, and
   // a reply that needs no forwarding is stored with the claim in one round trip.
-  const cachedRules = deps.plugins.length === 0 ? deps.rules.peek(account.id) : undefined;
-  const pure =
-    cachedRules?.decide(message) ??
-    (deps.plugins.length === 0 ? await ruleDecision(deps, account, message) : undefined);
+  const pure = deps.plugins.length === 0 ? await ruleDecision(deps, account, message) : undefined;
   const precomputed = pure !== undefined && !pure.forward ? replyXmlOf(deps, pure, message) : undefined;
   const claim = await deps.coordination.claimMessage({
     messageKey: key,
@@ -138,5 +135,3 @@ async function handleMessage(
   });
   return { ...result, msgType: message.kind === 'event' ? `event:${message.event}` : message.kind };
 }
-
-/** First delivery: decide, forward if needed, remember the reply for WeChat's retries. */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createCipheriv } from 'node:crypto';
 import { AppError, ErrorCode } from '../../../src/errors/app-error.js';
 import { type AesKey, decodeAesKey, encryptMessage, WxCryptCode, WxCryptError } from '../../../src/wechat/crypto.js';
-import { extractEncrypt, openEncrypted, openEnvelope } from '../../../src/wechat/envelope.js';
+import { extractEncrypt, openEncrypted } from '../../../src/wechat/envelope.js';
 import { msgSignature } from '../../../src/wechat/signature.js';
 import {
   appId,
@@ -37,10 +37,6 @@ describe('wechat/envelope', () => {
       const opened = openWith(encryptMessage(previous, appId, plain), [current, previous]);
       assert.equal(opened.xml, plain);
       assert.equal(opened.keyIndex, 1);
-    });
-
-    it('is also exported as openEnvelope', () => {
-      assert.equal(openEnvelope, openEncrypted);
     });
 
     it('rejects a wrong msg_signature with -40001 before decrypting', () => {
