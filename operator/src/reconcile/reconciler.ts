@@ -7,6 +7,7 @@
  * same state and does nothing the second time. A class because it owns the per-service
  * scaler state (stabilization windows, rate-limit history) of every platform.
  */
+
 import type { KubernetesObject } from '@kubernetes/client-node';
 import {
   ANNOTATIONS,
@@ -18,6 +19,7 @@ import {
   type WeChatPlatform,
   type WeChatPlatformStatus,
 } from '../api/v1alpha1.js';
+import { validatePlatformName } from '../api/validation.js';
 import { EventType } from '../kube/events.js';
 import type { ObjectRef } from '../kube/objects.js';
 import { serviceObjectName } from '../resources/names.js';
@@ -68,8 +70,12 @@ export class Reconciler {
     }
     if (raw.metadata.deletionTimestamp !== undefined) return this.finalize(ref, raw);
     await addFinalizer(this.deps.objects, ref, raw);
+    // The CRD's CEL rule on the name is re-checked here, with the spec's rules.
+    const nameProblems = validatePlatformName(raw.metadata.name);
     const validation = this.deps.validateSpec(raw.spec);
-    if (!validation.ok) return this.rejectSpec(ref, raw, validation.problems);
+    if (!validation.ok || nameProblems.length > 0) {
+      return this.rejectSpec(ref, raw, [...nameProblems, ...(validation.ok ? [] : validation.problems)]);
+    }
     const platform = { ...raw, apiVersion: API_VERSION, kind: KIND, spec: validation.spec } as WeChatPlatform;
     return this.converge(ref, platform, raw.status);
   }

@@ -39,11 +39,18 @@ describe('queue-depth scaling of the business workers', () => {
   });
 
   it('is unavailable (the decision holds) for an external broker or a Secret without credentials', async () => {
-    const never = async () => assert.fail('no request expected') as never;
-    const external = createQueueDepthSource({ objects: secretClient({}), fetch: never });
+    // A broker that would answer: only the mode or the missing Secret can make the reading unavailable.
+    const requests: string[] = [];
+    const answering = async (url: string) => {
+      requests.push(url);
+      return new Response(JSON.stringify({ messages: 1 }), { status: 200 });
+    };
+    const credentials = { username: b64('mq'), password: b64('pw') };
+    const external = createQueueDepthSource({ objects: secretClient(credentials), fetch: answering });
     assert.equal((await external(platform('external'), 'q', 10)).kind, 'unavailable');
-    const noSecret = createQueueDepthSource({ objects: secretClient(undefined), fetch: never });
+    const noSecret = createQueueDepthSource({ objects: secretClient(undefined), fetch: answering });
     assert.equal((await noSecret(platform('statefulSet'), 'q', 10)).kind, 'unavailable');
+    assert.deepEqual(requests, [], 'no request was made');
   });
 
   describe('in the reconciler', () => {

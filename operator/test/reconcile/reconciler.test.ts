@@ -11,7 +11,7 @@ import {
   startHarness,
 } from '../support/operator-harness.js';
 
-type Condition = { type: string; status: string; reason: string; lastTransitionTime: string };
+type Condition = { type: string; status: string; reason: string; message: string; lastTransitionTime: string };
 const deployments = findType('apps', 'v1', 'deployments')!;
 const events = findType('', 'v1', 'events')!;
 const conditionOf = (p: StoredObject, type: string) =>
@@ -132,6 +132,16 @@ describe('Reconciler against the fake API server (real client)', () => {
     await h.reconciler.reconcile(NAMESPACE, 'p1');
     assert.throws(() => readPlatform(h.server, 'p1'), /not found/);
     assert.equal(allOwned(h, created.metadata.uid!).length, 0);
+  });
+
+  it('a name the CRD rule refuses is refused here too (InvalidSpec), creating nothing', async () => {
+    const long = `p${'x'.repeat(40)}`;
+    const created = createPlatform(h.server, long, platformSpec());
+    await h.reconciler.reconcile(NAMESPACE, long);
+    assert.equal(allOwned(h, created.metadata.uid!).length, 0);
+    const ready = conditionOf(readPlatform(h.server, long), 'Ready');
+    assert.equal(ready?.reason, 'InvalidSpec');
+    assert.match(ready?.message ?? '', /metadata\.name: at most 40 characters/);
   });
 
   it('an invalid spec gives Ready=False InvalidSpec and a Warning Event, and creates nothing', async () => {
