@@ -8,7 +8,7 @@
 import type { MySQLStatus, WeChatPlatform, WeChatPlatformStatus } from '../api/v1alpha1.js';
 import { CONDITION_TYPES } from '../api/v1alpha1.js';
 import type { MysqlState } from '../mysql/index.js';
-import { selectorFor } from '../resources/meta.js';
+import { selectorQuery } from '../resources/meta.js';
 import { MYSQL_COMPONENT } from '../resources/names.js';
 import type { ConditionUpdate } from './conditions.js';
 import type { MysqlControl } from './mysql-port.js';
@@ -55,11 +55,6 @@ export function mysqlControlFor(
   return platform.spec.mysql.mode === 'dualMaster' && !isPaused ? deps.mysql : undefined;
 }
 
-const selectorString = (platform: WeChatPlatform) =>
-  Object.entries(selectorFor(platform, MYSQL_COMPONENT))
-    .map(([k, v]) => `${k}=${v}`)
-    .join(',');
-
 /** One MySQL round for `platform`; the caller checked {@link mysqlControlFor}. */
 export async function runMysqlStep(
   deps: ReconcilerDeps,
@@ -69,7 +64,7 @@ export async function runMysqlStep(
 ): Promise<MysqlStepOutcome> {
   try {
     const { namespace } = platform.metadata;
-    const pods = await deps.objects.list<PodLike>('v1', 'Pod', namespace, selectorString(platform));
+    const pods = await deps.objects.list<PodLike>('v1', 'Pod', namespace, selectorQuery(platform, MYSQL_COMPONENT));
     const result = await control.step(platform, pods, recordedMysqlState(previous));
     for (const e of result.events) await deps.events.record(platform, e.type, e.reason, e.message);
     const status = mysqlStatusOf(result.state);

@@ -5,7 +5,7 @@
  * fakes (a fake `RequestRateSource` to make a metric missing, for instance).
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
-import type { ServiceName, WeChatPlatform } from '../api/v1alpha1.js';
+import type { WeChatPlatform } from '../api/v1alpha1.js';
 import type { SpecValidation } from '../api/validation.js';
 import type { EventRecorder } from '../kube/events.js';
 import type { OperatorLogger } from '../kube/logger.js';
@@ -19,10 +19,9 @@ import type { QueueDepthSource } from './queue-depth.js';
 export type { RequestRateSource } from '../metrics/request-rate-source.js';
 
 /** The replica count per service and the MySQL writer pod (from status, once chosen). */
-export interface DesiredOptions {
-  readonly replicas?: Readonly<Partial<Record<ServiceName, number>>>;
-  readonly mysqlWriter?: string | undefined;
-}
+import type { DesiredOptions } from '../resources/desired.js';
+
+export type { DesiredOptions };
 
 /** Every object the platform should own, each with its owner reference to the platform. */
 export type DesiredResources = (platform: WeChatPlatform, options: DesiredOptions) => readonly KubernetesObject[];

@@ -65,7 +65,7 @@ export class Reconciler {
     const ref: ObjectRef = { apiVersion: API_VERSION, kind: KIND, namespace, name };
     const raw = await this.deps.objects.get<RawPlatform>(ref);
     if (raw === undefined) {
-      this.scalerStates.delete(`${namespace}/${name}`);
+      this.forget(namespace, name);
       return {};
     }
     if (raw.metadata.deletionTimestamp !== undefined) return this.finalize(ref, raw);
@@ -133,7 +133,6 @@ export class Reconciler {
         ...(mysql?.conditions ?? []),
       ],
       services: serviceStatuses(outcomes, deployments, previous, now),
-      ...(writer === undefined ? {} : { writer }),
       ...(mysql?.status === undefined ? {} : { mysql: mysql.status }),
     });
     await writeStatus(deps.objects, ref, previous, status);

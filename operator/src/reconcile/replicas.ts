@@ -7,7 +7,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { SERVICE_NAMES, type ServiceName, type ServiceSpec, type WeChatPlatform } from '../api/v1alpha1.js';
 import type { ScrapeTarget } from '../metrics/request-rate-source.js';
-import { selectorFor } from '../resources/meta.js';
+import { selectorQuery } from '../resources/meta.js';
 import { serviceObjectName } from '../resources/names.js';
 import type { ScaleDecision } from '../scaling/decide.js';
 import { emptyScalerState, type PodPhase, type ScalerState } from '../scaling/scaling.types.js';
@@ -50,7 +50,7 @@ async function decideService(ctx: ReplicaContext, service: ServiceName): Promise
     'v1',
     'Pod',
     ctx.platform.metadata.namespace,
-    selectorString(ctx.platform, service),
+    selectorQuery(ctx.platform, service),
   );
   const reading = await ctx.deps.rates.read({
     service,
@@ -83,12 +83,6 @@ async function decideService(ctx: ReplicaContext, service: ServiceName): Promise
   );
   ctx.states.set(service, decision.state);
   return { service, replicas: ctx.isPaused ? current : clamp(decision.replicas, spec.replicas), decision };
-}
-
-function selectorString(platform: WeChatPlatform, service: ServiceName): string {
-  return Object.entries(selectorFor(platform, service))
-    .map(([k, v]) => `${k}=${v}`)
-    .join(',');
 }
 
 function defaultMetricsUrl(pod: PodLike): string | undefined {

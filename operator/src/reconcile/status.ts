@@ -83,12 +83,11 @@ export interface StatusInput {
   readonly now: number;
   readonly conditions: readonly ConditionUpdate[];
   readonly services?: Partial<Record<ServiceName, ServiceStatus>>;
-  readonly writer?: string;
   /** The MySQL state to persist (`status.mysql`), from the MySQL round. */
   readonly mysql?: MySQLStatus;
 }
 
-/** The whole new status (fields this code does not own, like `mysql.lastFailoverAt`, are kept). */
+/** The whole new status; what the input does not carry (e.g. `mysql` when no round ran) is kept. */
 export function nextStatus(input: StatusInput): WeChatPlatformStatus {
   const { previous } = input;
   const conditions: readonly Condition[] = setConditions(
@@ -102,7 +101,6 @@ export function nextStatus(input: StatusInput): WeChatPlatformStatus {
     ...(input.generation === undefined ? {} : { observedGeneration: input.generation }),
     conditions,
     ...(input.services === undefined ? {} : { services: input.services }),
-    ...(input.writer === undefined ? {} : { mysql: { ...previous?.mysql, writer: input.writer } }),
     ...(input.mysql === undefined ? {} : { mysql: { ...previous?.mysql, ...input.mysql } }),
   };
 }

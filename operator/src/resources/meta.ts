@@ -29,6 +29,13 @@ export function selectorFor(platform: WeChatPlatform, component: string): Record
   };
 }
 
+/** {@link selectorFor} as a label-selector query (`k=v,k=v`), for listing a component's pods. */
+export function selectorQuery(platform: WeChatPlatform, component: string): string {
+  return Object.entries(selectorFor(platform, component))
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+}
+
 /**
  * Controller owner reference: deleting the platform garbage-collects everything it owns,
  * and `blockOwnerDeletion` keeps a foreground deletion waiting until they are gone.

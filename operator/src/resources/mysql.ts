@@ -1,6 +1,6 @@
 import type { V1ConfigMap, V1Container, V1Service, V1StatefulSet } from '@kubernetes/client-node';
 import type { WeChatPlatform } from '../api/v1alpha1.js';
-import { metaFor, POD_NAME_LABEL, selectorFor } from './meta.js';
+import { labelsFor, metaFor, POD_NAME_LABEL, selectorFor } from './meta.js';
 import { mysqlConfigKey, mysqlFlavor, mysqlServerConfig } from './mysql-config.js';
 import { MYSQL_COMPONENT, mysqlCredentialsSecretName, mysqlName, mysqlWriterServiceName } from './names.js';
 import { persistentClaim } from './storage.js';
@@ -129,7 +129,7 @@ export function mysqlStatefulSet(platform: WeChatPlatform): V1StatefulSet {
       updateStrategy: { type: 'OnDelete' },
       selector: { matchLabels: selector },
       template: {
-        metadata: { labels: metaFor(platform, name, MYSQL_COMPONENT).labels ?? {} },
+        metadata: { labels: labelsFor(platform, MYSQL_COMPONENT) },
         spec: {
           securityContext: { runAsNonRoot: true, runAsUser: MYSQL_UID, runAsGroup: MYSQL_UID, fsGroup: MYSQL_UID },
           terminationGracePeriodSeconds: 60,

@@ -1,6 +1,6 @@
 import type { V1ConfigMap, V1Container, V1Service, V1StatefulSet } from '@kubernetes/client-node';
 import type { WeChatPlatform } from '../api/v1alpha1.js';
-import { metaFor, selectorFor } from './meta.js';
+import { labelsFor, metaFor, selectorFor } from './meta.js';
 import {
   CLUSTER_DOMAIN,
   RABBITMQ_COMPONENT,
@@ -165,7 +165,7 @@ export function rabbitmqStatefulSet(platform: WeChatPlatform): V1StatefulSet {
       updateStrategy: { type: 'RollingUpdate' },
       selector: { matchLabels: selectorFor(platform, RABBITMQ_COMPONENT) },
       template: {
-        metadata: { labels: metaFor(platform, name, RABBITMQ_COMPONENT).labels ?? {} },
+        metadata: { labels: labelsFor(platform, RABBITMQ_COMPONENT) },
         spec: {
           securityContext: {
             runAsNonRoot: true,

@@ -1,6 +1,6 @@
 import type { V1Container, V1Deployment, V1ResourceRequirements, V1Service } from '@kubernetes/client-node';
 import type { ServiceName, WeChatPlatform } from '../api/v1alpha1.js';
-import { metaFor, selectorFor } from './meta.js';
+import { labelsFor, metaFor, selectorFor } from './meta.js';
 import { serviceObjectName } from './names.js';
 import { DATA_DIR, HTTP_PORT, serviceEnv } from './service-env.js';
 
@@ -66,7 +66,7 @@ export function serviceDeployment(platform: WeChatPlatform, service: ServiceName
       strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: 0 } },
       template: {
         metadata: {
-          labels: metaFor(platform, name, service).labels ?? {},
+          labels: labelsFor(platform, service),
           annotations: {
             'prometheus.io/scrape': 'true',
             'prometheus.io/port': String(HTTP_PORT),
