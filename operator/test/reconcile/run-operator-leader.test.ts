@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { silentLogger } from '../../src/kube/logger.js';
 import { type RunningOperator, runOperator } from '../../src/main.js';
 import { findType } from '../support/fake-apiserver/resource-types.js';
 import { type FakeApiServer, startFakeApiServer } from '../support/fake-apiserver/server.js';
-import { createPlatform, eventually, FakeRates, NAMESPACE, platformSpec } from '../support/operator-harness.js';
+import { createPlatform, eventually, NAMESPACE, operatorOptions, platformSpec } from '../support/operator-harness.js';
 
 const leases = findType('coordination.k8s.io', 'v1', 'leases')!;
 const deployments = findType('apps', 'v1', 'deployments')!;
@@ -12,15 +11,7 @@ describe('runOperator with leader election: two replicas, one reconciles', () =>
   let server: FakeApiServer;
   const running: RunningOperator[] = [];
   const start = (identity: string) =>
-    runOperator({
-      kubeConfig: server.kubeConfig(NAMESPACE),
-      namespace: NAMESPACE,
-      clock: Date.now,
-      logger: silentLogger,
-      rates: new FakeRates(),
-      scrapeIntervalMs: 60_000,
-      leaderElection: { namespace: NAMESPACE, identity },
-    }).then((operator) => {
+    runOperator(operatorOptions(server, { leaderElection: { namespace: NAMESPACE, identity } })).then((operator) => {
       running.push(operator);
       return operator;
     });

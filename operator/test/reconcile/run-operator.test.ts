@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { silentLogger } from '../../src/kube/logger.js';
 import { type RunningOperator, runOperator } from '../../src/main.js';
 import type { MysqlControl } from '../../src/reconcile/mysql-port.js';
 import { findType } from '../support/fake-apiserver/resource-types.js';
@@ -9,8 +8,8 @@ import type { StoredObject } from '../support/fake-apiserver/store.js';
 import {
   createPlatform,
   eventually,
-  FakeRates,
   NAMESPACE,
+  operatorOptions,
   platformSpec,
   platformType,
   readPlatform,
@@ -28,14 +27,7 @@ describe('runOperator (informers + queue + reconciler) against the fake API serv
   beforeEach(async () => {
     server = await startFakeApiServer();
     controller = startSimulatedController(server.store, 30);
-    operator = await runOperator({
-      kubeConfig: server.kubeConfig(NAMESPACE),
-      namespace: NAMESPACE,
-      clock: Date.now,
-      logger: silentLogger,
-      rates: new FakeRates(),
-      scrapeIntervalMs: 60_000,
-    });
+    operator = await runOperator(operatorOptions(server));
   });
   afterEach(async () => {
     await operator.close();
@@ -79,15 +71,7 @@ describe('runOperator: MySQL pods are watched', () => {
     steps.length = 0;
     server = await startFakeApiServer();
     controller = startSimulatedController(server.store, 30);
-    operator = await runOperator({
-      kubeConfig: server.kubeConfig(NAMESPACE),
-      namespace: NAMESPACE,
-      clock: Date.now,
-      logger: silentLogger,
-      rates: new FakeRates(),
-      mysql: control,
-      scrapeIntervalMs: 600_000,
-    });
+    operator = await runOperator(operatorOptions(server, { mysql: control, scrapeIntervalMs: 600_000 }));
   });
   afterEach(async () => {
     await operator.close();
@@ -96,8 +80,13 @@ describe('runOperator: MySQL pods are watched', () => {
   });
 
   it('reconciles the platform as soon as one of its MySQL pods turns NotReady, not at the next requeue', async () => {
-    // Probe interval and scrape interval far beyond the test: only a Pod event can explain a prompt round.
-    createPlatform(server, 'db', platformSpec({ mysql: { failover: { probeIntervalSeconds: 600 } } }));
+    // Every requeue (probe interval, scrape interval) and the metrics loop are far beyond the
+    // test: only a Pod event can explain a prompt round.
+    createPlatform(
+      server,
+      'db',
+      platformSpec({ mysql: { failover: { probeIntervalSeconds: 600 } }, metrics: { scrapeIntervalSeconds: 3600 } }),
+    );
     const podsType = findType('', 'v1', 'pods')!;
     const mysqlPods = () => server.store.list(podsType, NAMESPACE, 'app.kubernetes.io/component=mysql', null);
     await eventually(() => mysqlPods().length === 2, 10_000, 'two MySQL pods');

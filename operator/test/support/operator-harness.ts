@@ -7,6 +7,7 @@ import { validateSpec } from '../../src/api/validation.js';
 import { createEventRecorder } from '../../src/kube/events.js';
 import { silentLogger } from '../../src/kube/logger.js';
 import { createObjectClient, type ObjectClient } from '../../src/kube/objects.js';
+import type { RunOperatorOptions } from '../../src/main.js';
 import type { RequestRateSource } from '../../src/metrics/request-rate-source.js';
 import type { ReconcilerDeps } from '../../src/reconcile/ports.js';
 import { Reconciler } from '../../src/reconcile/reconciler.js';
@@ -71,6 +72,19 @@ export function platformSpec(overrides: Record<string, unknown> = {}): Record<st
     redis: { urlSecret: { name: 'mpstack-redis', key: 'url' } },
     services: { ingress: { replicas: { min: 2, max: 10 }, scaling: { targetRequestsPerSecondPerReplica: 100 } } },
     ...overrides,
+  };
+}
+
+/** What every `runOperator` test passes: the fake API server, silent logs, scripted rates, a slow metrics loop. */
+export function operatorOptions(server: FakeApiServer, extra: Partial<RunOperatorOptions> = {}): RunOperatorOptions {
+  return {
+    kubeConfig: server.kubeConfig(NAMESPACE),
+    namespace: NAMESPACE,
+    clock: Date.now,
+    logger: silentLogger,
+    rates: new FakeRates(),
+    scrapeIntervalMs: 60_000,
+    ...extra,
   };
 }
 
