@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 NPM_STAMP := node_modules/.package-lock.json
 
-.PHONY: dev test build lint bench bench-webhook bench-scaling bench-failover deps services clean unit
+.PHONY: dev test build lint bench bench-webhook bench-scaling bench-failover deps services clean
 
 $(NPM_STAMP): package.json package-lock.json services/*/package.json operator/package.json
 	npm install --no-audit --no-fund

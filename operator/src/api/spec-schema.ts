@@ -30,7 +30,7 @@ import {
 } from './v1alpha1.js';
 
 /**
- * The zod mirror of the CRD's OpenAPI schema (`crd-schema.ts`): single-field rules and
+ * The zod mirror of the CRD's OpenAPI schema (`crd-spec-schema.ts`): single-field rules and
  * defaults. Cross-field rules (the CEL rules of the CRD) live in `cross-checks.ts` so they
  * are reported even when a single field is wrong too. Unknown fields are stripped, as the
  * API server prunes them from a structural schema.

@@ -1,7 +1,7 @@
 /**
  * metav1.Condition bookkeeping: `lastTransitionTime` moves only when a condition's status
  * changes (a new reason or message with the same status keeps the time), and conditions
- * this code does not set (the MySQL ones) are kept as they are.
+ * not in the update (e.g. the MySQL ones when no MySQL round ran) are kept as they are.
  */
 import type { Condition, ConditionStatus, ConditionType } from '../api/v1alpha1.js';
 

@@ -21,7 +21,7 @@ export const prescaleDefaults = {
   requestsPerMessage: 1,
 } as const;
 
-/** The announced pushes; a malformed annotation announces nothing (the Event says why elsewhere). */
+/** The announced pushes; a malformed annotation announces nothing (no Event or status reports it yet). */
 export function scheduledPushes(platform: WeChatPlatform): AnnouncedPush[] {
   const raw = platform.metadata.annotations?.[ANNOTATIONS.scheduledPush];
   if (raw === undefined || raw.trim() === '') return [];
