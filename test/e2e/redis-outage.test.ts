@@ -52,20 +52,26 @@ describe('e2e Redis outage: no acknowledgement without a claim, exactly one exec
     const from = uniqueName('oUser');
     const xml = textMessage({ from, to: stack.account.originalId, content: '办理宽带 😀𠮷', msgId: randomMsgId() });
     // WeChat's second delivery comes after Redis returned.
+    // What the outage looked like, recorded here and asserted below: the sender turns an
+    // exception thrown inside fetch into a failed delivery, which would hide the reason.
+    let outage: { elapsedMs: number; readyStatus: number; cache: boolean } | undefined;
     const fetchImpl: FetchLike = async (input, init) => {
       const started = Date.now();
       const response = await fetch(input, init);
       if (proxy.isCut) {
-        assert.ok(Date.now() - started < 4_500, 'refused within WeChat 5 s budget');
+        const elapsedMs = Date.now() - started;
         const readyz = await fetch(`${ingress.url}/readyz`);
-        assert.equal(readyz.status, 503);
-        assert.equal(((await readyz.json()) as { checks: { cache: boolean } }).checks.cache, false);
+        const { checks } = (await readyz.json()) as { checks: { cache: boolean } };
+        outage = { elapsedMs, readyStatus: readyz.status, cache: checks.cache };
         proxy.restore();
         await until(() => ingress.infrastructure.coordination.ping(), 10_000, 'Redis to answer again');
       }
       return response;
     };
     const report = await sendToAccount({ url, account: stack.account, xml, fetchImpl });
+    assert.ok(outage !== undefined, 'a delivery reached the ingress while Redis was cut');
+    assert.ok(outage.elapsedMs < 4_500, `refused within WeChat's 5 s budget (${outage.elapsedMs} ms)`);
+    assert.deepEqual([outage.readyStatus, outage.cache], [503, false], 'not ready without Redis');
     const [first, second] = report.deliveries;
     assert.equal(first?.status, 503, `the first delivery answered ${first?.status} ${first?.body}`);
     assert.match(first?.body ?? '', /unavailable/);
