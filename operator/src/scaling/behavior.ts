@@ -1,3 +1,4 @@
+import { DEFAULT_SCALE_DOWN, DEFAULT_SCALE_UP } from '../api/defaults.js';
 import {
   type ScaleEvent,
   type ScalerState,
@@ -7,21 +8,9 @@ import {
   type TimestampedRecommendation,
 } from './scaling.types.js';
 
-/** `autoscaling/v2` defaults: scale up at once (double or +4 pods per 15 s), scale down after 5 minutes. */
-export const defaultScaleUpRules: ScalingRules = Object.freeze({
-  stabilizationWindowSeconds: 0,
-  selectPolicy: 'Max',
-  policies: [
-    { type: 'Percent', value: 100, periodSeconds: 15 },
-    { type: 'Pods', value: 4, periodSeconds: 15 },
-  ] as const,
-} as const);
-
-export const defaultScaleDownRules: ScalingRules = Object.freeze({
-  stabilizationWindowSeconds: 300,
-  selectPolicy: 'Max',
-  policies: [{ type: 'Percent', value: 100, periodSeconds: 15 }] as const,
-} as const);
+/** `autoscaling/v2` defaults (one table with the CRD's, `api/defaults.ts`). */
+export const defaultScaleUpRules: ScalingRules = DEFAULT_SCALE_UP;
+export const defaultScaleDownRules: ScalingRules = DEFAULT_SCALE_DOWN;
 
 export const defaultBehavior: ScalingBehavior = Object.freeze({
   scaleUp: defaultScaleUpRules,

@@ -1,7 +1,8 @@
+import { DEFAULT_TOLERANCE } from '../api/defaults.js';
 import type { PodSample } from './scaling.types.js';
 
 /** The HPA's default: no change while the usage ratio is within 10 % of 1. */
-export const defaultTolerance = 0.1;
+export const defaultTolerance = DEFAULT_TOLERANCE;
 
 export type Proposal =
   | { readonly ok: true; readonly replicas: number; readonly perReplica: number; readonly total: number }
