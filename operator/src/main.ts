@@ -18,7 +18,7 @@ import {
 import { GROUP, KIND, PLURAL, VERSION } from './api/v1alpha1.js';
 import { validateSpec } from './api/validation.js';
 import { createEventRecorder } from './kube/events.js';
-import { createInformer, InformerEvent, type ManagedInformer } from './kube/informer.js';
+import { createInformer, InformerEvent, keyOf, type ManagedInformer } from './kube/informer.js';
 import { LeaderElector } from './kube/leader-election.js';
 import type { OperatorLogger } from './kube/logger.js';
 import { createObjectClient } from './kube/objects.js';
@@ -74,7 +74,6 @@ function loadKubeConfig(options: RunOperatorOptions): KubeConfig {
   return kc;
 }
 
-const keyOf = (o: KubernetesObject) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
 const prefix = (ns: string | undefined) => (ns === undefined ? '' : `/namespaces/${ns}`);
 
 /** The platform key of a workload's controller owner, if it is one of ours. */

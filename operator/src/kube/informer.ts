@@ -37,13 +37,12 @@ export interface ManagedInformer<T extends KubernetesObject> {
   /** The cached objects (all namespaces the path covers). */
   list(): T[];
   get(name: string, namespace?: string): T | undefined;
-  /** True once a list succeeded since the last (re)start. */
-  isSynced(): boolean;
   /** How many times the underlying informer was started (1 + restarts). */
   starts(): number;
 }
 
-const keyOf = (o: KubernetesObject) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
+/** `namespace/name`, the key of the informer's cache and of the operator's work queue. */
+export const keyOf = (o: KubernetesObject) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
 
 /** Creates (does not start) a self-restarting informer. */
 export function createInformer<T extends KubernetesObject>(options: InformerOptions<T>): ManagedInformer<T> {
@@ -53,7 +52,6 @@ export function createInformer<T extends KubernetesObject>(options: InformerOpti
   let attempt = 0;
   let startCount = 0;
   let isStopped = true;
-  let isListed = false;
   let current: { stop(): Promise<void> } | undefined;
   let timer: NodeJS.Timeout | undefined;
   let resyncTimer: NodeJS.Timeout | undefined;
@@ -71,7 +69,6 @@ export function createInformer<T extends KubernetesObject>(options: InformerOpti
       const present = new Set(result.items.map(keyOf));
       for (const [key, object] of [...cache]) if (!present.has(key)) emit(InformerEvent.Delete, object);
       attempt = 0;
-      isListed = true;
     }
     return result;
   };
@@ -86,7 +83,6 @@ export function createInformer<T extends KubernetesObject>(options: InformerOpti
     const old = current;
     generation += 1;
     const gen = generation;
-    isListed = false;
     await old?.stop().catch(() => undefined);
     if (isStopped || gen !== generation) return;
     const informer = makeInformer<T>(
@@ -141,7 +137,6 @@ export function createInformer<T extends KubernetesObject>(options: InformerOpti
     },
     list: () => [...cache.values()],
     get: (name, namespace) => cache.get(`${namespace ?? ''}/${name}`),
-    isSynced: () => isListed,
     starts: () => startCount,
   };
 }

@@ -59,12 +59,10 @@ export interface ObjectClient {
     ref: ObjectRef,
     operations: readonly JsonPatchOperation[],
   ): Promise<unknown>;
-  /** Server-side apply as this client's field manager, taking over conflicting fields. */
-  apply<T extends KubernetesObject>(object: T): Promise<T>;
   /** Deletes; an object already gone counts as deleted. */
   delete(ref: ObjectRef): Promise<void>;
   /** Merge-patches the `/status` subresource of a custom resource. */
-  patchStatus(type: CustomResourceType, ref: ObjectRef, status: object, resourceVersion?: string): Promise<unknown>;
+  patchStatus(type: CustomResourceType, ref: ObjectRef, status: object): Promise<unknown>;
 }
 
 const header = (ref: ObjectRef): KubernetesObject => ({
@@ -77,8 +75,8 @@ const header = (ref: ObjectRef): KubernetesObject => ({
 export function createObjectClient(kubeConfig: KubeConfig, fieldManager: string): ObjectClient {
   const api = KubernetesObjectApi.makeApiClient(kubeConfig);
   const custom = kubeConfig.makeApiClient(CustomObjectsApi);
-  const patch = <T extends KubernetesObject>(body: object, strategy: PatchStrategy, force?: boolean) =>
-    api.patch(body as T, undefined, undefined, fieldManager, force, strategy);
+  const patch = <T extends KubernetesObject>(body: object, strategy: PatchStrategy) =>
+    api.patch(body as T, undefined, undefined, fieldManager, undefined, strategy);
   return {
     async get<T extends object = KubernetesObject>(ref: ObjectRef) {
       try {
@@ -122,7 +120,6 @@ export function createObjectClient(kubeConfig: KubeConfig, fieldManager: string)
         { ...type, namespace: ref.namespace, name: ref.name, body: operations, fieldManager },
         setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
       ),
-    apply: (object) => patch(object, PatchStrategy.ServerSideApply, true),
     async delete(ref) {
       try {
         await api.delete(header(ref), undefined, undefined, undefined, undefined, 'Background');
@@ -130,15 +127,9 @@ export function createObjectClient(kubeConfig: KubeConfig, fieldManager: string)
         if (!isNotFound(error)) throw error;
       }
     },
-    patchStatus: (type, ref, status, resourceVersion) =>
+    patchStatus: (type, ref, status) =>
       custom.patchNamespacedCustomObjectStatus(
-        {
-          ...type,
-          namespace: ref.namespace,
-          name: ref.name,
-          body: { metadata: resourceVersion === undefined ? {} : { resourceVersion }, status },
-          fieldManager,
-        },
+        { ...type, namespace: ref.namespace, name: ref.name, body: { status }, fieldManager },
         setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
       ),
   };

@@ -8,8 +8,6 @@ import { FINALIZER } from '../api/v1alpha1.js';
 import type { JsonPatchOperation, ObjectClient, ObjectRef } from '../kube/objects.js';
 import { PLATFORM_TYPE } from './status.js';
 
-export { FINALIZER };
-
 interface Finalizable {
   readonly metadata?: { readonly finalizers?: readonly string[]; readonly resourceVersion?: string };
 }
