@@ -14,9 +14,18 @@ export interface RabbitMQConfigOptions {
   readonly replicas: number;
 }
 
-/** Fully qualified Erlang node name of pod `ordinal` (needs `RABBITMQ_USE_LONGNAME`). */
+/**
+ * Fully qualified Erlang node name of a pod (needs `RABBITMQ_USE_LONGNAME`). The pod's own
+ * environment builds it from `$(POD_NAME)` / `$(POD_NAMESPACE)`; the cluster config lists
+ * every node by name: both through here, so they cannot drift apart.
+ */
+export function rabbitmqNodeHost(pod: string, nodesServiceName: string, namespace: string): string {
+  return `rabbit@${pod}.${nodesServiceName}.${namespace}.svc.${CLUSTER_DOMAIN}`;
+}
+
+/** The node name of pod `ordinal` of the StatefulSet. */
 export function rabbitmqNodeName(options: RabbitMQConfigOptions, ordinal: number): string {
-  return `rabbit@${options.statefulSetName}-${ordinal}.${options.nodesServiceName}.${options.namespace}.svc.${CLUSTER_DOMAIN}`;
+  return rabbitmqNodeHost(`${options.statefulSetName}-${ordinal}`, options.nodesServiceName, options.namespace);
 }
 
 /**

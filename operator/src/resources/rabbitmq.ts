@@ -1,14 +1,8 @@
 import type { V1ConfigMap, V1Container, V1Service, V1StatefulSet } from '@kubernetes/client-node';
 import type { WeChatPlatform } from '../api/v1alpha1.js';
 import { labelsFor, metaFor, selectorFor } from './meta.js';
-import {
-  CLUSTER_DOMAIN,
-  RABBITMQ_COMPONENT,
-  rabbitmqCredentialsSecretName,
-  rabbitmqName,
-  rabbitmqNodesServiceName,
-} from './names.js';
-import { RABBITMQ_ENABLED_PLUGINS, rabbitmqConf, rabbitmqDefinitions } from './rabbitmq-config.js';
+import { RABBITMQ_COMPONENT, rabbitmqCredentialsSecretName, rabbitmqName, rabbitmqNodesServiceName } from './names.js';
+import { RABBITMQ_ENABLED_PLUGINS, rabbitmqConf, rabbitmqDefinitions, rabbitmqNodeHost } from './rabbitmq-config.js';
 import { persistentClaim } from './storage.js';
 
 export const AMQP_PORT = 5672;
@@ -80,7 +74,7 @@ function env(platform: WeChatPlatform) {
     { name: 'RABBITMQ_USE_LONGNAME', value: 'true' },
     {
       name: 'RABBITMQ_NODENAME',
-      value: `rabbit@$(POD_NAME).${rabbitmqNodesServiceName(platform)}.$(POD_NAMESPACE).svc.${CLUSTER_DOMAIN}`,
+      value: rabbitmqNodeHost('$(POD_NAME)', rabbitmqNodesServiceName(platform), '$(POD_NAMESPACE)'),
     },
     { name: 'RABBITMQ_DEFAULT_USER', valueFrom: { secretKeyRef: { name: secret, key: 'username' } } },
     { name: 'RABBITMQ_DEFAULT_PASS', valueFrom: { secretKeyRef: { name: secret, key: 'password' } } },
