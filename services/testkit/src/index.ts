@@ -1,3 +1,4 @@
+export * from './fixtures.js';
 export * from './rabbit.js';
 export * from './redis.js';
 export * from './wait.js';

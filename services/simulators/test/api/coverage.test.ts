@@ -1,20 +1,12 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { wechatFixturesDir } from '@mpstack/testkit';
 import { type ApiHarness, startApi, testAccount } from '../helpers.js';
 
 /** test/fixtures/wechat/api.json: a copy of the team's WeChat API reference (../shared/wechat). */
 function apiReference(): { endpoints: unknown } {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'test', 'fixtures', 'wechat', 'api.json'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('test/fixtures/wechat/api.json not found');
-    dir = parent;
-  }
-  return JSON.parse(readFileSync(join(dir, 'test', 'fixtures', 'wechat', 'api.json'), 'utf8')) as {
-    endpoints: unknown;
-  };
+  return JSON.parse(readFileSync(join(wechatFixturesDir(), 'api.json'), 'utf8')) as { endpoints: unknown };
 }
 
 /** Every `{ method, path }` in the reference, whatever its nesting. */

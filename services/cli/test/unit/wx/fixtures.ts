@@ -1,6 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { wechatFixturesDir } from '@mpstack/testkit';
 
 export interface Vector {
   readonly id: string;
@@ -8,20 +8,10 @@ export interface Vector {
   readonly [field: string]: unknown;
 }
 
-/** Walks up from this file (tsx: test/, compiled: dist/test/) to the repo root holding the fixtures. */
-function fixturesDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const candidate = join(dir, 'test', 'fixtures', 'wechat');
-    if (existsSync(candidate)) return candidate;
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('test/fixtures/wechat not found above the test file');
-    dir = parent;
-  }
-}
-
 export function loadVector(file: 'official-vectors.json' | 'public-vectors.json', id: string): Vector {
-  const doc = JSON.parse(readFileSync(join(fixturesDir(), file), 'utf8')) as { readonly vectors: readonly Vector[] };
+  const doc = JSON.parse(readFileSync(join(wechatFixturesDir(), file), 'utf8')) as {
+    readonly vectors: readonly Vector[];
+  };
   const found = doc.vectors.find((v) => v.id === id);
   if (found === undefined) throw new Error(`vector ${id} not found in ${file}`);
   return found;

@@ -1,6 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { wechatFixturesDir } from '@mpstack/testkit';
 
 /** One vector of test/fixtures/wechat/{official,public}-vectors.json (fields vary by `kind`). */
 export interface Vector {
@@ -28,22 +28,8 @@ export interface Vector {
   readonly signature?: string;
 }
 
-/**
- * The repository root: tests run from `services/common/test` (tsx) and from
- * `services/common/dist/test` (compiled), so walk up to the folder holding the fixtures.
- */
-export function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (existsSync(join(dir, 'test', 'fixtures', 'wechat'))) return dir;
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('test/fixtures/wechat not found above the test file');
-    dir = parent;
-  }
-}
-
 export function loadVectors(name: 'official-vectors.json' | 'public-vectors.json'): readonly Vector[] {
-  const doc = JSON.parse(readFileSync(join(repoRoot(), 'test', 'fixtures', 'wechat', name), 'utf8')) as {
+  const doc = JSON.parse(readFileSync(join(wechatFixturesDir(), name), 'utf8')) as {
     readonly vectors: readonly Vector[];
   };
   return doc.vectors;
