@@ -72,11 +72,19 @@ export interface ParsedBase {
  * named in one error, so a hand-written test body is fixed in one go.
  */
 export function parseBase(fields: XmlFields): ParsedBase {
-  const missing = requiredNames.filter((name) => optionalText(fields, name) === undefined);
-  if (missing.length > 0) {
+  const [toUserName, fromUserName, createTimeText, msgTypeText] = requiredNames.map((name) =>
+    optionalText(fields, name),
+  );
+  if (
+    toUserName === undefined ||
+    fromUserName === undefined ||
+    createTimeText === undefined ||
+    msgTypeText === undefined
+  ) {
+    const missing = requiredNames.filter((name) => optionalText(fields, name) === undefined);
     throw new AppError(ErrorCode.xmlInvalid, `message lacks required element(s): ${missing.join(', ')}`);
   }
-  const createTime = text(fields, 'CreateTime').trim();
+  const createTime = createTimeText.trim();
   if (!secondsPattern.test(createTime)) {
     throw new AppError(
       ErrorCode.xmlInvalid,
@@ -84,12 +92,7 @@ export function parseBase(fields: XmlFields): ParsedBase {
     );
   }
   return {
-    base: {
-      toUserName: text(fields, 'ToUserName'),
-      fromUserName: text(fields, 'FromUserName'),
-      createTime: Number(createTime),
-      fields,
-    },
-    msgType: text(fields, 'MsgType').trim(),
+    base: { toUserName, fromUserName, createTime: Number(createTime), fields },
+    msgType: msgTypeText.trim(),
   };
 }

@@ -83,9 +83,10 @@ const userParsers: ReadonlyMap<string, UserParser> = new Map<string, UserParser>
  */
 export function parseMessage(fields: XmlFields): WxMessage {
   const { base, msgType } = parseBase(fields);
-  if (msgType.toLowerCase() === 'event') return parseEvent(base, fields);
+  const type = msgType.toLowerCase();
+  if (type === 'event') return parseEvent(base, fields);
   const withId: UserMessageBase = { ...base, msgId: messageId(fields) };
-  const parse = userParsers.get(msgType.toLowerCase());
+  const parse = userParsers.get(type);
   if (parse !== undefined) return parse(withId, fields);
   return { ...withId, kind: 'unknown', msgType };
 }
