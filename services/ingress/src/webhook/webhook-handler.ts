@@ -94,7 +94,8 @@ async function handleMessage(
   const key = dedupeKey(account.id, message);
   // With no plugins the decision is pure (in-process rules): take it before claiming, and
   // a reply that needs no forwarding is stored with the claim in one round trip.
-  const pure = deps.plugins.length === 0 ? await ruleDecision(deps, account, message) : undefined;
+  const decided = deps.plugins.length === 0 ? ruleDecision(deps, account, message) : undefined;
+  const pure = decided instanceof Promise ? await decided : decided;
   const precomputed = pure !== undefined && !pure.forward ? replyXmlOf(deps, pure, message) : undefined;
   const claim = await deps.coordination.claimMessage({
     messageKey: key,
