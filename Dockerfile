@@ -16,8 +16,7 @@ COPY services/simulators/package.json services/simulators/
 COPY services/ingress/package.json services/ingress/
 COPY services/cli/package.json services/cli/
 COPY operator/package.json operator/
-# `npm install`, not `npm ci`: npm ci rejects biome's unpublished optional platform packages.
-RUN npm install --no-audit --no-fund
+RUN npm ci --no-audit --no-fund
 COPY services services
 COPY operator operator
 RUN npx tsc -b services/cli operator \

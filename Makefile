@@ -4,8 +4,10 @@ NPM_STAMP := node_modules/.package-lock.json
 
 .PHONY: dev test build lint bench bench-webhook bench-scaling bench-failover deps services clean
 
+# `npm ci`: installs exactly the committed lock and never rewrites it (it stops when package.json
+# and the lock disagree). After changing a dependency: `npm install --package-lock-only`.
 $(NPM_STAMP): package.json package-lock.json services/*/package.json operator/package.json
-	npm install --no-audit --no-fund
+	npm ci --no-audit --no-fund
 	@touch $(NPM_STAMP)
 
 deps: $(NPM_STAMP)
