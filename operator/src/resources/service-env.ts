@@ -9,9 +9,14 @@ export const HTTP_PORT = 8080;
  * `MPSTACK_DATA_DIR` in every service container: an emptyDir, the only writable path besides
  * `/tmp` (the root filesystem is read-only). For the ingress it holds the disk spool of
  * webhooks accepted while RabbitMQ was unreachable; an emptyDir survives container restarts
- * but not the pod, which is why the ingress drains its spool before it exits.
+ * but not the pod. On SIGTERM the ingress forwards its spool to the broker for up to
+ * {@link INGRESS_SHUTDOWN_DRAIN_SECONDS} and hands what is left to the database, where any
+ * live replica forwards it; it exits non-zero, keeping the files, only when both failed.
  */
 export const DATA_DIR = '/var/lib/mpstack';
+
+/** `MPSTACK_SHUTDOWN_DRAIN_SECONDS` of the ingress; its pod's grace period is sized from it. */
+export const INGRESS_SHUTDOWN_DRAIN_SECONDS = 20;
 
 /** `MPSTACK_INGRESS_PORT`, `MPSTACK_BUSINESS_WORKER_PORT`, …: each service reads its own port variable. */
 export function portVariable(service: ServiceName): string {
@@ -32,6 +37,9 @@ export function serviceEnv(platform: WeChatPlatform, service: ServiceName): V1En
     { name: 'MPSTACK_DATABASE_URL', valueFrom: { secretKeyRef: { ...databaseUrlRef(platform) } } },
     { name: 'MPSTACK_REDIS_URL', valueFrom: { secretKeyRef: { ...platform.spec.redis.urlSecret } } },
     { name: 'MPSTACK_AMQP_URL', valueFrom: { secretKeyRef: { ...amqpUrlRef(platform) } } },
+    ...(service === 'ingress'
+      ? [{ name: 'MPSTACK_SHUTDOWN_DRAIN_SECONDS', value: String(INGRESS_SHUTDOWN_DRAIN_SECONDS) }]
+      : []),
   ];
   const own = platform.spec.services[service].env ?? [];
   const overridden = new Map(own.map((v) => [v.name, v.value]));

@@ -2,13 +2,26 @@ import type { V1Container, V1Deployment, V1ResourceRequirements, V1Service } fro
 import type { ServiceName, WeChatPlatform } from '../api/v1alpha1.js';
 import { labelsFor, metaFor, selectorFor } from './meta.js';
 import { serviceObjectName } from './names.js';
-import { DATA_DIR, HTTP_PORT, serviceEnv } from './service-env.js';
+import { DATA_DIR, HTTP_PORT, INGRESS_SHUTDOWN_DRAIN_SECONDS, serviceEnv } from './service-env.js';
 
 /** Requests when the spec names none: enough to schedule, small enough for a test cluster. */
 export const DEFAULT_SERVICE_RESOURCES: V1ResourceRequirements = {
   requests: { cpu: '100m', memory: '128Mi' },
   limits: { memory: '512Mi' },
 };
+
+/** The preStop pause while the endpoints controller takes a terminating pod out of the Service. */
+const PRE_STOP_SECONDS = 5;
+
+/**
+ * The kubelet's grace period counts from the preStop hook. The ingress needs the pause, its
+ * in-flight webhooks (WeChat waits 5 s), the spool drain to the broker
+ * ({@link INGRESS_SHUTDOWN_DRAIN_SECONDS}) and the hand-over of what is left to the
+ * database, with a margin, before SIGKILL would cut the hand-over short.
+ */
+export function terminationGraceSeconds(service: ServiceName): number {
+  return service === 'ingress' ? PRE_STOP_SECONDS + 5 + INGRESS_SHUTDOWN_DRAIN_SECONDS + 15 : 30;
+}
 
 /** The `node` user of the runtime image (the Dockerfile's `USER node`). */
 const NODE_UID = 1000;
@@ -33,8 +46,9 @@ function container(platform: WeChatPlatform, service: ServiceName): V1Container 
     readinessProbe: { httpGet: { path: '/readyz', port: 'http' }, periodSeconds: 5, failureThreshold: 2 },
     livenessProbe: { httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 10, failureThreshold: 3 },
     // Endpoints are removed asynchronously: keep serving a few seconds after the pod is
-    // marked terminating so WeChat's 5 s webhook calls in flight are not refused.
-    lifecycle: { preStop: { exec: { command: ['sleep', '5'] } } },
+    // marked terminating so WeChat's 5 s webhook calls in flight are not refused. The
+    // spool drain is not here: it runs in the process on SIGTERM, after this hook.
+    lifecycle: { preStop: { exec: { command: ['sleep', String(PRE_STOP_SECONDS)] } } },
     resources: resourcesFor(platform, service),
     securityContext: {
       allowPrivilegeEscalation: false,
@@ -75,7 +89,7 @@ export function serviceDeployment(platform: WeChatPlatform, service: ServiceName
         },
         spec: {
           enableServiceLinks: false,
-          terminationGracePeriodSeconds: 30,
+          terminationGracePeriodSeconds: terminationGraceSeconds(service),
           securityContext: {
             runAsNonRoot: true,
             runAsUser: NODE_UID,

@@ -105,6 +105,22 @@ describe('desiredResources', () => {
     assert.deepEqual(pod?.volumes?.find((v) => v.name === mount.name)?.emptyDir, {});
   });
 
+  it('gives the ingress a grace period that covers the preStop pause, in-flight webhooks and the spool drain it is told', () => {
+    const objects = desiredResources(platform);
+    const pod = find<V1Deployment>(objects, 'Deployment', 'wx-ingress').spec?.template.spec;
+    const container = pod?.containers[0];
+    const drain = Number(container?.env?.find((e) => e.name === 'MPSTACK_SHUTDOWN_DRAIN_SECONDS')?.value);
+    const preStop = Number(container?.lifecycle?.preStop?.exec?.command?.at(-1));
+    assert.ok(drain > 0 && preStop > 0, `drain ${drain} s, preStop ${preStop} s`);
+    // WeChat's 5 s for the calls in flight, and at least 10 s left for the hand-over to the database.
+    assert.ok((pod?.terminationGracePeriodSeconds ?? 0) >= preStop + 5 + drain + 10);
+    const admin = find<V1Deployment>(objects, 'Deployment', 'wx-admin').spec?.template.spec;
+    assert.equal(
+      admin?.containers[0]?.env?.find((e) => e.name === 'MPSTACK_SHUTDOWN_DRAIN_SECONDS'),
+      undefined,
+    );
+  });
+
   it('lets spec env replace a built-in variable in place instead of duplicating it', () => {
     const custom = platformFrom({
       services: {
