@@ -1,21 +1,22 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { kubectlPath } from '../support/k8s-tools.js';
 import { createPlatform, type Harness, NAMESPACE, platformSpec, startHarness } from '../support/operator-harness.js';
 
-const KUBECTL = '/usr/bin/kubectl';
 const run = promisify(execFile);
 
 describe('kubectl against the fake API server (wire check)', () => {
   let h: Harness;
   let dir: string;
   let kubeconfig: string;
-  // kubectl is part of these machines (kustomize.test.ts relies on it too): fail, never skip.
+  // The pinned kubectl (scripts/ensure-k8s-tools.sh): fail, never skip, when it cannot be had.
+  let KUBECTL: string;
   before(() => {
-    assert.ok(existsSync(KUBECTL), `${KUBECTL} is missing: this wire check needs kubectl`);
+    KUBECTL = kubectlPath();
   });
   beforeEach(async () => {
     h = await startHarness();

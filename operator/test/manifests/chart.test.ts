@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { parse } from 'yaml';
 import {
@@ -11,28 +9,26 @@ import {
 } from '../../src/api/generated-files.js';
 import { validateSpec } from '../../src/api/validation.js';
 import { ajvProblems, crdValidator } from '../api/crd-ajv.js';
+import { CHART, helmLint, helmTemplate } from './helm.js';
 import { kubernetesProblems } from './kube-validate.js';
-import { parseDefines, type RenderContext, renderTemplate } from './mini-helm.js';
-import { parseYamlDocuments, readRepoFile, repoRoot } from './repo.js';
+import { parseYamlDocuments, readRepoFile } from './repo.js';
 
-const chart = 'charts/mpstack';
+const chart = CHART;
 
+/** The chart's objects as the real `helm template` renders them, without the CRD (checked apart). */
 function renderChart(values: unknown): Record<string, unknown>[] {
-  const chartYaml = parse(readRepoFile(`${chart}/Chart.yaml`)) as { name: string; version: string };
-  const context: RenderContext = {
-    Values: values,
-    Release: { Name: 'mpstack', Namespace: 'mpstack-system', Service: 'Helm' },
-    Chart: { Name: chartYaml.name, Version: chartYaml.version },
-  };
-  const defines = parseDefines(readRepoFile(`${chart}/templates/_helpers.tpl`));
-  const templates = readdirSync(join(repoRoot(), chart, 'templates')).filter((f) => f.endsWith('.yaml'));
-  return templates.flatMap((file) =>
-    parseYamlDocuments(renderTemplate(readRepoFile(`${chart}/templates/${file}`), context, defines)),
-  );
+  return helmTemplate(values).filter((o) => o['kind'] !== 'CustomResourceDefinition');
 }
 
 function defaultValues(): Record<string, unknown> {
   return parse(readRepoFile(`${chart}/values.yaml`)) as Record<string, unknown>;
+}
+
+/** The value sets the chart is linted and rendered with. */
+function valueSets(): Record<string, Record<string, unknown>> {
+  const withPlatform = defaultValues();
+  (withPlatform['platform'] as Record<string, unknown>)['enabled'] = true;
+  return { defaults: defaultValues(), platform: withPlatform };
 }
 
 function rulesOf(objects: readonly Record<string, unknown>[], kind: string): unknown {
@@ -74,7 +70,7 @@ describe('Helm chart charts/mpstack', () => {
     assert.equal(validateValues(badPolicy), false);
   });
 
-  it('renders (mini renderer) only objects the Kubernetes schemas accept; no WeChatPlatform unless enabled', () => {
+  it('renders (real helm template) only objects the Kubernetes schemas accept; no WeChatPlatform unless enabled', () => {
     const objects = renderChart(defaultValues());
     assert.deepEqual(objects.map((o) => o['kind']).sort(), [
       'ClusterRole',
@@ -110,6 +106,39 @@ describe('Helm chart charts/mpstack', () => {
     const validate = crdValidator({ closed: true, useDefaults: false });
     assert.ok(validate(structuredClone(platform)), ajvProblems(validate).join('\n'));
     assert.ok(validateSpec(platform['spec']).ok);
+  });
+
+  it('passes `helm lint --strict` with the default values, a platform, and every optional part on', () => {
+    for (const [name, values] of Object.entries(valueSets())) {
+      const result = helmLint(values);
+      assert.ok(result.ok, `${name}:\n${result.output}`);
+      assert.match(result.output, /1 chart\(s\) linted, 0 chart\(s\) failed/, name);
+    }
+  });
+
+  it('renders every value set into objects the Kubernetes schemas accept (helm template)', () => {
+    for (const [name, values] of Object.entries(valueSets())) {
+      for (const object of renderChart(values)) {
+        if (object['kind'] === 'WeChatPlatform') continue; // checked against the CRD below
+        assert.deepEqual(kubernetesProblems(object), [], `${name}: ${String(object['kind'])}`);
+      }
+    }
+  });
+
+  it('is refused by helm itself when a value breaks values.schema.json, naming the field', () => {
+    const misspelt = defaultValues();
+    (misspelt['platform'] as { spec: Record<string, unknown> }).spec['ingres'] = { host: 'x.example.com' };
+    const lint = helmLint(misspelt);
+    assert.equal(lint.ok, false, lint.output);
+    assert.match(lint.output, /ingres/);
+    assert.throws(() => helmTemplate(misspelt), /values don't meet the specifications of the schema|ingres/);
+  });
+
+  it('installs the generated CRD from crds/ (helm template --include-crds)', () => {
+    const crd = helmTemplate(defaultValues()).find((o) => o['kind'] === 'CustomResourceDefinition');
+    assert.ok(crd);
+    assert.deepEqual(kubernetesProblems(crd), []);
+    assert.deepEqual(crd, parseYamlDocuments(crdYaml())[0]);
   });
 
   it('grants the chart exactly the RBAC rules of k8s/operator/rbac.yaml', () => {

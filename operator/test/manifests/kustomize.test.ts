@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { buildCrd } from '../../src/api/crd.js';
 import { validatePlatformName, validateSpec } from '../../src/api/validation.js';
 import { ajvProblems, crdValidator } from '../api/crd-ajv.js';
+import { kubectlPath } from '../support/k8s-tools.js';
 import { kubernetesProblems } from './kube-validate.js';
 import { parseYamlDocuments, repoRoot } from './repo.js';
 
@@ -14,11 +15,14 @@ interface Rule {
 }
 
 function kustomize(dir: string): Record<string, unknown>[] {
-  const output = execFileSync('kubectl', ['kustomize', join(repoRoot(), dir)], { encoding: 'utf8', timeout: 30_000 });
+  const output = execFileSync(kubectlPath(), ['kustomize', join(repoRoot(), dir)], {
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
   return parseYamlDocuments(output);
 }
 
-// kubectl (with kustomize) is part of these machines; without it these tests fail, never skip.
+// The pinned kubectl (scripts/ensure-k8s-tools.sh) renders kustomize; without it these tests fail, never skip.
 describe('kustomize base k8s/', () => {
   it('renders the CRD and the operator install, every object valid against the Kubernetes schemas', () => {
     const objects = kustomize('k8s');
