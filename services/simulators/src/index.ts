@@ -1,10 +1,13 @@
-export { CallbackDispatcher, type CallbackDispatcherOptions } from './api/callback-dispatcher.js';
-export { menuLimits, validateMenu } from './api/menu-validation.js';
-export { createWechatApi, createWechatApiApp, type WechatApi, type WechatApiDeps } from './api/wechat-api.app.js';
-export { WxApiError } from './api/wx-errors.js';
-export { createSimulatorApp, type SimulatorAppDeps } from './app.js';
+export { AccountDirectory } from './accounts.js';
+export { type AdminRouterDeps, createAdminRouter } from './admin/admin.router.js';
+export { CallbackDispatcher, type CallbackDispatcherOptions } from './callbacks/callback-dispatcher.js';
+export type { CallbackState } from './callbacks/callback-state.js';
 export { AdjustableClock, type AdjustableClockOptions, type Clock } from './clock.js';
+export { WxApiError } from './http/wx-errors.js';
+export type { InboxMessage } from './kefu/inbox-store.js';
 export { type RunningSimulator, type StartSimulatorOptions, startSimulator } from './main.js';
+export type { MassSendRecord } from './mass/mass-store.js';
+export { menuLimits, validateMenu } from './menu/menu-validation.js';
 export { createPhoneRouter, type PhoneAction, type PhoneRouterDeps, phoneActions } from './phone/phone.router.js';
 export { buildEnvelope, type Envelope, encryptFor, type Stamp } from './sender/envelope.js';
 export {
@@ -32,9 +35,9 @@ export {
   serviceUnavailableText,
   type UserView,
 } from './sender/sender.types.js';
-export type { InteractionKind, KefuVerdict, UserRecord } from './state/audience-store.js';
-export type { CallbackState, InboxMessage, MassSendRecord, TemplateSendRecord } from './state/message-store.js';
-export { SimulatorState, type SimulatorStateOptions } from './state/simulator-state.js';
+export { createSimulator, type Simulator, type SimulatorOptions } from './simulator.js';
+export { SimulatorState, type SimulatorStateOptions } from './simulator-state.js';
+export type { TemplateSendRecord } from './template/template-store.js';
 export {
   defaultLimits,
   type EncryptionMode,
@@ -43,3 +46,4 @@ export {
   type SimLimits,
   type SimUser,
 } from './types.js';
+export type { InteractionKind, KefuVerdict, UserRecord } from './user/audience-store.js';

@@ -13,10 +13,10 @@ import {
 import { until } from '@mpstack/testkit';
 import {
   AdjustableClock,
-  CallbackDispatcher,
-  createWechatApiApp,
+  type CallbackDispatcher,
+  createSimulator,
   type SimAccount,
-  SimulatorState,
+  type SimulatorState,
 } from '../src/index.js';
 
 export interface Listening {
@@ -155,9 +155,11 @@ export async function startApi(
   options: { readonly callbackBaseUrl?: string } = {},
 ): Promise<ApiHarness> {
   const clock = new AdjustableClock({ startAt: startOfTest, isFrozen: true });
-  const state = new SimulatorState({ clock: clock.now, accounts });
-  const callbacks = new CallbackDispatcher({ clock: clock.now, ...options });
-  const app = createWechatApiApp({ clock: clock.now, accounts, state, callbacks, adjustableClock: clock });
+  const { app, state, callbacks } = createSimulator({
+    accounts,
+    clock,
+    ...(options.callbackBaseUrl === undefined ? {} : { ingressBaseUrl: options.callbackBaseUrl }),
+  });
   const server = await listen(app);
   const harness: ApiHarness = {
     ...server,

@@ -1,9 +1,9 @@
 import { isAppError, parseXml } from '@mpstack/common';
 import express, { type Request, type Response, Router } from 'express';
 import type { AdjustableClock } from '../clock.js';
-import type { InteractionKind } from '../state/audience-store.js';
-import type { SimulatorState } from '../state/simulator-state.js';
+import type { SimulatorState } from '../simulator-state.js';
 import { defaultLimits, type SimAccount, type SimLimits, type SimUser } from '../types.js';
+import type { InteractionKind } from '../user/audience-store.js';
 
 export interface AdminRouterDeps {
   readonly state: SimulatorState;
@@ -17,7 +17,7 @@ function fail(res: Response, status: number, code: string, message: string): voi
 
 function accountOf(state: SimulatorState, req: Request, res: Response): SimAccount | undefined {
   const key = String(req.params.account);
-  const account = state.accountByAppId(key) ?? state.accountById(key);
+  const account = state.accounts.byAppId(key) ?? state.accounts.byId(key);
   if (account === undefined) fail(res, 404, 'not_found', `no simulated account ${key}`);
   return account;
 }
@@ -145,7 +145,7 @@ function addAccountRoutes(router: Router, state: SimulatorState): void {
     const account = accountOf(state, req, res);
     if (account === undefined) return;
     const since = Number(req.query.since ?? 0);
-    res.json({ messages: state.inbox(account.appId, String(req.params.openid), Number.isFinite(since) ? since : 0) });
+    res.json({ messages: state.inboxOf(account.appId, String(req.params.openid), Number.isFinite(since) ? since : 0) });
   });
 
   router.get('/_sim/accounts/:account/template-sends', (req: Request, res: Response) => {
@@ -155,6 +155,6 @@ function addAccountRoutes(router: Router, state: SimulatorState): void {
 
   router.get('/_sim/accounts/:account/mass-sends', (req: Request, res: Response) => {
     const account = accountOf(state, req, res);
-    if (account !== undefined) res.json({ sends: state.messages.massSends(account.appId) });
+    if (account !== undefined) res.json({ sends: state.massSends(account.appId) });
   });
 }

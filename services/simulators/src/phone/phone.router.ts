@@ -1,5 +1,6 @@
 import express, { type Request, type Response, Router } from 'express';
 import type { Clock } from '../clock.js';
+import { sceneValue } from '../qrcode/qrcode-store.js';
 import {
   clickEvent,
   locationMessage,
@@ -12,8 +13,7 @@ import {
 } from '../sender/message-builders.js';
 import { sendToAccount } from '../sender/send-to-account.js';
 import type { FetchLike } from '../sender/sender.types.js';
-import { sceneValue } from '../state/qrcode-store.js';
-import type { SimulatorState } from '../state/simulator-state.js';
+import type { SimulatorState } from '../simulator-state.js';
 import { callbackUrlOf, originalIdOf, type SimAccount } from '../types.js';
 import { phonePage } from './phone-page.js';
 
@@ -21,7 +21,7 @@ export interface PhoneRouterDeps {
   readonly state: SimulatorState;
   readonly clock: Clock;
   /** The ingress the phone talks to: messages go to `<ingressBaseUrl>/wx/<account id>`. */
-  readonly ingressBaseUrl: string;
+  readonly ingressBaseUrl?: string;
   /** Per-delivery timeout (WeChat: 5 s). */
   readonly timeoutMs?: number;
   readonly fetchImpl?: FetchLike;
@@ -130,11 +130,11 @@ export function createPhoneRouter(deps: PhoneRouterDeps): Router {
   });
 
   router.get('/phone/api/accounts', (_req: Request, res: Response) => {
-    res.json({ accounts: state.accounts().map((account) => describeAccount(state, account)) });
+    res.json({ accounts: state.accounts.list().map((account) => describeAccount(state, account)) });
   });
 
   router.post('/phone/api/send', async (req: Request, res: Response) => {
-    const account = state.accountById(String((req.body as Record<string, unknown> | undefined)?.account ?? ''));
+    const account = state.accounts.byId(String((req.body as Record<string, unknown> | undefined)?.account ?? ''));
     const request = parseRequest(req.body);
     if (account === undefined || request === undefined) {
       res.status(400).json({
@@ -150,8 +150,14 @@ export function createPhoneRouter(deps: PhoneRouterDeps): Router {
       res.status(400).json({ error: { code: 'qrcode_expired', message: '二维码已过期 (unknown or expired ticket)' } });
       return;
     }
+    if (account.callbackUrl === undefined && deps.ingressBaseUrl === undefined) {
+      res
+        .status(409)
+        .json({ error: { code: 'no_ingress', message: '模拟器没有配置接收消息的服务器 (no ingress URL)' } });
+      return;
+    }
     const report = await sendToAccount({
-      url: callbackUrlOf(account, deps.ingressBaseUrl),
+      url: callbackUrlOf(account, deps.ingressBaseUrl ?? ''),
       account,
       xml,
       clock: deps.clock,
@@ -163,11 +169,11 @@ export function createPhoneRouter(deps: PhoneRouterDeps): Router {
   });
 
   router.get('/phone/api/inbox', (req: Request, res: Response) => {
-    const account = state.accountById(String(req.query.account ?? '')) ?? state.accounts()[0];
+    const account = state.accounts.byId(String(req.query.account ?? '')) ?? state.accounts.list()[0];
     const since = Number(req.query.since ?? 0);
     const openid = String(req.query.openid ?? '');
     const messages =
-      account === undefined ? [] : state.inbox(account.appId, openid, Number.isFinite(since) ? since : 0);
+      account === undefined ? [] : state.inboxOf(account.appId, openid, Number.isFinite(since) ? since : 0);
     res.json({ messages });
   });
 

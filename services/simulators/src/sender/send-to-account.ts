@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseXml, type XmlFields } from '@mpstack/common';
-import { numericNonce } from '../state/ids.js';
+import { numericNonce } from '../shared/ids.js';
 import { buildEnvelope, encryptFor, type Stamp } from './envelope.js';
 import { readReply } from './reply-reader.js';
 import {

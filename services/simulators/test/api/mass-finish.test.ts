@@ -58,7 +58,7 @@ describe('simulated MASSSENDJOBFINISH pushes', () => {
     const message = parseMessage(fields);
     assert.equal(message.kind === 'event' && message.event, 'MASSSENDJOBFINISH');
     assert.equal('msgId' in message && message.msgId, String(sent.msg_id));
-    const record = await eventually(() => api.state.messages.massSends().find((s) => s.callback === 'delivered'));
+    const record = await eventually(() => api.state.massSends().find((s) => s.callback === 'delivered'));
     assert.deepEqual(record.callbackStatuses, [200]);
   });
 
@@ -100,7 +100,7 @@ describe('simulated MASSSENDJOBFINISH pushes', () => {
         msgtype: 'text',
         text: { content: 'x' },
       });
-      assert.equal(lone.state.messages.massSends()[0]?.callback, 'skipped');
+      assert.equal(lone.state.massSends()[0]?.callback, 'skipped');
     } finally {
       await lone.close();
     }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { parseMessage } from '@mpstack/common';
-import { AdjustableClock, createSimulatorApp, startSimulator } from '../../src/index.js';
+import { AdjustableClock, createSimulator, startSimulator } from '../../src/index.js';
 import { fakeIngress, fetchToken, getJson, listen, postJson, safeAccount, testAccount } from '../helpers.js';
 
 const plain = testAccount();
@@ -14,7 +14,7 @@ function replyTo(body: string): string {
 describe('phone page', () => {
   it('serves /phone as UTF-8 HTML with the chat form', async () => {
     const clock = new AdjustableClock({ isFrozen: true, startAt: 1_700_000_000_000 });
-    const app = createSimulatorApp({ clock: clock.now, accounts: [plain], ingressBaseUrl: 'http://127.0.0.1:9' });
+    const { app } = createSimulator({ clock, accounts: [plain], ingressBaseUrl: 'http://127.0.0.1:9' });
     const server = await listen(app);
     try {
       const response = await fetch(`${server.url}/phone`);
@@ -147,7 +147,7 @@ describe('startSimulator', () => {
   });
 
   it('refuses clock moves when running on an injected clock', async () => {
-    const app = createSimulatorApp({ clock: () => 0, accounts: [plain], ingressBaseUrl: 'http://127.0.0.1:9' });
+    const { app } = createSimulator({ clock: () => 0, accounts: [plain], ingressBaseUrl: 'http://127.0.0.1:9' });
     const server = await listen(app);
     try {
       const response = await fetch(`${server.url}/_sim/clock/advance`, {

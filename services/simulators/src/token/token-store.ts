@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.js';
-import { beijingDay, opaqueToken } from './ids.js';
-import { QuotaCounter } from './quota-counter.js';
+import { beijingDay, opaqueToken } from '../shared/ids.js';
+import { QuotaCounter } from '../shared/quota-counter.js';
 
 /** access_token, stable_token and jsapi_ticket lifetime (getAccessToken doc: 7200 s). */
 export const tokenLifetimeMs = 7200_000;

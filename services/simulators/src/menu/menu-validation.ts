@@ -1,4 +1,4 @@
-import { WxApiError } from './wx-errors.js';
+import { WxApiError } from '../http/wx-errors.js';
 
 /**
  * Menu limits (api.json createMenu; PROTOCOL.md "Menus"): 1–3 top buttons, 1–5 sub-buttons,

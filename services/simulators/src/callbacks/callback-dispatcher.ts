@@ -1,9 +1,11 @@
 import type { Clock } from '../clock.js';
+import type { MassSendRecord } from '../mass/mass-store.js';
 import { massSendJobFinishEvent, templateSendJobFinishEvent } from '../sender/message-builders.js';
 import { sendToAccount } from '../sender/send-to-account.js';
 import type { FetchLike } from '../sender/sender.types.js';
-import type { CallbackState, MassSendRecord, TemplateSendRecord } from '../state/message-store.js';
+import type { TemplateSendRecord } from '../template/template-store.js';
 import { callbackUrlOf, originalIdOf, type SimAccount } from '../types.js';
+import type { CallbackOutcome } from './callback-state.js';
 
 export interface CallbackDispatcherOptions {
   readonly clock: Clock;
@@ -62,11 +64,7 @@ export class CallbackDispatcher {
     );
   }
 
-  private push(
-    account: SimAccount,
-    record: { callback: CallbackState; callbackStatuses: readonly (number | null)[] },
-    build: () => string,
-  ): void {
+  private push(account: SimAccount, record: CallbackOutcome, build: () => string): void {
     const url = this.callbackUrl(account);
     if (url === undefined) {
       record.callback = 'skipped';

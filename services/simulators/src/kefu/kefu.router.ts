@@ -1,7 +1,17 @@
 import { type Request, type Response, Router } from 'express';
-import type { ApiRouterDeps } from './api.types.js';
-import { authorizedAccount, jsonBody, sendOk } from './api-http.js';
-import { WxApiError } from './wx-errors.js';
+import type { Clock } from '../clock.js';
+import { jsonBody, sendOk } from '../http/api-http.js';
+import type { Authorize } from '../http/authorize.js';
+import { WxApiError } from '../http/wx-errors.js';
+import type { AudienceStore } from '../user/audience-store.js';
+import type { InboxStore } from './inbox-store.js';
+
+export interface KefuRouterDeps {
+  readonly authorize: Authorize;
+  readonly audience: AudienceStore;
+  readonly inbox: InboxStore;
+  readonly clock: Clock;
+}
 
 const kefuTypes: ReadonlySet<string> = new Set([
   'text',
@@ -30,10 +40,10 @@ function articleCount(body: Record<string, unknown>): number {
  * (45015 none open or unfollowed, 45047 quota used), and drops accepted messages into the
  * user's inbox, which the phone page shows.
  */
-export function createKefuRouter({ state, clock }: ApiRouterDeps): Router {
+export function createKefuRouter({ authorize, audience, inbox, clock }: KefuRouterDeps): Router {
   const router = Router();
   router.post('/cgi-bin/message/custom/send', (req: Request, res: Response) => {
-    const account = authorizedAccount(req, state);
+    const account = authorize(req);
     const body = jsonBody(req);
     const { touser, msgtype } = body;
     if (typeof touser !== 'string' || touser === '') throw new WxApiError(40003);
@@ -41,10 +51,10 @@ export function createKefuRouter({ state, clock }: ApiRouterDeps): Router {
       throw new WxApiError(40008);
     }
     if (msgtype === 'news' && articleCount(body) > maxKefuArticles) throw new WxApiError(45008);
-    const verdict = state.audience.consumeKefu(account.appId, touser);
+    const verdict = audience.consumeKefu(account.appId, touser);
     if (verdict !== 0) throw new WxApiError(verdict);
     const { touser: _recipient, ...message } = body;
-    state.messages.deliverToInbox(account.appId, touser, clock(), message);
+    inbox.deliver(account.appId, touser, clock(), message);
     sendOk(res);
   });
   return router;

@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.js';
+import type { QrScene } from '../qrcode/qrcode-store.js';
 import type { SimLimits, SimUser } from '../types.js';
-import type { QrScene } from './qrcode-store.js';
 
 /** What opened a kefu window: a user message (5 / 48 h) or a click/follow/scan (3 / 1 min). */
 export type InteractionKind = 'message' | 'event';

@@ -1,9 +1,18 @@
 import { type Request, type Response, Router } from 'express';
 import QRCode from 'qrcode';
-import { type QrAction, type QrCode, type QrScene, qrActions } from '../state/qrcode-store.js';
-import type { ApiRouterDeps } from './api.types.js';
-import { authorizedAccount, jsonBody, queryParam } from './api-http.js';
-import { WxApiError } from './wx-errors.js';
+import type { Clock } from '../clock.js';
+import { jsonBody, queryParam } from '../http/api-http.js';
+import type { Authorize } from '../http/authorize.js';
+import { WxApiError } from '../http/wx-errors.js';
+import type { SimLimits } from '../types.js';
+import { type QrAction, type QrCode, type QrCodeStore, type QrScene, qrActions } from './qrcode-store.js';
+
+export interface QrCodeRouterDeps {
+  readonly authorize: Authorize;
+  readonly qrcodes: QrCodeStore;
+  readonly limits: () => SimLimits;
+  readonly clock: Clock;
+}
 
 /** Generating_a_Parametric_QR_Code doc: temporary codes live at most 30 days, 60 s by default. */
 export const maxExpireSeconds = 2_592_000;
@@ -53,10 +62,10 @@ function describe(code: QrCode, now: number): Record<string, unknown> {
  * `GET /cgi-bin/showqrcode?ticket=` — on `mp.weixin.qq.com` in WeChat, no token — which
  * answers the code's image (a PNG of its `url`) or 404 for an unknown or expired ticket.
  */
-export function createQrCodeRouter({ state, clock }: ApiRouterDeps): Router {
+export function createQrCodeRouter({ authorize, qrcodes, limits, clock }: QrCodeRouterDeps): Router {
   const router = Router();
   router.post('/cgi-bin/qrcode/create', (req: Request, res: Response) => {
-    const account = authorizedAccount(req, state);
+    const account = authorize(req);
     const body = jsonBody(req);
     const action = qrActions.find((name) => name === body.action_name);
     if (action === undefined) throw new WxApiError(40053);
@@ -64,14 +73,14 @@ export function createQrCodeRouter({ state, clock }: ApiRouterDeps): Router {
     const now = clock();
     const code =
       action === 'QR_SCENE' || action === 'QR_STR_SCENE'
-        ? state.qrcodes.createTemporary(account.appId, scene, expireSecondsOf(body.expire_seconds))
-        : state.qrcodes.createPermanent(account.appId, scene, state.limits.permanentQrCodes);
+        ? qrcodes.createTemporary(account.appId, scene, expireSecondsOf(body.expire_seconds))
+        : qrcodes.createPermanent(account.appId, scene, limits().permanentQrCodes);
     if (code === undefined) throw new WxApiError(40053);
     res.json(describe(code, now));
   });
 
   router.get('/cgi-bin/showqrcode', async (req: Request, res: Response) => {
-    const code = state.qrcodes.resolve(queryParam(req, 'ticket') ?? '');
+    const code = qrcodes.resolve(queryParam(req, 'ticket') ?? '');
     if (code === undefined) {
       res.status(404).type('text/plain').send('no such QR code (unknown or expired ticket)');
       return;

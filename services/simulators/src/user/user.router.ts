@@ -1,19 +1,27 @@
 import { type Request, type Response, Router } from 'express';
-import type { ApiRouterDeps } from './api.types.js';
-import { authorizedAccount, queryParam } from './api-http.js';
-import { WxApiError } from './wx-errors.js';
+import { queryParam } from '../http/api-http.js';
+import type { Authorize } from '../http/authorize.js';
+import { WxApiError } from '../http/wx-errors.js';
+import type { SimLimits } from '../types.js';
+import type { AudienceStore } from './audience-store.js';
+
+export interface UserRouterDeps {
+  readonly authorize: Authorize;
+  readonly audience: AudienceStore;
+  readonly limits: () => SimLimits;
+}
 
 /**
  * `/cgi-bin/user/info` and `/cgi-bin/user/get`. user/info follows the post-2021 shape: no
  * nickname/headimgurl/sex/region (api.json getUserInfo notes); unfollowed users get only
  * `subscribe: 0`, `openid` and `unionid`.
  */
-export function createUserRouter({ state }: ApiRouterDeps): Router {
+export function createUserRouter({ authorize, audience, limits }: UserRouterDeps): Router {
   const router = Router();
 
   router.get('/cgi-bin/user/info', (req: Request, res: Response) => {
-    const account = authorizedAccount(req, state);
-    const user = state.audience.get(account.appId, queryParam(req, 'openid') ?? '');
+    const account = authorize(req);
+    const user = audience.get(account.appId, queryParam(req, 'openid') ?? '');
     if (user === undefined) throw new WxApiError(40003);
     const unionid = user.unionid === undefined ? {} : { unionid: user.unionid };
     if (!user.isSubscribed) {
@@ -38,12 +46,12 @@ export function createUserRouter({ state }: ApiRouterDeps): Router {
 
   // ≤ 10 000 per page; next_openid = last openid returned; past the end count 0 and no data.
   router.get('/cgi-bin/user/get', (req: Request, res: Response) => {
-    const account = authorizedAccount(req, state);
-    const followers = state.audience.followers(account.appId);
+    const account = authorize(req);
+    const followers = audience.followers(account.appId);
     const after = queryParam(req, 'next_openid') ?? '';
     const start = after === '' ? 0 : followers.indexOf(after) + 1;
     if (start === 0 && after !== '') throw new WxApiError(40003);
-    const page = followers.slice(start, start + state.limits.followersPageSize);
+    const page = followers.slice(start, start + limits().followersPageSize);
     if (page.length === 0) {
       res.json({ total: followers.length, count: 0, next_openid: '' });
       return;

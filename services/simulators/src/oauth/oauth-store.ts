@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import { opaqueToken } from './ids.js';
+import { opaqueToken } from '../shared/ids.js';
 
 /** A code is good for one exchange within 5 min (snsOAuth2AccessToken notes, api.json). */
 export const oauthCodeLifetimeMs = 300_000;

@@ -1,9 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { type Request, type Response, Router } from 'express';
-import type { SimAccount } from '../types.js';
-import type { ApiRouterDeps } from './api.types.js';
-import { authorizedAccount, jsonBody, queryParam, sendOk } from './api-http.js';
-import { WxApiError } from './wx-errors.js';
+import { jsonBody, queryParam, sendOk } from '../http/api-http.js';
+import type { Authorize } from '../http/authorize.js';
+import { WxApiError } from '../http/wx-errors.js';
+import type { SimAccount, SimLimits } from '../types.js';
+import type { KfAccountStore } from './kf-account-store.js';
+
+export interface KfAccountRouterDeps {
+  readonly authorize: Authorize;
+  readonly kfAccounts: KfAccountStore;
+  readonly limits: () => SimLimits;
+}
 
 /**
  * `kf_account` = a prefix of at most 10 letters, digits or `_`, `@`, the official account's
@@ -43,27 +50,27 @@ function hasMediaPart(req: Request): boolean {
  * them: 65401 unknown account, 65403 bad nickname, 65404 malformed account, 65405 too many,
  * 65406 exists; 41005 an avatar upload without its `media` part.
  */
-export function createKfAccountRouter({ state }: ApiRouterDeps): Router {
+export function createKfAccountRouter({ authorize, kfAccounts, limits }: KfAccountRouterDeps): Router {
   const router = Router();
   const existing = (account: SimAccount, kfAccount: unknown) => {
-    const record = typeof kfAccount === 'string' ? state.kfAccounts.get(account.appId, kfAccount) : undefined;
+    const record = typeof kfAccount === 'string' ? kfAccounts.get(account.appId, kfAccount) : undefined;
     if (record === undefined) throw new WxApiError(65401);
     return record;
   };
 
   router.post('/customservice/kfaccount/add', (req: Request, res: Response) => {
-    const account = authorizedAccount(req, state);
+    const account = authorize(req);
     const body = jsonBody(req);
     const kfAccount = kfAccountOf(body.kf_account);
     const nickname = nicknameOf(body.nickname);
-    if (state.kfAccounts.get(account.appId, kfAccount) !== undefined) throw new WxApiError(65406);
-    if (state.kfAccounts.list(account.appId).length >= state.limits.kfAccounts) throw new WxApiError(65405);
-    state.kfAccounts.add(account.appId, kfAccount, nickname);
+    if (kfAccounts.get(account.appId, kfAccount) !== undefined) throw new WxApiError(65406);
+    if (kfAccounts.list(account.appId).length >= limits().kfAccounts) throw new WxApiError(65405);
+    kfAccounts.add(account.appId, kfAccount, nickname);
     sendOk(res);
   });
 
   router.post('/customservice/kfaccount/update', (req: Request, res: Response) => {
-    const account = authorizedAccount(req, state);
+    const account = authorize(req);
     const body = jsonBody(req);
     const record = existing(account, body.kf_account);
     record.kf_nick = nicknameOf(body.nickname);
@@ -72,16 +79,16 @@ export function createKfAccountRouter({ state }: ApiRouterDeps): Router {
 
   // The current doc POSTs {kf_account}; older SDKs send a GET with `kf_account` in the query.
   const remove = (req: Request, res: Response) => {
-    const account = authorizedAccount(req, state);
+    const account = authorize(req);
     const kfAccount = req.method === 'GET' ? queryParam(req, 'kf_account') : jsonBody(req).kf_account;
-    state.kfAccounts.delete(account.appId, existing(account, kfAccount).kf_account);
+    kfAccounts.delete(account.appId, existing(account, kfAccount).kf_account);
     sendOk(res);
   };
   router.post('/customservice/kfaccount/del', remove);
   router.get('/customservice/kfaccount/del', remove);
 
   router.post('/customservice/kfaccount/uploadheadimg', (req: Request, res: Response) => {
-    const account = authorizedAccount(req, state);
+    const account = authorize(req);
     const record = existing(account, queryParam(req, 'kf_account'));
     if (!hasMediaPart(req)) throw new WxApiError(41005);
     record.kf_headimg = `http://mmbiz.qpic.cn/mmbiz_jpg/${randomBytes(12).toString('hex')}/300?wx_fmt=jpeg`;
@@ -89,8 +96,8 @@ export function createKfAccountRouter({ state }: ApiRouterDeps): Router {
   });
 
   router.get('/cgi-bin/customservice/getkflist', (req: Request, res: Response) => {
-    const account = authorizedAccount(req, state);
-    res.json({ kf_list: state.kfAccounts.list(account.appId) });
+    const account = authorize(req);
+    res.json({ kf_list: kfAccounts.list(account.appId) });
   });
   return router;
 }

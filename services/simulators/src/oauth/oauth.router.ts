@@ -1,10 +1,16 @@
 import { type Request, type Response, Router } from 'express';
-import type { OAuthScope, SnsTokens } from '../state/oauth-store.js';
-import type { SimulatorState } from '../state/simulator-state.js';
+import type { AccountDirectory } from '../accounts.js';
+import { queryParam } from '../http/api-http.js';
+import { WxApiError } from '../http/wx-errors.js';
 import type { SimAccount } from '../types.js';
-import type { ApiRouterDeps } from './api.types.js';
-import { queryParam } from './api-http.js';
-import { WxApiError } from './wx-errors.js';
+import type { AudienceStore } from '../user/audience-store.js';
+import type { OAuthScope, OAuthStore, SnsTokens } from './oauth-store.js';
+
+export interface OAuthRouterDeps {
+  readonly accounts: AccountDirectory;
+  readonly audience: AudienceStore;
+  readonly oauth: OAuthStore;
+}
 
 const scopes: ReadonlySet<string> = new Set(['snsapi_base', 'snsapi_userinfo']);
 
@@ -13,8 +19,8 @@ function isScope(value: string): value is OAuthScope {
 }
 
 /** appid/secret checks of `/sns/oauth2/access_token` (40013, 40125). */
-function snsAccount(state: SimulatorState, req: Request, needsSecret: boolean): SimAccount {
-  const account = state.accountByAppId(queryParam(req, 'appid') ?? '');
+function snsAccount(accounts: AccountDirectory, req: Request, needsSecret: boolean): SimAccount {
+  const account = accounts.byAppId(queryParam(req, 'appid') ?? '');
   if (account === undefined) throw new WxApiError(40013);
   if (needsSecret && queryParam(req, 'secret') !== account.appSecret) throw new WxApiError(40125);
   return account;
@@ -36,20 +42,20 @@ function tokenBody(tokens: SnsTokens, unionid: string | undefined): Record<strin
  * The user "in the browser": `sim_openid` if given, else the account's first follower.
  * Real WeChat knows who is logged in; a test or developer picks here.
  */
-function chosenOpenid(state: SimulatorState, account: SimAccount, requested: string | undefined): string {
+function chosenOpenid(audience: AudienceStore, account: SimAccount, requested: string | undefined): string {
   if (requested !== undefined && requested !== '') {
-    if (state.audience.get(account.appId, requested) === undefined) {
-      state.audience.upsert(account.appId, { openid: requested, isSubscribed: false });
+    if (audience.get(account.appId, requested) === undefined) {
+      audience.upsert(account.appId, { openid: requested, isSubscribed: false });
     }
     return requested;
   }
-  const first = state.audience.followers(account.appId)[0] ?? state.audience.list(account.appId)[0]?.openid;
-  return first ?? state.audience.upsert(account.appId, { openid: `o_sim_${account.id}_visitor` }).openid;
+  const first = audience.followers(account.appId)[0] ?? audience.list(account.appId)[0]?.openid;
+  return first ?? audience.upsert(account.appId, { openid: `o_sim_${account.id}_visitor` }).openid;
 }
 
 /** `/connect/oauth2/authorize`: a browser lands here; real WeChat shows an error page on bad input, not JSON. */
-function authorize(state: SimulatorState, req: Request, res: Response): void {
-  const account = state.accountByAppId(queryParam(req, 'appid') ?? '');
+function authorize({ accounts, audience, oauth }: OAuthRouterDeps, req: Request, res: Response): void {
+  const account = accounts.byAppId(queryParam(req, 'appid') ?? '');
   // `#wechat_redirect` belongs to the authorize URL; tolerate it leaking into redirect_uri.
   const redirect = (queryParam(req, 'redirect_uri') ?? '').split('#')[0] ?? '';
   const scope = queryParam(req, 'scope') ?? '';
@@ -60,8 +66,8 @@ function authorize(state: SimulatorState, req: Request, res: Response): void {
       .send('Oops! Something went wrong:( 参数错误 (appid, redirect_uri or scope)');
     return;
   }
-  const openid = chosenOpenid(state, account, queryParam(req, 'sim_openid'));
-  const code = state.oauth.issueCode({ appId: account.appId, openid, scope });
+  const openid = chosenOpenid(audience, account, queryParam(req, 'sim_openid'));
+  const code = oauth.issueCode({ appId: account.appId, openid, scope });
   const target = new URL(redirect);
   target.searchParams.set('code', code);
   target.searchParams.set('state', queryParam(req, 'state') ?? '');
@@ -69,25 +75,26 @@ function authorize(state: SimulatorState, req: Request, res: Response): void {
 }
 
 /** Web authorisation: authorize → code (single use, 5 min) → sns token → userinfo. */
-export function createOAuthRouter({ state }: ApiRouterDeps): Router {
+export function createOAuthRouter(deps: OAuthRouterDeps): Router {
+  const { accounts, audience, oauth } = deps;
   const router = Router();
 
-  router.get('/connect/oauth2/authorize', (req: Request, res: Response) => authorize(state, req, res));
+  router.get('/connect/oauth2/authorize', (req: Request, res: Response) => authorize(deps, req, res));
 
   router.get('/sns/oauth2/access_token', (req: Request, res: Response) => {
-    const account = snsAccount(state, req, true);
+    const account = snsAccount(accounts, req, true);
     if (queryParam(req, 'grant_type') !== 'authorization_code') throw new WxApiError(40002);
     const code = queryParam(req, 'code') ?? '';
     if (code === '') throw new WxApiError(41008);
-    const tokens = state.oauth.exchangeCode(account.appId, code);
+    const tokens = oauth.exchangeCode(account.appId, code);
     if (typeof tokens === 'number') throw new WxApiError(tokens);
-    res.json(tokenBody(tokens, state.audience.get(account.appId, tokens.openid)?.unionid));
+    res.json(tokenBody(tokens, audience.get(account.appId, tokens.openid)?.unionid));
   });
 
   router.get('/sns/oauth2/refresh_token', (req: Request, res: Response) => {
-    const account = snsAccount(state, req, false);
+    const account = snsAccount(accounts, req, false);
     if (queryParam(req, 'grant_type') !== 'refresh_token') throw new WxApiError(40002);
-    const tokens = state.oauth.refresh(account.appId, queryParam(req, 'refresh_token') ?? '');
+    const tokens = oauth.refresh(account.appId, queryParam(req, 'refresh_token') ?? '');
     if (typeof tokens === 'number') throw new WxApiError(tokens);
     res.json(tokenBody(tokens, undefined));
   });
@@ -96,11 +103,11 @@ export function createOAuthRouter({ state }: ApiRouterDeps): Router {
   router.get('/sns/userinfo', (req: Request, res: Response) => {
     const token = queryParam(req, 'access_token') ?? '';
     if (token === '') throw new WxApiError(41001);
-    const grant = state.oauth.checkAccess(token);
+    const grant = oauth.checkAccess(token);
     if (typeof grant === 'number') throw new WxApiError(grant);
     if (grant.scope !== 'snsapi_userinfo') throw new WxApiError(48001);
     if (queryParam(req, 'openid') !== grant.openid) throw new WxApiError(40003);
-    const user = state.audience.get(grant.appId, grant.openid);
+    const user = audience.get(grant.appId, grant.openid);
     res.json({
       openid: grant.openid,
       nickname: user?.nickname ?? '微信用户',

@@ -1,15 +1,16 @@
 import type { XmlFields } from '@mpstack/common';
-import type { Clock } from '../clock.js';
-import { defaultLimits, type SimAccount, type SimLimits, type SimUser } from '../types.js';
-import { AudienceStore, type InteractionKind, type UserRecord } from './audience-store.js';
-import { IdempotencyMap } from './idempotency-map.js';
-import { KfAccountStore } from './kf-account-store.js';
-import { MenuStore } from './menu-store.js';
-import { type InboxMessage, MessageStore, type TemplateSendRecord } from './message-store.js';
-import { OAuthStore } from './oauth-store.js';
-import { QrCodeStore } from './qrcode-store.js';
-import { QuotaCounter } from './quota-counter.js';
-import { TokenStore } from './token-store.js';
+import { AccountDirectory } from './accounts.js';
+import type { Clock } from './clock.js';
+import { type InboxMessage, InboxStore } from './kefu/inbox-store.js';
+import { KfAccountStore } from './kf-account/kf-account-store.js';
+import { type MassSendRecord, MassStore } from './mass/mass-store.js';
+import { MenuStore } from './menu/menu-store.js';
+import { OAuthStore } from './oauth/oauth-store.js';
+import { QrCodeStore } from './qrcode/qrcode-store.js';
+import { type TemplateSendRecord, TemplateStore } from './template/template-store.js';
+import { TokenStore } from './token/token-store.js';
+import { defaultLimits, type SimAccount, type SimLimits, type SimUser } from './types.js';
+import { AudienceStore, type InteractionKind, type UserRecord } from './user/audience-store.js';
 
 export interface SimulatorStateOptions {
   readonly clock: Clock;
@@ -21,30 +22,26 @@ export interface SimulatorStateOptions {
 const windowEvents: ReadonlySet<string> = new Set(['subscribe', 'SCAN', 'CLICK', 'scancode_push', 'scancode_waitmsg']);
 
 /**
- * All in-memory state of the simulated WeChat: tokens, audiences, kefu windows, inboxes,
- * menus, OAuth codes and sends. One instance is shared by the API, the phone page and the
- * sender, and tests inspect or reset it directly.
+ * Every feature's store, built here and nowhere else. The composition root hands each feature
+ * only the stores it needs; this object is what `/_sim`, the phone and tests inspect and reset.
  */
 export class SimulatorState {
+  readonly clock: Clock;
+  readonly accounts: AccountDirectory;
   readonly tokens: TokenStore;
   readonly audience: AudienceStore;
-  readonly messages = new MessageStore();
+  readonly inbox = new InboxStore();
+  readonly templates = new TemplateStore();
+  readonly mass = new MassStore();
   readonly menus = new MenuStore();
   readonly oauth: OAuthStore;
   readonly qrcodes: QrCodeStore;
   readonly kfAccounts = new KfAccountStore();
-  /** Daily and per-minute API counters (template sends, mass sends). */
-  readonly quota = new QuotaCounter();
-  /** msgid per `appId:openid:client_msg_id` of template sends. */
-  readonly templateClientIds = new IdempotencyMap<number>();
-  /** msg ids per `appId:clientmsgid` of mass sends. */
-  readonly massClientIds = new IdempotencyMap<{ readonly msgId: number; readonly msgDataId: number }>();
-  private readonly accountList: readonly SimAccount[];
   private currentLimits: SimLimits;
 
   constructor(options: SimulatorStateOptions) {
     this.clock = options.clock;
-    this.accountList = options.accounts;
+    this.accounts = new AccountDirectory(options.accounts);
     this.currentLimits = { ...defaultLimits, ...options.limits };
     this.tokens = new TokenStore(this.clock, () => this.currentLimits.tokenDailyQuota);
     this.audience = new AudienceStore(this.clock, () => this.currentLimits);
@@ -53,28 +50,17 @@ export class SimulatorState {
     this.seedUsers();
   }
 
-  readonly clock: Clock;
-
   get limits(): SimLimits {
     return this.currentLimits;
   }
+
+  /** The current limits, as a function for the features (they change at run time). */
+  readonly currentLimitsOf = (): SimLimits => this.currentLimits;
 
   /** Changes limits at run time (tests lower a quota instead of making 100 000 calls). */
   setLimits(limits: Partial<SimLimits>): SimLimits {
     this.currentLimits = { ...this.currentLimits, ...limits };
     return this.currentLimits;
-  }
-
-  accounts(): readonly SimAccount[] {
-    return this.accountList;
-  }
-
-  accountByAppId(appId: string): SimAccount | undefined {
-    return this.accountList.find((account) => account.appId === appId);
-  }
-
-  accountById(id: string): SimAccount | undefined {
-    return this.accountList.find((account) => account.id === id);
   }
 
   /** Adds (or updates) a user who follows the account. */
@@ -117,12 +103,17 @@ export class SimulatorState {
     if (windowEvents.has(event)) this.audience.recordInteraction(appId, openid, 'event');
   }
 
-  inbox(appId: string, openid: string, sinceSeq = 0): readonly InboxMessage[] {
-    return this.messages.inbox(appId, openid, sinceSeq);
+  /** The customer-service messages the user received after `sinceSeq`. */
+  inboxOf(appId: string, openid: string, sinceSeq = 0): readonly InboxMessage[] {
+    return this.inbox.list(appId, openid, sinceSeq);
   }
 
   templateSends(appId?: string): readonly TemplateSendRecord[] {
-    return this.messages.templateSends(appId);
+    return this.templates.list(appId);
+  }
+
+  massSends(appId?: string): readonly MassSendRecord[] {
+    return this.mass.list(appId);
   }
 
   /** Forgets everything and re-seeds the configured users; limits are kept. */
@@ -130,22 +121,21 @@ export class SimulatorState {
     for (const store of [
       this.tokens,
       this.audience,
-      this.messages,
+      this.inbox,
+      this.templates,
+      this.mass,
       this.menus,
       this.oauth,
-      this.quota,
       this.qrcodes,
       this.kfAccounts,
     ]) {
       store.reset();
     }
-    this.templateClientIds.clear();
-    this.massClientIds.clear();
     this.seedUsers();
   }
 
   private seedUsers(): void {
-    for (const account of this.accountList) {
+    for (const account of this.accounts.list()) {
       for (const user of account.users ?? []) this.audience.upsert(account.appId, user);
     }
   }
