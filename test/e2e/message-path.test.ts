@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { inboundQueueName, partitionOf, type RunningIngress } from '@mpstack/ingress';
+import { inboundQueueName, partitionOf } from '@mpstack/common/contracts';
+import type { RunningIngress } from '@mpstack/ingress';
 import { sendToAccount, subscribeEvent, textMessage } from '@mpstack/simulators';
 import { uniqueName, until } from '@mpstack/testkit';
 import { QueueRecorder } from '../support/queue-recorder.js';

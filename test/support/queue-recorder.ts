@@ -1,5 +1,12 @@
 import { AmqpQueue, type WxMessage } from '@mpstack/common';
-import { inboundQueueName, inboundQueues, logEventsQueue, type MessageLogEvent } from '@mpstack/ingress';
+import {
+  decodeInbound,
+  decodeLogEventBatch,
+  inboundQueueName,
+  inboundQueues,
+  logEventsQueue,
+  type MessageLogEvent,
+} from '@mpstack/common/contracts';
 
 /** One delivery from a partition queue, as a worker would see it. */
 export interface Received {
@@ -30,8 +37,14 @@ export class QueueRecorder {
       await queue.consume(
         name,
         async (delivery) => {
-          const body = JSON.parse(delivery.body.toString('utf8')) as { account: string; message: WxMessage };
-          recorder.received.push({ queue: name, messageId: delivery.messageId, headers: delivery.headers, ...body });
+          const { account, message } = decodeInbound(delivery.body);
+          recorder.received.push({
+            queue: name,
+            messageId: delivery.messageId,
+            headers: delivery.headers,
+            account,
+            message,
+          });
           return { action: 'ack' };
         },
         { prefetch: 50 },
@@ -40,7 +53,7 @@ export class QueueRecorder {
     await queue.consume(
       logEventsQueue,
       async (delivery) => {
-        recorder.logEvents.push(...(JSON.parse(delivery.body.toString('utf8')) as MessageLogEvent[]));
+        recorder.logEvents.push(...decodeLogEventBatch(delivery.body));
         return { action: 'ack' };
       },
       { prefetch: 10 },

@@ -1,16 +1,12 @@
-import { AppError, isAppError } from '@mpstack/common';
-import { runIngress } from '@mpstack/ingress';
+import { isAppError } from '@mpstack/common';
 import { defaultMaxDeliveries, defaultTimeoutMs } from '@mpstack/simulators';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { startDev } from './commands/dev.js';
 import { migrate } from './commands/migrate.js';
-import { runOperatorService } from './commands/operator.js';
+import { runnableServices, runService } from './commands/run.js';
 import { simSend, simSendDefaults } from './commands/sim.js';
 import { nodeIo } from './wx/io.js';
 import { registerWxCommands } from './wx/register.js';
-
-/** Services `mpstack run` can start; the others arrive with their issues. */
-export const runnableServices = ['ingress', 'operator'] as const;
 
 function port(value: string): number {
   const n = Number(value);
@@ -66,12 +62,8 @@ export function buildProgram(): Command {
   program
     .command('run')
     .description('run one service (the container entrypoint); configuration from MPSTACK_* variables')
-    .argument('<service>', `one of: ${runnableServices.join(', ')}`)
-    .action(async (service: string) => {
-      if (service === 'ingress') await runIngress(process.env);
-      else if (service === 'operator') await runOperatorService(process.env);
-      else throw new AppError('bad_request', `unknown service "${service}"; available: ${runnableServices.join(', ')}`);
-    });
+    .argument('<service>', `one of: ${runnableServices().join(', ')}`)
+    .action((service: string) => runService(service, process.env));
   program
     .command('migrate')
     .description('apply database migrations (MPSTACK_DATABASE_URL, or the embedded SQLite file)')

@@ -8,19 +8,16 @@ import {
   type ReadinessDetail,
   type Telemetry,
 } from '@mpstack/common';
+import { decodeInvalidation, inboundQueues, invalidationChannels, logEventsQueue } from '@mpstack/common/contracts';
 import type { AccountSource } from './accounts/account.types.js';
 import { AccountRegistry } from './accounts/account-registry.js';
-import { LogSink, logEventsQueue } from './logevents/log-sink.js';
+import { LogSink } from './logevents/log-sink.js';
 import { IngressMetrics } from './metrics.js';
 import type { FastPathPlugin, ReplyRule } from './rules/rule.types.js';
 import { RuleCache } from './rules/rule-cache.js';
 import { Forwarder } from './slowpath/forwarder.js';
-import { inboundQueues } from './slowpath/inbound-queues.js';
 import { DiskSpool } from './spool/disk-spool.js';
 import { createWebhookHandler, type WebhookSettings } from './webhook/webhook-handler.js';
-
-/** Pub/sub channels other services publish on when accounts or rules change. */
-export const invalidationChannels = { accounts: 'mpstack:accounts-changed', rules: 'mpstack:rules-changed' } as const;
 
 export interface IngressDeps {
   readonly logger: Logger;
@@ -101,7 +98,9 @@ export function createIngress(deps: IngressDeps): Ingress {
           invalidationChannels.accounts,
           () => void reloadAccounts(registry, deps.logger),
         ),
-        await deps.coordination.subscribe(invalidationChannels.rules, (accountId) => rules.invalidate(accountId)),
+        await deps.coordination.subscribe(invalidationChannels.rules, (payload) =>
+          invalidateRules(rules, payload, deps.logger),
+        ),
       );
       reloadTimer = setInterval(() => void reloadAccounts(registry, deps.logger), 60_000);
       reloadTimer.unref();
@@ -125,6 +124,14 @@ async function declareQueues(deps: IngressDeps): Promise<void> {
   } catch (error) {
     // The broker may be down at boot; messages spool until it returns and the adapter re-declares.
     deps.logger.warn({ err: error }, 'queues not declared yet (broker unavailable)');
+  }
+}
+
+function invalidateRules(rules: RuleCache, payload: string, logger: Logger): void {
+  try {
+    rules.invalidate(decodeInvalidation(payload));
+  } catch (error) {
+    logger.warn({ err: error }, 'rules invalidation ignored');
   }
 }
 

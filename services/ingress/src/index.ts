@@ -6,6 +6,5 @@ export * from './logevents/log-sink.js';
 export * from './main.js';
 export * from './rules/rule.types.js';
 export * from './rules/rule-set.js';
-export * from './slowpath/inbound-queues.js';
 export * from './spool/disk-spool.js';
 export * from './webhook/webhook-handler.js';

@@ -1,5 +1,5 @@
 import type { Consumer, Delivery, HandlerOutcome, Logger, QueuePort } from '@mpstack/common';
-import { inboundQueueName } from '@mpstack/ingress';
+import { decodeInbound, type InboundMessage, inboundQueueName } from '@mpstack/common/contracts';
 
 export interface DevWorkerOptions {
   readonly queue: QueuePort;
@@ -9,16 +9,6 @@ export interface DevWorkerOptions {
   readonly apiBaseUrl: string;
   readonly appId: string;
   readonly appSecret: string;
-}
-
-interface InboundBody {
-  readonly account: string;
-  readonly message: {
-    readonly kind: string;
-    readonly fromUserName: string;
-    readonly content?: string;
-    readonly event?: string;
-  };
 }
 
 /**
@@ -39,14 +29,15 @@ export async function startDevWorker(options: DevWorkerOptions): Promise<() => P
 }
 
 async function handle(options: DevWorkerOptions, delivery: Delivery): Promise<HandlerOutcome> {
-  let body: InboundBody;
+  let inbound: InboundMessage;
   try {
-    body = JSON.parse(delivery.body.toString('utf8')) as InboundBody;
-  } catch {
-    return { action: 'dead-letter', reason: 'not JSON' };
+    inbound = decodeInbound(delivery.body);
+  } catch (error) {
+    return { action: 'dead-letter', reason: error instanceof Error ? error.message : 'undecodable' };
   }
-  const { message } = body;
-  options.logger.info({ account: body.account, kind: message.kind, event: message.event }, 'slow path received');
+  const { message } = inbound;
+  const event = message.kind === 'event' ? message.event : undefined;
+  options.logger.info({ account: inbound.account, kind: message.kind, event }, 'slow path received');
   if (message.kind !== 'text') return { action: 'ack' };
   try {
     const token = await fetchStableToken(options.apiBaseUrl, options.appId, options.appSecret);
@@ -56,7 +47,7 @@ async function handle(options: DevWorkerOptions, delivery: Delivery): Promise<Ha
       body: JSON.stringify({
         touser: message.fromUserName,
         msgtype: 'text',
-        text: { content: `（业务处理）已收到「${message.content ?? ''}」，稍后由人工客服回复您。` },
+        text: { content: `（业务处理）已收到「${message.content}」，稍后由人工客服回复您。` },
       }),
     });
     const result = (await response.json()) as { errcode?: number; errmsg?: string };

@@ -19,6 +19,8 @@ export const ErrorCode = {
   unavailable: 'unavailable',
   configInvalid: 'config_invalid',
   replyInvalid: 'reply_invalid',
+  /** A queue or pub/sub message that does not match its contract (`@mpstack/common/contracts`). */
+  messageInvalid: 'message_invalid',
   internal: 'internal',
 } as const;
 

@@ -18,6 +18,7 @@ export const httpStatusOf: Readonly<Record<ErrorCode, number>> = {
   unavailable: 503,
   config_invalid: 500,
   reply_invalid: 500,
+  message_invalid: 400,
   internal: 500,
 };
 

@@ -1,20 +1,5 @@
 import type { Logger, QueuePort } from '@mpstack/common';
-
-export const logEventsQueue = 'mpstack.log-events';
-
-/** One line of the message log (consumed by the log service). */
-export interface MessageLogEvent {
-  readonly type: 'message';
-  readonly at: number;
-  readonly account: string;
-  readonly openId: string;
-  readonly msgType: string;
-  readonly event: string | undefined;
-  readonly msgId: string | undefined;
-  readonly outcome: string;
-  readonly decidedBy: string | undefined;
-  readonly latencyMs: number;
-}
+import { encodeLogEvent, encodeLogEventBatch, logEventsQueue, type MessageLogEvent } from '@mpstack/common/contracts';
 
 export interface LogSinkOptions {
   readonly queue: QueuePort;
@@ -50,7 +35,7 @@ export class LogSink {
   }
 
   record(event: MessageLogEvent): void {
-    this.buffer.push(JSON.stringify(event));
+    this.buffer.push(encodeLogEvent(event));
     if (this.buffer.length > this.maxBuffered) {
       this.dropped += this.buffer.length - this.maxBuffered;
       this.buffer.splice(0, this.buffer.length - this.maxBuffered);
@@ -75,7 +60,7 @@ export class LogSink {
     while (this.buffer.length > 0 && this.options.queue.isConnected()) {
       const batch = this.buffer.slice(0, this.maxBatch);
       try {
-        await this.options.queue.publish(logEventsQueue, Buffer.from(`[${batch.join(',')}]`), {
+        await this.options.queue.publish(logEventsQueue, encodeLogEventBatch(batch), {
           contentType: 'application/json',
         });
         this.buffer.splice(0, batch.length);

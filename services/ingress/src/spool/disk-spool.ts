@@ -1,6 +1,8 @@
 import type { FileHandle } from 'node:fs/promises';
-import { mkdir, open, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, open, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { decodeJson } from '@mpstack/common/contracts';
+import { z } from 'zod';
 
 /** One message waiting for the broker: where it goes and what it is. */
 export interface SpoolEntry {
@@ -9,6 +11,20 @@ export interface SpoolEntry {
   readonly headers: Readonly<Record<string, string>>;
   readonly body: string;
 }
+
+const spoolEntrySchema = z.object({
+  queue: z.string().min(1),
+  messageId: z.string().min(1),
+  headers: z.record(z.string(), z.string()),
+  body: z.string(),
+});
+
+/**
+ * Where lines that are not spool entries are set aside (a torn last line after a crash in
+ * mid-append — that append was never acknowledged — or a hand-edited file): kept for a
+ * person to look at, never claimed again, never blocking the lines after them.
+ */
+export const rejectedSpoolFile = 'rejected.jsonl';
 
 export type SpoolPublisher = (entry: SpoolEntry) => Promise<void>;
 
@@ -31,6 +47,7 @@ export class DiskSpool {
   private flushing: Promise<void> | undefined;
   private pendingCount = 0;
   private lastAppendFailed = false;
+  private rejectedCount = 0;
 
   constructor(
     private readonly dir: string,
@@ -161,9 +178,16 @@ export class DiskSpool {
   private async forwardFile(path: string, publish: SpoolPublisher): Promise<number> {
     const lines = (await readFile(path, 'utf8')).split('\n').filter((line) => line.length > 0);
     let done = 0;
+    let published = 0;
     try {
       for (const line of lines) {
-        await publish(JSON.parse(line) as SpoolEntry);
+        const entry = this.decodeLine(line);
+        if (entry === undefined) {
+          await appendFile(join(this.dir, rejectedSpoolFile), `${line}\n`, { flush: true });
+        } else {
+          await publish(entry);
+          published++;
+        }
         done++;
       }
     } finally {
@@ -171,7 +195,21 @@ export class DiskSpool {
       if (done === lines.length) await unlink(path);
       else await this.keepRemainder(path, lines.slice(done));
     }
-    return done;
+    return published;
+  }
+
+  private decodeLine(line: string): SpoolEntry | undefined {
+    try {
+      return decodeJson('spool entry', spoolEntrySchema, line);
+    } catch {
+      this.rejectedCount++;
+      return undefined;
+    }
+  }
+
+  /** Lines set aside into {@link rejectedSpoolFile} by this process. */
+  get rejected(): number {
+    return this.rejectedCount;
   }
 
   private async keepRemainder(path: string, lines: readonly string[]): Promise<void> {

@@ -1,8 +1,8 @@
 import { buildReply, extractTraceContext, injectTraceContext, trace, type WxMessage } from '@mpstack/common';
+import { encodeInbound, inboundQueueName, partitionOf } from '@mpstack/common/contracts';
 import type { Account } from '../accounts/account.types.js';
 import type { FastPathDecision } from '../rules/rule.types.js';
 import type { ForwardOutcome } from '../slowpath/forwarder.js';
-import { inboundQueueName, partitionOf } from '../slowpath/inbound-queues.js';
 import { successBody } from './respond.js';
 import type { Execution, Outcome, WebhookDeps } from './webhook.types.js';
 
@@ -78,7 +78,7 @@ async function forward(deps: WebhookDeps, execution: Execution): Promise<Forward
       queue: inboundQueueName(partitionOf(message.fromUserName, deps.settings.partitions)),
       messageId: messageKey,
       headers,
-      body: JSON.stringify({ account: account.id, receivedAt: deps.clock(), message }),
+      body: encodeInbound({ account: account.id, receivedAt: deps.clock(), message }),
     });
   } finally {
     span.end();

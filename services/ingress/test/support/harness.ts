@@ -10,11 +10,17 @@ import {
   RedisCoordination,
   type WxMessage,
 } from '@mpstack/common';
+import {
+  decodeInbound,
+  decodeLogEventBatch,
+  inboundQueueName,
+  inboundQueues,
+  logEventsQueue,
+  type MessageLogEvent,
+} from '@mpstack/common/contracts';
 import { createVhost, deleteKeys, deleteVhost, REDIS_URL, uniqueName, until } from '@mpstack/testkit';
 import { createIngress, type Ingress } from '../../src/app.js';
-import { logEventsQueue, type MessageLogEvent } from '../../src/logevents/log-sink.js';
 import type { FastPathPlugin } from '../../src/rules/rule.types.js';
-import { inboundQueueName, inboundQueues } from '../../src/slowpath/inbound-queues.js';
 import type { WebhookSettings } from '../../src/webhook/webhook-handler.js';
 import { type TestAccount, testAccounts, testRules } from './accounts.js';
 import { plainPost, send, textXml } from './callback.js';
@@ -144,7 +150,7 @@ export async function startRecorder(amqpUrl: string, connectionName: string): Pr
     await queue.consume(
       name,
       async (delivery) => {
-        const body = JSON.parse(delivery.body.toString('utf8')) as { account: string; message: WxMessage };
+        const body = decodeInbound(delivery.body);
         forwarded.push({ queue: name, messageId: delivery.messageId, account: body.account, message: body.message });
         return { action: 'ack' };
       },
@@ -154,7 +160,7 @@ export async function startRecorder(amqpUrl: string, connectionName: string): Pr
   await queue.consume(
     logEventsQueue,
     async (delivery) => {
-      logEvents.push(...(JSON.parse(delivery.body.toString('utf8')) as MessageLogEvent[]));
+      logEvents.push(...decodeLogEventBatch(delivery.body));
       return { action: 'ack' };
     },
     { prefetch: 10 },

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DiskSpool, type SpoolEntry } from '../../../src/spool/disk-spool.js';
+import { DiskSpool, rejectedSpoolFile, type SpoolEntry } from '../../../src/spool/disk-spool.js';
 
 const entry = (n: number): SpoolEntry => ({
   queue: `mpstack.inbound.p${n % 3}`,
@@ -127,6 +127,30 @@ describe('spool/DiskSpool', () => {
     });
     assert.deepEqual(published, [...left, ...halfDrained]);
     assert.deepEqual(await readdir(dir), ['unrelated.txt']);
+    await spool.close();
+  });
+
+  it('sets aside a line that is not a spool entry (torn or edited) and forwards the lines after it', async () => {
+    const dead = deadPid();
+    const torn = '{"queue":"mpstack.inbound.p0","messageId":"wx:dd:a:m9","hea';
+    const wrongShape = JSON.stringify({ queue: 'mpstack.inbound.p1', messageId: 7, headers: {}, body: '' });
+    await writeFile(
+      join(dir, `spool-1000-${dead}.jsonl`),
+      `${lines([entry(1)])}${torn}\n${wrongShape}\n${lines([entry(2)])}`,
+    );
+    const published: SpoolEntry[] = [];
+    const spool = new DiskSpool(dir);
+    assert.equal(
+      await spool.drain(async (e) => {
+        published.push(e);
+      }),
+      2,
+    );
+    assert.deepEqual(published, [entry(1), entry(2)]);
+    assert.equal(spool.rejected, 2);
+    assert.deepEqual(await readdir(dir), [rejectedSpoolFile]);
+    assert.equal(await readFile(join(dir, rejectedSpoolFile), 'utf8'), `${torn}\n${wrongShape}\n`);
+    assert.equal(await spool.drain(async () => assert.fail('the rejected file is never drained')), 0);
     await spool.close();
   });
 

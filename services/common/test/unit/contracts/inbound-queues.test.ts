@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { inboundQueueName, inboundQueues, partitionOf } from '../../../src/slowpath/inbound-queues.js';
+import { inboundQueueName, inboundQueues, partitionOf } from '../../../src/contracts/inbound.js';
 
-describe('slowpath/partitionOf', () => {
+describe('contracts/partitionOf', () => {
   it('puts a user in the same partition every time (ordering per user)', () => {
     for (const openId of ['oUser1', 'o6_bmjrPTlm6_2sgVt7hMZOPfL2M', '😀𠮷']) {
       const first = partitionOf(openId, 8);

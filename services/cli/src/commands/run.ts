@@ -1,0 +1,32 @@
+import { AppError, type Environment } from '@mpstack/common';
+import { serviceCatalog } from '@mpstack/common/contracts';
+import { runIngress } from '@mpstack/ingress';
+import { runOperatorService } from './operator.js';
+
+/**
+ * The one registry of `mpstack run <name>`: a runner for each service the catalog
+ * (`@mpstack/common/contracts`) marks runnable — a test keeps the two equal. The CLI is the
+ * only package that imports services.
+ */
+export const serviceRunners: Readonly<Record<string, (env: Environment) => Promise<void>>> = {
+  ingress: runIngress,
+  operator: runOperatorService,
+};
+
+/** Names `mpstack run` accepts, in catalog order. */
+export function runnableServices(): string[] {
+  return serviceCatalog.filter((entry) => entry.runnable).map((entry) => entry.name);
+}
+
+/** `mpstack run <name>`: starts the service; an unknown or not-yet-built name lists the runnable ones. */
+export async function runService(name: string, env: Environment): Promise<void> {
+  const runner = serviceRunners[name];
+  if (runner === undefined || !runnableServices().includes(name)) {
+    const known = serviceCatalog.some((entry) => entry.name === name);
+    throw new AppError(
+      'bad_request',
+      `${known ? `service "${name}" is not built yet` : `unknown service "${name}"`}; available: ${runnableServices().join(', ')}`,
+    );
+  }
+  await runner(env);
+}

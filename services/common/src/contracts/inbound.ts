@@ -1,0 +1,74 @@
+import { hash } from 'node:crypto';
+import { z } from 'zod';
+import { AppError, ErrorCode } from '../errors/app-error.js';
+import type { WxMessage } from '../wechat/message-types.js';
+import { parseMessage } from '../wechat/messages.js';
+import { decodeJson } from './decode.js';
+
+/**
+ * The slow path: the ingress publishes every message its fast path forwards to one of
+ * `partitions` durable queues (`MPSTACK_INBOUND_PARTITIONS`, the same on every replica and
+ * every consumer); business workers consume them.
+ */
+export const inboundDeadLetterQueue = 'mpstack.inbound.dead';
+
+export function inboundQueueName(partition: number): string {
+  return `mpstack.inbound.p${partition}`;
+}
+
+/** Every partition queue with its dead-letter queue, in the shape `QueuePort.declare` takes. */
+export function inboundQueues(partitions: number): { name: string; deadLetterQueue: string }[] {
+  return Array.from({ length: partitions }, (_, i) => ({
+    name: inboundQueueName(i),
+    deadLetterQueue: inboundDeadLetterQueue,
+  }));
+}
+
+/**
+ * The partition of a user: a stable hash of the openid, so one user's messages are
+ * consumed in order by one worker at a time while users spread evenly.
+ */
+export function partitionOf(openId: string, partitions: number): number {
+  if (partitions <= 1) return 0;
+  return hash('md5', openId, 'buffer').readUInt32BE(0) % partitions;
+}
+
+/**
+ * One slow-path message. On the wire it is JSON `{ account, receivedAt, message }`, the AMQP
+ * `messageId` is the message's dedupe key (consumers de-duplicate on it: the ingress's spool
+ * may forward a message twice after a crash) and the `account` header repeats the account.
+ */
+export interface InboundMessage {
+  /** The mpstack account id (the `:account` of `/wx/:account`). */
+  readonly account: string;
+  /** When the ingress received it, ms since the epoch. */
+  readonly receivedAt: number;
+  readonly message: WxMessage;
+}
+
+const inboundWireSchema = z.object({
+  account: z.string().min(1),
+  receivedAt: z.number().int().nonnegative(),
+  // Only the raw fields are trusted: the typed message is rebuilt from them by the same
+  // parser the ingress used, so a consumer's message is exactly the ingress's.
+  message: z.looseObject({ fields: z.record(z.string(), z.string()) }),
+});
+
+/** The body of a slow-path message (no validation: the input is already typed). */
+export function encodeInbound(inbound: InboundMessage): string {
+  return JSON.stringify(inbound);
+}
+
+/** Parses a slow-path message body; throws a `message_invalid` AppError saying what is wrong. */
+export function decodeInbound(body: Buffer | string): InboundMessage {
+  const wire = decodeJson('inbound message', inboundWireSchema, body);
+  try {
+    return { account: wire.account, receivedAt: wire.receivedAt, message: parseMessage(wire.message.fields) };
+  } catch (error) {
+    throw new AppError(
+      ErrorCode.messageInvalid,
+      `inbound message: ${error instanceof Error ? error.message : 'message fields invalid'}`,
+      { cause: error },
+    );
+  }
+}

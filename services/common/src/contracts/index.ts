@@ -1,0 +1,10 @@
+/**
+ * `@mpstack/common/contracts`: what services agree on — queue names and message formats
+ * (each a zod schema behind an encode/decode pair), pub/sub channels, and the service
+ * catalog. Depends only on zod, node:crypto, the error taxonomy and the WeChat message parser.
+ */
+export * from './decode.js';
+export * from './inbound.js';
+export * from './invalidation.js';
+export * from './log-events.js';
+export * from './service-catalog.js';

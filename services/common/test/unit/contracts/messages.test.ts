@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import {
+  decodeInbound,
+  decodeInvalidation,
+  decodeLogEventBatch,
+  encodeInbound,
+  encodeInvalidation,
+  encodeLogEvent,
+  encodeLogEventBatch,
+  type MessageLogEvent,
+} from '../../../src/contracts/index.js';
+import { ErrorCode } from '../../../src/errors/app-error.js';
+import { parseMessageXml } from '../../../src/wechat/messages.js';
+import { body, event, isAppError } from '../wechat/support.js';
+
+const invalid = (pattern: RegExp) => isAppError(ErrorCode.messageInvalid, pattern);
+
+describe('contracts/inbound message', () => {
+  const samples = [
+    parseMessageXml(
+      body('<MsgType>text</MsgType><Content><![CDATA[你好 😀]]></Content><MsgId>1234567890123456</MsgId>'),
+    ),
+    parseMessageXml(
+      body(
+        '<MsgType>location</MsgType><Location_X>23.1</Location_X><Location_Y>113.3</Location_Y>' +
+          '<Scale>15</Scale><Label>广州</Label><MsgId>7</MsgId>',
+      ),
+    ),
+    event('subscribe', '<EventKey>qrscene_42</EventKey><Ticket>t</Ticket>'),
+    event(
+      'scancode_push',
+      '<EventKey>k</EventKey><ScanCodeInfo><ScanType>qrcode</ScanType><ScanResult>r</ScanResult></ScanCodeInfo>',
+    ),
+    parseMessageXml(body('<MsgType>hologram</MsgType><MsgId>9</MsgId>')),
+  ];
+
+  it('decodes what it encodes into the same typed message, for every kind', () => {
+    for (const message of samples) {
+      const inbound = { account: 'acme', receivedAt: 1_700_000_000_123, message };
+      assert.deepEqual(decodeInbound(Buffer.from(encodeInbound(inbound))), inbound);
+    }
+  });
+
+  it('rebuilds the typed message from the raw fields, not from what the sender typed', () => {
+    const message = samples[0];
+    assert.ok(message?.kind === 'text');
+    const wire = JSON.parse(encodeInbound({ account: 'acme', receivedAt: 1, message }));
+    wire.message.content = 'forged';
+    const decoded = decodeInbound(JSON.stringify(wire));
+    assert.ok(decoded.message.kind === 'text');
+    assert.equal(decoded.message.content, '你好 😀');
+  });
+
+  it('refuses a body that is not JSON, lacks the account or the fields, or has unparseable fields', () => {
+    assert.throws(() => decodeInbound('{"account":'), invalid(/inbound message: not JSON/));
+    const message = samples[0];
+    assert.ok(message !== undefined);
+    const good = JSON.parse(encodeInbound({ account: 'acme', receivedAt: 1, message }));
+    assert.throws(() => decodeInbound(JSON.stringify({ ...good, account: '' })), invalid(/at account/));
+    assert.throws(() => decodeInbound(JSON.stringify({ ...good, receivedAt: 'now' })), invalid(/at receivedAt/));
+    assert.throws(() => decodeInbound(JSON.stringify({ ...good, message: { kind: 'text' } })), invalid(/message/));
+    const noSender = { ...good, message: { fields: { ...good.message.fields, FromUserName: undefined } } };
+    assert.throws(() => decodeInbound(JSON.stringify(noSender)), invalid(/inbound message: .*FromUserName/));
+  });
+});
+
+describe('contracts/log events', () => {
+  const event1: MessageLogEvent = {
+    type: 'message',
+    at: 1_700_000_000_000,
+    account: 'acme',
+    openId: 'oUser',
+    msgType: 'text',
+    event: undefined,
+    msgId: '123',
+    outcome: 'replied',
+    decidedBy: 'keyword',
+    latencyMs: 1.5,
+  };
+  const event2: MessageLogEvent = {
+    ...event1,
+    msgType: 'event',
+    event: 'subscribe',
+    msgId: undefined,
+    decidedBy: undefined,
+  };
+
+  it('decodes a batch of encoded events, oldest first, with absent fields as undefined', () => {
+    const batch = encodeLogEventBatch([encodeLogEvent(event1), encodeLogEvent(event2)]);
+    assert.deepEqual(decodeLogEventBatch(batch), [event1, event2]);
+    assert.deepEqual(decodeLogEventBatch(encodeLogEventBatch([])), []);
+  });
+
+  it('names the first bad event of a batch', () => {
+    const bad = JSON.stringify([event1, { ...event1, latencyMs: 'fast' }]);
+    assert.throws(() => decodeLogEventBatch(bad), invalid(/log event batch: .* at 1\.latencyMs/));
+    assert.throws(() => decodeLogEventBatch(JSON.stringify(event1)), invalid(/log event batch/));
+  });
+});
+
+describe('contracts/invalidation', () => {
+  it('carries the id of the account that changed and refuses an empty one', () => {
+    assert.equal(decodeInvalidation(encodeInvalidation('acme')), 'acme');
+    assert.throws(() => decodeInvalidation(''), invalid(/invalidation/));
+    assert.throws(() => encodeInvalidation(''), invalid(/invalidation/));
+  });
+});
