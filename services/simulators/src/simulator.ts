@@ -1,9 +1,11 @@
-import express, { type Express, Router } from 'express';
+import express, { type ErrorRequestHandler, type Express, Router } from 'express';
 import { createAdminRouter } from './admin/admin.router.js';
 import { CallbackDispatcher } from './callbacks/callback-dispatcher.js';
 import { AdjustableClock, type Clock } from './clock.js';
-import { wxErrorHandler } from './http/api-http.js';
+import { createHomeRouter } from './home/home.router.js';
+import { unknownPathHandler, wxErrorHandler } from './http/api-http.js';
 import { tokenAuthorizer } from './http/authorize.js';
+import { routesOf } from './http/routes.js';
 import { createKefuRouter } from './kefu/kefu.router.js';
 import { createKfAccountRouter } from './kf-account/kf-account.router.js';
 import { createMassRouter } from './mass/mass.router.js';
@@ -78,20 +80,50 @@ export function createSimulator(options: SimulatorOptions): Simulator {
   const authorize = tokenAuthorizer(state.tokens, state.accounts);
   const { accounts, audience } = state;
 
+  const features: readonly { readonly title: string; readonly router: Router }[] = [
+    {
+      title: 'Access token, stable token, JS-SDK ticket',
+      router: createTokenRouter({ accounts, tokens: state.tokens, authorize }),
+    },
+    { title: 'Users', router: createUserRouter({ authorize, audience, limits }) },
+    {
+      title: 'Customer-service messages',
+      router: createKefuRouter({ authorize, audience, inbox: state.inbox, clock }),
+    },
+    {
+      title: 'Template messages',
+      router: createTemplateRouter({ authorize, audience, templates: state.templates, limits, clock, callbacks }),
+    },
+    {
+      title: 'Mass messages',
+      router: createMassRouter({ authorize, audience, mass: state.mass, limits, clock, callbacks }),
+    },
+    { title: 'Menus', router: createMenuRouter({ authorize, menus: state.menus }) },
+    { title: 'Web authorisation (OAuth)', router: createOAuthRouter({ accounts, audience, oauth: state.oauth }) },
+    { title: 'Parametric QR codes', router: createQrCodeRouter({ authorize, qrcodes: state.qrcodes, limits, clock }) },
+    {
+      title: 'Customer-service accounts',
+      router: createKfAccountRouter({ authorize, kfAccounts: state.kfAccounts, limits }),
+    },
+  ];
   const api = Router();
   // WeChat parses POST bodies as JSON whatever their Content-Type; routes parse the text.
   api.use(['/cgi-bin', '/customservice'], express.text({ type: () => true, limit: '2mb' }));
-  api.use(createTokenRouter({ accounts, tokens: state.tokens, authorize }));
-  api.use(createTemplateRouter({ authorize, audience, templates: state.templates, limits, clock, callbacks }));
-  api.use(createKefuRouter({ authorize, audience, inbox: state.inbox, clock }));
-  api.use(createMassRouter({ authorize, audience, mass: state.mass, limits, clock, callbacks }));
-  api.use(createMenuRouter({ authorize, menus: state.menus }));
-  api.use(createUserRouter({ authorize, audience, limits }));
-  api.use(createOAuthRouter({ accounts, audience, oauth: state.oauth }));
-  api.use(createQrCodeRouter({ authorize, qrcodes: state.qrcodes, limits, clock }));
-  api.use(createKfAccountRouter({ authorize, kfAccounts: state.kfAccounts, limits }));
-  api.use(createAdminRouter({ state, ...(adjustableClock === undefined ? {} : { adjustableClock }) }));
+  for (const feature of features) api.use(feature.router);
   api.use(wxErrorHandler(clock));
+  const admin = createAdminRouter({ state, ...(adjustableClock === undefined ? {} : { adjustableClock }) });
+  const phone = createPhoneRouter({
+    state,
+    clock,
+    ...(options.ingressBaseUrl === undefined ? {} : { ingressBaseUrl: options.ingressBaseUrl }),
+    ...timeout,
+    ...fetchImpl,
+  });
+  const groups = [
+    ...features.map(({ title, router }) => ({ title, routes: routesOf(router) })),
+    { title: 'Phone page', routes: routesOf(phone) },
+    { title: 'Simulator controls (/_sim)', routes: routesOf(admin) },
+  ];
 
   const app = express();
   app.disable('x-powered-by');
@@ -99,14 +131,40 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     res.json({ ok: true });
   });
   app.use(
-    createPhoneRouter({
-      state,
-      clock,
+    createHomeRouter({
+      accounts,
+      groups,
       ...(options.ingressBaseUrl === undefined ? {} : { ingressBaseUrl: options.ingressBaseUrl }),
-      ...timeout,
-      ...fetchImpl,
     }),
   );
+  app.use(phone);
+  app.use(admin);
   app.use(api);
+  // Unknown paths: JSON always, never an HTML 404 — the simulator's own pages say so in their
+  // error shape, everything else is the API host and answers as WeChat does.
+  app.use(['/_sim', '/phone'], (req, res) => {
+    res.status(404).json({ error: { code: 'not_found', message: `no ${req.method} ${req.originalUrl}; see /` } });
+  });
+  app.use(
+    unknownPathHandler(
+      groups.flatMap((group) => group.routes),
+      clock,
+    ),
+  );
+  // A body the controls or the phone cannot parse: their JSON error, not Express's HTML page.
+  app.use(['/_sim', '/phone'], ((error, _req, res, next) => {
+    if (res.headersSent) {
+      next(error);
+      return;
+    }
+    const status = (error as { status?: unknown }).status;
+    const isClientError = typeof status === 'number' && status >= 400 && status < 500;
+    res.status(isClientError ? status : 500).json({
+      error: {
+        code: isClientError ? 'bad_request' : 'internal',
+        message: error instanceof Error ? error.message : String(error),
+      },
+    });
+  }) satisfies ErrorRequestHandler);
   return { app, state, clock: adjustableClock, callbacks, drain: () => callbacks.drain() };
 }

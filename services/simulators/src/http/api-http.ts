@@ -1,5 +1,6 @@
-import type { ErrorRequestHandler, Request, Response } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import type { Clock } from '../clock.js';
+import type { RouteInfo } from './routes.js';
 import { WxApiError, wxErrorBody } from './wx-errors.js';
 
 /** A query parameter as one string (the first when repeated). */
@@ -41,5 +42,25 @@ export function wxErrorHandler(clock: Clock): ErrorRequestHandler {
     }
     const wxError = error instanceof WxApiError ? error : new WxApiError(-1);
     res.status(200).json(wxErrorBody(wxError, clock));
+  };
+}
+
+/**
+ * What WeChat answers for a path it does not serve: HTTP 200 and errcode 48001 "api
+ * unauthorized", the answer clients report for a mistyped or wrong-product API path (e.g. a
+ * mini-program URL called with an Official Account token). A known path called with the other
+ * method gets 43001 "require GET method" / 43002 "require POST method".
+ */
+export function unknownPathHandler(routes: readonly RouteInfo[], clock: Clock): RequestHandler {
+  const methodsByPath = new Map<string, Set<string>>();
+  for (const { method, path } of routes) {
+    const methods = methodsByPath.get(path) ?? new Set<string>();
+    methods.add(method);
+    methodsByPath.set(path, methods);
+  }
+  return (req, res) => {
+    const methods = methodsByPath.get(req.path);
+    const errcode = methods === undefined ? 48001 : methods.has('POST') ? 43002 : 43001;
+    res.status(200).json(wxErrorBody(new WxApiError(errcode), clock));
   };
 }

@@ -34,6 +34,8 @@ const errmsgs: Readonly<Record<number, string>> = {
   41008: 'missing code',
   42001: 'access_token expired',
   42002: 'refresh_token expired',
+  43001: 'require GET method',
+  43002: 'require POST method',
   43004: 'require subscribe',
   44002: 'empty post data',
   45008: 'article size out of limit',

@@ -1,0 +1,101 @@
+import { type Request, type Response, Router } from 'express';
+import type { AccountDirectory } from '../accounts.js';
+import type { RouteInfo } from '../http/routes.js';
+import { callbackUrlOf, originalIdOf, type SimAccount } from '../types.js';
+
+/** A group of endpoints the index lists under one heading. */
+export interface EndpointGroup {
+  readonly title: string;
+  readonly routes: readonly RouteInfo[];
+}
+
+export interface HomeRouterDeps {
+  readonly accounts: AccountDirectory;
+  readonly ingressBaseUrl?: string;
+  readonly groups: readonly EndpointGroup[];
+}
+
+const escapes: Readonly<Record<string, string>> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+
+function html(text: string): string {
+  return text.replace(/[&<>"']/g, (char) => escapes[char] ?? char);
+}
+
+function accountRows(account: SimAccount, ingressBaseUrl: string | undefined): string {
+  const callback =
+    account.callbackUrl === undefined && ingressBaseUrl === undefined
+      ? '— (no ingress configured)'
+      : callbackUrlOf(account, ingressBaseUrl ?? '');
+  const rows: readonly (readonly [string, string])[] = [
+    ['AppID', account.appId],
+    ['AppSecret', account.appSecret],
+    ['Token', account.token],
+    ['EncodingAESKey', account.encodingAesKey ?? '— (plain mode)'],
+    ['消息加解密方式 (mode)', account.mode],
+    ['原始 ID (ToUserName)', originalIdOf(account)],
+    ['服务器地址 (URL the messages are pushed to)', callback],
+  ];
+  const cells = rows.map(([name, value]) => `<tr><th>${html(name)}</th><td><code>${html(value)}</code></td></tr>`);
+  return `<h3>${html(account.id)}</h3>\n<table>${cells.join('')}</table>`;
+}
+
+function endpointList(group: EndpointGroup): string {
+  const items = group.routes.map((route) => `<li><code>${route.method} ${html(route.path)}</code></li>`);
+  return `<h3>${html(group.title)}</h3>\n<ul>${items.join('')}</ul>`;
+}
+
+/** The page at the simulator's base URL: what it is, its accounts' credentials, its links and endpoints. */
+export function homePage({ accounts, ingressBaseUrl, groups }: HomeRouterDeps): string {
+  return `<!doctype html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>mpstack WeChat simulator</title>
+<style>
+  body { margin: 0 auto; max-width: 860px; padding: 16px; font: 15px/1.5 -apple-system, "PingFang SC",
+    "Microsoft YaHei", "Segoe UI", "Noto Sans CJK SC", sans-serif; color: #222; }
+  table { border-collapse: collapse; margin: 6px 0 12px; }
+  th { text-align: left; font-weight: normal; color: #666; padding: 2px 12px 2px 0; vertical-align: top; }
+  td code, li code { word-break: break-all; }
+  ul { columns: 2; padding-left: 18px; }
+  a.button { display: inline-block; background: #07c160; color: #fff; padding: 6px 14px; border-radius: 4px;
+    text-decoration: none; margin-right: 8px; }
+</style>
+</head>
+<body>
+<h1>mpstack WeChat simulator</h1>
+<p>A stand-in for WeChat, for development and tests: the Official Account API of
+<code>api.weixin.qq.com</code> (tokens, customer-service / template / mass messages, menus,
+users, web authorisation, QR codes, customer-service accounts), the pushes WeChat makes to
+an account's server (signed, encrypted, 5 s timeout, three deliveries), and a user's phone.
+Point an SDK's API base URL here instead of <code>https://api.weixin.qq.com</code>.</p>
+<p><a class="button" href="/phone">打开手机 (the phone)</a> <a href="/healthz">/healthz</a></p>
+<h2>Simulated accounts</h2>
+${accounts
+  .list()
+  .map((account) => accountRows(account, ingressBaseUrl))
+  .join('\n')}
+<h2>Endpoints</h2>
+<p>Any other path answers WeChat's JSON error <code>{"errcode":48001,"errmsg":"api unauthorized …"}</code>
+(a known path called with the wrong method: 43001 / 43002).</p>
+${groups.map(endpointList).join('\n')}
+</body>
+</html>
+`;
+}
+
+/** `GET /`: the index page. */
+export function createHomeRouter(deps: HomeRouterDeps): Router {
+  const router = Router();
+  router.get('/', (_req: Request, res: Response) => {
+    res.type('text/html; charset=utf-8').send(homePage(deps));
+  });
+  return router;
+}
