@@ -40,6 +40,8 @@ interface Slot {
 export class LocalProcessDriver {
   private readonly slots = new Map<number, Slot>();
   private readonly stopping = new Set<Promise<void>>();
+  /** Copies sent SIGTERM that have not exited yet. */
+  private readonly leaving = new Set<Slot>();
 
   constructor(private readonly options: LocalProcessDriverOptions) {}
 
@@ -61,6 +63,13 @@ export class LocalProcessDriver {
   urls(path: string): { readonly index: number; readonly url: string }[] {
     const host = this.options.host ?? '127.0.0.1';
     return [...this.slots.values()].map((s) => ({ index: s.index, url: `http://${host}:${s.port}${path}` }));
+  }
+
+  /** Process ids of the copies started and not yet exited (stopping ones included). */
+  pids(): number[] {
+    return [...this.slots.values(), ...this.leaving]
+      .filter((slot) => !slot.hasExited && slot.process.pid !== undefined)
+      .map((slot) => slot.process.pid as number);
   }
 
   markReady(index: number, isReady: boolean): void {
@@ -101,12 +110,14 @@ export class LocalProcessDriver {
     const slot = this.slots.get(index);
     if (slot === undefined) return;
     this.slots.delete(index);
+    this.leaving.add(slot);
     slot.process.kill('SIGTERM');
     const timer = setTimeout(() => {
       if (!slot.hasExited) slot.process.kill('SIGKILL');
     }, this.options.stopTimeoutMs ?? 10_000);
     const done = slot.exited.finally(() => {
       clearTimeout(timer);
+      this.leaving.delete(slot);
       this.stopping.delete(done);
     });
     this.stopping.add(done);

@@ -5,12 +5,19 @@ import { startDev } from './commands/dev.js';
 import { migrate } from './commands/migrate.js';
 import { runnableServices, runService } from './commands/run.js';
 import { simSend, simSendDefaults } from './commands/sim.js';
+import { renderChat } from './commands/sim-chat.js';
 import { nodeIo } from './wx/io.js';
 import { registerWxCommands } from './wx/register.js';
 
 function port(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('must be a port number');
+  return n;
+}
+
+function nonNegativeInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a whole number ≥ 0');
   return n;
 }
 
@@ -25,7 +32,7 @@ export function buildProgram(): Command {
   program
     .command('dev')
     .description('run the whole platform on this machine (embedded default unless MPSTACK_*_URL are set)')
-    .option('--ingress-port <port>', 'webhook port', port, 8080)
+    .option('--ingress-port <port>', 'webhook port (default: MPSTACK_INGRESS_PORT, else 8080)', port)
     .option('--simulator-port <port>', 'WeChat simulator + phone page port', port, 9090)
     .addOption(
       new Option('--scale <mode>', 'auto: ingress copies scaled on their request rates')
@@ -36,7 +43,7 @@ export function buildProgram(): Command {
     .option('--scale-max <n>', 'with --scale auto: most ingress copies', positiveInt, 4)
     .action(
       async (options: {
-        ingressPort: number;
+        ingressPort?: number;
         simulatorPort: number;
         scale: string;
         scaleTarget: number;
@@ -47,12 +54,13 @@ export function buildProgram(): Command {
             ? { min: 1, max: options.scaleMax, target: options.scaleTarget, intervalMs: 5000 }
             : undefined;
         const running = await startDev(process.env, {
-          ingressPort: options.ingressPort,
+          ...(options.ingressPort === undefined ? {} : { ingressPort: options.ingressPort }),
           simulatorPort: options.simulatorPort,
           ...(scale === undefined ? {} : { scale }),
         });
         console.log('\nmpstack is running:\n');
         for (const [name, url] of Object.entries(running.urls)) console.log(`  ${name.padEnd(36)} ${url}`);
+        for (const note of running.notes) console.log(`\n  note: ${note}`);
         console.log('\nCtrl-C stops everything.');
         const stop = () => void running.close().then(() => process.exit(0));
         process.once('SIGINT', stop);
@@ -85,7 +93,9 @@ function registerSim(program: Command): void {
   const sim = program.command('sim').description('talk to an ingress the way WeChat does');
   sim
     .command('send')
-    .description('send a message or event (signed, encrypted, retried like WeChat) and show what the user sees')
+    .description(
+      'send a message or event (signed, encrypted, retried like WeChat) and show the chat the user sees: the passive reply, then the customer-service messages that arrive within --wait-ms',
+    )
     .option('--url <url>', 'callback URL', simSendDefaults.url)
     .option('--appid <appid>', 'AppID', simSendDefaults.appid)
     .option('--token <token>', 'Token', simSendDefaults.token)
@@ -97,21 +107,33 @@ function registerSim(program: Command): void {
     )
     .option('--from <openid>', 'the user', simSendDefaults.from)
     .option('--to <id>', 'the account original id (gh_…)', simSendDefaults.to)
-    .option('--text <content>', 'a text message')
-    .option('--event <event>', 'an event instead (subscribe, CLICK, …)')
+    .addOption(new Option('--text <content>', 'a text message').conflicts(['event', 'file']))
+    .addOption(new Option('--event <event>', 'an event instead (subscribe, CLICK, …)').conflicts(['file']))
     .option('--event-key <key>', 'EventKey of the event')
     .option('--file <xml>', 'send this plaintext XML instead')
     .option('--timeout-ms <ms>', 'per delivery', positiveInt, defaultTimeoutMs)
     .option('--deliveries <n>', 'deliveries in total', positiveInt, defaultMaxDeliveries)
     .option(
       '--simulator <url>',
-      'WeChat simulator to tell about the message first (opens its 48 h customer-service window)',
+      'WeChat simulator to tell about the message first (opens its 48 h customer-service window) and to read the customer-service messages from',
       simSendDefaults.simulator,
     )
-    .option('--no-simulator', 'do not tell a simulator')
-    .action(async (options: Parameters<typeof simSend>[0]) => {
+    .option('--no-simulator', 'do not tell a simulator (and do not wait for customer-service messages)')
+    .option(
+      '--wait-ms <ms>',
+      'how long to wait for customer-service messages (0: not at all)',
+      nonNegativeInt,
+      simSendDefaults.waitMs,
+    )
+    .option('--json', 'print the full report as JSON instead of the chat')
+    .action(async (options: Parameters<typeof simSend>[0] & { json?: boolean }, command: Command) => {
+      if (options.text === undefined && options.event === undefined && options.file === undefined) {
+        command.error('error: say what to send: --text <content>, --event <event> (with --event-key) or --file <xml>', {
+          exitCode: 2,
+        });
+      }
       const report = await simSend(options);
-      console.log(JSON.stringify(report, null, 2));
+      console.log(options.json === true ? JSON.stringify(report, null, 2) : renderChat(options, report));
       if (report.userSees.kind === 'error') process.exitCode = 1;
     });
 }

@@ -58,7 +58,16 @@ export async function startIngress(options: StartIngressOptions): Promise<Runnin
   });
   await ingress.start();
   const server = createServiceServer(ingress.app, ingress.fastHandler);
-  const url = await server.listen(config.port, config.host);
+  let url: string;
+  try {
+    url = await server.listen(config.port, config.host);
+  } catch (error) {
+    // e.g. the port is taken: release what was opened so the process can exit.
+    await ingress.close();
+    if (ownsInfrastructure) await infrastructure.close();
+    if (options.telemetry === undefined) await telemetry.shutdown();
+    throw error;
+  }
   logger.info({ url, accounts: ingress.registry.size, ...infrastructure.mode }, 'ingress listening');
   let closing: Promise<void> | undefined;
   return {

@@ -1,5 +1,15 @@
 import { join } from 'node:path';
-import { createLogger, type Environment, openInfrastructure, seed } from '@mpstack/common';
+import {
+  AppError,
+  createLogger,
+  describeMysqlTarget,
+  type Environment,
+  ErrorCode,
+  mysqlTarget,
+  openInfrastructure,
+  seed,
+} from '@mpstack/common';
+import { logEventsQueue } from '@mpstack/common/contracts';
 import { loadIngressConfig, startIngress } from '@mpstack/ingress';
 import { startSimulator } from '@mpstack/simulators';
 import { createDemoMenu, demoAccount, demoSeed, demoSimAccount } from '../dev/demo-account.js';
@@ -7,7 +17,8 @@ import { startDevWorker } from '../dev/dev-worker.js';
 import { type ScaleSettings, startScaledIngress } from '../dev/scaled-ingress.js';
 
 export interface DevOptions {
-  readonly ingressPort: number;
+  /** `--ingress-port`; when absent, MPSTACK_INGRESS_PORT, else 8080. */
+  readonly ingressPort?: number;
   readonly simulatorPort: number;
   /** `--scale auto`: ingress copies as processes, scaled on their request rates. */
   readonly scale?: ScaleSettings;
@@ -15,51 +26,104 @@ export interface DevOptions {
 
 export interface RunningDev {
   readonly urls: Readonly<Record<string, string>>;
+  /** Lines for the start-up banner beyond the URLs (what runs where, what nothing consumes yet). */
+  readonly notes: readonly string[];
+  /** Process ids of the child processes (the ingress copies of `--scale auto`; none otherwise). */
+  childPids(): readonly number[];
   close(): Promise<void>;
+}
+
+/**
+ * A listen error as the user can act on it: which port, what wanted it and how to choose
+ * another; anything else unchanged.
+ */
+export function explainListenError(error: unknown, what: string, port: number, host: string, change: string): unknown {
+  if ((error as NodeJS.ErrnoException | undefined)?.code !== 'EADDRINUSE') return error;
+  return new AppError(
+    ErrorCode.configInvalid,
+    `port ${port} on ${host} (${what}) is already in use: stop what listens there or choose another port with ${change}`,
+    { cause: error },
+  );
 }
 
 /**
  * `mpstack dev`: the whole platform on this machine. With no MPSTACK_*_URL set it runs on
  * the embedded default (SQLite in .mpstack/, in-process cache and queue), seeds the demo
- * account and wires it to the WeChat simulator and its phone page.
+ * account and wires it to the WeChat simulator and its phone page. If any part fails to
+ * start, the parts already started are closed before the error is thrown.
  */
 export async function startDev(env: Environment, options: DevOptions): Promise<RunningDev> {
-  const config = loadIngressConfig({ ...env, MPSTACK_INGRESS_PORT: String(options.ingressPort) });
+  const config = loadIngressConfig(
+    options.ingressPort === undefined ? env : { ...env, MPSTACK_INGRESS_PORT: String(options.ingressPort) },
+  );
   const logger = createLogger({ service: 'dev', level: config.logLevel });
-  const infrastructure = await openInfrastructure({ service: 'dev', ...config, migrate: true }, logger);
-  await seed(infrastructure.db, demoSeed);
-  const ingress =
-    options.scale === undefined
-      ? await startIngress({ config, logger: logger.child({ component: 'ingress' }), infrastructure })
-      : await startScaledIngress(env, { port: options.ingressPort, host: config.host }, options.scale, logger);
-  const simulator = await startSimulator({
-    port: options.simulatorPort,
-    host: config.host,
-    ingressBaseUrl: ingress.url,
-    accounts: [demoSimAccount],
-  });
-  await createDemoMenu(simulator.url);
-  const stopWorker = await startDevWorker({
-    queue: infrastructure.queue,
-    partitions: config.partitions,
-    logger: logger.child({ component: 'dev-worker' }),
-    apiBaseUrl: simulator.url,
-    appId: demoAccount.appId,
-    appSecret: demoAccount.appSecret,
-  });
-  return {
-    urls: {
-      'phone (chat with the demo account)': `${simulator.url}/phone`,
-      'webhook (demo account)': `${ingress.url}/wx/${demoAccount.id}`,
-      'ingress health / metrics': `${ingress.url}/readyz  ${ingress.url}/metrics`,
-      'WeChat API simulator': simulator.url,
-      data: join(config.dataDir, 'mpstack.db'),
-      mode: `${infrastructure.mode.database}, cache ${infrastructure.mode.cache}, queue ${infrastructure.mode.queue}`,
-    },
-    async close() {
-      await Promise.allSettled([stopWorker(), simulator.close()]);
-      await ingress.close();
-      await infrastructure.close();
-    },
+  const closers: (() => Promise<void>)[] = [];
+  const closeAll = async () => {
+    for (const close of closers.splice(0).reverse()) {
+      await close().catch((error: unknown) => logger.warn({ err: error }, 'close step failed'));
+    }
   };
+  try {
+    const infrastructure = await openInfrastructure({ service: 'dev', ...config, migrate: true }, logger);
+    closers.push(() => infrastructure.close());
+    await seed(infrastructure.db, demoSeed);
+    const ingressChange = '--ingress-port or MPSTACK_INGRESS_PORT';
+    const ingress = await (options.scale === undefined
+      ? startIngress({ config, logger: logger.child({ component: 'ingress' }), infrastructure })
+      : startScaledIngress(env, { port: config.port, host: config.host }, options.scale, logger)
+    ).catch((error: unknown) => {
+      throw explainListenError(error, 'the webhook', config.port, config.host, ingressChange);
+    });
+    closers.push(() => ingress.close());
+    const simulator = await startSimulator({
+      port: options.simulatorPort,
+      host: config.host,
+      ingressBaseUrl: ingress.url,
+      accounts: [demoSimAccount],
+    }).catch((error: unknown) => {
+      throw explainListenError(
+        error,
+        'the WeChat simulator and phone page',
+        options.simulatorPort,
+        config.host,
+        '--simulator-port',
+      );
+    });
+    closers.push(() => simulator.close());
+    await createDemoMenu(simulator.url);
+    const stopWorker = await startDevWorker({
+      queue: infrastructure.queue,
+      partitions: config.partitions,
+      logger: logger.child({ component: 'dev-worker' }),
+      apiBaseUrl: simulator.url,
+      appId: demoAccount.appId,
+      appSecret: demoAccount.appSecret,
+    });
+    closers.push(stopWorker);
+    const notes: string[] = [];
+    if (config.amqpUrl !== undefined) {
+      notes.push(
+        `log events go to the RabbitMQ queue ${logEventsQueue}; nothing consumes them yet (the log service, a later issue, will), so they pile up there`,
+      );
+    }
+    return {
+      urls: {
+        'phone (chat with the demo account)': `${simulator.url}/phone`,
+        'webhook (demo account)': `${ingress.url}/wx/${demoAccount.id}`,
+        'ingress health / metrics': `${ingress.url}/readyz  ${ingress.url}/metrics`,
+        'WeChat API simulator': simulator.url,
+        data:
+          config.databaseUrl === undefined
+            ? join(config.dataDir, 'mpstack.db')
+            : describeMysqlTarget(mysqlTarget(config.databaseUrl)),
+        mode: `${infrastructure.mode.database}, cache ${infrastructure.mode.cache}, queue ${infrastructure.mode.queue}`,
+      },
+      notes,
+      childPids: () => ('pids' in ingress ? ingress.pids() : []),
+      close: closeAll,
+    };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
 }

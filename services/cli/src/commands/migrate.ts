@@ -2,9 +2,12 @@ import { join } from 'node:path';
 import {
   commonEnvSchema,
   createDatabase,
+  describeMysqlTarget,
   type Environment,
+  ensureMysqlDatabase,
   loadConfig,
   migrateToLatest,
+  mysqlTarget,
   seedFromFile,
 } from '@mpstack/common';
 
@@ -18,6 +21,10 @@ export interface MigrateResult {
 export async function migrate(env: Environment, seedFile: string | undefined): Promise<MigrateResult> {
   const config = loadConfig(commonEnvSchema, env);
   const sqlitePath = join(config.MPSTACK_DATA_DIR, 'mpstack.db');
+  const created =
+    config.MPSTACK_DATABASE_URL === undefined
+      ? false
+      : (await ensureMysqlDatabase(config.MPSTACK_DATABASE_URL)).created;
   const db = createDatabase({
     ...(config.MPSTACK_DATABASE_URL === undefined ? {} : { url: config.MPSTACK_DATABASE_URL }),
     sqlitePath,
@@ -25,7 +32,10 @@ export async function migrate(env: Environment, seedFile: string | undefined): P
   try {
     const { applied } = await migrateToLatest(db);
     const seeded = seedFile === undefined ? undefined : await seedFromFile(db, seedFile);
-    const target = config.MPSTACK_DATABASE_URL === undefined ? `sqlite ${sqlitePath}` : 'mysql';
+    const target =
+      config.MPSTACK_DATABASE_URL === undefined
+        ? `sqlite ${sqlitePath}`
+        : `${describeMysqlTarget(mysqlTarget(config.MPSTACK_DATABASE_URL))}${created ? ' (database created, utf8mb4)' : ''}`;
     return { applied, seeded, target };
   } finally {
     await db.destroy();

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { AppError, ErrorCode } from '@mpstack/common';
 import { type DeliveryReport, eventMessage, sendToAccount, textMessage } from '@mpstack/simulators';
 import { demoAccount } from '../dev/demo-account.js';
 
@@ -16,6 +17,8 @@ export interface SimSendOptions {
   readonly file?: string;
   readonly timeoutMs: number;
   readonly deliveries: number;
+  /** How long to wait after the deliveries for customer-service messages to the user (0 = not at all). */
+  readonly waitMs: number;
   /**
    * The WeChat simulator to tell about the user's action first (as WeChat learns of a message
    * before the account does: follow state, the 48 h customer-service window); false = none.
@@ -26,8 +29,19 @@ export interface SimSendOptions {
 /** What the simulator learned, or why it did not. */
 export type SimulatorNotice = { readonly recorded: true } | { readonly recorded: false; readonly reason: string };
 
+/** A customer-service message the simulator accepted for the user (its inbox, as the phone shows it). */
+export interface CustomerServiceMessage {
+  readonly seq: number;
+  readonly msgtype: string;
+  readonly body: Readonly<Record<string, unknown>>;
+}
+
 export interface SimSendReport extends DeliveryReport {
   readonly simulator: SimulatorNotice | 'not asked';
+  /** What arrived in the user's inbox while waiting, or why it could not be read. */
+  readonly customerService:
+    | { readonly waitedMs: number; readonly messages: readonly CustomerServiceMessage[] }
+    | { readonly unread: string };
 }
 
 /** Defaults: the demo account of `mpstack dev` on its default port. */
@@ -40,6 +54,7 @@ export const simSendDefaults = {
   from: 'o_mpstack_cli_user',
   to: demoAccount.originalId,
   simulator: 'http://127.0.0.1:9090',
+  waitMs: 3000,
 } as const;
 
 /**
@@ -56,9 +71,16 @@ export async function simSend(options: SimSendOptions): Promise<SimSendReport> {
       event: options.event,
       ...(options.eventKey === undefined ? {} : { eventKey: options.eventKey }),
     });
-  } else xml = textMessage({ ...parties, content: options.text ?? 'hello' });
+  } else if (options.text !== undefined) xml = textMessage({ ...parties, content: options.text });
+  else throw new AppError(ErrorCode.badRequest, 'say what to send: --text <content>, --event <event> or --file <xml>');
   const simulator =
     options.simulator === false ? 'not asked' : await tellSimulator(options.simulator, options.appid, xml);
+  const inbox =
+    options.simulator === false || options.waitMs === 0
+      ? undefined
+      : inboxOf(options.simulator, options.appid, fromOf(xml) ?? options.from);
+  // Only what arrives from now on: the inbox may hold earlier conversations.
+  const before = inbox === undefined ? undefined : await inbox.read(0).then(lastSeq, () => 0);
   const report = await sendToAccount({
     url: options.url,
     account: {
@@ -71,7 +93,41 @@ export async function simSend(options: SimSendOptions): Promise<SimSendReport> {
     timeoutMs: options.timeoutMs,
     maxDeliveries: options.deliveries,
   });
-  return { ...report, simulator };
+  let customerService: SimSendReport['customerService'];
+  if (inbox === undefined || before === undefined) {
+    customerService = {
+      unread: options.simulator === false ? 'no simulator (--no-simulator)' : 'not waited for (--wait-ms 0)',
+    };
+  } else {
+    const started = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, options.waitMs));
+    try {
+      customerService = { waitedMs: Date.now() - started, messages: await inbox.read(before) };
+    } catch (error) {
+      customerService = { unread: `the simulator's inbox could not be read: ${(error as Error).message}` };
+    }
+  }
+  return { ...report, simulator, customerService };
+}
+
+function fromOf(xml: string): string | undefined {
+  return /<FromUserName>\s*(?:<!\[CDATA\[)?([^<\]]+)/.exec(xml)?.[1];
+}
+
+function lastSeq(messages: readonly CustomerServiceMessage[]): number {
+  return messages.reduce((max, message) => Math.max(max, message.seq), 0);
+}
+
+/** The user's customer-service inbox in the simulator (`/_sim/accounts/:appid/inbox/:openid`). */
+function inboxOf(baseUrl: string, appId: string, openid: string) {
+  const url = `${baseUrl.replace(/\/+$/, '')}/_sim/accounts/${encodeURIComponent(appId)}/inbox/${encodeURIComponent(openid)}`;
+  return {
+    async read(since: number): Promise<readonly CustomerServiceMessage[]> {
+      const response = await fetch(`${url}?since=${since}`, { signal: AbortSignal.timeout(2000) });
+      if (!response.ok) throw new Error(`${url} answered ${response.status}`);
+      return ((await response.json()) as { messages: CustomerServiceMessage[] }).messages;
+    },
+  };
 }
 
 /** Posts the plaintext message to the simulator's `/_sim/accounts/:appid/inbound`; never throws. */

@@ -1,5 +1,5 @@
 import type { Consumer, Delivery, HandlerOutcome, Logger, QueuePort } from '@mpstack/common';
-import { decodeInbound, type InboundMessage, inboundQueueName } from '@mpstack/common/contracts';
+import { decodeInbound, type InboundMessage, inboundQueueName, inboundQueues } from '@mpstack/common/contracts';
 
 export interface DevWorkerOptions {
   readonly queue: QueuePort;
@@ -18,6 +18,9 @@ export interface DevWorkerOptions {
  * API accepted the message.
  */
 export async function startDevWorker(options: DevWorkerOptions): Promise<() => Promise<void>> {
+  // Declared here too (idempotent): with `--scale auto` the ingress copies that also declare
+  // them are separate processes that may not have started yet.
+  await options.queue.declare(inboundQueues(options.partitions));
   const consumers: Consumer[] = [];
   for (let partition = 0; partition < options.partitions; partition++) {
     const name = inboundQueueName(partition);

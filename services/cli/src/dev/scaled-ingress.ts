@@ -1,7 +1,8 @@
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { AppError, type Environment, ErrorCode, type Logger } from '@mpstack/common';
 import { startLocalScaler } from '@mpstack/operator';
-import { startRoundRobinProxy } from './round-robin-proxy.js';
+import { type Backends, startRoundRobinProxy } from './round-robin-proxy.js';
 
 export interface ScaleSettings {
   readonly min: number;
@@ -13,6 +14,7 @@ export interface ScaleSettings {
 
 export interface ScaledIngress {
   readonly url: string;
+  pids(): readonly number[];
   close(): Promise<void>;
 }
 
@@ -40,6 +42,21 @@ export async function startScaledIngress(
   const copiesEnv = Object.fromEntries(
     Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined),
   );
+  // The front port first and the copies' ports checked: if one is taken, no copy has started.
+  let ready: Backends = () => [];
+  const proxy = await startRoundRobinProxy(front.port, front.host, () => ready());
+  try {
+    for (let copy = 1; copy <= scale.max; copy++) await assertPortFree(front.host, front.port + copy);
+  } catch (error) {
+    await proxy.close();
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    const { port } = error as { port?: number };
+    throw new AppError(
+      ErrorCode.configInvalid,
+      `port ${port} on ${front.host} (an ingress copy of --scale auto: copies listen on the webhook port + 1 … + ${scale.max}) is already in use: choose another webhook port with --ingress-port or MPSTACK_INGRESS_PORT, or fewer copies with --scale-max`,
+      { cause: error },
+    );
+  }
   const scaler = startLocalScaler({
     service: 'ingress',
     command: [process.execPath, cliBin, 'run', 'ingress'],
@@ -54,17 +71,27 @@ export async function startScaledIngress(
     onDecision: (decision) =>
       logger.info({ replicas: decision.replicas, reason: decision.reason, observed: decision.observed }, 'autoscale'),
   });
-  const proxy = await startRoundRobinProxy(front.port, front.host, () =>
+  ready = () =>
     scaler.driver
       .targets()
       .filter((target) => target.isReady)
-      .map((target) => target.metricsUrl.replace(/\/metrics$/, '')),
-  );
+      .map((target) => target.metricsUrl.replace(/\/metrics$/, ''));
   return {
     url: proxy.url,
+    /** Process ids of the running copies (for `mpstack dev` tests: nothing may outlive close). */
+    pids: () => scaler.driver.pids(),
     async close() {
       await proxy.close();
       await scaler.stop();
     },
   };
+}
+
+/** Rejects with EADDRINUSE when something listens on the port (bound for a moment, then released). */
+function assertPortFree(host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(port, host, () => probe.close(() => resolve()));
+  });
 }

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type RunningSimulator, startSimulator } from '@mpstack/simulators';
 import { simSend, simSendDefaults } from '../../src/commands/sim.js';
+import { renderChat } from '../../src/commands/sim-chat.js';
 import { demoAccount, demoSimAccount } from '../../src/dev/demo-account.js';
 
 /** A developer server that acknowledges everything with `success`. */
@@ -42,6 +43,7 @@ describe('mpstack sim send and the simulator', () => {
     timeoutMs: 2000,
     deliveries: 1,
     simulator: simulatorUrl,
+    waitMs: 0,
   });
 
   /** A customer-service send through the simulator's public API: 0 when the user's window is open. */
@@ -77,5 +79,43 @@ describe('mpstack sim send and the simulator', () => {
     assert.match(JSON.stringify(unreachable.simulator), /no simulator at http:\/\/127\.0\.0\.1:9/);
     assert.equal(unreachable.userSees.kind, 'nothing', 'the delivery itself still happens');
     assert.equal(await kefuSend(), 40003, 'the simulator never heard of the user');
+  });
+
+  it('shows the chat: the message, the delivery, then the customer-service message sent while it waited', async () => {
+    // the account acknowledges, then answers later through the customer-service API
+    webhook.server.removeAllListeners('request');
+    webhook.server.on('request', (request, response) => {
+      request.resume();
+      request.on('end', () => {
+        response.end('success');
+        void kefuSend();
+      });
+    });
+    const sent = { ...options(simulator.url, '宽带 😀'), waitMs: 1500 };
+    const report = await simSend(sent);
+    assert.ok('messages' in report.customerService, JSON.stringify(report.customerService));
+    assert.deepEqual(
+      report.customerService.messages.map((m) => m.body),
+      [{ msgtype: 'text', text: { content: 'hi' } }],
+    );
+    const chat = renderChat(sent, report).split('\n');
+    assert.equal(chat[0], 'user o_cli_user: 宽带 😀');
+    assert.match(chat[1] ?? '', /^ {4}· delivery 1: HTTP 200 in \d+ ms$/);
+    assert.match(chat[2] ?? '', /no passive reply .*the user sees nothing yet/);
+    assert.equal(chat[3], 'account (customer service): hi');
+    assert.match(chat[4] ?? '', /waited 1\.\d s for customer-service messages: 1 arrived/);
+  });
+
+  it('only what arrives after the message is shown, not the earlier conversation', async () => {
+    await simSend(options(simulator.url));
+    assert.equal(await kefuSend(), 0, 'an earlier customer-service message is in the inbox');
+    const report = await simSend({ ...options(simulator.url), waitMs: 200 });
+    assert.ok('messages' in report.customerService);
+    assert.deepEqual(report.customerService.messages, []);
+  });
+
+  it('refuses to send without --text, --event or --file', async () => {
+    const { text: _text, ...nothing } = options(false);
+    await assert.rejects(simSend(nothing), /--text <content>, --event <event> or --file/);
   });
 });

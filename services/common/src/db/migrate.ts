@@ -1,6 +1,7 @@
 import { type Kysely, Migrator } from 'kysely';
 import { AppError, ErrorCode } from '../errors/app-error.js';
 import { migrationProvider } from './migrations/index.js';
+import { mysqlErrorText } from './mysql-server.js';
 
 /**
  * Brings the schema to the latest migration. Idempotent (already applied migrations are
@@ -11,8 +12,9 @@ export async function migrateToLatest<DB>(db: Kysely<DB>): Promise<{ readonly ap
   const migrator = new Migrator({ db, provider: migrationProvider });
   const { error, results = [] } = await migrator.migrateToLatest();
   if (error !== undefined) {
-    const failed = results.find((result) => result.status === 'Error')?.migrationName ?? 'unknown';
-    throw new AppError(ErrorCode.internal, `migration ${failed} failed`, { cause: error });
+    const failed = results.find((result) => result.status === 'Error')?.migrationName;
+    const what = failed === undefined ? 'migrations could not run' : `migration ${failed} failed`;
+    throw new AppError(ErrorCode.internal, `${what}: ${mysqlErrorText(error)}`, { cause: error });
   }
   return { applied: results.filter((result) => result.status === 'Success').map((result) => result.migrationName) };
 }

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { createCoordination, createQueue } from '../adapters/index.js';
 import { createDatabase, type Db } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
+import { ensureMysqlDatabase, mysqlTarget } from '../db/mysql-server.js';
 import type { Logger } from '../logging/logger.js';
 import type { CoordinationPort } from '../ports/coordination.js';
 import type { QueuePort } from '../ports/queue.js';
@@ -33,6 +34,10 @@ export interface Infrastructure {
  * in-process cache and queue). Closing runs every step even if one fails.
  */
 export async function openInfrastructure(config: InfrastructureConfig, logger: Logger): Promise<Infrastructure> {
+  if (config.migrate && config.databaseUrl !== undefined) {
+    const { created } = await ensureMysqlDatabase(config.databaseUrl);
+    if (created) logger.info({ database: mysqlTarget(config.databaseUrl).database }, 'database created (utf8mb4)');
+  }
   const db = createDatabase({
     ...(config.databaseUrl === undefined ? {} : { url: config.databaseUrl }),
     sqlitePath: join(config.dataDir, 'mpstack.db'),
