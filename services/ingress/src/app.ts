@@ -17,6 +17,7 @@ import type { FastPathPlugin, ReplyRule } from './rules/rule.types.js';
 import { RuleCache } from './rules/rule-cache.js';
 import { Forwarder } from './slowpath/forwarder.js';
 import { DiskSpool } from './spool/disk-spool.js';
+import type { SpoolHandover } from './spool/handover.js';
 import { createWebhookHandler, type WebhookSettings } from './webhook/webhook-handler.js';
 
 export interface IngressDeps {
@@ -28,6 +29,10 @@ export interface IngressDeps {
   readonly loadRules: (accountId: string) => Promise<readonly ReplyRule[]>;
   readonly settings: WebhookSettings;
   readonly spoolDir: string;
+  /** Storage that outlives the pod for a spool the broker cannot take at shutdown (see {@link Forwarder}). */
+  readonly handover?: SpoolHandover;
+  /** On shutdown, how long the spool is offered to the broker before it is handed over. */
+  readonly shutdownDrainMs?: number;
   readonly plugins?: readonly FastPathPlugin[];
   readonly clock?: () => number;
   /** Extra readiness checks (e.g. the database). */
@@ -43,7 +48,10 @@ export interface Ingress {
   readonly logSink: LogSink;
   /** Loads accounts, declares queues, subscribes to invalidations, starts background loops. */
   start(): Promise<void>;
-  /** Stops background work and flushes; the caller closes the server first. */
+  /**
+   * Stops background work and flushes; the caller closes the server first. Rejects when
+   * spooled messages could be neither forwarded nor handed over (the files are kept).
+   */
   close(): Promise<void>;
 }
 
@@ -51,7 +59,13 @@ export interface Ingress {
 export function createIngress(deps: IngressDeps): Ingress {
   const registry = new AccountRegistry({ load: deps.loadAccounts, logger: deps.logger });
   const rules = new RuleCache({ load: deps.loadRules, logger: deps.logger });
-  const forwarder = new Forwarder({ queue: deps.queue, spool: new DiskSpool(deps.spoolDir), logger: deps.logger });
+  const forwarder = new Forwarder({
+    queue: deps.queue,
+    spool: new DiskSpool(deps.spoolDir),
+    logger: deps.logger,
+    ...(deps.handover === undefined ? {} : { handover: deps.handover }),
+    ...(deps.shutdownDrainMs === undefined ? {} : { shutdownDrainMs: deps.shutdownDrainMs }),
+  });
   const logSink = new LogSink({ queue: deps.queue, logger: deps.logger });
   const metrics = new IngressMetrics(deps.telemetry.meter);
   const unsubscribers: Array<() => Promise<void>> = [];
@@ -109,11 +123,13 @@ export function createIngress(deps: IngressDeps): Ingress {
     },
     async close() {
       if (reloadTimer !== undefined) clearInterval(reloadTimer);
-      await Promise.allSettled([
-        ...unsubscribers.map((unsubscribe) => unsubscribe()),
+      const [spool] = await Promise.allSettled([
         forwarder.close(),
         logSink.close(),
+        ...unsubscribers.map((unsubscribe) => unsubscribe()),
       ]);
+      // Acknowledged messages neither forwarded nor handed over: the caller must not exit 0.
+      if (spool.status === 'rejected') throw spool.reason;
     },
   };
 }

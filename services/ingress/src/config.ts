@@ -13,6 +13,11 @@ const ingressEnvSchema = commonEnvSchema.extend({
   /** How long a retry waits for the first delivery's reply before asking WeChat to retry again. */
   MPSTACK_RETRY_WAIT_MS: intFromEnv(4500, 0, 30000),
   MPSTACK_PUBLISH_TIMEOUT_MS: intFromEnv(2000, 50, 30000),
+  /**
+   * On SIGTERM, how long the spool is offered to the broker before what is left is handed
+   * over to the database; the pod's grace period must cover it (the operator sizes it).
+   */
+  MPSTACK_SHUTDOWN_DRAIN_SECONDS: intFromEnv(20, 0, 600),
   MPSTACK_TRACE_SAMPLE_RATIO: z.coerce.number().min(0).max(1).default(0.01),
   MPSTACK_SEED_FILE: z.string().optional(),
 });
@@ -34,6 +39,7 @@ export interface IngressConfig {
   readonly maxBodyBytes: number;
   readonly retryWaitMs: number;
   readonly publishTimeoutMs: number;
+  readonly shutdownDrainSeconds: number;
   readonly traceSampleRatio: number;
   readonly seedFile: string | undefined;
 }
@@ -56,6 +62,7 @@ export function loadIngressConfig(env: Environment): IngressConfig {
     maxBodyBytes: e.MPSTACK_MAX_BODY_BYTES,
     retryWaitMs: e.MPSTACK_RETRY_WAIT_MS,
     publishTimeoutMs: e.MPSTACK_PUBLISH_TIMEOUT_MS,
+    shutdownDrainSeconds: e.MPSTACK_SHUTDOWN_DRAIN_SECONDS,
     traceSampleRatio: e.MPSTACK_TRACE_SAMPLE_RATIO,
     seedFile: e.MPSTACK_SEED_FILE,
   });

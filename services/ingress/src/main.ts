@@ -14,6 +14,7 @@ import { createIngress, type Ingress } from './app.js';
 import { type IngressConfig, loadIngressConfig } from './config.js';
 import type { FastPathPlugin } from './rules/rule.types.js';
 import { loadReplyRules } from './rules/rule-loader.js';
+import { databaseHandover } from './spool/handover.js';
 
 export interface StartIngressOptions {
   readonly config: IngressConfig;
@@ -54,6 +55,8 @@ export async function startIngress(options: StartIngressOptions): Promise<Runnin
     loadRules: (accountId) => loadReplyRules(infrastructure.db, accountId, logger),
     settings: config,
     spoolDir: `${config.dataDir}/spool`,
+    handover: databaseHandover(infrastructure.db),
+    shutdownDrainMs: config.shutdownDrainSeconds * 1000,
     ...(options.plugins === undefined ? {} : { plugins: options.plugins }),
   });
   await ingress.start();
@@ -77,9 +80,12 @@ export async function startIngress(options: StartIngressOptions): Promise<Runnin
     close: () => {
       closing ??= (async () => {
         await server.close();
-        await ingress.close();
-        if (ownsInfrastructure) await infrastructure.close();
-        if (options.telemetry === undefined) await telemetry.shutdown();
+        try {
+          await ingress.close();
+        } finally {
+          if (ownsInfrastructure) await infrastructure.close();
+          if (options.telemetry === undefined) await telemetry.shutdown();
+        }
       })();
       return closing;
     },

@@ -47,7 +47,22 @@ export interface ReplyRulesTable {
   updated_at: Timestamp;
 }
 
+/** An ingress spool handed over at shutdown (see `spooled-messages.repository.ts`). */
+export interface SpooledMessagesTable {
+  readonly id: Generated<number>;
+  message_id: string;
+  queue: string;
+  /** JSON object of the AMQP headers. */
+  headers: string;
+  body: string;
+  handed_over_by: string;
+  handed_over_at: Timestamp;
+  claimed_by: string | null;
+  claimed_until: Timestamp | null;
+}
+
 export interface Database {
   accounts: AccountsTable;
   reply_rules: ReplyRulesTable;
+  spooled_messages: SpooledMessagesTable;
 }

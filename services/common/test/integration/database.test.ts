@@ -6,6 +6,7 @@ import { sql } from 'kysely';
 import { createConnection } from 'mysql2/promise';
 import { createDatabase } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
+import { migrations } from '../../src/db/migrations/index.js';
 import { MYSQL_ADMIN_URL } from '../contract/mysql-support.js';
 import { uniqueSuffix } from '../contract/support.js';
 
@@ -28,7 +29,7 @@ describe('MariaDB database', () => {
       const results = await Promise.all(replicas.map((db) => migrateToLatest(db)));
       assert.deepEqual(
         results.flatMap((r) => r.applied),
-        ['0001-accounts-and-rules'],
+        Object.keys(migrations),
       );
     } finally {
       await Promise.all(replicas.map((db) => db.destroy()));
@@ -46,6 +47,7 @@ describe('MariaDB database', () => {
       [
         ['accounts', 'utf8mb4_unicode_ci'],
         ['reply_rules', 'utf8mb4_unicode_ci'],
+        ['spooled_messages', 'utf8mb4_unicode_ci'],
       ],
     );
   });

@@ -1,5 +1,7 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger, QueuePort } from '@mpstack/common';
 import type { DiskSpool, SpoolEntry } from '../spool/disk-spool.js';
+import type { SpoolHandover } from '../spool/handover.js';
 
 export type ForwardOutcome = 'published' | 'spooled';
 
@@ -9,6 +11,21 @@ export interface ForwarderOptions {
   readonly logger: Logger;
   /** How often the spool is retried while it holds messages. */
   readonly drainIntervalMs?: number;
+  /**
+   * Where the spool goes when the broker is still down at shutdown, and where spools
+   * handed over by replicas that are gone are picked up from. Without one, a shutdown with
+   * messages still spooled fails (the files stay).
+   */
+  readonly handover?: SpoolHandover;
+  /** How often the hand-over store is polled for rows to forward (default 5 s). */
+  readonly handoverPollMs?: number;
+  /** On shutdown, how long to keep trying the broker before handing the spool over (default 0: one try). */
+  readonly shutdownDrainMs?: number;
+}
+
+/** Thrown by {@link Forwarder.close} when acknowledged messages could be neither forwarded nor handed over. */
+export class SpoolKeptError extends Error {
+  override readonly name = 'SpoolKeptError';
 }
 
 /**
@@ -19,6 +36,7 @@ export interface ForwarderOptions {
 export class Forwarder {
   private timer: NodeJS.Timeout | undefined;
   private draining: Promise<void> | undefined;
+  private nextHandoverPoll = 0;
 
   constructor(private readonly options: ForwarderOptions) {}
 
@@ -53,26 +71,86 @@ export class Forwarder {
 
   /** Forwards spooled messages if the broker is reachable; never throws. */
   drainNow(): Promise<void> {
-    this.draining ??= this.drainOnce().finally(() => {
-      this.draining = undefined;
-    });
+    this.draining ??= this.drainOnce()
+      .then(() => undefined)
+      .finally(() => {
+        this.draining = undefined;
+      });
     return this.draining;
   }
 
-  private async drainOnce(): Promise<void> {
-    if (!this.options.queue.isConnected()) return;
+  private async drainOnce(): Promise<boolean> {
+    if (!this.options.queue.isConnected()) return false;
     try {
       const forwarded = await this.options.spool.drain((entry) => publishEntry(this.options.queue, entry));
       if (forwarded > 0) this.options.logger.info({ forwarded }, 'spooled messages forwarded');
     } catch (error) {
       this.options.logger.warn({ err: error }, 'spool drain interrupted; will retry');
+      return false;
     }
+    await this.forwardHandedOver();
+    return true;
   }
 
+  /** Publishes what replicas that are gone handed over, a batch of leased rows at a time. */
+  private async forwardHandedOver(): Promise<void> {
+    const { handover, queue, logger } = this.options;
+    if (handover === undefined || Date.now() < this.nextHandoverPoll) return;
+    this.nextHandoverPoll = Date.now() + (this.options.handoverPollMs ?? 5_000);
+    let forwarded = 0;
+    try {
+      for (;;) {
+        const claim = await handover.claim(100);
+        if (claim.messages.length === 0) break;
+        try {
+          for (const message of claim.messages) {
+            await publishEntry(queue, message);
+            await claim.forwarded(message.id);
+            forwarded++;
+          }
+        } catch (error) {
+          await claim.release().catch(() => undefined);
+          throw error;
+        }
+      }
+    } catch (error) {
+      this.nextHandoverPoll = 0;
+      logger.warn({ err: error, forwarded }, 'forwarding handed-over messages interrupted; will retry');
+    }
+    if (forwarded > 0) logger.info({ forwarded }, 'handed-over spool messages forwarded');
+  }
+
+  /**
+   * Shutdown (SIGTERM): nothing acknowledged may stay behind in a directory that dies with
+   * the pod. Tries the broker for up to `shutdownDrainMs`, hands what is left to the
+   * hand-over store, and only when that fails too throws {@link SpoolKeptError} — loudly,
+   * with the files kept — so that the process exits non-zero instead of pretending.
+   */
   async close(): Promise<void> {
     if (this.timer !== undefined) clearInterval(this.timer);
     await this.draining;
-    await this.options.spool.close();
+    const { spool, logger, handover } = this.options;
+    const deadline = Date.now() + (this.options.shutdownDrainMs ?? 0);
+    while (await spool.hasPending()) {
+      if (await this.drainOnce()) break;
+      const left = deadline - Date.now();
+      if (left <= 0) break;
+      await sleep(Math.min(250, left));
+    }
+    if (await spool.hasPending()) {
+      try {
+        if (handover === undefined) throw new Error('no hand-over store configured');
+        const handedOver = await spool.handOver((entries) => handover.store(entries));
+        logger.warn({ handedOver }, 'broker unreachable at shutdown: spool handed over to the database');
+      } catch (error) {
+        const message =
+          'ACKNOWLEDGED MESSAGES NOT FORWARDED: broker unreachable and the hand-over failed; the spool files are kept';
+        logger.fatal({ err: error, depth: spool.depth, dir: spool.directory }, message);
+        await spool.close();
+        throw new SpoolKeptError(message, { cause: error });
+      }
+    }
+    await spool.close();
   }
 }
 

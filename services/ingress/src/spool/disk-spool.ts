@@ -54,6 +54,11 @@ export class DiskSpool {
     private readonly processTag: string = `${process.pid}`,
   ) {}
 
+  /** Where the spool files are. */
+  get directory(): string {
+    return this.dir;
+  }
+
   /** Messages appended and not yet forwarded by this process (approximate across restarts). */
   get depth(): number {
     return this.pendingCount;
@@ -133,6 +138,42 @@ export class DiskSpool {
       forwarded += await this.forwardFile(file, publish);
     }
     return forwarded;
+  }
+
+  /** Whether a file this process may forward (its own, or a dead process's) is still there. */
+  async hasPending(): Promise<boolean> {
+    await this.rotate();
+    const names = await readdir(this.dir).catch(() => [] as string[]);
+    return names.some((name) => this.isClaimable(name));
+  }
+
+  /**
+   * Hands every message still spooled to `store` in one call (the shutdown hand-over to
+   * storage that outlives the pod) and deletes the files only after it resolved. When it
+   * throws, the files stay where they are, for a successor or an operator.
+   */
+  async handOver(store: (entries: SpoolEntry[]) => Promise<void>): Promise<number> {
+    await this.rotate();
+    const files = await this.claimFiles();
+    const entries: SpoolEntry[] = [];
+    const rejected: string[] = [];
+    for (const file of files) {
+      for (const line of (await readFile(file, 'utf8')).split('\n')) {
+        if (line.length === 0) continue;
+        const entry = this.decodeLine(line);
+        if (entry === undefined) rejected.push(line);
+        else entries.push(entry);
+      }
+    }
+    if (entries.length > 0) await store(entries);
+    if (rejected.length > 0) {
+      await appendFile(join(this.dir, rejectedSpoolFile), rejected.map((line) => `${line}\n`).join(''), {
+        flush: true,
+      });
+    }
+    for (const file of files) await unlink(file);
+    this.pendingCount = 0;
+    return entries.length;
   }
 
   /** Detaches the active file once no group commit is running; new appends open a new file. */

@@ -2,7 +2,7 @@ import { type Kysely, type Migration, sql } from 'kysely';
 import { isMysql } from '../database.js';
 
 /** utf8mb4 per table, so a database created with another default charset still stores emoji. */
-const MYSQL_TABLE_OPTIONS = sql`ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci`;
+export const MYSQL_TABLE_OPTIONS = sql`ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci`;
 
 /** `accounts` and `reply_rules`: what the ingress needs to verify, decrypt and auto-reply. */
 export const accountsAndRules: Migration = {

@@ -1,5 +1,6 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import { accountsAndRules } from './0001-accounts-and-rules.js';
+import { spooledMessages } from './0002-spooled-messages.js';
 
 /**
  * Every migration, in order, listed here rather than found by scanning a folder: the
@@ -8,6 +9,7 @@ import { accountsAndRules } from './0001-accounts-and-rules.js';
  */
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001-accounts-and-rules': accountsAndRules,
+  '0002-spooled-messages': spooledMessages,
 };
 
 export const migrationProvider: MigrationProvider = {

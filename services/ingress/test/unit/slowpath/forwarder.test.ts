@@ -3,8 +3,47 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppError, createLogger, type PublishOptions, type QueuePort } from '@mpstack/common';
-import { Forwarder } from '../../../src/slowpath/forwarder.js';
+import { Forwarder, SpoolKeptError } from '../../../src/slowpath/forwarder.js';
 import { DiskSpool, type SpoolEntry } from '../../../src/spool/disk-spool.js';
+import type { SpoolHandover } from '../../../src/spool/handover.js';
+
+/**
+ * The hand-over store as the ingress uses it, in memory: `store` all or nothing, `claim`
+ * leases rows to one caller (the SQL behind it is tested against MariaDB and SQLite in common).
+ */
+class MemoryHandover implements SpoolHandover {
+  failStore = false;
+  readonly rows = new Map<number, SpoolEntry & { claimed: boolean }>();
+  #next = 1;
+
+  async store(entries: readonly SpoolEntry[]): Promise<void> {
+    if (this.failStore) throw new Error('database unreachable');
+    for (const e of entries) this.rows.set(this.#next++, { ...e, claimed: false });
+  }
+  async claim(limit: number) {
+    const mine = [...this.rows.entries()].filter(([, row]) => !row.claimed).slice(0, limit);
+    for (const [, row] of mine) row.claimed = true;
+    return {
+      messages: mine.map(([id, { claimed: _, ...entry }]) => ({ id, ...entry })),
+      forwarded: async (id: number) => void this.rows.delete(id),
+      release: async () => {
+        for (const [id] of mine) {
+          const row = this.rows.get(id);
+          if (row !== undefined) row.claimed = false;
+        }
+      },
+    };
+  }
+}
+
+async function spoolLines(spoolDir: string): Promise<number> {
+  const names = await readdir(spoolDir).catch(() => [] as string[]);
+  const texts = await Promise.all(names.map((n) => readFile(join(spoolDir, n), 'utf8')));
+  return texts
+    .join('')
+    .split('\n')
+    .filter((line) => line !== '').length;
+}
 
 interface Published {
   readonly queue: string;
@@ -58,6 +97,8 @@ describe('slowpath/Forwarder', () => {
     forwarder = new Forwarder({ queue, spool, logger });
   });
   afterEach(async () => {
+    queue.connected = true;
+    queue.confirms = true;
     await forwarder.close();
     await rm(dir, { recursive: true, force: true });
   });
@@ -118,5 +159,111 @@ describe('slowpath/Forwarder', () => {
     await assert.rejects(broken.forward(entry(2)));
     assert.deepEqual(queue.published, []);
     await broken.close();
+  });
+
+  describe('shutdown', () => {
+    let handover: MemoryHandover;
+    const spoolDir = () => join(dir, 'spool');
+    const shutdownForwarder = (shutdownDrainMs: number, withHandover = true) =>
+      new Forwarder({ queue, spool, logger, shutdownDrainMs, ...(withHandover ? { handover } : {}) });
+
+    beforeEach(() => {
+      handover = new MemoryHandover();
+    });
+
+    it('forwards the spool to the broker when it is reachable, handing nothing over', async () => {
+      queue.connected = false;
+      for (const n of [1, 2, 3]) await forwarder.forward(entry(n));
+      queue.connected = true;
+      await shutdownForwarder(0).close();
+      assert.deepEqual(
+        queue.published.map((p) => p.options?.messageId),
+        ['wx:dd:a:m1', 'wx:dd:a:m2', 'wx:dd:a:m3'],
+      );
+      assert.equal(handover.rows.size, 0);
+      assert.equal(await spoolLines(spoolDir()), 0);
+    });
+
+    it('keeps trying the broker for the drain budget: a broker back within it gets the spool', async () => {
+      queue.connected = false;
+      await forwarder.forward(entry(1));
+      setTimeout(() => {
+        queue.connected = true;
+      }, 300).unref();
+      await shutdownForwarder(5_000).close();
+      assert.deepEqual(
+        queue.published.map((p) => p.options?.messageId),
+        ['wx:dd:a:m1'],
+      );
+      assert.equal(handover.rows.size, 0);
+    });
+
+    it('hands the spool over when the broker stays down past the budget; a live replica forwards it once', async () => {
+      queue.connected = false;
+      for (const n of [1, 2, 3]) await forwarder.forward(entry(n));
+      const started = Date.now();
+      await shutdownForwarder(300).close();
+      assert.ok(Date.now() - started >= 300, 'the broker was given the drain budget');
+      assert.deepEqual(
+        [...handover.rows.values()].map((r) => r.messageId),
+        ['wx:dd:a:m1', 'wx:dd:a:m2', 'wx:dd:a:m3'],
+      );
+      assert.equal(await spoolLines(spoolDir()), 0, 'the pod-local files are gone only once stored');
+      // Another replica, its broker back: forwards the rows and deletes each after the confirm.
+      queue.connected = true;
+      const other = new Forwarder({ queue, spool: new DiskSpool(join(dir, 'other')), logger, handover });
+      await other.drainNow();
+      await other.drainNow();
+      await other.close();
+      assert.deepEqual(
+        queue.published.map((p) => [p.options?.messageId, p.body]),
+        [1, 2, 3].map((n) => [`wx:dd:a:m${n}`, JSON.stringify({ n })]),
+      );
+      assert.equal(handover.rows.size, 0);
+    });
+
+    it('gives handed-over rows back when a publish fails, and forwards them on a later pass', async () => {
+      await handover.store([entry(1), entry(2)]);
+      queue.confirms = false;
+      const other = new Forwarder({ queue, spool, logger, handover, handoverPollMs: 0 });
+      await other.drainNow();
+      assert.deepEqual(
+        [...handover.rows.values()].map((r) => [r.messageId, r.claimed]),
+        [
+          ['wx:dd:a:m1', false],
+          ['wx:dd:a:m2', false],
+        ],
+      );
+      queue.confirms = true;
+      await other.drainNow();
+      assert.deepEqual(
+        queue.published.map((p) => p.options?.messageId),
+        ['wx:dd:a:m1', 'wx:dd:a:m2'],
+      );
+      await other.close();
+    });
+
+    for (const [name, withHandover] of [
+      ['the hand-over store fails', true],
+      ['there is no hand-over store', false],
+    ] as const) {
+      it(`does not pretend when the broker is down and ${name}: rejects, every line stays on disk`, async () => {
+        queue.connected = false;
+        for (const n of [1, 2, 3]) await forwarder.forward(entry(n));
+        handover.failStore = true;
+        await assert.rejects(shutdownForwarder(0, withHandover).close(), SpoolKeptError);
+        assert.equal(await spoolLines(spoolDir()), 3);
+        assert.equal(handover.rows.size, 0);
+        // A successor (same data directory after a container restart) still forwards them.
+        queue.connected = true;
+        const successor = new Forwarder({ queue, spool: new DiskSpool(spoolDir()), logger });
+        await successor.drainNow();
+        await successor.close();
+        assert.deepEqual(
+          queue.published.map((p) => p.options?.messageId),
+          ['wx:dd:a:m1', 'wx:dd:a:m2', 'wx:dd:a:m3'],
+        );
+      });
+    }
   });
 });

@@ -154,6 +154,34 @@ describe('spool/DiskSpool', () => {
     await spool.close();
   });
 
+  it('hands every pending entry over in one call and deletes the files only after it resolved', async () => {
+    const dead = deadPid();
+    await writeFile(join(dir, `spool-1000-${dead}.jsonl`), `${lines([entry(1)])}{"queue":"mpstack.inb\n`);
+    const spool = new DiskSpool(dir);
+    for (const n of [2, 3]) await spool.append(entry(n));
+    assert.equal(await spool.hasPending(), true);
+    await assert.rejects(
+      spool.handOver(async () => {
+        throw new Error('store down');
+      }),
+    );
+    assert.equal((await readdir(dir)).length, 2, 'both files kept after a failed hand-over');
+    const calls: SpoolEntry[][] = [];
+    assert.equal(
+      await spool.handOver(async (entries) => {
+        calls.push(entries);
+      }),
+      3,
+    );
+    assert.deepEqual(
+      calls.map((c) => c.map((e) => e.messageId).sort()),
+      [['wx:dd:a:m1', 'wx:dd:a:m2', 'wx:dd:a:m3']],
+    );
+    assert.deepEqual(await readdir(dir), [rejectedSpoolFile], 'a torn line is set aside, not handed over');
+    assert.equal(await spool.hasPending(), false);
+    await spool.close();
+  });
+
   it('reports whether it can take messages: yes in a fresh directory, no under a regular file', async () => {
     const fresh = new DiskSpool(join(dir, 'not-yet-created'));
     assert.equal(await fresh.isWritable(), true);
