@@ -3,7 +3,14 @@ import { CLUSTER_DOMAIN } from './names.js';
 /**
  * RabbitMQ configuration files. Peer discovery is `classic_config` (the node list is fixed
  * by the replica count, which never decreases) rather than the Kubernetes plugin, so the
- * broker pods need no Kubernetes API access at all.
+ * broker pods need no Kubernetes API access at all. The StatefulSet starts its pods in
+ * `Parallel`: since RabbitMQ 3.9 a node forming a cluster from classic_config first takes a
+ * cluster-wide internal lock among the listed nodes, so pods booting at once still form one
+ * cluster (the race `OrderedReady` used to guard against), and after a full stop every node
+ * can start at once — under `OrderedReady` pod 0 waits for the peer that stopped last while
+ * that peer waits for pod 0 to be Ready (the deadlock the RabbitMQ cluster-operator left
+ * `OrderedReady` for). `operator/test/rabbitmq/full-restart.test.ts` runs both against real
+ * RabbitMQ nodes.
  */
 
 export interface RabbitMQConfigOptions {
@@ -28,25 +35,36 @@ export function rabbitmqNodeName(options: RabbitMQConfigOptions, ordinal: number
   return rabbitmqNodeHost(`${options.statefulSetName}-${ordinal}`, options.nodesServiceName, options.namespace);
 }
 
+/** Listener ports; the pods use the defaults, a test running several nodes on one host its own. */
+export interface RabbitMQPorts {
+  readonly amqp: number;
+  readonly management: number;
+  readonly prometheus: number;
+}
+
+export const DEFAULT_RABBITMQ_PORTS: RabbitMQPorts = { amqp: 5672, management: 15672, prometheus: 15692 };
+
 /**
- * `rabbitmq.conf`. `pause_minority`: a node cut off from the majority stops serving instead
- * of accepting publishes that a partition heal would throw away.
+ * `rabbitmq.conf` for a cluster of exactly these nodes. `pause_minority`: a node cut off from
+ * the majority stops serving instead of accepting publishes that a partition heal would throw
+ * away.
  */
-export function rabbitmqConf(options: RabbitMQConfigOptions): string {
-  const nodes = Array.from(
-    { length: options.replicas },
-    (_, ordinal) => `cluster_formation.classic_config.nodes.${ordinal + 1} = ${rabbitmqNodeName(options, ordinal)}`,
-  );
+export function rabbitmqConfFor(nodes: readonly string[], ports: RabbitMQPorts = DEFAULT_RABBITMQ_PORTS): string {
   return `${[
     'cluster_formation.peer_discovery_backend = classic_config',
-    ...nodes,
+    ...nodes.map((node, i) => `cluster_formation.classic_config.nodes.${i + 1} = ${node}`),
     'cluster_partition_handling = pause_minority',
-    'listeners.tcp.default = 5672',
-    'management.tcp.port = 15672',
-    'prometheus.tcp.port = 15692',
+    `listeners.tcp.default = ${ports.amqp}`,
+    `management.tcp.port = ${ports.management}`,
+    `prometheus.tcp.port = ${ports.prometheus}`,
     'vm_memory_high_watermark.relative = 0.6',
     'disk_free_limit.absolute = 2GB',
   ].join('\n')}\n`;
+}
+
+/** `rabbitmq.conf` of the platform's StatefulSet: every pod it will ever have, by name. */
+export function rabbitmqConf(options: RabbitMQConfigOptions): string {
+  return rabbitmqConfFor(Array.from({ length: options.replicas }, (_, ordinal) => rabbitmqNodeName(options, ordinal)));
 }
 
 export const RABBITMQ_ENABLED_PLUGINS = '[rabbitmq_management,rabbitmq_prometheus].\n';

@@ -143,8 +143,10 @@ function broker(platform: WeChatPlatform): V1Container {
 }
 
 /**
- * The broker cluster. `OrderedReady`: pod 0 forms the cluster and each later pod joins a
- * running one, which classic-config discovery needs to avoid two clusters forming at once.
+ * The broker cluster. `Parallel`: every pod starts at once, so a full restart (a drained node
+ * pool, a cluster upgrade) cannot deadlock on a pod waiting for a peer that waits for it to be
+ * Ready; one cluster still forms on first boot because classic-config discovery takes an
+ * internal lock (see rabbitmq-config.ts).
  */
 export function rabbitmqStatefulSet(platform: WeChatPlatform): V1StatefulSet {
   const name = rabbitmqName(platform);
@@ -155,7 +157,7 @@ export function rabbitmqStatefulSet(platform: WeChatPlatform): V1StatefulSet {
     spec: {
       replicas: platform.spec.rabbitmq.replicas,
       serviceName: rabbitmqNodesServiceName(platform),
-      podManagementPolicy: 'OrderedReady',
+      podManagementPolicy: 'Parallel',
       updateStrategy: { type: 'RollingUpdate' },
       selector: { matchLabels: selectorFor(platform, RABBITMQ_COMPONENT) },
       template: {
