@@ -1,11 +1,13 @@
 /**
  * The operator's composition root (STYLE §1): a client configuration → informers on
- * WeChatPlatforms, the workloads they own and their MySQL pods → one work queue → the
- * reconciler; plus a
- * metrics loop that enqueues every platform each scrape interval (scaling is driven by time,
- * not only by watch events). `mpstack run operator` calls `runOperator`; tests call it with
- * a KubeConfig for the fake API server. `close()` runs once and runs every step: stop the
- * loop and the informers (intake), drain the queue (in-flight reconciles).
+ * WeChatPlatforms, the workloads they own and their MySQL pods (in every namespace, or in
+ * each configured one) → one work queue → the reconciler. Only events that change what a
+ * reconcile reads start one (`reconcile/triggers.ts`: never the operator's own status
+ * writes); each reconcile asks to be run again when its platform's next scrape or MySQL
+ * probe is due (`reconcile/round-clocks.ts`), so measurements run on their own clocks.
+ * `mpstack run operator` calls `runOperator`; tests call it with a KubeConfig for the fake
+ * API server and, for simulated minutes, virtual timers. `close()` runs once and runs every
+ * step: stop the informers (intake), drain the queue (in-flight reconciles).
  */
 import {
   AppsV1Api,
@@ -22,6 +24,7 @@ import { createInformer, InformerEvent, keyOf, type ManagedInformer } from './ku
 import { LeaderElector } from './kube/leader-election.js';
 import type { OperatorLogger } from './kube/logger.js';
 import { createObjectClient } from './kube/objects.js';
+import type { Timers } from './kube/timers.js';
 import { WorkQueue } from './kube/work-queue.js';
 import { createPodScrapeSource, type RequestRateSource } from './metrics/request-rate-source.js';
 import { createMysqlControl } from './reconcile/mysql-control.js';
@@ -29,6 +32,7 @@ import type { MysqlControl } from './reconcile/mysql-port.js';
 import type { DesiredResources } from './reconcile/ports.js';
 import { createQueueDepthSource } from './reconcile/queue-depth.js';
 import { Reconciler } from './reconcile/reconciler.js';
+import { isMysqlPodTrigger, isPlatformTrigger, isWorkloadTrigger } from './reconcile/triggers.js';
 import { desiredResources } from './resources/desired.js';
 import { MANAGED_BY } from './resources/meta.js';
 import { MYSQL_COMPONENT } from './resources/names.js';
@@ -39,8 +43,8 @@ export interface RunOperatorOptions {
   readonly kubeConfig?: KubeConfig;
   /** Path of a kubeconfig file; in-cluster or `~/.kube/config` when absent. */
   readonly kubeconfig?: string;
-  /** Watch one namespace; all namespaces when absent. */
-  readonly namespace?: string;
+  /** Watch these namespaces; every namespace when absent or empty. */
+  readonly namespaces?: readonly string[];
   readonly clock: () => number;
   readonly logger: OperatorLogger;
   /** Request rates; each pod's `/metrics` scraped over HTTP unless given. */
@@ -48,8 +52,8 @@ export interface RunOperatorOptions {
   readonly desiredResources?: DesiredResources;
   /** The MySQL dual-master round; real connections to the pods unless given. */
   readonly mysql?: MysqlControl;
-  /** How often every platform is reconciled for scaling (ms); 15 s unless given. */
-  readonly scrapeIntervalMs?: number;
+  /** Requeue, retry and probe timers; Node's unless given (a virtual clock in tests). */
+  readonly timers?: Timers;
   /** How often informers re-list (ms); 5 min unless given. */
   readonly resyncMs?: number;
   readonly fieldManager?: string;
@@ -84,7 +88,7 @@ function ownerKey(o: KubernetesObject): string | undefined {
 
 /** Starts the operator; resolves once the informers have started. */
 export async function runOperator(options: RunOperatorOptions): Promise<RunningOperator> {
-  const { clock, logger, namespace } = options;
+  const { clock, logger } = options;
   const kubeConfig = loadKubeConfig(options);
   const objects = createObjectClient(kubeConfig, options.fieldManager ?? 'mpstack-operator');
   const reconciler = new Reconciler({
@@ -105,6 +109,7 @@ export async function runOperator(options: RunOperatorOptions): Promise<RunningO
       : new LeaderElector({ objects, clock, logger, name: 'mpstack-operator', ...options.leaderElection });
   const queue = new WorkQueue({
     logger,
+    ...(options.timers === undefined ? {} : { timers: options.timers }),
     process: async (key) => {
       // A follower keeps its caches warm and asks again later; only the leader writes.
       if (elector !== undefined && !elector.isLeader) return { requeueAfterMs: 5_000 };
@@ -113,18 +118,14 @@ export async function runOperator(options: RunOperatorOptions): Promise<RunningO
     },
   });
   elector?.start();
-  const informers = startInformers(kubeConfig, namespace, options, queue, reconciler);
+  const scopes = options.namespaces === undefined || options.namespaces.length === 0 ? [undefined] : options.namespaces;
+  const informers = scopes.flatMap((namespace) => startInformers(kubeConfig, namespace, options, queue, reconciler));
   await Promise.all(informers.map((i) => i.start()));
-  const platforms = informers[0];
-  const loop = setInterval(() => {
-    for (const platform of platforms?.list() ?? []) queue.add(keyOf(platform));
-  }, options.scrapeIntervalMs ?? 15_000);
   let closing: Promise<void> | undefined;
   return {
     pending: () => queue.size,
     close() {
       closing ??= (async () => {
-        clearInterval(loop);
         elector?.stop();
         await Promise.allSettled(informers.map((i) => i.stop()));
         await queue.close();
@@ -155,26 +156,25 @@ function startInformers(
     ...common,
     path: `/apis/${GROUP}/${VERSION}${prefix(namespace)}/${PLURAL}`,
     list: listPlatforms,
-    onEvent: (event, o) => {
+    onEvent: (event, o, previous) => {
       if (event === InformerEvent.Delete) reconciler.forget(o.metadata?.namespace ?? '', o.metadata?.name ?? '');
-      else queue.add(keyOf(o));
+      else if (isPlatformTrigger(event, o, previous)) queue.add(keyOf(o));
     },
   });
-  const onOwned = (_event: InformerEvent, o: KubernetesObject) => {
-    const key = ownerKey(o);
-    if (key !== undefined) queue.add(key);
-  };
   const workloads = (['deployments', 'statefulsets'] as const).map((plural) =>
     createInformer<KubernetesObject>({
       ...common,
       path: `/apis/apps/v1${prefix(namespace)}/${plural}`,
       list: () => listWorkloads(apps, plural, namespace),
-      onEvent: onOwned,
+      onEvent: (event, o, previous) => {
+        const key = ownerKey(o);
+        if (key !== undefined && isWorkloadTrigger(event, o, previous)) queue.add(key);
+      },
     }),
   );
   // MySQL pods: a pod turning NotReady (or being deleted) is the Kubernetes half of the
-  // failover corroboration, so it reconciles its platform at once instead of at the next
-  // probe-interval requeue.
+  // failover corroboration, so its platform runs a MySQL round at once instead of at the
+  // next probe tick.
   const core = kubeConfig.makeApiClient(CoreV1Api);
   const labelSelector = `app.kubernetes.io/managed-by=${MANAGED_BY},app.kubernetes.io/component=${MYSQL_COMPONENT}`;
   const mysqlPods = createInformer<KubernetesObject>({
@@ -185,18 +185,20 @@ function startInformers(
       (namespace === undefined
         ? core.listPodForAllNamespaces({ labelSelector })
         : core.listNamespacedPod({ namespace, labelSelector })) as Promise<KubernetesListObject<KubernetesObject>>,
-    onEvent: (_event, pod) => {
-      const key = platformKeyOfPod(pod);
-      if (key !== undefined) queue.add(key);
+    onEvent: (event, pod, previous) => {
+      const platform = platformOfPod(pod);
+      if (platform === undefined || !isMysqlPodTrigger(event, pod, previous)) return;
+      reconciler.requestMysqlRound(platform.namespace, platform.name);
+      queue.add(`${platform.namespace}/${platform.name}`);
     },
   });
   return [platforms, ...workloads, mysqlPods];
 }
 
 /** A pod's platform, from the labels the operator put on its StatefulSet's pod template. */
-function platformKeyOfPod(pod: KubernetesObject): string | undefined {
+function platformOfPod(pod: KubernetesObject): { namespace: string; name: string } | undefined {
   const instance = pod.metadata?.labels?.['app.kubernetes.io/instance'];
-  return instance === undefined ? undefined : `${pod.metadata?.namespace ?? ''}/${instance}`;
+  return instance === undefined ? undefined : { namespace: pod.metadata?.namespace ?? '', name: instance };
 }
 
 function listWorkloads(apps: AppsV1Api, plural: 'deployments' | 'statefulsets', namespace: string | undefined) {

@@ -24,7 +24,8 @@ export interface InformerOptions<T extends KubernetesObject> {
   readonly path: string;
   readonly list: () => Promise<KubernetesListObject<T>>;
   readonly labelSelector?: string;
-  readonly onEvent: (event: InformerEvent, object: T) => void;
+  /** `previous` is the cached object an update replaces (undefined on add or when unknown). */
+  readonly onEvent: (event: InformerEvent, object: T, previous: T | undefined) => void;
   readonly logger: OperatorLogger;
   readonly backoff?: BackoffOptions;
   /** Re-list this often (ms); 0 = never. */
@@ -57,9 +58,10 @@ export function createInformer<T extends KubernetesObject>(options: InformerOpti
   let resyncTimer: NodeJS.Timeout | undefined;
 
   const emit = (event: InformerEvent, object: T) => {
+    const previous = cache.get(keyOf(object));
     if (event === InformerEvent.Delete) cache.delete(keyOf(object));
     else cache.set(keyOf(object), object);
-    options.onEvent(event, object);
+    options.onEvent(event, object, previous);
   };
 
   /** Deletions that happened while nobody watched: in the cache, absent from a fresh list. */

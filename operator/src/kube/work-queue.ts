@@ -6,6 +6,7 @@
  */
 import { type BackoffOptions, backoffDelay, defaultBackoff } from './backoff.js';
 import type { OperatorLogger } from './logger.js';
+import { realTimers, type TimerHandle, type Timers } from './timers.js';
 
 /** What a reconcile asks of the queue when it succeeds. */
 export interface ProcessResult {
@@ -19,6 +20,8 @@ export interface WorkQueueOptions {
   readonly backoff?: BackoffOptions;
   /** Different keys processed at once; 4 unless given. */
   readonly concurrency?: number;
+  /** Requeue and retry delays; Node's timers unless given (a virtual clock in tests). */
+  readonly timers?: Timers;
 }
 
 export class WorkQueue {
@@ -27,7 +30,7 @@ export class WorkQueue {
   private readonly running = new Set<string>();
   private readonly dirty = new Set<string>();
   private readonly failures = new Map<string, number>();
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly timers = new Map<string, { readonly handle: TimerHandle; readonly at: number }>();
   private readonly inFlight = new Set<Promise<void>>();
   private isClosed = false;
 
@@ -46,14 +49,26 @@ export class WorkQueue {
     this.pump();
   }
 
-  /** Asks for a reconcile of `key` after `delayMs`; an earlier pending timer for it wins. */
+  /** Asks for a reconcile of `key` after `delayMs`; of two pending timers for it the earlier wins. */
   addAfter(key: string, delayMs: number): void {
-    if (this.isClosed || this.timers.has(key)) return;
-    const timer = setTimeout(() => {
+    if (this.isClosed) return;
+    const at = this.elapsed + delayMs;
+    const pending = this.timers.get(key);
+    if (pending !== undefined && pending.at <= at) return;
+    this.clearTimer(key);
+    const handle = this.clock.setTimeout(() => {
       this.timers.delete(key);
       this.add(key);
     }, delayMs);
-    this.timers.set(key, timer);
+    this.timers.set(key, { handle, at });
+  }
+
+  private get clock(): Timers {
+    return this.options.timers ?? realTimers;
+  }
+
+  private get elapsed(): number {
+    return this.clock.now();
   }
 
   /** Keys waiting or running. */
@@ -64,7 +79,7 @@ export class WorkQueue {
   /** Stops intake, cancels delayed requeues and waits for the reconciles in flight. */
   async close(): Promise<void> {
     this.isClosed = true;
-    for (const timer of this.timers.values()) clearTimeout(timer);
+    for (const timer of this.timers.values()) this.clock.clearTimeout(timer.handle);
     this.timers.clear();
     this.waiting.length = 0;
     this.queued.clear();
@@ -107,7 +122,7 @@ export class WorkQueue {
   }
 
   private clearTimer(key: string): void {
-    clearTimeout(this.timers.get(key));
+    this.clock.clearTimeout(this.timers.get(key)?.handle);
     this.timers.delete(key);
   }
 }

@@ -161,7 +161,7 @@ export function createMysqlControl(options: MysqlControlOptions): MysqlControl {
     };
   };
   return {
-    async step(platform, pods, recorded): Promise<MysqlStepResult> {
+    async step(platform, pods, recorded, round): Promise<MysqlStepResult> {
       const state: MysqlState = recorded ?? initialMysqlState;
       const driver = driverOptions(platform, await readCredentials(objects, platform));
       const names = driver.endpoints.map((e) => e.pod);
@@ -170,7 +170,7 @@ export function createMysqlControl(options: MysqlControlOptions): MysqlControl {
         now: clock(),
         pods: [names[0] ?? '', names[1] ?? ''],
         observations,
-        state,
+        state: round.countsAsProbe ? state : withoutProbeCount(state, names),
         settings: mysqlSettingsOf(platform),
         ...requestedWriterOf(platform),
       });
@@ -187,6 +187,15 @@ export function createMysqlControl(options: MysqlControlOptions): MysqlControl {
       return { state: next, conditions, writer: next.writer, events: eventsOf(results) };
     },
   };
+}
+
+/**
+ * A round between probe ticks (a Pod event) observes and decides, but must not count a
+ * failed probe: `decide` adds one to an unreachable pod's count and resets a reachable one,
+ * so handing it each count minus one leaves an unreachable pod's count where it was.
+ */
+function withoutProbeCount(state: MysqlState, pods: readonly string[]): MysqlState {
+  return { ...state, failures: Object.fromEntries(pods.map((pod) => [pod, (state.failures[pod] ?? 0) - 1])) };
 }
 
 /** A planned switchover asked for with the `mpstack.io/mysql-writer` annotation. */

@@ -1,6 +1,5 @@
 /**
- * The reconciler's port to the MySQL dual-master logic (`mysql/`): one probe round per
- * reconcile — observe both pods, decide, execute — returning what the reconciler writes into
+ * The reconciler's port to the MySQL dual-master logic (`mysql/`): one round — observe both pods, decide, execute — returning what the reconciler writes into
  * status (state, writer, conditions) and the Events worth recording. A port so reconciler
  * tests drive the writer without databases; `createMysqlControl` is the real one.
  */
@@ -28,11 +27,27 @@ export interface MysqlStepResult {
   readonly events: readonly MysqlEvent[];
 }
 
+/**
+ * Why a round runs. The operator's scheduler runs one round per probe interval
+ * (`countsAsProbe: true`) and, between them, one round at once when a MySQL Pod changes
+ * (readiness, deletion) so the Kubernetes signal is acted on without waiting for the next
+ * tick. Such a round must not advance the failed-probe count: "3 failed probes ≥ 2 s apart"
+ * stays true however many Pod events arrive.
+ */
+export interface MysqlRound {
+  readonly countsAsProbe: boolean;
+}
+
 export interface MysqlControl {
   /**
    * One round for `platform` (`spec.mysql.mode: dualMaster`). `pods` are the Pod objects of
    * the MySQL StatefulSet (missing ones are absent); `recorded` is the state from status.
    * Throws only when the round cannot start (no credentials Secret, for instance).
    */
-  step(platform: WeChatPlatform, pods: readonly MysqlPod[], recorded: MysqlState | undefined): Promise<MysqlStepResult>;
+  step(
+    platform: WeChatPlatform,
+    pods: readonly MysqlPod[],
+    recorded: MysqlState | undefined,
+    round: MysqlRound,
+  ): Promise<MysqlStepResult>;
 }

@@ -11,7 +11,7 @@ import type { MysqlState } from '../mysql/index.js';
 import { selectorQuery } from '../resources/meta.js';
 import { MYSQL_COMPONENT } from '../resources/names.js';
 import type { ConditionUpdate } from './conditions.js';
-import type { MysqlControl } from './mysql-port.js';
+import type { MysqlControl, MysqlRound } from './mysql-port.js';
 import type { PodLike, ReconcilerDeps } from './ports.js';
 
 export interface MysqlStepOutcome {
@@ -61,11 +61,12 @@ export async function runMysqlStep(
   control: MysqlControl,
   platform: WeChatPlatform,
   previous: WeChatPlatformStatus | undefined,
+  round: MysqlRound,
 ): Promise<MysqlStepOutcome> {
   try {
     const { namespace } = platform.metadata;
     const pods = await deps.objects.list<PodLike>('v1', 'Pod', namespace, selectorQuery(platform, MYSQL_COMPONENT));
-    const result = await control.step(platform, pods, recordedMysqlState(previous));
+    const result = await control.step(platform, pods, recordedMysqlState(previous), round);
     for (const e of result.events) await deps.events.record(platform, e.type, e.reason, e.message);
     const status = mysqlStatusOf(result.state);
     return {

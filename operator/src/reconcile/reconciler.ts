@@ -32,6 +32,7 @@ import type { ReconcilerDeps } from './ports.js';
 import { rabbitmqCondition } from './rabbitmq-condition.js';
 import { keepRabbitmqNodes } from './rabbitmq-guard.js';
 import { decideAllReplicas, type ServiceOutcome } from './replicas.js';
+import { RoundClocks } from './round-clocks.js';
 import { scalingCondition } from './scaling-condition.js';
 import { nextStatus, readyCondition, serviceStatuses, writeStatus } from './status.js';
 
@@ -49,14 +50,13 @@ export interface ReconcileResult {
   readonly requeueAfterMs?: number;
 }
 
-/** The next scrape; sooner when MySQL is probed (failover counts probe rounds). */
-function requeueAfterMs(platform: WeChatPlatform, probesMysql: boolean): number {
-  const scrape = platform.spec.metrics.scrapeIntervalSeconds;
-  return (probesMysql ? Math.min(scrape, platform.spec.mysql.failover.probeIntervalSeconds) : scrape) * 1000;
-}
+const scrapeMsOf = (platform: WeChatPlatform) => platform.spec.metrics.scrapeIntervalSeconds * 1000;
+const probeMsOf = (platform: WeChatPlatform) => platform.spec.mysql.failover.probeIntervalSeconds * 1000;
 
 export class Reconciler {
   private readonly scalerStates = new Map<string, Map<ServiceName, ScalerState>>();
+  private readonly outcomes = new Map<string, ReadonlyMap<ServiceName, ServiceOutcome>>();
+  private readonly clocks = new RoundClocks();
 
   constructor(private readonly deps: ReconcilerDeps) {}
 
@@ -80,9 +80,21 @@ export class Reconciler {
     return this.converge(ref, platform, raw.status);
   }
 
-  /** Forgets a platform's scaler state (after it is gone). */
+  /** Forgets a platform's scaler state and clocks (after it is gone). */
   forget(namespace: string, name: string): void {
-    this.scalerStates.delete(`${namespace}/${name}`);
+    const key = `${namespace}/${name}`;
+    this.scalerStates.delete(key);
+    this.outcomes.delete(key);
+    this.clocks.forget(key);
+  }
+
+  /**
+   * One of the platform's MySQL Pods changed (readiness, deletion): its next reconcile runs a
+   * MySQL round even between probe ticks — the Kubernetes half of the failover corroboration
+   * is acted on at once. The round does not count as a probe (see `RoundClocks`).
+   */
+  requestMysqlRound(namespace: string, name: string): void {
+    this.clocks.requestProbe(`${namespace}/${name}`);
   }
 
   private async converge(
@@ -93,10 +105,24 @@ export class Reconciler {
     const { deps } = this;
     const isPaused = platform.metadata.annotations?.[ANNOTATIONS.paused] === 'true' || platform.spec.paused;
     const owned = await listOwned(deps.objects, ref.namespace, platform.metadata.uid);
-    const states = this.statesOf(ref);
-    const outcomes = await decideAllReplicas({ deps, platform, owned, isPaused, states });
+    const key = `${ref.namespace}/${ref.name}`;
     const control = mysqlControlFor(deps, platform, isPaused);
-    const mysql = control === undefined ? undefined : await runMysqlStep(deps, control, platform, previous);
+    const probeMs = control === undefined ? undefined : probeMsOf(platform);
+    const plan = this.clocks.plan(key, deps.clock(), scrapeMsOf(platform), probeMs);
+    const outcomes = await decideAllReplicas({
+      deps,
+      platform,
+      owned,
+      isPaused,
+      states: this.statesOf(ref),
+      scrape: plan.scrape,
+      previous: this.outcomes.get(key) ?? new Map(),
+    });
+    this.outcomes.set(key, new Map(outcomes.map((o) => [o.service, o])));
+    const mysql =
+      control === undefined || plan.mysql === 'none'
+        ? undefined
+        : await runMysqlStep(deps, control, platform, previous, { countsAsProbe: plan.mysql === 'probe' });
     const writer = mysql?.writer ?? previous?.mysql?.writer;
     if (!isPaused) {
       const replicas = Object.fromEntries(outcomes.map((o) => [o.service, o.replicas]));
@@ -137,7 +163,7 @@ export class Reconciler {
     });
     await writeStatus(deps.objects, ref, previous, status);
     await this.recordScaling(platform, outcomes, owned);
-    return { requeueAfterMs: requeueAfterMs(platform, control !== undefined) };
+    return { requeueAfterMs: this.clocks.nextDueInMs(key, deps.clock(), scrapeMsOf(platform), probeMs) };
   }
 
   private async rejectSpec(ref: ObjectRef, raw: RawPlatform, problems: readonly string[]): Promise<ReconcileResult> {

@@ -27,6 +27,13 @@ export interface ReplicaContext {
   readonly owned: ReadonlyMap<string, KubernetesObject>;
   readonly isPaused: boolean;
   readonly states: Map<ServiceName, ScalerState>;
+  /**
+   * Whether this reconcile scrapes (the scrape clock is due). Between two scrapes a service
+   * keeps its last outcome from `previous` (clamped to the current min/max), so a reconcile
+   * started by a watch event never measures a rate over the few ms since the last one.
+   */
+  readonly scrape: boolean;
+  readonly previous: ReadonlyMap<ServiceName, ServiceOutcome>;
 }
 
 const clamp = (n: number, { min, max }: { min: number; max: number }) => Math.min(max, Math.max(min, n));
@@ -46,6 +53,10 @@ async function decideService(ctx: ReplicaContext, service: ServiceName): Promise
   const current = deployment?.spec?.replicas;
   if (current === undefined) return { service, replicas: spec.replicas.min };
   if (spec.scaling === undefined) return { service, replicas: ctx.isPaused ? current : spec.replicas.min };
+  const last = ctx.previous.get(service);
+  if (!ctx.scrape && last?.decision !== undefined) {
+    return { ...last, replicas: ctx.isPaused ? current : clamp(last.replicas, spec.replicas) };
+  }
   const pods = await ctx.deps.objects.list<PodLike>(
     'v1',
     'Pod',

@@ -31,7 +31,19 @@ interface DeploymentLike extends KubernetesObject {
 
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
 
-/** Per-service status: observed replicas, desired replicas, the last valid metric. */
+/**
+ * A new reading replaces `lastMetric` only when it moved by more than this fraction (the
+ * HPA's default tolerance; at least 1 req/s): a steady load must not rewrite the status at
+ * every scrape just because the reading's time moved.
+ */
+const METRIC_CHANGE = 0.1;
+
+function hasMetricMoved(previous: number | undefined, observed: number): boolean {
+  if (previous === undefined) return true;
+  return Math.abs(observed - previous) > Math.max(1, METRIC_CHANGE * Math.abs(previous));
+}
+
+/** Per-service status: observed replicas, desired replicas, the last metric that moved. */
 export function serviceStatuses(
   outcomes: readonly ServiceOutcome[],
   deployments: ReadonlyMap<ServiceName, DeploymentLike | undefined>,
@@ -41,9 +53,10 @@ export function serviceStatuses(
   const result: Partial<Record<ServiceName, ServiceStatus>> = {};
   for (const { service, replicas, decision } of outcomes) {
     const observed = decision?.observed;
+    const recorded = previous?.services?.[service]?.lastMetric;
     const lastMetric =
-      observed === undefined
-        ? previous?.services?.[service]?.lastMetric
+      observed === undefined || !hasMetricMoved(recorded?.requestsPerSecond, observed)
+        ? recorded
         : { requestsPerSecond: round(observed), at: iso(now) };
     result[service] = {
       replicas: deployments.get(service)?.status?.replicas ?? 0,

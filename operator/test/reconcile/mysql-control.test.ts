@@ -86,6 +86,7 @@ describe('createMysqlControl (fake SQL sessions, fake API server)', () => {
       platform(),
       [readyPod('p1-mysql-0'), readyPod('p1-mysql-1')],
       undefined,
+      { countsAsProbe: true },
     );
 
     const pod0 = 'p1-mysql-0.p1-mysql.default.svc';
@@ -113,7 +114,9 @@ describe('createMysqlControl (fake SQL sessions, fake API server)', () => {
   it('fails the round (no SQL at all) when the credentials Secret is missing', async () => {
     const sql = fakeServers();
     await assert.rejects(
-      control(sql.connect).step(platform(), [readyPod('p1-mysql-0'), readyPod('p1-mysql-1')], undefined),
+      control(sql.connect).step(platform(), [readyPod('p1-mysql-0'), readyPod('p1-mysql-1')], undefined, {
+        countsAsProbe: true,
+      }),
       /Secret p1-mysql not found/,
     );
     assert.equal(sql.statements.length, 0);

@@ -85,7 +85,7 @@ describe('MySQL switchover through the operator step, on two real MariaDB proces
     const results: MysqlStepResult[] = [];
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const result = await control().step(target, pods, state);
+      const result = await control().step(target, pods, state, { countsAsProbe: true });
       state = result.state;
       results.push(result);
       if (done(result)) return results;

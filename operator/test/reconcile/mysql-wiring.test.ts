@@ -4,7 +4,7 @@ import { createEventRecorder, EventType } from '../../src/kube/events.js';
 import { silentLogger } from '../../src/kube/logger.js';
 import { createObjectClient } from '../../src/kube/objects.js';
 import type { MysqlState } from '../../src/mysql/index.js';
-import type { MysqlControl, MysqlPod, MysqlStepResult } from '../../src/reconcile/mysql-port.js';
+import type { MysqlControl, MysqlPod, MysqlRound, MysqlStepResult } from '../../src/reconcile/mysql-port.js';
 import { Reconciler } from '../../src/reconcile/reconciler.js';
 import { desiredResources } from '../../src/resources/desired.js';
 import { decideReplicas } from '../../src/scaling/decide.js';
@@ -36,7 +36,9 @@ const writerSelector = (server: FakeApiServer) =>
 class FakeMysqlControl implements MysqlControl {
   readonly calls: { pods: string[]; recorded: MysqlState | undefined }[] = [];
   next: MysqlStepResult | Error = { state: emptyState, conditions: [], writer: null, events: [] };
-  async step(_platform: unknown, podList: readonly MysqlPod[], recorded: MysqlState | undefined) {
+  readonly rounds: MysqlRound[] = [];
+  async step(_platform: unknown, podList: readonly MysqlPod[], recorded: MysqlState | undefined, round: MysqlRound) {
+    this.rounds.push(round);
     this.calls.push({ pods: podList.map((p) => p.metadata?.name ?? ''), recorded });
     if (this.next instanceof Error) throw this.next;
     return this.next;
@@ -70,7 +72,8 @@ const failedOver: MysqlStepResult = {
 async function start(control: MysqlControl) {
   const server = await startFakeApiServer();
   const kubeConfig = server.kubeConfig(NAMESPACE);
-  const clock = () => T0;
+  const time = { now: T0 };
+  const clock = () => time.now;
   const reconciler = new Reconciler({
     objects: createObjectClient(kubeConfig, 'mpstack-operator'),
     events: createEventRecorder({ kubeConfig, component: 'mpstack-operator', clock, logger: silentLogger }),
@@ -82,7 +85,7 @@ async function start(control: MysqlControl) {
     logger: silentLogger,
     mysql: control,
   });
-  return { server, reconciler };
+  return { server, reconciler, time };
 }
 
 function createMysqlPod(server: FakeApiServer, name: string): void {
@@ -105,9 +108,14 @@ describe('Reconciler drives the MySQL dual-master round (fake MysqlControl, fake
   let server: FakeApiServer;
   let reconciler: Reconciler;
   let control: FakeMysqlControl;
+  let time: { now: number };
+  /** Moves the clock past the next probe (2 s) and scrape (15 s) ticks. */
+  const nextTick = () => {
+    time.now += 60_000;
+  };
   beforeEach(async () => {
     control = new FakeMysqlControl();
-    ({ server, reconciler } = await start(control));
+    ({ server, reconciler, time } = await start(control));
   });
   afterEach(async () => {
     await server.close();
@@ -141,14 +149,31 @@ describe('Reconciler drives the MySQL dual-master round (fake MysqlControl, fake
     createPlatform(server, 'p1', platformSpec());
     control.next = failedOver;
     await reconciler.reconcile(NAMESPACE, 'p1');
+    nextTick();
     await reconciler.reconcile(NAMESPACE, 'p1');
     assert.deepEqual(control.calls[1]?.recorded, failedOver.state);
+  });
+
+  it('runs no second round before the probe tick; a MySQL Pod event runs one at once that is not counted as a probe', async () => {
+    createPlatform(server, 'p1', platformSpec({ mysql: { failover: { probeIntervalSeconds: 2 } } }));
+    control.next = failedOver;
+    await reconciler.reconcile(NAMESPACE, 'p1');
+    time.now += 500;
+    await reconciler.reconcile(NAMESPACE, 'p1');
+    assert.equal(control.rounds.length, 1, 'a reconcile 0.5 s later (a watch event) probes nothing');
+    reconciler.requestMysqlRound(NAMESPACE, 'p1');
+    await reconciler.reconcile(NAMESPACE, 'p1');
+    assert.deepEqual(control.rounds, [{ countsAsProbe: true }, { countsAsProbe: false }]);
+    time.now += 1500;
+    await reconciler.reconcile(NAMESPACE, 'p1');
+    assert.deepEqual(control.rounds.at(-1), { countsAsProbe: true }, 'the probe clock kept its own schedule');
   });
 
   it('a failing step sets MySQLAvailable=False, keeps the recorded writer and still reconciles the rest', async () => {
     createPlatform(server, 'p1', platformSpec());
     control.next = failedOver;
     await reconciler.reconcile(NAMESPACE, 'p1');
+    nextTick();
     control.next = new Error('Secret p1-mysql not found');
     server.store.delete(services, NAMESPACE, 'p1-mysql-writer');
     await reconciler.reconcile(NAMESPACE, 'p1');

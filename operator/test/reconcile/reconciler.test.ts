@@ -248,4 +248,46 @@ describe('Reconciler against the fake API server (real client)', () => {
       2,
     );
   });
+
+  it('scrapes on the scrape clock only: a reconcile between two ticks reuses the decision and writes nothing', async () => {
+    createPlatform(h.server, 'p1', platformSpec({ metrics: { scrapeIntervalSeconds: 15 } }));
+    await h.reconciler.reconcile(NAMESPACE, 'p1');
+    h.rates.readings.set('ingress', { kind: 'total', total: 600, targetPerReplica: 100 });
+    const result = await h.reconciler.reconcile(NAMESPACE, 'p1');
+    assert.equal(result.requeueAfterMs, 15_000, 'the next reconcile is asked for at the next scrape');
+    const reads = h.rates.reads;
+    const before = h.server.faults.requests.length;
+    h.rates.readings.set('ingress', { kind: 'total', total: 1000, targetPerReplica: 100 });
+    h.clock.now += 100;
+    await h.reconciler.reconcile(NAMESPACE, 'p1');
+    assert.equal(h.rates.reads, reads, 'no scrape 0.1 s after the last one');
+    assert.deepEqual(h.server.faults.writes(before), []);
+    h.clock.now += 14_900;
+    await h.reconciler.reconcile(NAMESPACE, 'p1');
+    assert.ok(h.rates.reads > reads, 'the tick scrapes');
+    assert.equal(
+      (h.server.store.get(deployments, NAMESPACE, 'p1-ingress')['spec'] as { replicas: number }).replicas,
+      10,
+    );
+  });
+
+  it('a steady rate does not rewrite status at every scrape: lastMetric moves only with the reading', async () => {
+    createPlatform(h.server, 'p1', platformSpec());
+    await h.reconciler.reconcile(NAMESPACE, 'p1');
+    const at = (rps: number) => {
+      h.rates.readings.set('ingress', { kind: 'total', total: rps, targetPerReplica: 100 });
+      h.clock.now += 15_000;
+      return h.reconciler.reconcile(NAMESPACE, 'p1');
+    };
+    await at(190);
+    const statusWrites = () => h.server.faults.writes().filter((r) => r.path.endsWith('/status')).length;
+    const before = statusWrites();
+    for (const rps of [191, 189, 192, 190]) await at(rps);
+    assert.equal(statusWrites(), before, 'no status write while the rate stays within 10 %');
+    await at(260);
+    assert.equal(statusWrites(), before + 1);
+    type Services = { services: Record<string, { lastMetric?: { requestsPerSecond: number } }> };
+    const status = readPlatform(h.server, 'p1')['status'] as Services;
+    assert.equal(status.services['ingress']?.lastMetric?.requestsPerSecond, 260);
+  });
 });

@@ -71,7 +71,7 @@ describe('runOperator: MySQL pods are watched', () => {
     steps.length = 0;
     server = await startFakeApiServer();
     controller = startSimulatedController(server.store, 30);
-    operator = await runOperator(operatorOptions(server, { mysql: control, scrapeIntervalMs: 600_000 }));
+    operator = await runOperator(operatorOptions(server, { mysql: control }));
   });
   afterEach(async () => {
     await operator.close();
@@ -80,8 +80,8 @@ describe('runOperator: MySQL pods are watched', () => {
   });
 
   it('reconciles the platform as soon as one of its MySQL pods turns NotReady, not at the next requeue', async () => {
-    // Every requeue (probe interval, scrape interval) and the metrics loop are far beyond the
-    // test: only a Pod event can explain a prompt round.
+    // Every requeue (probe interval, scrape interval) is far beyond the test: only a Pod
+    // event can explain a prompt round.
     createPlatform(
       server,
       'db',

@@ -24,7 +24,10 @@ export const NAMESPACE = 'default';
 export class FakeRates implements RequestRateSource {
   readonly readings = new Map<string, MetricReading>();
   fallback: MetricReading = { kind: 'total', total: 0, targetPerReplica: 100 };
+  /** How many reads (scrapes) were asked for. */
+  reads = 0;
   async read({ service }: { service: string }): Promise<MetricReading> {
+    this.reads += 1;
     return this.readings.get(service) ?? this.fallback;
   }
 }
@@ -75,15 +78,14 @@ export function platformSpec(overrides: Record<string, unknown> = {}): Record<st
   };
 }
 
-/** What every `runOperator` test passes: the fake API server, silent logs, scripted rates, a slow metrics loop. */
+/** What every `runOperator` test passes: the fake API server, silent logs, scripted rates. */
 export function operatorOptions(server: FakeApiServer, extra: Partial<RunOperatorOptions> = {}): RunOperatorOptions {
   return {
     kubeConfig: server.kubeConfig(NAMESPACE),
-    namespace: NAMESPACE,
+    namespaces: [NAMESPACE],
     clock: Date.now,
     logger: silentLogger,
     rates: new FakeRates(),
-    scrapeIntervalMs: 60_000,
     ...extra,
   };
 }

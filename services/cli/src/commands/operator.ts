@@ -12,10 +12,19 @@ import { runOperator } from '@mpstack/operator';
 import { z } from 'zod';
 
 const operatorEnvSchema = commonEnvSchema.extend({
-  /** Watch one namespace (the chart sets the release namespace); all when empty. */
+  /** Comma-separated namespaces whose platforms are reconciled; every namespace when empty. */
+  MPSTACK_OPERATOR_WATCH_NAMESPACES: z
+    .string()
+    .optional()
+    .transform((v) =>
+      (v ?? '')
+        .split(',')
+        .map((n) => n.trim())
+        .filter((n) => n !== ''),
+    ),
+  /** The operator's own namespace (the chart sets the pod's): where replicas elect a leader. */
   MPSTACK_OPERATOR_NAMESPACE: z.string().optional(),
   MPSTACK_OPERATOR_PORT: intFromEnv(8081, 0, 65535),
-  MPSTACK_OPERATOR_SCRAPE_SECONDS: intFromEnv(15, 1, 3600),
   KUBECONFIG: z.string().optional(),
   /** In a pod: its name, this replica's identity in leader election. */
   HOSTNAME: z.string().optional(),
@@ -32,10 +41,9 @@ export async function runOperatorService(env: Environment): Promise<void> {
   const operator = await runOperator({
     clock: Date.now,
     logger,
-    scrapeIntervalMs: config.MPSTACK_OPERATOR_SCRAPE_SECONDS * 1000,
-    ...(config.MPSTACK_OPERATOR_NAMESPACE === undefined ? {} : { namespace: config.MPSTACK_OPERATOR_NAMESPACE }),
+    namespaces: config.MPSTACK_OPERATOR_WATCH_NAMESPACES,
     ...(config.KUBECONFIG === undefined ? {} : { kubeconfig: config.KUBECONFIG }),
-    // Inside the cluster (namespace known) replicas elect a leader; one reconciles.
+    // Inside the cluster (its own namespace known) replicas elect a leader; one reconciles.
     ...(config.MPSTACK_OPERATOR_NAMESPACE === undefined
       ? {}
       : {
@@ -53,7 +61,8 @@ export async function runOperatorService(env: Environment): Promise<void> {
   });
   const server = createServiceServer(app);
   const url = await server.listen(config.MPSTACK_OPERATOR_PORT, '0.0.0.0');
-  logger.info({ url, namespace: config.MPSTACK_OPERATOR_NAMESPACE ?? '(all)' }, 'operator running');
+  const watched = config.MPSTACK_OPERATOR_WATCH_NAMESPACES;
+  logger.info({ url, namespaces: watched.length === 0 ? '(all)' : watched.join(',') }, 'operator running');
   const stop = (signal: string) => {
     logger.info({ signal }, 'stopping');
     void Promise.allSettled([server.close(), operator.close(), telemetry.shutdown()]).then(() => process.exit(0));
