@@ -36,6 +36,7 @@ export function chartValuesSchema(): Record<string, unknown> {
         required: ['logLevel', 'resources'],
         properties: {
           logLevel: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
+          watchNamespaces: { type: 'string', pattern: '^([a-z0-9-]+(,[a-z0-9-]+)*)?$' },
           resources,
         },
       },

@@ -32,9 +32,9 @@ function valueSets(): Record<string, Record<string, unknown>> {
 }
 
 function rulesOf(objects: readonly Record<string, unknown>[], kind: string): unknown {
-  const found = objects.find((o) => o['kind'] === kind);
-  assert.ok(found, kind);
-  return found['rules'];
+  const found = objects.filter((o) => o['kind'] === kind);
+  assert.ok(found.length > 0, kind);
+  return found.map((o) => o['rules']);
 }
 
 describe('generated files', () => {
@@ -74,9 +74,11 @@ describe('Helm chart charts/mpstack', () => {
     const objects = renderChart(defaultValues());
     assert.deepEqual(objects.map((o) => o['kind']).sort(), [
       'ClusterRole',
+      'ClusterRole',
       'ClusterRoleBinding',
       'Deployment',
       'Role',
+      'RoleBinding',
       'RoleBinding',
       'ServiceAccount',
     ]);

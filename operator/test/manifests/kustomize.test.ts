@@ -28,6 +28,7 @@ describe('kustomize base k8s/', () => {
     const objects = kustomize('k8s');
     assert.deepEqual(objects.map((o) => o['kind']).sort(), [
       'ClusterRole',
+      'ClusterRole',
       'ClusterRoleBinding',
       'CustomResourceDefinition',
       'Deployment',
@@ -43,7 +44,7 @@ describe('kustomize base k8s/', () => {
     );
   });
 
-  it('grants least privilege: no wildcards, read-only Secrets, no pods/exec, pods deletable only for fencing', () => {
+  it('grants least privilege: no wildcards, Secrets only by name and never cluster-wide, no pods/exec, pods deletable only for fencing', () => {
     const objects = kustomize('k8s');
     const rules = objects
       .filter((o) => o['kind'] === 'ClusterRole' || o['kind'] === 'Role')
@@ -53,7 +54,20 @@ describe('kustomize base k8s/', () => {
         assert.ok(!field.includes('*'), JSON.stringify(rule));
     }
     const verbsOf = (resource: string) => rules.filter((r) => r.resources.includes(resource)).flatMap((r) => r.verbs);
-    assert.deepEqual(verbsOf('secrets').sort(), ['get', 'list', 'watch']);
+    assert.deepEqual(verbsOf('secrets'), ['get'], 'read by name only: no list, no watch');
+    const secretRole = objects.find(
+      (o) => o['kind'] === 'ClusterRole' && (o['rules'] as Rule[]).some((r) => r.resources.includes('secrets')),
+    ) as { metadata: { name: string } };
+    assert.equal((secretRole['rules' as never] as Rule[]).length, 1, 'the Secret role grants nothing else');
+    const bindings = objects.filter((o) => o['kind'] === 'ClusterRoleBinding') as { roleRef: { name: string } }[];
+    assert.ok(!bindings.some((b) => b.roleRef.name === secretRole.metadata.name), 'never bound cluster-wide');
+    assert.ok(objects.some((o) => o['kind'] === 'Deployment'));
+    const env = (
+      objects.find((o) => o['kind'] === 'Deployment') as {
+        spec: { template: { spec: { containers: { env: { name: string; value?: string }[] }[] } } };
+      }
+    ).spec.template.spec.containers[0]?.env;
+    assert.equal(env?.find((e) => e.name === 'MPSTACK_OPERATOR_WATCH_NAMESPACES')?.value, '', 'every namespace');
     assert.deepEqual(verbsOf('pods').sort(), ['delete', 'get', 'list', 'watch']);
     assert.deepEqual(verbsOf('pods/exec'), []);
     assert.deepEqual(verbsOf('wechatplatforms/finalizers'), ['update']);
@@ -79,7 +93,7 @@ describe('kustomize base k8s/', () => {
 
 describe('example WeChatPlatforms k8s/examples/', () => {
   it('are accepted by the CRD schema (unknown fields rejected), the re-check, and the name rule', () => {
-    const examples = kustomize('k8s/examples');
+    const examples = kustomize('k8s/examples').filter((o) => o['kind'] === 'WeChatPlatform');
     assert.equal(examples.length, 2);
     const validate = crdValidator({ closed: true, useDefaults: false });
     for (const example of examples) {
@@ -88,6 +102,26 @@ describe('example WeChatPlatforms k8s/examples/', () => {
       const result = validateSpec(example['spec']);
       assert.ok(result.ok, `${name}: ${result.ok ? '' : result.problems.join('\n')}`);
       assert.deepEqual(validatePlatformName(name), []);
+    }
+  });
+
+  it('come with their namespace and a Secret-read RoleBinding in every namespace that holds one', () => {
+    const objects = kustomize('k8s/examples');
+    for (const o of objects.filter((x) => x['kind'] !== 'WeChatPlatform')) assert.deepEqual(kubernetesProblems(o), []);
+    const namespaces = objects
+      .filter((o) => o['kind'] === 'WeChatPlatform')
+      .map((o) => (o['metadata'] as { namespace: string }).namespace);
+    assert.deepEqual(namespaces.sort(), ['default', 'wechat']);
+    assert.ok(objects.some((o) => o['kind'] === 'Namespace' && (o['metadata'] as { name: string }).name === 'wechat'));
+    for (const ns of namespaces) {
+      const binding = objects.find(
+        (o) => o['kind'] === 'RoleBinding' && (o['metadata'] as { namespace: string }).namespace === ns,
+      ) as { roleRef: { kind: string; name: string } } | undefined;
+      assert.deepEqual(binding?.roleRef, {
+        apiGroup: 'rbac.authorization.k8s.io',
+        kind: 'ClusterRole',
+        name: 'mpstack-operator-secrets',
+      });
     }
   });
 
