@@ -108,3 +108,40 @@ describe('runOperator: MySQL pods are watched', () => {
     assert.ok(round !== undefined && round.at - changedAt < 5_000);
   });
 });
+
+describe('runOperator: which namespaces it watches', () => {
+  let server: FakeApiServer;
+  let operator: RunningOperator | undefined;
+  beforeEach(async () => {
+    server = await startFakeApiServer();
+  });
+  afterEach(async () => {
+    await operator?.close();
+    await server.close();
+  });
+  const create = (namespace: string, name: string) =>
+    server.store.create(platformType, namespace, {
+      apiVersion: 'mpstack.io/v1alpha1',
+      kind: 'WeChatPlatform',
+      metadata: { name },
+      spec: platformSpec(),
+    });
+  const hasStatus = (namespace: string, name: string) =>
+    server.store.get(platformType, namespace, name)['status'] !== undefined;
+
+  it('reconciles platforms of every namespace by default (the examples live in default and wechat)', async () => {
+    operator = await runOperator({ ...operatorOptions(server), namespaces: [] });
+    create('default', 'a');
+    create('wechat', 'b');
+    await eventually(() => hasStatus('default', 'a') && hasStatus('wechat', 'b'), 10_000, 'both reconciled');
+  });
+
+  it('reconciles only the configured namespaces when given a list', async () => {
+    operator = await runOperator({ ...operatorOptions(server), namespaces: ['wechat', 'shop'] });
+    create('default', 'a');
+    create('wechat', 'b');
+    create('shop', 'c');
+    await eventually(() => hasStatus('wechat', 'b') && hasStatus('shop', 'c'), 10_000, 'the listed ones');
+    assert.equal(hasStatus('default', 'a'), false);
+  });
+});
