@@ -1,11 +1,10 @@
 import {
   type AesKey,
   decodeAesKey,
+  locateEncrypt,
   msgSignature,
   openEncrypted,
   openEncryptValue,
-  parseXml,
-  readEncryptField,
   WxCryptCode,
   WxCryptError,
 } from '@mpstack/common';
@@ -46,7 +45,7 @@ function decodeKeys(current: string, previous: string | undefined): readonly Aes
 function encryptValueOf(body: string): string | undefined {
   if (!body.startsWith('<')) return body;
   try {
-    return readEncryptField(parseXml(body));
+    return locateEncrypt(body);
   } catch {
     return undefined;
   }

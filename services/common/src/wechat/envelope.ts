@@ -1,7 +1,8 @@
 import { AppError, ErrorCode } from '../errors/app-error.js';
 import { type AesKey, decodeAesKey, decryptMessage, encryptMessage, WxCryptCode, WxCryptError } from './crypto.js';
 import { msgSignature, signaturesEqual } from './signature.js';
-import { cdata, hasForbiddenDeclaration, parseXml, type XmlFields } from './xml.js';
+import { cdata, parseXml, type XmlFields } from './xml.js';
+import { walkMarkup } from './xml-guard.js';
 
 export interface EncryptedReplyParts {
   /** base64 ciphertext, as produced by `encryptMessage`. */
@@ -50,15 +51,6 @@ export function encryptReply(options: EncryptReplyOptions): string {
   return buildEncryptedReply({ encrypt, token: options.token, timestamp: options.timestamp, nonce: options.nonce });
 }
 
-/** The `<Encrypt>` value of a safe/compatible-mode body; -40002 when there is none. */
-export function readEncryptField(fields: XmlFields): string {
-  const value = Object.hasOwn(fields, 'Encrypt') ? fields['Encrypt']?.trim() : undefined;
-  if (value === undefined || value === '') {
-    throw new WxCryptError(WxCryptCode.parseXml, 'the body has no <Encrypt> element (plaintext mode, or not WeChat)');
-  }
-  return value;
-}
-
 export interface OpenEncryptValueOptions {
   readonly encrypt: string;
   readonly token: string;
@@ -97,7 +89,7 @@ export interface OpenEncryptedOptions extends Omit<OpenEncryptValueOptions, 'enc
 }
 
 export interface OpenedEnvelope extends OpenedValue {
-  /** The outer (still encrypted) body's fields, e.g. `ToUserName`, for routing and logs. */
+  /** The outer body's fields, e.g. `ToUserName` — not authenticated: only `<Encrypt>` is signed. */
   readonly outer: XmlFields;
 }
 
@@ -114,36 +106,67 @@ function parseOuter(body: string): XmlFields {
 }
 
 /**
- * Opens an encrypted callback body: parse the outer XML (-40002), read `<Encrypt>` (-40002),
- * check `msg_signature` (-40001), decrypt with key fallback. The CLI uses it; the ingress
- * uses the same pieces ({@link readEncryptField}, {@link openEncryptValue}) after its
- * envelope fast path, so both report the same WXBizMsgCrypt codes. Throws {@link WxCryptError}, or
- * `AppError` (xml_forbidden / body_too_large) for a body refused before parsing.
+ * Opens an encrypted callback body: find `<Encrypt>` without parsing the body
+ * ({@link locateEncrypt}, -40002), check `msg_signature` (-40001), decrypt with key
+ * fallback, and only then parse the outer fields. The ingress uses the same first two
+ * steps, so both report the same WXBizMsgCrypt codes. Throws {@link WxCryptError}, or
+ * `AppError` (xml_forbidden / xml_too_complex / body_too_large) for a refused body.
  */
 export function openEncrypted(options: OpenEncryptedOptions): OpenedEnvelope {
-  const outer = parseOuter(options.body);
-  const encrypt = readEncryptField(outer);
-  return { ...openEncryptValue({ ...options, encrypt }), outer };
+  const opened = openEncryptValue({ ...options, encrypt: locateEncrypt(options.body) });
+  return { ...opened, outer: parseOuter(options.body) };
 }
 
 const encryptElement = /<Encrypt>\s*(?:<!\[CDATA\[([A-Za-z0-9+/=]*)\]\]>|([A-Za-z0-9+/=]*))\s*<\/Encrypt>/;
 
 /**
- * The `<Encrypt>` value of a safe/compatible-mode push read with one anchored scan instead of
- * a full XML parse: only this value is used (it is authenticated by msg_signature, and its
- * plaintext is parsed in full). In compatible mode the plaintext elements come first and a
- * user's text may itself contain `<Encrypt>`, so a document with more than one is left to
- * the parser. Returns undefined for anything unusual, so the caller falls back to
- * {@link parseXml} and its errors (DOCTYPE refused, -40002 when the element is missing).
+ * The `<Encrypt>` value of a safe/compatible-mode push, read with one anchored scan: a body
+ * that is `<xml>…</xml>` with exactly one `<Encrypt>` holding base64 (plain or in CDATA).
+ * Returns undefined for anything else — notably a compatible-mode body whose user text
+ * holds another `<Encrypt>` — which {@link locateEncrypt} then reads with the markup walk.
+ * Where the one `<Encrypt>` stands does not matter: the value is authenticated by
+ * `msg_signature` before anything else is done with it.
  */
 export function extractEncrypt(body: string): string | undefined {
   const document = body.trim();
-  if (!document.startsWith('<xml>') || !document.endsWith('</xml>') || hasForbiddenDeclaration(document)) {
-    return undefined;
-  }
+  if (!document.startsWith('<xml>') || !document.endsWith('</xml>')) return undefined;
   const first = document.indexOf('<Encrypt>');
   if (first === -1 || document.indexOf('<Encrypt>', first + 1) !== -1) return undefined;
   const match = encryptElement.exec(document);
   const value = match?.[1] ?? match?.[2];
   return value === undefined || value === '' ? undefined : value;
+}
+
+/**
+ * The `<Encrypt>` value of an encrypted callback body, read before `msg_signature` is
+ * checked and so without parsing the body: the anchored scan ({@link extractEncrypt}), else
+ * one linear walk of the markup ({@link walkMarkup}) for the root's first `<Encrypt>` child
+ * (its text, or the text of one CDATA section; msg_signature then says whether it is
+ * WeChat's). No entity is expanded and
+ * nothing is built, so a hostile body costs one pass over its bytes. Throws
+ * {@link WxCryptError} -40002 when there is no such element; `AppError` xml_forbidden /
+ * xml_too_complex for a body the walk refuses.
+ */
+export function locateEncrypt(body: string): string {
+  const value = extractEncrypt(body) ?? encryptFromWalk(body);
+  if (value === undefined) {
+    throw new WxCryptError(WxCryptCode.parseXml, 'the body has no <Encrypt> element (plaintext mode, or not WeChat)');
+  }
+  return value;
+}
+
+function encryptFromWalk(body: string): string | undefined {
+  let span: ReturnType<typeof walkMarkup>;
+  try {
+    span = walkMarkup(body, 'Encrypt');
+  } catch (error) {
+    if (error instanceof AppError && error.code === ErrorCode.xmlInvalid) {
+      throw new WxCryptError(WxCryptCode.parseXml, `the body is not WeChat XML: ${error.message}`);
+    }
+    throw error;
+  }
+  if (span === undefined) return undefined;
+  let value = body.slice(span.start, span.end).trim();
+  if (value.startsWith('<![CDATA[') && value.endsWith(']]>')) value = value.slice(9, -3).trim();
+  return value === '' ? undefined : value;
 }

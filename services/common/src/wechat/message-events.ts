@@ -102,6 +102,14 @@ const parsers: ReadonlyMap<string, EventEntry> = new Map<string, EventEntry>([
 ]);
 
 /**
+ * Whether `event` is one of the events typed here, in its documented casing — what a
+ * metric may use as a label; any other name comes from the sender and is unbounded.
+ */
+export function isKnownEvent(event: string): boolean {
+  return parsers.get(event.toLowerCase())?.[0] === event;
+}
+
+/**
  * Types a `MsgType=event` push. WeChat's own casing is mixed (`subscribe` but `SCAN`,
  * `CLICK`); names are matched case-insensitively and reported in the documented casing.
  * An event this code does not know is kept as an {@link OtherEvent}, never dropped.

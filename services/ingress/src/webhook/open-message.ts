@@ -1,12 +1,11 @@
 import {
   AppError,
   ErrorCode,
-  extractEncrypt,
+  locateEncrypt,
   openEncryptValue,
   parseMessage,
   parseMessageXml,
   parseXml,
-  readEncryptField,
   signaturesEqual,
   urlSignature,
   WxCryptCode,
@@ -39,22 +38,19 @@ export function verifyRequest(account: Account, query: CallbackQuery, nowSeconds
   }
 }
 
-/** Steps 2–3: decrypt (safe / compatible mode) and parse into a typed message. */
+/**
+ * Steps 2–3: decrypt (safe / compatible mode) and parse into a typed message. An encrypted
+ * body is never parsed before `msg_signature` is verified: `<Encrypt>` is located by a
+ * linear scan, checked, decrypted, and only the authenticated plaintext is parsed.
+ */
 export function openMessage(account: Account, query: CallbackQuery, body: string): OpenedMessage {
-  const encrypted = query.encryptType === 'aes';
-  if (!encrypted) {
-    if (account.mode === 'safe') {
-      throw new AppError(ErrorCode.decryptFailed, 'account is in safe mode: plaintext messages are refused');
-    }
-    return { message: parseMessage(parseXml(body)), keyIndex: undefined };
-  }
+  if (query.encryptType !== 'aes') return openPlaintext(account, body);
   if (account.aesKeys.length === 0) {
     throw new AppError(ErrorCode.decryptFailed, 'encrypted message but no EncodingAESKey is configured');
   }
   try {
-    const encrypt = extractEncrypt(body) ?? readEncryptField(parseXml(body));
     const opened = openEncryptValue({
-      encrypt,
+      encrypt: locateEncrypt(body),
       token: account.token,
       timestamp: query.timestamp,
       nonce: query.nonce,
@@ -66,6 +62,24 @@ export function openMessage(account: Account, query: CallbackQuery, body: string
   } catch (error) {
     throw error instanceof WxCryptError ? cryptError(error) : error;
   }
+}
+
+/**
+ * A body without `encrypt_type=aes` is signed by nothing (the URL signature covers only
+ * token, timestamp and nonce), so only a plaintext-mode account accepts one. In safe mode
+ * WeChat sends ciphertext only; in compatible mode it always sends `encrypt_type=aes`,
+ * `msg_signature` and `<Encrypt>` next to the plaintext copy (official 消息加解密说明), so
+ * a plaintext request to either is a downgrade — a forgery with a captured signed URL, or
+ * an account switched on WeChat's side but not here — and is refused.
+ */
+function openPlaintext(account: Account, body: string): OpenedMessage {
+  if (account.mode !== 'plain') {
+    throw new AppError(
+      ErrorCode.plaintextRefused,
+      `account is in ${account.mode} mode: a message without encrypt_type=aes is refused`,
+    );
+  }
+  return { message: parseMessage(parseXml(body)), keyIndex: undefined };
 }
 
 /** WXBizMsgCrypt failures become taxonomy errors that still name the official code. */

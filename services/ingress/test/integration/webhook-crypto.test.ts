@@ -110,12 +110,15 @@ describe('ingress webhook: safe and compatible mode decryption (real Redis + Rab
     await assertUntouched(h, from);
   });
 
-  it('refuses a plaintext message to a safe-mode account (400 decrypt_failed), executing nothing', async () => {
-    const from = user();
-    const answer = await send(plainPost(h.url, safe, text(from, hello.keyword)));
-    assert.deepEqual([answer.status, answer.code], [400, 'decrypt_failed']);
-    await assertUntouched(h, from);
-  });
+  for (const mode of ['safe', 'compat'] as const) {
+    it(`refuses a plaintext message (no encrypt_type=aes) to a ${mode}-mode account (400 plaintext_refused), executing nothing`, async () => {
+      const account = h.accounts[mode];
+      const from = user();
+      const answer = await send(plainPost(h.url, account, text(from, hello.keyword)));
+      assert.deepEqual([answer.status, answer.code], [400, 'plaintext_refused']);
+      await assertUntouched(h, from);
+    });
+  }
 
   it('in compatible mode reads the encrypted copy and answers encrypted', async () => {
     const compat = h.accounts.compat;

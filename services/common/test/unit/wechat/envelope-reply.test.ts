@@ -3,9 +3,9 @@ import { decodeAesKey, encryptMessage, WxCryptCode } from '../../../src/wechat/c
 import {
   buildEncryptedReply,
   encryptReply,
+  locateEncrypt,
   openEncrypted,
   openEncryptValue,
-  readEncryptField,
 } from '../../../src/wechat/envelope.js';
 import { parseMessageXml } from '../../../src/wechat/messages.js';
 import { buildReply } from '../../../src/wechat/replies.js';
@@ -25,14 +25,14 @@ describe('wechat/envelope (keys and replies)', () => {
     });
   });
 
-  describe('readEncryptField', () => {
+  describe('locateEncrypt', () => {
     it('returns the Encrypt value', () => {
-      assert.equal(readEncryptField({ Encrypt: 'abc=' }), 'abc=');
+      assert.equal(locateEncrypt('<xml><Encrypt><![CDATA[abc=]]></Encrypt></xml>'), 'abc=');
     });
 
     it('throws -40002 when Encrypt is absent or blank', () => {
-      assert.throws(() => readEncryptField({ ToUserName: 'gh' }), wxCode(WxCryptCode.parseXml));
-      assert.throws(() => readEncryptField({ Encrypt: '  ' }), wxCode(WxCryptCode.parseXml));
+      assert.throws(() => locateEncrypt('<xml><ToUserName>gh</ToUserName></xml>'), wxCode(WxCryptCode.parseXml));
+      assert.throws(() => locateEncrypt('<xml><Encrypt>  </Encrypt></xml>'), wxCode(WxCryptCode.parseXml));
     });
   });
 
@@ -87,7 +87,7 @@ describe('wechat/envelope (keys and replies)', () => {
 });
 
 function readEncrypt(envelope: string): string {
-  return readEncryptField(parseXml(envelope));
+  return locateEncrypt(envelope);
 }
 
 function openValue(encrypt: string, signature: string) {
