@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { type DestinationStream, type Logger, pino } from 'pino';
 
 export type { Logger } from 'pino';
@@ -50,4 +51,12 @@ export function createLogger(options: LoggerOptions): Logger {
 /** Masks a mainland phone number: 13812345678 → 138****5678. */
 export function maskPhone(phone: string): string {
   return phone.length >= 7 ? `${phone.slice(0, 3)}****${phone.slice(-4)}` : '****';
+}
+
+/**
+ * A short tag for a personal identifier (an openid) in a log line: lines about one user can
+ * be matched with each other and with a known id, but the id cannot be read back.
+ */
+export function logHash(value: string): string {
+  return createHash('sha256').update(value).digest('base64url').slice(0, 12);
 }

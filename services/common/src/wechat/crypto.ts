@@ -152,9 +152,11 @@ export function decryptWithKey(aesKey: AesKey, appId: string, encrypt: string): 
   }
   const receivedAppId = plain.subarray(20 + length).toString('utf8');
   if (receivedAppId !== appId) {
+    // Names only what the sender put in (it encrypted it), never the configured AppID:
+    // this message reaches HTTP clients through the ingress's error body.
     throw new WxCryptError(
       WxCryptCode.validateAppId,
-      `AppID check failed: expected ${appId}, got ${JSON.stringify(receivedAppId)}`,
+      `AppID check failed: the message was encrypted for ${JSON.stringify(receivedAppId)}`,
     );
   }
   return plain.subarray(20, 20 + length).toString('utf8');

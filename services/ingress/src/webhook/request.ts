@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { AppError, ErrorCode } from '@mpstack/common';
+import { AppError, ErrorCode, logHash } from '@mpstack/common';
 
 /** The callback query WeChat appends to the configured URL. */
 export interface CallbackQuery {
@@ -41,6 +41,24 @@ export function parseWebhookUrl(url: string): WebhookTarget | undefined {
       msgSignature: params.get('msg_signature') ?? undefined,
       echostr: params.get('echostr') ?? undefined,
     },
+  };
+}
+
+/**
+ * What a log line may carry of a callback request: the account, the timestamp and
+ * `encrypt_type`, which credentials were present, and the openid as a {@link logHash}.
+ * The signature, msg_signature, nonce and echostr are left out: with the timestamp they
+ * make a signed URL that anyone reading the logs could replay within the window.
+ */
+export function loggableTarget(target: WebhookTarget): Readonly<Record<string, string | boolean>> {
+  const { query } = target;
+  return {
+    account: target.accountId,
+    timestamp: query.timestamp,
+    hasSignature: query.signature !== '',
+    hasMsgSignature: query.msgSignature !== undefined,
+    ...(query.encryptType === undefined ? {} : { encryptType: query.encryptType }),
+    ...(query.openid === undefined ? {} : { openidHash: logHash(query.openid) }),
   };
 }
 

@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { AppError, dedupeKey, ErrorCode, type FastHandler } from '@mpstack/common';
+import { AppError, dedupeKey, ErrorCode, type FastHandler, isKnownEvent, type WxMessage } from '@mpstack/common';
 import type { Account } from '../accounts/account.types.js';
 import { execute, replyXmlOf, ruleDecision, waitForReply } from './execute.js';
 import { openMessage, verifyRequest } from './open-message.js';
-import { type CallbackQuery, parseWebhookUrl, readBody } from './request.js';
+import { type CallbackQuery, loggableTarget, parseWebhookUrl, readBody, type WebhookTarget } from './request.js';
 import { sendError, sendReply, sendText } from './respond.js';
 import type { Outcome, WebhookDeps } from './webhook.types.js';
 
@@ -39,7 +39,7 @@ export function createWebhookHandler(deps: WebhookDeps): FastHandler {
           ? handleMessage(deps, account, target.query, request, response)
           : Promise.resolve(methodNotAllowed(request, response));
     work
-      .catch((error: unknown) => failed(deps, error, response, request))
+      .catch((error: unknown) => failed(deps, error, response, target))
       .then((result) =>
         deps.metrics.record(account.id, result.msgType, result.outcome, (performance.now() - started) / 1000),
       )
@@ -71,12 +71,24 @@ function methodNotAllowed(request: IncomingMessage, response: ServerResponse): R
   return { msgType: 'none', outcome: 'bad_request' };
 }
 
-function failed(deps: WebhookDeps, error: unknown, response: ServerResponse, request: IncomingMessage): Result {
+function failed(deps: WebhookDeps, error: unknown, response: ServerResponse, target: WebhookTarget): Result {
   const status = sendError(response, error);
-  if (status >= 500) deps.logger.error({ err: error, url: request.url }, 'webhook request failed');
-  else deps.logger.debug({ err: error, url: request.url }, 'webhook request refused');
   const code = error instanceof AppError ? error.code : 'error';
+  const context = { err: error, request: loggableTarget(target) };
+  if (status >= 500) deps.logger.error(context, 'webhook request failed');
+  else if (code === ErrorCode.plaintextRefused) deps.logger.warn(context, 'encryption downgrade refused');
+  else deps.logger.debug(context, 'webhook request refused');
   return { msgType: 'none', outcome: `rejected_${code}` };
+}
+
+/**
+ * The `msg_type` metric label: the kind, and for events the documented name. Event names
+ * and message types WeChat adds (or a sender makes up) share one value each, so the number
+ * of series stays bounded whatever arrives.
+ */
+export function msgTypeLabel(message: WxMessage): string {
+  if (message.kind !== 'event') return message.kind;
+  return isKnownEvent(message.event) ? `event:${message.event}` : 'event:other';
 }
 
 async function handleMessage(
@@ -134,5 +146,5 @@ async function handleMessage(
     decidedBy: result.decidedBy,
     latencyMs: deps.clock() - started,
   });
-  return { ...result, msgType: message.kind === 'event' ? `event:${message.event}` : message.kind };
+  return { ...result, msgType: msgTypeLabel(message) };
 }
