@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { demoAccount, type RunningDev, startDev } from '@mpstack/cli';
+import { demoAccount, demoUsers, type RunningDev, startDev } from '@mpstack/cli';
 import { type Browser, chromium, type Page } from 'playwright-core';
 
 const chromiumPath = '/usr/bin/chromium';
@@ -12,7 +12,9 @@ const screenshots = new URL('../../browser/screenshots/', import.meta.url).pathn
  * The phone page as a person uses it, in headless Chromium, against `mpstack dev` (the
  * embedded default): a keyword gets its passive reply, an unmatched message gets the default
  * reply and later the customer-service message from the slow path, a menu click is answered,
- * sub-menus open and their view / scan buttons push their events.
+ * sub-menus open and their view / scan buttons push their events; each user sees only their
+ * own conversation, whole after a reload; 人工客服 shows the transfer; a user who unfollowed is
+ * offered 关注 instead of the composer; an empty openid gets a Chinese hint that fits the page.
  */
 describe('browser: the phone page of mpstack dev', function () {
   this.timeout(60_000);
@@ -122,5 +124,79 @@ describe('browser: the phone page of mpstack dev', function () {
     await page.click('#qrscan');
     await page.getByText('扫描二维码（场景 campaign-2025）').waitFor({ timeout: 10_000 });
     await page.getByText('欢迎关注 mpstack 演示号', { exact: false }).last().waitFor({ timeout: 10_000 });
+  });
+
+  async function switchTo(openid: string): Promise<void> {
+    await page.fill('#openid', openid);
+    await page.dispatchEvent('#openid', 'change');
+  }
+
+  /** The texts of the chat's bubbles and lines, top to bottom. */
+  function chatTexts(): Promise<string[]> {
+    return page.locator('#chat .bubble, #chat .note, #chat .card b').allTextContents();
+  }
+
+  function assertInOrder(texts: readonly string[], expected: readonly string[]): void {
+    let from = 0;
+    for (const wanted of expected) {
+      const at = texts.findIndex((text, index) => index >= from && text.includes(wanted));
+      assert.ok(at >= 0, `"${wanted}" after position ${from} in ${JSON.stringify(texts)}`);
+      from = at + 1;
+    }
+  }
+
+  it('switching user shows only that user’s conversation; a reload brings the whole conversation back, in order', async () => {
+    const [xiaoming, lihua] = demoUsers;
+    await switchTo(lihua.openid);
+    await page.locator('#composer').waitFor({ state: 'visible' });
+    assert.equal(await page.getByText('您本月话费 58.00 元', { exact: false }).count(), 0, 'the previous chat is gone');
+    await send('流量');
+    await page.getByText('本月已用流量 3.2 GB', { exact: false }).waitFor({ timeout: 10_000 });
+    await switchTo(xiaoming.openid);
+    await page.getByText('您本月话费 58.00 元', { exact: false }).waitFor({ timeout: 10_000 });
+    assert.equal(await page.getByText('本月已用流量', { exact: false }).count(), 0, 'not the other user’s chat');
+
+    await page.reload();
+    await page.getByText('（业务处理）已收到「我想办理宽带 😀𠮷」', { exact: false }).waitFor({ timeout: 10_000 });
+    assertInOrder(await chatTexts(), [
+      '话费',
+      '您本月话费 58.00 元',
+      '我想办理宽带 😀𠮷',
+      '收到，正在为您处理…',
+      '（业务处理）已收到「我想办理宽带 😀𠮷」',
+      '点击菜单「查账单」',
+      '点击了「查账单」菜单 🧾',
+    ]);
+  });
+
+  it('人工客服 shows the transfer to customer service', async () => {
+    await page.getByRole('button', { name: '人工客服' }).click();
+    await page.getByText('点击菜单「人工客服」').last().waitFor({ timeout: 10_000 });
+    await page.getByText('已为你转接人工客服，请稍候').last().waitFor({ timeout: 10_000 });
+  });
+
+  it('a user who unfollowed cannot write: the page offers 关注, and following brings the composer back', async () => {
+    await page.getByRole('button', { name: '取消关注' }).click();
+    await page.getByText('你已取消关注这个公众号，重新关注后才能发消息').waitFor({ timeout: 10_000 });
+    assert.equal(await page.locator('#composer').isVisible(), false, 'no composer for a user who unfollowed');
+    assert.equal(await page.locator('#menu').isVisible(), false, 'no menu either');
+    await page.getByRole('button', { name: '关注公众号' }).click();
+    await page.getByText('欢迎关注 mpstack 演示号', { exact: false }).last().waitFor({ timeout: 10_000 });
+    await page.locator('#composer').waitFor({ state: 'visible' });
+    assert.equal(await page.locator('#follow').isVisible(), false);
+  });
+
+  it('an empty openid gets a Chinese hint that fits on the page, and nothing is sent', async () => {
+    await switchTo('');
+    const hint = page.locator('#hint');
+    await hint.waitFor({ state: 'visible' });
+    assert.equal(await hint.textContent(), '请先填写用户 openid（用户在这个公众号下的标识）');
+    const box = await hint.boundingBox();
+    assert.ok(box !== null && box.x >= 0 && box.x + box.width <= 420, `the hint fits: ${JSON.stringify(box)}`);
+    const overflows = await page.evaluate('document.documentElement.scrollWidth > window.innerWidth');
+    assert.equal(overflows, false, 'nothing runs off the page');
+    assert.equal(await page.locator('#chat > *').count(), 0);
+    await switchTo('o bad<openid>');
+    await page.getByText('openid 只能包含字母、数字、_ 和 -，最长 64 个字符').waitFor();
   });
 });

@@ -1,7 +1,7 @@
 import type { XmlFields } from '@mpstack/common';
 import { AccountDirectory } from './accounts.js';
+import { type ChatEntry, ChatStore, type InboxMessage } from './chat/chat-store.js';
 import type { Clock } from './clock.js';
-import { type InboxMessage, InboxStore } from './kefu/inbox-store.js';
 import { KfAccountStore } from './kf-account/kf-account-store.js';
 import { type MassSendRecord, MassStore } from './mass/mass-store.js';
 import { MenuStore } from './menu/menu-store.js';
@@ -30,7 +30,7 @@ export class SimulatorState {
   readonly accounts: AccountDirectory;
   readonly tokens: TokenStore;
   readonly audience: AudienceStore;
-  readonly inbox = new InboxStore();
+  readonly chats = new ChatStore();
   readonly templates = new TemplateStore();
   readonly mass = new MassStore();
   readonly menus = new MenuStore();
@@ -105,7 +105,12 @@ export class SimulatorState {
 
   /** The customer-service messages the user received after `sinceSeq`. */
   inboxOf(appId: string, openid: string, sinceSeq = 0): readonly InboxMessage[] {
-    return this.inbox.list(appId, openid, sinceSeq);
+    return this.chats.inbox(appId, openid, sinceSeq);
+  }
+
+  /** The user's whole conversation with the account after `sinceSeq`. */
+  chatOf(appId: string, openid: string, sinceSeq = 0): readonly ChatEntry[] {
+    return this.chats.list(appId, openid, sinceSeq);
   }
 
   templateSends(appId?: string): readonly TemplateSendRecord[] {
@@ -121,7 +126,7 @@ export class SimulatorState {
     for (const store of [
       this.tokens,
       this.audience,
-      this.inbox,
+      this.chats,
       this.templates,
       this.mass,
       this.menus,

@@ -88,7 +88,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     { title: 'Users', router: createUserRouter({ authorize, audience, limits }) },
     {
       title: 'Customer-service messages',
-      router: createKefuRouter({ authorize, audience, inbox: state.inbox, clock }),
+      router: createKefuRouter({ authorize, audience, chats: state.chats, clock }),
     },
     {
       title: 'Template messages',

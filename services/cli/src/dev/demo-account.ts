@@ -62,6 +62,13 @@ export const demoSeed: SeedData = {
           keyword: 'MENU_BILL',
           reply: { type: 'text', content: '点击了「查账单」菜单 🧾' },
         },
+        // The 人工客服 menu button hands the user to customer service (the phone shows the transfer).
+        {
+          kind: 'keyword',
+          matchType: 'exact',
+          keyword: 'MENU_AGENT',
+          reply: { type: 'transfer_customer_service' },
+        },
         { kind: 'default', reply: { type: 'text', content: '收到，正在为您处理…' } },
       ],
     },

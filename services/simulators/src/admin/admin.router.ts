@@ -1,5 +1,6 @@
 import { isAppError, parseXml } from '@mpstack/common';
 import express, { type Request, type Response, Router } from 'express';
+import { conversationOf, sinceOf } from '../chat/conversation.js';
 import type { AdjustableClock } from '../clock.js';
 import type { SimulatorState } from '../simulator-state.js';
 import { defaultLimits, type SimAccount, type SimLimits, type SimUser } from '../types.js';
@@ -144,8 +145,14 @@ function addAccountRoutes(router: Router, state: SimulatorState): void {
   router.get('/_sim/accounts/:account/inbox/:openid', (req: Request, res: Response) => {
     const account = accountOf(state, req, res);
     if (account === undefined) return;
-    const since = Number(req.query.since ?? 0);
-    res.json({ messages: state.inboxOf(account.appId, String(req.params.openid), Number.isFinite(since) ? since : 0) });
+    res.json({ messages: state.inboxOf(account.appId, String(req.params.openid), sinceOf(req)) });
+  });
+
+  // The user's whole conversation (what they sent, passive replies, customer-service messages), in order.
+  router.get('/_sim/accounts/:account/chat/:openid', (req: Request, res: Response) => {
+    const account = accountOf(state, req, res);
+    if (account === undefined) return;
+    res.json(conversationOf(state, account, String(req.params.openid), sinceOf(req)));
   });
 
   router.get('/_sim/accounts/:account/template-sends', (req: Request, res: Response) => {

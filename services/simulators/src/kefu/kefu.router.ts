@@ -1,15 +1,15 @@
 import { type Request, type Response, Router } from 'express';
+import type { ChatStore } from '../chat/chat-store.js';
 import type { Clock } from '../clock.js';
 import { jsonBody, sendOk } from '../http/api-http.js';
 import type { Authorize } from '../http/authorize.js';
 import { WxApiError } from '../http/wx-errors.js';
 import type { AudienceStore } from '../user/audience-store.js';
-import type { InboxStore } from './inbox-store.js';
 
 export interface KefuRouterDeps {
   readonly authorize: Authorize;
   readonly audience: AudienceStore;
-  readonly inbox: InboxStore;
+  readonly chats: ChatStore;
   readonly clock: Clock;
 }
 
@@ -40,7 +40,7 @@ function articleCount(body: Record<string, unknown>): number {
  * (45015 none open or unfollowed, 45047 quota used), and drops accepted messages into the
  * user's inbox, which the phone page shows.
  */
-export function createKefuRouter({ authorize, audience, inbox, clock }: KefuRouterDeps): Router {
+export function createKefuRouter({ authorize, audience, chats, clock }: KefuRouterDeps): Router {
   const router = Router();
   router.post('/cgi-bin/message/custom/send', (req: Request, res: Response) => {
     const account = authorize(req);
@@ -54,7 +54,7 @@ export function createKefuRouter({ authorize, audience, inbox, clock }: KefuRout
     const verdict = audience.consumeKefu(account.appId, touser);
     if (verdict !== 0) throw new WxApiError(verdict);
     const { touser: _recipient, ...message } = body;
-    inbox.deliver(account.appId, touser, clock(), message);
+    chats.deliverKefu(account.appId, touser, clock(), message);
     sendOk(res);
   });
   return router;

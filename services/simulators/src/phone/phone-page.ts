@@ -23,7 +23,13 @@ export const phonePage = `<!doctype html>
   .row.me { justify-content: flex-end; }
   .bubble { max-width: 75%; padding: 8px 11px; border-radius: 6px; background: #fff; white-space: pre-wrap; word-break: break-word; }
   .me .bubble { background: var(--green); }
-  .note { text-align: center; color: #999; font-size: 12px; margin: 6px 0; }
+  .note { text-align: center; color: #999; font-size: 12px; margin: 6px 0; white-space: pre-wrap; word-break: break-word; }
+  .note.info { color: #576b95; }
+  #hint { margin: 0; padding: 6px 12px; background: #fff3f0; color: #c0392b; font-size: 13px; word-break: break-word; }
+  #hint[hidden], #follow[hidden], form[hidden], #menu[hidden], .tools button[hidden] { display: none; }
+  #follow { display: flex; flex-direction: column; align-items: center; gap: 8px; padding: 12px; background: var(--bar);
+    border-top: 1px solid #ddd; color: #666; font-size: 13px; text-align: center; }
+  #follow button { background: #07c160; color: #fff; border: 0; border-radius: 4px; padding: 8px 24px; font-size: 15px; }
   .error { color: #c0392b; }
   .card { background: #fff; border-radius: 6px; padding: 10px; max-width: 80%; }
   .card b { display: block; } .card small { color: #888; }
@@ -46,19 +52,23 @@ export const phonePage = `<!doctype html>
 <div class="phone">
   <header>
     <select id="account" aria-label="account"></select>
-    <input id="openid" list="users" placeholder="openid" aria-label="openid">
+    <input id="openid" list="users" placeholder="用户 openid" aria-label="openid" autocomplete="off">
     <datalist id="users"></datalist>
   </header>
+  <p id="hint" role="alert" hidden></p>
   <div id="chat" aria-live="polite"></div>
-  <div id="menu"></div>
-  <form id="composer">
+  <div id="follow" hidden>
+    <span id="follow-text"></span>
+    <button type="button" id="follow-button">关注公众号</button>
+  </div>
+  <div id="menu" hidden></div>
+  <form id="composer" hidden>
     <input id="content" name="content" autocomplete="off" placeholder="发消息… 😀" aria-label="message">
     <button class="send" type="submit">发送</button>
   </form>
   <div class="tools">
-    <button type="button" data-action="subscribe">关注</button>
-    <button type="button" data-action="unsubscribe">取消关注</button>
-    <button type="button" data-action="location">发送位置</button>
+    <button type="button" data-action="unsubscribe" data-following hidden>取消关注</button>
+    <button type="button" data-action="location" data-following hidden>发送位置</button>
     <button type="button" id="qrscan">扫描二维码</button>
   </div>
 </div>
@@ -67,8 +77,13 @@ export const phonePage = `<!doctype html>
   var chat = document.getElementById('chat');
   var accountSelect = document.getElementById('account');
   var openidInput = document.getElementById('openid');
-  var lastSeq = 0;
+  var hint = document.getElementById('hint');
+  var openidPattern = /^[A-Za-z0-9_-]{1,64}$/;
   var accounts = [];
+  // The conversation on screen: whose it is, the last entry shown, the messages shown before the
+  // server had them (by client id), and a generation that drops answers meant for another user.
+  var view = { key: '', lastSeq: 0, pending: {}, generation: 0, isFollowing: false };
+  var polling = false, pollAgain = false, nextClientId = 1;
 
   function el(tag, cls, text) {
     var node = document.createElement(tag);
@@ -94,23 +109,21 @@ export const phonePage = `<!doctype html>
     });
     scroll();
   }
+  function showHint(text) { hint.textContent = text || ''; hint.hidden = !text; }
+  function openidProblem(openid) {
+    if (!openid) return '请先填写用户 openid（用户在这个公众号下的标识）';
+    if (!openidPattern.test(openid)) return 'openid 只能包含字母、数字、_ 和 -，最长 64 个字符';
+    return '';
+  }
   function showReply(reply) {
     if (reply.type === 'text') return bubble(reply.content, false);
     if (reply.type === 'news') return card(reply.articles);
-    if (reply.type === 'transfer_customer_service') return note('已转接人工客服');
+    if (reply.type === 'transfer_customer_service') {
+      return note('已为你转接人工客服，请稍候' + (reply.kfAccount ? '（' + reply.kfAccount + '）' : ''), 'info');
+    }
     bubble('[' + reply.type + '] ' + (reply.mediaId || reply.thumbMediaId || ''), false);
   }
-  function showReport(report) {
-    var view = report.userSees;
-    if (view.kind === 'reply') showReply(view.reply);
-    else if (view.kind === 'error') { bubble(view.text, false); note(view.reason, 'error'); }
-    var tries = report.deliveries.map(function (d) {
-      return (d.status === null ? (d.isTimedOut ? 'timeout' : 'error') : d.status) + ' ' + d.elapsedMs + 'ms';
-    });
-    note('deliveries: ' + tries.join(', '));
-  }
-  function showKefu(message) {
-    var body = message.body;
+  function showKefu(body) {
     if (body.msgtype === 'text') return bubble(body.text.content, false, 'kefu');
     if (body.msgtype === 'news') return card(body.news.articles, 'kefu');
     if (body.msgtype === 'msgmenu') {
@@ -119,6 +132,55 @@ export const phonePage = `<!doctype html>
       return bubble(lines.concat([m.tail_content || '']).join('\\n'), false, 'kefu');
     }
     bubble('[' + body.msgtype + ']', false, 'kefu');
+  }
+  function showEntry(entry) {
+    if (entry.from === 'user') {
+      if (entry.clientId && view.pending[entry.clientId]) { delete view.pending[entry.clientId]; return; }
+      return entry.kind === 'text' ? bubble(entry.text, true) : note(entry.text);
+    }
+    if (entry.from === 'account') return entry.via === 'reply' ? showReply(entry.reply) : showKefu(entry.body);
+    note(entry.text, entry.tone === 'error' ? 'error' : entry.tone === 'info' ? 'info' : '');
+    if (entry.detail) note(entry.detail, 'error');
+  }
+  // WeChat: only a follower can write to the account; anyone else sees the follow button.
+  function setFollowing(user) {
+    view.isFollowing = !!(user && user.isSubscribed);
+    document.getElementById('follow').hidden = view.isFollowing;
+    document.getElementById('follow-text').textContent = user
+      ? '你已取消关注这个公众号，重新关注后才能发消息'
+      : '你还没有关注这个公众号，关注后才能发消息';
+    document.getElementById('composer').hidden = !view.isFollowing;
+    document.getElementById('menu').hidden = !view.isFollowing;
+    document.querySelectorAll('.tools [data-following]').forEach(function (b) { b.hidden = !view.isFollowing; });
+  }
+  function poll() {
+    var openid = openidInput.value.trim();
+    if (openidProblem(openid)) return;
+    if (polling) { pollAgain = true; return; }
+    polling = true;
+    var generation = view.generation;
+    fetch('/phone/api/conversation?account=' + encodeURIComponent(accountSelect.value) + '&openid=' +
+      encodeURIComponent(openid) + '&since=' + view.lastSeq)
+      .then(function (r) { return r.json(); })
+      .then(function (data) {
+        if (generation !== view.generation || !data.entries) return;
+        setFollowing(data.user);
+        data.entries.forEach(function (e) { if (e.seq > view.lastSeq) { view.lastSeq = e.seq; showEntry(e); } });
+      })
+      .catch(function () {})
+      .then(function () { polling = false; if (pollAgain) { pollAgain = false; poll(); } });
+  }
+  // Another user or account: a fresh screen, then that user's whole conversation.
+  // (A blur after a change fires 'change' again: the same user is no switch.)
+  function switchUser() {
+    var key = accountSelect.value + '\\n' + openidInput.value.trim();
+    if (key === view.key) return;
+    view = { key: key, lastSeq: 0, pending: {}, generation: view.generation + 1, isFollowing: view.isFollowing };
+    chat.textContent = '';
+    var problem = openidProblem(openidInput.value.trim());
+    showHint(problem);
+    if (problem) { setFollowing(null); document.getElementById('follow').hidden = true; return; }
+    poll();
   }
   function current() { return accounts.find(function (a) { return a.id === accountSelect.value; }); }
   function renderAccount() {
@@ -169,22 +231,26 @@ export const phonePage = `<!doctype html>
       menu.appendChild(cell);
     });
   }
+  // Shows the user's own message at once; the server's copy of it (same client id) is then skipped.
   function send(action, content, eventKey, label) {
+    var openid = openidInput.value.trim();
+    var problem = openidProblem(openid);
+    if (problem) { showHint(problem); openidInput.focus(); return; }
+    showHint('');
+    var clientId = 'c' + Date.now().toString(36) + '-' + (nextClientId++);
+    var generation = view.generation;
+    view.pending[clientId] = true;
     if (action === 'text') bubble(content, true); else note(label || action);
     fetch('/phone/api/send', { method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ account: accountSelect.value, openid: openidInput.value, action: action,
-        content: content, eventKey: eventKey || '' }) })
+      body: JSON.stringify({ account: accountSelect.value, openid: openid, action: action,
+        content: content, eventKey: eventKey || '', label: label || '', clientId: clientId }) })
       .then(function (r) { return r.json(); })
-      .then(function (report) { if (report.error) note(report.error.message, 'error'); else showReport(report); })
-      .catch(function (e) { note(String(e), 'error'); });
-  }
-  function poll() {
-    if (!openidInput.value) return;
-    fetch('/phone/api/inbox?account=' + encodeURIComponent(accountSelect.value) + '&openid=' +
-      encodeURIComponent(openidInput.value) + '&since=' + lastSeq)
-      .then(function (r) { return r.json(); })
-      .then(function (data) { data.messages.forEach(function (m) { lastSeq = Math.max(lastSeq, m.seq); showKefu(m); }); })
-      .catch(function () {});
+      .then(function (result) {
+        if (generation !== view.generation) return;
+        if (result.error) note(result.error.message, 'error');
+        poll();
+      })
+      .catch(function (e) { if (generation === view.generation) note('发送失败：' + String(e), 'error'); });
   }
   document.getElementById('composer').addEventListener('submit', function (e) {
     e.preventDefault();
@@ -194,6 +260,7 @@ export const phonePage = `<!doctype html>
   document.querySelectorAll('.tools button[data-action]').forEach(function (b) {
     b.addEventListener('click', function () { send(b.dataset.action, '', '', b.textContent); });
   });
+  document.getElementById('follow-button').addEventListener('click', function () { send('subscribe', '', '', '关注了公众号'); });
   // Scans one of the account's parametric QR codes (created with /cgi-bin/qrcode/create).
   document.getElementById('qrscan').addEventListener('click', function () {
     fetch('/phone/api/accounts').then(function (r) { return r.json(); }).then(function (data) {
@@ -206,13 +273,14 @@ export const phonePage = `<!doctype html>
       send('qrscan', ticket, '', '扫描二维码' + (code ? '（场景 ' + code.scene + '）' : ''));
     });
   });
-  accountSelect.addEventListener('change', function () { openidInput.value = ''; lastSeq = 0; renderAccount(); });
-  openidInput.addEventListener('change', function () { lastSeq = 0; });
+  accountSelect.addEventListener('change', function () { openidInput.value = ''; renderAccount(); switchUser(); });
+  openidInput.addEventListener('change', switchUser);
   fetch('/phone/api/accounts').then(function (r) { return r.json(); }).then(function (data) {
     accounts = data.accounts;
     accounts.forEach(function (a) { var o = el('option', '', a.id + ' (' + a.mode + ')'); o.value = a.id; accountSelect.appendChild(o); });
     renderAccount();
-    setInterval(poll, 2000);
+    switchUser();
+    setInterval(poll, 1000);
   });
 })();
 </script>

@@ -1,4 +1,6 @@
 import express, { type Request, type Response, Router } from 'express';
+import type { ChatContent } from '../chat/chat-store.js';
+import { conversationOf, sinceOf } from '../chat/conversation.js';
 import type { Clock } from '../clock.js';
 import { sceneValue } from '../qrcode/qrcode-store.js';
 import {
@@ -12,7 +14,7 @@ import {
   viewEvent,
 } from '../sender/message-builders.js';
 import { sendToAccount } from '../sender/send-to-account.js';
-import type { FetchLike } from '../sender/sender.types.js';
+import type { DeliveryAttempt, FetchLike } from '../sender/sender.types.js';
 import type { SimulatorState } from '../simulator-state.js';
 import { callbackUrlOf, originalIdOf, type SimAccount } from '../types.js';
 import { phonePage } from './phone-page.js';
@@ -47,14 +49,63 @@ interface PhoneRequest {
   readonly openid: string;
   readonly content: string;
   readonly eventKey: string;
+  /** How the chat shows the user's action (e.g. 点击菜单「查账单」); the server words it when absent. */
+  readonly label: string | undefined;
+  readonly clientId: string | undefined;
 }
 
-function parseRequest(body: unknown): PhoneRequest | undefined {
-  if (body === null || typeof body !== 'object') return undefined;
-  const { action = 'text', openid, content = '', eventKey = '' } = body as Record<string, unknown>;
-  if (typeof openid !== 'string' || openid === '' || !phoneActions.includes(action as PhoneAction)) return undefined;
-  return { action: action as PhoneAction, openid, content: String(content), eventKey: String(eventKey) };
+/** WeChat openids are 28 characters of base64url; the simulator takes any such word up to 64. */
+const openidPattern = /^[A-Za-z0-9_-]{1,64}$/;
+const maxLabelLength = 200;
+
+function optionalText(value: unknown, maxLength: number): string | undefined {
+  return typeof value === 'string' && value !== '' ? value.slice(0, maxLength) : undefined;
 }
+
+/** The request, or what is wrong with it in words the person at the phone reads. */
+function parseRequest(body: unknown): PhoneRequest | { readonly problem: string } {
+  if (body === null || typeof body !== 'object') return { problem: '请求格式不对：需要 JSON 对象' };
+  const { action = 'text', openid, content = '', eventKey = '', label, clientId } = body as Record<string, unknown>;
+  if (typeof openid !== 'string' || openid.trim() === '')
+    return { problem: '请先填写用户 openid（用户在这个公众号下的标识）' };
+  if (!openidPattern.test(openid)) return { problem: 'openid 只能包含字母、数字、_ 和 -，最长 64 个字符' };
+  if (!phoneActions.includes(action as PhoneAction)) return { problem: `不支持的操作：${String(action)}` };
+  return {
+    action: action as PhoneAction,
+    openid,
+    content: String(content),
+    eventKey: String(eventKey),
+    label: optionalText(label, maxLabelLength),
+    clientId: optionalText(clientId, 64),
+  };
+}
+
+/** How the chat shows an action of the user (a text is shown as itself). */
+function actionLabel(request: PhoneRequest): string {
+  switch (request.action) {
+    case 'text':
+      return request.content;
+    case 'subscribe':
+      return '关注了公众号';
+    case 'unsubscribe':
+      return '取消关注了公众号';
+    case 'click':
+      return `点击菜单 ${request.eventKey}`;
+    case 'view':
+      return `打开 ${request.eventKey}`;
+    case 'scancode_push':
+    case 'scancode_waitmsg':
+      return `扫一扫：${request.content}`;
+    case 'scan':
+    case 'qrscan':
+      return '扫描二维码';
+    case 'location':
+      return '发送了位置：广州市天河区';
+  }
+}
+
+/** What a user who does not follow the account may still do: follow, directly or by scanning a code. */
+const actionsWithoutFollowing: ReadonlySet<PhoneAction> = new Set(['subscribe', 'qrscan']);
 
 /**
  * Scanning a parametric QR code (`content` = its ticket): a user who does not follow yet gets
@@ -119,6 +170,13 @@ function describeAccount(state: SimulatorState, account: SimAccount): Record<str
   };
 }
 
+function deliveriesLine(deliveries: readonly DeliveryAttempt[]): string {
+  const tries = deliveries.map(
+    (d) => `${d.status === null ? (d.isTimedOut ? 'timeout' : 'error') : d.status} ${d.elapsedMs}ms`,
+  );
+  return `deliveries: ${tries.join(', ')}`;
+}
+
 /** `/phone`: a chat page plus the small JSON API it uses. */
 export function createPhoneRouter(deps: PhoneRouterDeps): Router {
   const { state } = deps;
@@ -134,28 +192,50 @@ export function createPhoneRouter(deps: PhoneRouterDeps): Router {
   });
 
   router.post('/phone/api/send', async (req: Request, res: Response) => {
-    const account = state.accounts.byId(String((req.body as Record<string, unknown> | undefined)?.account ?? ''));
+    const fail = (status: number, code: string, message: string): void => {
+      res.status(status).json({ error: { code, message } });
+    };
+    const accountId = String((req.body as Record<string, unknown> | undefined)?.account ?? '');
+    const account = state.accounts.byId(accountId);
+    if (account === undefined) {
+      fail(400, 'bad_request', `没有这个公众号：${accountId === '' ? '（未选择）' : accountId}`);
+      return;
+    }
     const request = parseRequest(req.body);
-    if (account === undefined || request === undefined) {
-      res.status(400).json({
-        error: {
-          code: 'bad_request',
-          message: `account, openid and action (${phoneActions.join('|')}) are required`,
-        },
-      });
+    if ('problem' in request) {
+      fail(400, 'bad_request', request.problem);
+      return;
+    }
+    const user = state.audience.get(account.appId, request.openid);
+    if (user?.isSubscribed !== true && !actionsWithoutFollowing.has(request.action)) {
+      // WeChat: a user who does not follow the account cannot send it anything; the chat offers 关注.
+      fail(
+        409,
+        'not_following',
+        user === undefined
+          ? '你还没有关注这个公众号，关注后才能发消息'
+          : '你已取消关注这个公众号，重新关注后才能发消息',
+      );
       return;
     }
     const xml = buildXml(state, account, request, Math.floor(deps.clock() / 1000));
     if (xml === undefined) {
-      res.status(400).json({ error: { code: 'qrcode_expired', message: '二维码已过期 (unknown or expired ticket)' } });
+      fail(400, 'qrcode_expired', '二维码已过期（ticket 不存在或已失效）');
       return;
     }
     if (account.callbackUrl === undefined && deps.ingressBaseUrl === undefined) {
-      res
-        .status(409)
-        .json({ error: { code: 'no_ingress', message: '模拟器没有配置接收消息的服务器 (no ingress URL)' } });
+      fail(409, 'no_ingress', '模拟器没有配置接收消息的服务器（ingress URL）');
       return;
     }
+    const chat = (content: ChatContent): void => {
+      state.chats.append(account.appId, request.openid, deps.clock(), content);
+    };
+    chat({
+      from: 'user',
+      kind: request.action === 'text' ? 'text' : 'action',
+      text: request.action === 'text' ? request.content : (request.label ?? actionLabel(request)),
+      ...(request.clientId === undefined ? {} : { clientId: request.clientId }),
+    });
     const report = await sendToAccount({
       url: callbackUrlOf(account, deps.ingressBaseUrl ?? ''),
       account,
@@ -165,16 +245,31 @@ export function createPhoneRouter(deps: PhoneRouterDeps): Router {
       ...(deps.timeoutMs === undefined ? {} : { timeoutMs: deps.timeoutMs }),
       ...(deps.fetchImpl === undefined ? {} : { fetchImpl: deps.fetchImpl }),
     });
+    const view = report.userSees;
+    if (view.kind === 'reply') chat({ from: 'account', via: 'reply', reply: view.reply });
+    if (view.kind === 'error') chat({ from: 'system', tone: 'error', text: view.text, detail: view.reason });
+    chat({ from: 'system', tone: 'debug', text: deliveriesLine(report.deliveries) });
     res.json(report);
   });
 
+  // Customer-service messages only (kept for older pages); the page reads the whole conversation below.
   router.get('/phone/api/inbox', (req: Request, res: Response) => {
     const account = state.accounts.byId(String(req.query.account ?? '')) ?? state.accounts.list()[0];
-    const since = Number(req.query.since ?? 0);
     const openid = String(req.query.openid ?? '');
-    const messages =
-      account === undefined ? [] : state.inboxOf(account.appId, openid, Number.isFinite(since) ? since : 0);
+    const messages = account === undefined ? [] : state.inboxOf(account.appId, openid, sinceOf(req));
     res.json({ messages });
+  });
+
+  // The user's conversation with the account, in order, and whether the user follows it.
+  router.get('/phone/api/conversation', (req: Request, res: Response) => {
+    const account = state.accounts.byId(String(req.query.account ?? ''));
+    if (account === undefined) {
+      res
+        .status(404)
+        .json({ error: { code: 'not_found', message: `没有这个公众号：${String(req.query.account ?? '')}` } });
+      return;
+    }
+    res.json(conversationOf(state, account, String(req.query.openid ?? ''), sinceOf(req)));
   });
 
   return router;
