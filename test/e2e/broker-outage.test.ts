@@ -106,7 +106,7 @@ describe('e2e broker outage: spool to disk, forward on recovery, never acknowled
     await ingress.close();
   });
 
-  it('does not answer success when it can neither publish nor spool; the released claim lets the retry execute', async () => {
+  it('holds the request unanswered when it can neither publish nor spool; WeChat’s timeout retry takes the claim over and executes', async () => {
     const notADirectory = join(stack.dir, uniqueName('file'));
     await writeFile(notADirectory, 'a regular file where the data directory should be');
     const executions: string[] = [];
@@ -119,14 +119,16 @@ describe('e2e broker outage: spool to disk, forward on recovery, never acknowled
     const unready = await fetch(`${ingress.url}/readyz`);
     assert.equal(unready.status, 503, 'no broker and no spool: not ready');
     assert.match(JSON.stringify(await unready.json()), /spool directory is not writable/);
-    // WeChat retries after the failed delivery; the broker is back by then.
+    // WeChat re-delivers after the unanswered delivery; the broker is back by then.
     const fetchImpl: FetchLike = async (input, init) => {
-      const response = await fetch(input, init);
-      if (proxy.isCut) {
-        proxy.restore();
-        await until(() => ingress.infrastructure.queue.isConnected(), 15_000, 'the ingress to reconnect');
+      try {
+        return await fetch(input, init);
+      } finally {
+        if (proxy.isCut) {
+          proxy.restore();
+          await until(() => ingress.infrastructure.queue.isConnected(), 15_000, 'the ingress to reconnect');
+        }
       }
-      return response;
     };
     const from = uniqueName('oUser');
     const xml = textMessage({ from, to: stack.account.originalId, content: '无法落盘' });
@@ -135,9 +137,13 @@ describe('e2e broker outage: spool to disk, forward on recovery, never acknowled
       account: stack.account,
       xml,
       fetchImpl,
+      timeoutMs: 3_500,
     });
-    assert.ok((report.deliveries[0]?.status ?? 0) >= 500, `first delivery answered ${report.deliveries[0]?.status}`);
-    assert.notEqual(report.deliveries[0]?.body, 'success');
+    assert.deepEqual(
+      [report.deliveries[0]?.status, report.deliveries[0]?.isTimedOut],
+      [null, true],
+      'the first delivery is not answered (no error status WeChat would not retry)',
+    );
     assert.deepEqual([report.deliveries[1]?.status, report.deliveries[1]?.body], [200, 'success']);
     assert.deepEqual(report.userSees, { kind: 'nothing' });
     assert.deepEqual(executions, [from, from], 'the retry executed again');

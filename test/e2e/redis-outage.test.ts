@@ -8,10 +8,11 @@ import { TcpProxy } from '../support/tcp-proxy.js';
 
 /**
  * Redis holds the de-duplication claims: without it the ingress cannot tell a retry from a
- * new message, so it must not acknowledge (WeChat retries) and must not execute or forward
- * anything — and once Redis is back, WeChat's retry is executed exactly once.
+ * new message, so it must not acknowledge and must not execute or forward anything. It holds
+ * the request unanswered (WeChat documents a re-delivery after no answer within 5 s, not
+ * after an error status) — and once Redis is back, WeChat's re-delivery is executed exactly once.
  */
-describe('e2e Redis outage: no acknowledgement without a claim, exactly one execution after recovery', function () {
+describe('e2e Redis outage: no answer without a claim, exactly one execution after recovery', function () {
   this.timeout(30_000);
   let stack: Stack;
   let proxy: TcpProxy;
@@ -36,7 +37,7 @@ describe('e2e Redis outage: no acknowledgement without a claim, exactly one exec
     await proxy?.close();
   });
 
-  it('answers 503 while Redis is unreachable, is not ready, and executes the retry once Redis is back', async () => {
+  it('holds the request while Redis is unreachable, is not ready, and executes the re-delivery once Redis is back', async () => {
     const url = `${ingress.url}/wx/${stack.account.id}`;
     const warm = await sendToAccount({
       url,
@@ -52,29 +53,25 @@ describe('e2e Redis outage: no acknowledgement without a claim, exactly one exec
     const from = uniqueName('oUser');
     const xml = textMessage({ from, to: stack.account.originalId, content: '办理宽带 😀𠮷', msgId: randomMsgId() });
     // WeChat's second delivery comes after Redis returned.
-    // What the outage looked like, recorded here and asserted below: the sender turns an
-    // exception thrown inside fetch into a failed delivery, which would hide the reason.
-    let outage: { elapsedMs: number; readyStatus: number; cache: boolean } | undefined;
+    let outage: { readyStatus: number; cache: boolean } | undefined;
     const fetchImpl: FetchLike = async (input, init) => {
-      const started = Date.now();
-      const response = await fetch(input, init);
-      if (proxy.isCut) {
-        const elapsedMs = Date.now() - started;
-        const readyz = await fetch(`${ingress.url}/readyz`);
-        const { checks } = (await readyz.json()) as { checks: { cache: boolean } };
-        outage = { elapsedMs, readyStatus: readyz.status, cache: checks.cache };
-        proxy.restore();
-        await until(() => ingress.infrastructure.coordination.ping(), 10_000, 'Redis to answer again');
+      try {
+        return await fetch(input, init);
+      } finally {
+        if (proxy.isCut) {
+          const readyz = await fetch(`${ingress.url}/readyz`);
+          const { checks } = (await readyz.json()) as { checks: { cache: boolean } };
+          outage = { readyStatus: readyz.status, cache: checks.cache };
+          proxy.restore();
+          await until(() => ingress.infrastructure.coordination.ping(), 10_000, 'Redis to answer again');
+        }
       }
-      return response;
     };
     const report = await sendToAccount({ url, account: stack.account, xml, fetchImpl });
     assert.ok(outage !== undefined, 'a delivery reached the ingress while Redis was cut');
-    assert.ok(outage.elapsedMs < 4_500, `refused within WeChat's 5 s budget (${outage.elapsedMs} ms)`);
     assert.deepEqual([outage.readyStatus, outage.cache], [503, false], 'not ready without Redis');
     const [first, second] = report.deliveries;
-    assert.equal(first?.status, 503, `the first delivery answered ${first?.status} ${first?.body}`);
-    assert.match(first?.body ?? '', /unavailable/);
+    assert.deepEqual([first?.status, first?.isTimedOut], [null, true], `the first delivery answered ${first?.status}`);
     assert.deepEqual([second?.status, second?.body], [200, 'success']);
     assert.deepEqual(
       executions.filter((text) => text === '办理宽带 😀𠮷'),

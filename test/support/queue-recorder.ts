@@ -12,6 +12,9 @@ import {
 export interface Received {
   readonly queue: string;
   readonly messageId: string | undefined;
+  /** The contract's id and fence (see `InboundMessage`). */
+  readonly id: string;
+  readonly fence: number;
   readonly headers: Readonly<Record<string, string>>;
   readonly account: string;
   readonly message: WxMessage;
@@ -37,10 +40,12 @@ export class QueueRecorder {
       await queue.consume(
         name,
         async (delivery) => {
-          const { account, message } = decodeInbound(delivery.body);
+          const { id, fence, account, message } = decodeInbound(delivery.body);
           recorder.received.push({
             queue: name,
             messageId: delivery.messageId,
+            id,
+            fence,
             headers: delivery.headers,
             account,
             message,

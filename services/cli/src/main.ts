@@ -113,6 +113,14 @@ function registerSim(program: Command): void {
     .option('--file <xml>', 'send this plaintext XML instead')
     .option('--timeout-ms <ms>', 'per delivery', positiveInt, defaultTimeoutMs)
     .option('--deliveries <n>', 'deliveries in total', positiveInt, defaultMaxDeliveries)
+    .addOption(
+      new Option(
+        '--retry-on <when>',
+        'deliver again on no-answer (no response within the timeout: what WeChat documents) or any-failure (also after a non-2xx status)',
+      )
+        .choices(['no-answer', 'any-failure'])
+        .default('no-answer'),
+    )
     .option(
       '--simulator <url>',
       'WeChat simulator to tell about the message first (opens its 48 h customer-service window) and to read the customer-service messages from',

@@ -30,6 +30,7 @@ export {
   type DeliveryReport,
   type FetchLike,
   type InboundRecorder,
+  type RetryPolicy,
   type SenderAccount,
   type SendOptions,
   serviceUnavailableText,

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { AppError, ErrorCode } from '@mpstack/common';
-import { type DeliveryReport, eventMessage, sendToAccount, textMessage } from '@mpstack/simulators';
+import { type DeliveryReport, eventMessage, type RetryPolicy, sendToAccount, textMessage } from '@mpstack/simulators';
 import { demoAccount } from '../dev/demo-account.js';
 
 export interface SimSendOptions {
@@ -17,6 +17,8 @@ export interface SimSendOptions {
   readonly file?: string;
   readonly timeoutMs: number;
   readonly deliveries: number;
+  /** `no-answer` (WeChat's documented behaviour) or `any-failure` (also after a non-2xx status). */
+  readonly retryOn?: RetryPolicy;
   /** How long to wait after the deliveries for customer-service messages to the user (0 = not at all). */
   readonly waitMs: number;
   /**
@@ -92,6 +94,7 @@ export async function simSend(options: SimSendOptions): Promise<SimSendReport> {
     xml,
     timeoutMs: options.timeoutMs,
     maxDeliveries: options.deliveries,
+    ...(options.retryOn === undefined ? {} : { retryOn: options.retryOn }),
   });
   let customerService: SimSendReport['customerService'];
   if (inbox === undefined || before === undefined) {

@@ -1,9 +1,16 @@
-import type { ClaimRequest, ClaimResult, CoordinationPort, TokenBucket } from '../ports/coordination.js';
+import type { ClaimRequest, ClaimResult, CoordinationPort, Lease, TokenBucket } from '../ports/coordination.js';
 
 type Listener = (message: string) => void;
 
+/** A held claim: the message's value until a reply replaces it. */
+interface LeaseState {
+  readonly fence: number;
+  readonly expiresAt: number;
+  readonly holder: string;
+}
+
 interface Entry {
-  value: string;
+  value: string | LeaseState;
   expiresAt: number;
 }
 
@@ -14,7 +21,6 @@ interface BucketState {
 
 /** Sweep expired keys once per this many writes, so unique message keys cannot pile up. */
 const SWEEP_EVERY = 1024;
-const PENDING = Symbol('pending');
 
 /**
  * The state several in-process "replicas" share, standing in for one Redis server: keys
@@ -24,7 +30,6 @@ const PENDING = Symbol('pending');
 export class MemoryCoordinationStore {
   readonly now: () => number;
   readonly #entries = new Map<string, Entry>();
-  readonly #pending = new Set<string>();
   readonly buckets = new Map<string, BucketState>();
   readonly channels = new Map<string, Set<Listener>>();
   #writes = 0;
@@ -34,35 +39,31 @@ export class MemoryCoordinationStore {
     this.now = now;
   }
 
-  get(key: string): string | typeof PENDING | undefined {
+  get(key: string): string | LeaseState | undefined {
     const entry = this.#entries.get(key);
     if (entry === undefined) return undefined;
     if (entry.expiresAt <= this.now()) {
       this.delete(key);
       return undefined;
     }
-    return this.#pending.has(key) ? PENDING : entry.value;
+    return entry.value;
   }
 
-  set(key: string, value: string | typeof PENDING, ttlMs: number): void {
-    this.#entries.set(key, { value: value === PENDING ? '' : value, expiresAt: this.now() + ttlMs });
-    if (value === PENDING) this.#pending.add(key);
-    else this.#pending.delete(key);
+  set(key: string, value: string | LeaseState, ttlMs: number): void {
+    this.#entries.set(key, { value, expiresAt: this.now() + ttlMs });
     if (++this.#writes % SWEEP_EVERY === 0) this.#sweep();
   }
 
   /** Replaces the value, keeping the expiry; false when the key is absent. */
-  replace(key: string, value: string): boolean {
+  replace(key: string, value: string | LeaseState): boolean {
     const entry = this.#entries.get(key);
     if (entry === undefined || this.get(key) === undefined) return false;
     entry.value = value;
-    this.#pending.delete(key);
     return true;
   }
 
   delete(key: string): void {
     this.#entries.delete(key);
-    this.#pending.delete(key);
   }
 
   #sweep(): void {
@@ -93,23 +94,53 @@ export class MemoryCoordination implements CoordinationPort {
     if (seen === undefined) store.set(request.nonceKey, request.messageKey, ttlMs);
     const stored = store.get(request.messageKey);
     if (stored === undefined) {
-      store.set(request.messageKey, request.reply ?? PENDING, ttlMs);
-      return { status: 'claimed' };
+      store.set(request.messageKey, this.#initial(request, 1), ttlMs);
+      return { status: 'claimed', fence: 1 };
     }
-    return { status: 'duplicate', reply: stored === PENDING ? undefined : stored };
+    if (typeof stored === 'string') return { status: 'duplicate', reply: stored };
+    if (stored.holder === request.holder && request.reply === undefined) {
+      store.replace(request.messageKey, this.#lease(stored.fence, request));
+      return { status: 'claimed', fence: stored.fence };
+    }
+    if (stored.expiresAt <= store.now()) {
+      store.replace(request.messageKey, this.#initial(request, stored.fence + 1));
+      return { status: 'claimed', fence: stored.fence + 1 };
+    }
+    return { status: 'duplicate', reply: undefined };
   }
 
-  async storeReply(messageKey: string, reply: string, ttlSeconds: number): Promise<void> {
-    if (!this.#store.replace(messageKey, reply)) this.#store.set(messageKey, reply, ttlSeconds * 1000);
+  async renewClaim(messageKey: string, fence: number, lease: Lease): Promise<boolean> {
+    const stored = this.#store.get(messageKey);
+    if (stored === undefined || typeof stored === 'string' || stored.fence !== fence) return false;
+    return this.#store.replace(messageKey, this.#lease(fence, lease));
+  }
+
+  async storeReply(messageKey: string, reply: string, ttlSeconds: number, fence: number): Promise<boolean> {
+    const stored = this.#store.get(messageKey);
+    if (stored === undefined) this.#store.set(messageKey, reply, ttlSeconds * 1000);
+    else if (typeof stored === 'string' || stored.fence !== fence) return false;
+    else this.#store.replace(messageKey, reply);
+    return true;
   }
 
   async getReply(messageKey: string): Promise<string | undefined> {
     const stored = this.#store.get(messageKey);
-    return stored === PENDING ? undefined : stored;
+    return typeof stored === 'string' ? stored : undefined;
   }
 
-  async releaseMessage(messageKey: string): Promise<void> {
-    if (this.#store.get(messageKey) === PENDING) this.#store.delete(messageKey);
+  async releaseMessage(messageKey: string, fence: number): Promise<void> {
+    const stored = this.#store.get(messageKey);
+    if (stored !== undefined && typeof stored !== 'string' && stored.fence === fence) {
+      this.#store.replace(messageKey, { fence, expiresAt: 0, holder: '' });
+    }
+  }
+
+  #initial(request: ClaimRequest, fence: number): string | LeaseState {
+    return request.reply ?? this.#lease(fence, request);
+  }
+
+  #lease(fence: number, lease: Lease): LeaseState {
+    return { fence, expiresAt: this.#store.now() + lease.leaseMs, holder: lease.holder };
   }
 
   async takeToken(bucketKey: string, bucket: TokenBucket): Promise<number> {

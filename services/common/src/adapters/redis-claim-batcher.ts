@@ -3,20 +3,20 @@ import type { ClaimRequest, ClaimResult } from '../ports/coordination.js';
 interface PendingClaim {
   readonly nonceKey: string;
   readonly messageKey: string;
-  readonly ttlSeconds: number;
-  readonly initial: string;
+  readonly request: ClaimRequest;
   readonly resolve: (result: ClaimResult) => void;
   readonly reject: (error: unknown) => void;
 }
 
 /** Sends a batch: keys and arguments flattened as the Lua script expects. */
-export type ClaimSender = (keys: readonly string[], args: readonly (string | number)[]) => Promise<string[][]>;
+export type ClaimSender = (
+  keys: readonly string[],
+  args: readonly (string | number)[],
+) => Promise<ReadonlyArray<ReadonlyArray<string | number | null>>>;
 
 export interface ClaimBatcherOptions {
   readonly send: ClaimSender;
-  /** Initial value of a claim whose caller gave no reply (the pending marker). */
-  readonly pending: string;
-  /** Maps a stored value to a reply (the pending marker becomes undefined). */
+  /** Maps a stored value to a reply (a lease becomes undefined). */
   readonly replyOf: (stored: string | undefined) => string | undefined;
   readonly maxBatch?: number;
 }
@@ -39,8 +39,7 @@ export class ClaimBatcher {
       this.queue.push({
         nonceKey: prefix + request.nonceKey,
         messageKey: prefix + request.messageKey,
-        ttlSeconds: request.ttlSeconds,
-        initial: request.reply ?? this.options.pending,
+        request,
         resolve,
         reject,
       });
@@ -64,8 +63,11 @@ export class ClaimBatcher {
     const keys: string[] = [];
     const args: (string | number)[] = [];
     for (const claim of batch) {
+      const { ttlSeconds, reply, leaseMs, holder } = claim.request;
       keys.push(claim.nonceKey, claim.messageKey);
-      args.push(claim.ttlSeconds, claim.initial);
+      // Lease 0 tells the script to store the given reply instead of a lease.
+      if (reply === undefined) args.push(ttlSeconds, leaseMs, holder, '');
+      else args.push(ttlSeconds, 0, '', reply);
     }
     try {
       const results = await this.options.send(keys, args);
@@ -75,11 +77,14 @@ export class ClaimBatcher {
     }
   }
 
-  private toResult(row: readonly string[] | undefined): ClaimResult {
+  private toResult(row: ReadonlyArray<string | number | null> | undefined): ClaimResult {
     const status = row?.[0];
-    if (status === 'claimed') return { status: 'claimed' };
+    if (status === 'claimed') return { status: 'claimed', fence: Number(row?.[1]) };
     if (status === 'nonce_replayed') return { status: 'nonce_replayed' };
-    if (status === 'duplicate') return { status: 'duplicate', reply: this.options.replyOf(row?.[1]) };
+    if (status === 'duplicate') {
+      const stored = row?.[1];
+      return { status: 'duplicate', reply: typeof stored === 'string' ? this.options.replyOf(stored) : undefined };
+    }
     throw new Error(`unexpected claim result ${JSON.stringify(row)}`);
   }
 }

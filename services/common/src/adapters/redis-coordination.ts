@@ -1,8 +1,8 @@
 import { Redis } from 'ioredis';
 import { AppError, ErrorCode } from '../errors/app-error.js';
-import type { ClaimRequest, ClaimResult, CoordinationPort, TokenBucket } from '../ports/coordination.js';
+import type { ClaimRequest, ClaimResult, CoordinationPort, Lease, TokenBucket } from '../ports/coordination.js';
 import { ClaimBatcher } from './redis-claim-batcher.js';
-import { PENDING_MARKER, SCRIPTS, type ScriptCommands } from './redis-scripts.js';
+import { SCRIPTS, type ScriptCommands, STATE_PREFIX } from './redis-scripts.js';
 
 /** Either a URL (the adapter owns its connection) or an existing client (the caller owns it). */
 export type RedisCoordinationOptions =
@@ -67,7 +67,6 @@ export class RedisCoordination implements CoordinationPort {
     }
     this.#claims = new ClaimBatcher({
       send: (keys, args) => unavailableOnFailure(this.#client.mpClaimMessages(keys.length, ...keys, ...args)),
-      pending: PENDING_MARKER,
       replyOf,
     });
   }
@@ -77,16 +76,23 @@ export class RedisCoordination implements CoordinationPort {
     return this.#claims.claim(request, this.#prefix);
   }
 
-  async storeReply(messageKey: string, reply: string, ttlSeconds: number): Promise<void> {
-    await unavailableOnFailure(this.#client.mpStoreReply(this.#key(messageKey), reply, ttlSeconds));
+  async renewClaim(messageKey: string, fence: number, lease: Lease): Promise<boolean> {
+    const renewed = this.#client.mpRenewClaim(this.#key(messageKey), fence, lease.leaseMs, lease.holder);
+    return (await unavailableOnFailure(renewed)) === 1;
+  }
+
+  async storeReply(messageKey: string, reply: string, ttlSeconds: number, fence: number): Promise<boolean> {
+    return (
+      (await unavailableOnFailure(this.#client.mpStoreReply(this.#key(messageKey), reply, ttlSeconds, fence))) === 1
+    );
   }
 
   async getReply(messageKey: string): Promise<string | undefined> {
     return replyOf(await unavailableOnFailure(this.#client.get(this.#key(messageKey))));
   }
 
-  async releaseMessage(messageKey: string): Promise<void> {
-    await unavailableOnFailure(this.#client.mpReleaseMessage(this.#key(messageKey), PENDING_MARKER));
+  async releaseMessage(messageKey: string, fence: number): Promise<void> {
+    await unavailableOnFailure(this.#client.mpReleaseMessage(this.#key(messageKey), fence));
   }
 
   async takeToken(bucketKey: string, bucket: TokenBucket): Promise<number> {
@@ -182,7 +188,7 @@ function deliver(listener: Listener, message: string): void {
 }
 
 function replyOf(stored: string | null | undefined): string | undefined {
-  return stored === null || stored === undefined || stored === PENDING_MARKER ? undefined : stored;
+  return stored === null || stored === undefined || stored.startsWith(STATE_PREFIX) ? undefined : stored;
 }
 
 /** QUIT politely; a connection that cannot answer is disconnected instead. */

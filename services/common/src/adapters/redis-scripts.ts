@@ -3,52 +3,117 @@
  * that it is atomic and costs one round trip (EVALSHA through ioredis `defineCommand`).
  */
 
-/** Value of a claimed message key while the first delivery is still running. */
-export const PENDING_MARKER = '\u0000mpstack:pending';
+/**
+ * A claimed message key holds either the stored reply or a lease:
+ * `STATE_PREFIX "lease:" fence ":" expiresAtMs ":" holder`, with the expiry on the Redis
+ * clock (`TIME`), so every replica judges it alike. A value with the prefix is not a reply.
+ */
+export const STATE_PREFIX = '\u0000mpstack:';
+
+/**
+ * Shared by the scripts: `now()` (server milliseconds, read once per call) and
+ * `lease(value)` → fence, expiresAt, holder of a lease value, or nil for a reply. A value
+ * with the prefix but not the lease layout (the pending marker of an older release) is an
+ * expired lease of fence 0, so it is taken over.
+ */
+const LEASE_LUA = `
+local PREFIX = '\\0mpstack:'
+local clock
+local function now()
+  if not clock then
+    local t = redis.call('TIME')
+    clock = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  end
+  return clock
+end
+local function lease(value)
+  if string.sub(value, 1, #PREFIX) ~= PREFIX then return nil end
+  local fence, expires, holder = string.match(string.sub(value, #PREFIX + 1), '^lease:(%d+):(%d+):(.*)$')
+  if fence == nil then return 0, 0, '' end
+  return tonumber(fence), tonumber(expires), holder
+end
+local function leaseValue(fence, ms, holder)
+  return PREFIX .. 'lease:' .. fence .. ':' .. (now() + ms) .. ':' .. holder
+end
+`;
 
 /**
  * Claims a batch of messages in one round trip. KEYS: nonce₁, message₁, nonce₂, message₂, …
- * ARGV: ttl₁, initial₁, ttl₂, initial₂, … where initial is the pending marker, or the reply
- * when the caller computed it before claiming. Returns one `{status[, stored]}` per claim:
- * `{'nonce_replayed'}`, `{'claimed'}` or `{'duplicate', storedValue}`.
+ * ARGV per claim: ttl, lease ms, holder, reply — lease ms 0 means "the reply is given: store
+ * it instead of a lease". Returns one row per claim: `{'nonce_replayed'}`,
+ * `{'claimed', fence}` or `{'duplicate', storedReply | false}` (false: a live lease).
  * The nonce remembers which message used it: a WeChat retry reusing the nonce of the same
- * message is a duplicate, the same nonce on another message is a replay.
+ * message is a duplicate, the same nonce on another message is a replay. A lease whose
+ * holder claims again is given back (its claim was applied late); an expired one is taken
+ * over with the next fence.
  */
-const CLAIM_MESSAGES = `
+const CLAIM_MESSAGES = `${LEASE_LUA}
 local results = {}
+local a = 1
 for i = 1, #KEYS, 2 do
   local nonce, message = KEYS[i], KEYS[i + 1]
-  local ttl, initial = ARGV[i], ARGV[i + 1]
+  local ttl, ms, holder, reply = ARGV[a], tonumber(ARGV[a + 1]), ARGV[a + 2], ARGV[a + 3]
+  a = a + 4
   -- SET … NX GET (Redis 7): remembers the nonce and returns what it held, in one command.
   local seen = redis.call('SET', nonce, message, 'NX', 'GET', 'EX', ttl)
   if seen and seen ~= message then
     results[#results + 1] = {'nonce_replayed'}
+  elseif redis.call('SET', message, ms > 0 and leaseValue(1, ms, holder) or reply, 'NX', 'EX', ttl) then
+    results[#results + 1] = {'claimed', 1}
   else
-    if redis.call('SET', message, initial, 'NX', 'EX', ttl) then
-      results[#results + 1] = {'claimed'}
+    local stored = redis.call('GET', message)
+    local fence, expires, owner = lease(stored)
+    if fence == nil then
+      results[#results + 1] = {'duplicate', stored}
+    elseif owner == holder and ms > 0 then
+      redis.call('SET', message, leaseValue(fence, ms, holder), 'KEEPTTL')
+      results[#results + 1] = {'claimed', fence}
+    elseif expires <= now() then
+      redis.call('SET', message, ms > 0 and leaseValue(fence + 1, ms, holder) or reply, 'KEEPTTL')
+      results[#results + 1] = {'claimed', fence + 1}
     else
-      results[#results + 1] = {'duplicate', redis.call('GET', message)}
+      results[#results + 1] = {'duplicate', false}
     end
   end
 end
 return results
 `;
 
-/**
- * KEYS: message. ARGV: reply, ttl seconds. Overwrites the pending marker keeping the claim's
- * TTL (retries stop when the claim expires anyway); a claim that expired meanwhile is
- * recreated with the given TTL so later retries still replay the reply.
- */
-const STORE_REPLY = `
-if redis.call('SET', KEYS[1], ARGV[1], 'XX', 'KEEPTTL') then return 1 end
-redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
-return 0
+/** KEYS: message. ARGV: fence, lease ms, holder. Extends the lease while `fence` holds it; 1 or 0. */
+const RENEW_CLAIM = `${LEASE_LUA}
+local stored = redis.call('GET', KEYS[1])
+if not stored then return 0 end
+local fence = lease(stored)
+if fence ~= tonumber(ARGV[1]) then return 0 end
+redis.call('SET', KEYS[1], leaseValue(fence, tonumber(ARGV[2]), ARGV[3]), 'KEEPTTL')
+return 1
 `;
 
-/** KEYS: message. ARGV: pending marker. Deletes the claim only while it is still pending. */
-const RELEASE_MESSAGE = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
+/**
+ * KEYS: message. ARGV: reply, ttl seconds, fence. Replaces the lease of `fence` by the reply,
+ * keeping the claim's TTL (retries stop when the claim expires anyway); a claim that expired
+ * meanwhile is recreated with the given TTL so later retries still replay the reply. 0 when
+ * another holder has the claim or a reply is stored already (fenced out: nothing written).
+ */
+const STORE_REPLY = `${LEASE_LUA}
+local stored = redis.call('GET', KEYS[1])
+if not stored then
+  redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+  return 1
+end
+if lease(stored) ~= tonumber(ARGV[3]) then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'KEEPTTL')
+return 1
+`;
+
+/** KEYS: message. ARGV: fence. Expires the lease of `fence` at once (the fence is kept, so the next holder gets fence + 1). */
+const RELEASE_MESSAGE = `${LEASE_LUA}
+local stored = redis.call('GET', KEYS[1])
+if not stored then return 0 end
+local fence = lease(stored)
+if fence ~= tonumber(ARGV[1]) then return 0 end
+redis.call('SET', KEYS[1], PREFIX .. 'lease:' .. fence .. ':0:', 'KEEPTTL')
+return 1
 `;
 
 /**
@@ -74,6 +139,7 @@ return wait
 
 export const SCRIPTS = {
   mpClaimMessages: { numberOfKeys: undefined, lua: CLAIM_MESSAGES },
+  mpRenewClaim: { numberOfKeys: 1, lua: RENEW_CLAIM },
   mpStoreReply: { numberOfKeys: 1, lua: STORE_REPLY },
   mpReleaseMessage: { numberOfKeys: 1, lua: RELEASE_MESSAGE },
   mpTakeToken: { numberOfKeys: 1, lua: TAKE_TOKEN },
@@ -82,8 +148,9 @@ export const SCRIPTS = {
 /** The commands {@link SCRIPTS} adds to an ioredis client. */
 export interface ScriptCommands {
   /** Variadic: the key count first, then the keys, then the arguments. */
-  mpClaimMessages(...keysThenArgs: Array<string | number>): Promise<string[][]>;
-  mpStoreReply(messageKey: string, reply: string, ttl: number): Promise<number>;
-  mpReleaseMessage(messageKey: string, pending: string): Promise<number>;
+  mpClaimMessages(...keysThenArgs: Array<string | number>): Promise<Array<Array<string | number | null>>>;
+  mpRenewClaim(messageKey: string, fence: number, leaseMs: number, holder: string): Promise<number>;
+  mpStoreReply(messageKey: string, reply: string, ttl: number, fence: number): Promise<number>;
+  mpReleaseMessage(messageKey: string, fence: number): Promise<number>;
   mpTakeToken(bucketKey: string, rate: number, burst: number): Promise<number>;
 }

@@ -34,11 +34,21 @@ export function partitionOf(openId: string, partitions: number): number {
 }
 
 /**
- * One slow-path message. On the wire it is JSON `{ account, receivedAt, message }`, the AMQP
- * `messageId` is the message's dedupe key (consumers de-duplicate on it: the ingress's spool
- * may forward a message twice after a crash) and the `account` header repeats the account.
+ * One slow-path message. On the wire it is JSON `{ id, fence, account, receivedAt, message }`;
+ * the AMQP `messageId` repeats `id` and the `account` header repeats the account.
+ *
+ * **Consumers de-duplicate on `id`** (keep the ids they executed at least as long as the
+ * ingress's `MPSTACK_DEDUPE_TTL_SECONDS`, and ack a repeat without executing it). The
+ * ingress publishes a message once in every case but two it cannot rule out — a holder
+ * that lost its claim after publishing (a takeover), and a publish that timed out, was
+ * spooled, and whose process died before the broker's late answer — and both repeats
+ * carry the same `id` (docs/architecture.md, "Exactly once").
  */
 export interface InboundMessage {
+  /** The message's de-duplication key (account + MsgId, or the event's identity): the same for every copy. */
+  readonly id: string;
+  /** The claim fence of the delivery that published it (1 = the first holder; more after a takeover). */
+  readonly fence: number;
   /** The mpstack account id (the `:account` of `/wx/:account`). */
   readonly account: string;
   /** When the ingress received it, ms since the epoch. */
@@ -47,6 +57,8 @@ export interface InboundMessage {
 }
 
 const inboundWireSchema = z.object({
+  id: z.string().min(1),
+  fence: z.number().int().positive(),
   account: z.string().min(1),
   receivedAt: z.number().int().nonnegative(),
   // Only the raw fields are trusted: the typed message is rebuilt from them by the same
@@ -63,7 +75,8 @@ export function encodeInbound(inbound: InboundMessage): string {
 export function decodeInbound(body: Buffer | string): InboundMessage {
   const wire = decodeJson('inbound message', inboundWireSchema, body);
   try {
-    return { account: wire.account, receivedAt: wire.receivedAt, message: parseMessage(wire.message.fields) };
+    const message = parseMessage(wire.message.fields);
+    return { id: wire.id, fence: wire.fence, account: wire.account, receivedAt: wire.receivedAt, message };
   } catch (error) {
     throw new AppError(
       ErrorCode.messageInvalid,

@@ -13,6 +13,8 @@ export const ErrorCode = {
   xmlInvalid: 'xml_invalid',
   xmlForbidden: 'xml_forbidden',
   xmlTooComplex: 'xml_too_complex',
+  /** A message field holds a control character XML 1.0 does not allow (never sent by WeChat). */
+  controlCharacter: 'control_character',
   bodyTooLarge: 'body_too_large',
   unsupportedMediaType: 'unsupported_media_type',
   accountUnknown: 'account_unknown',

@@ -12,6 +12,7 @@ export const httpStatusOf: Readonly<Record<ErrorCode, number>> = {
   xml_invalid: 400,
   xml_forbidden: 400,
   xml_too_complex: 400,
+  control_character: 400,
   body_too_large: 413,
   unsupported_media_type: 415,
   account_unknown: 404,

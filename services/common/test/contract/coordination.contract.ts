@@ -6,8 +6,11 @@ import { eventually, uniqueSuffix } from './support.js';
 export interface CoordinationHarness {
   /** A new replica (its own connections) over the shared store. */
   replica(): CoordinationPort;
-  /** Lets time pass: moves the fake clock in memory; a no-op on real servers, where tests poll. */
-  elapse(ms: number): void;
+  /**
+   * Lets `ms` pass on the store's clock: moves the fake clock in memory; on a real server it
+   * waits that long (leases are judged on the server's clock — there is nothing to poll).
+   */
+  elapse(ms: number): Promise<void>;
   cleanup(): Promise<void>;
 }
 
@@ -24,11 +27,17 @@ export function describeCoordinationContract(name: string, createHarness: () => 
       replicas.push(created);
       return created;
     };
-    const claim = (message: string, nonce: string, ttlSeconds = 60): ClaimRequest => ({
+    /** A claim by one delivery; the holder defaults to the nonce (one request, one nonce). */
+    const claim = (message: string, nonce: string, ttlSeconds = 60, leaseMs = 60_000): ClaimRequest => ({
       messageKey: `${run}:msg:${message}`,
       nonceKey: `${run}:nonce:${nonce}`,
       ttlSeconds,
+      holder: `holder-${nonce}`,
+      leaseMs,
     });
+    const key = (message: string): string => `${run}:msg:${message}`;
+    const first = { status: 'claimed', fence: 1 } as const;
+    const pending = { status: 'duplicate', reply: undefined } as const;
 
     before(async () => {
       harness = await createHarness();
@@ -44,22 +53,22 @@ export function describeCoordinationContract(name: string, createHarness: () => 
     });
 
     it('claims a new message once; a retry while the first runs is a duplicate without reply', async () => {
-      assert.deepEqual(await port.claimMessage(claim('m1', 'n1')), { status: 'claimed' });
-      assert.deepEqual(await port.claimMessage(claim('m1', 'n2')), { status: 'duplicate', reply: undefined });
+      assert.deepEqual(await port.claimMessage(claim('m1', 'n1')), first);
+      assert.deepEqual(await port.claimMessage(claim('m1', 'n2')), pending);
       assert.equal(await port.getReply(claim('m1', 'n1').messageKey), undefined);
     });
 
     it('replays the stored reply of the first delivery to every retry', async () => {
       const request = claim('m1', 'n1');
       await port.claimMessage(request);
-      await port.storeReply(request.messageKey, '<xml>first</xml>', 60);
+      await port.storeReply(request.messageKey, '<xml>first</xml>', 60, 1);
       assert.deepEqual(await port.claimMessage(claim('m1', 'n2')), { status: 'duplicate', reply: '<xml>first</xml>' });
       assert.equal(await port.getReply(request.messageKey), '<xml>first</xml>');
     });
 
     it('a claim carrying its reply stores it at once: the retry replays it without storeReply', async () => {
       const request = { ...claim('m1', 'n1'), reply: '<xml>precomputed</xml>' };
-      assert.deepEqual(await port.claimMessage(request), { status: 'claimed' });
+      assert.deepEqual(await port.claimMessage(request), first);
       assert.deepEqual(await replica().claimMessage(claim('m1', 'n2')), {
         status: 'duplicate',
         reply: '<xml>precomputed</xml>',
@@ -72,38 +81,96 @@ export function describeCoordinationContract(name: string, createHarness: () => 
 
     it('stores an empty reply as a reply, distinct from pending', async () => {
       await port.claimMessage(claim('m1', 'n1'));
-      await port.storeReply(claim('m1', 'n1').messageKey, '', 60);
+      await port.storeReply(claim('m1', 'n1').messageKey, '', 60, 1);
       assert.deepEqual(await port.claimMessage(claim('m1', 'n2')), { status: 'duplicate', reply: '' });
     });
 
-    it('release after a failure lets the retry execute the message again', async () => {
+    it('release after a failure lets the retry take the message over at once, with the next fence', async () => {
       await port.claimMessage(claim('m1', 'n1'));
-      await port.releaseMessage(claim('m1', 'n1').messageKey);
-      assert.deepEqual(await port.claimMessage(claim('m1', 'n2')), { status: 'claimed' });
+      await port.releaseMessage(key('m1'), 1);
+      assert.deepEqual(await port.claimMessage(claim('m1', 'n2')), { status: 'claimed', fence: 2 });
+    });
+
+    it('a release by a holder that was taken over is a no-op', async () => {
+      await port.claimMessage(claim('m1', 'n1', 60, 200));
+      await harness.elapse(300);
+      assert.deepEqual(await replica().claimMessage(claim('m1', 'n2')), { status: 'claimed', fence: 2 });
+      await port.releaseMessage(key('m1'), 1);
+      assert.deepEqual(await port.claimMessage(claim('m1', 'n3')), pending);
     });
 
     it('release does not drop a claim whose reply is already stored', async () => {
       await port.claimMessage(claim('m1', 'n1'));
-      await port.storeReply(claim('m1', 'n1').messageKey, 'ok', 60);
-      await port.releaseMessage(claim('m1', 'n1').messageKey);
+      await port.storeReply(claim('m1', 'n1').messageKey, 'ok', 60, 1);
+      await port.releaseMessage(claim('m1', 'n1').messageKey, 1);
       assert.deepEqual(await port.claimMessage(claim('m1', 'n2')), { status: 'duplicate', reply: 'ok' });
     });
 
     it('a retry reusing its nonce is a duplicate, not a replay', async () => {
       await port.claimMessage(claim('m1', 'n1'));
-      assert.deepEqual(await port.claimMessage(claim('m1', 'n1')), { status: 'duplicate', reply: undefined });
+      assert.deepEqual(await port.claimMessage({ ...claim('m1', 'n1'), holder: 'retry' }), pending);
     });
 
     it('a released message retried with the same nonce is claimed again', async () => {
       await port.claimMessage(claim('m1', 'n1'));
-      await port.releaseMessage(claim('m1', 'n1').messageKey);
-      assert.deepEqual(await port.claimMessage(claim('m1', 'n1')), { status: 'claimed' });
+      await port.releaseMessage(key('m1'), 1);
+      assert.deepEqual(await port.claimMessage({ ...claim('m1', 'n1'), holder: 'retry' }), {
+        status: 'claimed',
+        fence: 2,
+      });
+    });
+
+    it('the holder claiming again gets its own claim back (a claim Redis applied after the caller gave up)', async () => {
+      assert.deepEqual(await port.claimMessage(claim('m1', 'n1')), first);
+      assert.deepEqual(await replica().claimMessage(claim('m1', 'n1')), first);
+      assert.deepEqual(await port.claimMessage(claim('m1', 'n2')), pending, 'another holder still waits');
+    });
+
+    it('a lease not renewed expires: the next delivery takes over; the old holder is fenced out', async () => {
+      assert.deepEqual(await port.claimMessage(claim('m1', 'n1', 60, 200)), first);
+      assert.deepEqual(await port.claimMessage(claim('m1', 'n2', 60, 200)), pending, 'live lease');
+      await harness.elapse(300);
+      const other = replica();
+      assert.deepEqual(await other.claimMessage(claim('m1', 'n3', 60, 5_000)), { status: 'claimed', fence: 2 });
+      assert.equal(await port.renewClaim(key('m1'), 1, { holder: 'holder-n1', leaseMs: 5_000 }), false);
+      assert.equal(await port.storeReply(key('m1'), 'late', 60, 1), false, 'the late first holder stores nothing');
+      assert.equal(await other.storeReply(key('m1'), 'taken over', 60, 2), true);
+      assert.equal(await port.storeReply(key('m1'), 'late', 60, 1), false);
+      assert.deepEqual(await port.claimMessage(claim('m1', 'n4')), { status: 'duplicate', reply: 'taken over' });
+    });
+
+    it('renewing keeps the lease: no takeover while the holder renews', async () => {
+      await port.claimMessage(claim('m1', 'n1', 60, 400));
+      for (let i = 0; i < 3; i += 1) {
+        await harness.elapse(200);
+        assert.equal(await port.renewClaim(key('m1'), 1, { holder: 'holder-n1', leaseMs: 400 }), true);
+      }
+      assert.deepEqual(await replica().claimMessage(claim('m1', 'n2')), pending);
+    });
+
+    it('a reply given with a claim takes over an expired lease by storing that reply', async () => {
+      await port.claimMessage(claim('m1', 'n1', 60, 200));
+      await harness.elapse(300);
+      assert.deepEqual(await port.claimMessage({ ...claim('m1', 'n2'), reply: 'computed' }), {
+        status: 'claimed',
+        fence: 2,
+      });
+      assert.deepEqual(await port.claimMessage(claim('m1', 'n3')), { status: 'duplicate', reply: 'computed' });
+    });
+
+    it('a stored reply is never taken over, renewed or replaced', async () => {
+      await port.claimMessage(claim('m1', 'n1', 60, 200));
+      assert.equal(await port.storeReply(key('m1'), 'done', 60, 1), true);
+      await harness.elapse(300);
+      assert.equal(await port.renewClaim(key('m1'), 1, { holder: 'holder-n1', leaseMs: 200 }), false);
+      assert.equal(await port.storeReply(key('m1'), 'again', 60, 1), false);
+      assert.deepEqual(await port.claimMessage(claim('m1', 'n2')), { status: 'duplicate', reply: 'done' });
     });
 
     it('rejects a nonce reused by another message as a replay, without claiming that message', async () => {
       await port.claimMessage(claim('m1', 'n1'));
       assert.deepEqual(await port.claimMessage(claim('m2', 'n1')), { status: 'nonce_replayed' });
-      assert.deepEqual(await port.claimMessage(claim('m2', 'n2')), { status: 'claimed' });
+      assert.deepEqual(await port.claimMessage(claim('m2', 'n2')), first);
     });
 
     it('exactly one of many concurrent claims across replicas wins', async () => {
@@ -117,7 +184,7 @@ export function describeCoordinationContract(name: string, createHarness: () => 
 
     it('claims and nonces expire after their TTL', async () => {
       await port.claimMessage(claim('m1', 'n1', 1));
-      harness.elapse(1_100);
+      await harness.elapse(1_100);
       await eventually(async () => (await port.claimMessage(claim('m2', 'n1', 1))).status === 'claimed', {
         what: 'nonce expiry',
       });
@@ -128,8 +195,8 @@ export function describeCoordinationContract(name: string, createHarness: () => 
 
     it('storing a reply keeps the claim TTL instead of extending it', async () => {
       await port.claimMessage(claim('m1', 'n1', 1));
-      await port.storeReply(claim('m1', 'n1').messageKey, 'ok', 600);
-      harness.elapse(1_100);
+      await port.storeReply(claim('m1', 'n1').messageKey, 'ok', 600, 1);
+      await harness.elapse(1_100);
       await eventually(async () => (await port.getReply(claim('m1', 'n1').messageKey)) === undefined, {
         what: 'reply expiry',
       });
@@ -151,7 +218,7 @@ export function describeCoordinationContract(name: string, createHarness: () => 
       const wait = await replica().takeToken(key, bucket);
       assert.ok(wait > 0 && wait <= 50, `wait ${wait} ms`);
       assert.equal(await port.takeToken(`${run}:other`, bucket), 0, 'buckets are per key');
-      harness.elapse(wait);
+      await harness.elapse(wait);
       await eventually(async () => (await port.takeToken(key, bucket)) === 0, { what: 'refill' });
     });
 

@@ -9,7 +9,7 @@ describeCoordinationContract('memory', async () => {
   const store = new MemoryCoordinationStore(() => now);
   return {
     replica: () => new MemoryCoordination({ store }),
-    elapse: (ms) => {
+    elapse: async (ms) => {
       now += ms;
     },
     cleanup: async () => undefined,
@@ -20,7 +20,7 @@ describeCoordinationContract('redis', async () => {
   const keyPrefix = `t:${uniqueSuffix()}:`;
   return {
     replica: () => new RedisCoordination({ url: REDIS_URL, keyPrefix }),
-    elapse: () => undefined,
+    elapse: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     cleanup: () => deleteKeys(keyPrefix),
   };
 });

@@ -11,7 +11,7 @@ describe('RedisCoordination against Redis', () => {
     const client = new Redis(REDIS_URL);
     try {
       const coordination = new RedisCoordination({ client, keyPrefix: prefix });
-      await coordination.claimMessage({ messageKey: 'm', nonceKey: 'n', ttlSeconds: 60 });
+      await coordination.claimMessage({ messageKey: 'm', nonceKey: 'n', ttlSeconds: 60, holder: 'h', leaseMs: 3_000 });
       const received: string[] = [];
       await coordination.subscribe('c', (m) => received.push(m));
       await client.publish(`${prefix}c`, 'hello');
@@ -29,13 +29,16 @@ describe('RedisCoordination against Redis', () => {
     const coordination = new RedisCoordination({ url: 'redis://127.0.0.1:1', commandTimeoutMs: 200 });
     try {
       const started = Date.now();
-      await assert.rejects(coordination.claimMessage({ messageKey: 'm', nonceKey: 'n', ttlSeconds: 60 }), {
-        code: 'unavailable',
-        message: /^Redis did not answer/,
-      });
+      await assert.rejects(
+        coordination.claimMessage({ messageKey: 'm', nonceKey: 'n', ttlSeconds: 60, holder: 'h', leaseMs: 3_000 }),
+        {
+          code: 'unavailable',
+          message: /^Redis did not answer/,
+        },
+      );
       assert.ok(Date.now() - started < 2_000, `rejected after ${Date.now() - started} ms`);
       await assert.rejects(coordination.getReply('m'), { code: 'unavailable' });
-      await assert.rejects(coordination.storeReply('m', 'r', 60), { code: 'unavailable' });
+      await assert.rejects(coordination.storeReply('m', 'r', 60, 1), { code: 'unavailable' });
       assert.equal(await coordination.ping(), false);
     } finally {
       await coordination.close();

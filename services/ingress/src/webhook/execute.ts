@@ -3,34 +3,84 @@ import { encodeInbound, inboundQueueName, partitionOf } from '@mpstack/common/co
 import type { Account } from '../accounts/account.types.js';
 import type { FastPathDecision } from '../rules/rule.types.js';
 import type { ForwardOutcome } from '../slowpath/forwarder.js';
+import type { HoldReason, LeaseKeeper } from './claim.js';
 import { successBody } from './respond.js';
 import type { Execution, Outcome, WebhookDeps } from './webhook.types.js';
 
+/** What executing a claimed message came to: a reply to send, or a request to hold. */
+export type Executed =
+  | { readonly replyXml: string; readonly result: Outcome }
+  | { readonly held: HoldReason; readonly result: Outcome };
+
 /**
- * First delivery: decide, forward if needed, remember the reply for WeChat's retries. On a
- * failure the claim is released so that WeChat's retry executes the message again.
+ * The holder of a claim executes the message: decide, build the reply (before any side
+ * effect, so a reply that cannot be built releases the claim and publishes nothing),
+ * forward if needed — only while the lease is surely still held — and store the reply for
+ * WeChat's retries with the claim's fence.
+ *
+ * Once the publish may have happened the claim is never released: a failure after it leaves
+ * the lease to expire, and a later delivery takes over (publishing at most one more copy,
+ * with the same id). When both broker and spool failed the request is held, so WeChat's
+ * timeout retry comes.
  */
 export async function execute(
   deps: WebhookDeps,
   execution: Execution,
   pureDecision: FastPathDecision | undefined,
-): Promise<{ replyXml: string; result: Outcome }> {
+  keeper: LeaseKeeper,
+): Promise<Executed> {
   const { account, message, messageKey } = execution;
+  let mayHavePublished = false;
   try {
     const decision = pureDecision ?? (await decide(deps, account, message));
+    const replyXml = replyXmlOf(deps, decision, message);
     let outcome = decision.reply === undefined ? 'accepted' : 'replied';
     if (decision.forward) {
-      const forwarded = await forward(deps, execution);
+      if (!(await keeper.isHeld())) return { held: 'fenced', result: { outcome: 'held_fenced' } };
+      mayHavePublished = true;
+      const forwarded = await forwardOrHold(deps, execution, keeper.fence);
+      if (forwarded === undefined) return { held: 'forward_failed', result: { outcome: 'held_forward_failed' } };
       if (forwarded === 'spooled') deps.metrics.recordSpooled(account.id);
       outcome = `${outcome}_${forwarded}`;
     }
-    const replyXml = replyXmlOf(deps, decision, message);
-    await deps.coordination.storeReply(messageKey, replyXml, deps.settings.dedupeTtlSeconds);
+    keeper.stop();
+    if (!(await storeReply(deps, messageKey, replyXml, keeper.fence))) outcome = `${outcome}_fenced`;
     return { replyXml, result: { outcome, decidedBy: decision.decidedBy } };
   } catch (error) {
-    // Not acknowledged: let WeChat's retry execute it again.
-    await deps.coordination.releaseMessage(messageKey).catch(() => undefined);
+    // Nothing published: the next delivery may take the message over at once.
+    if (!mayHavePublished) await deps.coordination.releaseMessage(messageKey, keeper.fence).catch(() => undefined);
     throw error;
+  } finally {
+    keeper.stop();
+  }
+}
+
+/** The forward, or undefined when neither the broker nor the spool took the message. */
+async function forwardOrHold(
+  deps: WebhookDeps,
+  execution: Execution,
+  fence: number,
+): Promise<ForwardOutcome | undefined> {
+  try {
+    return await forward(deps, execution, fence);
+  } catch (error) {
+    deps.logger.error({ err: error, messageKey: execution.messageKey }, 'neither broker nor spool took the message');
+    return undefined;
+  }
+}
+
+/**
+ * Stores the reply for retries. False when another delivery took the claim over meanwhile
+ * (its reply is what later retries get). A Redis failure here does not fail the request:
+ * the message was executed and this answer ends WeChat's deliveries; only a retry already
+ * on its way could execute it again, and it would publish the same id.
+ */
+async function storeReply(deps: WebhookDeps, messageKey: string, replyXml: string, fence: number): Promise<boolean> {
+  try {
+    return await deps.coordination.storeReply(messageKey, replyXml, deps.settings.dedupeTtlSeconds, fence);
+  } catch (error) {
+    deps.logger.warn({ err: error, messageKey }, 'reply not stored; answering it anyway');
+    return true;
   }
 }
 
@@ -67,7 +117,7 @@ export function replyXmlOf(deps: WebhookDeps, decision: FastPathDecision, messag
 }
 
 /** Hands the message to the slow path inside a span whose context rides in the AMQP headers. */
-async function forward(deps: WebhookDeps, execution: Execution): Promise<ForwardOutcome> {
+async function forward(deps: WebhookDeps, execution: Execution, fence: number): Promise<ForwardOutcome> {
   const { account, message, messageKey } = execution;
   const parent = extractTraceContext(execution.incoming);
   const span = deps.tracer.startSpan('wechat.forward', { attributes: { 'mpstack.account': account.id } }, parent);
@@ -78,24 +128,9 @@ async function forward(deps: WebhookDeps, execution: Execution): Promise<Forward
       queue: inboundQueueName(partitionOf(message.fromUserName, deps.settings.partitions)),
       messageId: messageKey,
       headers,
-      body: encodeInbound({ account: account.id, receivedAt: deps.clock(), message }),
+      body: encodeInbound({ id: messageKey, fence, account: account.id, receivedAt: deps.clock(), message }),
     });
   } finally {
     span.end();
   }
-}
-
-export async function waitForReply(
-  deps: WebhookDeps,
-  messageKey: string,
-  deadline: number,
-): Promise<string | undefined> {
-  let delay = 20;
-  while (deps.clock() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, Math.min(delay, Math.max(1, deadline - deps.clock()))));
-    const reply = await deps.coordination.getReply(messageKey);
-    if (reply !== undefined) return reply;
-    delay = Math.min(delay * 2, 200);
-  }
-  return undefined;
 }

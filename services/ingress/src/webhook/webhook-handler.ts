@@ -2,7 +2,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { AppError, dedupeKey, ErrorCode, type FastHandler, isKnownEvent, type WxMessage } from '@mpstack/common';
 import type { Account } from '../accounts/account.types.js';
-import { execute, replyXmlOf, ruleDecision, waitForReply } from './execute.js';
+import { claimWithinBudget, type HoldReason, isUnavailable, LeaseKeeper, nextHolder } from './claim.js';
+import { type Executed, execute, replyXmlOf, ruleDecision } from './execute.js';
+import { refuseControlCharacters } from './fields.js';
+import { holdUnanswered } from './hold.js';
 import { openMessage, verifyRequest } from './open-message.js';
 import { type CallbackQuery, loggableTarget, parseWebhookUrl, readBody, type WebhookTarget } from './request.js';
 import { sendError, sendReply, sendText } from './respond.js';
@@ -39,7 +42,12 @@ export function createWebhookHandler(deps: WebhookDeps): FastHandler {
           ? handleMessage(deps, account, target.query, request, response)
           : Promise.resolve(methodNotAllowed(request, response));
     work
-      .catch((error: unknown) => failed(deps, error, response, target))
+      .catch((error: unknown) =>
+        // Not answering 503: WeChat documents a re-delivery only after no answer within 5 s.
+        request.method === 'POST' && isUnavailable(error)
+          ? hold(deps, response, started, 'unavailable', error)
+          : failed(deps, error, response, target),
+      )
       .then((result) =>
         deps.metrics.record(account.id, result.msgType, result.outcome, (performance.now() - started) / 1000),
       )
@@ -71,6 +79,19 @@ function methodNotAllowed(request: IncomingMessage, response: ServerResponse): R
   return { msgType: 'none', outcome: 'bad_request' };
 }
 
+/** Holds a request unanswered (see `hold.ts`); `started` is the request's `performance.now()`. */
+function hold(
+  deps: WebhookDeps,
+  response: ServerResponse,
+  started: number,
+  reason: HoldReason,
+  error?: unknown,
+): Result {
+  holdUnanswered(response, deps.clock() + deps.settings.holdMs - (performance.now() - started), deps.clock());
+  deps.logger.warn({ err: error, reason }, 'request held unanswered so that WeChat re-delivers it');
+  return { msgType: 'none', outcome: `held_${reason}` };
+}
+
 function failed(deps: WebhookDeps, error: unknown, response: ServerResponse, target: WebhookTarget): Result {
   const status = sendError(response, error);
   const code = error instanceof AppError ? error.code : 'error';
@@ -98,41 +119,49 @@ async function handleMessage(
   request: IncomingMessage,
   response: ServerResponse,
 ): Promise<Result> {
+  const arrived = performance.now();
   const started = deps.clock();
   const nowSeconds = Math.floor(started / 1000);
   verifyRequest(account, query, nowSeconds, deps.settings.timestampWindowSeconds);
   const body = await readBody(request, deps.settings.maxBodyBytes);
   const { message, keyIndex } = openMessage(account, query, body);
+  refuseControlCharacters(message);
   const key = dedupeKey(account.id, message);
   // With no plugins the decision is pure (in-process rules): take it before claiming, and
   // a reply that needs no forwarding is stored with the claim in one round trip.
   const decided = deps.plugins.length === 0 ? ruleDecision(deps, account, message) : undefined;
   const pure = decided instanceof Promise ? await decided : decided;
   const precomputed = pure !== undefined && !pure.forward ? replyXmlOf(deps, pure, message) : undefined;
-  const claim = await deps.coordination.claimMessage({
-    messageKey: key,
-    nonceKey: `wx:nonce:${account.id}:${query.timestamp}:${query.nonce}`,
-    ttlSeconds: deps.settings.dedupeTtlSeconds,
-    ...(precomputed === undefined ? {} : { reply: precomputed }),
-  });
-  let result: Outcome;
-  let replyXml: string | undefined;
-  if (claim.status === 'nonce_replayed') {
+  const lease = { holder: nextHolder(), leaseMs: deps.settings.claimLeaseMs };
+  const claimed = await claimWithinBudget(
+    deps.coordination,
+    {
+      messageKey: key,
+      nonceKey: `wx:nonce:${account.id}:${query.timestamp}:${query.nonce}`,
+      ttlSeconds: deps.settings.dedupeTtlSeconds,
+      ...lease,
+      ...(precomputed === undefined ? {} : { reply: precomputed }),
+    },
+    started + deps.settings.retryWaitMs,
+    deps.clock,
+  );
+  const claim = claimed.result;
+  let executed: Executed;
+  if (claim.status === 'held') {
+    return hold(deps, response, arrived, claim.reason);
+  } else if (claim.status === 'nonce_replayed') {
     throw new AppError(ErrorCode.nonceReplayed, 'nonce already used for another message');
   } else if (claim.status === 'duplicate') {
-    replyXml = claim.reply ?? (await waitForReply(deps, key, started + deps.settings.retryWaitMs));
-    if (replyXml === undefined) throw new AppError(ErrorCode.unavailable, 'first delivery still in progress');
-    result = { outcome: 'duplicate' };
+    executed = { replyXml: claim.reply ?? '', result: { outcome: 'duplicate' } };
   } else if (precomputed !== undefined && pure !== undefined) {
-    replyXml = precomputed;
-    result = { outcome: 'replied', decidedBy: pure.decidedBy };
+    executed = { replyXml: precomputed, result: { outcome: 'replied', decidedBy: pure.decidedBy } };
   } else {
-    ({ replyXml, result } = await execute(
-      deps,
-      { account, message, messageKey: key, incoming: request.headers },
-      pure,
-    ));
+    const keeper = new LeaseKeeper(deps.coordination, key, claim.fence, lease, claimed.sentAt, deps.logger);
+    executed = await execute(deps, { account, message, messageKey: key, incoming: request.headers }, pure, keeper);
   }
+  const msgType = msgTypeLabel(message);
+  if ('held' in executed) return { ...hold(deps, response, arrived, executed.held), msgType };
+  const { replyXml, result } = executed;
   sendReply(response, account, replyXml, keyIndex, query.nonce, Math.floor(deps.clock() / 1000));
   deps.logSink.record({
     type: 'message',
@@ -146,5 +175,5 @@ async function handleMessage(
     decidedBy: result.decidedBy,
     latencyMs: deps.clock() - started,
   });
-  return { ...result, msgType: msgTypeLabel(message) };
+  return { ...result, msgType };
 }

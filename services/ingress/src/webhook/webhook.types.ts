@@ -14,7 +14,12 @@ export interface WebhookSettings {
   readonly dedupeTtlSeconds: number;
   readonly partitions: number;
   readonly maxBodyBytes: number;
+  /** How long a delivery may wait for its claim before it is held unanswered. */
   readonly retryWaitMs: number;
+  /** Lease of a claim; renewed every third of it while executing. */
+  readonly claimLeaseMs: number;
+  /** A held request is closed unanswered after this, from its arrival. */
+  readonly holdMs: number;
 }
 
 export interface WebhookDeps {

@@ -39,6 +39,8 @@ export const harnessSettings: WebhookSettings = {
   partitions: 4,
   maxBodyBytes: 8 * 1024,
   retryWaitMs: 2_000,
+  claimLeaseMs: 3_000,
+  holdMs: 6_000,
 };
 
 /**

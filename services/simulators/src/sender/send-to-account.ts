@@ -20,8 +20,12 @@ export const defaultMaxDeliveries = 3;
  * Delivers a user message or event to an account's callback URL the way WeChat does and
  * reports what the user would have seen.
  *
- * Retries: on a timeout, a network error or a non-2xx status the message is delivered again,
- * up to `maxDeliveries` in all; a 2xx answer ends the exchange whatever its body. The XML
+ * Retries, as documented ("微信服务器在五秒内收不到响应会断掉连接，并且重新发起请求，总共重试三次",
+ * PROTOCOL.md): when no answer came — no response within the timeout, or the connection
+ * failed — the message is delivered again, up to `maxDeliveries` in all. Any HTTP status is
+ * an answer: a 2xx ends the exchange whatever its body, any other status ends it with the
+ * error the user sees. `retryOn: 'any-failure'` also re-delivers after a non-2xx status
+ * (undocumented; for testing a server that relies on it). The XML
  * (same MsgId / CreateTime) is identical on every delivery: that is what the documented
  * dedupe advice (msgid, or FromUserName + CreateTime) relies on. Whether WeChat also reuses
  * the query's timestamp/nonce/signature is not documented, and no public capture settles
@@ -44,11 +48,18 @@ export async function sendToAccount(options: SendOptions): Promise<DeliveryRepor
     if (delivery.status !== null && delivery.status >= 200 && delivery.status < 300) {
       return { deliveries, userSees: readReply(options.account, delivery.body ?? '', isEvent(fields)) };
     }
+    if (delivery.status !== null && options.retryOn !== 'any-failure') break;
     if (attempt < maxDeliveries && (options.retryDelayMs ?? 0) > 0) await sleep(options.retryDelayMs);
   }
-  const last = deliveries.at(-1);
-  const reason = last?.isTimedOut === true ? 'every delivery timed out' : `every delivery failed (${describe(last)})`;
-  return { deliveries, userSees: { kind: 'error', text: serviceUnavailableText, reason } };
+  return {
+    deliveries,
+    userSees: { kind: 'error', text: serviceUnavailableText, reason: failureOf(deliveries.at(-1)) },
+  };
+}
+
+function failureOf(last: DeliveryAttempt | undefined): string {
+  if (last !== undefined && last.status !== null) return `answered ${describe(last)}`;
+  return last?.isTimedOut === true ? 'every delivery timed out' : `every delivery failed (${describe(last)})`;
 }
 
 function freshStamp(options: SendOptions): Stamp {

@@ -18,6 +18,8 @@ export interface InboundRecorder {
   recordInbound(appId: string, message: XmlFields): void;
 }
 
+export type RetryPolicy = 'no-answer' | 'any-failure';
+
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
 export interface SendOptions {
@@ -30,6 +32,13 @@ export interface SendOptions {
   readonly timeoutMs?: number;
   /** Deliveries in total, the first included (WeChat: 3). */
   readonly maxDeliveries?: number;
+  /**
+   * When a message is delivered again. `no-answer` (default, what WeChat documents): only
+   * when no HTTP answer came — no response within `timeoutMs`, or the connection failed; any
+   * status ends the exchange, a non-2xx one with the error the user sees. `any-failure`:
+   * also after a non-2xx status (what earlier versions of this simulator did; undocumented).
+   */
+  readonly retryOn?: RetryPolicy;
   /** Pause between a failed delivery and the next (default 0: WeChat re-sends at once). */
   readonly retryDelayMs?: number;
   /** Re-use the first timestamp/nonce/signature (and ciphertext) on retries; see sendToAccount. */

@@ -178,13 +178,42 @@ describe('sendToAccount (WeChat message push)', () => {
     }
   });
 
-  it('retries on HTTP 500 and on a refused connection, reporting each failure', async () => {
+  it('as documented, does not re-deliver after an HTTP 500 or 503: the status is an answer, the user sees the error', async () => {
+    const statuses = [500, 503];
+    const ingress = await fakeIngress([plain], (_req, res) => {
+      res.statusCode = statuses.shift() ?? 200;
+      res.end('boom');
+    });
+    try {
+      for (const status of [500, 503]) {
+        const report = await sendToAccount({ url: `${ingress.url}/wx/demo`, account: plain, xml: hello(plain) });
+        assert.deepEqual(
+          report.deliveries.map((d) => d.status),
+          [status],
+        );
+        assert.deepEqual(report.userSees, {
+          kind: 'error',
+          text: serviceUnavailableText,
+          reason: `answered HTTP ${status}`,
+        });
+      }
+    } finally {
+      await ingress.close();
+    }
+  });
+
+  it("retryOn: 'any-failure' re-delivers after a non-2xx status too (the undocumented behaviour, as an option)", async () => {
     const ingress = await fakeIngress([plain], (_req, res) => {
       res.statusCode = 500;
       res.end('boom');
     });
     try {
-      const report = await sendToAccount({ url: `${ingress.url}/wx/demo`, account: plain, xml: hello(plain) });
+      const report = await sendToAccount({
+        url: `${ingress.url}/wx/demo`,
+        account: plain,
+        xml: hello(plain),
+        retryOn: 'any-failure',
+      });
       assert.deepEqual(
         report.deliveries.map((d) => d.status),
         [500, 500, 500],
@@ -193,9 +222,13 @@ describe('sendToAccount (WeChat message push)', () => {
     } finally {
       await ingress.close();
     }
+  });
+
+  it('re-delivers after a refused connection (no answer at all), reporting each failure', async () => {
     const refused = await sendToAccount({ url: 'http://127.0.0.1:9/wx/demo', account: plain, xml: hello(plain) });
     assert.equal(refused.deliveries.length, 3);
     assert.ok(refused.deliveries.every((d) => d.status === null && !d.isTimedOut && d.error !== undefined));
+    assert.match(refused.userSees.kind === 'error' ? refused.userSees.reason : '', /every delivery failed/);
   });
 
   it('parses a news reply and refuses 2 articles in reply to a user message but allows them for an event', async () => {

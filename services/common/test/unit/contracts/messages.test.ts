@@ -36,7 +36,7 @@ describe('contracts/inbound message', () => {
 
   it('decodes what it encodes into the same typed message, for every kind', () => {
     for (const message of samples) {
-      const inbound = { account: 'acme', receivedAt: 1_700_000_000_123, message };
+      const inbound = { id: 'acme:m1', fence: 1, account: 'acme', receivedAt: 1_700_000_000_123, message };
       assert.deepEqual(decodeInbound(Buffer.from(encodeInbound(inbound))), inbound);
     }
   });
@@ -44,7 +44,7 @@ describe('contracts/inbound message', () => {
   it('rebuilds the typed message from the raw fields, not from what the sender typed', () => {
     const message = samples[0];
     assert.ok(message?.kind === 'text');
-    const wire = JSON.parse(encodeInbound({ account: 'acme', receivedAt: 1, message }));
+    const wire = JSON.parse(encodeInbound({ id: 'acme:m1', fence: 2, account: 'acme', receivedAt: 1, message }));
     wire.message.content = 'forged';
     const decoded = decodeInbound(JSON.stringify(wire));
     assert.ok(decoded.message.kind === 'text');
@@ -55,9 +55,11 @@ describe('contracts/inbound message', () => {
     assert.throws(() => decodeInbound('{"account":'), invalid(/inbound message: not JSON/));
     const message = samples[0];
     assert.ok(message !== undefined);
-    const good = JSON.parse(encodeInbound({ account: 'acme', receivedAt: 1, message }));
+    const good = JSON.parse(encodeInbound({ id: 'acme:m1', fence: 2, account: 'acme', receivedAt: 1, message }));
     assert.throws(() => decodeInbound(JSON.stringify({ ...good, account: '' })), invalid(/at account/));
     assert.throws(() => decodeInbound(JSON.stringify({ ...good, receivedAt: 'now' })), invalid(/at receivedAt/));
+    assert.throws(() => decodeInbound(JSON.stringify({ ...good, id: '' })), invalid(/at id/));
+    assert.throws(() => decodeInbound(JSON.stringify({ ...good, fence: 0 })), invalid(/at fence/));
     assert.throws(() => decodeInbound(JSON.stringify({ ...good, message: { kind: 'text' } })), invalid(/message/));
     const noSender = { ...good, message: { fields: { ...good.message.fields, FromUserName: undefined } } };
     assert.throws(() => decodeInbound(JSON.stringify(noSender)), invalid(/inbound message: .*FromUserName/));
