@@ -38,15 +38,21 @@ export function codeLabel(code: WxCryptCode): string {
 
 /**
  * Turns a failure into exit 1 and a report naming the failed check, the WXBizMsgCrypt code
- * and the likely cause. `extra` lines (e.g. computed vs received signature) are appended.
+ * and the likely cause (`cause` when the caller knows better than the code's usual cause).
+ * `extra` lines (e.g. computed vs received signature) are appended.
  */
-export function reportFailure(command: string, error: unknown, extra: readonly string[] = []): CommandResult {
+export function reportFailure(
+  command: string,
+  error: unknown,
+  extra: readonly string[] = [],
+  cause?: string,
+): CommandResult {
   if (error instanceof WxCryptError) {
     const lines = [
       `mpstack wx ${command}: ${failedCheck[error.wxCode]} failed`,
       `  code:         ${codeLabel(error.wxCode)}`,
       `  detail:       ${error.message}`,
-      `  likely cause: ${error.likelyCause}`,
+      `  likely cause: ${cause ?? error.likelyCause}`,
       ...extra,
     ];
     return failed(ExitCode.checkFailed, lines.join('\n'));

@@ -1,13 +1,17 @@
 import {
   type AesKey,
   decodeAesKey,
+  decryptMessage,
   locateEncrypt,
   msgSignature,
   openEncrypted,
   openEncryptValue,
+  signaturesEqual,
+  urlSignature,
   WxCryptCode,
   WxCryptError,
 } from '@mpstack/common';
+import { diagnoseCiphertext } from './ciphertext.js';
 import { reportFailure } from './crypt-errors.js';
 import { type CommandResult, ExitCode, failed, missingOptions, succeeded } from './io.js';
 
@@ -19,6 +23,8 @@ export interface DecryptOptions {
   readonly timestamp?: string | undefined;
   readonly nonce?: string | undefined;
   readonly msgSignature?: string | undefined;
+  /** The URL `signature`: with no msg_signature (plaintext verification), checked instead of it. */
+  readonly signature?: string | undefined;
 }
 
 interface Checked {
@@ -26,7 +32,8 @@ interface Checked {
   readonly appId: string;
   readonly timestamp: string;
   readonly nonce: string;
-  readonly msgSignature: string;
+  /** undefined: only the URL signature was given (and checked); the body itself is not signed. */
+  readonly msgSignature: string | undefined;
   readonly keys: readonly AesKey[];
 }
 
@@ -52,7 +59,13 @@ function encryptValueOf(body: string): string | undefined {
 }
 
 /** For -40001, show both signatures: the usual cause is a Token mismatch or a re-encoded body. */
-function signatureLines(checked: Checked, body: string): readonly string[] {
+function signatureLines(checked: Checked, body: string, urlSignatureGiven: string | undefined): readonly string[] {
+  if (checked.msgSignature === undefined) {
+    return [
+      `  computed signature: ${urlSignature(checked.token, checked.timestamp, checked.nonce)}`,
+      `  received signature: ${urlSignatureGiven ?? ''}`,
+    ];
+  }
   const encrypt = encryptValueOf(body);
   if (encrypt === undefined) return [];
   const computed = msgSignature(checked.token, checked.timestamp, checked.nonce, encrypt);
@@ -60,17 +73,49 @@ function signatureLines(checked: Checked, body: string): readonly string[] {
 }
 
 function open(checked: Checked, body: string): CommandResult {
+  if (checked.msgSignature === undefined) {
+    // Plaintext verification: the URL signature was checked (by the caller); the ciphertext is unsigned.
+    const encrypt = body.startsWith('<') ? locateEncrypt(body) : body;
+    const decrypted = decryptMessage(checked.keys, checked.appId, encrypt);
+    const key = decrypted.keyIndex === 0 ? '' : ` with --previous-aes-key (key index ${decrypted.keyIndex})`;
+    return succeeded(
+      `${decrypted.message}\n`,
+      `decrypted${key}; no --msg-signature: only the URL signature was checked, and it does not cover the body (WeChat adds msg_signature to the URL when the account encrypts; pass it to verify the ciphertext)\n`,
+    );
+  }
   const opened = body.startsWith('<')
-    ? openEncrypted({ ...checked, body })
-    : openEncryptValue({ ...checked, encrypt: body });
+    ? openEncrypted({ ...checked, msgSignature: checked.msgSignature, body })
+    : openEncryptValue({ ...checked, msgSignature: checked.msgSignature, encrypt: body });
   const note = opened.keyIndex === 0 ? '' : `decrypted with --previous-aes-key (key index ${opened.keyIndex})\n`;
   return succeeded(`${opened.xml}\n`, note);
+}
+
+/** Codes a damaged ciphertext produces; for them the shape of the value says more than the code. */
+const ciphertextCodes: ReadonlySet<number> = new Set([
+  WxCryptCode.decryptAes,
+  WxCryptCode.illegalBuffer,
+  WxCryptCode.decodeBase64,
+]);
+
+function failure(error: unknown, checked: Checked | undefined, body: string, signature: string | undefined) {
+  if (!(error instanceof WxCryptError) || checked === undefined) return reportFailure('decrypt', error);
+  if (error.wxCode === WxCryptCode.validateSignature) {
+    return reportFailure('decrypt', error, signatureLines(checked, body, signature));
+  }
+  const encrypt = encryptValueOf(body);
+  const cause =
+    ciphertextCodes.has(error.wxCode) && encrypt !== undefined
+      ? diagnoseCiphertext(encrypt, checked.keys, checked.appId)
+      : undefined;
+  return reportFailure('decrypt', error, [], cause);
 }
 
 /**
  * `mpstack wx decrypt`: verifies and decrypts a callback body (the POST XML with <Encrypt>,
  * or a bare Encrypt value) through the same `openEncrypted` the ingress uses, and on failure
- * says which check failed, its WXBizMsgCrypt code and the likely cause.
+ * says which check failed, its WXBizMsgCrypt code and the likely cause. Without
+ * `--msg-signature`, `--signature` (plaintext verification) is checked instead and the
+ * output says the body itself was not verified.
  */
 export function runDecrypt(options: DecryptOptions, rawBody: string): CommandResult {
   const usage = missingOptions({
@@ -79,7 +124,8 @@ export function runDecrypt(options: DecryptOptions, rawBody: string): CommandRes
     '--appid': options.appid,
     '--timestamp': options.timestamp,
     '--nonce': options.nonce,
-    '--msg-signature': options.msgSignature,
+    '--msg-signature (or --signature, the URL signature, when there is none)':
+      options.msgSignature ?? options.signature,
   });
   if (usage !== undefined) return usage;
   const body = rawBody.trim();
@@ -91,13 +137,17 @@ export function runDecrypt(options: DecryptOptions, rawBody: string): CommandRes
       appId: options.appid ?? '',
       timestamp: options.timestamp ?? '',
       nonce: options.nonce ?? '',
-      msgSignature: options.msgSignature ?? '',
+      msgSignature: options.msgSignature,
       keys: decodeKeys(options.aesKey ?? '', options.previousAesKey),
     };
+    if (checked.msgSignature === undefined) {
+      const expected = urlSignature(checked.token, checked.timestamp, checked.nonce);
+      if (!signaturesEqual(expected, options.signature ?? '')) {
+        throw new WxCryptError(WxCryptCode.validateSignature, 'signature does not match token, timestamp and nonce');
+      }
+    }
     return open(checked, body);
   } catch (error) {
-    const isSignature = error instanceof WxCryptError && error.wxCode === WxCryptCode.validateSignature;
-    const extra = isSignature && checked !== undefined ? signatureLines(checked, body) : [];
-    return reportFailure('decrypt', error, extra);
+    return failure(error, checked, body, options.signature);
   }
 }

@@ -12,6 +12,20 @@ function isEncryptedOnly(body: string): boolean {
 }
 
 /**
+ * The raw fields with nested elements (`SendLocationInfo`, `ScanCodeInfo`, `SendPicsInfo`, …)
+ * as objects. The parser hands them over JSON-encoded; only an element that really holds
+ * child elements in the body is decoded, so a text message that happens to be JSON stays text.
+ */
+function withNestedObjects(body: string, fields: Readonly<Record<string, string>>): Record<string, unknown> {
+  const result: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(fields)) {
+    const isNested = new RegExp(`<${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}>\\s*<(?!!\\[CDATA\\[)`).test(body);
+    result[name] = isNested ? JSON.parse(value) : value;
+  }
+  return result;
+}
+
+/**
  * `mpstack wx parse`: prints the typed message (kind, event, typed values and raw fields)
  * exactly as the ingress routes on it.
  */
@@ -29,7 +43,9 @@ export function runParse(rawBody: string): CommandResult {
     const message = parseMessageXml(body);
     const head = { kind: message.kind, ...(message.kind === 'event' ? { event: message.event } : {}) };
     const { fields, ...typed } = message;
-    return succeeded(`${JSON.stringify(Object.assign(head, typed, { fields }), null, 2)}\n`);
+    return succeeded(
+      `${JSON.stringify(Object.assign(head, typed, { fields: withNestedObjects(body, fields) }), null, 2)}\n`,
+    );
   } catch (error) {
     return reportFailure('parse', error);
   }

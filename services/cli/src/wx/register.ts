@@ -55,6 +55,10 @@ function registerCrypt(wx: Command, io: CliIo): void {
     .option('--timestamp <ts>', 'timestamp query parameter')
     .option('--nonce <nonce>', 'nonce query parameter')
     .option('--msg-signature <sig>', 'msg_signature query parameter')
+    .option(
+      '--signature <sig>',
+      'signature query parameter: checked instead when there is no msg_signature (the body is then not verified)',
+    )
     .option('--file <path>', 'read the body from this file instead of stdin')
     .action(async (options: Parameters<typeof runDecrypt>[0] & { file?: string }) => {
       const body = await readBody(io, options.file);

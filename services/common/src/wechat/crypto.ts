@@ -20,7 +20,7 @@ export type WxCryptCode = (typeof WxCryptCode)[keyof typeof WxCryptCode];
 
 const likelyCause: Readonly<Record<WxCryptCode, string>> = {
   [-40001]: 'the Token configured here differs from the one in the WeChat console, or the body was altered',
-  [-40002]: 'the body is not the XML WeChat sends (no <Encrypt> element)',
+  [-40002]: 'the body is not the XML WeChat sends (no <Encrypt> element, or an empty one)',
   [-40003]: 'the signature could not be computed',
   [-40004]: 'the EncodingAESKey is not 43 base64 characters',
   [-40005]: 'the message was encrypted for another AppID (wrong account, or AppID typo)',

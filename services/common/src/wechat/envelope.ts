@@ -152,6 +152,9 @@ export function locateEncrypt(body: string): string {
   if (value === undefined) {
     throw new WxCryptError(WxCryptCode.parseXml, 'the body has no <Encrypt> element (plaintext mode, or not WeChat)');
   }
+  if (value === '') {
+    throw new WxCryptError(WxCryptCode.parseXml, 'the <Encrypt> element is empty (the ciphertext was lost on the way)');
+  }
   return value;
 }
 
@@ -168,5 +171,6 @@ function encryptFromWalk(body: string): string | undefined {
   if (span === undefined) return undefined;
   let value = body.slice(span.start, span.end).trim();
   if (value.startsWith('<![CDATA[') && value.endsWith(']]>')) value = value.slice(9, -3).trim();
-  return value === '' ? undefined : value;
+  // '' (present but empty) is told apart from undefined (absent) by locateEncrypt.
+  return value;
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { decodeAesKey, encryptMessage, msgSignature } from '@mpstack/common';
+import { decodeAesKey, encryptMessage, msgSignature, urlSignature } from '@mpstack/common';
 import { type DecryptOptions, runDecrypt } from '../../../src/wx/decrypt.js';
 import { loadVector, str } from './fixtures.js';
 
@@ -116,6 +116,81 @@ describe('mpstack wx decrypt', () => {
     const result = runDecrypt({ ...options, msgSignature: signature }, encrypt);
     assert.equal(result.exitCode, 1);
     assert.match(result.stderr, /-40008 IllegalBuffer/);
+    assert.match(
+      result.stderr,
+      /likely cause: .*not a whole number of 16-byte AES blocks.*truncated — the EncodingAESKey is not the cause/,
+    );
+  });
+
+  /** A bare Encrypt value signed as WeChat would sign it, so decryption is what fails. */
+  const signed = (encrypt: string) => ({
+    ...options,
+    msgSignature: msgSignature(str(mp, 'token'), str(mp, 'timestamp'), str(mp, 'nonce'), encrypt),
+  });
+  const plaintext = () => str(mp, 'verification.decrypted_msg_derived');
+
+  it('a ciphertext cut at a block boundary (-40007) is called truncated, not a wrong EncodingAESKey', () => {
+    const key = decodeAesKey(str(mp, 'encoding_aes_key'));
+    const whole = Buffer.from(encryptMessage(key, str(mp, 'appid'), plaintext()), 'base64');
+    const encrypt = whole.subarray(0, whole.length - 32).toString('base64');
+    const result = runDecrypt(signed(encrypt), encrypt);
+    assert.equal(result.exitCode, 1);
+    assert.match(result.stderr, /-40007 DecryptAESError/);
+    assert.match(
+      result.stderr,
+      new RegExp(`likely cause: the EncodingAESKey is right .* has only ${whole.length - 32} bytes: it was truncated`),
+    );
+    assert.doesNotMatch(result.stderr, /regenerated/);
+  });
+
+  it('the same whole ciphertext under another key still blames the EncodingAESKey', () => {
+    const key = decodeAesKey(otherKey);
+    const encrypt = encryptMessage(key, str(mp, 'appid'), plaintext(), Buffer.alloc(16, 7));
+    const result = runDecrypt(signed(encrypt), encrypt);
+    assert.equal(result.exitCode, 1);
+    assert.match(result.stderr, /-4000[78]/);
+    assert.match(
+      result.stderr,
+      /likely cause: the start of the ciphertext does not decrypt to XML with the EncodingAESKey: the key differs/,
+    );
+  });
+
+  it('a base64 "+" turned into a space is named, with its position', () => {
+    const encrypt = str(mp, 'encrypt');
+    const plus = encrypt.indexOf('+');
+    assert.ok(plus >= 0, 'the vector has a "+"');
+    const spaced = `${encrypt.slice(0, plus)} ${encrypt.slice(plus + 1)}`;
+    const result = runDecrypt(signed(spaced), spaced);
+    assert.equal(result.exitCode, 1);
+    assert.match(result.stderr, /-40010 DecodeBase64Error/);
+    assert.match(
+      result.stderr,
+      new RegExp(`has " " at position ${plus}, which is not base64 \\(a "\\+" turned into a space`),
+    );
+  });
+
+  it('an empty <Encrypt> is reported as empty, not as missing', () => {
+    const result = runDecrypt(
+      signed(''),
+      '<xml><ToUserName><![CDATA[gh]]></ToUserName><Encrypt><![CDATA[]]></Encrypt></xml>',
+    );
+    assert.equal(result.exitCode, 1);
+    assert.match(result.stderr, /-40002 ParseXmlError/);
+    assert.match(result.stderr, /the <Encrypt> element is empty/);
+    assert.doesNotMatch(result.stderr, /has no <Encrypt>/);
+  });
+
+  it('without msg_signature, --signature (plaintext verification) is checked and the body decrypted, with a note', () => {
+    const { msgSignature: _unused, ...withoutMsgSignature } = options;
+    const signature = urlSignature(str(mp, 'token'), str(mp, 'timestamp'), str(mp, 'nonce'));
+    const result = runDecrypt({ ...withoutMsgSignature, signature }, str(mp, 'post_body'));
+    assert.equal(result.exitCode, 0);
+    assert.equal(result.stdout, `${plaintext()}\n`);
+    assert.match(result.stderr, /only the URL signature was checked, and it does not cover the body/);
+    const wrong = runDecrypt({ ...withoutMsgSignature, signature: '0'.repeat(40) }, str(mp, 'post_body'));
+    assert.equal(wrong.exitCode, 1);
+    assert.match(wrong.stderr, /-40001 ValidateSignatureError/);
+    assert.match(wrong.stderr, new RegExp(`computed signature: ${signature}\n  received signature: 0{40}`));
   });
 
   it('exits 1 naming xml_forbidden for a DOCTYPE body', () => {
@@ -127,7 +202,7 @@ describe('mpstack wx decrypt', () => {
   it('exits 2 and lists the missing options', () => {
     const result = runDecrypt({ token: 't' }, str(mp, 'post_body'));
     assert.equal(result.exitCode, 2);
-    assert.match(result.stderr, /--aes-key, --appid, --timestamp, --nonce, --msg-signature/);
+    assert.match(result.stderr, /--aes-key, --appid, --timestamp, --nonce, --msg-signature \(or --signature/);
   });
 
   it('exits 2 on an empty body', () => {
