@@ -170,6 +170,45 @@ function describeAccount(state: SimulatorState, account: SimAccount): Record<str
   };
 }
 
+type SendCheck =
+  | { readonly account: SimAccount; readonly request: PhoneRequest; readonly xml: string }
+  | { readonly status: number; readonly error: { readonly code: string; readonly message: string } };
+
+/** What the phone asked to send, as the XML WeChat would push, or why it cannot be sent. */
+function checkSend(deps: PhoneRouterDeps, body: unknown): SendCheck {
+  const { state } = deps;
+  const fail = (status: number, code: string, message: string): SendCheck => ({ status, error: { code, message } });
+  const accountId = String((body as Record<string, unknown> | undefined)?.account ?? '');
+  const account = state.accounts.byId(accountId);
+  if (account === undefined)
+    return fail(400, 'bad_request', `没有这个公众号：${accountId === '' ? '（未选择）' : accountId}`);
+  const request = parseRequest(body);
+  if ('problem' in request) return fail(400, 'bad_request', request.problem);
+  const user = state.audience.get(account.appId, request.openid);
+  if (user?.isSubscribed !== true && !actionsWithoutFollowing.has(request.action)) {
+    // WeChat: a user who does not follow the account cannot send it anything; the chat offers 关注.
+    const message =
+      user === undefined ? '你还没有关注这个公众号，关注后才能发消息' : '你已取消关注这个公众号，重新关注后才能发消息';
+    return fail(409, 'not_following', message);
+  }
+  const xml = buildXml(state, account, request, Math.floor(deps.clock() / 1000));
+  if (xml === undefined) return fail(400, 'qrcode_expired', '二维码已过期（ticket 不存在或已失效）');
+  if (account.callbackUrl === undefined && deps.ingressBaseUrl === undefined) {
+    return fail(409, 'no_ingress', '模拟器没有配置接收消息的服务器（ingress URL）');
+  }
+  return { account, request, xml };
+}
+
+/** The user's side of the exchange as the chat keeps it. */
+function userEntry(request: PhoneRequest): ChatContent {
+  return {
+    from: 'user',
+    kind: request.action === 'text' ? 'text' : 'action',
+    text: request.action === 'text' ? request.content : (request.label ?? actionLabel(request)),
+    ...(request.clientId === undefined ? {} : { clientId: request.clientId }),
+  };
+}
+
 function deliveriesLine(deliveries: readonly DeliveryAttempt[]): string {
   const tries = deliveries.map(
     (d) => `${d.status === null ? (d.isTimedOut ? 'timeout' : 'error') : d.status} ${d.elapsedMs}ms`,
@@ -192,50 +231,16 @@ export function createPhoneRouter(deps: PhoneRouterDeps): Router {
   });
 
   router.post('/phone/api/send', async (req: Request, res: Response) => {
-    const fail = (status: number, code: string, message: string): void => {
-      res.status(status).json({ error: { code, message } });
-    };
-    const accountId = String((req.body as Record<string, unknown> | undefined)?.account ?? '');
-    const account = state.accounts.byId(accountId);
-    if (account === undefined) {
-      fail(400, 'bad_request', `没有这个公众号：${accountId === '' ? '（未选择）' : accountId}`);
+    const checked = checkSend(deps, req.body);
+    if ('error' in checked) {
+      res.status(checked.status).json({ error: checked.error });
       return;
     }
-    const request = parseRequest(req.body);
-    if ('problem' in request) {
-      fail(400, 'bad_request', request.problem);
-      return;
-    }
-    const user = state.audience.get(account.appId, request.openid);
-    if (user?.isSubscribed !== true && !actionsWithoutFollowing.has(request.action)) {
-      // WeChat: a user who does not follow the account cannot send it anything; the chat offers 关注.
-      fail(
-        409,
-        'not_following',
-        user === undefined
-          ? '你还没有关注这个公众号，关注后才能发消息'
-          : '你已取消关注这个公众号，重新关注后才能发消息',
-      );
-      return;
-    }
-    const xml = buildXml(state, account, request, Math.floor(deps.clock() / 1000));
-    if (xml === undefined) {
-      fail(400, 'qrcode_expired', '二维码已过期（ticket 不存在或已失效）');
-      return;
-    }
-    if (account.callbackUrl === undefined && deps.ingressBaseUrl === undefined) {
-      fail(409, 'no_ingress', '模拟器没有配置接收消息的服务器（ingress URL）');
-      return;
-    }
+    const { account, request, xml } = checked;
     const chat = (content: ChatContent): void => {
       state.chats.append(account.appId, request.openid, deps.clock(), content);
     };
-    chat({
-      from: 'user',
-      kind: request.action === 'text' ? 'text' : 'action',
-      text: request.action === 'text' ? request.content : (request.label ?? actionLabel(request)),
-      ...(request.clientId === undefined ? {} : { clientId: request.clientId }),
-    });
+    chat(userEntry(request));
     const report = await sendToAccount({
       url: callbackUrlOf(account, deps.ingressBaseUrl ?? ''),
       account,
