@@ -22,3 +22,4 @@ export * from './mysql/index.js';
 export type { DesiredResources, ReconcilerDeps, RequestRateSource } from './reconcile/ports.js';
 export { type ReconcileResult, Reconciler } from './reconcile/reconciler.js';
 export * from './scaling/index.js';
+export * from './service.js';

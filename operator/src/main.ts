@@ -67,6 +67,11 @@ export interface RunOperatorOptions {
 export interface RunningOperator {
   /** Reconciles asked for but not finished. */
   readonly pending: () => number;
+  /**
+   * Each informer's cache is in sync with the API server (a list succeeded and the watch has
+   * not failed since): false while the API server is unreachable. Keyed by the watched path.
+   */
+  readonly readiness: () => Readonly<Record<string, boolean>>;
   close(): Promise<void>;
 }
 
@@ -124,6 +129,7 @@ export async function runOperator(options: RunOperatorOptions): Promise<RunningO
   let closing: Promise<void> | undefined;
   return {
     pending: () => queue.size,
+    readiness: () => Object.fromEntries(informers.map((i) => [i.path, i.isSynced()])),
     close() {
       closing ??= (async () => {
         elector?.stop();

@@ -33,6 +33,8 @@ export interface InformerOptions<T extends KubernetesObject> {
 }
 
 export interface ManagedInformer<T extends KubernetesObject> {
+  /** The API path it watches. */
+  readonly path: string;
   start(): Promise<void>;
   stop(): Promise<void>;
   /** The cached objects (all namespaces the path covers). */
@@ -40,6 +42,11 @@ export interface ManagedInformer<T extends KubernetesObject> {
   get(name: string, namespace?: string): T | undefined;
   /** How many times the underlying informer was started (1 + restarts). */
   starts(): number;
+  /**
+   * True once a list succeeded and until the watch fails (or the informer stops): the cache
+   * reflects the API server. The operator's readiness.
+   */
+  isSynced(): boolean;
 }
 
 /** `namespace/name`, the key of the informer's cache and of the operator's work queue. */
@@ -53,6 +60,7 @@ export function createInformer<T extends KubernetesObject>(options: InformerOpti
   let attempt = 0;
   let startCount = 0;
   let isStopped = true;
+  let synced = false;
   let current: { stop(): Promise<void> } | undefined;
   let timer: NodeJS.Timeout | undefined;
   let resyncTimer: NodeJS.Timeout | undefined;
@@ -71,6 +79,7 @@ export function createInformer<T extends KubernetesObject>(options: InformerOpti
       const present = new Set(result.items.map(keyOf));
       for (const [key, object] of [...cache]) if (!present.has(key)) emit(InformerEvent.Delete, object);
       attempt = 0;
+      synced = true;
     }
     return result;
   };
@@ -101,6 +110,7 @@ export function createInformer<T extends KubernetesObject>(options: InformerOpti
     informer.on('delete', guard(InformerEvent.Delete));
     informer.on('error', (error: unknown) => {
       if (gen !== generation || isStopped) return;
+      synced = false;
       const delay = backoffDelay(backoff, attempt);
       attempt += 1;
       options.logger.warn(
@@ -124,6 +134,7 @@ export function createInformer<T extends KubernetesObject>(options: InformerOpti
   };
 
   return {
+    path: options.path,
     async start() {
       isStopped = false;
       armResync();
@@ -131,6 +142,7 @@ export function createInformer<T extends KubernetesObject>(options: InformerOpti
     },
     async stop() {
       isStopped = true;
+      synced = false;
       clearTimeout(timer);
       clearInterval(resyncTimer);
       generation += 1;
@@ -140,5 +152,6 @@ export function createInformer<T extends KubernetesObject>(options: InformerOpti
     list: () => [...cache.values()],
     get: (name, namespace) => cache.get(`${namespace ?? ''}/${name}`),
     starts: () => startCount,
+    isSynced: () => synced,
   };
 }

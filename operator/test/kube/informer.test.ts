@@ -89,8 +89,11 @@ describe('createInformer (real client, fake API server)', () => {
   it('restarts with backoff when the list fails with 500', async () => {
     server.store.create(deployments, 'default', deployment('a'));
     server.faults.failNext({ path: PATH, method: 'GET', isWatch: false, status: 500, times: 3 });
+    assert.equal(informer.isSynced(), false, 'not synced before the first list');
     await informer.start();
+    assert.equal(informer.isSynced(), false, 'not synced while the list fails');
     await eventually(() => saw('add', 'a'), 5000, 'listed after the failures');
+    await eventually(() => informer.isSynced(), 5000, 'synced once a list succeeded');
     assert.ok(informer.starts() >= 4, `started ${informer.starts()} times`);
     assert.deepEqual(
       server.faults.requests

@@ -5,6 +5,7 @@ import {
   type FastHandler,
   type Logger,
   type QueuePort,
+  type ReadinessCheck,
   type ReadinessDetail,
   type Telemetry,
 } from '@mpstack/common';
@@ -46,6 +47,8 @@ export interface Ingress {
   readonly rules: RuleCache;
   readonly forwarder: Forwarder;
   readonly logSink: LogSink;
+  /** What `/readyz` reports: cache, queue (or the spool), accounts loaded, extra checks. */
+  readonly readiness: ReadinessCheck;
   /** Loads accounts, declares queues, subscribes to invalidations, starts background loops. */
   start(): Promise<void>;
   /**
@@ -83,19 +86,20 @@ export function createIngress(deps: IngressDeps): Ingress {
     settings: deps.settings,
     clock: deps.clock ?? Date.now,
   });
+  // The broker being down does not make the ingress unready while the spool can take the
+  // slow path's messages: taking every replica out of the Service would turn a broker
+  // outage the spool was built for into WeChat seeing no server at all.
+  const readiness: ReadinessCheck = async () => ({
+    cache: await deps.coordination.ping(),
+    queue: deps.queue.isConnected() ? true : await spoolReadiness(forwarder),
+    accounts: registry.size > 0,
+    ...(await deps.readiness?.()),
+  });
   const app = createHttpApp({
     service: 'ingress',
     logger: deps.logger,
     metricsHandler: deps.telemetry.metricsHandler,
-    // The broker being down does not make the ingress unready while the spool can take the
-    // slow path's messages: taking every replica out of the Service would turn a broker
-    // outage the spool was built for into WeChat seeing no server at all.
-    readiness: async () => ({
-      cache: await deps.coordination.ping(),
-      queue: deps.queue.isConnected() ? true : await spoolReadiness(forwarder),
-      accounts: registry.size > 0,
-      ...(await deps.readiness?.()),
-    }),
+    readiness,
   });
   return {
     fastHandler,
@@ -104,6 +108,7 @@ export function createIngress(deps: IngressDeps): Ingress {
     rules,
     forwarder,
     logSink,
+    readiness,
     async start() {
       await registry.reload();
       await declareQueues(deps);

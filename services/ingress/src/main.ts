@@ -1,13 +1,14 @@
 import {
-  createLogger,
-  createServiceServer,
-  createTelemetry,
   type Environment,
   type Infrastructure,
   type Logger,
   listAccounts,
   openInfrastructure,
+  type RunningService,
+  runService,
+  type ServiceDefinition,
   seedFromFile,
+  startService,
   type Telemetry,
 } from '@mpstack/common';
 import { createIngress, type Ingress } from './app.js';
@@ -16,97 +17,106 @@ import type { FastPathPlugin } from './rules/rule.types.js';
 import { loadReplyRules } from './rules/rule-loader.js';
 import { databaseHandover } from './spool/handover.js';
 
-export interface StartIngressOptions {
+export interface IngressServiceOptions {
+  /** Shared infrastructure (`mpstack dev` runs several services on one in-process queue); not closed by the ingress. */
+  readonly infrastructure?: Infrastructure;
+  readonly plugins?: readonly FastPathPlugin[];
+  /** Told what was built, for callers that look inside (the dev stack, the end-to-end tests). */
+  readonly onComposed?: (built: { readonly ingress: Ingress; readonly infrastructure: Infrastructure }) => void;
+}
+
+/**
+ * The ingress as a service definition: infrastructure → seed → ingress, served by the shell
+ * (`runService` / `startService` in common) with the webhook ahead of express.
+ */
+export function ingressService(options: IngressServiceOptions = {}): ServiceDefinition<IngressConfig> {
+  return {
+    name: 'ingress',
+    config: loadIngressConfig,
+    async compose({ config, logger, telemetry, onClose }) {
+      let infrastructure = options.infrastructure;
+      if (infrastructure === undefined) {
+        const own = await openInfrastructure(
+          { service: 'ingress', ...config, migrate: true, publishTimeoutMs: config.publishTimeoutMs },
+          logger,
+        );
+        onClose('infrastructure', () => own.close());
+        infrastructure = own;
+      }
+      if (config.seedFile !== undefined) await seedFromFile(infrastructure.db, config.seedFile);
+      const { db } = infrastructure;
+      const ingress = createIngress({
+        logger,
+        telemetry,
+        coordination: infrastructure.coordination,
+        queue: infrastructure.queue,
+        loadAccounts: () => listAccounts(db),
+        loadRules: (accountId) => loadReplyRules(db, accountId, logger),
+        settings: config,
+        spoolDir: `${config.dataDir}/spool`,
+        handover: databaseHandover(db),
+        shutdownDrainMs: config.shutdownDrainSeconds * 1000,
+        ...(options.plugins === undefined ? {} : { plugins: options.plugins }),
+      });
+      await ingress.start();
+      // The slow path's loops stop and the log events are flushed once the server took its last request.
+      onClose('ingress', () => ingress.close());
+      options.onComposed?.({ ingress, infrastructure });
+      return {
+        listen: { port: config.port, host: config.host },
+        fastHandler: ingress.fastHandler,
+        app: ingress.app,
+        ready: ingress.readiness,
+        describe: { accounts: ingress.registry.size, ...infrastructure.mode },
+      };
+    },
+  };
+}
+
+export interface StartIngressOptions extends Omit<IngressServiceOptions, 'onComposed'> {
   readonly config: IngressConfig;
   readonly logger?: Logger;
-  /** Shared infrastructure (`mpstack dev` runs several services on one in-process queue). */
-  readonly infrastructure?: Infrastructure;
   readonly telemetry?: Telemetry;
-  readonly plugins?: readonly FastPathPlugin[];
 }
 
 export interface RunningIngress {
   readonly url: string;
   readonly ingress: Ingress;
   readonly infrastructure: Infrastructure;
+  /** Closes through the shell; rejects naming the close steps that failed (after running all). */
   close(): Promise<void>;
 }
 
-/** Composition: infrastructure → seed → ingress → HTTP server. Used by `mpstack run ingress` and `mpstack dev`. */
+/** Starts the ingress in this process through the service shell (`mpstack dev`, tests). */
 export async function startIngress(options: StartIngressOptions): Promise<RunningIngress> {
-  const { config } = options;
-  const logger = options.logger ?? createLogger({ service: 'ingress', level: config.logLevel });
-  const ownsInfrastructure = options.infrastructure === undefined;
-  const infrastructure =
-    options.infrastructure ??
-    (await openInfrastructure(
-      { service: 'ingress', ...config, migrate: true, publishTimeoutMs: config.publishTimeoutMs },
-      logger,
-    ));
-  if (config.seedFile !== undefined) await seedFromFile(infrastructure.db, config.seedFile);
-  const telemetry =
-    options.telemetry ?? createTelemetry({ service: 'ingress', traceSampleRatio: config.traceSampleRatio });
-  const ingress = createIngress({
-    logger,
-    telemetry,
-    coordination: infrastructure.coordination,
-    queue: infrastructure.queue,
-    loadAccounts: () => listAccounts(infrastructure.db),
-    loadRules: (accountId) => loadReplyRules(infrastructure.db, accountId, logger),
-    settings: config,
-    spoolDir: `${config.dataDir}/spool`,
-    handover: databaseHandover(infrastructure.db),
-    shutdownDrainMs: config.shutdownDrainSeconds * 1000,
-    ...(options.plugins === undefined ? {} : { plugins: options.plugins }),
-  });
-  await ingress.start();
-  const server = createServiceServer(ingress.app, ingress.fastHandler);
-  let url: string;
-  try {
-    url = await server.listen(config.port, config.host);
-  } catch (error) {
-    // e.g. the port is taken: release what was opened so the process can exit.
-    await ingress.close();
-    if (ownsInfrastructure) await infrastructure.close();
-    if (options.telemetry === undefined) await telemetry.shutdown();
-    throw error;
-  }
-  logger.info({ url, accounts: ingress.registry.size, ...infrastructure.mode }, 'ingress listening');
-  let closing: Promise<void> | undefined;
+  let built: { readonly ingress: Ingress; readonly infrastructure: Infrastructure } | undefined;
+  const running: RunningService = await startService(
+    ingressService({
+      ...options,
+      onComposed: (b) => {
+        built = b;
+      },
+    }),
+    options.config,
+    {
+      ...(options.logger === undefined ? {} : { logger: options.logger }),
+      ...(options.telemetry === undefined ? {} : { telemetry: options.telemetry }),
+    },
+  );
+  if (built === undefined) throw new Error('ingress composed without reporting what it built');
+  const { ingress, infrastructure } = built;
   return {
-    url,
+    url: running.url,
     ingress,
     infrastructure,
-    close: () => {
-      closing ??= (async () => {
-        await server.close();
-        try {
-          await ingress.close();
-        } finally {
-          if (ownsInfrastructure) await infrastructure.close();
-          if (options.telemetry === undefined) await telemetry.shutdown();
-        }
-      })();
-      return closing;
+    close: async () => {
+      const failed = await running.close();
+      if (failed.length > 0) throw new Error(`ingress close failed: ${failed.join(', ')}`);
     },
   };
 }
 
-/** The container entrypoint (`mpstack run ingress`): config from the environment, stop on SIGTERM/SIGINT. */
+/** The container entrypoint (`mpstack run ingress`): config from the environment, the shell's signals and exit code. */
 export async function runIngress(env: Environment): Promise<void> {
-  const config = loadIngressConfig(env);
-  const logger = createLogger({ service: 'ingress', level: config.logLevel });
-  const running = await startIngress({ config, logger });
-  const stop = (signal: string) => {
-    logger.info({ signal }, 'stopping');
-    running.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: error }, 'close failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  await runService(ingressService(), env);
 }

@@ -36,6 +36,7 @@ export {
   serviceUnavailableText,
   type UserView,
 } from './sender/sender.types.js';
+export { loadSimulatorsConfig, type SimulatorsConfig, simulatorsService } from './service.js';
 export { createSimulator, type Simulator, type SimulatorOptions } from './simulator.js';
 export { SimulatorState, type SimulatorStateOptions } from './simulator-state.js';
 export type { TemplateSendRecord } from './template/template-store.js';

@@ -1,7 +1,9 @@
-import { AppError, type Environment } from '@mpstack/common';
+import { AppError, type Environment, runService as runWithShell } from '@mpstack/common';
 import { serviceCatalog } from '@mpstack/common/contracts';
 import { runIngress } from '@mpstack/ingress';
-import { runOperatorService } from './operator.js';
+import { runOperatorService } from '@mpstack/operator';
+import { simulatorsService } from '@mpstack/simulators';
+import { demoSimAccount } from '../dev/demo-account.js';
 
 /**
  * The one registry of `mpstack run <name>`: a runner for each service the catalog
@@ -11,6 +13,10 @@ import { runOperatorService } from './operator.js';
 export const serviceRunners: Readonly<Record<string, (env: Environment) => Promise<void>>> = {
   ingress: runIngress,
   operator: runOperatorService,
+  // The demo account of `mpstack dev`, so the phone works against a separately run ingress.
+  simulators: async (env) => {
+    await runWithShell(simulatorsService({ accounts: [demoSimAccount] }), env);
+  },
 };
 
 /** Names `mpstack run` accepts, in catalog order. */

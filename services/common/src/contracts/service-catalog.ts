@@ -106,7 +106,7 @@ export const serviceCatalog: readonly ServiceEntry[] = [
   {
     name: 'simulators',
     summary: 'the WeChat API and message sender simulator with the phone page',
-    runnable: false,
+    runnable: true,
     placement: 'development',
     kind: 'http',
     port: { variable: portVariableOf('simulators'), default: 9090 },

@@ -31,7 +31,8 @@ export interface Infrastructure {
 /**
  * Opens the three ports with the adapters the configuration selects: a URL means the
  * production server, none means the embedded default (SQLite file in the data directory,
- * in-process cache and queue). Closing runs every step even if one fails.
+ * in-process cache and queue). Closing closes all three even if one fails, then rejects
+ * when any failed.
  */
 export async function openInfrastructure(config: InfrastructureConfig, logger: Logger): Promise<Infrastructure> {
   if (config.migrate && config.databaseUrl !== undefined) {
@@ -70,8 +71,13 @@ export async function openInfrastructure(config: InfrastructureConfig, logger: L
     },
     async close() {
       const results = await Promise.allSettled([queue.close(), coordination.close(), db.destroy()]);
-      const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-      if (failure !== undefined) logger.warn({ err: failure.reason }, 'infrastructure close incomplete');
+      const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failures.length > 0) {
+        throw new AggregateError(
+          failures.map((f) => f.reason),
+          'infrastructure close incomplete',
+        );
+      }
     },
   };
 }

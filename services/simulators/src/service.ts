@@ -1,0 +1,50 @@
+import { commonEnvSchema, type Environment, intFromEnv, loadConfig, type ServiceDefinition } from '@mpstack/common';
+import { z } from 'zod';
+import { createSimulator, type SimulatorOptions } from './simulator.js';
+
+const simulatorsEnvSchema = commonEnvSchema.extend({
+  MPSTACK_SIMULATORS_PORT: intFromEnv(9090, 0, 65535),
+  /** The ingress the phone and the API's events post to (`<url>/wx/<account id>`). */
+  MPSTACK_SIMULATORS_INGRESS_URL: z.url().default('http://127.0.0.1:8080'),
+});
+
+export interface SimulatorsConfig {
+  readonly logLevel: string;
+  readonly port: number;
+  readonly host: string;
+  readonly ingressBaseUrl: string;
+}
+
+/** The only place the simulators read the environment. */
+export function loadSimulatorsConfig(env: Environment): SimulatorsConfig {
+  const e = loadConfig(simulatorsEnvSchema, env);
+  return Object.freeze({
+    logLevel: e.MPSTACK_LOG_LEVEL,
+    port: e.MPSTACK_SIMULATORS_PORT,
+    host: e.MPSTACK_HOST,
+    ingressBaseUrl: e.MPSTACK_SIMULATORS_INGRESS_URL,
+  });
+}
+
+/**
+ * The simulators as a service definition (`mpstack run simulators`): the composition of
+ * `createSimulator` behind the shell, which drains the pending event pushes on shutdown. The
+ * accounts to simulate are the caller's (the CLI passes the demo account).
+ */
+export function simulatorsService(
+  options: Omit<SimulatorOptions, 'ingressBaseUrl'>,
+): ServiceDefinition<SimulatorsConfig> {
+  return {
+    name: 'simulators',
+    config: loadSimulatorsConfig,
+    async compose({ config }) {
+      const simulator = createSimulator({ ...options, ingressBaseUrl: config.ingressBaseUrl });
+      return {
+        listen: { port: config.port, host: config.host },
+        app: simulator.app,
+        drain: () => simulator.drain(),
+        describe: { ingress: config.ingressBaseUrl, accounts: options.accounts.map((a) => a.id) },
+      };
+    },
+  };
+}
