@@ -35,10 +35,19 @@ describe('Reconciler against the fake API server (real client)', () => {
     h = await startHarness();
   });
   afterEach(async () => {
-    // Whatever a test did, the operator never sent a strategic-merge patch.
-    assert.ok(!h.server.faults.requests.some((r) => r.contentType?.includes('strategic-merge')));
     await h.close();
   });
+
+  /** A test that ends by checking that, whatever it did, the operator never sent a strategic-merge patch. */
+  function it(title: string, body: () => Promise<void>): void {
+    globalThis.it(title, async () => {
+      await body();
+      assert.ok(
+        !h.server.faults.requests.some((r) => r.contentType?.includes('strategic-merge')),
+        'no strategic merge',
+      );
+    });
+  }
 
   it('creates every owned object with a controller owner reference, adds the finalizer and writes status', async () => {
     const created = createPlatform(h.server, 'p1', platformSpec());

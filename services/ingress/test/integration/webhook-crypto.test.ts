@@ -59,7 +59,7 @@ describe('ingress webhook: safe and compatible mode decryption (real Redis + Rab
     const answer = await send(encryptedPost(h.url, safe, seal(safe, text(from, hello.keyword), { key: previous })));
     assert.equal(answer.status, 200);
     assert.equal(openReply(safe, answer.body, previous).Content, hello.reply);
-    assert.throws(() => openReply(safe, answer.body, safe.encodingAesKey ?? ''));
+    assert.throws(() => openReply(safe, answer.body, safe.encodingAesKey ?? ''), { name: 'WxCryptError' });
   });
 
   it('refuses a message encrypted with a key the account does not have (400 decrypt_failed, -40007/-40008)', async () => {

@@ -154,9 +154,9 @@ describe('slowpath/Forwarder', () => {
     await writeFile(join(dir, 'file'), 'x');
     const broken = new Forwarder({ queue, spool: new DiskSpool(join(dir, 'file', 'spool')), logger });
     queue.confirms = false;
-    await assert.rejects(broken.forward(entry(1)));
+    await assert.rejects(broken.forward(entry(1)), { code: 'ENOTDIR' });
     queue.connected = false;
-    await assert.rejects(broken.forward(entry(2)));
+    await assert.rejects(broken.forward(entry(2)), { code: 'ENOTDIR' });
     assert.deepEqual(queue.published, []);
     await broken.close();
   });

@@ -164,6 +164,7 @@ describe('spool/DiskSpool', () => {
       spool.handOver(async () => {
         throw new Error('store down');
       }),
+      /store down/,
     );
     assert.equal((await readdir(dir)).length, 2, 'both files kept after a failed hand-over');
     const calls: SpoolEntry[][] = [];
@@ -189,7 +190,7 @@ describe('spool/DiskSpool', () => {
     await writeFile(join(dir, 'file'), 'x');
     const blocked = new DiskSpool(join(dir, 'file', 'spool'));
     assert.equal(await blocked.isWritable(), false);
-    await assert.rejects(blocked.append(entry(1)));
+    await assert.rejects(blocked.append(entry(1)), { code: 'ENOTDIR' });
     assert.equal(await blocked.isWritable(), false);
     await Promise.all([fresh.close(), blocked.close()]);
   });
