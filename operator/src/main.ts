@@ -100,7 +100,12 @@ export async function runOperator(options: RunOperatorOptions): Promise<RunningO
     objects,
     events: createEventRecorder({ kubeConfig, component: 'mpstack-operator', clock, logger }),
     rates: options.rates ?? createPodScrapeSource({ clock }),
-    desiredResources: options.desiredResources ?? desiredResources,
+    // In the cluster the lease lives in the operator's own namespace: its pods are let
+    // through the data stores' NetworkPolicies from there.
+    desiredResources:
+      options.desiredResources ??
+      ((platform, desired) =>
+        desiredResources(platform, { ...desired, operatorNamespace: options.leaderElection?.namespace })),
     decideReplicas,
     validateSpec,
     mysql: options.mysql ?? createMysqlControl({ objects, clock, logger }),
