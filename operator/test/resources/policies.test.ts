@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { V1Deployment, V1PodDisruptionBudget, V1PodSpec, V1StatefulSet } from '@kubernetes/client-node';
 import { SERVICE_NAMES } from '../../src/api/v1alpha1.js';
+import type { RateQuery, RequestRateSource } from '../../src/metrics/index.js';
 import { type DesiredObject, desiredResources } from '../../src/resources/desired.js';
 import { kubernetesProblems, wireForm } from '../manifests/kube-validate.js';
 import { findType } from '../support/fake-apiserver/resource-types.js';
@@ -156,5 +157,43 @@ describe('Reconciler: budgets and policies through the API server double', () =>
     await h.reconciler.reconcile(NAMESPACE, 'p1');
     assert.deepEqual(stored('policy', 'poddisruptionbudgets'), []);
     assert.deepEqual(stored('networking.k8s.io', 'networkpolicies'), []);
+  });
+});
+
+describe('Reconciler: spec.metrics picks the rate source', () => {
+  it('asks the rate source with the platform namespace and its spec.metrics (prometheus and its URL)', async () => {
+    const queries: RateQuery[] = [];
+    const rates: RequestRateSource = {
+      read: async (query) => {
+        queries.push(query);
+        return { kind: 'unavailable', reason: 'recorded' };
+      },
+    };
+    const h = await startHarness({ rates });
+    try {
+      const metrics = { source: 'prometheus', prometheusUrl: 'http://prometheus.monitoring:9090' };
+      createPlatform(h.server, 'p1', platformSpec({ metrics }));
+      h.server.store.create(findType('', 'v1', 'pods') as NonNullable<ReturnType<typeof findType>>, NAMESPACE, {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: {
+          name: 'p1-ingress-abc',
+          labels: {
+            'app.kubernetes.io/name': 'mpstack',
+            'app.kubernetes.io/instance': 'p1',
+            'app.kubernetes.io/component': 'ingress',
+          },
+        },
+        status: { phase: 'Running', podIP: '10.0.0.9', conditions: [{ type: 'Ready', status: 'True' }] },
+      });
+      await h.reconciler.reconcile(NAMESPACE, 'p1');
+      await h.reconciler.reconcile(NAMESPACE, 'p1');
+      const ingress = queries.find((q) => q.service === 'ingress');
+      assert.ok(ingress, 'the ingress rate was read');
+      assert.equal(ingress.namespace, NAMESPACE);
+      assert.deepEqual(ingress.metrics, { ...metrics, scrapeIntervalSeconds: 15 });
+    } finally {
+      await h.close();
+    }
   });
 });
