@@ -1,3 +1,4 @@
+import { maskCredentials } from './binlog.js';
 import type { MysqlCondition, MysqlSettings, PodObservation } from './decision-types.js';
 import { ConditionType } from './decision-types.js';
 
@@ -13,7 +14,9 @@ function directionProblem(replica: PodObservation, source: string, maxLag: numbe
     return `${replica.pod} does not replicate from ${source}`;
   }
   if (status.lastIoError !== '' || status.lastSqlError !== '') {
-    return `${replica.pod} ← ${source}: ${[status.lastIoError, status.lastSqlError].filter((e) => e !== '').join('; ')}`;
+    // Errors quote the failing statement, which may carry a password (CREATE USER … IDENTIFIED BY).
+    const errors = [status.lastIoError, status.lastSqlError].filter((e) => e !== '').map(maskCredentials);
+    return `${replica.pod} ← ${source}: ${errors.join('; ')}`;
   }
   if (!status.ioRunning || !status.sqlRunning) return `${replica.pod} ← ${source}: replication threads not running`;
   if (status.lagSeconds !== null && status.lagSeconds > maxLag) {

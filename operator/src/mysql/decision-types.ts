@@ -1,5 +1,6 @@
 import { CONDITION_TYPES } from '../api/v1alpha1.js';
-import type { ReplicaStatus } from './dialect.js';
+import type { BinlogTransaction } from './binlog.js';
+import type { BinlogPosition, ReplicaStatus, SemiSyncSourceState } from './dialect.js';
 import type { GtidSet } from './gtid.js';
 
 /**
@@ -32,6 +33,35 @@ export interface PodObservation {
   readonly replicaSource?: string | null;
   /** Why the probe failed, for conditions and events. */
   readonly probeError?: string;
+  /** The source side of semi-sync (read when the pair runs semi-sync). */
+  readonly semiSync?: SemiSyncSourceState;
+  /**
+   * Executed ∪ received by the IO thread, read after every pod's probe finished — so it is
+   * later than the peer's `gtidExecuted` of the same round.
+   */
+  readonly received?: GtidSet;
+  /** When the server process started (operator clock, ms, never earlier than the truth). */
+  readonly startedAt?: number;
+  /** The binary log's transactions, read before bootstrap only; null when too long to be a first boot. */
+  readonly binlog?: readonly BinlogTransaction[] | null;
+  /** Where the binary log ended, read before `gtidExecuted` (so everything before it is in that set). */
+  readonly binlogPosition?: BinlogPosition;
+  /**
+   * For a fenced pod with an {@link AckProof}: the GTIDs logged in the proof's file after the
+   * proof's position (null: too many to read, or the file is gone).
+   */
+  readonly loggedSinceProof?: readonly string[] | null;
+}
+
+/**
+ * A round that proved every transaction a writer had logged up to `file`/`pos` had reached
+ * its peer, while semi-sync was in force with no fallback to asynchronous commits before
+ * `ackTimeoutMs`; `at` is when the round started (ms).
+ */
+export interface AckProof {
+  readonly at: number;
+  readonly file: string;
+  readonly pos: number;
 }
 
 /** Tunables; {@link defaultMysqlSettings} meets the ≤ 30 s failover target. */
@@ -44,6 +74,12 @@ export interface MysqlSettings {
   readonly antiFlapSeconds: number;
   /** Replication lag above which MySQLReplicationHealthy turns False. */
   readonly maxLagSeconds: number;
+  /**
+   * The writers' semi-sync timeout (ms): the shortest time in which a commit can be
+   * acknowledged without a replica's receipt. null = asynchronous replication (no proof that
+   * anything was unacknowledged, so no automatic re-seed of an ex-writer with extra transactions).
+   */
+  readonly ackTimeoutMs: number | null;
 }
 
 export const defaultMysqlSettings: MysqlSettings = {
@@ -51,6 +87,7 @@ export const defaultMysqlSettings: MysqlSettings = {
   probeIntervalSeconds: 5,
   antiFlapSeconds: 300,
   maxLagSeconds: 30,
+  ackTimeoutMs: 60_000,
 };
 
 /** What the operator records (in the custom resource's status) between rounds. */
@@ -63,13 +100,27 @@ export interface MysqlState {
   readonly failures: Readonly<Record<string, number>>;
   /** Pods that lost the writer role by failover and have not rejoined yet. */
   readonly fenced: readonly string[];
+  /**
+   * Per pod (the writer, and fenced ex-writers): its last {@link AckProof}. Whatever such a
+   * pod logged after it, in the same binlog file, and its peer lacks was never acknowledged
+   * if the pod stopped within `ackTimeoutMs` of the proof.
+   */
+  readonly ackProof?: Readonly<Record<string, AckProof>>;
 }
 
-export const initialMysqlState: MysqlState = { writer: null, lastFailoverAt: null, failures: {}, fenced: [] };
+export const initialMysqlState: MysqlState = {
+  writer: null,
+  lastFailoverAt: null,
+  failures: {},
+  fenced: [],
+  ackProof: {},
+};
 
 /** Everything `decide` looks at. `pods` lists both StatefulSet pods, pod-0 first. */
 export interface DecisionInput {
   readonly now: number;
+  /** When the round's probes started (ms); `now` when absent. Proofs are dated by it. */
+  readonly observedAt?: number;
   readonly pods: readonly [string, string];
   readonly observations: readonly PodObservation[];
   readonly state: MysqlState;
@@ -81,6 +132,12 @@ export interface DecisionInput {
 /** The actions; SQL ones run in the driver, Kubernetes ones in the reconciler. */
 export type MysqlAction =
   | { readonly type: 'bootstrap'; readonly writer: string; readonly passive: string }
+  /** Both pods record the union of their first-boot transactions as executed (see decideBootstrap). */
+  | { readonly type: 'adoptFirstBoot'; readonly pods: readonly [string, string] }
+  /** The source side of semi-sync on the writer: off while its replica is gone, on once it is back. */
+  | { readonly type: 'setSemiSyncSource'; readonly pod: string; readonly enabled: boolean }
+  /** Replace a fenced pod's application data and GTID state with a snapshot of the writer. */
+  | { readonly type: 'reseed'; readonly pod: string; readonly from: string }
   | { readonly type: 'configureReplication'; readonly replica: string; readonly source: string }
   | { readonly type: 'startReplica'; readonly pod: string }
   | { readonly type: 'setWritable'; readonly pod: string }

@@ -1,4 +1,6 @@
+import { maskCredentials } from './binlog.js';
 import { condition, isDirectionHealthy, replicationCondition } from './decision-conditions.js';
+import { bootstrapBlocker, needsFirstBootAdoption, nextAckProof, reseedReason } from './decision-proofs.js';
 import {
   ConditionType,
   type Decision,
@@ -64,19 +66,41 @@ function decideBootstrap(input: DecisionInput, state: MysqlState): Decision {
       conditions: [condition(ConditionType.available, false, 'WaitingForPods', `waiting for ${waiting.join(', ')}`)],
     };
   }
+  const blocker = bootstrapBlocker(writer, passive);
+  if (blocker !== null) {
+    return {
+      actions: [],
+      state,
+      conditions: [
+        condition(ConditionType.available, false, 'BootstrapBlocked', 'the pods diverged before a writer was chosen'),
+        condition(ConditionType.manualIntervention, true, 'BootstrapDiverged', blocker),
+      ],
+    };
+  }
+  const adopt = needsFirstBootAdoption(writer, passive);
   const actions: MysqlAction[] = [
     { type: 'bootstrap', writer: first, passive: second },
+    ...(adopt ? [{ type: 'adoptFirstBoot', pods: input.pods } as const] : []),
     { type: 'configureReplication', replica: second, source: first },
     { type: 'configureReplication', replica: first, source: second },
   ];
-  // Pod-0 becomes writable now only if it already holds everything pod-1 has; otherwise
-  // the steady state makes it writable once replication has caught it up.
-  if (isGtidSubset(gtidOf(passive), gtidOf(writer))) actions.push({ type: 'setWritable', pod: first });
+  // Pod-0 becomes writable now only if it already holds everything pod-1 has (after an
+  // adoption both hold the union); otherwise the steady state makes it writable once
+  // replication has caught it up.
+  if (adopt || isGtidSubset(gtidOf(passive), gtidOf(writer))) actions.push({ type: 'setWritable', pod: first });
   actions.push({ type: 'pointWriterService', pod: first });
   return {
     actions,
     state: { ...state, writer: first },
-    conditions: [condition(ConditionType.available, true, 'Bootstrapped', `${first} is the writer`)],
+    conditions: [
+      condition(ConditionType.available, true, 'Bootstrapped', `${first} is the writer`),
+      condition(
+        ConditionType.manualIntervention,
+        false,
+        'None',
+        adopt ? 'first-boot transactions of both pods recorded on both' : 'no divergence',
+      ),
+    ],
   };
 }
 
@@ -122,6 +146,7 @@ function decideFailover(
       writer: passive.pod,
       lastFailoverAt: input.now,
       fenced: [...state.fenced.filter((p) => p !== writer.pod), writer.pod],
+      ackProof: withoutKey(state.ackProof ?? {}, passive.pod),
     },
     conditions: [
       condition(ConditionType.available, true, 'FailedOver', `writer moved from ${writer.pod} to ${passive.pod}`),
@@ -131,10 +156,17 @@ function decideFailover(
   };
 }
 
+function withoutKey<T>(record: Readonly<Record<string, T>>, key: string): Record<string, T> {
+  const { [key]: _, ...rest } = record;
+  return rest;
+}
+
 interface Plan {
   readonly actions: MysqlAction[];
   fenced: readonly string[];
   manual: { readonly reason: string; readonly message: string } | null;
+  /** Why a fenced pod is being re-seeded (the operator heals it; no human needed). */
+  healing: string | null;
 }
 
 /** Why a returning pod may not rejoin as a replica of `writer`, or null when it may. */
@@ -167,9 +199,13 @@ function planFencing(plan: Plan, input: DecisionInput, state: MysqlState, writer
     }
     if (!isFenced || !writer.reachable) continue;
     const blocker = rejoinBlocker(o, writer);
+    const reseed = blocker === null ? null : reseedReason(input, state, o, writer);
     if (blocker === null) {
       plan.actions.push({ type: 'rejoin', pod, writer: writer.pod });
       plan.fenced = plan.fenced.filter((p) => p !== pod);
+    } else if (reseed !== null) {
+      plan.actions.push({ type: 'reseed', pod, from: writer.pod });
+      plan.healing = reseed;
     } else {
       plan.manual = blocker;
     }
@@ -213,14 +249,54 @@ function planWriter(plan: Plan, input: DecisionInput, writer: PodObservation, pa
   plan.actions.push({ type: 'pointWriterService', pod: passive.pod });
 }
 
+/**
+ * The writer's semi-sync source side: off once its replica has failed as many probes as a
+ * failover needs (the writer waits for acks with no timeout fallback for a long time, so the
+ * operator, not the timeout, lets it commit alone), back on once the replica replicates it
+ * again. Returns whether this round switches it off (the ack proof ends there).
+ */
+function planSemiSync(
+  plan: Plan,
+  input: DecisionInput,
+  state: MysqlState,
+  writer: PodObservation,
+  passive: PodObservation,
+) {
+  const s = writer.semiSync;
+  if (input.settings.ackTimeoutMs === null || !writer.reachable || s === undefined) return false;
+  const passiveDown = (state.failures[passive.pod] ?? 0) >= input.settings.failureThreshold;
+  if (s.enabled && passiveDown) {
+    plan.actions.push({ type: 'setSemiSyncSource', pod: writer.pod, enabled: false });
+    return true;
+  }
+  const passiveBack =
+    passive.reachable && !plan.fenced.includes(passive.pod) && isDirectionHealthy(passive, writer.pod);
+  if (!s.enabled && passiveBack) plan.actions.push({ type: 'setSemiSyncSource', pod: writer.pod, enabled: true });
+  return false;
+}
+
 function decideSteady(input: DecisionInput, state: MysqlState, writer: PodObservation, passive: PodObservation) {
-  const plan: Plan = { actions: [], fenced: state.fenced, manual: null };
+  const plan: Plan = { actions: [], fenced: state.fenced, manual: null, healing: null };
   planFencing(plan, input, state, writer);
   planReplication(plan, writer, passive);
+  const degraded = planSemiSync(plan, input, state, writer, passive);
   planWriter(plan, input, writer, passive);
   const switched = plan.actions.find((a) => a.type === 'switchover');
-  const next: MysqlState = { ...state, fenced: plan.fenced, writer: switched?.to ?? state.writer };
+  let ackProof = nextAckProof(input, state, writer, passive);
+  if (degraded) ackProof = withoutKey(ackProof, writer.pod);
+  for (const pod of state.fenced) if (!plan.fenced.includes(pod)) ackProof = withoutKey(ackProof, pod);
+  if (switched !== undefined) ackProof = withoutKey(withoutKey(ackProof, switched.to), switched.from);
+  const next: MysqlState = { ...state, fenced: plan.fenced, writer: switched?.to ?? state.writer, ackProof };
   return { actions: plan.actions, state: next, conditions: steadyConditions(input, state, plan, writer, passive) };
+}
+
+/** A replication SQL thread stopped on an error: the operator restarts nothing over an error. */
+function stoppedReplication(plan: Plan, writer: PodObservation, passive: PodObservation): Plan['manual'] {
+  for (const o of [writer, passive]) {
+    if (!o.reachable || plan.fenced.includes(o.pod) || (o.replica?.lastSqlError ?? '') === '') continue;
+    return { reason: 'ReplicationStopped', message: `${o.pod}: ${maskCredentials(o.replica?.lastSqlError ?? '')}` };
+  }
+  return null;
 }
 
 function steadyConditions(
@@ -240,9 +316,12 @@ function steadyConditions(
         writer.pod,
       )
     : condition(ConditionType.available, false, blocker?.reason ?? 'WriterUnreachable', blocker?.message ?? '');
+  const needed = plan.manual ?? stoppedReplication(plan, writer, passive);
   const manual =
-    plan.manual === null
-      ? condition(ConditionType.manualIntervention, false, 'None', 'no errant transactions seen')
-      : condition(ConditionType.manualIntervention, true, plan.manual.reason, plan.manual.message);
+    needed !== null
+      ? condition(ConditionType.manualIntervention, true, needed.reason, needed.message)
+      : plan.healing !== null
+        ? condition(ConditionType.manualIntervention, false, 'Reseeding', plan.healing)
+        : condition(ConditionType.manualIntervention, false, 'None', 'no errant transactions seen');
   return [available, replicationCondition(writer, passive, plan.fenced, input.settings), manual];
 }

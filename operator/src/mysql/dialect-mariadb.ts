@@ -4,11 +4,27 @@ import {
   type MysqlDialect,
   parseReplicaStatus,
   type ReplicationSource,
+  readBinlogPositionVia,
   type SemiSyncOptions,
   type SqlSession,
 } from './dialect.js';
 import { isGtidSubset, unionGtidSets } from './gtid.js';
-import { parseMariadbGtidSet } from './gtid-format.js';
+import { formatMariadbPosition, type MariadbGtid, parseMariadbGtidSet, parseMariadbPosition } from './gtid-format.js';
+
+/** Per domain the later of two positions (MariaDB sequence numbers grow within a domain). */
+function unionPositions(a: string, b: string): string {
+  const byDomain = new Map<number, MariadbGtid>();
+  for (const g of [...parseMariadbPosition(a), ...parseMariadbPosition(b)]) {
+    const seen = byDomain.get(g.domain);
+    if (seen === undefined || g.seq > seen.seq) byDomain.set(g.domain, g);
+  }
+  return formatMariadbPosition([...byDomain.values()]);
+}
+
+async function statusOn(session: SqlSession, name: string): Promise<boolean> {
+  const [row] = await session.query('SHOW GLOBAL STATUS LIKE ?', [name]);
+  return col(row, 'Value').toUpperCase() === 'ON';
+}
 
 /**
  * A former writer's own transactions are in its binlog but not in `gtid_slave_pos`; with
@@ -97,12 +113,54 @@ export const mariadbDialect: MysqlDialect = {
     // replica has the event, so an acknowledged write can never be missing after failover.
     await session.query("SET GLOBAL rpl_semi_sync_master_wait_point = 'AFTER_SYNC'");
     await session.query('SET GLOBAL rpl_semi_sync_master_timeout = ?', [options.timeoutMs]);
+    // Keep waiting when the replica is gone: only the timeout (or the operator) may switch
+    // a writer to asynchronous commits.
+    await session.query('SET GLOBAL rpl_semi_sync_master_wait_no_slave = ON');
     await session.query('SET GLOBAL rpl_semi_sync_master_enabled = ON');
     await session.query('SET GLOBAL rpl_semi_sync_slave_enabled = ON');
   },
 
   async disableSemiSyncSource(session: SqlSession) {
     await session.query('SET GLOBAL rpl_semi_sync_master_enabled = OFF');
+  },
+
+  async readSemiSyncSource(session: SqlSession) {
+    const [row] = await session.query(
+      'SELECT @@GLOBAL.rpl_semi_sync_master_enabled AS enabled, @@GLOBAL.rpl_semi_sync_master_timeout AS timeout, ' +
+        '@@GLOBAL.rpl_semi_sync_master_wait_no_slave AS wait_no_slave',
+    );
+    return {
+      enabled: col(row, 'enabled') === '1',
+      active: await statusOn(session, 'Rpl_semi_sync_master_status'),
+      timeoutMs: Number(col(row, 'timeout')),
+      waitsWithoutReplica: col(row, 'wait_no_slave') === '1',
+    };
+  },
+
+  readBinlogPosition: (session: SqlSession) => readBinlogPositionVia(session, 'SHOW MASTER STATUS'),
+
+  async readReceived(session: SqlSession) {
+    const executed = await mariadbDialect.readGtidExecuted(session);
+    const [row] = await session.query('SHOW SLAVE STATUS');
+    return unionGtidSets(executed, parseMariadbGtidSet(col(row, 'Gtid_IO_Pos')));
+  },
+
+  async readPositionText(session: SqlSession) {
+    const [row] = await session.query(
+      'SELECT @@GLOBAL.gtid_binlog_pos AS binlog_pos, @@GLOBAL.gtid_slave_pos AS slave_pos',
+    );
+    return unionPositions(col(row, 'binlog_pos'), col(row, 'slave_pos'));
+  },
+
+  unionPositionText: unionPositions,
+
+  async resetGtidState(session: SqlSession, position: string) {
+    // The binlog state too, not only the slave position: a peer asking for a domain this
+    // server never logged finds it in the new binlog's GTID list instead of failing (1236),
+    // and this server's next own transaction continues its domain's sequence.
+    await session.query('RESET MASTER');
+    await session.query('SET GLOBAL gtid_binlog_state = ?', [position]);
+    await session.query('SET GLOBAL gtid_slave_pos = ?', [position]);
   },
 
   async createReplicationUser(session: SqlSession, user: string, password: string) {

@@ -5,10 +5,12 @@ import {
   numCol,
   parseReplicaStatus,
   type ReplicationSource,
+  readBinlogPositionVia,
   type SemiSyncOptions,
   type SqlSession,
 } from './dialect.js';
-import { parseMysqlGtidSet } from './gtid-format.js';
+import { unionGtidSets } from './gtid.js';
+import { formatMysqlGtidSet, parseMysqlGtidSet } from './gtid-format.js';
 
 async function ensurePlugin(session: SqlSession, name: string, soname: string): Promise<void> {
   const [row] = await session.query(
@@ -19,7 +21,7 @@ async function ensurePlugin(session: SqlSession, name: string, soname: string): 
 }
 
 /**
- * MySQL 8.0.26+ (the SOURCE/REPLICA vocabulary). Fencing uses `super_read_only`, which
+ * MySQL 8.4 (the SOURCE/REPLICA vocabulary, `RESET BINARY LOGS AND GTIDS`). Fencing uses `super_read_only`, which
  * also stops SUPER accounts. Not exercised against a real server on these machines (no
  * MySQL 8 binary): its SQL is checked statement by statement in the unit tests only.
  */
@@ -87,6 +89,7 @@ export const mysql8Dialect: MysqlDialect = {
     await ensurePlugin(session, 'rpl_semi_sync_replica', 'semisync_replica.so');
     await session.query("SET GLOBAL rpl_semi_sync_source_wait_point = 'AFTER_SYNC'");
     await session.query('SET GLOBAL rpl_semi_sync_source_timeout = ?', [options.timeoutMs]);
+    await session.query('SET GLOBAL rpl_semi_sync_source_wait_no_replica = ON');
     await session.query('SET GLOBAL rpl_semi_sync_source_enabled = ON');
     await session.query('SET GLOBAL rpl_semi_sync_replica_enabled = ON');
   },
@@ -96,6 +99,52 @@ export const mysql8Dialect: MysqlDialect = {
       "SELECT COUNT(*) AS n FROM information_schema.PLUGINS WHERE PLUGIN_NAME = 'rpl_semi_sync_source'",
     );
     if ((numCol(row, 'n') ?? 0) > 0) await session.query('SET GLOBAL rpl_semi_sync_source_enabled = OFF');
+  },
+
+  async readSemiSyncSource(session: SqlSession) {
+    const rows = await session.query(
+      "SELECT VARIABLE_NAME AS name, VARIABLE_VALUE AS value FROM performance_schema.global_variables WHERE VARIABLE_NAME IN ('rpl_semi_sync_source_enabled', 'rpl_semi_sync_source_timeout', 'rpl_semi_sync_source_wait_no_replica')",
+    );
+    const value = (name: string) =>
+      col(
+        rows.find((r) => col(r, 'name') === name),
+        'value',
+      );
+    const [status] = await session.query("SHOW GLOBAL STATUS LIKE 'Rpl_semi_sync_source_status'");
+    return {
+      enabled: value('rpl_semi_sync_source_enabled') === 'ON',
+      active: col(status, 'Value') === 'ON',
+      timeoutMs: Number(value('rpl_semi_sync_source_timeout') || '0'),
+      waitsWithoutReplica: value('rpl_semi_sync_source_wait_no_replica') === 'ON',
+    };
+  },
+
+  readBinlogPosition: (session: SqlSession) => readBinlogPositionVia(session, 'SHOW BINARY LOG STATUS'),
+
+  async readReceived(session: SqlSession) {
+    const executed = await mysql8Dialect.readGtidExecuted(session);
+    const [row] = await session.query('SHOW REPLICA STATUS');
+    return unionGtidSets(executed, parseMysqlGtidSet(col(row, 'Retrieved_Gtid_Set')));
+  },
+
+  async readPositionText(session: SqlSession) {
+    return formatMysqlGtidSet(await mysql8Dialect.readGtidExecuted(session));
+  },
+
+  unionPositionText(a: string, b: string) {
+    return formatMysqlGtidSet(unionGtidSets(parseMysqlGtidSet(a), parseMysqlGtidSet(b)));
+  },
+
+  async resetGtidState(session: SqlSession, position: string) {
+    // super_read_only refuses the reset; read_only stays on, so only the operator writes.
+    await session.query('SET GLOBAL super_read_only = OFF');
+    try {
+      // 8.4 spelling (RESET MASTER is gone in 8.4); gtid_purged may only be set on an empty gtid_executed.
+      await session.query('RESET BINARY LOGS AND GTIDS');
+      await session.query('SET GLOBAL gtid_purged = ?', [position]);
+    } finally {
+      await session.query('SET GLOBAL super_read_only = ON');
+    }
   },
 
   async createReplicationUser(session: SqlSession, user: string, password: string) {

@@ -49,6 +49,23 @@ export interface SemiSyncOptions {
   readonly timeoutMs: number;
 }
 
+/** A place in a server's binary log. */
+export interface BinlogPosition {
+  readonly file: string;
+  readonly pos: number;
+}
+
+/** The source side of semi-sync on one server, as it is now. */
+export interface SemiSyncSourceState {
+  /** The source side is switched on (`rpl_semi_sync_master/source_enabled`). */
+  readonly enabled: boolean;
+  /** Commits are waiting for acks right now (status ON: no fallback to async in force). */
+  readonly active: boolean;
+  readonly timeoutMs: number;
+  /** The source keeps waiting when no replica is connected (`…_wait_no_slave/replica`). */
+  readonly waitsWithoutReplica: boolean;
+}
+
 /** The dialect port; implementations: {@link mariadbDialect}, {@link mysql8Dialect}. */
 export interface MysqlDialect {
   readonly name: 'mariadb-10.11' | 'mysql-8';
@@ -72,10 +89,43 @@ export interface MysqlDialect {
    * still applying) would otherwise wait the full semi-sync timeout for an ack.
    */
   disableSemiSyncSource(session: SqlSession): Promise<void>;
+  /** The source side of semi-sync as it is now. */
+  readSemiSyncSource(session: SqlSession): Promise<SemiSyncSourceState>;
+  /** Where this server's binary log ends now (MariaDB SHOW MASTER STATUS, MySQL 8.4 SHOW BINARY LOG STATUS). */
+  readBinlogPosition(session: SqlSession): Promise<BinlogPosition | null>;
+  /**
+   * Everything this server has received, applied or not: executed ∪ what the IO thread
+   * wrote to the relay log (MariaDB `Gtid_IO_Pos`, MySQL `Retrieved_Gtid_Set`). A semi-sync
+   * replica acknowledges on receipt, so this is what the source may have acknowledged.
+   */
+  readReceived(session: SqlSession): Promise<GtidSet>;
+  /** The executed position in the server's own syntax (MariaDB `d-s-n,…`, MySQL a GTID set). */
+  readPositionText(session: SqlSession): Promise<string>;
+  /** The union of two positions in the server's own syntax. */
+  unionPositionText(a: string, b: string): string;
+  /**
+   * Empties the binary log and records `position` as executed (MariaDB: binlog state and
+   * slave position; MySQL: gtid_purged). Only for a pod that applies nothing and takes no
+   * writes: bootstrap, and after a re-seed.
+   */
+  resetGtidState(session: SqlSession, position: string): Promise<void>;
   /** Creates (or re-passwords) the replication user, outside the binlog. */
   createReplicationUser(session: SqlSession, user: string, password: string): Promise<void>;
   /** Kills every client connection except `keepUsers` and replication threads; returns the count. */
   killClientConnections(session: SqlSession, keepUsers: readonly string[]): Promise<number>;
+}
+
+/** Reads the File/Position row of a binary-log status statement. */
+export async function readBinlogPositionVia(session: SqlSession, statement: string): Promise<BinlogPosition | null> {
+  const [row] = await session.query(statement);
+  const pos = numCol(row, 'Position');
+  return row === undefined || pos === null ? null : { file: col(row, 'File'), pos };
+}
+
+/** Milliseconds since the server process started (`Uptime`, whole seconds, rounded down). */
+export async function readUptimeMs(session: SqlSession): Promise<number> {
+  const [row] = await session.query("SHOW GLOBAL STATUS LIKE 'Uptime'");
+  return (numCol(row, 'Value') ?? 0) * 1000;
 }
 
 /** Reads one column as a string ('' for null/absent). */

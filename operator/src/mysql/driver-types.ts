@@ -11,10 +11,19 @@ export interface PodEndpoint {
   readonly replicationPort?: number;
 }
 
+/** Where a re-seed stands; the driver finishes the GTID bookkeeping once it is `done`. */
+export type ReseedProgress = 'done' | 'running';
+
 /** Kubernetes-side actions, supplied by the reconciler; the SQL driver only orders them. */
 export interface KubeEffects {
   pointWriterService(pod: string): Promise<void>;
   deletePod(pod: string): Promise<void>;
+  /**
+   * Copies the application databases of `from` onto `pod` (a dump-and-restore of a
+   * consistent snapshot: `reseedScript`), in a Job in a cluster. Idempotent: asked again
+   * while it runs it reports `running`; throws when it failed.
+   */
+  reseed(pod: string, from: string): Promise<ReseedProgress>;
 }
 
 /** Everything the driver needs, passed in (no module state). */
@@ -38,6 +47,8 @@ export interface DriverOptions {
   /** Bound on a failover's wait for the new writer to apply its relay log. */
   readonly relayDrainTimeoutMs: number;
   readonly pollIntervalMs: number;
+  /** Bound on the events read from a binary log at bootstrap (more = not a first boot). */
+  readonly maxFirstBootEvents?: number;
 }
 
 /** Sensible bounds for {@link DriverOptions}. */

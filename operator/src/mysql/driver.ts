@@ -43,6 +43,16 @@ async function runAction(options: DriverOptions, action: MysqlAction): Promise<v
     case 'bootstrap':
       for (const pod of [action.writer, action.passive]) await prepare(options, pod);
       return;
+    case 'adoptFirstBoot':
+      return adoptFirstBoot(options, action.pods);
+    case 'setSemiSyncSource':
+      return withSession(options, action.pod, (s) =>
+        action.enabled && options.semiSync !== null
+          ? options.dialect.enableSemiSync(s, options.semiSync)
+          : options.dialect.disableSemiSyncSource(s),
+      );
+    case 'reseed':
+      return reseed(options, action.pod, action.from);
     case 'configureReplication':
       return configureReplication(options, action.replica, action.source);
     case 'startReplica':
@@ -72,6 +82,35 @@ async function prepare(options: DriverOptions, pod: string): Promise<void> {
     await options.dialect.setReadOnly(s, true);
     await options.dialect.createReplicationUser(s, options.replicationUser, options.replicationPassword);
     if (options.semiSync !== null) await options.dialect.enableSemiSync(s, options.semiSync);
+  });
+}
+
+/**
+ * Both pods record the union of both executed positions, with empty binary logs: each
+ * pod's first-boot transactions count as executed on the other without being applied.
+ * The decision checked they are the same first-boot work on both (`firstBootDivergence`).
+ */
+async function adoptFirstBoot(options: DriverOptions, pods: readonly [string, string]): Promise<void> {
+  const { dialect } = options;
+  const positions = await Promise.all(pods.map((pod) => withSession(options, pod, (s) => dialect.readPositionText(s))));
+  const union = dialect.unionPositionText(positions[0] ?? '', positions[1] ?? '');
+  for (const pod of pods) {
+    await withSession(options, pod, async (s) => {
+      await dialect.stopReplica(s);
+      await dialect.resetGtidState(s, union);
+    });
+  }
+}
+
+/**
+ * Re-seeds a fenced pod from the writer; once the copy is done the pod's binary log is
+ * emptied and its GTID state set to the snapshot's position (which the dump recorded), so it
+ * holds nothing the writer lacks and rejoins as a replica in the next round.
+ */
+async function reseed(options: DriverOptions, pod: string, from: string): Promise<void> {
+  if ((await options.kube.reseed(pod, from)) !== 'done') return;
+  await withSession(options, pod, async (s) => {
+    await options.dialect.resetGtidState(s, await options.dialect.readPositionText(s));
   });
 }
 

@@ -3,6 +3,8 @@
  * interval: `observeMysql` → `decide` → `executeMysql`, then persists `decision.state`
  * (when every action succeeded) and the conditions into the custom resource's status.
  */
+
+export { type BinlogTransaction, maskCredentials, parseBinlogEvents } from './binlog.js';
 export { decide } from './decision.js';
 export {
   ConditionType,
@@ -21,8 +23,14 @@ export type { MysqlDialect, ReplicaStatus, ReplicationSource, SemiSyncOptions, S
 export { mariadbDialect } from './dialect-mariadb.js';
 export { mysql8Dialect } from './dialect-mysql.js';
 export { type ActionResult, executeMysql } from './driver.js';
-export { observeMysql } from './driver-observe.js';
-export { type DriverOptions, defaultDriverTimeouts, type KubeEffects, type PodEndpoint } from './driver-types.js';
+export { type ObserveOptions, observeMysql } from './driver-observe.js';
+export {
+  type DriverOptions,
+  defaultDriverTimeouts,
+  type KubeEffects,
+  type PodEndpoint,
+  type ReseedProgress,
+} from './driver-types.js';
 export {
   countGtids,
   describeGtidSet,
@@ -50,3 +58,4 @@ export {
   parseMysqlGtidSet,
 } from './gtid-format.js';
 export { type AdminCredentials, mysql2Connector } from './mysql2-session.js';
+export { reseedScript } from './reseed.js';

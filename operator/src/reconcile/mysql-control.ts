@@ -6,6 +6,7 @@
  * left to do. A decision's state is recorded only when every action succeeded, so a
  * half-executed failover is decided again instead of being remembered as done.
  */
+import type { V1Job } from '@kubernetes/client-node';
 import { ANNOTATIONS, type WeChatPlatform } from '../api/v1alpha1.js';
 import { EventType } from '../kube/events.js';
 import type { OperatorLogger } from '../kube/logger.js';
@@ -27,10 +28,12 @@ import {
   mysql8Dialect,
   observeMysql,
   type PodEndpoint,
+  type ReseedProgress,
   type SqlSession,
 } from '../mysql/index.js';
 import { MYSQL_PORT, MYSQL_REPLICAS } from '../resources/mysql.js';
-import { mysqlFlavor } from '../resources/mysql-config.js';
+import { mysqlFlavor, SEMI_SYNC_TIMEOUT_MS } from '../resources/mysql-config.js';
+import { mysqlReseedJob, mysqlReseedJobName } from '../resources/mysql-reseed.js';
 import { mysqlCredentialsSecretName, mysqlName, mysqlPodName } from '../resources/names.js';
 import type { MysqlControl, MysqlEvent, MysqlStepResult } from './mysql-port.js';
 import { kubeSignals } from './mysql-signals.js';
@@ -38,8 +41,6 @@ import { kubeSignals } from './mysql-signals.js';
 /** The replication account both pods create; the admin account is the images' root. */
 export const REPLICATION_USER = 'repl';
 const ADMIN_USER = 'root';
-/** Matches `rpl_semi_sync_master_timeout` in the server config (`resources/mysql-config`). */
-const SEMI_SYNC_TIMEOUT_MS = 10_000;
 
 export interface MysqlCredentials {
   readonly rootPassword: string;
@@ -58,6 +59,8 @@ export interface MysqlControlOptions {
    * (an operator run outside the cluster through port-forwards, or tests on local servers).
    */
   readonly endpoints?: (platform: WeChatPlatform) => readonly PodEndpoint[];
+  /** Runs a re-seed; a Job in the platform's namespace unless given (tests run the script locally). */
+  readonly reseed?: (platform: WeChatPlatform, pod: string, from: string) => Promise<ReseedProgress>;
 }
 
 /** `<pod>.<headless service>.<namespace>.svc`, for the operator and for the peer alike. */
@@ -71,8 +74,33 @@ export function mysqlEndpoints(platform: WeChatPlatform): PodEndpoint[] {
 
 /** The failover tunables of the spec over the library defaults. */
 export function mysqlSettingsOf(platform: WeChatPlatform): MysqlSettings {
-  const { failover } = platform.spec.mysql;
-  return { ...defaultMysqlSettings, ...failover };
+  const { failover, semiSync } = platform.spec.mysql;
+  return { ...defaultMysqlSettings, ...failover, ackTimeoutMs: semiSync ? SEMI_SYNC_TIMEOUT_MS : null };
+}
+
+/**
+ * A re-seed as a Job (`resources/mysql-reseed`): created on the first ask, `done` (and
+ * deleted) once it succeeded, an error while it stays failed — its log is what a human reads.
+ */
+export async function reseedWithJob(objects: ObjectClient, platform: WeChatPlatform, pod: string, from: string) {
+  const ref = {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    namespace: platform.metadata.namespace,
+    name: mysqlReseedJobName(pod),
+  };
+  const job = await objects.get<V1Job>(ref);
+  if (job === undefined) {
+    await objects.create(mysqlReseedJob(platform, pod, from));
+    return 'running';
+  }
+  if ((job.status?.succeeded ?? 0) > 0) {
+    await objects.delete(ref);
+    return 'done';
+  }
+  if ((job.status?.failed ?? 0) > 0)
+    throw new Error(`re-seed Job ${ref.name} failed (see its log; delete it to retry)`);
+  return 'running';
 }
 
 async function readCredentials(objects: ObjectClient, platform: WeChatPlatform): Promise<MysqlCredentials> {
@@ -155,19 +183,34 @@ export function createMysqlControl(options: MysqlControlOptions): MysqlControl {
         pointWriterService: async () => undefined,
         deletePod: (pod) =>
           objects.delete({ apiVersion: 'v1', kind: 'Pod', namespace: platform.metadata.namespace, name: pod }),
+        reseed: (pod, from) =>
+          options.reseed !== undefined
+            ? options.reseed(platform, pod, from)
+            : reseedWithJob(objects, platform, pod, from),
       },
       now: clock,
       sleep,
     };
   };
+  // The semi-sync proofs live in memory, not in status: they change every round, and losing
+  // them (an operator restart) only means an ex-writer fenced before it needs the runbook.
+  const ackProofs = new Map<string, MysqlState['ackProof']>();
   return {
     async step(platform, pods, recorded, round): Promise<MysqlStepResult> {
-      const state: MysqlState = recorded ?? initialMysqlState;
+      const key = platform.metadata.uid ?? `${platform.metadata.namespace}/${platform.metadata.name}`;
+      const state: MysqlState = { ...(recorded ?? initialMysqlState), ackProof: ackProofs.get(key) ?? {} };
       const driver = driverOptions(platform, await readCredentials(objects, platform));
       const names = driver.endpoints.map((e) => e.pod);
-      const observations = await observeMysql(driver, kubeSignals(names, pods));
+      const observedAt = clock();
+      const observations = await observeMysql(driver, kubeSignals(names, pods), {
+        readBinlogs: state.writer === null,
+        tailsFrom: Object.fromEntries(
+          state.fenced.flatMap((p) => (state.ackProof?.[p] ? [[p, state.ackProof[p]]] : [])),
+        ),
+      });
       const decision = decide({
         now: clock(),
+        observedAt,
         pods: [names[0] ?? '', names[1] ?? ''],
         observations,
         state: round.countsAsProbe ? state : withoutProbeCount(state, names),
@@ -182,8 +225,22 @@ export function createMysqlControl(options: MysqlControlOptions): MysqlControl {
       // Failed probes are counted even when an action failed: they are observations, and the
       // failover threshold must keep counting while a failover attempt is being retried.
       const next = allOk ? decision.state : { ...state, failures: decision.state.failures };
+      ackProofs.set(key, next.ackProof ?? {});
       const writerFailed = decision.state.writer !== next.writer || results.some(isFailedSetWritable);
-      const conditions = writerFailed ? failedConditions(decision.conditions, results, next) : decision.conditions;
+      const failedReseed = results.find((r) => !r.ok && r.action.type === 'reseed');
+      let conditions = writerFailed ? failedConditions(decision.conditions, results, next) : decision.conditions;
+      if (failedReseed !== undefined && !failedReseed.ok) {
+        // A failed re-seed is not retried on its own (its Job stays for its log): a human decides.
+        conditions = [
+          ...conditions.filter((c) => c.type !== ConditionType.manualIntervention),
+          {
+            type: ConditionType.manualIntervention,
+            status: 'True',
+            reason: 'ReseedFailed',
+            message: failedReseed.error,
+          },
+        ];
+      }
       return { state: next, conditions, writer: next.writer, events: eventsOf(results) };
     },
   };

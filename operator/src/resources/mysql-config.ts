@@ -9,6 +9,9 @@
  */
 
 export const MYSQL_FLAVORS = ['mariadb', 'mysql'] as const;
+
+/** How long a writer's commit waits for the passive's ack before it may commit alone (ms). */
+export const SEMI_SYNC_TIMEOUT_MS = 60_000;
 export type MySQLFlavor = (typeof MYSQL_FLAVORS)[number];
 
 /** `mariadb:*` (any registry) is MariaDB; every other image is taken for MySQL 8. */
@@ -27,27 +30,31 @@ export interface MySQLServerOptions {
 }
 
 /**
- * Semi-synchronous replication: the writer waits for the passive to have the transaction in
- * its relay log before acknowledging a commit, so a failover loses no acknowledged write.
- * Enabled on both sides because either pod may be the writer. After the timeout the writer
- * falls back to asynchronous (the operator reports it in MySQLReplicationHealthy).
+ * Semi-synchronous replication: a writer does not acknowledge a commit before the passive
+ * has it in its relay log (AFTER_SYNC), so a failover loses no acknowledged write. The
+ * replica side is on from boot on both pods; the source side is switched on by the operator
+ * on the writer only, once its passive replicates (never at boot: the image's first-boot
+ * statements would each wait out the timeout with no replica). The writer keeps waiting with
+ * no replica connected, and the timeout is long: the operator, not a timeout, turns the
+ * writer asynchronous when the passive is down (`setSemiSyncSource`), which is what lets it
+ * prove an ex-writer's extra transactions were never acknowledged.
  */
 function semiSyncLines(flavor: MySQLFlavor): string[] {
   if (flavor === 'mariadb') {
     return [
-      'rpl_semi_sync_master_enabled = ON',
       'rpl_semi_sync_slave_enabled = ON',
-      'rpl_semi_sync_master_timeout = 10000',
+      `rpl_semi_sync_master_timeout = ${SEMI_SYNC_TIMEOUT_MS}`,
       'rpl_semi_sync_master_wait_point = AFTER_SYNC',
+      'rpl_semi_sync_master_wait_no_slave = ON',
     ];
   }
   return [
     'plugin_load_add = semisync_source.so',
     'plugin_load_add = semisync_replica.so',
-    'rpl_semi_sync_source_enabled = ON',
     'rpl_semi_sync_replica_enabled = ON',
-    'rpl_semi_sync_source_timeout = 10000',
+    `rpl_semi_sync_source_timeout = ${SEMI_SYNC_TIMEOUT_MS}`,
     'rpl_semi_sync_source_wait_point = AFTER_SYNC',
+    'rpl_semi_sync_source_wait_no_replica = ON',
   ];
 }
 
@@ -66,8 +73,10 @@ function gtidLines(flavor: MySQLFlavor, ordinal: number): string[] {
 }
 
 /**
- * The `[mysqld]` file of pod `ordinal`. Every pod boots `read_only` (and on MySQL
- * `super_read_only`): only the operator makes one writable, after deciding it is the writer.
+ * The `[mysqld]` file of pod `ordinal`. Every pod boots `read_only`: only the operator makes
+ * one writable, after deciding it is the writer. Not `super_read_only` on MySQL: the image's
+ * entrypoint runs its first-boot statements as root on a temporary server with this file,
+ * and super_read_only refuses them (error 1290); the operator sets it when it fences.
  */
 export function mysqlServerConfig(options: MySQLServerOptions): string {
   const { ordinal, flavor, semiSync } = options;
@@ -82,7 +91,6 @@ export function mysqlServerConfig(options: MySQLServerOptions): string {
     'innodb_flush_log_at_trx_commit = 1',
     ...gtidLines(flavor, ordinal),
     'read_only = ON',
-    ...(flavor === 'mysql' ? ['super_read_only = ON'] : []),
     'skip_name_resolve = ON',
     'character_set_server = utf8mb4',
     ...(semiSync ? semiSyncLines(flavor) : []),

@@ -1,19 +1,15 @@
 import type { V1ConfigMap, V1Container, V1Service, V1StatefulSet } from '@kubernetes/client-node';
 import type { WeChatPlatform } from '../api/v1alpha1.js';
 import { labelsFor, metaFor, POD_NAME_LABEL, selectorFor } from './meta.js';
-import { mysqlConfigKey, mysqlFlavor, mysqlServerConfig } from './mysql-config.js';
+import { type MySQLFlavor, mysqlConfigKey, mysqlFlavor, mysqlServerConfig } from './mysql-config.js';
 import { MYSQL_COMPONENT, mysqlCredentialsSecretName, mysqlName, mysqlWriterServiceName } from './names.js';
-import { pullSecretsFor, resourcesOr } from './pod-spec.js';
 import { persistentClaim } from './storage.js';
-
-/** The MySQL container's requests when the spec names none. */
-export const DEFAULT_MYSQL_RESOURCES = { requests: { cpu: '250m', memory: '512Mi' } };
 
 export const MYSQL_PORT = 3306;
 /** The two pods of the dual-master pair. */
 export const MYSQL_REPLICAS = 2;
 /** The `mysql` user of both the MariaDB and the MySQL official images. */
-const MYSQL_UID = 999;
+export const MYSQL_UID = 999;
 
 /** Per-ordinal server files, keyed by {@link mysqlConfigKey}. */
 export function mysqlConfigMap(platform: WeChatPlatform): V1ConfigMap {
@@ -68,6 +64,23 @@ export function mysqlWriterService(platform: WeChatPlatform, writer: string | un
   };
 }
 
+/**
+ * Readiness is a real query as root over TCP on the pod's own address: a hung or
+ * half-started server (the entrypoint's temporary first-boot server listens on no port)
+ * is NotReady, which is Kubernetes' half of the failover corroboration. The password comes
+ * from the container's environment through MYSQL_PWD (read by both clients), never from
+ * the command line; the client's default port is the pod's 3306. Liveness stays a TCP
+ * check: a wrong password must not restart a database.
+ */
+export function mysqlReadinessCommand(flavor: MySQLFlavor): string[] {
+  const client = flavor === 'mariadb' ? 'mariadb' : 'mysql';
+  return [
+    'sh',
+    '-c',
+    `MYSQL_PWD="$MYSQL_ROOT_PASSWORD" exec ${client} --protocol=tcp -h 127.0.0.1 -uroot --connect-timeout=2 -N -e "SELECT 1"`,
+  ];
+}
+
 function secretEnv(name: string, secret: string, key: string) {
   return { name, valueFrom: { secretKeyRef: { name: secret, key } } };
 }
@@ -100,9 +113,14 @@ function mysqlContainers(platform: WeChatPlatform): { init: V1Container; server:
       { name: 'MYSQL_USER', value: 'mpstack' },
       secretEnv('MYSQL_PASSWORD', secret, 'password'),
     ],
-    readinessProbe: { tcpSocket: { port: 'mysql' }, periodSeconds: 5, failureThreshold: 2 },
+    readinessProbe: {
+      exec: { command: mysqlReadinessCommand(mysqlFlavor(image)) },
+      periodSeconds: 5,
+      timeoutSeconds: 3,
+      failureThreshold: 2,
+    },
     livenessProbe: { tcpSocket: { port: 'mysql' }, initialDelaySeconds: 60, periodSeconds: 10, failureThreshold: 6 },
-    resources: resourcesOr(platform.spec.mysql.resources, DEFAULT_MYSQL_RESOURCES),
+    resources: { requests: { cpu: '250m', memory: '512Mi' } },
     securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
     volumeMounts: [
       { name: 'data', mountPath: '/var/lib/mysql' },
@@ -136,7 +154,6 @@ export function mysqlStatefulSet(platform: WeChatPlatform): V1StatefulSet {
         metadata: { labels: labelsFor(platform, MYSQL_COMPONENT) },
         spec: {
           securityContext: { runAsNonRoot: true, runAsUser: MYSQL_UID, runAsGroup: MYSQL_UID, fsGroup: MYSQL_UID },
-          ...pullSecretsFor(platform),
           terminationGracePeriodSeconds: 60,
           affinity: {
             podAntiAffinity: {

@@ -61,10 +61,35 @@ describe('MySQL dialects', () => {
         'SET GLOBAL read_only = ON',
         "SET GLOBAL rpl_semi_sync_master_wait_point = 'AFTER_SYNC'",
         'SET GLOBAL rpl_semi_sync_master_timeout = ? [5000]',
+        'SET GLOBAL rpl_semi_sync_master_wait_no_slave = ON',
         'SET GLOBAL rpl_semi_sync_master_enabled = ON',
         'SET GLOBAL rpl_semi_sync_slave_enabled = ON',
         'SET GLOBAL rpl_semi_sync_master_enabled = OFF',
       ]);
+    });
+
+    it('adopts a position: empty binlog, binlog state and slave position both set to it', async () => {
+      const { session, statements } = recordingSession();
+      await mariadbDialect.resetGtidState(session, '1-1-3,2-2-3');
+      assert.deepEqual(statements, [
+        'RESET MASTER',
+        'SET GLOBAL gtid_binlog_state = ? ["1-1-3,2-2-3"]',
+        'SET GLOBAL gtid_slave_pos = ? ["1-1-3,2-2-3"]',
+      ]);
+      assert.equal(mariadbDialect.unionPositionText('1-1-3,2-2-1', '2-2-3,3-3-1'), '1-1-3,2-2-3,3-3-1');
+    });
+
+    it('reads whether semi-sync is guarded: enabled, active, timeout, waiting without a replica', async () => {
+      const { session } = recordingSession({
+        SELECT: [{ enabled: 1, timeout: 60000, wait_no_slave: 1 }],
+        'SHOW GLOBAL STATUS': [{ Variable_name: 'Rpl_semi_sync_master_status', Value: 'ON' }],
+      });
+      assert.deepEqual(await mariadbDialect.readSemiSyncSource(session), {
+        enabled: true,
+        active: true,
+        timeoutMs: 60000,
+        waitsWithoutReplica: true,
+      });
     });
 
     it('creates the replication user outside the binlog so housekeeping mints no GTID', async () => {
@@ -145,6 +170,40 @@ describe('MySQL dialects', () => {
         'SET GLOBAL super_read_only = OFF',
         'SET GLOBAL read_only = OFF',
       ]);
+    });
+
+    it('adopts a position with RESET BINARY LOGS AND GTIDS (8.4) and gtid_purged, super_read_only lifted only meanwhile', async () => {
+      const { session, statements } = recordingSession();
+      await mysql8Dialect.resetGtidState(session, 'a:1-3,b:1-3');
+      assert.deepEqual(statements, [
+        'SET GLOBAL super_read_only = OFF',
+        'RESET BINARY LOGS AND GTIDS',
+        'SET GLOBAL gtid_purged = ? ["a:1-3,b:1-3"]',
+        'SET GLOBAL super_read_only = ON',
+      ]);
+      const uuid = '3e11fa47-71ca-11e1-9e33-c80aa9429562';
+      const other = '4f22ab58-71ca-11e1-9e33-c80aa9429562';
+      assert.equal(
+        mysql8Dialect.unionPositionText(`${uuid}:1-3`, `${other}:1-2,${uuid}:4`),
+        `${uuid}:1-4,${other}:1-2`,
+      );
+    });
+
+    it('reads the 8.4 binary log position with SHOW BINARY LOG STATUS (SHOW MASTER STATUS is gone)', async () => {
+      const { session, statements } = recordingSession({
+        'SHOW BINARY LOG STATUS': [{ File: 'binlog.000004', Position: 157 }],
+      });
+      assert.deepEqual(await mysql8Dialect.readBinlogPosition(session), { file: 'binlog.000004', pos: 157 });
+      assert.deepEqual(statements, ['SHOW BINARY LOG STATUS']);
+    });
+
+    it('reads received GTIDs as gtid_executed ∪ Retrieved_Gtid_Set', async () => {
+      const uuid = '3e11fa47-71ca-11e1-9e33-c80aa9429562';
+      const { session } = recordingSession({
+        SELECT: [{ executed: `${uuid}:1-5` }],
+        'SHOW REPLICA STATUS': [{ Retrieved_Gtid_Set: `${uuid}:3-7` }],
+      });
+      assert.equal(describeGtidSet(await mysql8Dialect.readReceived(session)), `${uuid}:1-7`);
     });
 
     it('installs the semi-sync source and replica plugins only when they are missing', async () => {

@@ -30,7 +30,13 @@ import {
  * stage fails the ones after it. Kubernetes is simulated: the test says whether a pod is
  * Ready, and Service/pod effects are recorded, not applied.
  */
-const settings: MysqlSettings = { failureThreshold: 3, probeIntervalSeconds: 1, antiFlapSeconds: 6, maxLagSeconds: 30 };
+const settings: MysqlSettings = {
+  failureThreshold: 3,
+  probeIntervalSeconds: 1,
+  antiFlapSeconds: 6,
+  maxLagSeconds: 30,
+  ackTimeoutMs: 60_000,
+};
 
 function writableOf(round: RoundResult): string[] {
   return round.observations.filter((o) => o.reachable && o.readOnly === false).map((o) => o.pod);
@@ -64,12 +70,19 @@ describe('MySQL dual-master on two real MariaDB processes', function () {
     if (pair !== undefined) await stopPair(pair);
   });
 
-  it('bootstraps pod-0 as the only writable pod, replicating both ways with interleaved auto-increment', async () => {
+  it("bootstraps from the image's first boot (its statements binlogged on both pods): pod-0 the only writable pod, replicating both ways with interleaved auto-increment", async () => {
+    const before = await Promise.all(pair!.servers.map((s) => sqlOn(s.port, 'SELECT @@GLOBAL.gtid_binlog_pos AS p')));
+    assert.deepEqual(
+      before.map((rows) => (rows[0] as { p: string }).p),
+      ['1-1-3', '2-2-3'],
+      'each pod logged CREATE DATABASE / CREATE USER / GRANT in its own domain',
+    );
     const first = await runRound(loop);
     assert.deepEqual(
       first.results.map((r) => [r.action.type, r.ok]),
       [
         ['bootstrap', true],
+        ['adoptFirstBoot', true],
         ['configureReplication', true],
         ['configureReplication', true],
         ['setWritable', true],

@@ -5,12 +5,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import mysql from 'mysql2/promise';
+import { mysqlServerConfig } from '../../src/resources/mysql-config.js';
 
 /**
  * TEST DOUBLE OF A STATEFULSET POD, NOT OF MARIADB: real `mariadbd` processes on loopback
- * ports with their own datadirs, started the way the StatefulSet starts them (read-only,
- * own server_id and GTID domain, interleaved auto-increment, binlog synced per commit,
- * replication not auto-started). Deliberately NOT `--init-rpl-role=SLAVE`: that truncates
+ * ports with their own datadirs, started with the StatefulSet's own server file
+ * (`mysqlServerConfig`: read-only, own server_id and GTID domain, interleaved
+ * auto-increment, binlog synced per commit, replication not auto-started, semi-sync), and
+ * initialised the way the official image's entrypoint initialises a pod on first boot
+ * ({@link firstBoot}). Deliberately NOT `--init-rpl-role=SLAVE`: that truncates
  * a killed writer's in-doubt semi-sync transactions at recovery, and when the replica had
  * already received them, replicating them back is skipped (same server_id) while the
  * GTID position advances — a silent divergence. Kept, they are either on both pods
@@ -48,8 +51,16 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** The StatefulSet's `[mysqld]` file of this ordinal as command-line options. */
+function statefulSetOptions(ordinal: number): string[] {
+  return mysqlServerConfig({ ordinal, flavor: 'mariadb', semiSync: true })
+    .split('\n')
+    .map((line) => /^(\w+)\s*=\s*(.+)$/.exec(line.trim()))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => `--${m[1]}=${m[2]}`);
+}
+
 function serverArgs(s: MariadbServer, networking: boolean): string[] {
-  const id = s.ordinal + 1;
   return [
     '--no-defaults',
     `--datadir=${s.datadir}`,
@@ -57,23 +68,48 @@ function serverArgs(s: MariadbServer, networking: boolean): string[] {
     `--socket=${s.socket}`,
     `--pid-file=${s.datadir}.pid`,
     `--log-error=${s.datadir}.err`,
-    `--server-id=${id}`,
-    `--gtid-domain-id=${id}`,
-    '--log-bin=mysql-bin',
-    '--log-slave-updates=ON',
-    '--binlog-format=ROW',
-    '--auto-increment-increment=2',
-    `--auto-increment-offset=${id}`,
-    '--read-only=ON',
-    '--skip-slave-start',
-    '--sync-binlog=1',
-    '--rpl-semi-sync-slave-enabled=ON',
-    '--rpl-semi-sync-master-wait-point=AFTER_SYNC',
-    '--skip-name-resolve',
+    ...statefulSetOptions(s.ordinal),
     '--innodb-buffer-pool-size=32M',
     '--innodb-log-file-size=16M',
     '--user=root',
   ];
+}
+
+/** What the pod's environment gives the entrypoint (the StatefulSet's MYSQL_DATABASE/USER/PASSWORD). */
+export const FIRST_BOOT_ENV = { database: 'mpstack', user: 'mpstack', password: 'mpstack-secret' } as const;
+
+/**
+ * The statements the MariaDB 10.11 image's `docker-entrypoint.sh` runs on first boot
+ * (`docker_setup_db`), in its order and with its `sql_log_bin` settings, with an empty root
+ * password (`MARIADB_ALLOW_EMPTY_ROOT_PASSWORD`; the StatefulSet passes one from the
+ * Secret, which changes no statement's shape): root@'%' and the healthcheck accounts
+ * outside the binary log, then the application database, account and grant INSIDE it —
+ * three GTIDs in the pod's own domain that the peer does not have. The time-zone load is
+ * left out: the entrypoint runs it with `--skip-write-binlog`, so it leaves no GTID.
+ */
+export async function firstBoot(s: MariadbServer): Promise<void> {
+  const c = await mysql.createConnection({ socketPath: s.socket, user: 'root', multipleStatements: true });
+  const { database, user, password } = FIRST_BOOT_ENV;
+  try {
+    await c.query(`
+      SET @orig_sql_log_bin = @@SESSION.SQL_LOG_BIN;
+      SET @@SESSION.SQL_LOG_BIN = 0;
+      DROP USER IF EXISTS root@'127.0.0.1', root@'::1';
+      EXECUTE IMMEDIATE CONCAT('DROP USER IF EXISTS root@\\'', @@hostname, '\\'');
+      SET PASSWORD FOR 'root'@'localhost' = PASSWORD('');
+      CREATE USER 'root'@'%' IDENTIFIED BY '';
+      GRANT ALL ON *.* TO 'root'@'%' WITH GRANT OPTION;
+      GRANT PROXY ON ''@'%' TO 'root'@'%' WITH GRANT OPTION;
+      CREATE USER IF NOT EXISTS healthcheck@'127.0.0.1' IDENTIFIED BY 'hc-${s.ordinal}';
+      GRANT USAGE ON *.* TO healthcheck@'127.0.0.1';
+      SET @@SESSION.SQL_LOG_BIN = @orig_sql_log_bin;
+      CREATE DATABASE IF NOT EXISTS \`${database}\`;
+      CREATE USER '${user}'@'%' IDENTIFIED BY '${password}';
+      GRANT ALL ON \`${database}\`.* TO '${user}'@'%';
+    `);
+  } finally {
+    c.destroy();
+  }
 }
 
 /** Polls until the server answers a query over its socket, or throws at the deadline. */
@@ -114,8 +150,11 @@ export function isRunning(s: MariadbServer): boolean {
   return s.process !== null && s.process.exitCode === null && s.process.signalCode === null;
 }
 
-/** Creates two datadirs and starts both servers; cleans up itself if start-up fails. */
-export async function startMariadbPair(): Promise<MariadbPair> {
+/**
+ * Creates two datadirs and starts both servers, each initialised by {@link firstBoot} unless
+ * `firstBootStatements` is false (empty binary logs); cleans up itself if start-up fails.
+ */
+export async function startMariadbPair(firstBootStatements = true): Promise<MariadbPair> {
   const dir = await mkdtemp(join(tmpdir(), 'mpstack-mysql-'));
   const servers: MariadbServer[] = [];
   try {
@@ -127,6 +166,7 @@ export async function startMariadbPair(): Promise<MariadbPair> {
         '--auth-root-authentication-method=normal',
         '--user=root',
         '--skip-test-db',
+        '--skip-log-bin',
       ]);
       const server: MariadbServer = {
         pod: `mysql-${ordinal}`,
@@ -138,6 +178,7 @@ export async function startMariadbPair(): Promise<MariadbPair> {
       };
       servers.push(server);
       await startServer(server);
+      if (firstBootStatements) await firstBoot(server);
     }
     const [a, b] = servers;
     if (a === undefined || b === undefined) throw new Error('unreachable');

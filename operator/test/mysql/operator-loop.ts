@@ -15,6 +15,7 @@ import {
   type PodObservation,
 } from '../../src/mysql/index.js';
 import type { MariadbPair } from './mariadb-harness.js';
+import { localReseed } from './reseed-local.js';
 
 /**
  * What the reconciler will do for MySQL, reduced to a loop the tests drive by hand:
@@ -31,6 +32,8 @@ export interface OperatorLoop {
   kube: Record<string, KubeSignal>;
   readonly kubeEffects: MysqlAction[];
   readonly now: () => number;
+  /** Re-seeds run (`from→pod`), by the local run of the Job's script. */
+  readonly reseeds: readonly string[];
 }
 
 export interface RoundResult {
@@ -43,6 +46,7 @@ export interface RoundResult {
 export function createLoop(pair: MariadbPair, settings: MysqlSettings, state: MysqlState): OperatorLoop {
   const kubeEffects: MysqlAction[] = [];
   const [a, b] = pair.servers;
+  const reseeder = localReseed(pair);
   const options: DriverOptions = {
     ...defaultDriverTimeouts,
     probeTimeoutMs: 1000,
@@ -52,10 +56,11 @@ export function createLoop(pair: MariadbPair, settings: MysqlSettings, state: My
     replicationUser: 'repl',
     replicationPassword: 'repl-secret',
     keepUsers: ['root'],
-    semiSync: { timeoutMs: 10_000 },
+    semiSync: { timeoutMs: settings.ackTimeoutMs ?? 60_000 },
     kube: {
       pointWriterService: async (pod) => void kubeEffects.push({ type: 'pointWriterService', pod }),
       deletePod: async (pod) => void kubeEffects.push({ type: 'deletePod', pod }),
+      reseed: (pod, from) => reseeder.reseed(pod, from),
     },
     now: Date.now,
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
@@ -68,14 +73,22 @@ export function createLoop(pair: MariadbPair, settings: MysqlSettings, state: My
     kube: { [a.pod]: 'ready', [b.pod]: 'ready' },
     kubeEffects,
     now: Date.now,
+    reseeds: reseeder.runs,
   };
 }
 
 /** One reconcile round. */
 export async function runRound(loop: OperatorLoop): Promise<RoundResult> {
-  const observations = await observeMysql(loop.options, loop.kube);
+  const observedAt = loop.now();
+  const observations = await observeMysql(loop.options, loop.kube, {
+    readBinlogs: loop.state.writer === null,
+    tailsFrom: Object.fromEntries(
+      loop.state.fenced.flatMap((p) => (loop.state.ackProof?.[p] ? [[p, loop.state.ackProof[p]]] : [])),
+    ),
+  });
   const decision = decide({
     now: loop.now(),
+    observedAt,
     pods: loop.pods,
     observations,
     state: loop.state,

@@ -4,7 +4,7 @@ import { validateSpec } from '../../src/api/validation.js';
 import { silentLogger } from '../../src/kube/logger.js';
 import { createObjectClient } from '../../src/kube/objects.js';
 import type { PodEndpoint, SqlSession } from '../../src/mysql/index.js';
-import { createMysqlControl, type MysqlCredentials } from '../../src/reconcile/mysql-control.js';
+import { createMysqlControl, type MysqlCredentials, reseedWithJob } from '../../src/reconcile/mysql-control.js';
 import type { MysqlPod } from '../../src/reconcile/mysql-port.js';
 import { findType } from '../support/fake-apiserver/resource-types.js';
 import { type FakeApiServer, startFakeApiServer } from '../support/fake-apiserver/server.js';
@@ -120,5 +120,38 @@ describe('createMysqlControl (fake SQL sessions, fake API server)', () => {
       /Secret p1-mysql not found/,
     );
     assert.equal(sql.statements.length, 0);
+  });
+
+  it('re-seeds with a Job: created once with the image, the pods\u2019 DNS names and the Secret password; done and deleted once it succeeded', async () => {
+    const objects = createObjectClient(server.kubeConfig(NAMESPACE), 'mpstack-operator');
+    const jobs = findType('batch', 'v1', 'jobs')!;
+    const p = platform();
+    assert.equal(await reseedWithJob(objects, p, 'p1-mysql-0', 'p1-mysql-1'), 'running');
+    assert.equal(await reseedWithJob(objects, p, 'p1-mysql-0', 'p1-mysql-1'), 'running', 'not created twice');
+    const job = server.store.get(jobs, NAMESPACE, 'p1-mysql-0-reseed') as unknown as {
+      spec: {
+        template: { spec: { containers: { image: string; env: Record<string, unknown>[]; command: string[] }[] } };
+      };
+    };
+    const container = job.spec.template.spec.containers[0]!;
+    assert.equal(container.image, 'mariadb:10.11');
+    assert.match(container.command.join(' '), /mariadb-dump/);
+    assert.deepEqual(
+      container.env.map((e) => [e['name'], e['value'] ?? e['valueFrom']]),
+      [
+        ['SOURCE_HOST', 'p1-mysql-1.p1-mysql.default.svc'],
+        ['SOURCE_PORT', '3306'],
+        ['TARGET_HOST', 'p1-mysql-0.p1-mysql.default.svc'],
+        ['TARGET_PORT', '3306'],
+        ['MYSQL_PWD', { secretKeyRef: { name: 'p1-mysql', key: 'root-password' } }],
+      ],
+    );
+    const stored = server.store.get(jobs, NAMESPACE, 'p1-mysql-0-reseed');
+    server.store.update(jobs, NAMESPACE, 'p1-mysql-0-reseed', { ...stored, status: { failed: 1 } }, 'status');
+    await assert.rejects(reseedWithJob(objects, p, 'p1-mysql-0', 'p1-mysql-1'), /re-seed Job p1-mysql-0-reseed failed/);
+    const failed = server.store.get(jobs, NAMESPACE, 'p1-mysql-0-reseed');
+    server.store.update(jobs, NAMESPACE, 'p1-mysql-0-reseed', { ...failed, status: { succeeded: 1 } }, 'status');
+    assert.equal(await reseedWithJob(objects, p, 'p1-mysql-0', 'p1-mysql-1'), 'done');
+    assert.equal(server.store.list(jobs, NAMESPACE, null, null).length, 0);
   });
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { V1ConfigMap, V1StatefulSet } from '@kubernetes/client-node';
 import { desiredResources } from '../../src/resources/desired.js';
+import { mysqlReadinessCommand } from '../../src/resources/mysql.js';
 import { mysqlFlavor, mysqlServerConfig } from '../../src/resources/mysql-config.js';
 import { platformFrom } from './fixture.js';
 
@@ -34,15 +35,26 @@ describe('MySQL dual-master objects', () => {
     }
   });
 
-  it('uses MySQL 8 GTID settings, super_read_only and the semisync plugins for a mysql image', () => {
+  it('uses MySQL 8 GTID settings and the semisync plugins for a mysql image, without super_read_only at boot', () => {
     const s = settings(mysqlServerConfig({ ordinal: 1, flavor: 'mysql', semiSync: true }));
     assert.equal(one(s, 'gtid_mode'), 'ON');
     assert.equal(one(s, 'enforce_gtid_consistency'), 'ON');
-    assert.equal(one(s, 'super_read_only'), 'ON');
+    assert.equal(one(s, 'read_only'), 'ON');
+    // The entrypoint's first-boot statements run as root on a server started with this file:
+    // super_read_only would refuse them (1290) and leave a half-initialised datadir.
+    assert.equal(s.has('super_read_only'), false);
     assert.equal(s.has('gtid_domain_id'), false);
     assert.deepEqual(s.get('plugin_load_add'), ['semisync_source.so', 'semisync_replica.so']);
-    assert.equal(one(s, 'rpl_semi_sync_source_enabled'), 'ON');
     assert.equal(one(s, 'rpl_semi_sync_replica_enabled'), 'ON');
+    assert.equal(one(s, 'rpl_semi_sync_source_wait_no_replica'), 'ON');
+    assert.equal(one(s, 'rpl_semi_sync_source_timeout'), '60000');
+  });
+
+  it('never switches the semi-sync source side on at boot: the first-boot statements would wait out the timeout', () => {
+    for (const flavor of ['mariadb', 'mysql'] as const) {
+      const s = settings(mysqlServerConfig({ ordinal: 0, flavor, semiSync: true }));
+      assert.equal(s.has('rpl_semi_sync_master_enabled') || s.has('rpl_semi_sync_source_enabled'), false, flavor);
+    }
   });
 
   it('tells MariaDB from MySQL by the image repository, registry and digest included', () => {
@@ -68,7 +80,11 @@ describe('MySQL dual-master objects', () => {
     const claim = sts.spec?.volumeClaimTemplates?.[0];
     assert.equal(claim?.spec?.resources?.requests?.['storage'], '50Gi');
     assert.equal(claim?.spec?.storageClassName, 'ssd');
-    assert.equal(sts.spec?.template.spec?.containers[0]?.readinessProbe?.tcpSocket?.port, 'mysql');
+    const server = sts.spec?.template.spec?.containers[0];
+    assert.deepEqual(server?.readinessProbe?.exec?.command, mysqlReadinessCommand('mariadb'));
+    assert.equal(server?.readinessProbe?.tcpSocket, undefined);
+    assert.deepEqual(server?.livenessProbe?.tcpSocket, { port: 'mysql' }, 'liveness stays TCP');
+    assert.match(mysqlReadinessCommand('mysql').join(' '), /exec mysql .*SELECT 1/);
   });
 });
 

@@ -64,30 +64,18 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export interface HarnessOptions {
-  /** Overrides of {@link harnessSettings}. */
-  readonly settings?: Partial<WebhookSettings>;
-  /** Where the ingress's JSON log lines go, at debug level (silent without it). */
-  readonly logLines?: string[];
-}
-
-export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+export async function startHarness(): Promise<Harness> {
   const vhost = uniqueName('mpstack-test-ingress');
   const amqpUrl = await createVhost(vhost);
   try {
-    return await startOn(vhost, amqpUrl, options);
+    return await startOn(vhost, amqpUrl);
   } catch (error) {
     await deleteVhost(vhost).catch(() => undefined);
     throw error;
   }
 }
 
-function harnessLogger(lines: string[] | undefined) {
-  if (lines === undefined) return createLogger({ service: 'ingress', level: 'silent' });
-  return createLogger({ service: 'ingress', level: 'debug', destination: { write: (line) => lines.push(line) } });
-}
-
-async function startOn(vhost: string, amqpUrl: string, options: HarnessOptions): Promise<Harness> {
+async function startOn(vhost: string, amqpUrl: string): Promise<Harness> {
   const keyPrefix = `${uniqueName('t')}:`;
   const spoolDir = await mkdtemp(join(tmpdir(), 'mpstack-spool-'));
   const accounts = testAccounts();
@@ -101,13 +89,13 @@ async function startOn(vhost: string, amqpUrl: string, options: HarnessOptions):
   const telemetry = createTelemetry({ service: 'ingress', traceSampleRatio: 0, registerGlobalTracer: false });
   const byId = new Map(Object.values(accounts).map((a) => [a.id, a]));
   const ingress = createIngress({
-    logger: harnessLogger(options.logLines),
+    logger: createLogger({ service: 'ingress', level: 'silent' }),
     telemetry,
     coordination,
     queue,
     loadAccounts: async () => [...byId.values()],
     loadRules: async (accountId) => testRules(accountId),
-    settings: { ...harnessSettings, ...options.settings },
+    settings: harnessSettings,
     spoolDir,
     plugins: [spy],
   });
