@@ -26,6 +26,7 @@ import type { OperatorLogger } from './kube/logger.js';
 import { createObjectClient } from './kube/objects.js';
 import type { Timers } from './kube/timers.js';
 import { WorkQueue } from './kube/work-queue.js';
+import { createMetricsRouter, createPrometheusSource } from './metrics/prometheus-source.js';
 import { createPodScrapeSource, type RequestRateSource } from './metrics/request-rate-source.js';
 import { createMysqlControl } from './reconcile/mysql-control.js';
 import type { MysqlControl } from './reconcile/mysql-port.js';
@@ -99,8 +100,18 @@ export async function runOperator(options: RunOperatorOptions): Promise<RunningO
   const reconciler = new Reconciler({
     objects,
     events: createEventRecorder({ kubeConfig, component: 'mpstack-operator', clock, logger }),
-    rates: options.rates ?? createPodScrapeSource({ clock }),
-    desiredResources: options.desiredResources ?? desiredResources,
+    rates:
+      options.rates ??
+      createMetricsRouter({
+        pods: createPodScrapeSource({ clock }),
+        prometheus: (url) => createPrometheusSource({ url, clock }),
+      }),
+    // In the cluster the lease lives in the operator's own namespace: its pods are let
+    // through the data stores' NetworkPolicies from there.
+    desiredResources:
+      options.desiredResources ??
+      ((platform, desired) =>
+        desiredResources(platform, { ...desired, operatorNamespace: options.leaderElection?.namespace })),
     decideReplicas,
     validateSpec,
     mysql: options.mysql ?? createMysqlControl({ objects, clock, logger }),

@@ -270,7 +270,7 @@ describe('e2e: mpstack dev on the real servers, from the command line', function
       assert.match(
         simulator.output(),
         new RegExp(
-          `^mpstack: port ${port} on 127\\.0\\.0\\.1 \\(the WeChat simulator and phone page\\) is already in use: .*--simulator-port$`,
+          `^mpstack: port ${port} on 127\\.0\\.0\\.1 \\(the WeChat simulator and phone page\\) is already in use: .*--simulator-port or MPSTACK_SIMULATORS_PORT$`,
           'm',
         ),
       );
@@ -279,12 +279,14 @@ describe('e2e: mpstack dev on the real servers, from the command line', function
     }
   });
 
-  it('MPSTACK_INGRESS_PORT chooses the webhook port when --ingress-port is not given', async () => {
-    const port = await freePortRange(0);
-    const cli = startCli(['dev', '--simulator-port', '0'], { ...env, MPSTACK_INGRESS_PORT: String(port) }, dir);
+  it('MPSTACK_INGRESS_PORT and MPSTACK_SIMULATORS_PORT choose the ports when the flags are not given', async () => {
+    const port = await freePortRange(1);
+    const ports = { MPSTACK_INGRESS_PORT: String(port), MPSTACK_SIMULATORS_PORT: String(port + 1) };
+    const cli = startCli(['dev'], { ...env, ...ports }, dir);
     started.push(cli);
     const banner = await running(cli);
     assert.equal(bannerUrl(banner, 'webhook'), `http://127.0.0.1:${port}/wx/demo`);
+    assert.equal(bannerUrl(banner, 'WeChat API simulator'), `http://127.0.0.1:${port + 1}`);
     cli.child.kill('SIGINT');
     assert.equal(await cli.exited, 0);
   });

@@ -37,6 +37,7 @@ import {
 
 const objectName = str({ pattern: OBJECT_NAME_PATTERN, maxLength: 253 });
 const quantity = str({ pattern: QUANTITY_PATTERN });
+const resources = object({ requests: mapOf(quantity), limits: mapOf(quantity) });
 const secretKeyRef = object({ name: objectName, key: str({ minLength: 1 }) }, { required: ['name', 'key'] });
 
 function scalingRules(defaults: ScalingRules, description: string): Schema {
@@ -103,7 +104,7 @@ function service(name: ServiceName): Schema {
     {
       replicas,
       scaling,
-      resources: object({ requests: mapOf(quantity), limits: mapOf(quantity) }),
+      resources,
       env: arrayOf(
         object({ name: str({ pattern: ENV_NAME_PATTERN }), value: str() }, { required: ['name', 'value'] }),
         100,
@@ -133,6 +134,7 @@ const mysql = object(
     image: str({ minLength: 1, default: DEFAULT_MYSQL_IMAGE }),
     storage,
     semiSync: bool({ default: true }),
+    resources,
     failover: object(
       {
         probeIntervalSeconds: int(1, { default: DEFAULT_FAILOVER.probeIntervalSeconds }),
@@ -161,6 +163,7 @@ const rabbitmq = object(
     replicas: int(1, { default: DEFAULT_RABBITMQ_REPLICAS }),
     image: str({ minLength: 1, default: DEFAULT_RABBITMQ_IMAGE }),
     storage,
+    resources,
     credentialsSecret: objectName,
     externalUrlSecret: secretKeyRef,
   },
@@ -197,6 +200,23 @@ export function specOpenApiSchema(): Schema {
     {
       image: str({ minLength: 1, description: 'The single mpstack image every service runs.' }),
       imagePullPolicy: enumOf(IMAGE_PULL_POLICIES, { default: DEFAULT_IMAGE_PULL_POLICY }),
+      imagePullSecrets: arrayOf(object({ name: objectName }, { required: ['name'] }), 20, {
+        default: [],
+        description: 'Registry credentials (Secrets in this namespace) put on every pod the operator creates.',
+      }),
+      podDisruptionBudgets: object(
+        { enabled: bool({ default: true }) },
+        { extra: { default: {}, description: 'A PodDisruptionBudget for every workload (one pod at a time).' } },
+      ),
+      networkPolicies: object(
+        { enabled: bool({ default: false }) },
+        {
+          extra: {
+            default: {},
+            description: 'NetworkPolicies admitting only the platform and the operator to MySQL and RabbitMQ.',
+          },
+        },
+      ),
       ingress: object(
         {
           host: str({ pattern: DNS_NAME_PATTERN, maxLength: 253, description: 'The host WeChat calls.' }),

@@ -108,6 +108,7 @@ const mysql = z.object({
   image: z.string().min(1).default(DEFAULT_MYSQL_IMAGE),
   storage: storage.prefault({}),
   semiSync: z.boolean().default(true),
+  resources: resources.optional(),
   failover: z
     .object({
       probeIntervalSeconds: positiveInt.default(DEFAULT_FAILOVER.probeIntervalSeconds),
@@ -126,6 +127,7 @@ const rabbitmq = z.object({
     .default(DEFAULT_RABBITMQ_REPLICAS),
   image: z.string().min(1).default(DEFAULT_RABBITMQ_IMAGE),
   storage: storage.prefault({}),
+  resources: resources.optional(),
   credentialsSecret: objectName.optional(),
   externalUrlSecret: secretKeyRef.optional(),
 });
@@ -134,6 +136,12 @@ const rabbitmq = z.object({
 export const specSchema = z.object({
   image: z.string().min(1),
   imagePullPolicy: z.enum(IMAGE_PULL_POLICIES).default(DEFAULT_IMAGE_PULL_POLICY),
+  imagePullSecrets: z
+    .array(z.object({ name: objectName }))
+    .max(20)
+    .default([]),
+  podDisruptionBudgets: z.object({ enabled: z.boolean().default(true) }).prefault({}),
+  networkPolicies: z.object({ enabled: z.boolean().default(false) }).prefault({}),
   ingress: z.object({
     host: z.string().max(253).regex(new RegExp(DNS_NAME_PATTERN), 'must be a lower-case DNS name'),
     className: z.string().min(1).optional(),

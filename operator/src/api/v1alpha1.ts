@@ -157,6 +157,8 @@ export interface MySQLSpec {
   readonly storage: StorageSpec;
   readonly semiSync: boolean;
   readonly failover: FailoverSpec;
+  /** The MySQL container's; absent: requests of 250m CPU and 512Mi. */
+  readonly resources?: ResourcesSpec;
   /**
    * `dualMaster`: the user-created Secret (default `<platform>-mysql`) with keys
    * `root-password`, `replication-password`, `password` (the `mpstack` user) and `url` (the
@@ -176,6 +178,8 @@ export interface RabbitMQSpec {
   readonly replicas: number;
   readonly image: string;
   readonly storage: StorageSpec;
+  /** The broker container's; absent: requests of 250m CPU and 512Mi. */
+  readonly resources?: ResourcesSpec;
   /**
    * `statefulSet`: the user-created Secret (default `<platform>-rabbitmq`) with keys
    * `erlang-cookie`, `username`, `password` and `url` (the services' `amqp://` URL).
@@ -189,9 +193,31 @@ export interface RedisSpec {
   readonly urlSecret: SecretKeyRef;
 }
 
+/** A Secret in the platform's namespace holding registry credentials. */
+export interface LocalObjectReference {
+  readonly name: string;
+}
+
+/** PodDisruptionBudgets for every workload the operator creates (on by default). */
+export interface DisruptionBudgetsSpec {
+  readonly enabled: boolean;
+}
+
+/**
+ * NetworkPolicies that close the data stores (MySQL, RabbitMQ) to everything but the
+ * platform's own pods and the operator (off by default: they need a CNI that enforces them).
+ */
+export interface NetworkPoliciesSpec {
+  readonly enabled: boolean;
+}
+
 export interface WeChatPlatformSpec {
   readonly image: string;
   readonly imagePullPolicy: ImagePullPolicy;
+  /** Registry credentials put on every pod the operator creates. */
+  readonly imagePullSecrets: readonly LocalObjectReference[];
+  readonly podDisruptionBudgets: DisruptionBudgetsSpec;
+  readonly networkPolicies: NetworkPoliciesSpec;
   readonly ingress: IngressSpec;
   readonly services: Readonly<Record<ServiceName, ServiceSpec>>;
   readonly metrics: MetricsSpec;

@@ -17,6 +17,13 @@ export function chartValuesSchema(): Record<string, unknown> {
       limits: { type: 'object', additionalProperties: { type: ['string', 'number'] } },
     },
   };
+  const enabled = (extra: Record<string, unknown> = {}) => ({
+    type: 'object',
+    additionalProperties: false,
+    required: ['enabled'],
+    properties: { enabled: { type: 'boolean' }, ...extra },
+  });
+  const labels = { type: 'object', additionalProperties: { type: 'string' } };
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
     title: 'mpstack chart values',
@@ -37,9 +44,21 @@ export function chartValuesSchema(): Record<string, unknown> {
         properties: {
           logLevel: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
           watchNamespaces: { type: 'string', pattern: '^([a-z0-9-]+(,[a-z0-9-]+)*)?$' },
+          replicas: { type: 'integer', minimum: 1, maximum: 5 },
           resources,
+          nodeSelector: labels,
+          tolerations: { type: 'array', items: { type: 'object' } },
+          affinity: { type: 'object' },
         },
       },
+      imagePullSecrets: {
+        type: 'array',
+        maxItems: 20,
+        items: { type: 'object', additionalProperties: false, required: ['name'], properties: { name: str } },
+      },
+      podDisruptionBudget: enabled(),
+      networkPolicy: enabled({ metricsFrom: { type: 'array', items: { type: 'object' } } }),
+      serviceMonitor: enabled({ interval: { type: 'string', pattern: '^[0-9]+(s|m)$' }, labels }),
       serviceAccount: {
         type: 'object',
         additionalProperties: false,

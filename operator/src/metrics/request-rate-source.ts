@@ -22,6 +22,10 @@ export interface RateQuery {
   readonly pods: readonly ScrapeTarget[];
   /** Target requests per second per replica, carried into the reading. */
   readonly target: number;
+  /** The platform's namespace (Prometheus series are labelled with it). */
+  readonly namespace?: string;
+  /** The platform's `spec.metrics`: which source to read (see `createMetricsRouter`). */
+  readonly metrics?: { readonly source: 'pods' | 'prometheus'; readonly prometheusUrl?: string };
 }
 
 /** Where request rates come from; the result goes straight into `decideReplicas`. */
@@ -74,69 +78,6 @@ export function createPodScrapeSource(options: PodScrapeOptions): RequestRateSou
         return { kind: 'unavailable', reason: `no pod of ${service} answered: ${failures.join('; ')}` };
       }
       return { kind: 'podRates', pods: samples, target };
-    },
-  };
-}
-
-export interface PrometheusSourceOptions {
-  /** Base URL of the Prometheus HTTP API, e.g. http://prometheus:9090. */
-  readonly url: string;
-  readonly clock: () => number;
-  readonly timeoutMs?: number;
-  /** A result whose timestamp is older than this is stale (default 60 s). */
-  readonly maxAgeMs?: number;
-  readonly fetch?: Fetch;
-}
-
-interface VectorResponse {
-  readonly status?: string;
-  readonly error?: string;
-  readonly data?: {
-    readonly resultType?: string;
-    readonly result?: readonly { readonly value?: readonly unknown[] }[];
-  };
-}
-
-/** The PromQL for one service's request rate. Label values are escaped for a double-quoted string. */
-export function rateQuery(service: string): string {
-  const escaped = service.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
-  return `sum(rate(${requestCounter}{service="${escaped}"}[1m]))`;
-}
-
-function readVector(body: VectorResponse, now: number, maxAgeMs: number): number | string {
-  if (body.status !== 'success') return `query failed: ${body.error ?? 'unknown error'}`;
-  if (body.data?.resultType !== 'vector') return 'query did not return a vector';
-  const first = body.data.result?.[0]?.value;
-  if (first === undefined) return 'no series (the service exposes no request counter yet)';
-  const [at, text] = first;
-  const value = Number(text);
-  if (typeof at !== 'number' || !Number.isFinite(value)) return 'malformed sample';
-  if (now - at * 1000 > maxAgeMs) return 'stale sample';
-  return value;
-}
-
-/**
- * Reads a service's total request rate from Prometheus (`/api/v1/query`). The result is a
- * service-wide total, so the autoscaler divides it by the target per replica.
- */
-export function createPrometheusSource(options: PrometheusSourceOptions): RequestRateSource {
-  const fetchFn = options.fetch ?? fetch;
-  return {
-    async read({ service, target }) {
-      const url = `${options.url.replace(/\/$/, '')}/api/v1/query?query=${encodeURIComponent(rateQuery(service))}`;
-      try {
-        const response = await fetchFn(url, { signal: AbortSignal.timeout(options.timeoutMs ?? 3000) });
-        if (!response.ok) return { kind: 'unavailable', reason: `Prometheus answered HTTP ${response.status}` };
-        const result = readVector(
-          (await response.json()) as VectorResponse,
-          options.clock(),
-          options.maxAgeMs ?? 60_000,
-        );
-        if (typeof result === 'string') return { kind: 'unavailable', reason: `Prometheus: ${result}` };
-        return { kind: 'total', total: result, targetPerReplica: target };
-      } catch (error) {
-        return { kind: 'unavailable', reason: `Prometheus: ${String(error)}` };
-      }
     },
   };
 }

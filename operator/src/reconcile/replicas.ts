@@ -67,6 +67,8 @@ async function decideService(ctx: ReplicaContext, service: ServiceName): Promise
     service,
     pods: pods.flatMap((pod) => scrapeTarget(ctx.deps, pod)),
     target: spec.scaling.targetRequestsPerSecondPerReplica,
+    namespace: ctx.platform.metadata.namespace,
+    metrics: ctx.platform.spec.metrics,
   });
   const queue = spec.scaling.queue;
   const depth =

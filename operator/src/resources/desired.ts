@@ -3,17 +3,28 @@ import type {
   V1ConfigMap,
   V1Deployment,
   V1Ingress,
+  V1NetworkPolicy,
+  V1PodDisruptionBudget,
   V1Service,
   V1StatefulSet,
 } from '@kubernetes/client-node';
 import { SERVICE_NAMES, type ServiceName, type WeChatPlatform } from '../api/v1alpha1.js';
 import { platformIngress } from './ingress.js';
 import { mysqlConfigMap, mysqlHeadlessService, mysqlStatefulSet, mysqlWriterService } from './mysql.js';
+import { networkPolicies, podDisruptionBudgets } from './policies.js';
 import { rabbitmqClientService, rabbitmqConfigMap, rabbitmqNodesService, rabbitmqStatefulSet } from './rabbitmq.js';
 import { serviceDeployment, serviceService } from './service-workloads.js';
 
 /** Every kind of object a platform owns. */
-export type DesiredObject = (V1Deployment | V1Service | V1Ingress | V1StatefulSet | V1ConfigMap) &
+export type DesiredObject = (
+  | V1Deployment
+  | V1Service
+  | V1Ingress
+  | V1StatefulSet
+  | V1ConfigMap
+  | V1PodDisruptionBudget
+  | V1NetworkPolicy
+) &
   KubernetesObject & { readonly apiVersion: string; readonly kind: string };
 
 /** What the operator decided and the spec alone cannot say. */
@@ -22,6 +33,8 @@ export interface DesiredOptions {
   readonly replicas?: Readonly<Partial<Record<ServiceName, number>>>;
   /** Pod name of the MySQL writer from status; `undefined` until the operator chose one. */
   readonly mysqlWriter?: string | undefined;
+  /** The operator's own namespace: its pods are let through the data stores' NetworkPolicies. */
+  readonly operatorNamespace?: string | undefined;
 }
 
 function replicasOf(platform: WeChatPlatform, service: ServiceName, options: DesiredOptions): number {
@@ -59,5 +72,11 @@ export function desiredResources(platform: WeChatPlatform, options: DesiredOptio
     );
   }
   objects.push(platformIngress(platform) as DesiredObject);
+  for (const object of [
+    ...podDisruptionBudgets(platform, SERVICE_NAMES),
+    ...networkPolicies(platform, options.operatorNamespace),
+  ]) {
+    objects.push(object as DesiredObject);
+  }
   return objects;
 }

@@ -3,7 +3,11 @@ import type { WeChatPlatform } from '../api/v1alpha1.js';
 import { labelsFor, metaFor, POD_NAME_LABEL, selectorFor } from './meta.js';
 import { type MySQLFlavor, mysqlConfigKey, mysqlFlavor, mysqlServerConfig } from './mysql-config.js';
 import { MYSQL_COMPONENT, mysqlCredentialsSecretName, mysqlName, mysqlWriterServiceName } from './names.js';
+import { pullSecretsFor, resourcesOr } from './pod-spec.js';
 import { persistentClaim } from './storage.js';
+
+/** The MySQL container's requests when the spec names none. */
+export const DEFAULT_MYSQL_RESOURCES = { requests: { cpu: '250m', memory: '512Mi' } };
 
 export const MYSQL_PORT = 3306;
 /** The two pods of the dual-master pair. */
@@ -120,7 +124,7 @@ function mysqlContainers(platform: WeChatPlatform): { init: V1Container; server:
       failureThreshold: 2,
     },
     livenessProbe: { tcpSocket: { port: 'mysql' }, initialDelaySeconds: 60, periodSeconds: 10, failureThreshold: 6 },
-    resources: { requests: { cpu: '250m', memory: '512Mi' } },
+    resources: resourcesOr(platform.spec.mysql.resources, DEFAULT_MYSQL_RESOURCES),
     securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
     volumeMounts: [
       { name: 'data', mountPath: '/var/lib/mysql' },
@@ -154,6 +158,7 @@ export function mysqlStatefulSet(platform: WeChatPlatform): V1StatefulSet {
         metadata: { labels: labelsFor(platform, MYSQL_COMPONENT) },
         spec: {
           securityContext: { runAsNonRoot: true, runAsUser: MYSQL_UID, runAsGroup: MYSQL_UID, fsGroup: MYSQL_UID },
+          ...pullSecretsFor(platform),
           terminationGracePeriodSeconds: 60,
           affinity: {
             podAntiAffinity: {

@@ -2,10 +2,13 @@ import type { V1ConfigMap, V1Container, V1Service, V1StatefulSet } from '@kubern
 import type { WeChatPlatform } from '../api/v1alpha1.js';
 import { labelsFor, metaFor, selectorFor } from './meta.js';
 import { RABBITMQ_COMPONENT, rabbitmqCredentialsSecretName, rabbitmqName, rabbitmqNodesServiceName } from './names.js';
+import { pullSecretsFor, resourcesOr } from './pod-spec.js';
 import { RABBITMQ_ENABLED_PLUGINS, rabbitmqConf, rabbitmqDefinitions, rabbitmqNodeHost } from './rabbitmq-config.js';
 import { persistentClaim } from './storage.js';
 
 export const AMQP_PORT = 5672;
+/** The broker container's requests when the spec names none. */
+export const DEFAULT_RABBITMQ_RESOURCES = { requests: { cpu: '250m', memory: '512Mi' } };
 /** The `rabbitmq` user of the official image. */
 const RABBITMQ_UID = 999;
 
@@ -133,7 +136,7 @@ function broker(platform: WeChatPlatform): V1Container {
         },
       },
     },
-    resources: { requests: { cpu: '250m', memory: '512Mi' } },
+    resources: resourcesOr(platform.spec.rabbitmq.resources, DEFAULT_RABBITMQ_RESOURCES),
     securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
     volumeMounts: [
       { name: 'data', mountPath: '/var/lib/rabbitmq' },
@@ -169,6 +172,7 @@ export function rabbitmqStatefulSet(platform: WeChatPlatform): V1StatefulSet {
             runAsGroup: RABBITMQ_UID,
             fsGroup: RABBITMQ_UID,
           },
+          ...pullSecretsFor(platform),
           terminationGracePeriodSeconds: 120,
           initContainers: [cookieInit(platform)],
           containers: [broker(platform)],

@@ -2,6 +2,7 @@ import type { V1Container, V1Deployment, V1ResourceRequirements, V1Service } fro
 import type { ServiceName, WeChatPlatform } from '../api/v1alpha1.js';
 import { labelsFor, metaFor, selectorFor } from './meta.js';
 import { serviceObjectName } from './names.js';
+import { pullSecretsFor, resourcesOr } from './pod-spec.js';
 import { DATA_DIR, HTTP_PORT, INGRESS_SHUTDOWN_DRAIN_SECONDS, serviceEnv } from './service-env.js';
 
 /** Requests when the spec names none: enough to schedule, small enough for a test cluster. */
@@ -26,15 +27,6 @@ export function terminationGraceSeconds(service: ServiceName): number {
 /** The `node` user of the runtime image (the Dockerfile's `USER node`). */
 const NODE_UID = 1000;
 
-function resourcesFor(platform: WeChatPlatform, service: ServiceName): V1ResourceRequirements {
-  const own = platform.spec.services[service].resources;
-  if (own === undefined) return structuredClone(DEFAULT_SERVICE_RESOURCES);
-  return {
-    ...(own.requests !== undefined ? { requests: { ...own.requests } } : {}),
-    ...(own.limits !== undefined ? { limits: { ...own.limits } } : {}),
-  };
-}
-
 function container(platform: WeChatPlatform, service: ServiceName): V1Container {
   return {
     name: service,
@@ -49,7 +41,7 @@ function container(platform: WeChatPlatform, service: ServiceName): V1Container 
     // marked terminating so WeChat's 5 s webhook calls in flight are not refused. The
     // spool drain is not here: it runs in the process on SIGTERM, after this hook.
     lifecycle: { preStop: { exec: { command: ['sleep', String(PRE_STOP_SECONDS)] } } },
-    resources: resourcesFor(platform, service),
+    resources: resourcesOr(platform.spec.services[service].resources, DEFAULT_SERVICE_RESOURCES),
     securityContext: {
       allowPrivilegeEscalation: false,
       readOnlyRootFilesystem: true,
@@ -89,6 +81,7 @@ export function serviceDeployment(platform: WeChatPlatform, service: ServiceName
         },
         spec: {
           enableServiceLinks: false,
+          ...pullSecretsFor(platform),
           terminationGracePeriodSeconds: terminationGraceSeconds(service),
           securityContext: {
             runAsNonRoot: true,

@@ -28,8 +28,35 @@ function defaultValues(): Record<string, unknown> {
 function valueSets(): Record<string, Record<string, unknown>> {
   const withPlatform = defaultValues();
   (withPlatform['platform'] as Record<string, unknown>)['enabled'] = true;
-  return { defaults: defaultValues(), platform: withPlatform };
+  return { defaults: defaultValues(), platform: withPlatform, everything: everythingOn() };
 }
+
+/** Every optional part of the chart switched on, and a platform using the spec's extras. */
+function everythingOn(): Record<string, unknown> {
+  const values = defaultValues();
+  values['imagePullSecrets'] = [{ name: 'registry' }];
+  Object.assign(values['operator'] as Record<string, unknown>, {
+    replicas: 2,
+    nodeSelector: { 'kubernetes.io/os': 'linux' },
+    tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'mpstack', effect: 'NoSchedule' }],
+  });
+  values['networkPolicy'] = {
+    enabled: true,
+    metricsFrom: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }],
+  };
+  values['serviceMonitor'] = { enabled: true, interval: '15s', labels: { release: 'kube-prometheus-stack' } };
+  const platform = values['platform'] as { enabled: boolean; spec: Record<string, unknown> };
+  platform.enabled = true;
+  Object.assign(platform.spec, {
+    imagePullSecrets: [{ name: 'registry' }],
+    networkPolicies: { enabled: true },
+    metrics: { source: 'prometheus', prometheusUrl: 'http://prometheus.monitoring:9090' },
+    mysql: { resources: { requests: { cpu: '1', memory: '2Gi' } } },
+  });
+  return values;
+}
+
+const kindsOf = (objects: readonly Record<string, unknown>[]) => objects.map((o) => String(o['kind'])).sort();
 
 function rulesOf(objects: readonly Record<string, unknown>[], kind: string): unknown {
   const found = objects.filter((o) => o['kind'] === kind);
@@ -72,14 +99,16 @@ describe('Helm chart charts/mpstack', () => {
 
   it('renders (real helm template) only objects the Kubernetes schemas accept; no WeChatPlatform unless enabled', () => {
     const objects = renderChart(defaultValues());
-    assert.deepEqual(objects.map((o) => o['kind']).sort(), [
+    assert.deepEqual(kindsOf(objects), [
       'ClusterRole',
       'ClusterRole',
       'ClusterRoleBinding',
       'Deployment',
+      'PodDisruptionBudget',
       'Role',
       'RoleBinding',
       'RoleBinding',
+      'Service',
       'ServiceAccount',
     ]);
     for (const object of objects) assert.deepEqual(kubernetesProblems(object), []);
@@ -141,6 +170,56 @@ describe('Helm chart charts/mpstack', () => {
     assert.ok(crd);
     assert.deepEqual(kubernetesProblems(crd), []);
     assert.deepEqual(crd, parseYamlDocuments(crdYaml())[0]);
+  });
+
+  it('switches on pull secrets, replicas, scheduling, a NetworkPolicy and ServiceMonitors from values', () => {
+    const objects = renderChart(everythingOn());
+    assert.deepEqual(
+      kindsOf(objects).filter((k) => ['NetworkPolicy', 'ServiceMonitor', 'WeChatPlatform'].includes(k)),
+      ['NetworkPolicy', 'ServiceMonitor', 'ServiceMonitor', 'WeChatPlatform'],
+    );
+    const deployment = objects.find((o) => o['kind'] === 'Deployment') as {
+      spec: { replicas: number; template: { spec: Record<string, unknown> } };
+    };
+    assert.equal(deployment.spec.replicas, 2);
+    assert.deepEqual(deployment.spec.template.spec['imagePullSecrets'], [{ name: 'registry' }]);
+    assert.deepEqual(deployment.spec.template.spec['nodeSelector'], { 'kubernetes.io/os': 'linux' });
+    const policy = objects.find((o) => o['kind'] === 'NetworkPolicy') as {
+      spec: { policyTypes: string[]; ingress: { ports: { port: number }[]; from: unknown[] }[] };
+    };
+    assert.deepEqual(policy.spec.policyTypes, ['Ingress']);
+    assert.deepEqual(
+      policy.spec.ingress.map((r) => r.ports.map((p) => p.port)),
+      [[8081]],
+    );
+    assert.equal(policy.spec.ingress[0]?.from.length, 1);
+    const monitors = objects.filter((o) => o['kind'] === 'ServiceMonitor') as {
+      metadata: { labels: Record<string, string> };
+      spec: { namespaceSelector?: { any: boolean }; endpoints: { port: string; interval: string }[] };
+    }[];
+    for (const m of monitors) {
+      assert.equal(m.metadata.labels['release'], 'kube-prometheus-stack');
+      assert.deepEqual(m.spec.endpoints, [{ port: 'http', path: '/metrics', interval: '15s' }]);
+    }
+    assert.equal(monitors[1]?.spec.namespaceSelector?.any, true);
+    const platform = objects.find((o) => o['kind'] === 'WeChatPlatform');
+    const validate = crdValidator({ closed: true, useDefaults: false });
+    assert.ok(validate(structuredClone(platform)), ajvProblems(validate).join('\n'));
+  });
+
+  it('the operator Service the ServiceMonitor scrapes selects the operator pods on its http port', () => {
+    const objects = renderChart(defaultValues());
+    const service = objects.find((o) => o['kind'] === 'Service') as {
+      spec: { selector: Record<string, string>; ports: { targetPort: string }[] };
+    };
+    const deployment = objects.find((o) => o['kind'] === 'Deployment') as {
+      spec: { template: { metadata: { labels: Record<string, string> } } };
+    };
+    for (const [k, v] of Object.entries(service.spec.selector)) {
+      assert.equal(deployment.spec.template.metadata.labels[k], v, k);
+    }
+    assert.equal(service.spec.ports[0]?.targetPort, 'http');
+    assert.equal(service.spec.selector['app.kubernetes.io/component'], 'operator');
   });
 
   it('grants the chart exactly the RBAC rules of k8s/operator/rbac.yaml', () => {

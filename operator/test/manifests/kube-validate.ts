@@ -1,9 +1,12 @@
 import * as clientNode from '@kubernetes/client-node';
+import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
 import { CustomResourceDefinition } from 'kubernetes-models/apiextensions.k8s.io/v1';
 import { Deployment, StatefulSet } from 'kubernetes-models/apps/v1';
-import { Ingress } from 'kubernetes-models/networking.k8s.io/v1';
+import { Ingress, NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
+import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import { ConfigMap, Namespace, Service, ServiceAccount } from 'kubernetes-models/v1';
+import { parse } from 'yaml';
 
 /**
  * Offline validation of Kubernetes objects against the upstream OpenAPI schemas, in two
@@ -26,6 +29,16 @@ const models: Readonly<Record<string, { model: ModelClass; clientType: string }>
   'v1/Namespace': { model: Namespace as unknown as ModelClass, clientType: 'V1Namespace' },
   'v1/ServiceAccount': { model: ServiceAccount as unknown as ModelClass, clientType: 'V1ServiceAccount' },
   'networking.k8s.io/v1/Ingress': { model: Ingress as unknown as ModelClass, clientType: 'V1Ingress' },
+  'networking.k8s.io/v1/NetworkPolicy': {
+    model: NetworkPolicy as unknown as ModelClass,
+    clientType: 'V1NetworkPolicy',
+  },
+  'policy/v1/PodDisruptionBudget': {
+    model: PodDisruptionBudget as unknown as ModelClass,
+    clientType: 'V1PodDisruptionBudget',
+  },
+  // The prometheus-operator CRD's schema (no client-node model: no unknown-field walk).
+  'monitoring.coreos.com/v1/ServiceMonitor': { model: ServiceMonitor as unknown as ModelClass, clientType: '' },
   'rbac.authorization.k8s.io/v1/ClusterRole': {
     model: ClusterRole as unknown as ModelClass,
     clientType: 'V1ClusterRole',
@@ -87,7 +100,15 @@ function unknownFields(value: unknown, type: string, path: string, out: string[]
   }
 }
 
-/** Problems of one object; an empty list means valid. Unknown kinds are a problem too. */
+/**
+ * An object as the client sends it: client-node models rename a few fields (`_from` for a
+ * NetworkPolicy rule's `from`), which its serializer maps back. Desired objects are models.
+ */
+export function wireForm(object: object): Record<string, unknown> {
+  return parse(clientNode.dumpYaml(object)) as Record<string, unknown>;
+}
+
+/** Problems of one object (wire form); an empty list means valid. Unknown kinds are a problem too. */
 export function kubernetesProblems(object: Readonly<Record<string, unknown>>): string[] {
   const key = `${String(object['apiVersion'])}/${String(object['kind'])}`;
   const entry = models[key];

@@ -2,9 +2,11 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
+  createMetricsRouter,
   createPodScrapeSource,
   createPrometheusSource,
-  rateQuery,
+  podRateQuery,
+  type RequestRateSource,
   type ScrapeTarget,
 } from '../../src/metrics/index.js';
 
@@ -88,12 +90,19 @@ describe('metrics/request-rate-source: pod scrape (fake /metrics servers on loop
   });
 });
 
-describe('metrics/request-rate-source: Prometheus URL (fake Prometheus HTTP API on loopback)', () => {
+describe('metrics/prometheus-source: per-pod rates from the Prometheus HTTP API (a stand-in server on loopback)', () => {
   let server: Server;
   let base: string;
   let lastQuery = '';
   let reply: { status: number; body: unknown } = { status: 200, body: {} };
   const now = 1_700_000_000_000;
+  const target = (name: string, isReady = true): ScrapeTarget => ({
+    name,
+    metricsUrl: 'unused',
+    phase: 'Running',
+    isReady,
+  });
+  const query = { service: 'ingress', target: 400, namespace: 'wechat' };
 
   before(async () => {
     ({ server, url: base } = await serve((req, res) => {
@@ -111,39 +120,86 @@ describe('metrics/request-rate-source: Prometheus URL (fake Prometheus HTTP API 
     server.close();
   });
 
-  const vector = (value: string, at = now / 1000) => ({
+  const vector = (series: readonly [pod: string, value: string, at?: number][]) => ({
     status: 'success',
-    data: { resultType: 'vector', result: [{ metric: {}, value: [at, value] }] },
+    data: {
+      resultType: 'vector',
+      result: series.map(([pod, value, at]) => ({ metric: { pod }, value: [at ?? now / 1000, value] })),
+    },
   });
 
-  it('sends sum(rate(mpstack_requests_total{service="…"}[1m])) and returns the total for the service', async () => {
-    reply = { status: 200, body: vector('1234.5') };
+  it('asks for the rate per pod of exactly these pods in the platform namespace and returns per-pod rates', async () => {
+    reply = {
+      status: 200,
+      body: vector([
+        ['wx-ingress-a', '120.5'],
+        ['wx-ingress-b', '80'],
+      ]),
+    };
     const source = createPrometheusSource({ url: `${base}/`, clock: () => now });
-    const reading = await source.read({ service: 'ingress', pods: [], target: 400 });
-    assert.equal(lastQuery, 'sum(rate(mpstack_requests_total{service="ingress"}[1m]))');
-    assert.deepEqual(reading, { kind: 'total', total: 1234.5, targetPerReplica: 400 });
-    assert.equal(rateQuery('a"b'), 'sum(rate(mpstack_requests_total{service="a\\"b"}[1m]))');
+    const reading = await source.read({
+      ...query,
+      pods: [target('wx-ingress-a'), target('wx-ingress-b'), target('wx-ingress-c', false)],
+    });
+    assert.equal(
+      lastQuery,
+      'sum by (pod) (rate(mpstack_requests_total{namespace="wechat",pod=~"wx-ingress-a|wx-ingress-b|wx-ingress-c"}[1m]))',
+    );
+    assert.equal(reading.kind, 'podRates');
+    assert.deepEqual(reading.kind === 'podRates' ? reading.pods.map((p) => [p.name, p.rate, p.isReady]) : [], [
+      ['wx-ingress-a', 120.5, true],
+      ['wx-ingress-b', 80, true],
+      ['wx-ingress-c', undefined, false],
+    ]);
+  });
+
+  it('escapes what PromQL strings and RE2 would read as syntax', () => {
+    assert.equal(
+      podRateQuery('a"b', ['x.y', 'z'], '2m'),
+      'sum by (pod) (rate(mpstack_requests_total{namespace="a\\"b",pod=~"x\\\\.y|z"}[2m]))',
+    );
   });
 
   for (const [why, next] of [
-    [
-      'an empty vector (no series)',
-      { status: 200, body: { status: 'success', data: { resultType: 'vector', result: [] } } },
-    ],
-    ['a stale sample', { status: 200, body: vector('5', now / 1000 - 120) }],
+    ['an empty vector (no series)', { status: 200, body: vector([]) }],
+    ['only stale samples', { status: 200, body: vector([['wx-ingress-a', '5', now / 1000 - 120]]) }],
     ['an error status', { status: 200, body: { status: 'error', error: 'parse error' } }],
     ['HTTP 503', { status: 503, body: {} }],
   ] as const) {
-    it(`is unavailable on ${why}`, async () => {
+    it(`is unavailable (the autoscaler holds) on ${why}`, async () => {
       reply = next;
       const source = createPrometheusSource({ url: base, clock: () => now });
-      const reading = await source.read({ service: 'ingress', pods: [], target: 400 });
-      assert.equal(reading.kind, 'unavailable');
+      assert.equal((await source.read({ ...query, pods: [target('wx-ingress-a')] })).kind, 'unavailable');
     });
   }
 
   it('is unavailable when Prometheus cannot be reached', async () => {
     const source = createPrometheusSource({ url: 'http://127.0.0.1:1', clock: () => now, timeoutMs: 500 });
-    assert.equal((await source.read({ service: 'ingress', pods: [], target: 400 })).kind, 'unavailable');
+    assert.equal((await source.read({ ...query, pods: [target('wx-ingress-a')] })).kind, 'unavailable');
+  });
+
+  it('routes each platform to its spec.metrics source, one Prometheus client per URL', async () => {
+    const seen: string[] = [];
+    const named = (name: string): RequestRateSource => ({
+      read: async () => {
+        seen.push(name);
+        return { kind: 'unavailable', reason: name };
+      },
+    });
+    const made: string[] = [];
+    const router = createMetricsRouter({
+      pods: named('pods'),
+      prometheus: (url) => {
+        made.push(url);
+        return named(url);
+      },
+    });
+    await router.read({ ...query, pods: [] });
+    await router.read({ ...query, pods: [], metrics: { source: 'pods' } });
+    await router.read({ ...query, pods: [], metrics: { source: 'prometheus', prometheusUrl: 'http://p1:9090' } });
+    await router.read({ ...query, pods: [], metrics: { source: 'prometheus', prometheusUrl: 'http://p1:9090' } });
+    await router.read({ ...query, pods: [], metrics: { source: 'prometheus', prometheusUrl: 'http://p2:9090' } });
+    assert.deepEqual(seen, ['pods', 'pods', 'http://p1:9090', 'http://p1:9090', 'http://p2:9090']);
+    assert.deepEqual(made, ['http://p1:9090', 'http://p2:9090']);
   });
 });

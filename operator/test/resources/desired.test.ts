@@ -3,7 +3,7 @@ import type { V1Deployment, V1Service } from '@kubernetes/client-node';
 import { SERVICE_NAMES } from '../../src/api/v1alpha1.js';
 import { type DesiredObject, desiredResources } from '../../src/resources/desired.js';
 import { DATA_DIR } from '../../src/resources/service-env.js';
-import { kubernetesProblems } from '../manifests/kube-validate.js';
+import { kubernetesProblems, wireForm } from '../manifests/kube-validate.js';
 import { deepFreeze, platformFrom } from './fixture.js';
 
 function find<T>(objects: readonly DesiredObject[], kind: string, name: string): T {
@@ -66,8 +66,7 @@ describe('desiredResources', () => {
 
   it('produces objects the Kubernetes schemas accept, with no unknown fields and no duplicate names', () => {
     const objects = desiredResources(platform, { mysqlWriter: 'wx-mysql-1' });
-    for (const object of objects)
-      assert.deepEqual(kubernetesProblems(object as unknown as Record<string, unknown>), []);
+    for (const object of objects) assert.deepEqual(kubernetesProblems(wireForm(object)), []);
     const keys = objects.map((o) => `${o.kind}/${o.metadata?.name}`);
     assert.equal(new Set(keys).size, keys.length);
   });

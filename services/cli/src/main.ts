@@ -33,7 +33,11 @@ export function buildProgram(): Command {
     .command('dev')
     .description('run the whole platform on this machine (embedded default unless MPSTACK_*_URL are set)')
     .option('--ingress-port <port>', 'webhook port (default: MPSTACK_INGRESS_PORT, else 8080)', port)
-    .option('--simulator-port <port>', 'WeChat simulator + phone page port', port, 9090)
+    .option(
+      '--simulator-port <port>',
+      'WeChat simulator + phone page port (default: MPSTACK_SIMULATORS_PORT, else 9090)',
+      port,
+    )
     .addOption(
       new Option('--scale <mode>', 'auto: ingress copies scaled on their request rates')
         .choices(['fixed', 'auto'])
@@ -44,7 +48,7 @@ export function buildProgram(): Command {
     .action(
       async (options: {
         ingressPort?: number;
-        simulatorPort: number;
+        simulatorPort?: number;
         scale: string;
         scaleTarget: number;
         scaleMax: number;
@@ -55,7 +59,7 @@ export function buildProgram(): Command {
             : undefined;
         const running = await startDev(process.env, {
           ...(options.ingressPort === undefined ? {} : { ingressPort: options.ingressPort }),
-          simulatorPort: options.simulatorPort,
+          ...(options.simulatorPort === undefined ? {} : { simulatorPort: options.simulatorPort }),
           ...(scale === undefined ? {} : { scale }),
         });
         console.log('\nmpstack is running:\n');

@@ -46,6 +46,8 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
   grouped('apps', 'v1', 'deployments', 'Deployment', { hasStatus: true, hasScale: true, shortNames: ['deploy'] }),
   grouped('apps', 'v1', 'statefulsets', 'StatefulSet', { hasStatus: true, hasScale: true, shortNames: ['sts'] }),
   grouped('networking.k8s.io', 'v1', 'ingresses', 'Ingress', { hasStatus: true, shortNames: ['ing'] }),
+  grouped('networking.k8s.io', 'v1', 'networkpolicies', 'NetworkPolicy', { shortNames: ['netpol'] }),
+  grouped('policy', 'v1', 'poddisruptionbudgets', 'PodDisruptionBudget', { hasStatus: true, shortNames: ['pdb'] }),
   grouped('coordination.k8s.io', 'v1', 'leases', 'Lease'),
   grouped('batch', 'v1', 'jobs', 'Job', { hasStatus: true }),
   grouped('events.k8s.io', 'v1', 'events', 'Event', { shortNames: ['ev'] }),

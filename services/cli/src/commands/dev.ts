@@ -11,7 +11,7 @@ import {
 } from '@mpstack/common';
 import { logEventsQueue } from '@mpstack/common/contracts';
 import { loadIngressConfig, startIngress } from '@mpstack/ingress';
-import { startSimulator } from '@mpstack/simulators';
+import { loadSimulatorsConfig, startSimulator } from '@mpstack/simulators';
 import { createDemoMenu, demoAccount, demoSeed, demoSimAccount } from '../dev/demo-account.js';
 import { startDevWorker } from '../dev/dev-worker.js';
 import { type ScaleSettings, startScaledIngress } from '../dev/scaled-ingress.js';
@@ -19,7 +19,8 @@ import { type ScaleSettings, startScaledIngress } from '../dev/scaled-ingress.js
 export interface DevOptions {
   /** `--ingress-port`; when absent, MPSTACK_INGRESS_PORT, else 8080. */
   readonly ingressPort?: number;
-  readonly simulatorPort: number;
+  /** `--simulator-port`; when absent, MPSTACK_SIMULATORS_PORT, else 9090. */
+  readonly simulatorPort?: number;
   /** `--scale auto`: ingress copies as processes, scaled on their request rates. */
   readonly scale?: ScaleSettings;
 }
@@ -56,6 +57,7 @@ export async function startDev(env: Environment, options: DevOptions): Promise<R
   const config = loadIngressConfig(
     options.ingressPort === undefined ? env : { ...env, MPSTACK_INGRESS_PORT: String(options.ingressPort) },
   );
+  const simulatorPort = options.simulatorPort ?? loadSimulatorsConfig(env).port;
   const logger = createLogger({ service: 'dev', level: config.logLevel });
   const closers: (() => Promise<void>)[] = [];
   const closeAll = async () => {
@@ -76,7 +78,7 @@ export async function startDev(env: Environment, options: DevOptions): Promise<R
     });
     closers.push(() => ingress.close());
     const simulator = await startSimulator({
-      port: options.simulatorPort,
+      port: simulatorPort,
       host: config.host,
       ingressBaseUrl: ingress.url,
       accounts: [demoSimAccount],
@@ -84,9 +86,9 @@ export async function startDev(env: Environment, options: DevOptions): Promise<R
       throw explainListenError(
         error,
         'the WeChat simulator and phone page',
-        options.simulatorPort,
+        simulatorPort,
         config.host,
-        '--simulator-port',
+        '--simulator-port or MPSTACK_SIMULATORS_PORT',
       );
     });
     closers.push(() => simulator.close());

@@ -1,12 +1,13 @@
 import type { ConfirmChannel, Options } from 'amqplib';
 import { AppError, ErrorCode } from '../errors/app-error.js';
+import { PublishInDoubtError } from '../ports/queue.js';
 
 /**
  * Publishes on a confirm channel and settles on the broker's answer: resolves on ack,
  * rejects (`unavailable`) on nack, on a closed channel, or when no confirm arrived within
  * `timeoutMs` (broker blocked by a resource alarm, connection silently dead) — so the
- * caller can spool instead of outliving WeChat's 5 s budget. A timed-out message may still
- * be confirmed later; consumers de-duplicate on `messageId`.
+ * caller can spool instead of outliving WeChat's 5 s budget. A timeout rejects with
+ * {@link PublishInDoubtError}, whose `confirmation` carries the broker's late answer.
  */
 export function confirmedPublish(
   publisher: ConfirmChannel,
@@ -15,15 +16,24 @@ export function confirmedPublish(
   properties: Options.Publish,
   timeoutMs: number,
 ): Promise<void> {
+  let answer: (isConfirmed: boolean) => void = () => undefined;
+  const confirmation = new Promise<boolean>((resolve) => {
+    answer = resolve;
+  });
   return new Promise<void>((resolve, reject) => {
     const fail = (cause: unknown, message: string): void => {
       clearTimeout(timer);
       reject(new AppError(ErrorCode.unavailable, message, { cause }));
     };
-    const timer = setTimeout(() => fail(undefined, `publish not confirmed within ${timeoutMs} ms`), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new PublishInDoubtError(`publish not confirmed within ${timeoutMs} ms`, confirmation)),
+      timeoutMs,
+    );
     try {
       publisher.publish(target.exchange, target.routingKey, body, properties, (error: unknown) => {
-        if (error === null || error === undefined) {
+        const isConfirmed = error === null || error === undefined;
+        answer(isConfirmed);
+        if (isConfirmed) {
           clearTimeout(timer);
           resolve();
         } else {
@@ -31,6 +41,7 @@ export function confirmedPublish(
         }
       });
     } catch (error) {
+      answer(false);
       fail(error, 'publish failed: channel closed');
     }
   });

@@ -4,7 +4,25 @@
  * redelivery semantics as the embedded default.
  */
 
+import { AppError, ErrorCode } from '../errors/app-error.js';
+
 export type Headers = Readonly<Record<string, string>>;
+
+/**
+ * A publish whose confirm did not arrive in time (a stalled or blocked broker): the broker
+ * may still take the message. `confirmation` settles with its late answer — true once it
+ * confirmed, false on a nack or when the channel closed first (then it is not known, and a
+ * copy may exist). A caller that keeps the message elsewhere meanwhile (the ingress's spool)
+ * waits for it before forwarding that copy, so one stall does not queue a message twice.
+ */
+export class PublishInDoubtError extends AppError {
+  constructor(
+    message: string,
+    readonly confirmation: Promise<boolean>,
+  ) {
+    super(ErrorCode.unavailable, message);
+  }
+}
 
 export interface PublishOptions {
   /** Stable id used by consumers for idempotency (`messageId` in AMQP). */

@@ -57,10 +57,15 @@ function quotedEnd(body: string, from: number, closer: number, needsGt: boolean)
   throw invalid('a tag or processing instruction is not closed');
 }
 
+/** Whitespace or `/`: where fast-xml-parser's tag name ends (it splits at `\s`). */
+function endsName(code: number): boolean {
+  return code === slash || code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d;
+}
+
 function readOpenTag(body: string, at: number): OpenTag {
   const end = quotedEnd(body, at + 1, gt, false);
   let nameEnd = at + 1;
-  while (nameEnd < end && !/[\s/]/.test(body[nameEnd] as string)) nameEnd++;
+  while (nameEnd < end && !endsName(body.charCodeAt(nameEnd))) nameEnd++;
   let attributes = 0;
   let quote = 0;
   for (let i = nameEnd; i < end; i++) {

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Logger, QueuePort } from '@mpstack/common';
+import { type Logger, PublishInDoubtError, type QueuePort } from '@mpstack/common';
 import type { DiskSpool, SpoolEntry } from '../spool/disk-spool.js';
 import type { SpoolHandover } from '../spool/handover.js';
 
@@ -37,6 +37,8 @@ export class Forwarder {
   private timer: NodeJS.Timeout | undefined;
   private draining: Promise<void> | undefined;
   private nextHandoverPoll = 0;
+  /** Late broker answers of publishes that timed out and were spooled meanwhile, by message id. */
+  private readonly inDoubt = new Map<string, Promise<boolean>>();
 
   constructor(private readonly options: ForwarderOptions) {}
 
@@ -48,10 +50,39 @@ export class Forwarder {
         return 'published';
       } catch (error) {
         this.options.logger.warn({ err: error, queue: entry.queue }, 'publish failed; spooling');
+        // The broker may still take it (a stall past the timeout): the spooled copy is only
+        // forwarded if it does not (see forwardSpooled).
+        if (error instanceof PublishInDoubtError) this.inDoubt.set(entry.messageId, error.confirmation);
       }
     }
     await spool.append(entry);
     return 'spooled';
+  }
+
+  /**
+   * The drain's publish of a spooled copy. A copy whose timed-out publish the broker
+   * confirmed late is already queued: dropped, not sent again. The drain runs in the
+   * background, so it waits for a late confirm of its own publishes too, rather than send
+   * again what a stalled broker may still take — bounded, so a broker that stays stalled
+   * interrupts the drain (retried later) instead of blocking it.
+   */
+  private async forwardSpooled(entry: SpoolEntry): Promise<void> {
+    const earlier = this.inDoubt.get(entry.messageId);
+    if (earlier !== undefined) {
+      const wasQueued = await answerWithin(earlier, inDoubtWaitMs);
+      if (wasQueued === undefined) throw new Error('an earlier publish of a spooled message is still unanswered');
+      this.inDoubt.delete(entry.messageId);
+      if (wasQueued) return;
+    }
+    try {
+      await publishEntry(this.options.queue, entry);
+    } catch (error) {
+      if (!(error instanceof PublishInDoubtError)) throw error;
+      const isQueued = await answerWithin(error.confirmation, inDoubtWaitMs);
+      if (isQueued === true) return;
+      if (isQueued === undefined) this.inDoubt.set(entry.messageId, error.confirmation);
+      throw error;
+    }
   }
 
   /** Starts the background drain loop (and drains what a previous process left). */
@@ -82,7 +113,7 @@ export class Forwarder {
   private async drainOnce(): Promise<boolean> {
     if (!this.options.queue.isConnected()) return false;
     try {
-      const forwarded = await this.options.spool.drain((entry) => publishEntry(this.options.queue, entry));
+      const forwarded = await this.options.spool.drain((entry) => this.forwardSpooled(entry));
       if (forwarded > 0) this.options.logger.info({ forwarded }, 'spooled messages forwarded');
     } catch (error) {
       this.options.logger.warn({ err: error }, 'spool drain interrupted; will retry');
@@ -151,6 +182,22 @@ export class Forwarder {
       }
     }
     await spool.close();
+  }
+}
+
+/** How long the drain waits for a stalled broker's answer before it gives up for this round. */
+const inDoubtWaitMs = 5_000;
+
+/** The broker's answer, or undefined when none came within `ms`. */
+async function answerWithin(confirmation: Promise<boolean>, ms: number): Promise<boolean | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  try {
+    return await Promise.race([confirmation, timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -64,18 +64,30 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(): Promise<Harness> {
+export interface HarnessOptions {
+  /** Overrides of {@link harnessSettings}. */
+  readonly settings?: Partial<WebhookSettings>;
+  /** Where the ingress's JSON log lines go, at debug level (silent without it). */
+  readonly logLines?: string[];
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const vhost = uniqueName('mpstack-test-ingress');
   const amqpUrl = await createVhost(vhost);
   try {
-    return await startOn(vhost, amqpUrl);
+    return await startOn(vhost, amqpUrl, options);
   } catch (error) {
     await deleteVhost(vhost).catch(() => undefined);
     throw error;
   }
 }
 
-async function startOn(vhost: string, amqpUrl: string): Promise<Harness> {
+function harnessLogger(lines: string[] | undefined) {
+  if (lines === undefined) return createLogger({ service: 'ingress', level: 'silent' });
+  return createLogger({ service: 'ingress', level: 'debug', destination: { write: (line) => lines.push(line) } });
+}
+
+async function startOn(vhost: string, amqpUrl: string, options: HarnessOptions): Promise<Harness> {
   const keyPrefix = `${uniqueName('t')}:`;
   const spoolDir = await mkdtemp(join(tmpdir(), 'mpstack-spool-'));
   const accounts = testAccounts();
@@ -89,13 +101,13 @@ async function startOn(vhost: string, amqpUrl: string): Promise<Harness> {
   const telemetry = createTelemetry({ service: 'ingress', traceSampleRatio: 0, registerGlobalTracer: false });
   const byId = new Map(Object.values(accounts).map((a) => [a.id, a]));
   const ingress = createIngress({
-    logger: createLogger({ service: 'ingress', level: 'silent' }),
+    logger: harnessLogger(options.logLines),
     telemetry,
     coordination,
     queue,
     loadAccounts: async () => [...byId.values()],
     loadRules: async (accountId) => testRules(accountId),
-    settings: harnessSettings,
+    settings: { ...harnessSettings, ...options.settings },
     spoolDir,
     plugins: [spy],
   });

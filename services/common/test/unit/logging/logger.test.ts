@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
-import { createLogger, maskPhone } from '../../../src/logging/logger.js';
+import { createLogger, logHash, maskPhone } from '../../../src/logging/logger.js';
 
 function capture(): { lines: () => Record<string, unknown>[]; stream: Writable } {
   const chunks: string[] = [];
@@ -50,5 +50,15 @@ describe('maskPhone', () => {
   it('keeps the first three and last four digits of a mobile number', () => {
     assert.equal(maskPhone('13812345678'), '138****5678');
     assert.equal(maskPhone('123'), '****');
+  });
+});
+
+describe('logHash', () => {
+  it('gives one short tag per openid that does not contain it', () => {
+    const openid = 'oABCD1234567890abcdefghijklm';
+    assert.equal(logHash(openid), logHash(openid));
+    assert.match(logHash(openid), /^[\w-]{12}$/);
+    assert.notEqual(logHash(openid), logHash(`${openid}x`));
+    assert.ok(!openid.includes(logHash(openid)));
   });
 });
