@@ -111,6 +111,32 @@ describe('ingress webhook: bodies, XML safety and message content (real Redis + 
     });
   }
 
+  for (const [field, position] of [
+    ['FromUserName', 'from'],
+    ['Content', 'content'],
+  ] as const) {
+    it(`refuses a control character in ${field} (400 control_character) on every delivery, before any side effect`, async () => {
+      const base = user();
+      const id = msgId();
+      const from = position === 'from' ? `${base}\u0001` : base;
+      const content = position === 'content' ? `bell\u0007 ${base}` : `ctl ${base}`;
+      for (let delivery = 1; delivery <= 3; delivery++) {
+        const xml = textXml({ to: safe().originalId, from, content, id });
+        const answer = await send(encryptedPost(h.url, safe(), seal(safe(), xml)));
+        assert.deepEqual([answer.status, answer.code], [400, 'control_character'], `delivery ${delivery}`);
+        assert.match(answer.body, new RegExp(field));
+      }
+      await h.drain(base);
+      assert.deepEqual(
+        [h.executed, h.forwarded.map((f) => f.message)].map((list) =>
+          list.filter((m) => m.fields['Content']?.includes(base) === true),
+        ),
+        [[], []],
+        'nothing executed, nothing queued',
+      );
+    });
+  }
+
   it('refuses XML lacking the required elements (400 xml_invalid naming them), executing nothing', async () => {
     const from = user();
     const body = `<xml><ToUserName>gh_plain</ToUserName><Content>${from}</Content></xml>`;
