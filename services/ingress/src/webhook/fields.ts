@@ -10,8 +10,9 @@ const CONTROL_CHARACTER = /[\u0000-\u0008\u000B\u000C\u000E-\u001F]/;
 
 /** Throws `control_character` (400) naming the first field that holds one. */
 export function refuseControlCharacters(message: WxMessage): void {
-  for (const [field, value] of Object.entries(message.fields)) {
-    if (CONTROL_CHARACTER.test(value)) {
+  const { fields } = message;
+  for (const field in fields) {
+    if (CONTROL_CHARACTER.test(fields[field] ?? '')) {
       throw new AppError(ErrorCode.controlCharacter, `control character in ${field}`, { detail: { field } });
     }
   }
