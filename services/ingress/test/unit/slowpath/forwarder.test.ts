@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AppError, createLogger, type PublishOptions, type QueuePort } from '@mpstack/common';
+import { AppError, createLogger, PublishInDoubtError, type PublishOptions, type QueuePort } from '@mpstack/common';
 import { Forwarder, SpoolKeptError } from '../../../src/slowpath/forwarder.js';
 import { DiskSpool, type SpoolEntry } from '../../../src/spool/disk-spool.js';
 import type { SpoolHandover } from '../../../src/spool/handover.js';
@@ -57,12 +57,28 @@ class FakeQueue implements QueuePort {
   confirms = true;
   readonly published: Published[] = [];
   attempts = 0;
+  /** When set, the next publish times out in doubt; the test settles the broker's late answer. */
+  inDoubt: ((isConfirmed: boolean) => void) | null | undefined;
 
   isConnected(): boolean {
     return this.connected;
   }
+  answerLate(isConfirmed: boolean): void {
+    this.inDoubt?.(isConfirmed);
+  }
   async publish(queue: string, body: Buffer, options?: PublishOptions): Promise<void> {
     this.attempts++;
+    if (this.inDoubt === null) {
+      let answer: (isConfirmed: boolean) => void = () => undefined;
+      const late = new Promise<boolean>((resolve) => {
+        answer = resolve;
+      });
+      this.inDoubt = (isConfirmed) => {
+        if (isConfirmed) this.published.push({ queue, body: body.toString('utf8'), options });
+        answer(isConfirmed);
+      };
+      throw new PublishInDoubtError('publish not confirmed within 2000 ms', late);
+    }
     if (!this.connected || !this.confirms) throw new AppError('unavailable', 'not confirmed');
     this.published.push({ queue, body: body.toString('utf8'), options });
   }
@@ -114,6 +130,22 @@ describe('slowpath/Forwarder', () => {
     ]);
     assert.equal(spool.depth, 0);
   });
+
+  for (const isConfirmedLate of [true, false]) {
+    it(`a publish that timed out is spooled; the drain ${isConfirmedLate ? 'drops the copy the broker confirmed late' : 'publishes the copy the broker refused'}`, async () => {
+      queue.inDoubt = null;
+      assert.equal(await forwarder.forward(entry(1)), 'spooled');
+      const draining = forwarder.drainNow();
+      queue.answerLate(isConfirmedLate);
+      await draining;
+      assert.equal(spool.depth, 0);
+      assert.deepEqual(
+        queue.published.map((p) => p.options?.messageId),
+        ['wx:dd:a:m1'],
+        'on the queue exactly once',
+      );
+    });
+  }
 
   it('spools durably when the publish is not confirmed, and forwards it on the next drain', async () => {
     queue.confirms = false;
