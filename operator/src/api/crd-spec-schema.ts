@@ -123,9 +123,21 @@ function service(name: ServiceName): Schema {
   );
 }
 
+/**
+ * A StatefulSet's volumeClaimTemplates cannot change (the API server answers 422), so the
+ * storage of MySQL and RabbitMQ is immutable once set: a resize is done on the PVCs.
+ */
 const storage = object(
   { size: str({ pattern: QUANTITY_PATTERN, default: DEFAULT_STORAGE_SIZE }), storageClassName: str({ minLength: 1 }) },
-  { extra: { default: {} } },
+  {
+    rules: [
+      {
+        rule: 'self == oldSelf',
+        message: 'storage is immutable (a StatefulSet volumeClaimTemplate cannot change): resize the PVCs themselves',
+      },
+    ],
+    extra: { default: {} },
+  },
 );
 
 const mysql = object(

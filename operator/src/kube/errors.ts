@@ -25,3 +25,24 @@ export async function retryOnConflict<T>(times: number, attempt: () => Promise<T
     }
   }
 }
+
+/**
+ * The API server's own words for a failed request: the `message` of the `Status` body the
+ * client kept (`ApiException.body`), so a condition can quote exactly what the server said
+ * ("StatefulSet.apps \"x\" is invalid: spec: Forbidden: …"); the error's text otherwise.
+ */
+export function serverMessageOf(error: unknown): string {
+  const body = (error as { body?: unknown } | null)?.body;
+  const parsed = typeof body === 'string' ? safeParse(body) : body;
+  const message = (parsed as { message?: unknown } | undefined)?.message;
+  if (typeof message === 'string' && message !== '') return message;
+  return error instanceof Error ? error.message : String(error);
+}
+
+function safeParse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

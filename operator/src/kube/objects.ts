@@ -1,7 +1,8 @@
 /**
  * Reads and writes of any Kubernetes object through the 1.4 client's generic
  * `KubernetesObjectApi`, with the patch content type always set explicitly: the client's
- * default for `patch` is strategic merge, which custom resources refuse with 415. The
+ * default for `patch` is strategic merge, which custom resources refuse with 415. Owned
+ * objects are written by server-side apply with a field manager. The
  * status subresource of our CR goes through `CustomObjectsApi`, whose patch content type is
  * set with `setHeaderOptions` for the same reason.
  */
@@ -59,6 +60,12 @@ export interface ObjectClient {
     ref: ObjectRef,
     operations: readonly JsonPatchOperation[],
   ): Promise<unknown>;
+  /**
+   * Server-side apply (`application/apply-patch+yaml`) as this client's field manager, with
+   * `force`: the operator owns every field it sends, takes it over from another manager, and
+   * a field it sent before but no longer sends is removed by the server.
+   */
+  apply<T extends KubernetesObject>(object: T): Promise<T>;
   /** Deletes; an object already gone counts as deleted. */
   delete(ref: ObjectRef): Promise<void>;
   /** Merge-patches the `/status` subresource of a custom resource. */
@@ -75,8 +82,8 @@ const header = (ref: ObjectRef): KubernetesObject => ({
 export function createObjectClient(kubeConfig: KubeConfig, fieldManager: string): ObjectClient {
   const api = KubernetesObjectApi.makeApiClient(kubeConfig);
   const custom = kubeConfig.makeApiClient(CustomObjectsApi);
-  const patch = <T extends KubernetesObject>(body: object, strategy: PatchStrategy) =>
-    api.patch(body as T, undefined, undefined, fieldManager, undefined, strategy);
+  const patch = <T extends KubernetesObject>(body: object, strategy: PatchStrategy, force?: boolean) =>
+    api.patch(body as T, undefined, undefined, fieldManager, force, strategy);
   return {
     async get<T extends object = KubernetesObject>(ref: ObjectRef) {
       try {
@@ -120,6 +127,7 @@ export function createObjectClient(kubeConfig: KubeConfig, fieldManager: string)
         { ...type, namespace: ref.namespace, name: ref.name, body: operations, fieldManager },
         setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
       ),
+    apply: (object) => patch(object, PatchStrategy.ServerSideApply, true),
     async delete(ref) {
       try {
         await api.delete(header(ref), undefined, undefined, undefined, undefined, 'Background');

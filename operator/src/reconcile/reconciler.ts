@@ -24,7 +24,7 @@ import { EventType } from '../kube/events.js';
 import type { ObjectRef } from '../kube/objects.js';
 import { serviceObjectName } from '../resources/names.js';
 import type { ScalerState } from '../scaling/scaling.types.js';
-import { applyDesired } from './apply.js';
+import { type ApplyFailure, applyDesired } from './apply.js';
 import { addFinalizer, hasFinalizer, removeFinalizer } from './finalizer.js';
 import { mysqlControlFor, runMysqlStep } from './mysql-step.js';
 import { listOwned, refOf } from './owned.js';
@@ -34,7 +34,7 @@ import { keepRabbitmqNodes } from './rabbitmq-guard.js';
 import { decideAllReplicas, type ServiceOutcome } from './replicas.js';
 import { RoundClocks } from './round-clocks.js';
 import { scalingCondition } from './scaling-condition.js';
-import { nextStatus, readyCondition, serviceStatuses, writeStatus } from './status.js';
+import { applyFailedCondition, nextStatus, readyCondition, serviceStatuses, writeStatus } from './status.js';
 
 /** A platform as read from the API server, before its spec passed `validateSpec`. */
 export interface RawPlatform {
@@ -124,6 +124,7 @@ export class Reconciler {
         ? undefined
         : await runMysqlStep(deps, control, platform, previous, { countsAsProbe: plan.mysql === 'probe' });
     const writer = mysql?.writer ?? previous?.mysql?.writer;
+    let failed: readonly ApplyFailure[] = [];
     if (!isPaused) {
       const replicas = Object.fromEntries(outcomes.map((o) => [o.service, o.replicas]));
       const { desired, refused } = keepRabbitmqNodes(
@@ -143,6 +144,8 @@ export class Reconciler {
       if (summary.created.length + summary.patched.length + summary.deleted.length > 0) {
         deps.logger.info({ platform: ref.name, ...summary }, 'applied');
       }
+      failed = summary.failed;
+      if (failed.length > 0) deps.logger.warn({ platform: ref.name, failed }, 'objects the API server refused');
     }
     const deployments = new Map(
       SERVICE_NAMES.map((s) => [s, owned.get(`Deployment/${serviceObjectName(platform, s)}`)] as const),
@@ -153,7 +156,7 @@ export class Reconciler {
       generation: platform.metadata.generation,
       now,
       conditions: [
-        readyCondition(deployments),
+        failed.length === 0 ? readyCondition(deployments) : applyFailedCondition(failed),
         scalingCondition(outcomes, isPaused),
         rabbitmqCondition(platform, owned),
         ...(mysql?.conditions ?? []),

@@ -90,6 +90,16 @@ export function readyCondition(deployments: ReadonlyMap<ServiceName, DeploymentL
   };
 }
 
+/** Ready=False with the API server's own message for each object it refused (the others were applied). */
+export function applyFailedCondition(failed: readonly { key: string; message: string }[]): ConditionUpdate {
+  return {
+    type: CONDITION_TYPES.ready,
+    status: 'False',
+    reason: 'ApplyFailed',
+    message: failed.map((f) => `${f.key}: ${f.message}`).join('; '),
+  };
+}
+
 export interface StatusInput {
   readonly previous: WeChatPlatformStatus | undefined;
   readonly generation: number | undefined;

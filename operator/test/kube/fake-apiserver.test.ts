@@ -19,8 +19,8 @@ describe('fake API server semantics, through the real client (the test double be
         apiVersion: 'mpstack.io/v1alpha1',
         kind: 'WeChatPlatform',
         metadata: { name: 'p' },
-        spec: { image: 'a' },
-        status: { x: 1 },
+        spec: { image: 'a', ingress: { host: 'wx.example.com' }, redis: { urlSecret: { name: 'r', key: 'url' } } },
+        status: { observedGeneration: 1 },
       },
     });
   });
@@ -32,16 +32,24 @@ describe('fake API server semantics, through the real client (the test double be
       status?: unknown;
     };
     assert.equal(first.status, undefined, 'status dropped on create (status subresource)');
-    const body = { ...first, spec: { image: 'b' }, status: { x: 2 } };
+    const body = {
+      ...first,
+      spec: { ...(first as unknown as { spec: object }).spec, image: 'b' },
+      status: { observedGeneration: 2 },
+    };
     const updated = (await custom.replaceNamespacedCustomObject({ ...CR, name: 'p', body })) as typeof first;
     assert.equal(updated.metadata.generation, 2);
     assert.equal(updated.status, undefined);
     await assert.rejects(custom.replaceNamespacedCustomObject({ ...CR, name: 'p', body }), code(409));
     const status = (await custom.patchNamespacedCustomObjectStatus(
-      { ...CR, name: 'p', body: { status: { x: 3 }, spec: { image: 'ignored' } } },
+      { ...CR, name: 'p', body: { status: { observedGeneration: 3 }, spec: { image: 'ignored' } } },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-    )) as { metadata: { generation: number; resourceVersion: string }; spec: { image: string }; status: { x: number } };
-    assert.deepEqual([status.metadata.generation, status.spec.image, status.status.x], [2, 'b', 3]);
+    )) as {
+      metadata: { generation: number; resourceVersion: string };
+      spec: { image: string };
+      status: { observedGeneration: number };
+    };
+    assert.deepEqual([status.metadata.generation, status.spec.image, status.status.observedGeneration], [2, 'b', 3]);
     assert.ok(Number(status.metadata.resourceVersion) > Number(updated.metadata.resourceVersion));
   });
 
@@ -59,7 +67,7 @@ describe('fake API server semantics, through the real client (the test double be
       },
       json,
     )) as { spec: Record<string, unknown> };
-    assert.deepEqual(patched.spec, { image: 'c' });
+    assert.deepEqual([patched.spec['image'], patched.spec['tag']], ['c', undefined]);
     await assert.rejects(
       custom.patchNamespacedCustomObject(
         {

@@ -72,7 +72,7 @@ describe('Reconciler against the fake API server (real client)', () => {
     assert.ok(h.server.faults.requests.length > before, 'it did read');
   });
 
-  it('a spec change merge-patches only the objects it changes, never strategic merge', async () => {
+  it('a spec change applies (server-side, field manager, force) only the objects it changes, never strategic merge', async () => {
     createPlatform(h.server, 'p1', platformSpec());
     await h.reconciler.reconcile(NAMESPACE, 'p1');
     await h.reconciler.reconcile(NAMESPACE, 'p1');
@@ -92,7 +92,11 @@ describe('Reconciler against the fake API server (real client)', () => {
     assert.ok(
       objectPatches.every(
         (w) =>
-          w.method === 'PATCH' && w.path.includes('/deployments/') && w.contentType === 'application/merge-patch+json',
+          w.method === 'PATCH' &&
+          w.path.includes('/deployments/') &&
+          w.contentType === 'application/apply-patch+yaml' &&
+          w.query.includes('fieldManager=mpstack-operator') &&
+          w.query.includes('force=true'),
       ),
     );
     const image = (
@@ -298,5 +302,59 @@ describe('Reconciler against the fake API server (real client)', () => {
     type Services = { services: Record<string, { lastMetric?: { requestsPerSecond: number } }> };
     const status = readPlatform(h.server, 'p1')['status'] as Services;
     assert.equal(status.services['ingress']?.lastMetric?.requestsPerSecond, 260);
+  });
+
+  const ingresses = findType('networking.k8s.io', 'v1', 'ingresses')!;
+  const editSpec = (name: string, edit: (spec: Record<string, unknown>) => Record<string, unknown>) => {
+    const p = readPlatform(h.server, name);
+    h.server.store.update(
+      platformType,
+      NAMESPACE,
+      name,
+      { ...p, spec: edit(p['spec'] as Record<string, unknown>) },
+      'main',
+    );
+  };
+
+  it('a field removed from the spec is removed from the owned object: the Ingress drops its TLS and class', async () => {
+    const ingress = { host: 'wx.example.com', className: 'nginx', tls: { secretName: 'wx-tls' } };
+    createPlatform(h.server, 'p1', platformSpec({ ingress }));
+    await h.reconciler.reconcile(NAMESPACE, 'p1');
+    const spec = () => h.server.store.get(ingresses, NAMESPACE, 'p1')['spec'] as Record<string, unknown>;
+    assert.equal(spec()['ingressClassName'], 'nginx');
+    assert.ok(spec()['tls'] !== undefined);
+    editSpec('p1', (s) => ({ ...s, ingress: { host: 'wx.example.com' } }));
+    h.clock.now += 60_000;
+    await h.reconciler.reconcile(NAMESPACE, 'p1');
+    assert.equal(spec()['ingressClassName'], undefined);
+    assert.equal(spec()['tls'], undefined);
+    assert.ok(spec()['rules'] !== undefined, 'what is still wanted stays');
+  });
+
+  it('a storage change the server refuses (422) fails only that StatefulSet: Ready=False ApplyFailed quotes the server, the rest converges', async () => {
+    createPlatform(h.server, 'p1', platformSpec());
+    await h.reconciler.reconcile(NAMESPACE, 'p1');
+    // Written past the CRD's rule (as with a CRD installed before it): the StatefulSet's
+    // volumeClaimTemplates would have to change.
+    editSpec('p1', (s) => ({
+      ...s,
+      image: 'mpstack/mpstack:0.2.0',
+      mysql: { ...(s['mysql'] as object), storage: { size: '20Gi' } },
+    }));
+    h.clock.now += 60_000;
+    await h.reconciler.reconcile(NAMESPACE, 'p1');
+    const ready = conditionOf(readPlatform(h.server, 'p1'), 'Ready');
+    assert.equal(ready?.status, 'False');
+    assert.equal(ready?.reason, 'ApplyFailed');
+    assert.match(
+      ready?.message ?? '',
+      /^StatefulSet\/p1-mysql: StatefulSet\.apps "p1-mysql" is invalid: spec: Forbidden: updates to statefulset spec/,
+    );
+    const image = (
+      h.server.store.get(deployments, NAMESPACE, 'p1-ingress')['spec'] as {
+        template: { spec: { containers: { image: string }[] } };
+      }
+    ).template.spec.containers[0]?.image;
+    assert.equal(image, 'mpstack/mpstack:0.2.0', 'the Deployments were still applied');
   });
 });

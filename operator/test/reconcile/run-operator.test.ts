@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { type RunningOperator, runOperator } from '../../src/main.js';
 import type { MysqlControl } from '../../src/reconcile/mysql-port.js';
+import { withCrdDefaults } from '../support/fake-apiserver/admission.js';
 import { findType } from '../support/fake-apiserver/resource-types.js';
 import { type FakeApiServer, startFakeApiServer } from '../support/fake-apiserver/server.js';
 import { type SimulatedController, startSimulatedController } from '../support/fake-apiserver/simulated-controller.js';
@@ -120,12 +121,16 @@ describe('runOperator: which namespaces it watches', () => {
     await server.close();
   });
   const create = (namespace: string, name: string) =>
-    server.store.create(platformType, namespace, {
-      apiVersion: 'mpstack.io/v1alpha1',
-      kind: 'WeChatPlatform',
-      metadata: { name },
-      spec: platformSpec(),
-    });
+    server.store.create(
+      platformType,
+      namespace,
+      withCrdDefaults({
+        apiVersion: 'mpstack.io/v1alpha1',
+        kind: 'WeChatPlatform',
+        metadata: { name },
+        spec: platformSpec(),
+      }),
+    );
   const hasStatus = (namespace: string, name: string) =>
     server.store.get(platformType, namespace, name)['status'] !== undefined;
 

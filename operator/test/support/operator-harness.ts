@@ -14,6 +14,7 @@ import { Reconciler } from '../../src/reconcile/reconciler.js';
 import { desiredResources } from '../../src/resources/desired.js';
 import type { MetricReading } from '../../src/scaling/decide.js';
 import { decideReplicas } from '../../src/scaling/decide.js';
+import { withCrdDefaults } from './fake-apiserver/admission.js';
 import { findType } from './fake-apiserver/resource-types.js';
 import { type FakeApiServer, startFakeApiServer } from './fake-apiserver/server.js';
 import type { StoredObject } from './fake-apiserver/store.js';
@@ -90,19 +91,23 @@ export function operatorOptions(server: FakeApiServer, extra: Partial<RunOperato
   };
 }
 
-/** Creates a platform straight in the fake store (not through the client under test). */
+/** Creates a platform straight in the fake store (not through the client under test), with the CRD's defaults; invalid specs too. */
 export function createPlatform(
   server: FakeApiServer,
   name: string,
   spec: unknown,
   annotations?: Record<string, string>,
 ): StoredObject {
-  return server.store.create(platformType, NAMESPACE, {
-    apiVersion: API_VERSION,
-    kind: KIND,
-    metadata: { name, ...(annotations === undefined ? {} : { annotations }) },
-    spec,
-  });
+  return server.store.create(
+    platformType,
+    NAMESPACE,
+    withCrdDefaults({
+      apiVersion: API_VERSION,
+      kind: KIND,
+      metadata: { name, ...(annotations === undefined ? {} : { annotations }) },
+      spec,
+    }),
+  );
 }
 
 export function readPlatform(server: FakeApiServer, name: string): StoredObject {

@@ -1,11 +1,14 @@
 /**
  * TEST DOUBLE — the verbs of the fake Kubernetes API server on one resource route:
- * GET, LIST, POST, PUT, PATCH (merge, JSON patch, simplified apply; strategic merge is
- * treated as a merge on built-in types and refused with 415 on custom resources, like the
- * real server), DELETE, and the `/status` and `/scale` subresources.
+ * GET, LIST, POST, PUT, PATCH (merge, JSON patch, server-side apply with field ownership
+ * — `managed-fields.ts`; strategic merge is treated as a merge on built-in types and refused
+ * with 415 on custom resources, like the real server), DELETE, and the `/status` and
+ * `/scale` subresources. Every write of a main resource passes `admission.ts` (422).
  */
 import { parse as parseYaml } from 'yaml';
+import { admit } from './admission.js';
 import { ApiError, badRequest, invalid, notFound } from './api-error.js';
+import { recordUpdate, serverSideApply } from './managed-fields.js';
 import { JsonPatchError, jsonPatch, mergePatch } from './patch.js';
 import { groupVersionOf } from './resource-types.js';
 import type { ResourceRoute } from './routing.js';
@@ -17,6 +20,24 @@ export interface VerbRequest {
   readonly query: URLSearchParams;
   readonly contentType: string;
   readonly body: string;
+  /** The client's User-Agent: the field manager of a write that names none, as on the real server. */
+  readonly userAgent?: string;
+}
+
+const now = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+
+/** The field manager of a non-apply write: `fieldManager`, else the User-Agent's product. */
+function managerOf(req: VerbRequest): string {
+  return req.query.get('fieldManager') ?? req.userAgent?.split('/')[0]?.trim() ?? 'unknown';
+}
+
+/** Admission and field ownership of a main-resource write, then the store write. */
+function writeMain(store: ObjectStore, req: VerbRequest, existing: StoredObject | undefined, next: StoredObject) {
+  const { type, namespace = '' } = req.route;
+  admit(type, next, existing);
+  const owned = recordUpdate(existing, next, managerOf(req), now());
+  if (existing === undefined) return store.create(type, namespace, owned);
+  return store.update(type, namespace, existing.metadata.name ?? '', owned, 'main');
 }
 
 export interface VerbResponse {
@@ -84,7 +105,11 @@ function handleCollection(store: ObjectStore, req: VerbRequest): VerbResponse {
       items,
     });
   }
-  if (req.method === 'POST') return ok(store.create(type, namespace ?? '', parseJson(req.body)), 201);
+  if (req.method === 'POST') {
+    const body = parseJson(req.body);
+    delete body.metadata?.managedFields;
+    return ok(writeMain(store, req, undefined, body), 201);
+  }
   throw new ApiError(405, 'MethodNotAllowed', `${req.method} is not allowed on a collection`);
 }
 
@@ -92,24 +117,53 @@ function handlePut(store: ObjectStore, req: VerbRequest, name: string): VerbResp
   const { type, namespace = '', subresource } = req.route;
   const body = parseJson(req.body);
   if (subresource === 'scale') return ok(writeScale(store, req.route, name, body));
-  return ok(store.update(type, namespace, name, body, subresource === 'status' ? 'status' : 'main'));
+  if (subresource === 'status') return ok(writeStatus(store, req, name, body));
+  return ok(writeMain(store, req, store.get(type, namespace, name), body));
+}
+
+function writeStatus(store: ObjectStore, req: VerbRequest, name: string, next: StoredObject): StoredObject {
+  const { type, namespace = '' } = req.route;
+  const existing = store.get(type, namespace, name);
+  if (type.isCustom) admit(type, { ...existing, status: next['status'] }, existing);
+  return store.update(type, namespace, name, next, 'status');
 }
 
 function handlePatch(store: ObjectStore, req: VerbRequest, name: string): VerbResponse {
   const { type, namespace = '', subresource } = req.route;
   const mediaType = req.contentType.split(';')[0]?.trim() ?? '';
-  if (mediaType === 'application/apply-patch+yaml') {
-    if (req.query.get('fieldManager') === null) throw badRequest('fieldManager is required for apply patch');
-    const applied = parseYaml(req.body) as StoredObject;
-    const existing = tryGet(store, req.route, name);
-    if (existing === undefined)
-      return ok(store.create(type, namespace, { ...applied, metadata: { ...applied.metadata, name } }), 201);
-  }
+  if (mediaType === 'application/apply-patch+yaml' && subresource === undefined) return handleApply(store, req, name);
   const existing = store.get(type, namespace, name);
   const current = subresource === 'scale' ? scaleOf(existing) : existing;
   const patched = applyPatch(mediaType, type.isCustom, current, req.body);
   if (subresource === 'scale') return ok(writeScale(store, req.route, name, patched));
-  return ok(store.update(type, namespace, name, patched, subresource === 'status' ? 'status' : 'main'));
+  if (subresource === 'status') return ok(writeStatus(store, req, name, patched));
+  return ok(writeMain(store, req, existing, patched));
+}
+
+/** Server-side apply: the manager owns what it sends; a 409 on another owner's field unless force. */
+function handleApply(store: ObjectStore, req: VerbRequest, name: string): VerbResponse {
+  const { type, namespace = '' } = req.route;
+  const manager = req.query.get('fieldManager');
+  if (manager === null || manager === '') {
+    throw badRequest('PATCH, application/apply-patch+yaml: fieldManager is required for apply requests');
+  }
+  const config = parseYaml(req.body) as StoredObject;
+  if (config?.apiVersion === undefined || config.kind === undefined) {
+    throw badRequest('invalid object: apiVersion and kind must be set in an apply configuration');
+  }
+  const existing = tryGet(store, req.route, name);
+  const next = serverSideApply(
+    existing,
+    { ...config, metadata: { ...config.metadata, name } },
+    {
+      manager,
+      force: req.query.get('force') === 'true',
+      now: now(),
+    },
+  );
+  admit(type, next, existing);
+  if (existing === undefined) return ok(store.create(type, namespace, next), 201);
+  return ok(store.update(type, namespace, name, next, 'main'));
 }
 
 function tryGet(store: ObjectStore, route: ResourceRoute, name: string): StoredObject | undefined {
@@ -128,8 +182,6 @@ function applyPatch(mediaType: string, isCustom: boolean, current: StoredObject,
         return mergePatch(current, parseJson(body)) as StoredObject;
       case 'application/json-patch+json':
         return jsonPatch(current, JSON.parse(body)) as StoredObject;
-      case 'application/apply-patch+yaml':
-        return mergePatch(current, parseYaml(body)) as StoredObject;
       case 'application/strategic-merge-patch+json':
         if (isCustom) break;
         return mergePatch(current, parseJson(body)) as StoredObject;

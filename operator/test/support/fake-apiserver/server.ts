@@ -1,11 +1,12 @@
 /**
  * TEST DOUBLE — a fake Kubernetes API server on 127.0.0.1 for the operator's tests. It
  * speaks enough of the real API (discovery, CRUD, list/watch with resourceVersion, 409, 410,
- * merge / JSON / simplified apply patches, 415 for strategic merge on custom resources,
- * `/status`, `/scale`, finalizers, owner garbage collection) for the real
- * `@kubernetes/client-node` 1.4 and `kubectl get`. It is NOT a Kubernetes: no admission,
- * no schema validation, no RBAC, no kubelet; see the README of the operator for what tests
- * on it cannot prove.
+ * merge / JSON patches, server-side apply with managedFields and 409 conflicts, 415 for
+ * strategic merge on custom resources, `/status`, `/scale`, finalizers, owner garbage
+ * collection, 422 for objects its schemas or immutability rules refuse — `admission.ts`)
+ * for the real `@kubernetes/client-node` 1.4 and `kubectl`. It is NOT a Kubernetes: no
+ * RBAC, no built-in defaulting, lists owned whole, no kubelet; see the README of the
+ * operator for what tests on it cannot prove.
  */
 import { writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -106,7 +107,15 @@ async function dispatch(ctx: Context, req: IncomingMessage, res: ServerResponse)
     return serveWatch(ctx.store, target, url.searchParams, res);
   }
   const contentType = req.headers['content-type'] ?? 'application/json';
-  const result = handleVerb(ctx.store, { method, route: target, query: url.searchParams, contentType, body });
+  const userAgent = req.headers['user-agent'];
+  const result = handleVerb(ctx.store, {
+    method,
+    route: target,
+    query: url.searchParams,
+    contentType,
+    body,
+    ...(userAgent === undefined ? {} : { userAgent }),
+  });
   send(res, result.status, wantsTable(req.headers.accept) && method === 'GET' ? toTable(result.body) : result.body);
 }
 
