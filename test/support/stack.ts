@@ -22,6 +22,8 @@ export interface ReplicaOptions {
   readonly plugins?: readonly FastPathPlugin[];
   /** Broker URL for this replica (e.g. through a TcpProxy); the stack's vhost by default. */
   readonly amqpUrl?: string;
+  /** Database URL for this replica (e.g. through a TcpProxy); the stack's database by default. */
+  readonly databaseUrl?: string;
   /** Redis URL for this replica (e.g. through a TcpProxy); the machine's Redis by default. */
   readonly redisUrl?: string;
   /** Data directory (the spool lives in `<dataDir>/spool`); a fresh one by default. */
@@ -37,7 +39,10 @@ export interface Stack {
   readonly account: StackAccount;
   readonly amqpUrl: string;
   readonly vhost: string;
+  readonly databaseUrl: string;
   readonly dir: string;
+  /** The environment of a replica, as `mpstack run ingress` reads it (for replicas run as processes). */
+  replicaEnv(options?: Omit<ReplicaOptions, 'plugins'>): Record<string, string>;
   replica(options?: ReplicaOptions): Promise<RunningIngress>;
   dispose(): Promise<void>;
 }
@@ -60,24 +65,26 @@ export async function createStack(): Promise<Stack> {
   const databaseUrl = await createTestDatabase(name);
   const amqpUrl = await createVhost(vhost);
   const replicas: RunningIngress[] = [];
+  const replicaEnv = (options: Omit<ReplicaOptions, 'plugins'> = {}): Record<string, string> => ({
+    MPSTACK_DATABASE_URL: options.databaseUrl ?? databaseUrl,
+    MPSTACK_REDIS_URL: options.redisUrl ?? REDIS_URL,
+    MPSTACK_AMQP_URL: options.amqpUrl ?? amqpUrl,
+    MPSTACK_KEY_PREFIX: keyPrefix,
+    MPSTACK_DATA_DIR: options.dataDir ?? join(dir, uniqueName('replica')),
+    MPSTACK_INGRESS_PORT: '0',
+    MPSTACK_LOG_LEVEL: 'silent',
+    MPSTACK_INBOUND_PARTITIONS: String(partitions),
+    MPSTACK_SEED_FILE: seedFile,
+  });
   return {
     account,
     amqpUrl,
     vhost,
+    databaseUrl,
     dir,
+    replicaEnv,
     async replica(options = {}) {
-      const dataDir = options.dataDir ?? join(dir, uniqueName('replica'));
-      const config = loadIngressConfig({
-        MPSTACK_DATABASE_URL: databaseUrl,
-        MPSTACK_REDIS_URL: options.redisUrl ?? REDIS_URL,
-        MPSTACK_AMQP_URL: options.amqpUrl ?? amqpUrl,
-        MPSTACK_KEY_PREFIX: keyPrefix,
-        MPSTACK_DATA_DIR: dataDir,
-        MPSTACK_INGRESS_PORT: '0',
-        MPSTACK_LOG_LEVEL: 'silent',
-        MPSTACK_INBOUND_PARTITIONS: String(partitions),
-        MPSTACK_SEED_FILE: seedFile,
-      });
+      const config = loadIngressConfig(replicaEnv(options));
       const running = await startIngress({
         config,
         ...(options.plugins === undefined ? {} : { plugins: options.plugins }),

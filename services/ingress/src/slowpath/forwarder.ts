@@ -125,7 +125,7 @@ export class Forwarder {
 
   /** Publishes what replicas that are gone handed over, a batch of leased rows at a time. */
   private async forwardHandedOver(): Promise<void> {
-    const { handover, queue, logger } = this.options;
+    const { handover, logger } = this.options;
     if (handover === undefined || Date.now() < this.nextHandoverPoll) return;
     this.nextHandoverPoll = Date.now() + (this.options.handoverPollMs ?? 5_000);
     let forwarded = 0;
@@ -135,7 +135,7 @@ export class Forwarder {
         if (claim.messages.length === 0) break;
         try {
           for (const message of claim.messages) {
-            await publishEntry(queue, message);
+            await this.forwardSpooled(message);
             await claim.forwarded(message.id);
             forwarded++;
           }
