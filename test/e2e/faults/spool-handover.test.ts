@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { countSpooledMessages, createDatabase, type Db } from '@mpstack/common';
 import { randomMsgId, sendToAccount, textMessage } from '@mpstack/simulators';
 import { uniqueName, until } from '@mpstack/testkit';
-import { RabbitMqNode } from '../support/fault/index.js';
-import { IngressProcess } from '../support/ingress-process.js';
-import { QueueRecorder } from '../support/queue-recorder.js';
-import { createStack, partitions, type Stack } from '../support/stack.js';
-import { TcpProxy } from '../support/tcp-proxy.js';
+import { RabbitMqNode } from '../../support/fault/index.js';
+import { IngressProcess } from '../../support/ingress-process.js';
+import { QueueRecorder } from '../../support/queue-recorder.js';
+import { createStack, partitions, type Stack } from '../../support/stack.js';
+import { TcpProxy } from '../../support/tcp-proxy.js';
 
 /** Lines currently in the spool files of a data directory (the rejected-lines file aside). */
 async function spooledLines(dataDir: string): Promise<number> {
