@@ -1,11 +1,5 @@
-import {
-  commonEnvSchema,
-  type Environment,
-  intFromEnv,
-  loadConfig,
-  runService,
-  type ServiceDefinition,
-} from '@mpstack/common';
+import { commonEnvSchema, type Environment, intFromEnv, loadConfig } from '@mpstack/common/config';
+import { runService, type ServiceDefinition } from '@mpstack/common/shell';
 import { z } from 'zod';
 import { type RunOperatorOptions, runOperator } from './main.js';
 

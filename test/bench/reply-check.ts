@@ -1,4 +1,4 @@
-import { decodeAesKey, decryptMessage, parseXml } from '@mpstack/common';
+import { decodeAesKey, decryptMessage, parseXml } from '@mpstack/common/wechat';
 import { benchAccount, benchReplyText } from './bench-account.js';
 import { signedRequest } from './request-file.js';
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { decodeAesKey, encryptMessage, msgSignature, urlSignature } from '@mpstack/common';
+import { decodeAesKey, encryptMessage, msgSignature, urlSignature } from '@mpstack/common/wechat';
 import { benchAccount, benchKeyword } from './bench-account.js';
 
 /** One signed + encrypted (safe mode) callback, as WeChat would POST it. */

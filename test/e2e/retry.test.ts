@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
-import { decodeAesKey, decryptWithKey, parseXml } from '@mpstack/common';
+import { decodeAesKey, decryptWithKey, parseXml } from '@mpstack/common/wechat';
 import type { FastPathPlugin } from '@mpstack/ingress';
 import { type DeliveryReport, type FetchLike, sendToAccount, textMessage } from '@mpstack/simulators';
 import { uniqueName } from '@mpstack/testkit';

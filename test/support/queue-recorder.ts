@@ -1,4 +1,4 @@
-import { AmqpQueue, type WxMessage } from '@mpstack/common';
+import { AmqpQueue } from '@mpstack/common/adapters';
 import {
   decodeInbound,
   decodeLogEventBatch,
@@ -7,6 +7,7 @@ import {
   logEventsQueue,
   type MessageLogEvent,
 } from '@mpstack/common/contracts';
+import type { WxMessage } from '@mpstack/common/wechat';
 
 /** One delivery from a partition queue, as a worker would see it. */
 export interface Received {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { createLogger, type RunningService, startService } from '@mpstack/common';
+import { createLogger } from '@mpstack/common/logging';
+import { type RunningService, startService } from '@mpstack/common/shell';
 import { loadOperatorConfig, operatorService } from '../../src/service.js';
 import { type FakeApiServer, startFakeApiServer } from '../support/fake-apiserver/server.js';
 import { eventually, FakeRates, NAMESPACE } from '../support/operator-harness.js';

@@ -1,4 +1,4 @@
-import { isAppError } from '@mpstack/common';
+import { isAppError } from '@mpstack/common/errors';
 import { defaultMaxDeliveries, defaultTimeoutMs } from '@mpstack/simulators';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { startDev } from './commands/dev.js';

@@ -1,15 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import {
-  type CoordinationPort,
-  createHttpApp,
-  type FastHandler,
-  type Logger,
-  type QueuePort,
-  type ReadinessCheck,
-  type ReadinessDetail,
-  type Telemetry,
-} from '@mpstack/common';
 import { decodeInvalidation, inboundQueues, invalidationChannels, logEventsQueue } from '@mpstack/common/contracts';
+import { createHttpApp, type FastHandler, type ReadinessCheck, type ReadinessDetail } from '@mpstack/common/http';
+import type { Logger } from '@mpstack/common/logging';
+import type { CoordinationPort, QueuePort } from '@mpstack/common/ports';
+import type { Telemetry } from '@mpstack/common/telemetry';
 import type { AccountSource } from './accounts/account.types.js';
 import { AccountRegistry } from './accounts/account-registry.js';
 import { LogSink } from './logevents/log-sink.js';

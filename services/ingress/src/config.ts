@@ -1,4 +1,4 @@
-import { commonEnvSchema, type Environment, intFromEnv, loadConfig } from '@mpstack/common';
+import { commonEnvSchema, type Environment, intFromEnv, loadConfig } from '@mpstack/common/config';
 import { z } from 'zod';
 
 const ingressEnvSchema = commonEnvSchema.extend({

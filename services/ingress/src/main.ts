@@ -1,16 +1,9 @@
-import {
-  type Environment,
-  type Infrastructure,
-  type Logger,
-  listAccounts,
-  openInfrastructure,
-  type RunningService,
-  runService,
-  type ServiceDefinition,
-  seedFromFile,
-  startService,
-  type Telemetry,
-} from '@mpstack/common';
+import type { Environment } from '@mpstack/common/config';
+import { listAccounts, seedFromFile } from '@mpstack/common/db';
+import type { Logger } from '@mpstack/common/logging';
+import { type Infrastructure, openInfrastructure } from '@mpstack/common/runtime';
+import { type RunningService, runService, type ServiceDefinition, startService } from '@mpstack/common/shell';
+import type { Telemetry } from '@mpstack/common/telemetry';
 import { createIngress, type Ingress } from './app.js';
 import { type IngressConfig, loadIngressConfig } from './config.js';
 import type { FastPathPlugin } from './rules/rule.types.js';

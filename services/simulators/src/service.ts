@@ -1,4 +1,5 @@
-import { commonEnvSchema, type Environment, intFromEnv, loadConfig, type ServiceDefinition } from '@mpstack/common';
+import { commonEnvSchema, type Environment, intFromEnv, loadConfig } from '@mpstack/common/config';
+import type { ServiceDefinition } from '@mpstack/common/shell';
 import { z } from 'zod';
 import { createSimulator, type SimulatorOptions } from './simulator.js';
 

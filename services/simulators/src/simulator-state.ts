@@ -1,4 +1,4 @@
-import type { XmlFields } from '@mpstack/common';
+import type { XmlFields } from '@mpstack/common/wechat';
 import { AccountDirectory } from './accounts.js';
 import { type ChatEntry, ChatStore, type InboxMessage } from './chat/chat-store.js';
 import type { Clock } from './clock.js';

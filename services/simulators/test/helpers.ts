@@ -9,7 +9,7 @@ import {
   signaturesEqual,
   urlSignature,
   type XmlFields,
-} from '@mpstack/common';
+} from '@mpstack/common/wechat';
 import { until } from '@mpstack/testkit';
 import {
   AdjustableClock,

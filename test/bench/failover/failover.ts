@@ -16,6 +16,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import mysql from 'mysql2/promise';
+// biome-ignore lint/style/noRestrictedImports: the failover bench drives the operator's own MySQL test harness, which no package exports.
 import type { OperatorLoop } from '../../../operator/dist/test/mysql/operator-loop.js';
 
 type MysqlApi = typeof import('../../../operator/dist/src/mysql/index.js');

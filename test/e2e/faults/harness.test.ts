@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { AmqpQueue } from '@mpstack/common';
+import { AmqpQueue } from '@mpstack/common/adapters';
 import { until } from '@mpstack/testkit';
 import { Redis } from 'ioredis';
 import { RabbitMqNode, RedisServer } from '../../support/fault/index.js';

@@ -1,15 +1,10 @@
 import { join } from 'node:path';
-import {
-  AppError,
-  createLogger,
-  describeMysqlTarget,
-  type Environment,
-  ErrorCode,
-  mysqlTarget,
-  openInfrastructure,
-  seed,
-} from '@mpstack/common';
+import type { Environment } from '@mpstack/common/config';
 import { logEventsQueue } from '@mpstack/common/contracts';
+import { describeMysqlTarget, mysqlTarget, seed } from '@mpstack/common/db';
+import { AppError, ErrorCode } from '@mpstack/common/errors';
+import { createLogger } from '@mpstack/common/logging';
+import { openInfrastructure } from '@mpstack/common/runtime';
 import { loadIngressConfig, startIngress } from '@mpstack/ingress';
 import { loadSimulatorsConfig, startSimulator } from '@mpstack/simulators';
 import { createDemoMenu, demoAccount, demoSeed, demoSimAccount } from '../dev/demo-account.js';

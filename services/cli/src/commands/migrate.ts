@@ -1,15 +1,13 @@
 import { join } from 'node:path';
+import { commonEnvSchema, type Environment, loadConfig } from '@mpstack/common/config';
 import {
-  commonEnvSchema,
   createDatabase,
   describeMysqlTarget,
-  type Environment,
   ensureMysqlDatabase,
-  loadConfig,
   migrateToLatest,
   mysqlTarget,
   seedFromFile,
-} from '@mpstack/common';
+} from '@mpstack/common/db';
 
 export interface MigrateResult {
   readonly applied: readonly string[];

@@ -1,5 +1,7 @@
-import { AppError, type Environment, runService as runWithShell } from '@mpstack/common';
+import type { Environment } from '@mpstack/common/config';
 import { serviceCatalog } from '@mpstack/common/contracts';
+import { AppError } from '@mpstack/common/errors';
+import { runService as runWithShell } from '@mpstack/common/shell';
 import { runIngress } from '@mpstack/ingress';
 import { runOperatorService } from '@mpstack/operator';
 import { simulatorsService } from '@mpstack/simulators';

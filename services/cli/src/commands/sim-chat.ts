@@ -1,4 +1,4 @@
-import type { Reply } from '@mpstack/common';
+import type { Reply } from '@mpstack/common/wechat';
 import type { DeliveryAttempt } from '@mpstack/simulators';
 import type { CustomerServiceMessage, SimSendReport } from './sim.js';
 

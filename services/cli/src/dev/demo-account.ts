@@ -1,4 +1,4 @@
-import type { SeedData } from '@mpstack/common';
+import type { SeedData } from '@mpstack/common/db';
 import type { SimAccount } from '@mpstack/simulators';
 import { fetchStableToken } from './dev-worker.js';
 

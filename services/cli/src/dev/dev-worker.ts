@@ -1,5 +1,6 @@
-import type { Consumer, Delivery, HandlerOutcome, Logger, QueuePort } from '@mpstack/common';
 import { decodeInbound, type InboundMessage, inboundQueueName, inboundQueues } from '@mpstack/common/contracts';
+import type { Logger } from '@mpstack/common/logging';
+import type { Consumer, Delivery, HandlerOutcome, QueuePort } from '@mpstack/common/ports';
 
 export interface DevWorkerOptions {
   readonly queue: QueuePort;

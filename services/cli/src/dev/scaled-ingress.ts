@@ -1,6 +1,8 @@
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { AppError, type Environment, ErrorCode, type Logger } from '@mpstack/common';
+import type { Environment } from '@mpstack/common/config';
+import { AppError, ErrorCode } from '@mpstack/common/errors';
+import type { Logger } from '@mpstack/common/logging';
 import { startLocalScaler } from '@mpstack/operator';
 import { type Backends, startRoundRobinProxy } from './round-robin-proxy.js';
 

@@ -1,5 +1,5 @@
 import { createDecipheriv } from 'node:crypto';
-import type { AesKey } from '@mpstack/common';
+import type { AesKey } from '@mpstack/common/wechat';
 
 /**
  * Why an Encrypt value did not decrypt, told apart from its shape and from what its first

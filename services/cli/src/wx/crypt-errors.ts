@@ -1,4 +1,5 @@
-import { isAppError, WxCryptCode, WxCryptError } from '@mpstack/common';
+import { isAppError } from '@mpstack/common/errors';
+import { WxCryptCode, WxCryptError } from '@mpstack/common/wechat';
 import { type CommandResult, ExitCode, failed } from './io.js';
 
 /** The official WXBizMsgCrypt names of the codes, as WeChat's samples and docs print them. */

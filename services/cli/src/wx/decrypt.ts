@@ -10,7 +10,7 @@ import {
   urlSignature,
   WxCryptCode,
   WxCryptError,
-} from '@mpstack/common';
+} from '@mpstack/common/wechat';
 import { diagnoseCiphertext } from './ciphertext.js';
 import { reportFailure } from './crypt-errors.js';
 import { type CommandResult, ExitCode, failed, missingOptions, succeeded } from './io.js';

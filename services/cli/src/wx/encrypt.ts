@@ -1,4 +1,4 @@
-import { decodeAesKey, encryptMessage, encryptReply } from '@mpstack/common';
+import { decodeAesKey, encryptMessage, encryptReply } from '@mpstack/common/wechat';
 import { reportFailure } from './crypt-errors.js';
 import { type CommandResult, ExitCode, failed, missingOptions, succeeded } from './io.js';
 

@@ -1,4 +1,4 @@
-import { parseMessageXml, parseXml } from '@mpstack/common';
+import { parseMessageXml, parseXml } from '@mpstack/common/wechat';
 import { reportFailure } from './crypt-errors.js';
 import { type CommandResult, ExitCode, failed, succeeded } from './io.js';
 

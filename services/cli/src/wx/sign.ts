@@ -1,4 +1,4 @@
-import { jssdkSignature, msgSignature, urlSignature } from '@mpstack/common';
+import { jssdkSignature, msgSignature, urlSignature } from '@mpstack/common/wechat';
 import { type CommandResult, missingOptions, succeeded } from './io.js';
 
 export interface SignOptions {

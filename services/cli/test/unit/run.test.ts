@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { AppError } from '@mpstack/common';
 import { serviceCatalog } from '@mpstack/common/contracts';
+import { AppError } from '@mpstack/common/errors';
 import { runnableServices, runService, serviceRunners } from '../../src/commands/run.js';
 
 describe('mpstack run: the service registry', () => {

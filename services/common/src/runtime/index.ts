@@ -1,2 +1,1 @@
 export * from './infrastructure.js';
-export * from './service-shell.js';

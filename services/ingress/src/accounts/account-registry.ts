@@ -1,4 +1,5 @@
-import { decodeAesKey, type Logger } from '@mpstack/common';
+import type { Logger } from '@mpstack/common/logging';
+import { decodeAesKey } from '@mpstack/common/wechat';
 import type { Account, AccountSource } from './account.types.js';
 
 export interface AccountRegistryOptions {

@@ -1,4 +1,4 @@
-import type { AesKey } from '@mpstack/common';
+import type { AesKey } from '@mpstack/common/wechat';
 
 export type EncryptMode = 'plain' | 'compatible' | 'safe';
 

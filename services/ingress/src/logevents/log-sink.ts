@@ -1,5 +1,6 @@
-import type { Logger, QueuePort } from '@mpstack/common';
 import { encodeLogEvent, encodeLogEventBatch, logEventsQueue, type MessageLogEvent } from '@mpstack/common/contracts';
+import type { Logger } from '@mpstack/common/logging';
+import type { QueuePort } from '@mpstack/common/ports';
 
 export interface LogSinkOptions {
   readonly queue: QueuePort;

@@ -1,4 +1,4 @@
-import type { Logger } from '@mpstack/common';
+import type { Logger } from '@mpstack/common/logging';
 import type { ReplyRule } from './rule.types.js';
 import { RuleSet } from './rule-set.js';
 

@@ -1,4 +1,5 @@
-import { type Db, type Logger, listRules, type ReplyRule } from '@mpstack/common';
+import { type Db, listRules, type ReplyRule } from '@mpstack/common/db';
+import type { Logger } from '@mpstack/common/logging';
 
 /** Loads an account's enabled reply rules; a failure keeps the fast path answering without them. */
 export async function loadReplyRules(db: Db, accountId: string, logger: Logger): Promise<readonly ReplyRule[]> {

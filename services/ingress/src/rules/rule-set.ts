@@ -1,4 +1,4 @@
-import type { Reply, WxMessage } from '@mpstack/common';
+import type { Reply, WxMessage } from '@mpstack/common/wechat';
 import type { FastPathDecision, ReplyRule } from './rule.types.js';
 
 interface PatternRule {

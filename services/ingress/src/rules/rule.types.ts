@@ -1,7 +1,7 @@
-import type { Reply, WxMessage } from '@mpstack/common';
+import type { Reply, WxMessage } from '@mpstack/common/wechat';
 import type { Account } from '../accounts/account.types.js';
 
-export type { ReplyRule } from '@mpstack/common';
+export type { ReplyRule } from '@mpstack/common/db';
 
 /**
  * What the fast path decided for one message: the passive reply (if any) and whether the

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Logger, PublishInDoubtError, type QueuePort } from '@mpstack/common';
+import type { Logger } from '@mpstack/common/logging';
+import { PublishInDoubtError, type QueuePort } from '@mpstack/common/ports';
 import type { DiskSpool, SpoolEntry } from '../spool/disk-spool.js';
 import type { SpoolHandover } from '../spool/handover.js';
 

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { claimSpooledMessages, type Db, handOverSpooledMessages, type SpooledClaim } from '@mpstack/common';
+import { claimSpooledMessages, type Db, handOverSpooledMessages, type SpooledClaim } from '@mpstack/common/db';
 import type { SpoolEntry } from './disk-spool.js';
 
 /**

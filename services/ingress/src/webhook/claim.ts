@@ -1,15 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  AppError,
-  type ClaimRequest,
-  type ClaimResult,
-  type CoordinationPort,
-  ErrorCode,
-  type Lease,
-  type Logger,
-} from '@mpstack/common';
+import { AppError, ErrorCode } from '@mpstack/common/errors';
+import type { Logger } from '@mpstack/common/logging';
+import type { ClaimRequest, ClaimResult, CoordinationPort, Lease } from '@mpstack/common/ports';
 
 const holderPrefix = randomBytes(6).toString('base64url');
 let holderCount = 0;

@@ -1,5 +1,6 @@
-import { buildReply, extractTraceContext, injectTraceContext, trace, type WxMessage } from '@mpstack/common';
 import { encodeInbound, inboundQueueName, partitionOf } from '@mpstack/common/contracts';
+import { extractTraceContext, injectTraceContext, trace } from '@mpstack/common/telemetry';
+import { buildReply, type WxMessage } from '@mpstack/common/wechat';
 import type { Account } from '../accounts/account.types.js';
 import type { FastPathDecision } from '../rules/rule.types.js';
 import type { ForwardOutcome } from '../slowpath/forwarder.js';

@@ -1,4 +1,5 @@
-import { AppError, ErrorCode, type WxMessage } from '@mpstack/common';
+import { AppError, ErrorCode } from '@mpstack/common/errors';
+import type { WxMessage } from '@mpstack/common/wechat';
 
 /**
  * C0 control characters other than tab, line feed and carriage return: not characters of

@@ -1,6 +1,5 @@
+import { AppError, ErrorCode } from '@mpstack/common/errors';
 import {
-  AppError,
-  ErrorCode,
   locateEncrypt,
   openEncryptValue,
   parseMessage,
@@ -11,7 +10,7 @@ import {
   WxCryptCode,
   WxCryptError,
   type WxMessage,
-} from '@mpstack/common';
+} from '@mpstack/common/wechat';
 import type { Account } from '../accounts/account.types.js';
 import type { CallbackQuery } from './request.js';
 

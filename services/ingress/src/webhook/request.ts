@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
-import { AppError, ErrorCode, logHash } from '@mpstack/common';
+import { AppError, ErrorCode } from '@mpstack/common/errors';
+import { logHash } from '@mpstack/common/logging';
 
 /** The callback query WeChat appends to the configured URL. */
 export interface CallbackQuery {

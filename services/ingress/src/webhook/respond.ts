@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
-import { encryptReply, errorResponse } from '@mpstack/common';
+import { errorResponse } from '@mpstack/common/http';
+import { encryptReply } from '@mpstack/common/wechat';
 import type { Account } from '../accounts/account.types.js';
 
 /** The body WeChat takes as "received, nothing to show": no retry, no error to the user. */

@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { AppError, dedupeKey, ErrorCode, type FastHandler, isKnownEvent, type WxMessage } from '@mpstack/common';
+import { AppError, ErrorCode } from '@mpstack/common/errors';
+import type { FastHandler } from '@mpstack/common/http';
+import { dedupeKey, isKnownEvent, type WxMessage } from '@mpstack/common/wechat';
 import type { Account } from '../accounts/account.types.js';
 import { claimWithinBudget, type HoldReason, isUnavailable, LeaseKeeper, nextHolder } from './claim.js';
 import { type Executed, execute, replyXmlOf, ruleDecision } from './execute.js';

@@ -1,5 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { CoordinationPort, Logger, WxMessage } from '@mpstack/common';
+import type { Logger } from '@mpstack/common/logging';
+import type { CoordinationPort } from '@mpstack/common/ports';
+import type { WxMessage } from '@mpstack/common/wechat';
 import type { Tracer } from '@opentelemetry/api';
 import type { Account } from '../accounts/account.types.js';
 import type { AccountRegistry } from '../accounts/account-registry.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createCipheriv, randomBytes } from 'node:crypto';
-import { cdata, decodeAesKey, msgSignature, urlSignature } from '@mpstack/common';
+import { cdata, decodeAesKey, msgSignature, urlSignature } from '@mpstack/common/wechat';
 import { uniqueName } from '@mpstack/testkit';
 import { hello, randomAesKey, type TestAccount } from '../support/accounts.js';
 import {

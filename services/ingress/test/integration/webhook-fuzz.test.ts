@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { cdata, msgSignature, urlSignature } from '@mpstack/common';
+import { cdata, msgSignature, urlSignature } from '@mpstack/common/wechat';
 import { uniqueName } from '@mpstack/testkit';
 import fc from 'fast-check';
 import type { TestAccount } from '../support/accounts.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { cdata, msgSignature, urlSignature } from '@mpstack/common';
+import { cdata, msgSignature, urlSignature } from '@mpstack/common/wechat';
 import { uniqueName } from '@mpstack/testkit';
 import {
   type CallbackPost,

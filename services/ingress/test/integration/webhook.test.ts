@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { parseXml, urlSignature } from '@mpstack/common';
+import { parseXml, urlSignature } from '@mpstack/common/wechat';
 import { uniqueName, until } from '@mpstack/testkit';
 import { hello } from '../support/accounts.js';
 import { callbackUrl, freshStamp, plainPost, send, textXml, toAnswer } from '../support/callback.js';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { ReplyRule } from '@mpstack/common';
+import type { ReplyRule } from '@mpstack/common/db';
 import type { AccountSource } from '../../src/accounts/account.types.js';
 
 /** A random EncodingAESKey: 43 base64 characters (32 bytes without the trailing `=`). */

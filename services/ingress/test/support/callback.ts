@@ -9,7 +9,7 @@ import {
   signaturesEqual,
   urlSignature,
   type XmlFields,
-} from '@mpstack/common';
+} from '@mpstack/common/wechat';
 import type { TestAccount } from './accounts.js';
 
 /** The `timestamp` and `nonce` WeChat signs a delivery with. */

@@ -2,14 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  AmqpQueue,
-  createLogger,
-  createServiceServer,
-  createTelemetry,
-  RedisCoordination,
-  type WxMessage,
-} from '@mpstack/common';
+import { AmqpQueue, RedisCoordination } from '@mpstack/common/adapters';
 import {
   decodeInbound,
   decodeLogEventBatch,
@@ -18,6 +11,10 @@ import {
   logEventsQueue,
   type MessageLogEvent,
 } from '@mpstack/common/contracts';
+import { createServiceServer } from '@mpstack/common/http';
+import { createLogger } from '@mpstack/common/logging';
+import { createTelemetry } from '@mpstack/common/telemetry';
+import type { WxMessage } from '@mpstack/common/wechat';
 import { createVhost, deleteKeys, deleteVhost, REDIS_URL, uniqueName, until } from '@mpstack/testkit';
 import { createIngress, type Ingress } from '../../src/app.js';
 import type { FastPathPlugin } from '../../src/rules/rule.types.js';

@@ -1,4 +1,5 @@
-import { isAppError, parseXml } from '@mpstack/common';
+import { isAppError } from '@mpstack/common/errors';
+import { parseXml } from '@mpstack/common/wechat';
 import express, { type Request, type Response, Router } from 'express';
 import { conversationOf, sinceOf } from '../chat/conversation.js';
 import type { AdjustableClock } from '../clock.js';

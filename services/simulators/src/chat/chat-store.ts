@@ -1,4 +1,4 @@
-import type { Reply } from '@mpstack/common';
+import type { Reply } from '@mpstack/common/wechat';
 
 /** A kefu message accepted by `/cgi-bin/message/custom/send`, as the user's phone shows it. */
 export interface InboxMessage {

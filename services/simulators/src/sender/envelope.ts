@@ -1,4 +1,11 @@
-import { cdata, decodeAesKey, encryptMessage, msgSignature, urlSignature, type XmlFields } from '@mpstack/common';
+import {
+  cdata,
+  decodeAesKey,
+  encryptMessage,
+  msgSignature,
+  urlSignature,
+  type XmlFields,
+} from '@mpstack/common/wechat';
 import type { SenderAccount } from './sender.types.js';
 
 /** The query string and body of one callback delivery. */

@@ -7,7 +7,7 @@ import {
   type Reply,
   signaturesEqual,
   type XmlFields,
-} from '@mpstack/common';
+} from '@mpstack/common/wechat';
 import { type SenderAccount, serviceUnavailableText, type UserView } from './sender.types.js';
 
 /** Passive news replies: 1 article to a user message, 8 otherwise (since 2018-10-12, PROTOCOL.md). */

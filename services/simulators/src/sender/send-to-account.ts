@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseXml, type XmlFields } from '@mpstack/common';
+import { parseXml, type XmlFields } from '@mpstack/common/wechat';
 import { numericNonce } from '../shared/ids.js';
 import { buildEnvelope, encryptFor, type Stamp } from './envelope.js';
 import { readReply } from './reply-reader.js';

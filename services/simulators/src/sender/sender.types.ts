@@ -1,4 +1,4 @@
-import type { Reply, XmlFields } from '@mpstack/common';
+import type { Reply, XmlFields } from '@mpstack/common/wechat';
 import type { Clock } from '../clock.js';
 import type { EncryptionMode } from '../types.js';
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { parseMessage } from '@mpstack/common';
+import { parseMessage } from '@mpstack/common/wechat';
 import {
   type ApiHarness,
   eventually,

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { parseMessage } from '@mpstack/common';
+import { parseMessage } from '@mpstack/common/wechat';
 import { startSimulator } from '../../src/index.js';
 import { type ApiHarness, fakeIngress, fetchToken, getJson, postJson, startApi, testAccount } from '../helpers.js';
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { parseMessage } from '@mpstack/common';
+import { parseMessage } from '@mpstack/common/wechat';
 import { AdjustableClock, createSimulator, startSimulator } from '../../src/index.js';
 import { fakeIngress, fetchToken, getJson, listen, postJson, safeAccount, testAccount } from '../helpers.js';
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { decodeAesKey, encryptMessage, msgSignature, urlSignature } from '@mpstack/common';
+import { decodeAesKey, encryptMessage, msgSignature, urlSignature } from '@mpstack/common/wechat';
 import { type DecryptOptions, runDecrypt } from '../../../src/wx/decrypt.js';
 import { loadVector, str } from './fixtures.js';
 

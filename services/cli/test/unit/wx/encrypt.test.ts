@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { parseXml } from '@mpstack/common';
+import { parseXml } from '@mpstack/common/wechat';
 import { runDecrypt } from '../../../src/wx/decrypt.js';
 import { parseRandom, runEncrypt } from '../../../src/wx/encrypt.js';
 import { loadVector, str } from './fixtures.js';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { urlSignature } from '@mpstack/common';
+import { urlSignature } from '@mpstack/common/wechat';
 import { runJssdkSign, runSign } from '../../../src/wx/sign.js';
 import { loadVector, str } from './fixtures.js';
 

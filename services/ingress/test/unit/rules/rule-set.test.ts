@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { parseMessageXml, type ReplyRule, type WxMessage } from '@mpstack/common';
+import type { ReplyRule } from '@mpstack/common/db';
+import { parseMessageXml, type WxMessage } from '@mpstack/common/wechat';
 import { RuleSet } from '../../../src/rules/rule-set.js';
 import { rule } from '../../support/accounts.js';
 

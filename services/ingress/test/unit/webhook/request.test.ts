@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { IncomingMessage } from 'node:http';
 import { PassThrough } from 'node:stream';
-import { AppError } from '@mpstack/common';
+import { AppError } from '@mpstack/common/errors';
 import fc from 'fast-check';
 import { parseWebhookUrl, readBody } from '../../../src/webhook/request.js';
 
