@@ -1,11 +1,10 @@
 import { isAppError } from '@mpstack/common/errors';
-import { defaultMaxDeliveries, defaultTimeoutMs } from '@mpstack/simulators';
+import { wechatDelivery } from '@mpstack/common/wechat';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { startDev } from './commands/dev.js';
-import { migrate } from './commands/migrate.js';
-import { runnableServices, runService } from './commands/run.js';
-import { simSend, simSendDefaults } from './commands/sim.js';
+import { runnableServices } from './commands/runnable.js';
+import type { SimSendOptions } from './commands/sim.js';
 import { renderChat } from './commands/sim-chat.js';
+import { simSendDefaults } from './commands/sim-defaults.js';
 import { nodeIo } from './wx/io.js';
 import { registerWxCommands } from './wx/register.js';
 
@@ -57,6 +56,8 @@ export function buildProgram(): Command {
           options.scale === 'auto'
             ? { min: 1, max: options.scaleMax, target: options.scaleTarget, intervalMs: 5000 }
             : undefined;
+        // Commands load what they run when they run: `mpstack wx …` loads no driver.
+        const { startDev } = await import('./commands/dev.js');
         const running = await startDev(process.env, {
           ...(options.ingressPort === undefined ? {} : { ingressPort: options.ingressPort }),
           ...(options.simulatorPort === undefined ? {} : { simulatorPort: options.simulatorPort }),
@@ -75,12 +76,16 @@ export function buildProgram(): Command {
     .command('run')
     .description('run one service (the container entrypoint); configuration from MPSTACK_* variables')
     .argument('<service>', `one of: ${runnableServices().join(', ')}`)
-    .action((service: string) => runService(service, process.env));
+    .action(async (service: string) => {
+      const { runService } = await import('./commands/run.js');
+      await runService(service, process.env);
+    });
   program
     .command('migrate')
     .description('apply database migrations (MPSTACK_DATABASE_URL, or the embedded SQLite file)')
     .option('--seed <file>', 'then upsert the accounts and rules of a seed file')
     .action(async (options: { seed?: string }) => {
+      const { migrate } = await import('./commands/migrate.js');
       const result = await migrate(process.env, options.seed);
       console.log(
         `migrated ${result.target}: ${result.applied.length === 0 ? 'already up to date' : result.applied.join(', ')}`,
@@ -115,8 +120,8 @@ function registerSim(program: Command): void {
     .addOption(new Option('--event <event>', 'an event instead (subscribe, CLICK, …)').conflicts(['file']))
     .option('--event-key <key>', 'EventKey of the event')
     .option('--file <xml>', 'send this plaintext XML instead')
-    .option('--timeout-ms <ms>', 'per delivery', positiveInt, defaultTimeoutMs)
-    .option('--deliveries <n>', 'deliveries in total', positiveInt, defaultMaxDeliveries)
+    .option('--timeout-ms <ms>', 'per delivery', positiveInt, wechatDelivery.timeoutMs)
+    .option('--deliveries <n>', 'deliveries in total', positiveInt, wechatDelivery.maxDeliveries)
     .addOption(
       new Option(
         '--retry-on <when>',
@@ -138,12 +143,13 @@ function registerSim(program: Command): void {
       simSendDefaults.waitMs,
     )
     .option('--json', 'print the full report as JSON instead of the chat')
-    .action(async (options: Parameters<typeof simSend>[0] & { json?: boolean }, command: Command) => {
+    .action(async (options: SimSendOptions & { json?: boolean }, command: Command) => {
       if (options.text === undefined && options.event === undefined && options.file === undefined) {
         command.error('error: say what to send: --text <content>, --event <event> (with --event-key) or --file <xml>', {
           exitCode: 2,
         });
       }
+      const { simSend } = await import('./commands/sim.js');
       const report = await simSend(options);
       console.log(options.json === true ? JSON.stringify(report, null, 2) : renderChat(options, report));
       if (report.userSees.kind === 'error') process.exitCode = 1;

@@ -2,3 +2,4 @@ export * from './fixtures.js';
 export * from './rabbit.js';
 export * from './redis.js';
 export * from './wait.js';
+export * from './load-recorder.js';

@@ -6,6 +6,9 @@ import { runIngress } from '@mpstack/ingress';
 import { runOperatorService } from '@mpstack/operator';
 import { simulatorsService } from '@mpstack/simulators';
 import { demoSimAccount } from '../dev/demo-account.js';
+import { runnableServices } from './runnable.js';
+
+export { runnableServices } from './runnable.js';
 
 /**
  * The one registry of `mpstack run <name>`: a runner for each service the catalog
@@ -20,11 +23,6 @@ export const serviceRunners: Readonly<Record<string, (env: Environment) => Promi
     await runWithShell(simulatorsService({ accounts: [demoSimAccount] }), env);
   },
 };
-
-/** Names `mpstack run` accepts, in catalog order. */
-export function runnableServices(): string[] {
-  return serviceCatalog.filter((entry) => entry.runnable).map((entry) => entry.name);
-}
 
 /** `mpstack run <name>`: starts the service; an unknown or not-yet-built name lists the runnable ones. */
 export async function runService(name: string, env: Environment): Promise<void> {

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseXml, type XmlFields } from '@mpstack/common/wechat';
+import { parseXml, wechatDelivery, type XmlFields } from '@mpstack/common/wechat';
 import { numericNonce } from '../shared/ids.js';
 import { buildEnvelope, encryptFor, type Stamp } from './envelope.js';
 import { readReply } from './reply-reader.js';
@@ -12,9 +12,9 @@ import {
   serviceUnavailableText,
 } from './sender.types.js';
 
-/** WeChat waits 5 s per delivery and delivers 3 times in all (PROTOCOL.md, Callback contract). */
-export const defaultTimeoutMs = 5000;
-export const defaultMaxDeliveries = 3;
+/** WeChat waits 5 s per delivery and delivers 3 times in all. */
+export const defaultTimeoutMs = wechatDelivery.timeoutMs;
+export const defaultMaxDeliveries = wechatDelivery.maxDeliveries;
 
 /**
  * Delivers a user message or event to an account's callback URL the way WeChat does and
