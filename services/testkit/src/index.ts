@@ -1,5 +1,5 @@
 export * from './fixtures.js';
+export * from './load-recorder.js';
 export * from './rabbit.js';
 export * from './redis.js';
 export * from './wait.js';
-export * from './load-recorder.js';

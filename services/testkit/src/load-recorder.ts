@@ -26,7 +26,9 @@ export function runRecordingLoads(args: readonly string[], options: { readonly c
     });
     let loaded: string[] = [];
     try {
-      loaded = readFileSync(log, 'utf8').split('\n').filter((line) => line !== '');
+      loaded = readFileSync(log, 'utf8')
+        .split('\n')
+        .filter((line) => line !== '');
     } catch {
       // nothing recorded
     }

@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { AppError, ErrorCode } from '@mpstack/common/errors';
 import { type DeliveryReport, eventMessage, type RetryPolicy, sendToAccount, textMessage } from '@mpstack/simulators';
-import { demoAccount } from '../dev/demo-account.js';
 
 export interface SimSendOptions {
   readonly url: string;
