@@ -15,7 +15,7 @@ import {
   msgSignature,
   openEncryptValue,
   parseMessageXml,
-} from '@mpstack/common';
+} from '@mpstack/common/wechat';
 
 const key = decodeAesKey('abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG');
 const appId = 'wx1234567890abcdef';

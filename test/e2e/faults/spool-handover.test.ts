@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { countSpooledMessages, createDatabase, type Db } from '@mpstack/common';
+import { countSpooledMessages, createDatabase, type Db } from '@mpstack/common/db';
 import { randomMsgId, sendToAccount, textMessage } from '@mpstack/simulators';
 import { uniqueName, until } from '@mpstack/testkit';
 import { RabbitMqNode } from '../../support/fault/index.js';
