@@ -5,7 +5,7 @@
  * fakes (a fake `RequestRateSource` to make a metric missing, for instance).
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
-import type { WeChatPlatform } from '../api/v1alpha1.js';
+import type { ServiceName, WeChatPlatform } from '../api/v1alpha1.js';
 import type { SpecValidation } from '../api/validation.js';
 import type { EventRecorder } from '../kube/events.js';
 import type { OperatorLogger } from '../kube/logger.js';
@@ -46,6 +46,8 @@ export interface ReconcilerDeps {
   readonly metricsUrlOf?: (pod: PodLike) => string | undefined;
   /** The MySQL dual-master round (`spec.mysql.mode: dualMaster`); without it the writer stays as recorded. */
   readonly mysql?: MysqlControl;
+  /** The services that get workloads; the catalog's runnable platform services unless given. */
+  readonly services?: readonly ServiceName[];
   /** Queue depth for services scaling on a queue (`scaling.queue`); without it they scale on requests only. */
   readonly queueDepth?: QueueDepthSource;
 }

@@ -14,7 +14,6 @@ import {
   API_VERSION,
   CONDITION_TYPES,
   KIND,
-  SERVICE_NAMES,
   type ServiceName,
   type WeChatPlatform,
   type WeChatPlatformStatus,
@@ -22,6 +21,7 @@ import {
 import { validatePlatformName } from '../api/validation.js';
 import { EventType } from '../kube/events.js';
 import type { ObjectRef } from '../kube/objects.js';
+import { deployedServices } from '../resources/deployed.js';
 import { serviceObjectName } from '../resources/names.js';
 import type { ScalerState } from '../scaling/scaling.types.js';
 import { type ApplyFailure, applyDesired } from './apply.js';
@@ -103,6 +103,7 @@ export class Reconciler {
     previous: WeChatPlatformStatus | undefined,
   ): Promise<ReconcileResult> {
     const { deps } = this;
+    const services = deps.services ?? deployedServices();
     const isPaused = platform.metadata.annotations?.[ANNOTATIONS.paused] === 'true' || platform.spec.paused;
     const owned = await listOwned(deps.objects, ref.namespace, platform.metadata.uid);
     const key = `${ref.namespace}/${ref.name}`;
@@ -129,7 +130,7 @@ export class Reconciler {
       const replicas = Object.fromEntries(outcomes.map((o) => [o.service, o.replicas]));
       const { desired, refused } = keepRabbitmqNodes(
         platform,
-        deps.desiredResources(platform, { replicas, mysqlWriter: writer }),
+        deps.desiredResources(platform, { replicas, mysqlWriter: writer, services }),
         owned,
       );
       if (refused !== undefined) {
@@ -148,7 +149,7 @@ export class Reconciler {
       if (failed.length > 0) deps.logger.warn({ platform: ref.name, failed }, 'objects the API server refused');
     }
     const deployments = new Map(
-      SERVICE_NAMES.map((s) => [s, owned.get(`Deployment/${serviceObjectName(platform, s)}`)] as const),
+      services.map((s) => [s, owned.get(`Deployment/${serviceObjectName(platform, s)}`)] as const),
     );
     const now = deps.clock();
     const status = nextStatus({

@@ -5,8 +5,9 @@
  * a missing metric holds the current count (the decision says so, ScalingActive=False).
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { SERVICE_NAMES, type ServiceName, type ServiceSpec, type WeChatPlatform } from '../api/v1alpha1.js';
+import type { ServiceName, ServiceSpec, WeChatPlatform } from '../api/v1alpha1.js';
 import type { ScrapeTarget } from '../metrics/request-rate-source.js';
+import { deployedServices } from '../resources/deployed.js';
 import { selectorQuery } from '../resources/meta.js';
 import { serviceObjectName } from '../resources/names.js';
 import type { ScaleDecision } from '../scaling/decide.js';
@@ -41,7 +42,7 @@ const clamp = (n: number, { min, max }: { min: number; max: number }) => Math.mi
 /** Decides the replicas of every service (one after another: they share the scaler states map). */
 export async function decideAllReplicas(ctx: ReplicaContext): Promise<ServiceOutcome[]> {
   const outcomes: ServiceOutcome[] = [];
-  for (const service of SERVICE_NAMES) outcomes.push(await decideService(ctx, service));
+  for (const service of ctx.deps.services ?? deployedServices()) outcomes.push(await decideService(ctx, service));
   return outcomes;
 }
 

@@ -8,7 +8,8 @@ import type {
   V1Service,
   V1StatefulSet,
 } from '@kubernetes/client-node';
-import { SERVICE_NAMES, type ServiceName, type WeChatPlatform } from '../api/v1alpha1.js';
+import type { ServiceName, WeChatPlatform } from '../api/v1alpha1.js';
+import { deployedServices } from './deployed.js';
 import { platformIngress } from './ingress.js';
 import { mysqlConfigMap, mysqlHeadlessService, mysqlStatefulSet, mysqlWriterService } from './mysql.js';
 import { networkPolicies, podDisruptionBudgets } from './policies.js';
@@ -35,6 +36,8 @@ export interface DesiredOptions {
   readonly mysqlWriter?: string | undefined;
   /** The operator's own namespace: its pods are let through the data stores' NetworkPolicies. */
   readonly operatorNamespace?: string | undefined;
+  /** The services that get workloads; the runnable ones of the catalog unless given (`deployed.ts`). */
+  readonly services?: readonly ServiceName[];
 }
 
 function replicasOf(platform: WeChatPlatform, service: ServiceName, options: DesiredOptions): number {
@@ -65,15 +68,16 @@ export function desiredResources(platform: WeChatPlatform, options: DesiredOptio
       rabbitmqStatefulSet(platform) as DesiredObject,
     );
   }
-  for (const service of SERVICE_NAMES) {
+  const services = options.services ?? deployedServices();
+  for (const service of services) {
     objects.push(
       serviceService(platform, service) as DesiredObject,
       serviceDeployment(platform, service, replicasOf(platform, service, options)) as DesiredObject,
     );
   }
-  objects.push(platformIngress(platform) as DesiredObject);
+  objects.push(platformIngress(platform, services) as DesiredObject);
   for (const object of [
-    ...podDisruptionBudgets(platform, SERVICE_NAMES),
+    ...podDisruptionBudgets(platform, services),
     ...networkPolicies(platform, options.operatorNamespace),
   ]) {
     objects.push(object as DesiredObject);

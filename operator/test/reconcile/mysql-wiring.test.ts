@@ -6,6 +6,7 @@ import { createObjectClient } from '../../src/kube/objects.js';
 import type { MysqlState } from '../../src/mysql/index.js';
 import type { MysqlControl, MysqlPod, MysqlRound, MysqlStepResult } from '../../src/reconcile/mysql-port.js';
 import { Reconciler } from '../../src/reconcile/reconciler.js';
+import { deployedServices } from '../../src/resources/deployed.js';
 import { desiredResources } from '../../src/resources/desired.js';
 import { decideReplicas } from '../../src/scaling/decide.js';
 import { findType } from '../support/fake-apiserver/resource-types.js';
@@ -186,7 +187,7 @@ describe('Reconciler drives the MySQL dual-master round (fake MysqlControl, fake
     });
     assert.equal(statusOf(p).mysql?.writer, 'p1-mysql-1');
     assert.equal(writerSelector(server), 'p1-mysql-1', 'the writer Service was recreated for the recorded writer');
-    assert.equal(server.store.list(deployments, NAMESPACE, null, null).length, 7);
+    assert.equal(server.store.list(deployments, NAMESPACE, null, null).length, deployedServices().length);
     assert.ok(conditionOf(p, 'Ready') !== undefined);
   });
 
@@ -198,7 +199,7 @@ describe('Reconciler drives the MySQL dual-master round (fake MysqlControl, fake
     assert.equal(conditionOf(p, 'MySQLAvailable')?.reason, 'MySQLStepFailed');
     assert.equal(statusOf(p).mysql, undefined);
     assert.equal(writerSelector(server), '');
-    assert.equal(server.store.list(deployments, NAMESPACE, null, null).length, 7);
+    assert.equal(server.store.list(deployments, NAMESPACE, null, null).length, deployedServices().length);
   });
 
   it('requeues at the MySQL probe interval when it is shorter than the scrape interval', async () => {

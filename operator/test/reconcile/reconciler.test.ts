@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { deployedServices } from '../../src/resources/deployed.js';
 import { findType } from '../support/fake-apiserver/resource-types.js';
 import type { StoredObject } from '../support/fake-apiserver/store.js';
 import {
@@ -55,7 +56,7 @@ describe('Reconciler against the fake API server (real client)', () => {
     const owned = allOwned(h, created.metadata.uid!);
     const kinds = new Set(owned.map((o) => o.kind));
     assert.deepEqual([...kinds].sort(), ['ConfigMap', 'Deployment', 'Ingress', 'Service', 'StatefulSet']);
-    assert.equal(owned.filter((o) => o.kind === 'Deployment').length, 7);
+    assert.equal(owned.filter((o) => o.kind === 'Deployment').length, deployedServices().length);
     const platform = readPlatform(h.server, 'p1');
     assert.deepEqual(platform.metadata.finalizers, ['mpstack.io/cleanup']);
     assert.equal((platform['status'] as { observedGeneration: number }).observedGeneration, 1);
@@ -88,7 +89,7 @@ describe('Reconciler against the fake API server (real client)', () => {
     await h.reconciler.reconcile(NAMESPACE, 'p1');
     const writes = h.server.faults.writes(before);
     const objectPatches = writes.filter((w) => !w.path.endsWith('/status'));
-    assert.equal(objectPatches.length, 7);
+    assert.equal(objectPatches.length, deployedServices().length);
     assert.ok(
       objectPatches.every(
         (w) =>

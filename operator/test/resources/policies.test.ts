@@ -15,6 +15,9 @@ import {
 } from '../support/operator-harness.js';
 import { platformFrom } from './fixture.js';
 
+/** Every platform service, runnable in this build or not: the builders are tested for all. */
+const ALL = { services: SERVICE_NAMES } as const;
+
 const ofKind = (objects: readonly DesiredObject[], kind: string) => objects.filter((o) => o.kind === kind);
 const podSpecs = (objects: readonly DesiredObject[]): V1PodSpec[] =>
   objects
@@ -28,7 +31,7 @@ type Policy = {
 
 describe('PodDisruptionBudgets, NetworkPolicies, pull secrets and data-store resources', () => {
   it('gives every service, the MySQL pair and a 3-node RabbitMQ a budget of one pod by default', () => {
-    const objects = desiredResources(platformFrom({ rabbitmq: { replicas: 3 } }));
+    const objects = desiredResources(platformFrom({ rabbitmq: { replicas: 3 } }), ALL);
     const budgets = ofKind(objects, 'PodDisruptionBudget') as V1PodDisruptionBudget[];
     assert.deepEqual(
       budgets.map((b) => b.metadata?.name).sort(),
@@ -43,12 +46,12 @@ describe('PodDisruptionBudgets, NetworkPolicies, pull secrets and data-store res
   });
 
   it('lets a 5-node RabbitMQ lose 2 (its quorum), never budgets a single node (0 would block every drain)', () => {
-    const five = ofKind(desiredResources(platformFrom({ rabbitmq: { replicas: 5 } })), 'PodDisruptionBudget');
+    const five = ofKind(desiredResources(platformFrom({ rabbitmq: { replicas: 5 } }), ALL), 'PodDisruptionBudget');
     assert.equal(
       (five.find((b) => b.metadata?.name === 'wx-rabbitmq') as V1PodDisruptionBudget).spec?.maxUnavailable,
       2,
     );
-    const one = ofKind(desiredResources(platformFrom({ rabbitmq: { replicas: 1 } })), 'PodDisruptionBudget');
+    const one = ofKind(desiredResources(platformFrom({ rabbitmq: { replicas: 1 } }), ALL), 'PodDisruptionBudget');
     assert.equal(
       one.find((b) => b.metadata?.name === 'wx-rabbitmq'),
       undefined,
@@ -56,14 +59,17 @@ describe('PodDisruptionBudgets, NetworkPolicies, pull secrets and data-store res
   });
 
   it('creates no budget when podDisruptionBudgets.enabled is false, and no NetworkPolicy unless enabled', () => {
-    const objects = desiredResources(platformFrom({ podDisruptionBudgets: { enabled: false } }));
+    const objects = desiredResources(platformFrom({ podDisruptionBudgets: { enabled: false } }), ALL);
     assert.deepEqual(ofKind(objects, 'PodDisruptionBudget'), []);
     assert.deepEqual(ofKind(objects, 'NetworkPolicy'), []);
   });
 
   it('closes MySQL to all but the platform and the operator (its namespace), sending `from` on the wire', () => {
     const platform = platformFrom({ networkPolicies: { enabled: true }, rabbitmq: { replicas: 3 } });
-    const policies = ofKind(desiredResources(platform, { operatorNamespace: 'mpstack-system' }), 'NetworkPolicy');
+    const policies = ofKind(
+      desiredResources(platform, { ...ALL, operatorNamespace: 'mpstack-system' }),
+      'NetworkPolicy',
+    );
     assert.deepEqual(policies.map((p) => p.metadata?.name).sort(), ['wx-mysql', 'wx-rabbitmq']);
     for (const p of policies) assert.deepEqual(kubernetesProblems(wireForm(p)), []);
     const mysql = wireForm(policies.find((p) => p.metadata?.name === 'wx-mysql') as object) as unknown as Policy;
@@ -83,7 +89,9 @@ describe('PodDisruptionBudgets, NetworkPolicies, pull secrets and data-store res
 
   it('opens RabbitMQ only as needed: AMQP to the platform, clustering among brokers, management to the operator', () => {
     const platform = platformFrom({ networkPolicies: { enabled: true }, rabbitmq: { replicas: 3 } });
-    const policy = ofKind(desiredResources(platform), 'NetworkPolicy').find((p) => p.metadata?.name === 'wx-rabbitmq');
+    const policy = ofKind(desiredResources(platform, ALL), 'NetworkPolicy').find(
+      (p) => p.metadata?.name === 'wx-rabbitmq',
+    );
     const rules = (wireForm(policy as object) as unknown as Policy).spec.ingress;
     const ports = rules.map((r) => (r.ports as { port: number }[]).map((p) => p.port));
     assert.deepEqual(ports, [[5672], [4369, 25672], [15672], [15692]]);
@@ -92,22 +100,22 @@ describe('PodDisruptionBudgets, NetworkPolicies, pull secrets and data-store res
   });
 
   it('puts imagePullSecrets on every pod the operator creates, and none when the spec names none', () => {
-    const withSecrets = desiredResources(platformFrom({ imagePullSecrets: [{ name: 'registry' }] }));
+    const withSecrets = desiredResources(platformFrom({ imagePullSecrets: [{ name: 'registry' }] }), ALL);
     const pods = podSpecs(withSecrets);
     assert.equal(pods.length, SERVICE_NAMES.length + 2);
     for (const pod of pods) assert.deepEqual(pod.imagePullSecrets, [{ name: 'registry' }]);
-    for (const pod of podSpecs(desiredResources(platformFrom({})))) assert.equal(pod.imagePullSecrets, undefined);
+    for (const pod of podSpecs(desiredResources(platformFrom({}), ALL))) assert.equal(pod.imagePullSecrets, undefined);
   });
 
   it('sizes the MySQL and RabbitMQ containers from the spec, keeping the defaults otherwise', () => {
     const resources = { requests: { cpu: '2', memory: '4Gi' }, limits: { memory: '4Gi' } };
-    const objects = desiredResources(platformFrom({ mysql: { resources }, rabbitmq: { resources } }));
+    const objects = desiredResources(platformFrom({ mysql: { resources }, rabbitmq: { resources } }), ALL);
     const containers = (name: string) =>
       (objects.find((o) => o.kind === 'StatefulSet' && o.metadata?.name === name) as V1StatefulSet).spec?.template.spec
         ?.containers ?? [];
     assert.deepEqual(containers('wx-mysql').find((c) => c.name === 'mysql')?.resources, resources);
     assert.deepEqual(containers('wx-rabbitmq').find((c) => c.name === 'rabbitmq')?.resources, resources);
-    const defaults = desiredResources(platformFrom({}));
+    const defaults = desiredResources(platformFrom({}), ALL);
     const mysqlDefault = (
       defaults.find((o) => o.metadata?.name === 'wx-mysql' && o.kind === 'StatefulSet') as V1StatefulSet
     ).spec?.template.spec?.containers.find((c) => c.name === 'mysql');
