@@ -44,6 +44,8 @@ export interface Stack {
   /** The environment of a replica, as `mpstack run ingress` reads it (for replicas run as processes). */
   replicaEnv(options?: Omit<ReplicaOptions, 'plugins'>): Record<string, string>;
   replica(options?: ReplicaOptions): Promise<RunningIngress>;
+  /** The key prefix every replica uses in Redis. */
+  readonly keyPrefix: string;
   dispose(): Promise<void>;
 }
 
@@ -82,6 +84,7 @@ export async function createStack(): Promise<Stack> {
     vhost,
     databaseUrl,
     dir,
+    keyPrefix,
     replicaEnv,
     async replica(options = {}) {
       const config = loadIngressConfig(replicaEnv(options));

@@ -49,6 +49,19 @@ export class TcpProxy {
     this.#isCut = false;
   }
 
+  /**
+   * Stops moving bytes either way without closing anything: what the service sends waits in
+   * the socket buffers (a stalled network or peer). `thaw()` moves them again; a side that
+   * closes meanwhile takes what it had sent with it.
+   */
+  freeze(): void {
+    for (const socket of this.#sockets) socket.pause();
+  }
+
+  thaw(): void {
+    for (const socket of this.#sockets) socket.resume();
+  }
+
   async close(): Promise<void> {
     this.cut();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 
 /** A TCP port nothing listens on right now (the kernel's choice; a small race is accepted). */
@@ -93,5 +94,62 @@ export class ServerProcess {
     child.stderr?.on('data', keep);
     child.once('error', (error) => keep(Buffer.from(`spawn failed: ${error.message}\n`)));
     return child;
+  }
+}
+
+/**
+ * What every server of a fault test offers on top of its process: pause (SIGSTOP), resume,
+ * a timed stall, kill (SIGKILL), restart with the same ports and data, stop (kill and remove
+ * its directory). Subclasses say when the server is ready.
+ */
+export abstract class FaultServer {
+  protected constructor(
+    protected readonly process: ServerProcess,
+    readonly dir: string,
+  ) {}
+
+  /** Resolves once the server answers its protocol (after a start or a restart). */
+  abstract waitUntilReady(): Promise<void>;
+
+  get pid(): number | undefined {
+    return this.process.pid;
+  }
+
+  get isPaused(): boolean {
+    return this.process.isPaused;
+  }
+
+  /** SIGSTOP: connections stay open, nothing is answered. */
+  pause(): void {
+    this.process.pause();
+  }
+
+  resume(): void {
+    this.process.resume();
+  }
+
+  /** Freezes the server for `ms`, then lets it run again (what it received meanwhile is then handled). */
+  async stall(ms: number): Promise<void> {
+    this.pause();
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    this.resume();
+  }
+
+  /** SIGKILL (a crash); resolves once it exited. */
+  kill(): Promise<void> {
+    return this.process.kill();
+  }
+
+  /** Starts the server again with the same ports and data (after `kill()`, or killing it first). */
+  async restart(): Promise<void> {
+    await this.kill();
+    this.process.respawn();
+    await this.waitUntilReady();
+  }
+
+  /** Kills the server and removes its files. */
+  async stop(): Promise<void> {
+    await this.process.kill();
+    await rm(this.dir, { recursive: true, force: true });
   }
 }

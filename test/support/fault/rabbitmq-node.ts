@@ -1,9 +1,9 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { until } from '@mpstack/testkit';
 import amqp from 'amqplib';
-import { freePort, ServerProcess } from './process.js';
+import { FaultServer, freePort, ServerProcess } from './process.js';
 
 /** Where Debian's package puts the real start script (the `/usr/sbin` wrapper switches user). */
 const serverScript = process.env['MPSTACK_TEST_RABBITMQ_SERVER'] ?? '/usr/lib/rabbitmq/bin/rabbitmq-server';
@@ -17,14 +17,16 @@ const serverScript = process.env['MPSTACK_TEST_RABBITMQ_SERVER'] ?? '/usr/lib/ra
  * connections open — publishes are neither confirmed nor refused — and `kill()` is a crash.
  * Start-up takes a few seconds; start one per test file, in `before`.
  */
-export class RabbitMqNode {
+export class RabbitMqNode extends FaultServer {
   private constructor(
-    private readonly process: ServerProcess,
+    process: ServerProcess,
     readonly port: number,
     readonly distPort: number,
     readonly nodeName: string,
-    readonly dir: string,
-  ) {}
+    dir: string,
+  ) {
+    super(process, dir);
+  }
 
   static async start(): Promise<RabbitMqNode> {
     const [port, distPort] = [await freePort(), await freePort()];
@@ -59,43 +61,8 @@ export class RabbitMqNode {
     return `amqp://guest:guest@127.0.0.1:${this.port}`;
   }
 
-  get pid(): number | undefined {
-    return this.process.pid;
-  }
-
-  get isPaused(): boolean {
-    return this.process.isPaused;
-  }
-
-  /** SIGSTOP of the VM: connections stay open, nothing is answered (a stalled or blocked broker). */
-  pause(): void {
-    this.process.pause();
-  }
-
-  resume(): void {
-    this.process.resume();
-  }
-
-  /** Freezes the broker for `ms`, then lets it run again. */
-  async stall(ms: number): Promise<void> {
-    this.pause();
-    await new Promise((resolve) => setTimeout(resolve, ms));
-    this.resume();
-  }
-
-  kill(): Promise<void> {
-    return this.process.kill();
-  }
-
-  /** Starts the node again with the same name, ports and data (durable queues survive). */
-  async restart(): Promise<void> {
-    await this.kill();
-    this.process.respawn();
-    await this.waitUntilReady();
-  }
-
   /** Resolves once an AMQP connection opens (the listener starts last, after the boot steps). */
-  async waitUntilReady(timeoutMs = 60_000): Promise<void> {
+  override async waitUntilReady(timeoutMs = 60_000): Promise<void> {
     await until(
       async () => {
         if (!this.process.isRunning) throw new Error(`RabbitMQ exited: ${this.process.output}`);
@@ -107,11 +74,5 @@ export class RabbitMqNode {
       `RabbitMQ node ${this.nodeName}`,
       250,
     );
-  }
-
-  /** Kills the node and removes its files. */
-  async stop(): Promise<void> {
-    await this.process.kill();
-    await rm(this.dir, { recursive: true, force: true });
   }
 }

@@ -1,9 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { until } from '@mpstack/testkit';
 import { Redis } from 'ioredis';
-import { freePort, ServerProcess } from './process.js';
+import { FaultServer, freePort, ServerProcess } from './process.js';
 
 export interface RedisServerOptions {
   /**
@@ -19,12 +19,14 @@ export interface RedisServerOptions {
  * connections and get no answer), `kill()` is a crash, `restart()` starts it again on the
  * same port.
  */
-export class RedisServer {
+export class RedisServer extends FaultServer {
   private constructor(
-    private readonly process: ServerProcess,
+    process: ServerProcess,
     readonly port: number,
-    readonly dir: string,
-  ) {}
+    dir: string,
+  ) {
+    super(process, dir);
+  }
 
   static async start(options: RedisServerOptions = {}): Promise<RedisServer> {
     const port = await freePort();
@@ -55,38 +57,8 @@ export class RedisServer {
     return `redis://127.0.0.1:${this.port}`;
   }
 
-  get pid(): number | undefined {
-    return this.process.pid;
-  }
-
-  pause(): void {
-    this.process.pause();
-  }
-
-  resume(): void {
-    this.process.resume();
-  }
-
-  /** Freezes the server for `ms`, then lets it run again (what it received meanwhile is then executed). */
-  async stall(ms: number): Promise<void> {
-    this.pause();
-    await new Promise((resolve) => setTimeout(resolve, ms));
-    this.resume();
-  }
-
-  kill(): Promise<void> {
-    return this.process.kill();
-  }
-
-  /** Starts the server again on the same port and directory (after `kill()`). */
-  async restart(): Promise<void> {
-    await this.kill();
-    this.process.respawn();
-    await this.waitUntilReady();
-  }
-
   /** Resolves once the server answers PING. */
-  async waitUntilReady(timeoutMs = 10_000): Promise<void> {
+  override async waitUntilReady(timeoutMs = 10_000): Promise<void> {
     await until(
       async () => {
         if (!this.process.isRunning) throw new Error(`redis-server exited: ${this.process.output}`);
@@ -103,11 +75,5 @@ export class RedisServer {
       `redis-server on port ${this.port}`,
       50,
     );
-  }
-
-  /** Kills the server and removes its directory. */
-  async stop(): Promise<void> {
-    await this.process.kill();
-    await rm(this.dir, { recursive: true, force: true });
   }
 }
