@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,6 +64,7 @@ function serverArgs(s: MariadbServer, networking: boolean): string[] {
   return [
     '--no-defaults',
     `--datadir=${s.datadir}`,
+    `--tmpdir=${s.datadir}.tmp`,
     ...(networking ? [`--port=${s.port}`, '--bind-address=127.0.0.1'] : ['--skip-networking']),
     `--socket=${s.socket}`,
     `--pid-file=${s.datadir}.pid`,
@@ -160,9 +161,13 @@ export async function startMariadbPair(firstBootStatements = true): Promise<Mari
   try {
     for (const ordinal of [0, 1]) {
       const datadir = join(dir, `mysql-${ordinal}`);
+      // A tmpdir of its own: mariadbd (and its bootstrap) deletes every `#sql*` file in its
+      // tmpdir at start-up — in /tmp, the machine's MariaDB's live temporary tables (EE_DELETE).
+      await mkdir(`${datadir}.tmp`);
       await run('mariadb-install-db', [
         '--no-defaults',
         `--datadir=${datadir}`,
+        `--tmpdir=${datadir}.tmp`,
         '--auth-root-authentication-method=normal',
         '--user=root',
         '--skip-test-db',
