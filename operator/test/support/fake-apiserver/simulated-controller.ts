@@ -21,15 +21,26 @@ interface WorkloadSpec {
 
 const podType = findType('', 'v1', 'pods');
 
+/** Where a simulated pod "listens": its podIP and the port of its container port named `http`. */
+export interface PodNetwork {
+  address(pod: string): { readonly podIP: string; readonly httpPort: number };
+}
+
+const loopbackNetwork: PodNetwork = { address: () => ({ podIP: '127.0.0.1', httpPort: 8080 }) };
+
 /** Starts simulating; every workload change is settled `readyDelayMs` later. */
-export function startSimulatedController(store: ObjectStore, readyDelayMs = 50): SimulatedController {
+export function startSimulatedController(
+  store: ObjectStore,
+  readyDelayMs = 50,
+  network: PodNetwork = loopbackNetwork,
+): SimulatedController {
   const timers = new Set<NodeJS.Timeout>();
   const unsubscribe = store.subscribe((event) => {
     if (event.type === 'DELETED' || !['Deployment', 'StatefulSet'].includes(event.object.kind)) return;
     const { namespace = '', name = '' } = event.object.metadata;
     const timer = setTimeout(() => {
       timers.delete(timer);
-      settle(store, event.resourceType, namespace, name);
+      settle(store, event.resourceType, namespace, name, network);
     }, readyDelayMs);
     timers.add(timer);
   });
@@ -41,7 +52,13 @@ export function startSimulatedController(store: ObjectStore, readyDelayMs = 50):
   };
 }
 
-function settle(store: ObjectStore, type: Parameters<ObjectStore['get']>[0], namespace: string, name: string): void {
+function settle(
+  store: ObjectStore,
+  type: Parameters<ObjectStore['get']>[0],
+  namespace: string,
+  name: string,
+  network: PodNetwork,
+): void {
   if (podType === undefined) return;
   let workload: StoredObject;
   try {
@@ -57,11 +74,13 @@ function settle(store: ObjectStore, type: Parameters<ObjectStore['get']>[0], nam
     .filter((p) => p.metadata.ownerReferences?.some((r) => r.uid === workload.metadata.uid));
   for (const pod of owned.slice(replicas)) store.delete(podType, namespace, pod.metadata.name ?? '');
   for (let i = owned.length; i < replicas; i += 1) {
+    const podName = `${name}-${workload.kind === 'StatefulSet' ? i : Math.random().toString(36).slice(2, 7)}`;
+    const { podIP, httpPort } = network.address(podName);
     const pod = store.create(podType, namespace, {
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: {
-        name: `${name}-${workload.kind === 'StatefulSet' ? i : Math.random().toString(36).slice(2, 7)}`,
+        name: podName,
         labels: spec.template?.metadata?.labels ?? {},
         ownerReferences: [
           {
@@ -73,13 +92,13 @@ function settle(store: ObjectStore, type: Parameters<ObjectStore['get']>[0], nam
           },
         ],
       },
-      spec: {},
+      spec: { containers: [{ name: 'main', image: 'simulated', ports: [{ name: 'http', containerPort: httpPort }] }] },
     });
     store.update(
       podType,
       namespace,
       pod.metadata.name ?? '',
-      { ...pod, status: { phase: 'Running', podIP: '127.0.0.1', conditions: [{ type: 'Ready', status: 'True' }] } },
+      { ...pod, status: { phase: 'Running', podIP, conditions: [{ type: 'Ready', status: 'True' }] } },
       'status',
     );
   }
