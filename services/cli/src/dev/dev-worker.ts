@@ -1,4 +1,10 @@
-import { decodeInbound, type InboundMessage, inboundQueueName, inboundQueues } from '@mpstack/common/contracts';
+import {
+  decodeInbound,
+  InboundDeduplicator,
+  type InboundMessage,
+  inboundQueueName,
+  inboundQueues,
+} from '@mpstack/common/contracts';
 import type { Logger } from '@mpstack/common/logging';
 import type { Consumer, Delivery, HandlerOutcome, QueuePort } from '@mpstack/common/ports';
 
@@ -23,16 +29,23 @@ export async function startDevWorker(options: DevWorkerOptions): Promise<() => P
   // them are separate processes that may not have started yet.
   await options.queue.declare(inboundQueues(options.partitions));
   const consumers: Consumer[] = [];
+  // The ingress's dedupe TTL (600 s) bounds how late a repeat copy can come.
+  const dedupe = new InboundDeduplicator({ ttlMs: 600_000, capacity: 100_000 });
   for (let partition = 0; partition < options.partitions; partition++) {
     const name = inboundQueueName(partition);
-    consumers.push(await options.queue.consume(name, (delivery) => handle(options, delivery), { prefetch: 10 }));
+    const handler = (delivery: Delivery) => handle(options, dedupe, delivery);
+    consumers.push(await options.queue.consume(name, handler, { prefetch: 10 }));
   }
   return async () => {
     await Promise.allSettled(consumers.map((consumer) => consumer.cancel()));
   };
 }
 
-async function handle(options: DevWorkerOptions, delivery: Delivery): Promise<HandlerOutcome> {
+async function handle(
+  options: DevWorkerOptions,
+  dedupe: InboundDeduplicator,
+  delivery: Delivery,
+): Promise<HandlerOutcome> {
   let inbound: InboundMessage;
   try {
     inbound = decodeInbound(delivery.body);
@@ -42,6 +55,7 @@ async function handle(options: DevWorkerOptions, delivery: Delivery): Promise<Ha
   const { message } = inbound;
   const event = message.kind === 'event' ? message.event : undefined;
   options.logger.info({ account: inbound.account, kind: message.kind, event }, 'slow path received');
+  if (dedupe.isRepeat(inbound)) return { action: 'ack' };
   if (message.kind !== 'text') return { action: 'ack' };
   try {
     const token = await fetchStableToken(options.apiBaseUrl, options.appId, options.appSecret);
@@ -57,6 +71,7 @@ async function handle(options: DevWorkerOptions, delivery: Delivery): Promise<Ha
     const result = (await response.json()) as { errcode?: number; errmsg?: string };
     // A refusal (window closed, quota) is final: retrying would not change WeChat's answer.
     if ((result.errcode ?? 0) !== 0) options.logger.warn({ result }, 'customer-service send refused');
+    dedupe.executed(inbound);
     return { action: 'ack' };
   } catch (error) {
     options.logger.warn({ err: error }, 'customer-service send failed; will retry');

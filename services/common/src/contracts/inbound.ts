@@ -85,3 +85,38 @@ export function decodeInbound(body: Buffer | string): InboundMessage {
     );
   }
 }
+
+/**
+ * The consumer's half of the exactly-once promise, for one consumer process: remembers the
+ * `id`s it executed (for `ttlMs`, at most `capacity` of them, oldest forgotten first) so a
+ * repeat copy is acked without being executed again. Consumers that commit their work to a
+ * database should rather de-duplicate there, in the same transaction (a unique key on `id`),
+ * which also holds across consumer processes and restarts.
+ */
+export class InboundDeduplicator {
+  readonly #executed = new Map<string, number>();
+
+  constructor(
+    private readonly options: { readonly ttlMs: number; readonly capacity: number; readonly now?: () => number },
+  ) {}
+
+  /** True when a message with this id was executed here within the TTL. */
+  isRepeat(inbound: Pick<InboundMessage, 'id'>): boolean {
+    const at = this.#executed.get(inbound.id);
+    return at !== undefined && this.#now() - at < this.options.ttlMs;
+  }
+
+  /** Records an executed message (after its work is done, so a failure lets a redelivery execute it). */
+  executed(inbound: Pick<InboundMessage, 'id'>): void {
+    this.#executed.delete(inbound.id);
+    this.#executed.set(inbound.id, this.#now());
+    for (const [id] of this.#executed) {
+      if (this.#executed.size <= this.options.capacity) break;
+      this.#executed.delete(id);
+    }
+  }
+
+  #now(): number {
+    return (this.options.now ?? Date.now)();
+  }
+}

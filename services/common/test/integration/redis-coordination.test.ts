@@ -44,4 +44,22 @@ describe('RedisCoordination against Redis', () => {
       await coordination.close();
     }
   });
+
+  it('a pending marker left by an earlier release is an expired lease: the next delivery takes it over', async () => {
+    const prefix = `t:${uniqueSuffix()}:`;
+    const client = new Redis(REDIS_URL);
+    const coordination = new RedisCoordination({ client, keyPrefix: prefix });
+    try {
+      await client.set(`${prefix}m`, '\u0000mpstack:pending', 'EX', 60);
+      const claim = { messageKey: 'm', nonceKey: 'n', ttlSeconds: 60, holder: 'h', leaseMs: 3_000 };
+      assert.deepEqual(await coordination.claimMessage(claim), { status: 'claimed', fence: 1 });
+      assert.equal(await coordination.getReply('m'), undefined, 'a lease is not a reply');
+      assert.equal(await coordination.storeReply('m', 'ok', 60, 1), true);
+      assert.equal(await coordination.getReply('m'), 'ok');
+    } finally {
+      await coordination.close();
+      await client.del(`${prefix}m`, `${prefix}n`);
+      client.disconnect();
+    }
+  });
 });

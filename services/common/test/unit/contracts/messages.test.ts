@@ -7,6 +7,7 @@ import {
   encodeInvalidation,
   encodeLogEvent,
   encodeLogEventBatch,
+  InboundDeduplicator,
   type MessageLogEvent,
 } from '../../../src/contracts/index.js';
 import { ErrorCode } from '../../../src/errors/app-error.js';
@@ -105,5 +106,24 @@ describe('contracts/invalidation', () => {
     assert.equal(decodeInvalidation(encodeInvalidation('acme')), 'acme');
     assert.throws(() => decodeInvalidation(''), invalid(/invalidation/));
     assert.throws(() => encodeInvalidation(''), invalid(/invalidation/));
+  });
+});
+
+describe('contracts/InboundDeduplicator (the consumer side of exactly once)', () => {
+  it('executes the first copy of an id, acks repeats within the TTL, forgets the oldest beyond capacity', () => {
+    let now = 0;
+    const dedupe = new InboundDeduplicator({ ttlMs: 1_000, capacity: 2, now: () => now });
+    assert.equal(dedupe.isRepeat({ id: 'a' }), false);
+    dedupe.executed({ id: 'a' });
+    assert.equal(dedupe.isRepeat({ id: 'a' }), true, 'a second copy of a (fence 2) is a repeat');
+    dedupe.executed({ id: 'b' });
+    dedupe.executed({ id: 'c' });
+    assert.deepEqual(
+      ['a', 'b', 'c'].map((id) => dedupe.isRepeat({ id })),
+      [false, true, true],
+      'capacity 2: the oldest is forgotten',
+    );
+    now = 1_000;
+    assert.equal(dedupe.isRepeat({ id: 'c' }), false, 'expired after the TTL');
   });
 });
