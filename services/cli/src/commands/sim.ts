@@ -65,12 +65,13 @@ export async function simSend(options: SimSendOptions): Promise<SimSendReport> {
   else throw new AppError(ErrorCode.badRequest, 'say what to send: --text <content>, --event <event> or --file <xml>');
   const simulator =
     options.simulator === false ? 'not asked' : await tellSimulator(options.simulator, options.appid, xml);
+  const isListening = simulator !== 'not asked' && simulator.recorded && options.waitMs > 0;
   const inbox =
-    options.simulator === false || options.waitMs === 0
+    options.simulator === false || !isListening
       ? undefined
       : inboxOf(options.simulator, options.appid, fromOf(xml) ?? options.from);
   // Only what arrives from now on: the inbox may hold earlier conversations.
-  const before = inbox === undefined ? undefined : await inbox.read(0).then(lastSeq, () => 0);
+  const before = inbox === undefined ? undefined : await inbox.read(0).then(lastSeq, () => undefined);
   const report = await sendToAccount({
     url: options.url,
     account: {
@@ -86,9 +87,7 @@ export async function simSend(options: SimSendOptions): Promise<SimSendReport> {
   });
   let customerService: SimSendReport['customerService'];
   if (inbox === undefined || before === undefined) {
-    customerService = {
-      unread: options.simulator === false ? 'no simulator (--no-simulator)' : 'not waited for (--wait-ms 0)',
-    };
+    customerService = { unread: whyUnread(options, simulator, inbox !== undefined) };
   } else {
     const started = Date.now();
     await new Promise((resolve) => setTimeout(resolve, options.waitMs));
@@ -99,6 +98,13 @@ export async function simSend(options: SimSendOptions): Promise<SimSendReport> {
     }
   }
   return { ...report, simulator, customerService };
+}
+
+function whyUnread(options: SimSendOptions, simulator: SimSendReport['simulator'], hadInbox: boolean): string {
+  if (options.simulator === false) return 'no simulator (--no-simulator)';
+  if (simulator !== 'not asked' && !simulator.recorded) return 'the simulator could not be told (above)';
+  if (options.waitMs === 0) return 'not waited for (--wait-ms 0)';
+  return hadInbox ? "the simulator's inbox could not be read" : 'not waited for';
 }
 
 function fromOf(xml: string): string | undefined {

@@ -114,6 +114,13 @@ describe('mpstack sim send and the simulator', () => {
     assert.deepEqual(report.customerService.messages, []);
   });
 
+  it('does not wait for customer-service messages when the simulator could not be told', async () => {
+    const started = Date.now();
+    const report = await simSend({ ...options('http://127.0.0.1:9'), waitMs: 10_000 });
+    assert.ok(Date.now() - started < 5_000, 'no 10 s wait for an inbox nobody can write to');
+    assert.deepEqual(report.customerService, { unread: 'the simulator could not be told (above)' });
+  });
+
   it('refuses to send without --text, --event or --file', async () => {
     const { text: _text, ...nothing } = options(false);
     await assert.rejects(simSend(nothing), /--text <content>, --event <event> or --file/);
