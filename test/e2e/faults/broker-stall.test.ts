@@ -4,7 +4,7 @@ import { until } from '@mpstack/testkit';
 import { RabbitMqNode } from '../../support/fault/index.js';
 import { QueueRecorder } from '../../support/queue-recorder.js';
 import { createStack, partitions, type Stack } from '../../support/stack.js';
-import { assertExactlyOnce, loadUsers, sendLoad } from './load.js';
+import { loadUnderFault } from './load.js';
 
 /**
  * Issue 7, finding 4: a broker stall past the publish timeout (2 s) made the ingress spool
@@ -32,16 +32,11 @@ describe('faults: the broker stalled past the publish timeout under load (25 msg
   });
 
   it('a 3 s stall: timed-out publishes are spooled, the late confirms win, no message is queued twice', async () => {
-    const users = loadUsers(8);
-    const sent = await sendLoad({
-      stack,
-      ingress,
-      ratePerSecond: 25,
+    const { sent } = await loadUnderFault(stack, ingress, recorder, {
       seconds: 4,
-      users,
-      fault: { atMs: 1_000, run: () => node.stall(3_000) },
+      atMs: 1_000,
+      fault: () => node.stall(3_000),
     });
-    await assertExactlyOnce(stack, ingress, recorder, sent, users);
     await until(
       () => recorder.logEvents.some((e) => e.outcome.endsWith('_spooled')),
       10_000,

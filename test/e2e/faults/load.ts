@@ -138,3 +138,21 @@ export async function flushPartitions(
     'the barrier messages',
   );
 }
+
+/**
+ * One fault run: 8 users, `seconds` of 25 msg/s through the documented sender with the fault
+ * injected at `atMs`, then {@link assertExactlyOnce}. Returns what was sent, for the test's
+ * own assertions on how the fault showed.
+ */
+export async function loadUnderFault(
+  stack: Stack,
+  ingress: RunningIngress,
+  recorder: QueueRecorder,
+  options: { readonly seconds: number; readonly atMs: number; readonly fault: () => Promise<void> },
+): Promise<{ readonly sent: Sent[]; readonly users: string[] }> {
+  const users = loadUsers(8);
+  const fault = { atMs: options.atMs, run: options.fault };
+  const sent = await sendLoad({ stack, ingress, ratePerSecond: 25, seconds: options.seconds, users, fault });
+  await assertExactlyOnce(stack, ingress, recorder, sent, users);
+  return { sent, users };
+}

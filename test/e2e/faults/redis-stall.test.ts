@@ -3,7 +3,7 @@ import type { RunningIngress } from '@mpstack/ingress';
 import { RedisServer } from '../../support/fault/index.js';
 import { QueueRecorder } from '../../support/queue-recorder.js';
 import { createStack, partitions, type Stack } from '../../support/stack.js';
-import { assertExactlyOnce, fencesOf, loadUsers, sendLoad } from './load.js';
+import { fencesOf, loadUnderFault } from './load.js';
 
 /**
  * Issue 7, finding 1: a Redis stall must not strand a message behind a dead claim. The
@@ -37,16 +37,11 @@ describe('faults: Redis stalled under load (25 msg/s)', function () {
   });
 
   it('a 2.5 s stall: the claims applied late are given back to their deliveries; each message queued exactly once', async () => {
-    const users = loadUsers(8);
-    const sent = await sendLoad({
-      stack,
-      ingress,
-      ratePerSecond: 25,
+    const { sent } = await loadUnderFault(stack, ingress, recorder, {
       seconds: 4,
-      users,
-      fault: { atMs: 1_000, run: () => redis.stall(2_500) },
+      atMs: 1_000,
+      fault: () => redis.stall(2_500),
     });
-    await assertExactlyOnce(stack, ingress, recorder, sent, users);
     const waited = sent.filter((s) => (s.report.deliveries[0]?.elapsedMs ?? 0) > 2_000);
     assert.ok(waited.length > 0, 'some first deliveries outlived the 2 s Redis command timeout (the stall hit them)');
     assert.ok(
@@ -56,16 +51,11 @@ describe('faults: Redis stalled under load (25 msg/s)', function () {
   });
 
   it('a 10 s stall: deliveries are held unanswered, WeChat re-delivers, a later delivery takes the dead claims over', async () => {
-    const users = loadUsers(8);
-    const sent = await sendLoad({
-      stack,
-      ingress,
-      ratePerSecond: 25,
+    const { sent, users } = await loadUnderFault(stack, ingress, recorder, {
       seconds: 3,
-      users,
-      fault: { atMs: 500, run: () => redis.stall(10_000) },
+      atMs: 500,
+      fault: () => redis.stall(10_000),
     });
-    await assertExactlyOnce(stack, ingress, recorder, sent, users);
     const redelivered = sent.filter((s) => s.report.deliveries.length > 1);
     assert.ok(redelivered.length > 0, 'the stall made WeChat re-deliver');
     assert.ok(
