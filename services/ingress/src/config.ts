@@ -1,4 +1,12 @@
-import { commonEnvSchema, type Environment, intFromEnv, loadConfig } from '@mpstack/common/config';
+import {
+  checkRedisTopology,
+  commonEnvSchema,
+  type Environment,
+  intFromEnv,
+  loadConfig,
+  type RedisTopology,
+  redisTopologyOf,
+} from '@mpstack/common/config';
 import { z } from 'zod';
 
 const ingressEnvSchema = commonEnvSchema.extend({
@@ -38,6 +46,7 @@ const ingressEnvSchema = commonEnvSchema.extend({
  * request (same timestamp, still inside the window) execute its message again.
  */
 const checkedIngressEnvSchema = ingressEnvSchema.superRefine((env, context) => {
+  checkRedisTopology(env, context);
   if (env.MPSTACK_DEDUPE_TTL_SECONDS < 2 * env.MPSTACK_TIMESTAMP_WINDOW_SECONDS) {
     context.addIssue({
       code: 'custom',
@@ -64,6 +73,8 @@ export interface IngressConfig {
   readonly host: string;
   readonly databaseUrl: string | undefined;
   readonly redisUrl: string | undefined;
+  /** One node, Sentinel or Cluster; undefined: the in-process adapter. */
+  readonly redis: RedisTopology | undefined;
   readonly amqpUrl: string | undefined;
   readonly dataDir: string;
   readonly logLevel: string;
@@ -89,6 +100,7 @@ export function loadIngressConfig(env: Environment): IngressConfig {
     host: e.MPSTACK_HOST,
     databaseUrl: e.MPSTACK_DATABASE_URL,
     redisUrl: e.MPSTACK_REDIS_URL,
+    redis: redisTopologyOf(e),
     amqpUrl: e.MPSTACK_AMQP_URL,
     dataDir: e.MPSTACK_DATA_DIR,
     logLevel: e.MPSTACK_LOG_LEVEL,

@@ -1,3 +1,4 @@
+import type { RedisTopology } from '../config/redis-topology.js';
 import type { CoordinationPort } from '../ports/coordination.js';
 import type { QueuePort } from '../ports/queue.js';
 import { AmqpQueue } from './amqp-queue.js';
@@ -20,8 +21,10 @@ export {
 export { RedisCoordination, type RedisCoordinationOptions } from './redis-coordination.js';
 
 export interface CoordinationConfig {
-  /** `redis://host:6379/0`; without it the in-process adapter is used (embedded mode). */
+  /** `redis://host:6379/0`; without it (and without `redis`) the in-process adapter is used (embedded mode). */
   readonly redisUrl?: string;
+  /** One node, Sentinel or Cluster (see `RedisTopology`); takes precedence over `redisUrl`. */
+  readonly redis?: RedisTopology | undefined;
   /** Prefix for every key and channel, e.g. `mpstack:` (one Redis, several deployments). */
   readonly keyPrefix?: string;
   /** Redis connection errors (ioredis reconnects by itself), for logging. */
@@ -30,9 +33,10 @@ export interface CoordinationConfig {
 
 /** Redis when a URL is configured, otherwise the in-process coordination. */
 export function createCoordination(config: CoordinationConfig): CoordinationPort {
-  if (config.redisUrl === undefined || config.redisUrl === '') return new MemoryCoordination();
+  const target = config.redis ?? (config.redisUrl === '' ? undefined : config.redisUrl);
+  if (target === undefined) return new MemoryCoordination();
   return new RedisCoordination({
-    url: config.redisUrl,
+    url: target,
     keyPrefix: config.keyPrefix ?? '',
     ...(config.onError === undefined ? {} : { onError: config.onError }),
   });

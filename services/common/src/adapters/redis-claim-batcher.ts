@@ -8,11 +8,11 @@ interface PendingClaim {
   readonly reject: (error: unknown) => void;
 }
 
+/** One claim's answer from the script: a status, then the fence or the stored reply. */
+export type ClaimRow = ReadonlyArray<string | number | null>;
+
 /** Sends a batch: keys and arguments flattened as the Lua script expects. */
-export type ClaimSender = (
-  keys: readonly string[],
-  args: readonly (string | number)[],
-) => Promise<ReadonlyArray<ReadonlyArray<string | number | null>>>;
+export type ClaimSender = (keys: readonly string[], args: readonly (string | number)[]) => Promise<readonly ClaimRow[]>;
 
 export interface ClaimBatcherOptions {
   readonly send: ClaimSender;

@@ -1,13 +1,18 @@
-import { Redis } from 'ioredis';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import type { RedisTopology } from '../config/redis-topology.js';
 import { AppError, ErrorCode } from '../errors/app-error.js';
 import type { ClaimRequest, ClaimResult, CoordinationPort, Lease, TokenBucket } from '../ports/coordination.js';
-import { ClaimBatcher } from './redis-claim-batcher.js';
+import { ClaimBatcher, type ClaimRow } from './redis-claim-batcher.js';
 import { SCRIPTS, type ScriptCommands, STATE_PREFIX } from './redis-scripts.js';
+import { keySlot } from './redis-slot.js';
 
-/** Either a URL (the adapter owns its connection) or an existing client (the caller owns it). */
+/**
+ * A URL (one node) or a topology (one node, Sentinel, Cluster) — the adapter owns its
+ * connection — or an existing client (the caller owns it).
+ */
 export type RedisCoordinationOptions =
   | {
-      readonly url: string;
+      readonly url: string | RedisTopology;
       readonly keyPrefix?: string;
       /**
        * A command not answered within this rejects (default 2000): the ingress answers
@@ -17,9 +22,9 @@ export type RedisCoordinationOptions =
       /** Connection errors (ioredis reconnects by itself), for logging. */
       readonly onError?: (error: unknown) => void;
     }
-  | { readonly client: Redis; readonly keyPrefix?: string; readonly onError?: (error: unknown) => void };
+  | { readonly client: Redis | Cluster; readonly keyPrefix?: string; readonly onError?: (error: unknown) => void };
 
-type ScriptedRedis = Redis & ScriptCommands;
+type ScriptedRedis = (Redis | Cluster) & ScriptCommands;
 type Listener = (message: string) => void;
 
 /**
@@ -36,7 +41,7 @@ export class RedisCoordination implements CoordinationPort {
   readonly #onError: (error: unknown) => void;
   readonly #channels = new Map<string, { readonly listeners: Set<Listener>; readonly ready: Promise<unknown> }>();
   readonly #claims: ClaimBatcher;
-  #subscriber: Redis | undefined;
+  #subscriber: Redis | Cluster | undefined;
   #closed: Promise<void> | undefined;
 
   constructor(options: RedisCoordinationOptions) {
@@ -46,13 +51,7 @@ export class RedisCoordination implements CoordinationPort {
       this.#client = options.client as ScriptedRedis;
       this.#ownsClient = false;
     } else {
-      this.#client = new Redis(options.url, {
-        // Measured on the webhook path (64 requests in flight): auto-pipelining costs more
-        // client CPU per command than the batching saves.
-        enableAutoPipelining: false,
-        commandTimeout: options.commandTimeoutMs ?? 2_000,
-        maxRetriesPerRequest: 1,
-      }) as ScriptedRedis;
+      this.#client = connect(options.url, options.commandTimeoutMs ?? 2_000) as ScriptedRedis;
       // Without a listener ioredis prints every failed reconnect to the console.
       this.#client.on('error', this.#onError);
       this.#ownsClient = true;
@@ -65,8 +64,14 @@ export class RedisCoordination implements CoordinationPort {
           : { numberOfKeys: script.numberOfKeys, lua: script.lua },
       );
     }
+    const client = this.#client;
     this.#claims = new ClaimBatcher({
-      send: (keys, args) => unavailableOnFailure(this.#client.mpClaimMessages(keys.length, ...keys, ...args)),
+      send: (keys, args) =>
+        unavailableOnFailure(
+          client instanceof Cluster
+            ? claimInCluster(client as Cluster & ScriptCommands, keys, args)
+            : client.mpClaimMessages(keys.length, ...keys, ...args),
+        ),
       replyOf,
     });
   }
@@ -148,9 +153,14 @@ export class RedisCoordination implements CoordinationPort {
     if (failure !== undefined) throw failure.reason;
   }
 
-  #ensureSubscriber(): Redis {
+  #ensureSubscriber(): Redis | Cluster {
     if (this.#subscriber !== undefined) return this.#subscriber;
-    const subscriber = this.#client.duplicate({ enableAutoPipelining: false });
+    // In a Cluster, PUBLISH reaches every node's subscribers: one subscribed node is enough
+    // (ioredis subscribes again elsewhere when that node fails).
+    const subscriber =
+      this.#client instanceof Cluster
+        ? this.#client.duplicate()
+        : this.#client.duplicate({ enableAutoPipelining: false });
     subscriber.on('error', this.#onError);
     subscriber.on('message', (channel: string, message: string) => {
       for (const listener of this.#channels.get(channel)?.listeners ?? []) deliver(listener, message);
@@ -162,6 +172,105 @@ export class RedisCoordination implements CoordinationPort {
   #key(key: string): string {
     return this.#prefix + key;
   }
+}
+
+/** The client of a topology, every kind failing fast (see `commandTimeoutMs`). */
+function connect(target: string | RedisTopology, commandTimeout: number): Redis | Cluster {
+  const options: RedisOptions = {
+    // Measured on the webhook path (64 requests in flight): auto-pipelining costs more
+    // client CPU per command than the batching saves.
+    enableAutoPipelining: false,
+    commandTimeout,
+    maxRetriesPerRequest: 1,
+  };
+  const topology: RedisTopology = typeof target === 'string' ? { kind: 'single', url: target } : target;
+  switch (topology.kind) {
+    case 'single':
+      return new Redis(topology.url, options);
+    case 'sentinel':
+      return new Redis({
+        ...options,
+        sentinels: topology.sentinels.map((n) => ({ host: n.host, port: n.port })),
+        name: topology.name,
+        ...(topology.password === undefined ? {} : { password: topology.password }),
+        ...(topology.sentinelPassword === undefined ? {} : { sentinelPassword: topology.sentinelPassword }),
+        // Follow a failover as soon as the sentinels announce it, and reconnect (re-asking
+        // them for the primary) when a write reaches a primary that was demoted meanwhile.
+        failoverDetector: true,
+        reconnectOnError: (error) => (error.message.startsWith('READONLY') ? 2 : false),
+      });
+    case 'cluster':
+      return new Cluster(
+        topology.nodes.map((n) => ({ host: n.host, port: n.port })),
+        {
+          enableAutoPipelining: false,
+          redisOptions: { ...options, ...(topology.password === undefined ? {} : { password: topology.password }) },
+        },
+      );
+  }
+}
+
+/**
+ * A claim batch in a Cluster (see `CLUSTER_NONCES` in redis-scripts.ts): the nonces, one
+ * script call per node, then the messages whose nonce passed, one call per node. Keys and
+ * arguments arrive flattened as for the single-node script: nonce, message per claim; ttl,
+ * lease ms, holder, reply per claim.
+ */
+async function claimInCluster(
+  cluster: Cluster & ScriptCommands,
+  keys: readonly string[],
+  args: readonly (string | number)[],
+): Promise<ClaimRow[]> {
+  // Grouping needs ioredis' slot table, filled once the client is connected.
+  if (cluster.status !== 'ready') await ready(cluster);
+  const count = keys.length / 2;
+  const rows: (ClaimRow | undefined)[] = new Array(count);
+  const everyClaim = Array.from({ length: count }, (_, i) => i);
+  await Promise.all(
+    byNode(cluster, everyClaim, (i) => keys[2 * i] ?? '').map(async (claims) => {
+      const argv: (string | number)[] = [claims.length];
+      for (const i of claims) argv.push(keys[2 * i] ?? '', keys[2 * i + 1] ?? '', args[4 * i] ?? 0);
+      const fresh = await cluster.mpClusterNonces(keys[2 * (claims[0] ?? 0)] ?? '', ...argv);
+      for (const [j, i] of claims.entries()) if (Number(fresh[j]) === 0) rows[i] = ['nonce_replayed'];
+    }),
+  );
+  const passed = everyClaim.filter((i) => rows[i] === undefined);
+  await Promise.all(
+    byNode(cluster, passed, (i) => keys[2 * i + 1] ?? '').map(async (claims) => {
+      const argv: (string | number)[] = [claims.length];
+      for (const i of claims) argv.push(keys[2 * i + 1] ?? '', ...args.slice(4 * i, 4 * i + 4));
+      const results = await cluster.mpClusterClaims(keys[2 * (claims[0] ?? 0) + 1] ?? '', ...argv);
+      for (const [j, i] of claims.entries()) rows[i] = results[j];
+    }),
+  );
+  return rows.map((row) => row ?? []);
+}
+
+/** Resolves when a connecting Cluster client is ready; rejects after the command timeout. */
+function ready(cluster: Cluster): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timeout = setTimeout(() => {
+      cluster.off('ready', onReady);
+      reject(new Error('the Redis Cluster is not ready'));
+    }, cluster.options.redisOptions?.commandTimeout ?? 2_000);
+    const onReady = () => {
+      clearTimeout(timeout);
+      resolve();
+    };
+    cluster.once('ready', onReady);
+  });
+}
+
+/** Claim indexes grouped by the primary serving their key's slot (ioredis' slot table). */
+function byNode(cluster: Cluster, claims: readonly number[], keyOf: (i: number) => string): number[][] {
+  const groups = new Map<string, number[]>();
+  for (const i of claims) {
+    const node = cluster.slots[keySlot(keyOf(i))]?.[0] ?? '';
+    const group = groups.get(node);
+    if (group === undefined) groups.set(node, [i]);
+    else group.push(i);
+  }
+  return [...groups.values()];
 }
 
 /**
@@ -192,7 +301,7 @@ function replyOf(stored: string | null | undefined): string | undefined {
 }
 
 /** QUIT politely; a connection that cannot answer is disconnected instead. */
-async function quit(client: Redis): Promise<void> {
+async function quit(client: Redis | Cluster): Promise<void> {
   if (client.status === 'end') return;
   try {
     await client.quit();

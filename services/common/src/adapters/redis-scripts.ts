@@ -38,16 +38,40 @@ end
 `;
 
 /**
- * Claims a batch of messages in one round trip. KEYS: nonce₁, message₁, nonce₂, message₂, …
- * ARGV per claim: ttl, lease ms, holder, reply — lease ms 0 means "the reply is given: store
- * it instead of a lease". Returns one row per claim: `{'nonce_replayed'}`,
- * `{'claimed', fence}` or `{'duplicate', storedReply | false}` (false: a live lease).
- * The nonce remembers which message used it: a WeChat retry reusing the nonce of the same
- * message is a duplicate, the same nonce on another message is a replay. A lease whose
- * holder claims again is given back (its claim was applied late); an expired one is taken
- * over with the next fence.
+ * `claimOne(message, ttl, ms, holder, reply)`: the claim of one message key, shared by the
+ * single-node script and the Cluster one. Returns `{'claimed', fence}` or
+ * `{'duplicate', storedReply | false}` (false: a live lease). Lease ms 0 means "the reply is
+ * given: store it instead of a lease". A lease whose holder claims again is given back (its
+ * claim was applied late); an expired one is taken over with the next fence.
  */
-const CLAIM_MESSAGES = `${LEASE_LUA}
+const CLAIM_ONE_LUA = `
+local function claimOne(message, ttl, ms, holder, reply)
+  if redis.call('SET', message, ms > 0 and leaseValue(1, ms, holder) or reply, 'NX', 'EX', ttl) then
+    return {'claimed', 1}
+  end
+  local stored = redis.call('GET', message)
+  local fence, expires, owner = lease(stored)
+  if fence == nil then
+    return {'duplicate', stored}
+  elseif owner == holder and ms > 0 then
+    redis.call('SET', message, leaseValue(fence, ms, holder), 'KEEPTTL')
+    return {'claimed', fence}
+  elseif expires <= now() then
+    redis.call('SET', message, ms > 0 and leaseValue(fence + 1, ms, holder) or reply, 'KEEPTTL')
+    return {'claimed', fence + 1}
+  end
+  return {'duplicate', false}
+end
+`;
+
+/**
+ * Claims a batch of messages in one round trip. KEYS: nonce₁, message₁, nonce₂, message₂, …
+ * ARGV per claim: ttl, lease ms, holder, reply. Returns one row per claim:
+ * `{'nonce_replayed'}` or the row of `claimOne`. The nonce remembers which message used it:
+ * a WeChat retry reusing the nonce of the same message is a duplicate, the same nonce on
+ * another message is a replay.
+ */
+const CLAIM_MESSAGES = `${LEASE_LUA}${CLAIM_ONE_LUA}
 local results = {}
 local a = 1
 for i = 1, #KEYS, 2 do
@@ -58,23 +82,42 @@ for i = 1, #KEYS, 2 do
   local seen = redis.call('SET', nonce, message, 'NX', 'GET', 'EX', ttl)
   if seen and seen ~= message then
     results[#results + 1] = {'nonce_replayed'}
-  elseif redis.call('SET', message, ms > 0 and leaseValue(1, ms, holder) or reply, 'NX', 'EX', ttl) then
-    results[#results + 1] = {'claimed', 1}
   else
-    local stored = redis.call('GET', message)
-    local fence, expires, owner = lease(stored)
-    if fence == nil then
-      results[#results + 1] = {'duplicate', stored}
-    elseif owner == holder and ms > 0 then
-      redis.call('SET', message, leaseValue(fence, ms, holder), 'KEEPTTL')
-      results[#results + 1] = {'claimed', fence}
-    elseif expires <= now() then
-      redis.call('SET', message, ms > 0 and leaseValue(fence + 1, ms, holder) or reply, 'KEEPTTL')
-      results[#results + 1] = {'claimed', fence + 1}
-    else
-      results[#results + 1] = {'duplicate', false}
-    end
+    results[#results + 1] = claimOne(message, ttl, ms, holder, reply)
   end
+end
+return results
+`;
+
+/**
+ * Redis Cluster: a nonce and its message hash to different slots (each is found by its own
+ * identity: a replay carries another message, a re-delivery another nonce), so the claim is
+ * two steps — nonces first, then the messages whose nonce passed — each batched per node.
+ * Declared keys must share a slot, so a batch declares its first key (which routes it to
+ * the node) and passes every key in ARGV; `allow-cross-slot-keys` lets the script touch the
+ * node's other slots, and a key the node does not serve (a resharding) fails the batch.
+ *
+ * Nonces. KEYS: the first nonce. ARGV: n, then per nonce: key, message, ttl. Returns 1 (fresh,
+ * or the same message's re-delivery) or 0 (a replay) per nonce.
+ */
+const CLUSTER_NONCES = `#!lua flags=allow-cross-slot-keys
+local n = tonumber(ARGV[1])
+local results = {}
+for i = 0, n - 1 do
+  local key, message, ttl = ARGV[2 + i * 3], ARGV[3 + i * 3], ARGV[4 + i * 3]
+  local seen = redis.call('SET', key, message, 'NX', 'GET', 'EX', ttl)
+  results[#results + 1] = (seen and seen ~= message) and 0 or 1
+end
+return results
+`;
+
+/** Cluster messages. KEYS: the first message key. ARGV: n, then per claim: key, ttl, lease ms, holder, reply. */
+const CLUSTER_CLAIMS = `#!lua flags=allow-cross-slot-keys${LEASE_LUA}${CLAIM_ONE_LUA}
+local n = tonumber(ARGV[1])
+local results = {}
+for i = 0, n - 1 do
+  local b = 2 + i * 5
+  results[#results + 1] = claimOne(ARGV[b], ARGV[b + 1], tonumber(ARGV[b + 2]), ARGV[b + 3], ARGV[b + 4])
 end
 return results
 `;
@@ -139,6 +182,8 @@ return wait
 
 export const SCRIPTS = {
   mpClaimMessages: { numberOfKeys: undefined, lua: CLAIM_MESSAGES },
+  mpClusterNonces: { numberOfKeys: 1, lua: CLUSTER_NONCES },
+  mpClusterClaims: { numberOfKeys: 1, lua: CLUSTER_CLAIMS },
   mpRenewClaim: { numberOfKeys: 1, lua: RENEW_CLAIM },
   mpStoreReply: { numberOfKeys: 1, lua: STORE_REPLY },
   mpReleaseMessage: { numberOfKeys: 1, lua: RELEASE_MESSAGE },
@@ -149,6 +194,8 @@ export const SCRIPTS = {
 export interface ScriptCommands {
   /** Variadic: the key count first, then the keys, then the arguments. */
   mpClaimMessages(...keysThenArgs: Array<string | number>): Promise<Array<Array<string | number | null>>>;
+  mpClusterNonces(firstKey: string, ...args: Array<string | number>): Promise<number[]>;
+  mpClusterClaims(firstKey: string, ...args: Array<string | number>): Promise<Array<Array<string | number | null>>>;
   mpRenewClaim(messageKey: string, fence: number, leaseMs: number, holder: string): Promise<number>;
   mpStoreReply(messageKey: string, reply: string, ttl: number, fence: number): Promise<number>;
   mpReleaseMessage(messageKey: string, fence: number): Promise<number>;

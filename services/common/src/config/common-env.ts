@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { redisEnvFields } from './redis-topology.js';
 
 const optionalUrl = (protocols: readonly string[]) =>
   z
@@ -24,6 +25,8 @@ const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
 export const commonEnvSchema = z.object({
   MPSTACK_DATABASE_URL: optionalUrl(['mysql']),
   MPSTACK_REDIS_URL: optionalUrl(['redis', 'rediss']),
+  /** Sentinel and Cluster instead of one node: see `redis-topology.ts` (`checkRedisTopology`). */
+  ...redisEnvFields,
   MPSTACK_AMQP_URL: optionalUrl(['amqp', 'amqps']),
   MPSTACK_DATA_DIR: z.string().default('.mpstack'),
   MPSTACK_LOG_LEVEL: z.enum(logLevels).default('info'),

@@ -1,2 +1,3 @@
 export * from './common-env.js';
 export * from './load-config.js';
+export * from './redis-topology.js';

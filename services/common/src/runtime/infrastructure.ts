@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { createCoordination, createQueue } from '../adapters/index.js';
+import { describeRedisTopology, type RedisTopology } from '../config/redis-topology.js';
 import { createDatabase, type Db } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { ensureMysqlDatabase, mysqlTarget } from '../db/mysql-server.js';
@@ -11,6 +12,8 @@ export interface InfrastructureConfig {
   readonly service: string;
   readonly databaseUrl: string | undefined;
   readonly redisUrl: string | undefined;
+  /** Sentinel or Cluster (or one node); when given it replaces `redisUrl`. */
+  readonly redis?: RedisTopology | undefined;
   readonly amqpUrl: string | undefined;
   readonly dataDir: string;
   readonly keyPrefix: string;
@@ -45,6 +48,7 @@ export async function openInfrastructure(config: InfrastructureConfig, logger: L
   });
   const coordination = createCoordination({
     ...(config.redisUrl === undefined ? {} : { redisUrl: config.redisUrl }),
+    ...(config.redis === undefined ? {} : { redis: config.redis }),
     keyPrefix: config.keyPrefix,
   });
   let queue: QueuePort;
@@ -66,7 +70,9 @@ export async function openInfrastructure(config: InfrastructureConfig, logger: L
     queue,
     mode: {
       database: config.databaseUrl === undefined ? 'sqlite (embedded)' : 'mysql',
-      cache: config.redisUrl === undefined ? 'in-process (embedded)' : 'redis',
+      cache: describeRedisTopology(
+        config.redis ?? (config.redisUrl === undefined ? undefined : { kind: 'single', url: config.redisUrl }),
+      ),
       queue: config.amqpUrl === undefined ? 'in-process (embedded)' : 'rabbitmq',
     },
     async close() {
