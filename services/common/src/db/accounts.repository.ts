@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
-import { type Db, isMysql, nowTimestamp, toDate } from './database.js';
+import { type Db, nowTimestamp, toDate } from './database.js';
 import type { AccountsTable, EncryptMode } from './schema.js';
+import { upsertOn } from './upsert.js';
 
 /** An official account as the platform knows it (secrets included: never log it whole). */
 export interface Account {
@@ -53,8 +54,7 @@ export async function upsertAccount(db: Db, input: AccountInput, now: Date = new
     updated_at: stamp,
   };
   const insert = db.insertInto('accounts').values({ id: input.id, ...values, created_at: stamp });
-  if (isMysql(db)) await insert.onDuplicateKeyUpdate(values).execute();
-  else await insert.onConflict((conflict) => conflict.column('id').doUpdateSet(values)).execute();
+  await upsertOn(db, insert, ['id'], values).execute();
 }
 
 /** Deletes an account and (cascade) its rules; false when it did not exist. */

@@ -29,7 +29,7 @@ export function createDatabase(config: DatabaseConfig = {}): Db {
 }
 
 /** True for MySQL/MariaDB: upserts and DDL options differ between the dialects. */
-export function isMysql<DB>(db: Kysely<DB>): boolean {
+export function isMysql(db: Pick<Kysely<unknown>, 'getExecutor'>): boolean {
   return db.getExecutor().adapter instanceof MysqlAdapter;
 }
 

@@ -8,3 +8,4 @@ export * from './rules.repository.js';
 export * from './schema.js';
 export * from './seed.js';
 export * from './spooled-messages.repository.js';
+export * from './upsert.js';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { type Db, isMysql, nowTimestamp } from './database.js';
+import { upsertOn } from './upsert.js';
 
 /** One acknowledged message waiting for the broker: its queue, id (the dedupe key), headers and body. */
 export interface SpooledMessage {
@@ -31,7 +32,6 @@ export async function handOverSpooledMessages(
 ): Promise<void> {
   if (messages.length === 0) return;
   const at = nowTimestamp();
-  const mysql = isMysql(db);
   await db.transaction().execute(async (trx) => {
     // Chunks keep each statement well under the drivers' placeholder limits.
     for (let i = 0; i < messages.length; i += 200) {
@@ -45,10 +45,7 @@ export async function handOverSpooledMessages(
       }));
       // Not INSERT IGNORE: it would also turn a real error (a NULL, a truncation) into a warning.
       const insert = trx.insertInto('spooled_messages').values(rows);
-      await (mysql
-        ? insert.onDuplicateKeyUpdate({ message_id: sql.ref('message_id') })
-        : insert.onConflict((oc) => oc.column('message_id').doNothing())
-      ).execute();
+      await upsertOn(trx, insert, ['message_id'], 'keep').execute();
     }
   });
 }
