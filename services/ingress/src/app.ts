@@ -4,6 +4,9 @@ import { createHttpApp, type FastHandler, type ReadinessCheck, type ReadinessDet
 import type { Logger } from '@mpstack/common/logging';
 import type { CoordinationPort, QueuePort } from '@mpstack/common/ports';
 import type { Telemetry } from '@mpstack/common/telemetry';
+import { createAccountStatusRouter } from './account-status/account-status.router.js';
+import { createAccountStatusService } from './account-status/account-status.service.js';
+import type { AccountStatusRepository } from './account-status/account-status.types.js';
 import type { AccountSource } from './accounts/account.types.js';
 import { AccountRegistry } from './accounts/account-registry.js';
 import { LogSink } from './logevents/log-sink.js';
@@ -32,6 +35,8 @@ export interface IngressDeps {
   readonly clock?: () => number;
   /** Extra readiness checks (e.g. the database). */
   readonly readiness?: () => Promise<Readonly<Record<string, boolean>>>;
+  /** Stored accounts for `GET /api/accounts` (the database); the route is absent without it. */
+  readonly accountStatus?: AccountStatusRepository;
 }
 
 export interface Ingress {
@@ -89,11 +94,20 @@ export function createIngress(deps: IngressDeps): Ingress {
     accounts: registry.size > 0,
     ...(await deps.readiness?.()),
   });
+  const { accountStatus } = deps;
   const app = createHttpApp({
     service: 'ingress',
     logger: deps.logger,
     metricsHandler: deps.telemetry.metricsHandler,
     readiness,
+    ...(accountStatus === undefined
+      ? {}
+      : {
+          routes: (express) => {
+            const service = createAccountStatusService({ repository: accountStatus, served: registry });
+            express.use('/api/accounts', createAccountStatusRouter(service));
+          },
+        }),
   });
   return {
     fastHandler,

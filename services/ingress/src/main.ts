@@ -4,6 +4,7 @@ import type { Logger } from '@mpstack/common/logging';
 import { type Infrastructure, openInfrastructure } from '@mpstack/common/runtime';
 import { type RunningService, runService, type ServiceDefinition, startService } from '@mpstack/common/shell';
 import type { Telemetry } from '@mpstack/common/telemetry';
+import { createAccountStatusRepository } from './account-status/account-status.repository.js';
 import { createIngress, type Ingress } from './app.js';
 import { type IngressConfig, loadIngressConfig } from './config.js';
 import type { FastPathPlugin } from './rules/rule.types.js';
@@ -48,6 +49,7 @@ export function ingressService(options: IngressServiceOptions = {}): ServiceDefi
         settings: config,
         spoolDir: `${config.dataDir}/spool`,
         handover: databaseHandover(db),
+        accountStatus: createAccountStatusRepository(db),
         shutdownDrainMs: config.shutdownDrainSeconds * 1000,
         ...(options.plugins === undefined ? {} : { plugins: options.plugins }),
       });

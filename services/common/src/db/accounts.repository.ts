@@ -1,10 +1,11 @@
 import type { Selectable } from 'kysely';
 import { type Db, nowTimestamp, toDate } from './database.js';
-import type { AccountsTable, EncryptMode } from './schema.js';
+import type { EncryptMode } from '../wechat/encrypt-mode.js';
+import type { AccountsTable } from './schema.js';
 import { upsertOn } from './upsert.js';
 
-/** An official account as the platform knows it (secrets included: never log it whole). */
-export interface Account {
+/** An official account as stored (secrets included: never log it whole). */
+export interface AccountRecord {
   /** The slug in `/wx/:account`. */
   readonly id: string;
   readonly name: string;
@@ -30,12 +31,12 @@ export interface AccountInput {
   readonly encryptMode: EncryptMode;
 }
 
-export async function findAccount(db: Db, id: string): Promise<Account | undefined> {
+export async function findAccount(db: Db, id: string): Promise<AccountRecord | undefined> {
   const row = await db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst();
   return row === undefined ? undefined : toAccount(row);
 }
 
-export async function listAccounts(db: Db): Promise<Account[]> {
+export async function listAccounts(db: Db): Promise<AccountRecord[]> {
   const rows = await db.selectFrom('accounts').selectAll().orderBy('id').execute();
   return rows.map(toAccount);
 }
@@ -63,7 +64,7 @@ export async function deleteAccount(db: Db, id: string): Promise<boolean> {
   return result.numDeletedRows > 0n;
 }
 
-function toAccount(row: Selectable<AccountsTable>): Account {
+function toAccount(row: Selectable<AccountsTable>): AccountRecord {
   return {
     id: row.id,
     name: row.name,

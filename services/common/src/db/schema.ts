@@ -4,9 +4,7 @@
  * strings, which both dialects accept; MySQL reads them back as `Date`, SQLite as the string.
  */
 import type { ColumnType, Generated } from 'kysely';
-
-export const EncryptMode = { plain: 'plain', compatible: 'compatible', safe: 'safe' } as const;
-export type EncryptMode = (typeof EncryptMode)[keyof typeof EncryptMode];
+import type { EncryptMode } from '../wechat/encrypt-mode.js';
 
 export const RuleKind = { subscribe: 'subscribe', default: 'default', keyword: 'keyword' } as const;
 export type RuleKind = (typeof RuleKind)[keyof typeof RuleKind];

@@ -1,6 +1,7 @@
 export * from './crypto.js';
 export * from './dedupe.js';
 export * from './delivery.js';
+export * from './encrypt-mode.js';
 export * from './envelope.js';
 export * from './flat-xml.js';
 export { isKnownEvent } from './message-events.js';

@@ -14,6 +14,7 @@ export interface AccountRegistryOptions {
  */
 export class AccountRegistry {
   private accounts = new Map<string, Account>();
+  private reloadedAt: number | undefined;
 
   constructor(private readonly options: AccountRegistryOptions) {}
 
@@ -23,6 +24,15 @@ export class AccountRegistry {
 
   get size(): number {
     return this.accounts.size;
+  }
+
+  has(id: string): boolean {
+    return this.accounts.has(id);
+  }
+
+  /** When the last reload finished (ms since the epoch); undefined before the first. */
+  get lastReloadAt(): number | undefined {
+    return this.reloadedAt;
   }
 
   async reload(): Promise<void> {
@@ -36,6 +46,7 @@ export class AccountRegistry {
       }
     }
     this.accounts = next;
+    this.reloadedAt = Date.now();
   }
 }
 

@@ -1,6 +1,4 @@
-import type { AesKey } from '@mpstack/common/wechat';
-
-export type EncryptMode = 'plain' | 'compatible' | 'safe';
+import type { AesKey, EncryptMode } from '@mpstack/common/wechat';
 
 /** An official account as the webhook needs it: secrets decoded once, not per request. */
 export interface Account {
