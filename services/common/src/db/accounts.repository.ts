@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
-import { type Db, nowTimestamp, toDate } from './database.js';
 import type { EncryptMode } from '../wechat/encrypt-mode.js';
+import { type Db, nowTimestamp, toDate } from './database.js';
 import type { AccountsTable } from './schema.js';
 import { upsertOn } from './upsert.js';
 
