@@ -1,6 +1,6 @@
 /**
  * `@mpstack/operator`: the Kubernetes operator for the `WeChatPlatform` custom resource
- * (ARCHITECTURE §6). `runOperator` is what `mpstack run operator` starts; the rest is
+ * (docs/architecture.md §7). `runOperator` is what `mpstack run operator` starts; the rest is
  * exported for tools and tests that compose the pieces differently.
  */
 

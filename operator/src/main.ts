@@ -1,5 +1,5 @@
 /**
- * The operator's composition root (STYLE §1): a client configuration → informers on
+ * The operator's composition root (docs/conventions.md §1): a client configuration → informers on
  * WeChatPlatforms, the workloads they own and their MySQL pods (in every namespace, or in
  * each configured one) → one work queue → the reconciler. Only events that change what a
  * reconcile reads start one (`reconcile/triggers.ts`: never the operator's own status

@@ -1,5 +1,5 @@
 /**
- * The `WeChatPlatform` custom resource, `mpstack.io/v1alpha1` (ARCHITECTURE §6): what one
+ * The `WeChatPlatform` custom resource, `mpstack.io/v1alpha1` (docs/architecture.md §7): what one
  * mpstack deployment should look like (spec) and what the operator last saw (status).
  *
  * These types describe a spec AFTER `validateSpec` applied the defaults; what arrives from

@@ -2,7 +2,7 @@
  * The reconcile queue: one reconcile in flight per object key, with coalescing (adding a
  * key that is already waiting or running just marks it dirty, so a burst of watch events
  * becomes one more reconcile, not many), retries with per-key capped exponential backoff,
- * and delayed requeues. A class because it owns timers and in-flight work (STYLE §2).
+ * and delayed requeues. A class because it owns timers and in-flight work (docs/conventions.md §2).
  */
 import { type BackoffOptions, backoffDelay, defaultBackoff } from './backoff.js';
 import type { OperatorLogger } from './logger.js';

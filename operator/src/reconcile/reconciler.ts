@@ -1,5 +1,5 @@
 /**
- * The level-triggered, idempotent reconciler of one `WeChatPlatform` (STYLE §11): observe
+ * The level-triggered, idempotent reconciler of one `WeChatPlatform` (docs/conventions.md §11): observe
  * (the CR and what it owns) → validate the spec → one MySQL dual-master round (the writer) →
  * compute the desired objects (replicas from the scaling decision, the writer from that round
  * or status) → apply (create, patch, delete only

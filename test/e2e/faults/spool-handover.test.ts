@@ -28,7 +28,7 @@ interface Sent {
 }
 
 /**
- * Pods ending during a broker outage (ARCHITECTURE §3.7): the ingress runs as real processes
+ * Pods ending during a broker outage (docs/architecture.md §3, the disk spool): the ingress runs as real processes
  * (`mpstack run ingress`) against a RabbitMQ node of the test's own, reached through a proxy
  * the test cuts and restores; MariaDB and Redis are the machine's. Every message answered `success` must reach
  * the queue exactly once after the broker returns, whichever replica it was spooled on.

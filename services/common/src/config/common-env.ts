@@ -20,7 +20,7 @@ const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
 
 /**
  * Environment variables every service reads. No URL means the embedded default: SQLite,
- * in-process cache and queue (ARCHITECTURE §2).
+ * in-process cache and queue (docs/architecture.md §2).
  */
 export const commonEnvSchema = z.object({
   MPSTACK_DATABASE_URL: optionalUrl(['mysql']),

@@ -1,6 +1,7 @@
 /**
  * One error taxonomy for every service. Errors carry a code and know nothing about HTTP;
- * the HTTP layer maps codes to statuses in one table (`http/error-middleware.ts`).
+ * the HTTP layer maps codes to statuses in one table (`http/error-status.ts`) used by the
+ * one error middleware of `createHttpApp` (`http/app-factory.ts`) and by the webhook.
  */
 export const ErrorCode = {
   badRequest: 'bad_request',

@@ -1,6 +1,6 @@
 import { type ErrorCode, isAppError } from '../errors/app-error.js';
 
-/** The one table from error codes to HTTP statuses (STYLE §5). */
+/** The one table from error codes to HTTP statuses (docs/conventions.md §5). */
 export const httpStatusOf: Readonly<Record<ErrorCode, number>> = {
   bad_request: 400,
   signature_invalid: 401,

@@ -3,7 +3,7 @@ import { type DestinationStream, type Logger, pino } from 'pino';
 
 export type { Logger } from 'pino';
 
-/** Paths redacted in every log line (STYLE §10): secrets and personal data. */
+/** Paths redacted in every log line (docs/conventions.md §10): secrets and personal data. */
 export const redactedPaths: readonly string[] = [
   'appSecret',
   'app_secret',

@@ -28,7 +28,7 @@ function typeOf(msg: WxMessage): string {
 }
 
 /**
- * The key under which a delivery is remembered (ARCHITECTURE §3.4) so that WeChat's retries
+ * The key under which a delivery is remembered (docs/architecture.md §3) so that WeChat's retries
  * (5 s timeout, up to 3 deliveries) run once: account + `MsgId`, or `MsgID` for the job-finish
  * events, or — for events, which carry no id — FromUserName + CreateTime + Event + EventKey
  * (PROTOCOL.md "Callback contract").

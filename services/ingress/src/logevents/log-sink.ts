@@ -14,7 +14,8 @@ export interface LogSinkOptions {
 /**
  * Log events are fire-and-forget for the request (never on its latency) but batched into
  * one confirmed publish per interval: a publish per request would cap the ingress at the
- * broker's confirm round trips (PERFORMANCE.md).
+ * broker's confirm round trips (about 7,500 req/s at 64 connections for one confirmed publish
+ * per request, measured on the 2-core development machines).
  *
  * Each event is serialized when it is recorded and kept as one flat JSON string until its
  * batch is published: an event object would live for a flush interval — long enough to be

@@ -1,7 +1,12 @@
 import { type Db, listRules, type ReplyRule } from '@mpstack/common/db';
 import type { Logger } from '@mpstack/common/logging';
 
-/** Loads an account's enabled reply rules; a failure keeps the fast path answering without them. */
+/**
+ * Loads an account's enabled reply rules. A failure is logged and re-thrown: nothing is
+ * cached, so the message that needed the rules is not acknowledged (its claim is released and
+ * WeChat's retry runs it again) and the next message asks the database again. Rules that load
+ * but do not compile are another case: `RuleCache` answers without them.
+ */
 export async function loadReplyRules(db: Db, accountId: string, logger: Logger): Promise<readonly ReplyRule[]> {
   try {
     return (await listRules(db, accountId)).filter((rule) => rule.enabled);

@@ -32,7 +32,7 @@ export class SpoolKeptError extends Error {
 /**
  * Hands a message to the slow path: a confirmed publish, or — when the broker does not
  * confirm — a durable spool entry. Throws only when both failed; the caller must then
- * not answer `success`, so WeChat retries (ARCHITECTURE §3.7).
+ * not answer `success`, so WeChat retries (docs/architecture.md §3, the disk spool).
  */
 export class Forwarder {
   private timer: NodeJS.Timeout | undefined;

@@ -35,7 +35,7 @@ interface PendingWrite {
 }
 
 /**
- * The broker-outage spool (ARCHITECTURE §3.7): messages acknowledged to WeChat while
+ * The broker-outage spool (docs/architecture.md §3, the disk spool): messages acknowledged to WeChat while
  * RabbitMQ is unreachable are appended to a local file and fsynced before `success` is
  * answered; concurrent appends share one fsync (group commit). `drain` forwards them once
  * the broker is back. Files are claimed for draining by an atomic rename, so several

@@ -20,7 +20,7 @@ export function sendError(response: ServerResponse, error: unknown): number {
 
 /**
  * Sends a passive reply: `success` as is; an XML reply encrypted with the key that
- * decrypted the request when the request was encrypted (ARCHITECTURE §3.2).
+ * decrypted the request when the request was encrypted (docs/architecture.md §3).
  */
 export function sendReply(
   response: ServerResponse,

@@ -17,7 +17,7 @@ export type { WebhookDeps, WebhookSettings } from './webhook.types.js';
 
 /**
  * `GET/POST /wx/:account`, served ahead of express (see docs/architecture.md). Implements
- * the message path of ARCHITECTURE §3: verify → decrypt → parse → de-duplicate → fast
+ * the message path of docs/architecture.md §3: verify → decrypt → parse → de-duplicate → fast
  * path → slow path → reply, with a log event and a metric for every request.
  */
 export function createWebhookHandler(deps: WebhookDeps): FastHandler {

@@ -4,7 +4,7 @@ import { MYSQL_TABLE_OPTIONS } from './0001-accounts-and-rules.js';
 
 /**
  * `spooled_messages`: the hand-over of an ingress spool that could not reach the broker
- * before its pod ended (ARCHITECTURE §3.7). One row per acknowledged message; any live
+ * before its pod ended (docs/architecture.md §3, the disk spool). One row per acknowledged message; any live
  * replica claims rows (lease), publishes them and deletes each after the broker's confirm.
  */
 export const spooledMessages: Migration = {
