@@ -61,12 +61,37 @@ const targets: readonly Target[] = [
     webhook: true,
     start: () => node('peer-wechat.js', 18081),
   },
+  ...baselineTargets(),
   { name: 'express hello-world', port: 18082, path: '/', webhook: false, start: () => node('express-hello.js', 18082) },
   { name: 'bare node:http', port: 18083, path: '/', webhook: false, start: () => node('bare-http.js', 18083) },
 ];
 
-function startIngress(port: number, run: number): ChildProcess {
-  execFileSync('mariadb', ['-uroot', '-h127.0.0.1', '-e', 'CREATE DATABASE IF NOT EXISTS mpstack_bench']);
+/**
+ * The ingress as it was at `BENCH_BASELINE_REF` (built by run-webhook-bench.sh into
+ * `BENCH_BASELINE_DIR`), measured in the same session, so a change's cost is a ratio of the
+ * same run rather than of two days on shared cores. Its own database: its migrations differ.
+ */
+function baselineTargets(): Target[] {
+  const dir = process.env.BENCH_BASELINE_DIR;
+  const ref = process.env.BENCH_BASELINE_REF ?? 'baseline';
+  if (dir === undefined || dir === '') return [];
+  return [
+    {
+      name: `mpstack ingress @${ref}`,
+      port: 18084,
+      path: `/wx/${benchAccount.id}`,
+      webhook: true,
+      start: (run) => startIngress(18084, run, { root: dir, database: 'mpstack_bench_baseline' }),
+    },
+  ];
+}
+
+function startIngress(
+  port: number,
+  run: number,
+  build: { readonly root: string; readonly database: string } = { root: repo, database: 'mpstack_bench' },
+): ChildProcess {
+  execFileSync('mariadb', ['-uroot', '-h127.0.0.1', '-e', `CREATE DATABASE IF NOT EXISTS ${build.database}`]);
   const seed = join(work, 'seed.json');
   writeFileSync(
     seed,
@@ -86,12 +111,12 @@ function startIngress(port: number, run: number): ChildProcess {
       ],
     }),
   );
-  return spawn(process.execPath, [join(repo, 'services/cli/bin/mpstack.js'), 'run', 'ingress'], {
+  return spawn(process.execPath, [join(build.root, 'services/cli/bin/mpstack.js'), 'run', 'ingress'], {
     stdio: ['ignore', 'inherit', 'inherit'],
     env: {
       ...process.env,
       MPSTACK_INGRESS_PORT: String(port),
-      MPSTACK_DATABASE_URL: 'mysql://root@127.0.0.1:3306/mpstack_bench',
+      MPSTACK_DATABASE_URL: `mysql://root@127.0.0.1:3306/${build.database}`,
       MPSTACK_REDIS_URL: 'redis://127.0.0.1:6379',
       MPSTACK_AMQP_URL: `${AMQP_BASE_URL}/${vhostOf(run)}`,
       MPSTACK_KEY_PREFIX: `bench:${process.pid}:${run}:`,
@@ -221,6 +246,16 @@ function report(results: Map<string, Measured[]>): void {
   }
   const ours = summary[0];
   const peer = summary[1];
+  const before = summary.find((s) => s.name.startsWith('mpstack ingress @'));
+  if (ours !== undefined && before !== undefined) {
+    console.log(
+      `\nthis build / ${before.name.slice('mpstack ingress '.length)}: ${(ours.rps / before.rps).toFixed(2)}× req/s, ` +
+        `${ours.cpu.toFixed(0)} vs ${before.cpu.toFixed(0)} µs CPU per request, p99 ${ours.p99.toFixed(1)} vs ${before.p99.toFixed(1)} ms` +
+        (peer === undefined
+          ? ''
+          : `; vs the peer ${(ours.rps / peer.rps).toFixed(2)}× now, ${(before.rps / peer.rps).toFixed(2)}× before`),
+    );
+  }
   if (ours !== undefined && peer !== undefined) {
     console.log(
       `\ningress / peer: ${(ours.rps / peer.rps).toFixed(2)}× req/s, ${(peer.cpu / ours.cpu).toFixed(2)}× less CPU per request, p99 ${ours.p99.toFixed(1)} ms vs ${peer.p99.toFixed(1)} ms`,
