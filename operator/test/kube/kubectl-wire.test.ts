@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { deployableServices } from '@mpstack/common/contracts';
 import { kubectlPath } from '../support/k8s-tools.js';
 import { createPlatform, type Harness, NAMESPACE, platformSpec, startHarness } from '../support/operator-harness.js';
 
@@ -46,8 +47,15 @@ describe('kubectl against the fake API server (wire check)', () => {
     assert.equal(platforms.items[0]?.status.observedGeneration, 1);
     const table = await kubectl('get', 'deployments');
     assert.match(table, /^NAME\s+AGE/);
-    assert.match(table, /wire-ingress/);
-    assert.match(table, /wire-business-worker/);
+    // One Deployment per runnable platform service of the catalog, none for the others.
+    const listed = [...table.matchAll(/^wire-(\S+)/gm)].map((m) => m[1]).sort();
+    assert.deepEqual(
+      listed,
+      deployableServices()
+        .map((s) => s.name)
+        .sort(),
+    );
+    assert.ok(listed.includes('ingress'));
     assert.ok(
       h.server.faults.requests.some((r) => r.path === '/apis/mpstack.io/v1alpha1'),
       'kubectl used discovery',
