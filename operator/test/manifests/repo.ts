@@ -3,12 +3,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 
-/** The repository root: the directory holding `.mocharc.json`, found from this file (src or dist). */
+/** The repository root: the directory holding `.mocharc.cjs`, found from this file (src or dist). */
 export function repoRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, '.mocharc.json'))) {
+  while (!existsSync(join(dir, '.mocharc.cjs'))) {
     const parent = dirname(dir);
-    if (parent === dir) throw new Error('.mocharc.json not found above the test file');
+    if (parent === dir) throw new Error('.mocharc.cjs not found above the test file');
     dir = parent;
   }
   return dir;

@@ -26,10 +26,10 @@ type Loop = typeof import('../../../operator/dist/test/mysql/operator-loop.js');
 type MariadbPair = Awaited<ReturnType<Harness['startMariadbPair']>>;
 type InsertLoad = ReturnType<Load['startInsertLoad']>;
 
-/** The repo root (the directory holding .mocharc.json), so this works from src and dist. */
+/** The repo root (the directory holding .mocharc.cjs), so this works from src and dist. */
 function repoRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, '.mocharc.json'))) {
+  while (!existsSync(join(dir, '.mocharc.cjs'))) {
     const up = dirname(dir);
     if (up === dir) throw new Error('repo root not found');
     dir = up;
