@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { AppsV1Api, type V1Deployment } from '@kubernetes/client-node';
+import { until } from '@mpstack/testkit';
 import { createInformer, type InformerEvent, type ManagedInformer } from '../../src/kube/informer.js';
 import { silentLogger } from '../../src/kube/logger.js';
 import { findType } from '../support/fake-apiserver/resource-types.js';
 import { type FakeApiServer, startFakeApiServer } from '../support/fake-apiserver/server.js';
-import { eventually } from '../support/operator-harness.js';
 
 const deployments = findType('apps', 'v1', 'deployments')!;
 const PATH = '/apis/apps/v1/namespaces/default/deployments';
@@ -43,42 +43,38 @@ describe('createInformer (real client, fake API server)', () => {
   it('lists, then sees additions, updates and deletions through the watch', async () => {
     server.store.create(deployments, 'default', deployment('a'));
     await informer.start();
-    await eventually(() => saw('add', 'a'), 5000, 'listed a');
+    await until(() => saw('add', 'a'), 5000, 'listed a');
     server.store.create(deployments, 'default', deployment('b'));
     const a = server.store.get(deployments, 'default', 'a');
     server.store.update(deployments, 'default', 'a', { ...a, spec: { replicas: 3 } }, 'main');
     server.store.delete(deployments, 'default', 'b');
-    await eventually(() => saw('add', 'b') && saw('update', 'a', 3) && saw('delete', 'b'), 5000, 'watch events');
+    await until(() => saw('add', 'b') && saw('update', 'a', 3) && saw('delete', 'b'), 5000, 'watch events');
     assert.equal(informer.get('a', 'default')?.spec?.replicas, 3);
   });
 
   it('survives a dropped watch connection: it restarts and sees later changes', async () => {
     await informer.start();
-    await eventually(() => server.openWatches() === 1, 5000, 'watching');
+    await until(() => server.openWatches() === 1, 5000, 'watching');
     server.dropWatches();
-    await eventually(() => informer.starts() >= 2 && server.openWatches() === 1, 5000, 'restarted');
+    await until(() => informer.starts() >= 2 && server.openWatches() === 1, 5000, 'restarted');
     server.store.create(deployments, 'default', deployment('after-drop'));
-    await eventually(() => saw('add', 'after-drop'), 5000, 'change after the drop');
+    await until(() => saw('add', 'after-drop'), 5000, 'change after the drop');
   });
 
   it('re-lists after 410 Gone and reports a deletion that happened while it was not watching', async () => {
     server.store.create(deployments, 'default', deployment('gone-soon'));
     await informer.start();
-    await eventually(() => saw('add', 'gone-soon') && server.openWatches() === 1, 5000, 'watching');
+    await until(() => saw('add', 'gone-soon') && server.openWatches() === 1, 5000, 'watching');
     const lists = () => server.faults.requests.filter((r) => r.path === PATH && !r.isWatch).length;
     const listsBefore = lists();
     const release = server.holdWatches();
     server.endWatches();
-    await eventually(
-      () => server.faults.requests.filter((r) => r.isWatch).length === 2,
-      5000,
-      'the client re-watching',
-    );
+    await until(() => server.faults.requests.filter((r) => r.isWatch).length === 2, 5000, 'the client re-watching');
     server.store.delete(deployments, 'default', 'gone-soon');
     server.store.create(deployments, 'default', deployment('new'));
     server.store.compact();
     release();
-    await eventually(() => saw('delete', 'gone-soon') && saw('add', 'new'), 5000, 're-list after 410');
+    await until(() => saw('delete', 'gone-soon') && saw('add', 'new'), 5000, 're-list after 410');
     assert.ok(lists() > listsBefore, 'listed again');
     assert.ok(
       server.faults.requests.some((r) => r.isWatch && r.status === 200),
@@ -92,8 +88,8 @@ describe('createInformer (real client, fake API server)', () => {
     assert.equal(informer.isSynced(), false, 'not synced before the first list');
     await informer.start();
     assert.equal(informer.isSynced(), false, 'not synced while the list fails');
-    await eventually(() => saw('add', 'a'), 5000, 'listed after the failures');
-    await eventually(() => informer.isSynced(), 5000, 'synced once a list succeeded');
+    await until(() => saw('add', 'a'), 5000, 'listed after the failures');
+    await until(() => informer.isSynced(), 5000, 'synced once a list succeeded');
     assert.ok(informer.starts() >= 4, `started ${informer.starts()} times`);
     assert.deepEqual(
       server.faults.requests
@@ -121,6 +117,6 @@ describe('createInformer (real client, fake API server)', () => {
     });
     server.store.create(deployments, 'default', deployment('a'));
     await informer.start();
-    await eventually(() => adds >= 3, 5000, 'replayed twice');
+    await until(() => adds >= 3, 5000, 'replayed twice');
   });
 });

@@ -2,26 +2,12 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
+import { until } from '@mpstack/testkit';
 import amqplib from 'amqplib';
 import { createRabbitManagementClient, readQueueDepth } from '../../src/metrics/index.js';
 
 const AMQP_URL = process.env['MPSTACK_TEST_AMQP_URL'] ?? 'amqp://guest:guest@127.0.0.1:5672';
 const MANAGEMENT_URL = process.env['MPSTACK_TEST_RABBITMQ_MANAGEMENT_URL'] ?? 'http://127.0.0.1:15672';
-
-async function until<T>(probe: () => Promise<T | undefined>, ms: number, what: string): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${ms} ms (${String(last)})`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
 
 describe('metrics/rabbitmq-management: queue depth from the REAL RabbitMQ management API', function () {
   this.timeout(60_000);
@@ -43,6 +29,7 @@ describe('metrics/rabbitmq-management: queue depth from the REAL RabbitMQ manage
           : undefined,
       30_000,
       'management API',
+      250,
     );
     connection = await amqplib.connect(AMQP_URL);
     channel = await connection.createChannel();
@@ -57,7 +44,12 @@ describe('metrics/rabbitmq-management: queue depth from the REAL RabbitMQ manage
   it('reads N after N publishes, and still N with 2 of them delivered but unacknowledged (ready + unacked)', async () => {
     const n = 25;
     for (let i = 0; i < n; i++) channel.sendToQueue(queue, Buffer.from(`m${i}`));
-    await until(async () => ((await client.queueDepth('/', queue)) === n ? true : undefined), 30_000, `depth ${n}`);
+    await until(
+      async () => ((await client.queueDepth('/', queue)) === n ? true : undefined),
+      30_000,
+      `depth ${n}`,
+      250,
+    );
     const held = [await channel.get(queue, { noAck: false }), await channel.get(queue, { noAck: false })];
     assert.ok(held.every((m) => m !== false));
     const detail = await until(
@@ -70,6 +62,7 @@ describe('metrics/rabbitmq-management: queue depth from the REAL RabbitMQ manage
       },
       30_000,
       'stats showing 2 unacknowledged',
+      250,
     );
     assert.equal(detail.messages_ready, n - 2);
     assert.equal(await client.queueDepth('/', queue), n);

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { createLogger } from '@mpstack/common/logging';
 import { type RunningService, startService } from '@mpstack/common/shell';
+import { until } from '@mpstack/testkit';
 import { loadOperatorConfig, operatorService } from '../../src/service.js';
 import { type FakeApiServer, startFakeApiServer } from '../support/fake-apiserver/server.js';
-import { eventually, FakeRates, NAMESPACE } from '../support/operator-harness.js';
+import { FakeRates, NAMESPACE } from '../support/operator-harness.js';
 
 describe('operator service definition (the shell around runOperator)', () => {
   let server: FakeApiServer;
@@ -28,7 +29,7 @@ describe('operator service definition (the shell around runOperator)', () => {
   };
 
   it('is ready only while every informer is in sync with the API server', async () => {
-    await eventually(async () => (await readyz()).status === 200, 10_000, 'ready once the informers listed');
+    await until(async () => (await readyz()).status === 200, 10_000, 'ready once the informers listed');
     const { body } = await readyz();
     assert.ok(
       Object.keys(body.checks).some((path) => path.endsWith('/wechatplatforms')),
@@ -37,7 +38,7 @@ describe('operator service definition (the shell around runOperator)', () => {
     // The API server stops answering lists and the watches break: the caches no longer follow it.
     server.faults.failNext({ path: /.*/, method: 'GET', isWatch: false, status: 500, times: 1_000 });
     server.dropWatches();
-    await eventually(async () => (await readyz()).status === 503, 10_000, 'not ready while the API fails');
+    await until(async () => (await readyz()).status === 503, 10_000, 'not ready while the API fails');
   });
 
   it('defaults to listening on every interface (the kubelet probes the pod address)', () => {

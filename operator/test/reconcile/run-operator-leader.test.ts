@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
+import { until } from '@mpstack/testkit';
 import { type RunningOperator, runOperator } from '../../src/main.js';
 import { findType } from '../support/fake-apiserver/resource-types.js';
 import { type FakeApiServer, startFakeApiServer } from '../support/fake-apiserver/server.js';
-import { createPlatform, eventually, NAMESPACE, operatorOptions, platformSpec } from '../support/operator-harness.js';
+import { createPlatform, NAMESPACE, operatorOptions, platformSpec } from '../support/operator-harness.js';
 
 const leases = findType('coordination.k8s.io', 'v1', 'leases')!;
 const deployments = findType('apps', 'v1', 'deployments')!;
@@ -38,7 +39,7 @@ describe('runOperator with leader election: two replicas, one reconciles', () =>
     await new Promise((resolve) => setTimeout(resolve, 1500));
     assert.equal(server.store.list(deployments, NAMESPACE, null, null).length, 0, 'a follower created objects');
     server.store.delete(leases, NAMESPACE, 'mpstack-operator');
-    await eventually(
+    await until(
       () => server.store.list(deployments, NAMESPACE, null, null).length > 0,
       20_000,
       'the new leader reconciles',

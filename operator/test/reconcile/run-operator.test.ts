@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { until } from '@mpstack/testkit';
 import { type RunningOperator, runOperator } from '../../src/main.js';
 import type { MysqlControl } from '../../src/reconcile/mysql-port.js';
 import { withCrdDefaults } from '../support/fake-apiserver/admission.js';
@@ -8,7 +9,6 @@ import { type SimulatedController, startSimulatedController } from '../support/f
 import type { StoredObject } from '../support/fake-apiserver/store.js';
 import {
   createPlatform,
-  eventually,
   NAMESPACE,
   operatorOptions,
   platformSpec,
@@ -38,15 +38,11 @@ describe('runOperator (informers + queue + reconciler) against the fake API serv
 
   it('drives a new platform to Ready=True as its workloads become ready, then cleans up on delete', async () => {
     createPlatform(server, 'e2e', platformSpec());
-    await eventually(() => ready(readPlatform(server, 'e2e')), 20_000, 'Ready=True');
+    await until(() => ready(readPlatform(server, 'e2e')), 20_000, 'Ready=True');
     const pods = server.store.list(findType('', 'v1', 'pods')!, NAMESPACE, 'app.kubernetes.io/component=ingress', null);
     assert.equal(pods.length, 2);
     server.store.delete(platformType, NAMESPACE, 'e2e');
-    await eventually(
-      () => server.store.list(platformType, NAMESPACE, null, null).length === 0,
-      20_000,
-      'platform gone',
-    );
+    await until(() => server.store.list(platformType, NAMESPACE, null, null).length === 0, 20_000, 'platform gone');
     assert.equal(server.store.list(findType('apps', 'v1', 'deployments')!, NAMESPACE, null, null).length, 0);
     assert.ok(!server.faults.requests.some((r) => r.contentType?.includes('strategic-merge')));
   });
@@ -90,8 +86,8 @@ describe('runOperator: MySQL pods are watched', () => {
     );
     const podsType = findType('', 'v1', 'pods')!;
     const mysqlPods = () => server.store.list(podsType, NAMESPACE, 'app.kubernetes.io/component=mysql', null);
-    await eventually(() => mysqlPods().length === 2, 10_000, 'two MySQL pods');
-    await eventually(() => steps.some((s) => s.notReady.length === 0), 10_000, 'a round with both pods Ready');
+    await until(() => mysqlPods().length === 2, 10_000, 'two MySQL pods');
+    await until(() => steps.some((s) => s.notReady.length === 0), 10_000, 'a round with both pods Ready');
     await new Promise((resolve) => setTimeout(resolve, 300));
     const before = steps.length;
     const pod = mysqlPods().find((p) => p.metadata.name === 'db-mysql-1');
@@ -104,7 +100,7 @@ describe('runOperator: MySQL pods are watched', () => {
       { ...pod, status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'False' }] } },
       'status',
     );
-    await eventually(() => steps.slice(before).some((s) => s.notReady.includes('db-mysql-1')), 5_000, 'a prompt round');
+    await until(() => steps.slice(before).some((s) => s.notReady.includes('db-mysql-1')), 5_000, 'a prompt round');
     const round = steps.slice(before).find((s) => s.notReady.includes('db-mysql-1'));
     assert.ok(round !== undefined && round.at - changedAt < 5_000);
   });
@@ -138,7 +134,7 @@ describe('runOperator: which namespaces it watches', () => {
     operator = await runOperator({ ...operatorOptions(server), namespaces: [] });
     create('default', 'a');
     create('wechat', 'b');
-    await eventually(() => hasStatus('default', 'a') && hasStatus('wechat', 'b'), 10_000, 'both reconciled');
+    await until(() => hasStatus('default', 'a') && hasStatus('wechat', 'b'), 10_000, 'both reconciled');
   });
 
   it('reconciles only the configured namespaces when given a list', async () => {
@@ -146,7 +142,7 @@ describe('runOperator: which namespaces it watches', () => {
     create('default', 'a');
     create('wechat', 'b');
     create('shop', 'c');
-    await eventually(() => hasStatus('wechat', 'b') && hasStatus('shop', 'c'), 10_000, 'the listed ones');
+    await until(() => hasStatus('wechat', 'b') && hasStatus('shop', 'c'), 10_000, 'the listed ones');
     assert.equal(hasStatus('default', 'a'), false);
   });
 });

@@ -113,16 +113,3 @@ export function createPlatform(
 export function readPlatform(server: FakeApiServer, name: string): StoredObject {
   return server.store.get(platformType, NAMESPACE, name);
 }
-
-/** Polls `check` until it returns true or `timeoutMs` passes. */
-export async function eventually(
-  check: () => boolean | Promise<boolean>,
-  timeoutMs = 10_000,
-  what = 'condition',
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

@@ -10,7 +10,6 @@ import {
   urlSignature,
   type XmlFields,
 } from '@mpstack/common/wechat';
-import { until } from '@mpstack/testkit';
 import {
   AdjustableClock,
   type CallbackDispatcher,
@@ -181,11 +180,6 @@ export async function startApi(
 export async function fetchToken(baseUrl: string, account: SimAccount): Promise<string> {
   const q = `grant_type=client_credential&appid=${account.appId}&secret=${account.appSecret}`;
   return String((await getJson(`${baseUrl}/cgi-bin/token?${q}`)).access_token);
-}
-
-/** Polls until `check` returns a value or the deadline passes (the testkit's `until`). */
-export function eventually<T>(check: () => T | undefined, timeoutMs = 5000): Promise<T> {
-  return until(check, timeoutMs);
 }
 
 export async function getJson(url: string): Promise<Record<string, unknown>> {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
+import { until } from '@mpstack/testkit';
 import type { ClaimRequest, CoordinationPort } from '../../src/ports/coordination.js';
-import { eventually, uniqueSuffix } from './support.js';
+import { uniqueSuffix } from './support.js';
 
 /** One backing store (a Redis prefix, a memory store) that replicas share. */
 export interface CoordinationHarness {
@@ -185,21 +186,23 @@ export function describeCoordinationContract(name: string, createHarness: () => 
     it('claims and nonces expire after their TTL', async () => {
       await port.claimMessage(claim('m1', 'n1', 1));
       await harness.elapse(1_100);
-      await eventually(async () => (await port.claimMessage(claim('m2', 'n1', 1))).status === 'claimed', {
-        what: 'nonce expiry',
-      });
-      await eventually(async () => (await port.claimMessage(claim('m1', 'n3', 1))).status === 'claimed', {
-        what: 'claim expiry',
-      });
+      await until(
+        async () => (await port.claimMessage(claim('m2', 'n1', 1))).status === 'claimed',
+        5_000,
+        'nonce expiry',
+      );
+      await until(
+        async () => (await port.claimMessage(claim('m1', 'n3', 1))).status === 'claimed',
+        5_000,
+        'claim expiry',
+      );
     });
 
     it('storing a reply keeps the claim TTL instead of extending it', async () => {
       await port.claimMessage(claim('m1', 'n1', 1));
       await port.storeReply(claim('m1', 'n1').messageKey, 'ok', 600, 1);
       await harness.elapse(1_100);
-      await eventually(async () => (await port.getReply(claim('m1', 'n1').messageKey)) === undefined, {
-        what: 'reply expiry',
-      });
+      await until(async () => (await port.getReply(claim('m1', 'n1').messageKey)) === undefined, 5_000, 'reply expiry');
     });
 
     it('token bucket grants the burst, then asks to wait about 1/rate', async () => {
@@ -219,14 +222,14 @@ export function describeCoordinationContract(name: string, createHarness: () => 
       assert.ok(wait > 0 && wait <= 50, `wait ${wait} ms`);
       assert.equal(await port.takeToken(`${run}:other`, bucket), 0, 'buckets are per key');
       await harness.elapse(wait);
-      await eventually(async () => (await port.takeToken(key, bucket)) === 0, { what: 'refill' });
+      await until(async () => (await port.takeToken(key, bucket)) === 0, 5_000, 'refill');
     });
 
     it('a message published on one replica reaches subscribers on another', async () => {
       const received: string[] = [];
       await port.subscribe(`${run}:rules`, (message) => received.push(message));
       await replica().publish(`${run}:rules`, 'account-1');
-      await eventually(() => received.length === 1, { what: 'delivery' });
+      await until(() => received.length === 1, 5_000, 'delivery');
       assert.deepEqual(received, ['account-1']);
     });
 
@@ -237,7 +240,7 @@ export function describeCoordinationContract(name: string, createHarness: () => 
       await port.subscribe(`${run}:c`, (m) => second.push(m));
       await unsubscribe();
       await replica().publish(`${run}:c`, 'x');
-      await eventually(() => second.length === 1, { what: 'delivery to the remaining listener' });
+      await until(() => second.length === 1, 5_000, 'delivery to the remaining listener');
       assert.deepEqual(first, []);
     });
 

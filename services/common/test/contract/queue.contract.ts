@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
+import { until } from '@mpstack/testkit';
 import type { Delivery, HandlerOutcome, QueuePort } from '../../src/ports/queue.js';
-import { eventually, gate, turns } from './support.js';
+import { gate, turns } from './support.js';
 
 /** Creates adapters over one broker and unique queue names; deletes what it created. */
 export interface QueueHarness {
@@ -46,20 +47,20 @@ export function describeQueueContract(name: string, createHarness: () => Promise
     it('a confirmed publish is consumed once with its id and headers, then acked', async () => {
       await port.publish(queue, Buffer.from('hello'), { messageId: 'm-1', headers: { traceparent: 't1' } });
       const seen = await collect(queue, () => ({ action: 'ack' }));
-      await eventually(() => seen.length === 1, { what: 'delivery' });
+      await until(() => seen.length === 1, 5_000, 'delivery');
       const [delivery] = seen;
       assert.equal(delivery?.body.toString(), 'hello');
       assert.equal(delivery?.messageId, 'm-1');
       assert.equal(delivery?.headers['traceparent'], 't1');
       assert.equal(delivery?.redelivered, false);
       assert.equal(delivery?.deliveryCount, 0);
-      await eventually(async () => (await port.depth(queue)) === 0, { what: 'empty queue' });
+      await until(async () => (await port.depth(queue)) === 0, 5_000, 'empty queue');
     });
 
     it('retry redelivers the message with redelivered=true and a growing deliveryCount', async () => {
       await port.publish(queue, Buffer.from('flaky'), { messageId: 'm-2' });
       const seen = await collect(queue, (_, index) => (index < 2 ? { action: 'retry' } : { action: 'ack' }));
-      await eventually(() => seen.length === 3, { what: 'three deliveries' });
+      await until(() => seen.length === 3, 5_000, 'three deliveries');
       assert.deepEqual(
         seen.map((d) => [d.redelivered, d.deliveryCount, d.messageId]),
         [
@@ -76,7 +77,7 @@ export function describeQueueContract(name: string, createHarness: () => Promise
         if (index === 0) throw new Error('transient');
         return { action: 'ack' };
       });
-      await eventually(() => seen.length === 2, { what: 'redelivery after a throw' });
+      await until(() => seen.length === 2, 5_000, 'redelivery after a throw');
       assert.equal(seen[1]?.redelivered, true);
     });
 
@@ -84,7 +85,7 @@ export function describeQueueContract(name: string, createHarness: () => Promise
       await port.publish(queue, Buffer.from('poison'), { messageId: 'm-3', headers: { keep: 'me' } });
       await collect(queue, () => ({ action: 'dead-letter', reason: 'unparseable payload' }));
       const dead = await collect(dlq, () => ({ action: 'ack' }));
-      await eventually(() => dead.length === 1, { what: 'dead letter' });
+      await until(() => dead.length === 1, 5_000, 'dead letter');
       assert.equal(dead[0]?.body.toString(), 'poison');
       assert.equal(dead[0]?.messageId, 'm-3');
       assert.equal(dead[0]?.headers['x-death-reason'], 'unparseable payload');
@@ -96,7 +97,7 @@ export function describeQueueContract(name: string, createHarness: () => Promise
       await port.publish(queue, Buffer.from('always fails'));
       const seen = await collect(queue, () => ({ action: 'retry' }));
       const dead = await collect(dlq, () => ({ action: 'ack' }));
-      await eventually(() => dead.length === 1, { what: 'dead letter' });
+      await until(() => dead.length === 1, 5_000, 'dead letter');
       assert.equal(seen.length, CONTRACT_DELIVERY_LIMIT);
       assert.equal(dead[0]?.headers['x-death-reason'], 'delivery_limit');
     });
@@ -119,11 +120,11 @@ export function describeQueueContract(name: string, createHarness: () => Promise
         },
         { prefetch: 2 },
       );
-      await eventually(() => inFlight === 2, { what: 'two deliveries in flight' });
+      await until(() => inFlight === 2, 5_000, 'two deliveries in flight');
       await turns(20);
       assert.equal(inFlight, 2, 'no third delivery while two are unacked');
       release.open();
-      await eventually(() => done === 6, { what: 'all processed' });
+      await until(() => done === 6, 5_000, 'all processed');
       assert.equal(maxInFlight, 2);
     });
 
@@ -142,7 +143,7 @@ export function describeQueueContract(name: string, createHarness: () => Promise
         },
         { prefetch: 1 },
       );
-      await eventually(() => started.length === 1, { what: 'handler started' });
+      await until(() => started.length === 1, 5_000, 'handler started');
       let isCancelled = false;
       const cancelled = consumer.cancel().then(() => {
         isCancelled = true;
@@ -172,7 +173,7 @@ export function describeQueueContract(name: string, createHarness: () => Promise
         },
         { prefetch: 1 },
       );
-      await eventually(() => started, { what: 'handler started' });
+      await until(() => started, 5_000, 'handler started');
       const closed = port.close();
       await turns(20);
       assert.equal(finished, false);
@@ -186,7 +187,7 @@ export function describeQueueContract(name: string, createHarness: () => Promise
     it('depth counts ready messages; declare is idempotent', async () => {
       await port.declare([{ name: queue, deadLetterQueue: dlq }]);
       for (let i = 0; i < 3; i += 1) await port.publish(queue, Buffer.from(String(i)));
-      await eventually(async () => (await port.depth(queue)) === 3, { what: 'depth 3' });
+      await until(async () => (await port.depth(queue)) === 3, 5_000, 'depth 3');
     });
 
     it('publishing to a queue this adapter never declared is refused', async () => {

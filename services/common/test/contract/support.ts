@@ -1,17 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { until } from '@mpstack/testkit';
 
 /** A short random suffix for database, key-prefix and queue names unique to this run. */
 export function uniqueSuffix(): string {
   return randomBytes(5).toString('hex');
-}
-
-/** Polls `check` until it returns true (or a value) or the deadline passes; no fixed sleeps. */
-export function eventually<T>(
-  check: () => Promise<T | false | undefined> | T | false | undefined,
-  options: { readonly timeoutMs?: number; readonly intervalMs?: number; readonly what?: string } = {},
-): Promise<T> {
-  return until(check, options.timeoutMs ?? 5_000, options.what ?? 'condition', options.intervalMs ?? 10);
 }
 
 /** A promise with its resolver, for handlers that must wait until a test releases them. */

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { until } from '@mpstack/testkit';
 import amqp from 'amqplib';
 import { AmqpQueue, type AmqpQueueOptions } from '../../src/adapters/amqp-queue.js';
 import { DEAD_LETTER_EXCHANGE } from '../../src/adapters/amqp-topology.js';
 import type { Delivery } from '../../src/ports/queue.js';
 import { AMQP_URL, deleteQueues } from '../contract/amqp-support.js';
-import { eventually, gate, uniqueSuffix } from '../contract/support.js';
+import { gate, uniqueSuffix } from '../contract/support.js';
 
 const run = promisify(execFile);
 
@@ -30,7 +31,7 @@ async function connectionPids(connectionName: string): Promise<string[]> {
 }
 
 async function closeOwnConnection(connectionName: string): Promise<string> {
-  const [pid] = await eventually(async () => {
+  const [pid] = await until(async () => {
     const pids = await connectionPids(connectionName);
     return pids.length === 1 ? pids : undefined;
   });
@@ -111,19 +112,21 @@ describe('AmqpQueue against RabbitMQ', function () {
       { prefetch: 5 },
     );
     await queue.publish(name, Buffer.from('before'));
-    await eventually(() => seen.length === 1, { what: 'first delivery' });
+    await until(() => seen.length === 1, 5_000, 'first delivery');
 
     const oldPid = await closeOwnConnection(connectionName);
-    await eventually(
+    await until(
       async () => {
         const pids = await connectionPids(connectionName);
         return queue.isConnected() && pids.length === 1 && pids[0] !== oldPid;
       },
-      { timeoutMs: 15_000, intervalMs: 100, what: 'reconnect' },
+      15_000,
+      'reconnect',
+      100,
     );
 
     await queue.publish(name, Buffer.from('after'));
-    await eventually(() => seen.length === 2, { what: 'delivery after the reconnect' });
+    await until(() => seen.length === 2, 5_000, 'delivery after the reconnect');
     assert.deepEqual(seen, ['before', 'after']);
   });
 
@@ -132,7 +135,7 @@ describe('AmqpQueue against RabbitMQ', function () {
     const name = queueName();
     await queue.declare([{ name }]);
     await closeOwnConnection(connectionName);
-    await eventually(() => !queue.isConnected(), { what: 'disconnect noticed' });
+    await until(() => !queue.isConnected(), 5_000, 'disconnect noticed');
     const started = Date.now();
     await assert.rejects(queue.publish(name, Buffer.from('x')), { code: 'unavailable' });
     assert.ok(Date.now() - started < 200, `rejected after ${Date.now() - started} ms`);
@@ -163,7 +166,7 @@ describe('AmqpQueue against RabbitMQ', function () {
       },
       { prefetch: 1 },
     );
-    await eventually(() => started, { what: 'handler started' });
+    await until(() => started, 5_000, 'handler started');
     const closed = queue.close();
     release.open();
     await closed;
@@ -179,7 +182,7 @@ describe('AmqpQueue against RabbitMQ', function () {
       { prefetch: 1 },
     );
     await observer.publish(name, Buffer.from('marker'));
-    await eventually(() => redelivered.length > 0, { what: 'marker' });
+    await until(() => redelivered.length > 0, 5_000, 'marker');
     assert.deepEqual(
       redelivered.map((d) => d.body.toString()),
       ['marker'],
@@ -207,7 +210,7 @@ describe('AmqpQueue against RabbitMQ', function () {
         },
         { prefetch: 1 },
       );
-      await eventually(() => dead.length === 1, { what: 'broker dead-lettering' });
+      await until(() => dead.length === 1, 5_000, 'broker dead-lettering');
       assert.equal(dead[0]?.headers['x-death-reason'], 'delivery_limit');
       assert.equal(dead[0]?.headers['x-death-queue'], name);
     } finally {

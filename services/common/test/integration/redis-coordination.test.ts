@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
+import { until } from '@mpstack/testkit';
 import { Redis } from 'ioredis';
 import { RedisCoordination } from '../../src/adapters/redis-coordination.js';
-import { eventually, uniqueSuffix } from '../contract/support.js';
+import { uniqueSuffix } from '../contract/support.js';
 
 const REDIS_URL = process.env['MPSTACK_TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 
@@ -15,7 +16,7 @@ describe('RedisCoordination against Redis', () => {
       const received: string[] = [];
       await coordination.subscribe('c', (m) => received.push(m));
       await client.publish(`${prefix}c`, 'hello');
-      await eventually(() => received.length === 1, { what: 'prefixed channel delivery' });
+      await until(() => received.length === 1, 5_000, 'prefixed channel delivery');
       await coordination.close();
       assert.equal(await client.exists(`${prefix}m`, `${prefix}n`), 2);
       assert.equal(client.status, 'ready');

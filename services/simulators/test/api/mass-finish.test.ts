@@ -1,14 +1,7 @@
 import assert from 'node:assert/strict';
 import { parseMessage } from '@mpstack/common/wechat';
-import {
-  type ApiHarness,
-  eventually,
-  fakeIngress,
-  type Listening,
-  type Received,
-  startApi,
-  testAccount,
-} from '../helpers.js';
+import { until } from '@mpstack/testkit';
+import { type ApiHarness, fakeIngress, type Listening, type Received, startApi, testAccount } from '../helpers.js';
 
 const account = testAccount();
 
@@ -40,7 +33,7 @@ describe('simulated MASSSENDJOBFINISH pushes', () => {
     api.state.setBlocking(account.appId, 'o_bob', true);
     const sent = await mass({});
     assert.equal(sent.errcode, 0);
-    const push = await eventually(() => ingress.pushes[0]);
+    const push = await until(() => ingress.pushes[0]);
     assert.equal(push.isSignatureValid, true);
     const fields = push.message;
     assert.equal(fields.Event, 'MASSSENDJOBFINISH');
@@ -58,13 +51,13 @@ describe('simulated MASSSENDJOBFINISH pushes', () => {
     const message = parseMessage(fields);
     assert.equal(message.kind === 'event' && message.event, 'MASSSENDJOBFINISH');
     assert.equal('msgId' in message && message.msgId, String(sent.msg_id));
-    const record = await eventually(() => api.state.massSends().find((s) => s.callback === 'delivered'));
+    const record = await until(() => api.state.massSends().find((s) => s.callback === 'delivered'));
     assert.deepEqual(record.callbackStatuses, [200]);
   });
 
   it('adds the originality check to an article send, and reports sendfail when nobody could receive it', async () => {
     await mass({ msgtype: 'mpnews', mpnews: { media_id: 'MEDIA_ID' }, touser: ['o_gone', 'o_stranger'] });
-    const push = await eventually(() => ingress.pushes[0]);
+    const push = await until(() => ingress.pushes[0]);
     assert.equal(push.message.Status, 'sendfail');
     assert.deepEqual([push.message.TotalCount, push.message.FilterCount, push.message.SentCount], ['2', '0', '0']);
     assert.deepEqual(JSON.parse(push.message.CopyrightCheckResult ?? 'null'), {
@@ -77,7 +70,7 @@ describe('simulated MASSSENDJOBFINISH pushes', () => {
   it('filters users who already received four mass sends this month, until the next Beijing month', async () => {
     for (let i = 0; i < 4; i++) await mass({ touser: ['o_alice', 'o_bob'] });
     await mass({ touser: ['o_alice', 'o_bob'] });
-    await eventually(() => (ingress.pushes.length >= 5 ? true : undefined));
+    await until(() => (ingress.pushes.length >= 5 ? true : undefined));
     const counts = (n: number) => {
       const m = ingress.pushes[n]?.message;
       return [m?.TotalCount, m?.FilterCount, m?.SentCount, m?.Status];
@@ -87,7 +80,7 @@ describe('simulated MASSSENDJOBFINISH pushes', () => {
     api.clock.advance(31 * 86_400_000);
     token = await api.token(account); // the old one expired long ago
     assert.equal((await mass({ touser: ['o_alice', 'o_bob'] })).errcode, 0);
-    await eventually(() => (ingress.pushes.length >= 6 ? true : undefined));
+    await until(() => (ingress.pushes.length >= 6 ? true : undefined));
     assert.deepEqual(counts(5), ['2', '2', '2', 'sendsuccess']);
   });
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
+import { until } from '@mpstack/testkit';
 import {
   type ApiHarness,
-  eventually,
   fakeIngress,
   type Listening,
   type Received,
@@ -41,7 +41,7 @@ describe('simulated /cgi-bin/message/template/send', () => {
     const body = await send({});
     assert.equal(body.errcode, 0);
     assert.equal(typeof body.msgid, 'number');
-    const push = await eventually(() => ingress.pushes[0]);
+    const push = await until(() => ingress.pushes[0]);
     assert.equal(push.isSignatureValid, true);
     assert.equal(push.query.get('openid'), 'o_alice');
     assert.equal(push.message.Event, 'TEMPLATESENDJOBFINISH');
@@ -49,7 +49,7 @@ describe('simulated /cgi-bin/message/template/send', () => {
     assert.equal(push.message.MsgId, undefined);
     assert.equal(push.message.Status, 'success');
     assert.equal(push.message.ToUserName, 'gh_demo');
-    const record = await eventually(() => api.state.templateSends().find((s) => s.callback === 'delivered'));
+    const record = await until(() => api.state.templateSends().find((s) => s.callback === 'delivered'));
     assert.deepEqual(record.callbackStatuses, [200]);
   });
 
@@ -58,7 +58,7 @@ describe('simulated /cgi-bin/message/template/send', () => {
     const safeToken = await api.token(safe);
     const body = await send({ touser: 'o_bob' }, safeToken);
     assert.equal(body.errcode, 0);
-    const push = await eventually(() => ingress.pushes[0]);
+    const push = await until(() => ingress.pushes[0]);
     assert.equal(push.query.get('encrypt_type'), 'aes');
     assert.equal(push.isMsgSignatureValid, true);
     assert.doesNotMatch(push.body, /TEMPLATESENDJOBFINISH/, 'safe mode body is ciphertext only');
