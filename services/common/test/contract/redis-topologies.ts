@@ -4,9 +4,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { until } from '@mpstack/testkit';
 import { Redis } from 'ioredis';
 import type { RedisNode } from '../../src/config/redis-topology.js';
-import { eventually } from './support.js';
 
 const run = promisify(execFile);
 
@@ -48,13 +48,15 @@ class Servers {
     });
     probe.on('error', () => undefined);
     try {
-      await eventually(
+      await until(
         async () => {
           if (child.exitCode !== null) throw new Error(`redis-server ${args.join(' ')} exited`);
           await probe.connect().catch(() => undefined);
           return (await probe.ping().catch(() => '')) === 'PONG';
         },
-        { timeoutMs: 10_000, intervalMs: 50, what: `redis-server on ${port}` },
+        10_000,
+        `redis-server on ${port}`,
+        50,
       );
     } finally {
       probe.disconnect();
@@ -116,14 +118,16 @@ export class RedisClusterOfThree {
       ]);
       const nodes = ports.map((port) => ({ host: '127.0.0.1', port }));
       // Every node must agree before a client's slot table is complete.
-      await eventually(
+      await until(
         async () => {
           const states = await Promise.all(
             ports.map(async (port) => (await run('redis-cli', ['-p', String(port), 'cluster', 'info'])).stdout),
           );
           return states.every((info) => info.includes('cluster_state:ok'));
         },
-        { timeoutMs: 20_000, intervalMs: 100, what: 'cluster_state:ok on every node' },
+        20_000,
+        'cluster_state:ok on every node',
+        100,
       );
       return new RedisClusterOfThree(servers, nodes);
     } catch (error) {
@@ -184,11 +188,12 @@ export class RedisWithSentinel {
       const sentinel = { host: '127.0.0.1', port: sentinelPort };
       const setup = new RedisWithSentinel(servers, primary, primaryPort, replicaPort, sentinel);
       // The replica is in sync and known to the sentinel: a failover has somewhere to go.
-      await eventually(async () => (await setup.sentinelSays('replicas')).includes(`${replicaPort}`), {
-        timeoutMs: 20_000,
-        intervalMs: 100,
-        what: 'the sentinel to discover the replica',
-      });
+      await until(
+        async () => (await setup.sentinelSays('replicas')).includes(`${replicaPort}`),
+        20_000,
+        'the sentinel to discover the replica',
+        100,
+      );
       return setup;
     } catch (error) {
       await servers.stop();

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
+import { until } from '@mpstack/testkit';
 import { RedisCoordination } from '../../src/adapters/redis-coordination.js';
 import { keySlot } from '../../src/adapters/redis-slot.js';
 import type { ClaimRequest } from '../../src/ports/coordination.js';
 import { RedisClusterOfThree, RedisWithSentinel } from '../contract/redis-topologies.js';
-import { eventually, uniqueSuffix } from '../contract/support.js';
+import { uniqueSuffix } from '../contract/support.js';
 
 const claim = (run: string, message: string, nonce: string): ClaimRequest => ({
   messageKey: `${run}:msg:${message}`,
@@ -83,14 +84,16 @@ describe('Redis Sentinel (primary, replica, sentinel of the test): a failover mi
         assert.equal(await a.storeReply(request.messageKey, `reply ${i}`, 60, 1), true);
       }
       await a.publish('changes', 'before');
-      await eventually(() => heard.includes('before'), { what: 'the message before the failover' });
+      await until(() => heard.includes('before'), 5_000, 'the message before the failover');
 
       const started = Date.now();
       await setup.killPrimary();
       // The operations of the suite, retried as the ingress would (each failure is a fast 503).
-      await eventually(
+      await until(
         async () => (await a.claimMessage(claim(run, 'after', 'n-after')).catch(() => undefined))?.status === 'claimed',
-        { timeoutMs: 30_000, intervalMs: 100, what: 'a claim after the failover' },
+        30_000,
+        'a claim after the failover',
+        100,
       );
       const failoverMs = Date.now() - started;
       assert.equal(await setup.primaryPortNow(), setup.replicaPort, 'the sentinel promoted the replica');
@@ -104,12 +107,14 @@ describe('Redis Sentinel (primary, replica, sentinel of the test): a failover mi
       assert.equal(await a.storeReply(claim(run, 'after', 'n-after').messageKey, 'late', 60, 1), true);
       assert.equal(await b.getReply(claim(run, 'after', 'n-after').messageKey), 'late');
       assert.equal(await a.takeToken('bucket', { ratePerSecond: 10, burst: 1 }), 0);
-      await eventually(
+      await until(
         async () => {
           await a.publish('changes', 'after');
           return heard.includes('after');
         },
-        { timeoutMs: 10_000, intervalMs: 200, what: 'pub/sub after the failover' },
+        10_000,
+        'pub/sub after the failover',
+        200,
       );
     } finally {
       await Promise.all([a.close(), b.close()]);
