@@ -21,7 +21,7 @@ export const defaultMaxDeliveries = wechatDelivery.maxDeliveries;
  * reports what the user would have seen.
  *
  * Retries, as documented ("微信服务器在五秒内收不到响应会断掉连接，并且重新发起请求，总共重试三次",
- * PROTOCOL.md): when no answer came — no response within the timeout, or the connection
+ * docs/architecture.md, "Answer or hold"): when no answer came — no response within the timeout, or the connection
  * failed — the message is delivered again, up to `maxDeliveries` in all. Any HTTP status is
  * an answer: a 2xx ends the exchange whatever its body, any other status ends it with the
  * error the user sees. `retryOn: 'any-failure'` also re-delivers after a non-2xx status
