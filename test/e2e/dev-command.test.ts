@@ -122,6 +122,7 @@ describe('e2e: mpstack dev on the real servers, from the command line', function
       MPSTACK_DATABASE_URL: `${adminUrl}/${name}`,
       MPSTACK_REDIS_URL: REDIS_URL,
       MPSTACK_AMQP_URL: amqpUrl,
+      MPSTACK_LOG_PORT: '0',
     };
   });
 
@@ -176,7 +177,7 @@ describe('e2e: mpstack dev on the real servers, from the command line', function
     assert.match(banner, new RegExp(`data +MySQL at 127\\.0\\.0\\.1:3306 as user "root", database "${name}"`));
     assert.doesNotMatch(banner, /mpstack\.db/);
     assert.match(banner, /mode +mysql, cache redis, queue rabbitmq/);
-    assert.match(banner, /note: log events go to the RabbitMQ queue mpstack\.log-events; nothing consumes them yet/);
+    assert.match(banner, /log service \(query API, health\) +http:\/\/127\.0\.0\.1:\d+\/readyz/);
     const admin = await mysql.createConnection(adminUrl);
     try {
       const [rows] = await admin.query(
@@ -191,6 +192,20 @@ describe('e2e: mpstack dev on the real servers, from the command line', function
     assert.match(chat, /^user o_dev-\w+: 办宽带 😀$/m);
     assert.match(chat, /^account \(reply\): 收到，正在为您处理…$/m);
     assert.match(chat, /^account \(customer service\): （业务处理）已收到「办宽带 😀」/m);
+    // The log service consumed the ingress's log event into the message log.
+    const logged = await mysql.createConnection(`${adminUrl}/${name}`);
+    try {
+      await until(
+        async () => {
+          const [rows] = await logged.query("SELECT content FROM log_messages WHERE msg_type = 'text'");
+          return (rows as { content: string }[]).some((row) => row.content === '办宽带 😀');
+        },
+        15_000,
+        'the text message in log_messages',
+      );
+    } finally {
+      await logged.end();
+    }
     cli.child.kill('SIGINT');
     assert.equal(await cli.exited, 0);
   });

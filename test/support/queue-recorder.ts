@@ -4,6 +4,7 @@ import {
   decodeLogEventBatch,
   inboundQueueName,
   inboundQueues,
+  logEventsDeclaration,
   logEventsQueue,
   type MessageLogEvent,
 } from '@mpstack/common/contracts';
@@ -35,7 +36,7 @@ export class QueueRecorder {
     const queue = new AmqpQueue({ url: amqpUrl, connectionName: 'mpstack-e2e-recorder' });
     await queue.waitUntilConnected(5_000);
     const recorder = new QueueRecorder(queue);
-    await queue.declare([...inboundQueues(partitions), { name: logEventsQueue }]);
+    await queue.declare([...inboundQueues(partitions), logEventsDeclaration]);
     for (let partition = 0; partition < partitions; partition++) {
       const name = inboundQueueName(partition);
       await queue.consume(

@@ -1,5 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { decodeInvalidation, inboundQueues, invalidationChannels, logEventsQueue } from '@mpstack/common/contracts';
+import {
+  decodeInvalidation,
+  inboundQueues,
+  invalidationChannels,
+  logEventsDeclaration,
+} from '@mpstack/common/contracts';
 import { createHttpApp, type FastHandler, type ReadinessCheck, type ReadinessDetail } from '@mpstack/common/http';
 import type { Logger } from '@mpstack/common/logging';
 import type { CoordinationPort, QueuePort } from '@mpstack/common/ports';
@@ -149,7 +154,7 @@ export function createIngress(deps: IngressDeps): Ingress {
 
 async function declareQueues(deps: IngressDeps): Promise<void> {
   try {
-    await deps.queue.declare([...inboundQueues(deps.settings.partitions), { name: logEventsQueue }]);
+    await deps.queue.declare([...inboundQueues(deps.settings.partitions), logEventsDeclaration]);
   } catch (error) {
     // The broker may be down at boot; messages spool until it returns and the adapter re-declares.
     deps.logger.warn({ err: error }, 'queues not declared yet (broker unavailable)');

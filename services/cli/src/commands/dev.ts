@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import type { Environment } from '@mpstack/common/config';
-import { logEventsQueue } from '@mpstack/common/contracts';
 import { describeMysqlTarget, mysqlTarget, seed } from '@mpstack/common/db';
 import { AppError, ErrorCode } from '@mpstack/common/errors';
 import { createLogger } from '@mpstack/common/logging';
 import { openInfrastructure } from '@mpstack/common/runtime';
 import { loadIngressConfig, startIngress } from '@mpstack/ingress';
+import { loadLogConfig, startLog } from '@mpstack/log';
 import { loadSimulatorsConfig, startSimulator } from '@mpstack/simulators';
 import { createDemoMenu, demoAccount, demoSeed, demoSimAccount } from '../dev/demo-account.js';
 import { startDevWorker } from '../dev/dev-worker.js';
@@ -16,6 +16,8 @@ export interface DevOptions {
   readonly ingressPort?: number;
   /** `--simulator-port`; when absent, MPSTACK_SIMULATORS_PORT, else 9090. */
   readonly simulatorPort?: number;
+  /** The log service's port; when absent, MPSTACK_LOG_PORT, else 8087 (0 = any free port). */
+  readonly logPort?: number;
   /** `--scale auto`: ingress copies as processes, scaled on their request rates. */
   readonly scale?: ScaleSettings;
 }
@@ -97,18 +99,24 @@ export async function startDev(env: Environment, options: DevOptions): Promise<R
       appSecret: demoAccount.appSecret,
     });
     closers.push(stopWorker);
+    // The log service on the same ports (the in-process queue in embedded mode): message log, rollups, query API.
+    const logConfig = loadLogConfig(
+      options.logPort === undefined ? env : { ...env, MPSTACK_LOG_PORT: String(options.logPort) },
+    );
+    const log = await startLog({ config: logConfig, logger: logger.child({ component: 'log' }), infrastructure }).catch(
+      (error: unknown) => {
+        throw explainListenError(error, 'the log service', logConfig.port, logConfig.host, 'MPSTACK_LOG_PORT');
+      },
+    );
+    closers.push(() => log.close());
     const notes: string[] = [];
-    if (config.amqpUrl !== undefined) {
-      notes.push(
-        `log events go to the RabbitMQ queue ${logEventsQueue}; nothing consumes them yet (the log service, a later issue, will), so they pile up there`,
-      );
-    }
     return {
       urls: {
         'phone (chat with the demo account)': `${simulator.url}/phone`,
         'webhook (demo account)': `${ingress.url}/wx/${demoAccount.id}`,
         'ingress health / metrics': `${ingress.url}/readyz  ${ingress.url}/metrics`,
         'WeChat API simulator': simulator.url,
+        'log service (query API, health)': `${log.url}/readyz`,
         data:
           config.databaseUrl === undefined
             ? join(config.dataDir, 'mpstack.db')

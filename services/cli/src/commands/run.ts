@@ -3,6 +3,7 @@ import { serviceCatalog } from '@mpstack/common/contracts';
 import { AppError } from '@mpstack/common/errors';
 import { runService as runWithShell } from '@mpstack/common/shell';
 import { runIngress } from '@mpstack/ingress';
+import { runLog } from '@mpstack/log';
 import { runOperatorService } from '@mpstack/operator';
 import { simulatorsService } from '@mpstack/simulators';
 import { demoSimAccount } from '../dev/demo-account.js';
@@ -17,6 +18,7 @@ export { runnableServices } from './runnable.js';
  */
 export const serviceRunners: Readonly<Record<string, (env: Environment) => Promise<void>>> = {
   ingress: runIngress,
+  log: runLog,
   operator: runOperatorService,
   // The demo account of `mpstack dev`, so the phone works against a separately run ingress.
   simulators: async (env) => {

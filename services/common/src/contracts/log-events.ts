@@ -1,42 +1,99 @@
 import { z } from 'zod';
+import { AppError, ErrorCode } from '../errors/app-error.js';
 import { decodeJson } from './decode.js';
 
 /** Every service publishes its log events here; the log service consumes them. */
 export const logEventsQueue = 'mpstack.log-events';
+/**
+ * Where the log service puts a batch that is not a JSON array and each single event of a
+ * batch that does not match its contract (with the reason in `x-death-reason`).
+ */
+export const logEventsDeadLetterQueue = 'mpstack.log-events.dead';
+/** The declaration every publisher and the consumer use (RabbitMQ refuses differing arguments). */
+export const logEventsDeclaration = { name: logEventsQueue, deadLetterQueue: logEventsDeadLetterQueue } as const;
+
+/** Longest `content` a message event carries (characters); the producer truncates. */
+export const LOG_CONTENT_MAX = 2048;
 
 /** One line of the message log: what happened to one webhook request. */
 export interface MessageLogEvent {
   readonly type: 'message';
+  /**
+   * Unique per event, set by the producer: a batch delivered twice (a consumer died before
+   * its ack) is written once. Events of producers that predate the field get an id derived
+   * from their content by the consumer.
+   */
+  readonly id?: string;
   /** ms since the epoch. */
   readonly at: number;
   readonly account: string;
   readonly openId: string;
   readonly msgType: string;
   readonly event: string | undefined;
+  /** The event's EventKey (menu key, `qrscene_…` of a QR scan), for follower sources. */
+  readonly eventKey?: string;
   readonly msgId: string | undefined;
+  /** A text message's text, at most {@link LOG_CONTENT_MAX} characters (search, top keywords). */
+  readonly content?: string;
   readonly outcome: string;
   readonly decidedBy: string | undefined;
   readonly latencyMs: number;
 }
 
+/** One outbound WeChat API call (published by the services that call WeChat). */
+export interface InterfaceLogEvent {
+  readonly type: 'interface';
+  readonly id?: string | undefined;
+  readonly at: number;
+  readonly account: string;
+  /** The API path, e.g. `/cgi-bin/message/custom/send`. */
+  readonly api: string;
+  /** WeChat's errcode (0 = ok); -1 for a transport failure. */
+  readonly errcode: number;
+  readonly errmsg?: string | undefined;
+  readonly latencyMs: number;
+}
+
+export type LogEvent = MessageLogEvent | InterfaceLogEvent;
+
+const id = z.string().min(1).max(64);
+const at = z.number().int().nonnegative();
+const account = z.string().min(1).max(64);
+
 const messageLogEventSchema = z.object({
   type: z.literal('message'),
-  at: z.number(),
-  account: z.string(),
-  openId: z.string(),
-  msgType: z.string(),
-  event: z.string().optional(),
-  msgId: z.string().optional(),
-  outcome: z.string(),
-  decidedBy: z.string().optional(),
+  id: id.optional(),
+  at,
+  account,
+  openId: z.string().max(64),
+  msgType: z.string().min(1).max(32),
+  event: z.string().max(64).optional(),
+  eventKey: z.string().max(255).optional(),
+  msgId: z.string().max(64).optional(),
+  content: z.string().max(LOG_CONTENT_MAX).optional(),
+  outcome: z.string().min(1).max(48),
+  decidedBy: z.string().max(64).optional(),
   latencyMs: z.number().nonnegative(),
 });
+
+const interfaceLogEventSchema = z.object({
+  type: z.literal('interface'),
+  id: id.optional(),
+  at,
+  account,
+  api: z.string().min(1).max(255),
+  errcode: z.number().int(),
+  errmsg: z.string().max(512).optional(),
+  latencyMs: z.number().nonnegative(),
+});
+
+const logEventSchema = z.discriminatedUnion('type', [messageLogEventSchema, interfaceLogEventSchema]);
 
 /**
  * One event as JSON. Publishers keep events encoded until their batch is sent (an object
  * kept for a flush interval would be promoted by the collector, with the message it came from).
  */
-export function encodeLogEvent(event: MessageLogEvent): string {
+export function encodeLogEvent(event: LogEvent): string {
   return JSON.stringify(event);
 }
 
@@ -45,12 +102,58 @@ export function encodeLogEventBatch(encodedEvents: readonly string[]): Buffer {
   return Buffer.from(`[${encodedEvents.join(',')}]`);
 }
 
-/** Parses a batch body; throws a `message_invalid` AppError naming the first bad event. */
+/** Parses a batch of message events; throws a `message_invalid` AppError naming the first bad event. */
 export function decodeLogEventBatch(body: Buffer | string): MessageLogEvent[] {
-  return decodeJson('log event batch', z.array(messageLogEventSchema), body).map((event) => ({
-    ...event,
+  return decodeJson('log event batch', z.array(messageLogEventSchema), body).map(messageEvent);
+}
+
+/** An event of a batch that does not match the contract: its position, raw value and why. */
+export interface RejectedLogEvent {
+  readonly index: number;
+  readonly raw: unknown;
+  readonly reason: string;
+}
+
+/**
+ * Parses a batch event by event (the log service's edge): the good events, and each bad one
+ * with its reason, so one bad event does not hold back its batch. Throws `message_invalid`
+ * only when the body is not a JSON array.
+ */
+export function decodeLogEvents(body: Buffer | string): {
+  readonly events: LogEvent[];
+  readonly rejected: RejectedLogEvent[];
+} {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(typeof body === 'string' ? body : body.toString('utf8'));
+  } catch (error) {
+    throw new AppError(ErrorCode.messageInvalid, 'log event batch: not JSON', { cause: error });
+  }
+  if (!Array.isArray(raw)) throw new AppError(ErrorCode.messageInvalid, 'log event batch: not an array');
+  const events: LogEvent[] = [];
+  const rejected: RejectedLogEvent[] = [];
+  raw.forEach((item: unknown, index) => {
+    const result = logEventSchema.safeParse(item);
+    if (result.success) {
+      events.push(result.data.type === 'message' ? messageEvent(result.data) : result.data);
+      return;
+    }
+    const issue = result.error.issues[0];
+    const where = issue === undefined || issue.path.length === 0 ? '' : ` at ${issue.path.join('.')}`;
+    rejected.push({ index, raw: item, reason: `${issue?.message ?? 'invalid'}${where}` });
+  });
+  return { events, rejected };
+}
+
+function messageEvent(event: z.output<typeof messageLogEventSchema>): MessageLogEvent {
+  const { id: eventId, eventKey, content, ...rest } = event;
+  return {
+    ...rest,
     event: event.event,
     msgId: event.msgId,
     decidedBy: event.decidedBy,
-  }));
+    ...(eventId === undefined ? {} : { id: eventId }),
+    ...(eventKey === undefined ? {} : { eventKey }),
+    ...(content === undefined ? {} : { content }),
+  };
 }

@@ -89,7 +89,11 @@ export const serviceCatalog: readonly ServiceEntry[] = [
   }),
   platformService('activity', 'campaign pages and red packets', 8085, { publicPaths: ['/activity'] }),
   platformService('admin', 'operator console: API and web UI', 8086, { publicPaths: ['/admin', '/'] }),
-  platformService('log', 'consumes log events into the message log', 8087, { kind: 'worker' }),
+  platformService('log', 'consumes log events into the message and interface logs; their query API and rollups', 8087, {
+    runnable: true,
+    // The waiting deliveries go back to the queue; the write in progress finishes.
+    drainSeconds: 15,
+  }),
   {
     name: 'operator',
     summary: 'the Kubernetes operator of WeChatPlatform resources',

@@ -1,6 +1,12 @@
 export * from './accounts.repository.js';
 export * from './database.js';
 export * from './migrate.js';
+export {
+  initialPartitions,
+  LOG_PARTITIONED_TABLES,
+  monthStart,
+  partitionName,
+} from './migrations/0003-log-tables.js';
 export { migrationProvider, migrations } from './migrations/index.js';
 export * from './mysql-server.js';
 export * from './reply-schema.js';

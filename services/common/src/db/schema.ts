@@ -59,8 +59,68 @@ export interface SpooledMessagesTable {
   claimed_until: Timestamp | null;
 }
 
+/** The log service's message log (partitioned by month on `at` on MariaDB). */
+export interface LogMessagesTable {
+  at: number;
+  event_id: string;
+  account: string;
+  open_id: string;
+  msg_type: string;
+  event: string | null;
+  event_key: string | null;
+  msg_id: string | null;
+  content: string | null;
+  outcome: string;
+  decided_by: string | null;
+  latency_ms: number;
+}
+
+/** Outbound WeChat API calls (interface log). */
+export interface LogInterfaceCallsTable {
+  at: number;
+  event_id: string;
+  account: string;
+  api: string;
+  errcode: number;
+  errmsg: string | null;
+  latency_ms: number;
+}
+
+/** Per-minute counts by message type (`msg_type` is the type, or `event:<name>`). */
+export interface LogRollupMinuteTable {
+  account: string;
+  minute: number;
+  msg_type: string;
+  total: number;
+  fast: number;
+  queued: number;
+  failed: number;
+}
+
+/** Per-minute reply-latency histogram (bucket bounds in the log service). */
+export interface LogRollupLatencyTable {
+  account: string;
+  minute: number;
+  bucket: number;
+  count: number;
+}
+
+/** Per-day counters: `metric` (followers_gained, followers_lost, keyword, …) by `dimension`. */
+export interface LogRollupDayTable {
+  account: string;
+  day: number;
+  metric: string;
+  dimension: string;
+  count: number;
+}
+
 export interface Database {
   accounts: AccountsTable;
   reply_rules: ReplyRulesTable;
   spooled_messages: SpooledMessagesTable;
+  log_messages: LogMessagesTable;
+  log_interface_calls: LogInterfaceCallsTable;
+  log_rollup_minute: LogRollupMinuteTable;
+  log_rollup_latency: LogRollupLatencyTable;
+  log_rollup_day: LogRollupDayTable;
 }

@@ -1,4 +1,5 @@
-import { encodeLogEvent, encodeLogEventBatch, logEventsQueue, type MessageLogEvent } from '@mpstack/common/contracts';
+import { randomBytes } from 'node:crypto';
+import { encodeLogEvent, encodeLogEventBatch, type LogEvent, logEventsQueue } from '@mpstack/common/contracts';
 import type { Logger } from '@mpstack/common/logging';
 import type { QueuePort } from '@mpstack/common/ports';
 
@@ -30,13 +31,25 @@ export class LogSink {
   private dropped = 0;
   private readonly maxBatch: number;
   private readonly maxBuffered: number;
+  /** Random per sink, so ids of replicas and restarts never meet; a counter makes each event's unique. */
+  private readonly idPrefix = randomBytes(9).toString('base64url');
+  private sequence = 0;
 
   constructor(private readonly options: LogSinkOptions) {
     this.maxBatch = options.maxBatch ?? 1000;
     this.maxBuffered = options.maxBuffered ?? 50_000;
   }
 
-  record(event: MessageLogEvent): void {
+  /**
+   * A unique event id (the log service writes a redelivered batch once by it): a per-sink
+   * random prefix and a counter — no hashing or UUID on the hot path.
+   */
+  nextId(): string {
+    this.sequence += 1;
+    return `${this.idPrefix}${this.sequence.toString(36)}`;
+  }
+
+  record(event: LogEvent): void {
     this.buffer.push(encodeLogEvent(event));
     if (this.buffer.length > this.maxBuffered) {
       this.dropped += this.buffer.length - this.maxBuffered;

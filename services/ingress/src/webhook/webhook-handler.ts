@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { LOG_CONTENT_MAX } from '@mpstack/common/contracts';
 import { AppError, ErrorCode } from '@mpstack/common/errors';
 import type { FastHandler } from '@mpstack/common/http';
 import { dedupeKey, isKnownEvent, type WxMessage } from '@mpstack/common/wechat';
@@ -167,12 +168,15 @@ async function handleMessage(
   sendReply(response, account, replyXml, keyIndex, query.nonce, Math.floor(deps.clock() / 1000));
   deps.logSink.record({
     type: 'message',
+    id: deps.logSink.nextId(),
     at: started,
     account: account.id,
     openId: message.fromUserName,
     msgType: message.kind,
     event: message.kind === 'event' ? message.event : undefined,
+    ...('eventKey' in message && message.eventKey !== undefined ? { eventKey: message.eventKey.slice(0, 255) } : {}),
     msgId: 'msgId' in message ? message.msgId : undefined,
+    ...(message.kind === 'text' ? { content: message.content.slice(0, LOG_CONTENT_MAX) } : {}),
     outcome: result.outcome,
     decidedBy: result.decidedBy,
     latencyMs: deps.clock() - started,

@@ -8,6 +8,7 @@ import {
   decodeLogEventBatch,
   inboundQueueName,
   inboundQueues,
+  logEventsDeclaration,
   logEventsQueue,
   type MessageLogEvent,
 } from '@mpstack/common/contracts';
@@ -155,7 +156,7 @@ export async function startRecorder(amqpUrl: string, connectionName: string): Pr
   const logEvents: MessageLogEvent[] = [];
   const queue = new AmqpQueue({ url: amqpUrl, connectionName });
   await queue.waitUntilConnected(5_000);
-  await queue.declare([...inboundQueues(harnessSettings.partitions), { name: logEventsQueue }]);
+  await queue.declare([...inboundQueues(harnessSettings.partitions), logEventsDeclaration]);
   for (let partition = 0; partition < harnessSettings.partitions; partition++) {
     const name = inboundQueueName(partition);
     await queue.consume(

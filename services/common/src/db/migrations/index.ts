@@ -1,6 +1,7 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import { accountsAndRules } from './0001-accounts-and-rules.js';
 import { spooledMessages } from './0002-spooled-messages.js';
+import { logTables } from './0003-log-tables.js';
 
 /**
  * Every migration, in order, listed here rather than found by scanning a folder: the
@@ -10,6 +11,7 @@ import { spooledMessages } from './0002-spooled-messages.js';
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001-accounts-and-rules': accountsAndRules,
   '0002-spooled-messages': spooledMessages,
+  '0003-log-tables': logTables,
 };
 
 export const migrationProvider: MigrationProvider = {

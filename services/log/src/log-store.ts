@@ -1,0 +1,270 @@
+import { createHash } from 'node:crypto';
+import type { InterfaceLogEvent, LogEvent, MessageLogEvent } from '@mpstack/common/contracts';
+import type { Database } from '@mpstack/common/db';
+import { type Db, isMysql } from '@mpstack/common/db';
+import { type Kysely, sql, type Transaction } from 'kysely';
+
+/** Upper bounds (ms) of the reply-latency histogram's buckets; the last bucket is open. */
+export const LATENCY_BUCKETS_MS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000] as const;
+
+const MINUTE = 60_000;
+const DAY = 86_400_000;
+/** Rows per INSERT statement (12 placeholders a row, far below the protocol's 65,535). */
+const ROWS_PER_STATEMENT = 1000;
+
+/** The outcome's class on the dashboard: answered on the fast path, handed to a queue, or not answered. */
+export function outcomeClass(outcome: string): 'fast' | 'queued' | 'failed' {
+  if (outcome.startsWith('held') || outcome === 'error' || outcome.endsWith('_fenced')) return 'failed';
+  if (outcome.includes('_published') || outcome.includes('_spooled')) return 'queued';
+  return 'fast';
+}
+
+/** The dashboard's type label: the message type, or `event:<name>` for events. */
+export function typeLabel(event: MessageLogEvent): string {
+  return event.msgType === 'event' ? `event:${event.event ?? 'unknown'}` : event.msgType;
+}
+
+export function latencyBucket(latencyMs: number): number {
+  const index = LATENCY_BUCKETS_MS.findIndex((bound) => latencyMs <= bound);
+  return index === -1 ? LATENCY_BUCKETS_MS.length : index;
+}
+
+/** A subscribe's source: the QR scene (`qr:<scene>`) or `other` (search, profile card, …). */
+export function followerSource(event: MessageLogEvent): string {
+  const key = event.eventKey ?? '';
+  return key.startsWith('qrscene_') ? `qr:${key.slice('qrscene_'.length)}`.slice(0, 255) : 'other';
+}
+
+/** An event id for producers that predate the field: a hash of the event, the same on every delivery. */
+export function eventIdOf(event: LogEvent): string {
+  return event.id ?? `h${createHash('sha256').update(JSON.stringify(event)).digest('base64url').slice(0, 40)}`;
+}
+
+export interface WriteResult {
+  /** Rows written now (new events). */
+  readonly written: number;
+  /** Events already stored (a redelivered batch, or a producer's publish repeated). */
+  readonly duplicates: number;
+}
+
+/**
+ * Writes events and their rollups in one transaction: multi-row `INSERT IGNORE` (SQLite
+ * `INSERT OR IGNORE`) on `(at, event_id)`, then the rollup upserts of the new rows only.
+ * Optimistic: when the inserts report fewer rows than events, some were stored before — the
+ * transaction is rolled back and done again knowing which, so rollups never count twice.
+ */
+export class LogStore {
+  private readonly mysql: boolean;
+
+  constructor(private readonly db: Db) {
+    this.mysql = isMysql(db);
+  }
+
+  async write(events: readonly LogEvent[]): Promise<WriteResult> {
+    const unique = dedupe(events);
+    try {
+      return await this.db.transaction().execute((tx) => this.writeIn(tx, unique, false));
+    } catch (error) {
+      if (!(error instanceof SeenBefore)) throw error;
+      return await this.db.transaction().execute((tx) => this.writeIn(tx, unique, true));
+    }
+  }
+
+  private async writeIn(
+    tx: Transaction<Database>,
+    events: readonly Keyed[],
+    checkExisting: boolean,
+  ): Promise<WriteResult> {
+    let fresh = events;
+    if (checkExisting) {
+      const existing = await this.existing(tx, events);
+      fresh = events.filter((e) => !existing.has(keyOf(e.event.type, e.event.at, e.id)));
+    }
+    const messages = fresh.filter((e): e is Keyed<MessageLogEvent> => e.event.type === 'message');
+    const calls = fresh.filter((e): e is Keyed<InterfaceLogEvent> => e.event.type === 'interface');
+    let inserted = 0;
+    for (const chunk of chunks(messages)) {
+      const result = await tx
+        .insertInto('log_messages')
+        .values(chunk.map(({ id, event }) => messageRow(id, event)))
+        .orIgnore()
+        .executeTakeFirst();
+      inserted += Number(result.numInsertedOrUpdatedRows ?? 0n);
+    }
+    for (const chunk of chunks(calls)) {
+      const result = await tx
+        .insertInto('log_interface_calls')
+        .values(
+          chunk.map(({ id, event }) => ({
+            at: event.at,
+            event_id: id,
+            account: event.account,
+            api: event.api,
+            errcode: event.errcode,
+            errmsg: event.errmsg ?? null,
+            latency_ms: event.latencyMs,
+          })),
+        )
+        .orIgnore()
+        .executeTakeFirst();
+      inserted += Number(result.numInsertedOrUpdatedRows ?? 0n);
+    }
+    if (inserted < fresh.length) {
+      if (checkExisting) throw new Error(`log write: ${fresh.length - inserted} rows neither new nor found`);
+      throw new SeenBefore();
+    }
+    await this.rollUp(
+      tx,
+      messages.map((m) => m.event),
+    );
+    return { written: inserted, duplicates: events.length - inserted };
+  }
+
+  private async existing(tx: Kysely<Database>, events: readonly Keyed[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    for (const [table, type] of [
+      ['log_messages', 'message'],
+      ['log_interface_calls', 'interface'],
+    ] as const) {
+      const ofType = events.filter((e) => e.event.type === type);
+      for (const chunk of chunks(ofType)) {
+        const ats = chunk.map((e) => e.event.at);
+        const rows = await tx
+          .selectFrom(table)
+          .select(['at', 'event_id'])
+          .where('at', '>=', Math.min(...ats))
+          .where('at', '<=', Math.max(...ats))
+          .where(
+            'event_id',
+            'in',
+            chunk.map((e) => e.id),
+          )
+          .execute();
+        for (const row of rows) found.add(keyOf(type, Number(row.at), row.event_id));
+      }
+    }
+    return found;
+  }
+
+  private async rollUp(tx: Transaction<Database>, messages: readonly MessageLogEvent[]): Promise<void> {
+    const minutes = new Map<
+      string,
+      { account: string; minute: number; msg_type: string; total: number; fast: number; queued: number; failed: number }
+    >();
+    const latency = new Map<string, { account: string; minute: number; bucket: number; count: number }>();
+    const days = new Map<string, { account: string; day: number; metric: string; dimension: string; count: number }>();
+    const addDay = (account: string, at: number, metric: string, dimension: string) => {
+      const day = at - (at % DAY);
+      const key = `${account}\u0000${day}\u0000${metric}\u0000${dimension}`;
+      const row = days.get(key) ?? { account, day, metric, dimension, count: 0 };
+      row.count += 1;
+      days.set(key, row);
+    };
+    for (const m of messages) {
+      const minute = m.at - (m.at % MINUTE);
+      const label = typeLabel(m).slice(0, 64);
+      const key = `${m.account}\u0000${minute}\u0000${label}`;
+      const row = minutes.get(key) ?? {
+        account: m.account,
+        minute,
+        msg_type: label,
+        total: 0,
+        fast: 0,
+        queued: 0,
+        failed: 0,
+      };
+      row.total += 1;
+      row[outcomeClass(m.outcome)] += 1;
+      minutes.set(key, row);
+      const bucket = latencyBucket(m.latencyMs);
+      const lkey = `${m.account}\u0000${minute}\u0000${bucket}`;
+      const lrow = latency.get(lkey) ?? { account: m.account, minute, bucket, count: 0 };
+      lrow.count += 1;
+      latency.set(lkey, lrow);
+      if (m.msgType === 'event' && m.event === 'subscribe')
+        addDay(m.account, m.at, 'followers_gained', followerSource(m));
+      if (m.msgType === 'event' && m.event === 'unsubscribe') addDay(m.account, m.at, 'followers_lost', '');
+      const keyword = m.msgType === 'text' ? m.content?.trim().slice(0, 64) : undefined;
+      if (keyword !== undefined && keyword !== '') addDay(m.account, m.at, 'keyword', keyword);
+    }
+    for (const chunk of chunks([...minutes.values()])) {
+      await this.upsert(
+        tx,
+        'log_rollup_minute',
+        chunk,
+        ['account', 'minute', 'msg_type'],
+        ['total', 'fast', 'queued', 'failed'],
+      );
+    }
+    for (const chunk of chunks([...latency.values()])) {
+      await this.upsert(tx, 'log_rollup_latency', chunk, ['account', 'minute', 'bucket'], ['count']);
+    }
+    for (const chunk of chunks([...days.values()])) {
+      await this.upsert(tx, 'log_rollup_day', chunk, ['account', 'day', 'metric', 'dimension'], ['count']);
+    }
+  }
+
+  /** Adds `counters` to existing rows (ON DUPLICATE KEY UPDATE / ON CONFLICT DO UPDATE). */
+  private async upsert<T extends 'log_rollup_minute' | 'log_rollup_latency' | 'log_rollup_day'>(
+    tx: Transaction<Database>,
+    table: T,
+    rows: readonly Record<string, string | number>[],
+    keys: readonly string[],
+    counters: readonly string[],
+  ): Promise<void> {
+    // The table and column names are this file's constants, never input.
+    const columns = [...keys, ...counters];
+    const values = sql.join(rows.map((row) => sql`(${sql.join(columns.map((c) => row[c]))})`));
+    const names = sql.raw(columns.join(', '));
+    const update = this.mysql
+      ? sql.raw(`ON DUPLICATE KEY UPDATE ${counters.map((c) => `${c} = ${c} + VALUES(${c})`).join(', ')}`)
+      : sql.raw(
+          `ON CONFLICT (${keys.join(', ')}) DO UPDATE SET ${counters.map((c) => `${c} = ${c} + excluded.${c}`).join(', ')}`,
+        );
+    await sql`INSERT INTO ${sql.table(table)} (${names}) VALUES ${values} ${update}`.execute(tx);
+  }
+}
+
+class SeenBefore extends Error {}
+
+interface Keyed<E extends LogEvent = LogEvent> {
+  readonly id: string;
+  readonly event: E;
+}
+
+function keyOf(type: string, at: number, id: string): string {
+  return `${type}\u0000${at}\u0000${id}`;
+}
+
+/** Ids given (or derived), each event once: a batch may hold an event twice (a producer retried). */
+function dedupe(events: readonly LogEvent[]): Keyed[] {
+  const seen = new Map<string, Keyed>();
+  for (const event of events) {
+    const id = eventIdOf(event);
+    seen.set(keyOf(event.type, event.at, id), { id, event });
+  }
+  return [...seen.values()];
+}
+
+function messageRow(id: string, event: MessageLogEvent) {
+  return {
+    at: event.at,
+    event_id: id,
+    account: event.account,
+    open_id: event.openId,
+    msg_type: event.msgType,
+    event: event.event ?? null,
+    event_key: event.eventKey ?? null,
+    msg_id: event.msgId ?? null,
+    content: event.content ?? null,
+    outcome: event.outcome,
+    decided_by: event.decidedBy ?? null,
+    latency_ms: event.latencyMs,
+  };
+}
+
+function* chunks<T>(items: readonly T[]): Generator<T[]> {
+  for (let start = 0; start < items.length; start += ROWS_PER_STATEMENT) {
+    yield items.slice(start, start + ROWS_PER_STATEMENT);
+  }
+}

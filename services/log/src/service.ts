@@ -1,0 +1,141 @@
+import type { Environment } from '@mpstack/common/config';
+import type { ReadinessDetail } from '@mpstack/common/http';
+import type { Logger } from '@mpstack/common/logging';
+import { type Infrastructure, openInfrastructure } from '@mpstack/common/runtime';
+import { type RunningService, runService, type ServiceDefinition, startService } from '@mpstack/common/shell';
+import type { Telemetry } from '@mpstack/common/telemetry';
+import { sql } from 'kysely';
+import { type LogConfig, loadLogConfig } from './config.js';
+import { LogConsumer } from './log-consumer.js';
+import { LogStore } from './log-store.js';
+import { maintainPartitions } from './partitions.js';
+
+export interface LogServiceOptions {
+  /** Shared infrastructure (`mpstack dev`: one in-process queue for every service); not closed here. */
+  readonly infrastructure?: Infrastructure;
+  /** The clock of partition maintenance and retention (tests inject one). */
+  readonly clock?: () => number;
+  /** Told what was built (tests). */
+  readonly onComposed?: (built: { readonly consumer: LogConsumer; readonly infrastructure: Infrastructure }) => void;
+}
+
+const MAINTENANCE_INTERVAL_MS = 3_600_000;
+
+/**
+ * The log service: consumes `mpstack.log-events` into the message and interface logs (batched,
+ * idempotent, acknowledged after the commit) with the dashboard's rollups, and keeps the
+ * monthly partitions (ahead of time, and retention by dropping whole partitions).
+ */
+export function logService(options: LogServiceOptions = {}): ServiceDefinition<LogConfig> {
+  const clock = options.clock ?? Date.now;
+  return {
+    name: 'log',
+    config: loadLogConfig,
+    async compose({ config, logger, telemetry, onClose }) {
+      let infrastructure = options.infrastructure;
+      if (infrastructure === undefined) {
+        const own = await openInfrastructure({ service: 'log', ...config, migrate: true }, logger);
+        onClose('infrastructure', () => own.close());
+        infrastructure = own;
+      }
+      const { db, queue } = infrastructure;
+      const maintain = async () => {
+        try {
+          await maintainPartitions(db, {
+            now: clock(),
+            ahead: config.partitionsAhead,
+            retentionMonths: config.retentionMonths,
+            logger,
+          });
+        } catch (error) {
+          logger.error({ err: error }, 'log partition maintenance failed; retried within the hour');
+        }
+      };
+      await maintain();
+      const timer = setInterval(() => void maintain(), MAINTENANCE_INTERVAL_MS);
+      timer.unref();
+      onClose('maintenance', async () => clearInterval(timer));
+      const consumer = new LogConsumer({
+        queue,
+        writer: new LogStore(db),
+        logger,
+        meter: telemetry.meter,
+        batchEvents: config.batchEvents,
+        flushMs: config.flushMs,
+        prefetch: config.prefetch,
+      });
+      await consumer.start();
+      onClose('consumer', () => consumer.close());
+      options.onComposed?.({ consumer, infrastructure });
+      return {
+        listen: { port: config.port, host: config.host },
+        ready: async () => ({
+          queue: queue.isConnected(),
+          database: await databaseReadiness(infrastructure, consumer),
+        }),
+        describe: { ...infrastructure.mode, batchEvents: config.batchEvents, prefetch: config.prefetch },
+      };
+    },
+  };
+}
+
+async function databaseReadiness(infrastructure: Infrastructure, consumer: LogConsumer): Promise<ReadinessDetail> {
+  try {
+    await sql`SELECT 1`.execute(infrastructure.db);
+  } catch (error) {
+    return { ok: false, detail: `database unreachable: ${error instanceof Error ? error.message : String(error)}` };
+  }
+  const failing = consumer.writeError;
+  return failing === undefined
+    ? { ok: true, detail: 'writes succeed' }
+    : { ok: false, detail: `log writes failing (events wait in the queue): ${failing}` };
+}
+
+export interface StartLogOptions extends Omit<LogServiceOptions, 'onComposed'> {
+  readonly config: LogConfig;
+  readonly logger?: Logger;
+  readonly telemetry?: Telemetry;
+}
+
+export interface RunningLog {
+  readonly url: string;
+  readonly consumer: LogConsumer;
+  readonly infrastructure: Infrastructure;
+  readonly service: RunningService;
+  close(): Promise<void>;
+}
+
+/** Starts the log service in this process through the shell (`mpstack dev`, tests). */
+export async function startLog(options: StartLogOptions): Promise<RunningLog> {
+  let built: { readonly consumer: LogConsumer; readonly infrastructure: Infrastructure } | undefined;
+  const service = await startService(
+    logService({
+      ...options,
+      onComposed: (b) => {
+        built = b;
+      },
+    }),
+    options.config,
+    {
+      ...(options.logger === undefined ? {} : { logger: options.logger }),
+      ...(options.telemetry === undefined ? {} : { telemetry: options.telemetry }),
+    },
+  );
+  if (built === undefined) throw new Error('log service composed without reporting what it built');
+  const { consumer, infrastructure } = built;
+  return {
+    url: service.url,
+    consumer,
+    infrastructure,
+    service,
+    close: async () => {
+      const failed = await service.close();
+      if (failed.length > 0) throw new Error(`log service close failed: ${failed.join(', ')}`);
+    },
+  };
+}
+
+/** The container entrypoint (`mpstack run log`). */
+export async function runLog(env: Environment): Promise<void> {
+  await runService(logService(), env);
+}

@@ -1,0 +1,274 @@
+import assert from 'node:assert/strict';
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { createQueue } from '@mpstack/common/adapters';
+import {
+  encodeLogEvent,
+  encodeLogEventBatch,
+  type LogEvent,
+  logEventsDeadLetterQueue,
+  logEventsDeclaration,
+  logEventsQueue,
+  type MessageLogEvent,
+} from '@mpstack/common/contracts';
+import { createDatabase, type Db, monthStart, partitionName } from '@mpstack/common/db';
+import { createLogger } from '@mpstack/common/logging';
+import type { QueuePort } from '@mpstack/common/ports';
+import { createVhost, deleteVhost, uniqueName, until } from '@mpstack/testkit';
+import mysql from 'mysql2/promise';
+import { listPartitions, loadLogConfig, maintainPartitions, type RunningLog, startLog } from '../../src/index.js';
+
+const ADMIN_URL = process.env['MPSTACK_TEST_MYSQL_URL'] ?? 'mysql://root@127.0.0.1:3306';
+const logger = createLogger({ service: 'log-test', level: 'silent' });
+
+let sequence = 0;
+function message(overrides: { [K in keyof MessageLogEvent]?: MessageLogEvent[K] | undefined } = {}): MessageLogEvent {
+  sequence += 1;
+  return {
+    type: 'message',
+    id: `t${sequence}`,
+    at: Date.now(),
+    account: 'acme',
+    openId: 'oUser1',
+    msgType: 'text',
+    event: undefined,
+    msgId: String(sequence),
+    content: '办宽带',
+    outcome: 'replied',
+    decidedBy: 'keyword',
+    latencyMs: 3,
+    ...overrides,
+  } as MessageLogEvent;
+}
+
+function batch(events: readonly (LogEvent | Record<string, unknown>)[]): Buffer {
+  return encodeLogEventBatch(events.map((e) => encodeLogEvent(e as LogEvent)));
+}
+
+/** A TCP proxy to MariaDB that a test can cut (connections reset, new ones refused) and restore. */
+async function cuttableProxy(
+  target: number,
+): Promise<{ port: number; cut(): void; restore(): void; close(): Promise<void> }> {
+  let open = true;
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((client) => {
+    if (!open) {
+      client.destroy();
+      return;
+    }
+    const upstream = connect(target, '127.0.0.1');
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+      s.on('error', () => undefined);
+    }
+    client.pipe(upstream).pipe(client);
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('proxy address');
+  return {
+    port: address.port,
+    cut() {
+      open = false;
+      for (const s of sockets) s.destroy();
+    },
+    restore() {
+      open = true;
+    },
+    close: () =>
+      new Promise((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+describe('log service on MariaDB and RabbitMQ', function () {
+  this.timeout(60_000);
+  const name = uniqueName('mpstack_log').replace(/-/g, '_');
+  let amqpUrl: string;
+  let admin: mysql.Connection;
+  let publisher: QueuePort;
+  let db: Db;
+  let log: RunningLog | undefined;
+
+  async function start(databaseUrl = `${ADMIN_URL}/${name}`): Promise<RunningLog> {
+    const config = loadLogConfig({
+      MPSTACK_DATABASE_URL: databaseUrl,
+      MPSTACK_AMQP_URL: amqpUrl,
+      MPSTACK_LOG_PORT: '0',
+      MPSTACK_LOG_LEVEL: 'silent',
+      MPSTACK_LOG_FLUSH_MS: '20',
+    });
+    return startLog({ config, logger });
+  }
+
+  async function count(sql: string): Promise<number> {
+    const [rows] = await admin.query(sql);
+    return Number((rows as { n: number }[])[0]?.n ?? 0);
+  }
+
+  before(async () => {
+    amqpUrl = await createVhost(name);
+    admin = await mysql.createConnection(ADMIN_URL);
+    publisher = await createQueue({ amqpUrl, connectionName: 'log-test-publisher' });
+    await publisher.declare([logEventsDeclaration]);
+    log = await start();
+    await admin.query(`USE \`${name}\``);
+    db = createDatabase({ url: `${ADMIN_URL}/${name}` });
+  });
+
+  after(async () => {
+    await log?.close();
+    await publisher?.close();
+    await db?.destroy();
+    await admin?.query(`DROP DATABASE IF EXISTS \`${name}\``);
+    await admin?.end();
+    await deleteVhost(name);
+  });
+
+  beforeEach(async () => {
+    for (const table of [
+      'log_messages',
+      'log_interface_calls',
+      'log_rollup_minute',
+      'log_rollup_latency',
+      'log_rollup_day',
+    ]) {
+      await admin.query(`DELETE FROM ${table}`);
+    }
+  });
+
+  it('creates the partitioned utf8mb4 tables and writes a batch with its rollups', async () => {
+    const [create] = await admin.query('SHOW CREATE TABLE log_messages');
+    const ddl = String((create as Record<string, string>[])[0]?.['Create Table']);
+    assert.match(ddl, /PARTITION BY RANGE \(`at`\)/);
+    assert.match(ddl, /CHARSET=utf8mb4/);
+    const events = [
+      message({ content: '办宽带 😀' }),
+      message({
+        msgType: 'event',
+        event: 'subscribe',
+        eventKey: 'qrscene_store42',
+        content: undefined,
+        msgId: undefined,
+      }),
+      message({ outcome: 'accepted_published', latencyMs: 700 }),
+      {
+        type: 'interface',
+        id: 'i1',
+        at: Date.now(),
+        account: 'acme',
+        api: '/cgi-bin/message/custom/send',
+        errcode: 45015,
+        latencyMs: 80,
+      },
+    ] satisfies LogEvent[];
+    await publisher.publish(logEventsQueue, batch(events));
+    await until(async () => (await count('SELECT COUNT(*) n FROM log_messages')) === 3, 10_000, 'three message rows');
+    assert.equal(await count('SELECT COUNT(*) n FROM log_interface_calls WHERE errcode = 45015'), 1);
+    const [text] = await admin.query("SELECT content FROM log_messages WHERE msg_type = 'text' ORDER BY at LIMIT 1");
+    assert.equal((text as { content: string }[])[0]?.content, '办宽带 😀');
+    assert.equal(await count('SELECT SUM(total) n FROM log_rollup_minute'), 3);
+    assert.equal(await count('SELECT SUM(queued) n FROM log_rollup_minute'), 1);
+    assert.equal(await count('SELECT SUM(count) n FROM log_rollup_latency'), 3);
+    assert.equal(
+      await count("SELECT count n FROM log_rollup_day WHERE metric = 'followers_gained' AND dimension = 'qr:store42'"),
+      1,
+    );
+  });
+
+  it('writes a batch delivered twice once, and counts it once in the rollups', async () => {
+    const events = [message(), message(), message({ id: undefined, msgId: 'legacy' })];
+    await publisher.publish(logEventsQueue, batch(events));
+    await publisher.publish(logEventsQueue, batch(events));
+    await publisher.publish(logEventsQueue, batch([events[0] as LogEvent, message()]));
+    await until(async () => (await count('SELECT COUNT(*) n FROM log_messages')) === 4, 10_000, 'four rows');
+    await until(async () => (await publisher.depth(logEventsQueue)) === 0, 10_000, 'the queue drained');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(await count('SELECT COUNT(*) n FROM log_messages'), 4);
+    assert.equal(await count('SELECT SUM(total) n FROM log_rollup_minute'), 4);
+  });
+
+  it('dead-letters a bad event with its reason and writes the rest of its batch', async () => {
+    const good = message();
+    const bad = { ...message(), latencyMs: 'fast' };
+    const missing = { ...message(), account: undefined };
+    await publisher.publish(logEventsQueue, batch([good, bad, missing]));
+    await publisher.publish(logEventsQueue, Buffer.from('{not json'));
+    await until(async () => (await count('SELECT COUNT(*) n FROM log_messages')) === 1, 10_000, 'the good event');
+    const reasons: string[] = [];
+    const consumer = await publisher.consume(
+      logEventsDeadLetterQueue,
+      async (delivery) => {
+        reasons.push(delivery.headers['x-death-reason'] ?? '?');
+        return { action: 'ack' };
+      },
+      { prefetch: 10 },
+    );
+    try {
+      await until(() => reasons.length === 3, 10_000, 'three dead letters');
+    } finally {
+      await consumer.cancel();
+    }
+    assert.ok(
+      reasons.some((r) => /at latencyMs/.test(r)),
+      reasons.join(' | '),
+    );
+    assert.ok(
+      reasons.some((r) => /at account/.test(r)),
+      reasons.join(' | '),
+    );
+    assert.ok(
+      reasons.some((r) => /not JSON/.test(r)),
+      reasons.join(' | '),
+    );
+    const metrics = await (await fetch(`${log?.url}/metrics`)).text();
+    assert.match(metrics, /mpstack_log_events_dead_lettered_total\{[^}]*reason="event_invalid"[^}]*\} 2/);
+  });
+
+  it('keeps events in the queue while MySQL is unreachable and writes them once it returns', async () => {
+    const proxy = await cuttableProxy(3306);
+    const other = await start(`mysql://root@127.0.0.1:${proxy.port}/${name}`);
+    try {
+      await log?.close();
+      log = undefined;
+      proxy.cut();
+      const events = Array.from({ length: 50 }, () => message());
+      await publisher.publish(logEventsQueue, batch(events.slice(0, 25)));
+      await publisher.publish(logEventsQueue, batch(events.slice(25)));
+      await until(async () => (await fetch(`${other.url}/readyz`)).status === 503, 10_000, 'readiness 503');
+      assert.equal(await count('SELECT COUNT(*) n FROM log_messages'), 0);
+      proxy.restore();
+      await until(async () => (await count('SELECT COUNT(*) n FROM log_messages')) === 50, 20_000, 'all 50 written');
+      await until(async () => (await fetch(`${other.url}/readyz`)).status === 200, 10_000, 'ready again');
+      assert.equal(await count('SELECT SUM(total) n FROM log_rollup_minute'), 50);
+    } finally {
+      await other.close();
+      await proxy.close();
+      log = await start();
+    }
+  });
+
+  it('creates partitions ahead and drops whole partitions past the retention (injected clock)', async () => {
+    const now = Date.now();
+    const later = monthStart(now, 9);
+    const before = (await listPartitions(db, 'log_messages')).map((p) => p.name);
+    assert.ok(before.includes(partitionName(monthStart(now))), before.join(','));
+    const old = message({ at: now });
+    await publisher.publish(logEventsQueue, batch([old]));
+    await until(async () => (await count('SELECT COUNT(*) n FROM log_messages')) === 1, 10_000, 'the row');
+    const plan = await maintainPartitions(db, { now: later, ahead: 2, retentionMonths: 6, logger });
+    const after = (await listPartitions(db, 'log_messages')).map((p) => p.name);
+    assert.ok(plan.dropped.includes(`log_messages.${partitionName(monthStart(now))}`), plan.dropped.join(','));
+    assert.ok(!after.includes(partitionName(monthStart(now))));
+    assert.ok(after.includes(partitionName(monthStart(later, 2))), after.join(','));
+    assert.equal(after.at(-1), 'pmax');
+    assert.equal(await count('SELECT COUNT(*) n FROM log_messages'), 0);
+    // Idempotent: a second run on the same clock changes nothing.
+    const again = await maintainPartitions(db, { now: later, ahead: 2, retentionMonths: 6, logger });
+    assert.deepEqual(again, { created: [], dropped: [] });
+  });
+});
