@@ -42,13 +42,16 @@ describe('MariaDB database', () => {
       [name],
     );
     const collations = (rows as { t: string; c: string }[]).filter((r) => !r.t.startsWith('kysely_'));
+    // Every table the migrations create, whichever they are (the next migration adds its own).
+    for (const table of ['accounts', 'reply_rules', 'spooled_messages', 'log_messages']) {
+      assert.ok(
+        collations.some((r) => r.t === table),
+        `${table} missing`,
+      );
+    }
     assert.deepEqual(
-      collations.map((r) => [r.t, r.c]),
-      [
-        ['accounts', 'utf8mb4_unicode_ci'],
-        ['reply_rules', 'utf8mb4_unicode_ci'],
-        ['spooled_messages', 'utf8mb4_unicode_ci'],
-      ],
+      collations.filter((r) => r.c !== 'utf8mb4_unicode_ci').map((r) => [r.t, r.c]),
+      [],
     );
   });
 
