@@ -69,7 +69,12 @@ export const logTables: Migration = {
 type Ascii = (length: number) => RawBuilder<unknown>;
 type IntegerType = 'bigint' | 'integer';
 
-async function createMessageLog(db: Kysely<unknown>, bigint: IntegerType, ascii: Ascii, partitioned: RawBuilder<unknown>) {
+async function createMessageLog(
+  db: Kysely<unknown>,
+  bigint: IntegerType,
+  ascii: Ascii,
+  partitioned: RawBuilder<unknown>,
+) {
   await db.schema
     .createTable('log_messages')
     .ifNotExists()
@@ -93,7 +98,12 @@ async function createMessageLog(db: Kysely<unknown>, bigint: IntegerType, ascii:
   await db.schema.createIndex('log_messages_type').on('log_messages').columns(['account', 'msg_type', 'at']).execute();
 }
 
-async function createInterfaceLog(db: Kysely<unknown>, bigint: IntegerType, ascii: Ascii, partitioned: RawBuilder<unknown>) {
+async function createInterfaceLog(
+  db: Kysely<unknown>,
+  bigint: IntegerType,
+  ascii: Ascii,
+  partitioned: RawBuilder<unknown>,
+) {
   await db.schema
     .createTable('log_interface_calls')
     .ifNotExists()
