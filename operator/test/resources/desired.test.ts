@@ -206,7 +206,7 @@ describe('desiredResources: only what this build can run', () => {
       runnable.map((name) => `wx-${name}`),
     );
     const budgets = objects.filter((o) => o.kind === 'PodDisruptionBudget').map((o) => o.metadata?.name ?? '');
-    assert.ok(budgets.every((name) => !/-(oauth|business|activity|admin|log|business-worker)$/.test(name)));
+    assert.ok(budgets.every((name) => !/-(oauth|business|activity|admin|business-worker)$/.test(name)));
     const ingress = objects.find((o) => o.kind === 'Ingress') as V1Ingress;
     const backends = ingress.spec?.rules?.[0]?.http?.paths.map((p) => p.backend.service?.name);
     assert.ok(backends?.every((name) => runnable.some((service) => name === `wx-${service}`)));
