@@ -1,94 +1,13 @@
 import assert from 'node:assert/strict';
-import { silentLogger } from '../../src/kube/logger.js';
-import { type RunningOperator, runOperator } from '../../src/main.js';
-import type { MysqlControl, MysqlRound } from '../../src/reconcile/mysql-port.js';
 import { findType } from '../support/fake-apiserver/resource-types.js';
-import { type FakeApiServer, startFakeApiServer } from '../support/fake-apiserver/server.js';
-import { type SimulatedController, startSimulatedController } from '../support/fake-apiserver/simulated-controller.js';
-import { type MetricsPods, type PerPodRate, startMetricsPods } from '../support/metrics-pods.js';
-import { createPlatform, NAMESPACE, platformSpec } from '../support/operator-harness.js';
-import { quiescence, VirtualClock } from '../support/virtual-clock.js';
+import { NAMESPACE, platformSpec } from '../support/operator-harness.js';
+import { quiescence } from '../support/virtual-clock.js';
+import { startWired, type WiredRun } from '../support/wired-operator.js';
 
 const pods = findType('', 'v1', 'pods')!;
 const deployments = findType('apps', 'v1', 'deployments')!;
 const START = Date.parse('2025-01-01T00:00:00Z');
 const MINUTES = 5;
-
-/** A MySQL round that always finds the same healthy pair, counting rounds and why they ran. */
-function stableMysql(): MysqlControl & { readonly rounds: MysqlRound[] } {
-  const rounds: MysqlRound[] = [];
-  const state = { writer: 'p1-mysql-0', lastFailoverAt: null, failures: {}, fenced: [] };
-  return {
-    rounds,
-    async step(_platform, _pods, _recorded, round) {
-      rounds.push(round);
-      return {
-        state,
-        writer: state.writer,
-        events: [],
-        conditions: [
-          { type: 'MySQLAvailable', status: 'True', reason: 'WriterReady', message: 'p1-mysql-0 is the writer' },
-        ],
-      };
-    },
-  };
-}
-
-interface WiredRun {
-  readonly server: FakeApiServer;
-  readonly clock: VirtualClock;
-  readonly metrics: MetricsPods;
-  readonly mysql: ReturnType<typeof stableMysql>;
-  readonly maxReplicas: () => number;
-  run(untilMs: number): Promise<void>;
-  close(): Promise<void>;
-}
-
-/**
- * The real `runOperator` (informers, work queue, reconciler, its timers on a virtual clock),
- * the real pod-scrape rate source reading pods that serve /metrics on loopback, the
- * API-server double with its simulated workload controller.
- */
-async function startWired(rate: PerPodRate, spec: Record<string, unknown>): Promise<WiredRun> {
-  const server = await startFakeApiServer();
-  const clock = new VirtualClock(START);
-  const ingressPods = () =>
-    server.store.list(pods, NAMESPACE, 'app.kubernetes.io/component=ingress', null).map((p) => p.metadata.name ?? '');
-  const metrics = await startMetricsPods({ start: START, rate, isLoaded: () => true, livePods: ingressPods });
-  const controller: SimulatedController = startSimulatedController(server.store, 1, metrics);
-  let maxReplicas = 0;
-  const unsubscribe = server.store.subscribe((event) => {
-    if (event.object.kind !== 'Deployment' || event.object.metadata.name !== 'p1-ingress') return;
-    maxReplicas = Math.max(maxReplicas, (event.object['spec'] as { replicas?: number }).replicas ?? 0);
-  });
-  const mysql = stableMysql();
-  createPlatform(server, 'p1', spec);
-  const operator: RunningOperator = await runOperator({
-    kubeConfig: server.kubeConfig(NAMESPACE),
-    namespaces: [NAMESPACE],
-    clock: clock.now,
-    timers: clock,
-    logger: silentLogger,
-    mysql,
-    resyncMs: 0,
-  });
-  const settle = () => quiescence(() => operator.pending() === 0);
-  return {
-    server,
-    clock,
-    metrics,
-    mysql,
-    maxReplicas: () => maxReplicas,
-    run: (untilMs) => clock.advanceTo(untilMs, settle, (now) => metrics.advance(now)),
-    async close() {
-      await operator.close();
-      unsubscribe();
-      controller.stop();
-      await metrics.close();
-      await server.close();
-    },
-  };
-}
 
 const spec = platformSpec({
   metrics: { scrapeIntervalSeconds: 15 },
@@ -101,7 +20,7 @@ describe('the wired operator for simulated minutes (real runOperator, virtual ti
   afterEach(async () => wired?.close());
 
   it(`bounds reconciles, status writes, scrapes and MySQL rounds over ${MINUTES} minutes, and 95 req/s per pod against 100 never scales up`, async () => {
-    wired = await startWired(() => 95, spec);
+    wired = await startWired({ start: START, rate: () => 95, spec });
     await wired.run(START + MINUTES * 60_000);
     const requests = wired.server.faults.requests;
     const reconciles = requests.filter(
@@ -124,7 +43,7 @@ describe('the wired operator for simulated minutes (real runOperator, virtual ti
   });
 
   it('a MySQL pod turning NotReady runs one round at once, between probe ticks, that is not counted as a probe', async () => {
-    wired = await startWired(() => 50, spec);
+    wired = await startWired({ start: START, rate: () => 50, spec });
     await wired.run(START + 60_000);
     const before = wired.mysql.rounds.length;
     const pod = wired.server.store.get(pods, NAMESPACE, 'p1-mysql-1');

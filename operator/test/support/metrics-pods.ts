@@ -23,9 +23,7 @@ export interface MetricsPods extends PodNetwork {
 export async function startMetricsPods(options: {
   readonly start: number;
   readonly rate: PerPodRate;
-  /** Which pods carry the load (the service's pods, by name). */
-  readonly isLoaded: (pod: string) => boolean;
-  /** The live pod names (so a deleted pod stops sharing the load). */
+  /** The live pods of the loaded service, by name (a deleted pod stops sharing the load). */
   readonly livePods: () => readonly string[];
 }): Promise<MetricsPods> {
   const counters = new Map<string, number>();
@@ -54,7 +52,7 @@ export async function startMetricsPods(options: {
       return { podIP, httpPort: port };
     },
     advance(now) {
-      const loaded = options.livePods().filter(options.isLoaded);
+      const loaded = options.livePods();
       for (; last + 1000 <= now; last += 1000) {
         const perPod = options.rate(last + 500, loaded.length);
         for (const pod of loaded) counters.set(pod, (counters.get(pod) ?? 0) + perPod);

@@ -3,6 +3,7 @@
  * Not a Kubernetes implementation: the resource types it serves and the discovery
  * documents built from them (enough for `@kubernetes/client-node` and `kubectl get`).
  */
+import { SHORT_NAMES } from '../../../src/api/v1alpha1.js';
 
 /** One resource type the fake server serves. */
 export interface ResourceType {
@@ -41,6 +42,7 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
   core('services', 'Service', { hasStatus: true, shortNames: ['svc'] }),
   core('configmaps', 'ConfigMap', { shortNames: ['cm'] }),
   core('secrets', 'Secret'),
+  core('serviceaccounts', 'ServiceAccount', { shortNames: ['sa'] }),
   core('events', 'Event', { shortNames: ['ev'] }),
   core('namespaces', 'Namespace', { namespaced: false, hasStatus: true, shortNames: ['ns'] }),
   grouped('apps', 'v1', 'deployments', 'Deployment', { hasStatus: true, hasScale: true, shortNames: ['deploy'] }),
@@ -49,12 +51,22 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
   grouped('networking.k8s.io', 'v1', 'networkpolicies', 'NetworkPolicy', { shortNames: ['netpol'] }),
   grouped('policy', 'v1', 'poddisruptionbudgets', 'PodDisruptionBudget', { hasStatus: true, shortNames: ['pdb'] }),
   grouped('coordination.k8s.io', 'v1', 'leases', 'Lease'),
+  // Stored only (what `kubectl apply -k k8s/` installs): no RBAC is enforced, no CRD is served from them.
+  grouped('apiextensions.k8s.io', 'v1', 'customresourcedefinitions', 'CustomResourceDefinition', {
+    namespaced: false,
+    hasStatus: true,
+    shortNames: ['crd', 'crds'],
+  }),
+  grouped('rbac.authorization.k8s.io', 'v1', 'clusterroles', 'ClusterRole', { namespaced: false }),
+  grouped('rbac.authorization.k8s.io', 'v1', 'clusterrolebindings', 'ClusterRoleBinding', { namespaced: false }),
+  grouped('rbac.authorization.k8s.io', 'v1', 'roles', 'Role'),
+  grouped('rbac.authorization.k8s.io', 'v1', 'rolebindings', 'RoleBinding'),
   grouped('batch', 'v1', 'jobs', 'Job', { hasStatus: true }),
   grouped('events.k8s.io', 'v1', 'events', 'Event', { shortNames: ['ev'] }),
   grouped('mpstack.io', 'v1alpha1', 'wechatplatforms', 'WeChatPlatform', {
     isCustom: true,
     hasStatus: true,
-    shortNames: ['wcp'],
+    shortNames: SHORT_NAMES,
   }),
 ];
 
@@ -133,4 +145,37 @@ export function resourceList(group: string, version: string): object | undefined
       : []),
   ]);
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: groupVersionOf({ group, version }), resources };
+}
+
+/** `apis/apps/v1`, `api/v1`: a group version's path under `/openapi/v3`. */
+const openApiPathOf = (group: string, version: string) =>
+  group === '' ? `api/${version}` : `apis/${group}/${version}`;
+
+/** `GET /openapi/v3`: one document per group version. */
+export function openApiV3Root(): object {
+  const gvs = [...new Set(RESOURCE_TYPES.map((t) => openApiPathOf(t.group, t.version)))];
+  return { paths: Object.fromEntries(gvs.map((gv) => [gv, { serverRelativeURL: `/openapi/v3/${gv}` }])) };
+}
+
+/**
+ * `GET /openapi/v3/<gv>`: only what kubectl reads to learn that the server validates fields
+ * itself (a `fieldValidation` query parameter on each kind's PATCH), so `kubectl apply` sends
+ * `fieldValidation=Strict` instead of validating against schemas it would download. No schemas.
+ */
+export function openApiV3Document(gvPath: string): object | undefined {
+  const types = RESOURCE_TYPES.filter((t) => openApiPathOf(t.group, t.version) === gvPath);
+  if (types.length === 0) return undefined;
+  const paths = Object.fromEntries(
+    types.map((t) => [
+      `/${gvPath}/${t.namespaced ? 'namespaces/{namespace}/' : ''}${t.plural}/{name}`,
+      {
+        patch: {
+          'x-kubernetes-group-version-kind': { group: t.group, version: t.version, kind: t.kind },
+          parameters: [{ name: 'fieldValidation', in: 'query', schema: { type: 'string' } }],
+          responses: {},
+        },
+      },
+    ]),
+  );
+  return { openapi: '3.0.0', info: { title: 'fake', version: 'v1' }, paths };
 }

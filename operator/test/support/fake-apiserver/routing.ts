@@ -2,7 +2,16 @@
  * TEST DOUBLE — URL routing of the fake Kubernetes API server: discovery documents and
  * `/api/v1/…`, `/apis/<group>/<version>/…` resource paths, namespaced or cluster-wide.
  */
-import { coreVersions, findType, groupDocument, groupList, type ResourceType, resourceList } from './resource-types.js';
+import {
+  coreVersions,
+  findType,
+  groupDocument,
+  groupList,
+  openApiV3Document,
+  openApiV3Root,
+  type ResourceType,
+  resourceList,
+} from './resource-types.js';
 
 /** A resource request: the type, its namespace (undefined = all namespaces), name and subresource. */
 export interface ResourceRoute {
@@ -22,6 +31,11 @@ export function route(path: string): Route {
   const parts = path.split('/').filter((p) => p !== '');
   if (parts[0] === 'version' && parts.length === 1) {
     return { kind: 'document', body: { major: '1', minor: '32', gitVersion: 'v1.32.0-fake', platform: 'linux/amd64' } };
+  }
+  if (parts[0] === 'openapi' && parts[1] === 'v3') {
+    return parts.length === 2
+      ? { kind: 'document', body: openApiV3Root() }
+      : documentOrNone(openApiV3Document(parts.slice(2).join('/')));
   }
   if (parts[0] === 'api') return routeGroup(parts.length === 1 ? undefined : '', parts.slice(1));
   if (parts[0] === 'apis') {

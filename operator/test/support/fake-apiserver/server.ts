@@ -16,6 +16,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { ApiError, statusBody } from './api-error.js';
 import { Faults, type RecordedRequest } from './faults.js';
 import { handleVerb } from './handlers.js';
+import { decodeProtobufBody } from './protobuf.js';
 import { RESOURCE_TYPES } from './resource-types.js';
 import { route } from './routing.js';
 import { ObjectStore } from './store.js';
@@ -55,7 +56,16 @@ function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks);
+      // kubectl's typed clients (create namespace/secret) send protobuf: read it as JSON.
+      const isProtobuf = (req.headers['content-type'] ?? '').startsWith('application/vnd.kubernetes.protobuf');
+      try {
+        resolve(isProtobuf ? JSON.stringify(decodeProtobufBody(raw)) : raw.toString('utf8'));
+      } catch (error) {
+        reject(error);
+      }
+    });
     req.on('error', reject);
   });
 }
@@ -106,7 +116,8 @@ async function dispatch(ctx: Context, req: IncomingMessage, res: ServerResponse)
     res.on('close', () => ctx.watches.delete(res));
     return serveWatch(ctx.store, target, url.searchParams, res);
   }
-  const contentType = req.headers['content-type'] ?? 'application/json';
+  const sent = req.headers['content-type'] ?? 'application/json';
+  const contentType = sent.startsWith('application/vnd.kubernetes.protobuf') ? 'application/json' : sent;
   const userAgent = req.headers['user-agent'];
   const result = handleVerb(ctx.store, {
     method,
@@ -116,7 +127,8 @@ async function dispatch(ctx: Context, req: IncomingMessage, res: ServerResponse)
     body,
     ...(userAgent === undefined ? {} : { userAgent }),
   });
-  send(res, result.status, wantsTable(req.headers.accept) && method === 'GET' ? toTable(result.body) : result.body);
+  const isTable = wantsTable(req.headers.accept) && method === 'GET' && result.status === 200;
+  send(res, result.status, isTable ? toTable(result.body, target.type) : result.body);
 }
 
 /** Starts the fake server on 127.0.0.1 and an ephemeral port. */

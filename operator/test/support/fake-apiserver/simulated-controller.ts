@@ -33,21 +33,26 @@ export function startSimulatedController(
   store: ObjectStore,
   readyDelayMs = 50,
   network: PodNetwork = loopbackNetwork,
+  /** The clock pods start on: real time unless given (a virtual clock in simulated runs). */
+  timers: { setTimeout(callback: () => void, ms: number): unknown; clearTimeout(handle: never): void } = {
+    setTimeout: (callback, ms) => setTimeout(callback, ms),
+    clearTimeout: (handle) => clearTimeout(handle),
+  },
 ): SimulatedController {
-  const timers = new Set<NodeJS.Timeout>();
+  const pending = new Set<unknown>();
   const unsubscribe = store.subscribe((event) => {
     if (event.type === 'DELETED' || !['Deployment', 'StatefulSet'].includes(event.object.kind)) return;
     const { namespace = '', name = '' } = event.object.metadata;
-    const timer = setTimeout(() => {
-      timers.delete(timer);
+    const timer = timers.setTimeout(() => {
+      pending.delete(timer);
       settle(store, event.resourceType, namespace, name, network);
     }, readyDelayMs);
-    timers.add(timer);
+    pending.add(timer);
   });
   return {
     stop() {
       unsubscribe();
-      for (const timer of timers) clearTimeout(timer);
+      for (const timer of pending) timers.clearTimeout(timer as never);
     },
   };
 }
