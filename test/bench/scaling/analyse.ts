@@ -1,4 +1,4 @@
-import type { Point } from './simulate.js';
+import type { Point } from './wired.js';
 
 export interface Analysis {
   readonly peakRate: number;

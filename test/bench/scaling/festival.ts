@@ -1,12 +1,14 @@
 /**
- * Festival scaling simulation (`node test/dist/bench/scaling/festival.js`; not part of the
- * test run). Replays a mass push — 20 % of 2 million followers, 400 000 messages within
- * 30 minutes, 40 % in the first 5 minutes with the peak at minute 2, ~1 request per message
- * plus background traffic — against the operator's real decision logic (`decideReplicas`
- * with the default HPA behaviours, 15 s scrapes, 30 s pod start-up), once reactive and once
- * with the push announced and pre-scaled 5 minutes ahead. Draws festival.png next to this
- * source and checks: no flapping, per-replica load under target outside the first
- * scale-up window. Exits 1 when a check fails.
+ * Festival scaling run (`make bench-scaling`; not part of the test run). Replays a mass push
+ * — 20 % of 2 million followers, 400 000 messages within 30 minutes, 40 % in the first 5
+ * minutes with the peak at minute 2, ~1 request per message plus background traffic —
+ * through the WIRED operator (`wired.ts`: the real `runOperator`, its informers, queue and
+ * 15 s scrape clock on a virtual clock, scraping pods that serve /metrics, against the
+ * API-server double; 30 s pod start-up), once reactive and once with the push announced in
+ * the `mpstack.io/scheduled-push` annotation, plus a steady 95 req/s per pod against the
+ * target of 100. Draws festival.png next to this source and checks: no flapping, per-replica
+ * load under target outside the first scale-up window, no scale-up at the steady load.
+ * Exits 1 when a check fails.
  *
  * The default target is 100 req/s per replica (FESTIVAL_TARGET overrides): at 400 the whole
  * festival (peak ≈ 840 req/s) fits in 2–3 replicas and the chart shows no scaling at all.
@@ -16,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { type Analysis, analyse } from './analyse.js';
 import { festivalCurve } from './curve.js';
 import { drawPng } from './plot.js';
-import { type SimulationSettings, simulate } from './simulate.js';
+import { runWired, type WiredSettings } from './wired.js';
 
 const target = Number(process.env['FESTIVAL_TARGET'] ?? '100');
 const background = Number(process.env['FESTIVAL_BACKGROUND'] ?? '150');
@@ -26,25 +28,23 @@ const curve = festivalCurve();
 const here = dirname(fileURLToPath(import.meta.url));
 const sourceDir = here.replace(`${join('test', 'dist', 'bench')}`, join('test', 'bench'));
 
-const base: SimulationSettings = {
+const base: WiredSettings = {
   from: -15 * 60,
   until: 45 * 60,
-  pushRate: curve.rateAt,
-  backgroundRate: background,
-  requestsPerMessage: 1,
+  rateAt: (t) => background + curve.rateAt(t),
   target,
   minReplicas: 2,
   maxReplicas: 50,
-  scrapeSeconds: 15,
-  startupSeconds: 30,
+  podStartSeconds: 30,
 };
 const announce = { start: 0, expectedMessages: 400_000, durationSeconds: 1800 };
-const prescale = { announce, leadSeconds: 300, peakFactor: 3.5 };
+const leadSeconds = 300;
 
 const runs = [
-  { name: 'reactive (HPA only)', points: simulate(base) },
-  { name: 'pre-scaled (announced 5 min ahead, peak factor 3.5)', points: simulate({ ...base, push: prescale }) },
+  { name: 'reactive (HPA only)', points: await runWired(base) },
+  { name: 'pre-scaled (announced, floor from 5 min ahead)', points: await runWired({ ...base, push: announce }) },
 ];
+const steady = await runWired({ ...base, from: 0, until: 10 * 60, rateAt: () => 0.95 * target * 2 });
 
 const fmt = (t: number) =>
   `${t < 0 ? '-' : ''}${Math.floor(Math.abs(t) / 60)}m${String(Math.abs(t) % 60).padStart(2, '0')}s`;
@@ -67,6 +67,12 @@ function report(name: string, a: Analysis): string[] {
 }
 
 let failed = false;
+const steadyMax = Math.max(...steady.map((p) => p.desired));
+console.log(
+  `steady ${(0.95 * target).toFixed(0)} req/s per pod on 2 pods for 10 min (target ${target}): up to ${steadyMax} replicas`,
+);
+console.log(`  CHECK no scale-up at a steady load below target: ${steadyMax === 2 ? 'ok' : 'FAILED'}`);
+if (steadyMax !== 2) failed = true;
 console.log(
   `festival: 400 000 messages in 30 min (peak ${curve.peakRate.toFixed(0)} msg/s at minute 2) + ${background} req/s background; target ${target} req/s/replica, tolerance ${pct(tolerance)}`,
 );
@@ -90,7 +96,7 @@ await drawPng(
     title: r.name,
     points: r.points,
     ...(i === 1
-      ? { shade: { from: -prescale.leadSeconds, to: announce.durationSeconds, label: 'pre-scaling floor active' } }
+      ? { shade: { from: -leadSeconds, to: announce.durationSeconds, label: 'pre-scaling floor active' } }
       : {}),
   })),
   target,

@@ -1,6 +1,6 @@
 import { createWriteStream } from 'node:fs';
 import * as PImage from 'pureimage';
-import type { Point } from './simulate.js';
+import type { Point } from './wired.js';
 
 export interface Panel {
   readonly title: string;
