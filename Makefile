@@ -41,7 +41,7 @@ bench-webhook: build services
 clean:
 	npx tsc -b --clean
 
-## Festival scaling simulation: replays a 400 000-message push against the autoscaler, writes test/bench/scaling/festival.png.
+## Festival scaling through the wired operator (runOperator on a virtual clock, pods serving /metrics, the API-server double): a 400 000-message push reactive and pre-scaled, and a steady load below target; writes test/bench/scaling/festival.png.
 bench-scaling: build
 	node test/dist/bench/scaling/festival.js
 
