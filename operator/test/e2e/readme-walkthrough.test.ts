@@ -4,13 +4,13 @@ import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { until } from '@mpstack/testkit';
 import { repoRoot } from '../manifests/repo.js';
 import { findType } from '../support/fake-apiserver/resource-types.js';
 import { type FakeApiServer, startFakeApiServer } from '../support/fake-apiserver/server.js';
 import { type SimulatedController, startSimulatedController } from '../support/fake-apiserver/simulated-controller.js';
 import { selfSignedCertificate } from '../support/fake-apiserver/tls.js';
 import { kubectlPath } from '../support/k8s-tools.js';
-import { eventually } from '../support/operator-harness.js';
 
 const run = promisify(execFile);
 const platforms = findType('mpstack.io', 'v1alpha1', 'wechatplatforms')!;
@@ -86,7 +86,7 @@ describe('the README Kubernetes walkthrough, word for word, against the API-serv
       }
     }
     const both = () => ['default/mpstack', 'wechat/festival'];
-    await eventually(
+    await until(
       () =>
         both().every((key) => {
           const [ns = '', name = ''] = key.split('/');
