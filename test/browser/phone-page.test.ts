@@ -30,7 +30,7 @@ describe('browser: the phone page of mpstack dev', function () {
     dataDir = mkdtempSync(join(tmpdir(), 'mpstack-browser-'));
     dev = await startDev(
       { MPSTACK_DATA_DIR: dataDir, MPSTACK_LOG_LEVEL: 'warn' },
-      { ingressPort: 0, simulatorPort: 0, logPort: 0 },
+      { ingressPort: 0, simulatorPort: 0, logPort: 0, adminPort: 0 },
     );
     browser = await chromium.launch({
       executablePath: chromiumPath,

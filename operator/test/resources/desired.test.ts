@@ -206,13 +206,13 @@ describe('desiredResources: only what this build can run', () => {
       runnable.map((name) => `wx-${name}`),
     );
     const budgets = objects.filter((o) => o.kind === 'PodDisruptionBudget').map((o) => o.metadata?.name ?? '');
-    assert.ok(budgets.every((name) => !/-(oauth|business|activity|admin|business-worker)$/.test(name)));
+    assert.ok(budgets.every((name) => !/-(oauth|business|activity|business-worker)$/.test(name)));
     const ingress = objects.find((o) => o.kind === 'Ingress') as V1Ingress;
     const backends = ingress.spec?.rules?.[0]?.http?.paths.map((p) => p.backend.service?.name);
     assert.ok(backends?.every((name) => runnable.some((service) => name === `wx-${service}`)));
-    assert.ok(
-      !runnable.includes('admin'),
-      'the catalog still marks admin as not runnable (update this test when it is)',
-    );
+    // The console is runnable: its Deployment exists and the Ingress routes /admin (UI and API) to it.
+    assert.ok(runnable.includes('admin'));
+    const adminPath = ingress.spec?.rules?.[0]?.http?.paths.find((p) => p.path === '/admin');
+    assert.equal(adminPath?.backend.service?.name, 'wx-admin');
   });
 });

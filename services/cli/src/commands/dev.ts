@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { loadAdminConfig, startAdmin } from '@mpstack/admin';
 import type { Environment } from '@mpstack/common/config';
 import { describeMysqlTarget, mysqlTarget, seed } from '@mpstack/common/db';
 import { AppError, ErrorCode } from '@mpstack/common/errors';
@@ -18,6 +19,8 @@ export interface DevOptions {
   readonly simulatorPort?: number;
   /** The log service's port; when absent, MPSTACK_LOG_PORT, else 8087 (0 = any free port). */
   readonly logPort?: number;
+  /** The console's port; when absent, MPSTACK_ADMIN_PORT, else 8086 (0 = any free port). */
+  readonly adminPort?: number;
   /** `--scale auto`: ingress copies as processes, scaled on their request rates. */
   readonly scale?: ScaleSettings;
 }
@@ -109,9 +112,24 @@ export async function startDev(env: Environment, options: DevOptions): Promise<R
       },
     );
     closers.push(() => log.close());
+    const adminConfig = loadAdminConfig(
+      options.adminPort === undefined ? env : { ...env, MPSTACK_ADMIN_PORT: String(options.adminPort) },
+    );
+    const admin = await startAdmin({
+      config: adminConfig,
+      logger: logger.child({ component: 'admin' }),
+      infrastructure,
+    }).catch((error: unknown) => {
+      throw explainListenError(error, 'the console', adminConfig.port, adminConfig.host, 'MPSTACK_ADMIN_PORT');
+    });
+    closers.push(async () => {
+      const failed = await admin.close();
+      if (failed.length > 0) throw new Error(`admin close failed: ${failed.join(', ')}`);
+    });
     const notes: string[] = [];
     return {
       urls: {
+        'console (admin)': `${admin.url}/admin/`,
         'phone (chat with the demo account)': `${simulator.url}/phone`,
         'webhook (demo account)': `${ingress.url}/wx/${demoAccount.id}`,
         'ingress health / metrics': `${ingress.url}/readyz  ${ingress.url}/metrics`,

@@ -1,3 +1,4 @@
+import { runAdmin } from '@mpstack/admin';
 import type { Environment } from '@mpstack/common/config';
 import { serviceCatalog } from '@mpstack/common/contracts';
 import { AppError } from '@mpstack/common/errors';
@@ -17,6 +18,7 @@ export { runnableServices } from './runnable.js';
  * only package that imports services.
  */
 export const serviceRunners: Readonly<Record<string, (env: Environment) => Promise<void>>> = {
+  admin: runAdmin,
   ingress: runIngress,
   log: runLog,
   operator: runOperatorService,

@@ -33,7 +33,7 @@ describe('examples/seed.example.json', function () {
     dataDir = mkdtempSync(join(tmpdir(), 'mpstack-seed-'));
     dev = await startDev(
       { MPSTACK_DATA_DIR: dataDir, MPSTACK_LOG_LEVEL: 'warn', MPSTACK_SEED_FILE: example },
-      { ingressPort: 0, simulatorPort: 0, logPort: 0 },
+      { ingressPort: 0, simulatorPort: 0, logPort: 0, adminPort: 0 },
     );
     const account = parseSeed(JSON.parse(readFileSync(example, 'utf8'))).accounts[0];
     assert.ok(account?.encodingAesKey !== undefined);

@@ -88,7 +88,10 @@ export const serviceCatalog: readonly ServiceEntry[] = [
     kind: 'worker',
   }),
   platformService('activity', 'campaign pages and red packets', 8085, { publicPaths: ['/activity'] }),
-  platformService('admin', 'operator console: API and web UI', 8086, { publicPaths: ['/admin', '/'] }),
+  platformService('admin', 'operator console: API (/admin/api) and web UI (/admin/)', 8086, {
+    runnable: true,
+    publicPaths: ['/admin', '/'],
+  }),
   platformService('log', 'consumes log events into the message and interface logs; their query API and rollups', 8087, {
     runnable: true,
     // The waiting deliveries go back to the queue; the write in progress finishes.

@@ -1,0 +1,113 @@
+/**
+ * The admin API's request and response shapes (issue 10 contract), as zod schemas with their
+ * inferred types. Browser-safe: imports only zod, so the console (services/admin/web) imports
+ * it as `@mpstack/admin/api-types` without pulling in server code.
+ */
+import { z } from 'zod';
+
+export const roles = ['viewer', 'operator', 'super-admin', 'agent'] as const;
+export const roleSchema = z.enum(roles);
+export type Role = z.infer<typeof roleSchema>;
+
+export const permissions = [
+  'accounts:read',
+  'accounts:write',
+  'users:read',
+  'users:write',
+  'audit:read',
+  'logs:read',
+  'logs:export',
+  'dashboard:read',
+  'rules:write',
+  'menus:write',
+  'pushes:write',
+  'activities:write',
+] as const;
+export const permissionSchema = z.enum(permissions);
+export type Permission = z.infer<typeof permissionSchema>;
+
+export const userSchema = z.object({
+  id: z.string(),
+  username: z.string(),
+  displayName: z.string(),
+  role: roleSchema,
+  disabled: z.boolean(),
+  createdAt: z.string(),
+  lastSignInAt: z.string().optional(),
+});
+export type User = z.infer<typeof userSchema>;
+
+export const sessionResponseSchema = z.object({ user: userSchema, csrfToken: z.string() });
+export type SessionResponse = z.infer<typeof sessionResponseSchema>;
+
+export const signInRequestSchema = z.object({
+  username: z.string().min(1).max(64),
+  password: z.string().min(1).max(1024),
+});
+export type SignInRequest = z.infer<typeof signInRequestSchema>;
+
+export const permissionsResponseSchema = z.object({ permissions: z.array(permissionSchema) });
+export type PermissionsResponse = z.infer<typeof permissionsResponseSchema>;
+
+export const errorCodes = [
+  'unauthenticated',
+  'forbidden',
+  'csrf_failed',
+  'locked',
+  'invalid_request',
+  'not_found',
+  'conflict',
+  'too_large',
+  'unsupported_media_type',
+  'unavailable',
+  'internal',
+] as const;
+export const errorCodeSchema = z.enum(errorCodes);
+export type ApiErrorCode = z.infer<typeof errorCodeSchema>;
+
+/** Every error: `{ error: { code, message, … } }` (`problems` for 400, `retryAfterSeconds` for 423). */
+export const apiErrorSchema = z.object({
+  error: z.object({
+    code: errorCodeSchema,
+    message: z.string(),
+    problems: z.array(z.string()).optional(),
+    retryAfterSeconds: z.number().optional(),
+  }),
+});
+export type ApiError = z.infer<typeof apiErrorSchema>;
+
+export const encryptModes = ['plain', 'compatible', 'safe'] as const;
+export const accountViewSchema = z.object({
+  id: z.string(),
+  appId: z.string(),
+  name: z.string(),
+  mode: z.enum(encryptModes),
+  disabled: z.boolean(),
+  hasAppSecret: z.boolean(),
+  hasPreviousAesKey: z.boolean(),
+  updatedAt: z.string(),
+});
+export type AccountView = z.infer<typeof accountViewSchema>;
+
+export const auditRowSchema = z.object({
+  id: z.string(),
+  at: z.number(),
+  actor: z.string(),
+  ip: z.string(),
+  action: z.string(),
+  target: z.string(),
+  before: z.unknown().optional(),
+  after: z.unknown().optional(),
+});
+export type AuditRow = z.infer<typeof auditRowSchema>;
+
+/** A list page: `nextCursor` when more follow. */
+export const pageSchema = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), nextCursor: z.string().optional() });
+
+/** The header carrying the session's CSRF token on every state-changing request. */
+export const csrfHeader = 'X-CSRF-Token';
+/** The session cookie's name. */
+export const sessionCookie = 'mpstack_session';
+/** Where the API is mounted (public path). */
+export const apiBasePath = '/admin/api';

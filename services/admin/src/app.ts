@@ -1,0 +1,86 @@
+import type { Logger } from '@mpstack/common/logging';
+import express, { type ErrorRequestHandler, type Express, type Router } from 'express';
+import { z } from 'zod';
+import { ApiFailure } from './api-error.js';
+import { apiBasePath } from './api-types.js';
+import { webHosting } from './web-hosting.js';
+
+export interface AdminAppOptions {
+  readonly logger: Logger;
+  /** The UI build served under `/admin/`. */
+  readonly webDir: string;
+  readonly maxBodyBytes: number;
+  /** The API's feature routers, mounted under `/admin/api` in order. */
+  readonly api: readonly Router[];
+}
+
+/**
+ * The admin service's express app: `/admin/api` (JSON; errors `{ error: { code, message } }`
+ * with the contract's codes) and the console's build under `/admin/`. The shell adds
+ * `/healthz`, `/readyz` and `/metrics` in front.
+ */
+export function createAdminApp(options: AdminAppOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  // Behind the platform's Ingress: req.ip is the client's address from X-Forwarded-For.
+  app.set('trust proxy', true);
+  app.use((_req, res, next) => {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('X-Frame-Options', 'DENY');
+    res.setHeader('Referrer-Policy', 'same-origin');
+    next();
+  });
+  app.get('/', (_req, res) => res.redirect(302, '/admin/'));
+  app.use(apiBasePath, apiRouter(options));
+  app.use('/admin', (req, res, next) => {
+    // `/admin` without its slash: the UI's relative asset paths need `/admin/`.
+    if (req.originalUrl === '/admin' || req.originalUrl.startsWith('/admin?')) return res.redirect(301, '/admin/');
+    next();
+  });
+  app.use('/admin', webHosting(options.webDir));
+  app.use((_req, _res, next) => next(new ApiFailure('not_found', 'no such route')));
+  app.use(errorMiddleware(options.logger));
+  return app;
+}
+
+function apiRouter(options: AdminAppOptions): Router {
+  const router = express.Router();
+  router.use((_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
+  router.use(express.json({ limit: options.maxBodyBytes, strict: true }));
+  for (const feature of options.api) router.use(feature);
+  router.use((_req, _res, next) => next(new ApiFailure('not_found', 'no such API route')));
+  return router;
+}
+
+function errorMiddleware(logger: Logger): ErrorRequestHandler {
+  return (error: unknown, req, res, _next) => {
+    const failure = toFailure(error);
+    if (failure.status >= 500) logger.error({ err: error, path: req.path }, 'request failed');
+    if (failure.code === 'locked' && failure.extra.retryAfterSeconds !== undefined) {
+      res.setHeader('Retry-After', String(failure.extra.retryAfterSeconds));
+    }
+    res.status(failure.status).json({ error: { code: failure.code, message: failure.message, ...failure.extra } });
+  };
+}
+
+/** Maps what handlers and body-parser throw to the contract's codes; anything unknown is `internal` (no detail leaks). */
+export function toFailure(error: unknown): ApiFailure {
+  if (error instanceof ApiFailure) return error;
+  if (error instanceof z.ZodError) {
+    return new ApiFailure('invalid_request', 'the request does not match the API', {
+      problems: error.issues.map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`),
+    });
+  }
+  const type = (error as { type?: unknown } | null)?.type;
+  if (type === 'entity.too.large') return new ApiFailure('too_large', 'request body too large');
+  if (type === 'entity.parse.failed') {
+    return new ApiFailure('invalid_request', 'malformed JSON body', { problems: ['(body): not valid JSON'] });
+  }
+  if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
+    return new ApiFailure('unsupported_media_type', 'unsupported body encoding');
+  }
+  return new ApiFailure('internal', 'internal error');
+}

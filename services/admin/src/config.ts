@@ -1,0 +1,95 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  checkRedisTopology,
+  commonEnvSchema,
+  type Environment,
+  intFromEnv,
+  loadConfig,
+  type RedisTopology,
+  redisTopologyOf,
+} from '@mpstack/common/config';
+import { z } from 'zod';
+
+/** `services/admin/web/dist`, found from this file (dist/src/config.js) so any working directory works. */
+const defaultWebDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'web', 'dist');
+
+const originList = z
+  .string()
+  .trim()
+  .transform((value, context) => {
+    if (value === '') return [] as string[];
+    const origins: string[] = [];
+    for (const entry of value.split(',').map((part) => part.trim())) {
+      try {
+        const url = new URL(entry);
+        if (url.origin !== entry.replace(/\/$/, '')) throw new Error('not an origin');
+        origins.push(url.origin);
+      } catch {
+        context.addIssue({ code: 'custom', message: `"${entry}" is not an origin (scheme://host[:port])` });
+      }
+    }
+    return origins;
+  })
+  .default([]);
+
+const adminEnvSchema = commonEnvSchema
+  .extend({
+    MPSTACK_ADMIN_PORT: intFromEnv(8086, 0, 65535),
+    /** The log service's query API (issue 10 contract). */
+    MPSTACK_LOG_URL: z.url().default('http://127.0.0.1:8087'),
+    /** The UI build served under `/admin/`. */
+    MPSTACK_ADMIN_WEB_DIR: z.string().default(defaultWebDir),
+    /**
+     * Origins allowed to send state-changing requests besides the request's own host
+     * (a console behind a proxy that rewrites Host); comma-separated.
+     */
+    MPSTACK_ADMIN_ALLOWED_ORIGINS: originList,
+    /** A session unused this long ends. */
+    MPSTACK_ADMIN_SESSION_IDLE_MINUTES: intFromEnv(30, 1, 24 * 60),
+    /** A session ends this long after sign-in however busy it is. */
+    MPSTACK_ADMIN_SESSION_ABSOLUTE_HOURS: intFromEnv(12, 1, 24 * 30),
+    /** Largest JSON body accepted (bytes). */
+    MPSTACK_ADMIN_MAX_BODY_BYTES: intFromEnv(64 * 1024, 1024, 1024 * 1024),
+  })
+  .superRefine(checkRedisTopology);
+
+export interface AdminConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly databaseUrl: string | undefined;
+  readonly redisUrl: string | undefined;
+  readonly redis: RedisTopology | undefined;
+  readonly amqpUrl: string | undefined;
+  readonly dataDir: string;
+  readonly logLevel: string;
+  readonly keyPrefix: string;
+  readonly logUrl: string;
+  readonly webDir: string;
+  readonly allowedOrigins: readonly string[];
+  readonly sessionIdleMs: number;
+  readonly sessionAbsoluteMs: number;
+  readonly maxBodyBytes: number;
+}
+
+/** The only place the admin service reads the environment. */
+export function loadAdminConfig(env: Environment): AdminConfig {
+  const e = loadConfig(adminEnvSchema, env);
+  return Object.freeze({
+    port: e.MPSTACK_ADMIN_PORT,
+    host: e.MPSTACK_HOST,
+    databaseUrl: e.MPSTACK_DATABASE_URL,
+    redisUrl: e.MPSTACK_REDIS_URL,
+    redis: redisTopologyOf(e),
+    amqpUrl: e.MPSTACK_AMQP_URL,
+    dataDir: e.MPSTACK_DATA_DIR,
+    logLevel: e.MPSTACK_LOG_LEVEL,
+    keyPrefix: e.MPSTACK_KEY_PREFIX,
+    logUrl: e.MPSTACK_LOG_URL.replace(/\/$/, ''),
+    webDir: e.MPSTACK_ADMIN_WEB_DIR,
+    allowedOrigins: e.MPSTACK_ADMIN_ALLOWED_ORIGINS,
+    sessionIdleMs: e.MPSTACK_ADMIN_SESSION_IDLE_MINUTES * 60_000,
+    sessionAbsoluteMs: e.MPSTACK_ADMIN_SESSION_ABSOLUTE_HOURS * 3_600_000,
+    maxBodyBytes: e.MPSTACK_ADMIN_MAX_BODY_BYTES,
+  });
+}

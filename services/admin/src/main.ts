@@ -1,0 +1,66 @@
+import type { Environment } from '@mpstack/common/config';
+import type { Logger } from '@mpstack/common/logging';
+import { type Infrastructure, openInfrastructure } from '@mpstack/common/runtime';
+import { type RunningService, runService, type ServiceDefinition, startService } from '@mpstack/common/shell';
+import type { Telemetry } from '@mpstack/common/telemetry';
+import { createAdminApp } from './app.js';
+import { type AdminConfig, loadAdminConfig } from './config.js';
+
+export interface AdminServiceOptions {
+  /** Shared infrastructure (`mpstack dev`); not closed by the admin service. */
+  readonly infrastructure?: Infrastructure;
+}
+
+/** The admin service as a definition for the shell: infrastructure → the API and the console's build. */
+export function adminService(options: AdminServiceOptions = {}): ServiceDefinition<AdminConfig> {
+  return {
+    name: 'admin',
+    config: loadAdminConfig,
+    async compose({ config, logger, onClose }) {
+      let infrastructure = options.infrastructure;
+      if (infrastructure === undefined) {
+        const own = await openInfrastructure({ service: 'admin', ...config, migrate: true }, logger);
+        onClose('infrastructure', () => own.close());
+        infrastructure = own;
+      }
+      const { db, coordination } = infrastructure;
+      const app = createAdminApp({ logger, webDir: config.webDir, maxBodyBytes: config.maxBodyBytes, api: [] });
+      return {
+        listen: { port: config.port, host: config.host },
+        app,
+        ready: async () => ({
+          database: await db
+            .selectFrom('accounts')
+            .select('id')
+            .limit(1)
+            .execute()
+            .then(
+              () => true,
+              () => false,
+            ),
+          coordination: await coordination.ping(),
+        }),
+        describe: { ...infrastructure.mode, console: `/admin/`, logUrl: config.logUrl },
+      };
+    },
+  };
+}
+
+export interface StartAdminOptions extends AdminServiceOptions {
+  readonly config: AdminConfig;
+  readonly logger?: Logger;
+  readonly telemetry?: Telemetry;
+}
+
+/** Starts the admin service in this process through the shell (`mpstack dev`, tests). */
+export async function startAdmin(options: StartAdminOptions): Promise<RunningService> {
+  return startService(adminService(options), options.config, {
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
+    ...(options.telemetry === undefined ? {} : { telemetry: options.telemetry }),
+  });
+}
+
+/** The container entrypoint (`mpstack run admin`). */
+export async function runAdmin(env: Environment): Promise<void> {
+  await runService(adminService(), env);
+}
