@@ -1,28 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { decodeAesKey, encryptMessage, msgSignature, urlSignature } from '@mpstack/common/wechat';
+import { buildEnvelope, encryptFor, textMessage } from '@mpstack/common/wechat';
 import { benchAccount, benchKeyword } from './bench-account.js';
 
-/** One signed + encrypted (safe mode) callback, as WeChat would POST it. */
+/** One signed + encrypted (safe mode) callback, as WeChat would POST it (the push builders of common/wechat). */
 export function signedRequest(path: string, msgId: string, openId: string, now: number): { url: string; body: string } {
-  const key = decodeAesKey(benchAccount.encodingAesKey);
-  const timestamp = String(now);
-  const nonce = randomBytes(6).readUIntBE(0, 6).toString();
-  const inner =
-    `<xml><ToUserName><![CDATA[gh_bench00000001]]></ToUserName><FromUserName><![CDATA[${openId}]]></FromUserName>` +
-    `<CreateTime>${now}</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[${benchKeyword}]]></Content>` +
-    `<MsgId>${msgId}</MsgId></xml>`;
-  const encrypt = encryptMessage(key, benchAccount.appId, inner);
-  const query = new URLSearchParams({
-    signature: urlSignature(benchAccount.token, timestamp, nonce),
-    timestamp,
-    nonce,
-    openid: openId,
-    encrypt_type: 'aes',
-    msg_signature: msgSignature(benchAccount.token, timestamp, nonce, encrypt),
-  });
-  const body = `<xml><ToUserName><![CDATA[gh_bench00000001]]></ToUserName><Encrypt><![CDATA[${encrypt}]]></Encrypt></xml>`;
-  return { url: `${path}?${query}`, body };
+  const account = { ...benchAccount, mode: 'safe' } as const;
+  const to = 'gh_bench00000001';
+  const xml = textMessage({ from: openId, to, createTime: now, content: benchKeyword, msgId });
+  const stamp = { timestamp: String(now), nonce: randomBytes(6).readUIntBE(0, 6).toString() };
+  const encrypt = encryptFor(account, xml) ?? '';
+  const envelope = buildEnvelope(account, xml, { FromUserName: openId, ToUserName: to }, { ...stamp, encrypt });
+  return { url: `${path}?${envelope.query}`, body: envelope.body };
 }
 
 /** Writes `count` distinct requests (unique MsgId and nonce) for wrk, one per line. */

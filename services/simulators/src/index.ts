@@ -1,3 +1,20 @@
+export {
+  buildEnvelope,
+  clickEvent,
+  type Envelope,
+  encryptFor,
+  eventMessage,
+  locationMessage,
+  massSendJobFinishEvent,
+  type Parties,
+  randomMsgId,
+  type Stamp,
+  scanEvent,
+  subscribeEvent,
+  templateSendJobFinishEvent,
+  textMessage,
+  unsubscribeEvent,
+} from '@mpstack/common/wechat';
 export { AccountDirectory } from './accounts.js';
 export { type AdminRouterDeps, createAdminRouter } from './admin/admin.router.js';
 export { CallbackDispatcher, type CallbackDispatcherOptions } from './callbacks/callback-dispatcher.js';
@@ -9,20 +26,6 @@ export { type RunningSimulator, type StartSimulatorOptions, startSimulator } fro
 export type { MassSendRecord } from './mass/mass-store.js';
 export { menuLimits, validateMenu } from './menu/menu-validation.js';
 export { createPhoneRouter, type PhoneAction, type PhoneRouterDeps, phoneActions } from './phone/phone.router.js';
-export { buildEnvelope, type Envelope, encryptFor, type Stamp } from './sender/envelope.js';
-export {
-  clickEvent,
-  eventMessage,
-  locationMessage,
-  massSendJobFinishEvent,
-  type Parties,
-  randomMsgId,
-  scanEvent,
-  subscribeEvent,
-  templateSendJobFinishEvent,
-  textMessage,
-  unsubscribeEvent,
-} from './sender/message-builders.js';
 export { readReply } from './sender/reply-reader.js';
 export { defaultMaxDeliveries, defaultTimeoutMs, sendToAccount } from './sender/send-to-account.js';
 export {

@@ -7,6 +7,8 @@ export * from './flat-xml.js';
 export { isKnownEvent } from './message-events.js';
 export * from './message-types.js';
 export * from './messages.js';
+export * from './push-envelope.js';
+export * from './push-messages.js';
 export * from './replies.js';
 export * from './reply-types.js';
 export * from './signature.js';

@@ -1,16 +1,25 @@
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import {
-  cdata,
+  buildEnvelope,
   decodeAesKey,
   decryptWithKey,
   encryptMessage,
   msgSignature,
+  type PushAccount,
   parseXml,
+  randomMsgId,
   signaturesEqual,
-  urlSignature,
+  textMessage,
   type XmlFields,
 } from '@mpstack/common/wechat';
 import type { TestAccount } from './accounts.js';
+
+/**
+ * The ingress tests act as WeChat with the one WeChat driver of the repository — the push
+ * builders of `@mpstack/common/wechat` (messages, envelope), which the simulator's sender
+ * delivers too; this file adds only what a test needs to be a bad WeChat: a chosen stamp, a
+ * foreign key or AppID, an overridden msg_signature.
+ */
 
 /** The `timestamp` and `nonce` WeChat signs a delivery with. */
 export interface Stamp {
@@ -23,9 +32,7 @@ export function freshStamp(nowMs = Date.now()): Stamp {
 }
 
 /** A 64-bit MsgId as decimal text, unique per call. */
-export function msgId(): string {
-  return (randomBytes(8).readBigUInt64BE() >> 1n).toString();
-}
+export const msgId = randomMsgId;
 
 export interface TextOptions {
   readonly to: string;
@@ -35,11 +42,7 @@ export interface TextOptions {
 }
 
 export function textXml(options: TextOptions): string {
-  return (
-    `<xml><ToUserName>${cdata(options.to)}</ToUserName><FromUserName>${cdata(options.from)}</FromUserName>` +
-    `<CreateTime>${Math.floor(Date.now() / 1000)}</CreateTime><MsgType><![CDATA[text]]></MsgType>` +
-    `<Content>${cdata(options.content)}</Content><MsgId>${options.id ?? msgId()}</MsgId></xml>`
-  );
+  return textMessage({ to: options.to, from: options.from, content: options.content, msgId: options.id ?? msgId() });
 }
 
 /** A POST as WeChat would send it: full URL (query signed) and body. */
@@ -52,10 +55,14 @@ export function callbackUrl(base: string, accountId: string, query: Readonly<Rec
   return `${base}/wx/${encodeURIComponent(accountId)}?${new URLSearchParams(query).toString()}`;
 }
 
+function pushAccount(account: TestAccount, mode: PushAccount['mode']): PushAccount {
+  return { appId: account.appId, token: account.token, mode };
+}
+
 /** Plaintext mode: `signature` over token, timestamp, nonce. */
 export function plainPost(base: string, account: TestAccount, xml: string, stamp = freshStamp()): CallbackPost {
-  const signature = urlSignature(account.token, stamp.timestamp, stamp.nonce);
-  return { url: callbackUrl(base, account.id, { signature, ...stamp, openid: 'o' }), body: xml };
+  const envelope = buildEnvelope(pushAccount(account, 'plain'), xml, { FromUserName: 'o' }, stamp);
+  return { url: callbackUrl(base, account.id, Object.fromEntries(envelope.query)), body: envelope.body };
 }
 
 export interface SealOptions {
@@ -85,15 +92,11 @@ export function encryptedPost(
   options: EncryptedPostOptions = {},
 ): CallbackPost {
   const stamp = options.stamp ?? freshStamp();
-  const query = {
-    signature: urlSignature(account.token, stamp.timestamp, stamp.nonce),
-    ...stamp,
-    openid: 'o',
-    encrypt_type: 'aes',
-    msg_signature: options.msgSignature ?? msgSignature(account.token, stamp.timestamp, stamp.nonce, encrypt),
-  };
-  const body = `<xml><ToUserName>${cdata(account.originalId)}</ToUserName><Encrypt>${cdata(encrypt)}</Encrypt></xml>`;
-  return { url: callbackUrl(base, account.id, query), body };
+  const fields = { FromUserName: 'o', ToUserName: account.originalId };
+  const envelope = buildEnvelope(pushAccount(account, 'safe'), '', fields, { ...stamp, encrypt });
+  const query = Object.fromEntries(envelope.query);
+  if (options.msgSignature !== undefined) query.msg_signature = options.msgSignature;
+  return { url: callbackUrl(base, account.id, query), body: envelope.body };
 }
 
 export interface Answer {

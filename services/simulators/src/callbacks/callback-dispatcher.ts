@@ -1,6 +1,6 @@
+import { massSendJobFinishEvent, templateSendJobFinishEvent } from '@mpstack/common/wechat';
 import type { Clock } from '../clock.js';
 import type { MassSendRecord } from '../mass/mass-store.js';
-import { massSendJobFinishEvent, templateSendJobFinishEvent } from '../sender/message-builders.js';
 import { sendToAccount } from '../sender/send-to-account.js';
 import type { FetchLike } from '../sender/sender.types.js';
 import type { TemplateSendRecord } from '../template/template-store.js';

@@ -1,8 +1,3 @@
-import express, { type Request, type Response, Router } from 'express';
-import type { ChatContent } from '../chat/chat-store.js';
-import { conversationOf, sinceOf } from '../chat/conversation.js';
-import type { Clock } from '../clock.js';
-import { sceneValue } from '../qrcode/qrcode-store.js';
 import {
   clickEvent,
   locationMessage,
@@ -12,7 +7,12 @@ import {
   textMessage,
   unsubscribeEvent,
   viewEvent,
-} from '../sender/message-builders.js';
+} from '@mpstack/common/wechat';
+import express, { type Request, type Response, Router } from 'express';
+import type { ChatContent } from '../chat/chat-store.js';
+import { conversationOf, sinceOf } from '../chat/conversation.js';
+import type { Clock } from '../clock.js';
+import { sceneValue } from '../qrcode/qrcode-store.js';
 import { sendToAccount } from '../sender/send-to-account.js';
 import type { DeliveryAttempt, FetchLike } from '../sender/sender.types.js';
 import type { SimulatorState } from '../simulator-state.js';

@@ -1,8 +1,14 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseXml, wechatDelivery, type XmlFields } from '@mpstack/common/wechat';
+import {
+  buildEnvelope,
+  encryptFor,
+  parseXml,
+  type Stamp,
+  wechatDelivery,
+  type XmlFields,
+} from '@mpstack/common/wechat';
 import { numericNonce } from '../shared/ids.js';
-import { buildEnvelope, encryptFor, type Stamp } from './envelope.js';
 import { readReply } from './reply-reader.js';
 import {
   type DeliveryAttempt,

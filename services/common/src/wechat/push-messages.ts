@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { cdata } from '@mpstack/common/wechat';
+import { cdata } from './xml.js';
 
 /** Who sends and who receives: `from` is the user's openid, `to` the account's `gh_…` id. */
 export interface Parties {

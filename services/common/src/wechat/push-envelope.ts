@@ -1,12 +1,20 @@
-import {
-  cdata,
-  decodeAesKey,
-  encryptMessage,
-  msgSignature,
-  urlSignature,
-  type XmlFields,
-} from '@mpstack/common/wechat';
-import type { SenderAccount } from './sender.types.js';
+import { decodeAesKey, encryptMessage } from './crypto.js';
+import type { EncryptMode } from './encrypt-mode.js';
+import { msgSignature, urlSignature } from './signature.js';
+import { cdata, type XmlFields } from './xml.js';
+
+/**
+ * What WeChat pushes to an account's server, built as WeChat builds it: the one "act as
+ * WeChat" driver of the repository (the simulator's sender delivers it; tests build on it).
+ */
+
+/** The account settings a push needs: exactly what is configured in the WeChat console. */
+export interface PushAccount {
+  readonly appId: string;
+  readonly token: string;
+  readonly encodingAesKey?: string;
+  readonly mode: EncryptMode;
+}
 
 /** The query string and body of one callback delivery. */
 export interface Envelope {
@@ -22,7 +30,7 @@ export interface Stamp {
 }
 
 /** Encrypts the XML for the account, or undefined in plain mode. */
-export function encryptFor(account: SenderAccount, xml: string): string | undefined {
+export function encryptFor(account: PushAccount, xml: string): string | undefined {
   if (account.mode === 'plain') return undefined;
   if (account.encodingAesKey === undefined) {
     throw new Error(`account ${account.appId} is in ${account.mode} mode but has no EncodingAESKey`);
@@ -36,7 +44,7 @@ export function encryptFor(account: SenderAccount, xml: string): string | undefi
  * `msg_signature` over the ciphertext. Safe mode sends only `ToUserName` + `Encrypt`;
  * compatible mode sends the plaintext fields with `Encrypt` added.
  */
-export function buildEnvelope(account: SenderAccount, xml: string, fields: XmlFields, stamp: Stamp): Envelope {
+export function buildEnvelope(account: PushAccount, xml: string, fields: XmlFields, stamp: Stamp): Envelope {
   const query = new URLSearchParams({
     signature: urlSignature(account.token, stamp.timestamp, stamp.nonce),
     timestamp: stamp.timestamp,
