@@ -9,6 +9,7 @@ import { type LogConfig, loadLogConfig } from './config.js';
 import { LogConsumer } from './log-consumer.js';
 import { LogStore } from './log-store.js';
 import { maintainPartitions } from './partitions.js';
+import { queryRoutes } from './query-api.js';
 
 export interface LogServiceOptions {
   /** Shared infrastructure (`mpstack dev`: one in-process queue for every service); not closed here. */
@@ -69,6 +70,7 @@ export function logService(options: LogServiceOptions = {}): ServiceDefinition<L
       options.onComposed?.({ consumer, infrastructure });
       return {
         listen: { port: config.port, host: config.host },
+        routes: queryRoutes(db, clock),
         ready: async () => ({
           queue: queue.isConnected(),
           database: await databaseReadiness(infrastructure, consumer),

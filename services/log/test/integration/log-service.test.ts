@@ -271,4 +271,147 @@ describe('log service on MariaDB and RabbitMQ', function () {
     const again = await maintainPartitions(db, { now: later, ahead: 2, retentionMonths: 6, logger });
     assert.deepEqual(again, { created: [], dropped: [] });
   });
+
+  describe('query API', () => {
+    const t0 = Date.UTC(2026, 11, 3, 8, 0, 0);
+    const seeded: MessageLogEvent[] = [];
+
+    beforeEach(async () => {
+      seeded.length = 0;
+      for (let i = 0; i < 7; i += 1) {
+        seeded.push(
+          message({
+            id: `q${i}`,
+            at: t0 + i * 1000,
+            openId: i % 2 === 0 ? 'oEven' : 'oOdd',
+            content: i === 3 ? '我要办宽带100%_' : `hello ${i}`,
+          }),
+        );
+      }
+      seeded.push(
+        message({
+          id: 'qs',
+          at: t0 + 500,
+          msgType: 'event',
+          event: 'subscribe',
+          eventKey: 'qrscene_mall',
+          content: undefined,
+        }),
+        message({ id: 'qu', at: t0 + 600, msgType: 'event', event: 'unsubscribe', content: undefined }),
+      );
+      await publisher.publish(logEventsQueue, batch(seeded));
+      await until(async () => (await count('SELECT COUNT(*) n FROM log_messages')) === seeded.length, 10_000, 'seeded');
+    });
+
+    // biome-ignore lint/suspicious/noExplicitAny: JSON bodies read field by field in assertions
+    async function get(path: string): Promise<{ status: number; body: any }> {
+      const response = await fetch(`${log?.url}${path}`);
+      return { status: response.status, body: await response.json() };
+    }
+    const range = `from=${t0 - 1}&to=${t0 + 60_000}`;
+
+    it('searches by user, type and text (Chinese, with % and _ taken literally), newest first, page by page', async () => {
+      const even = await get(`/query/messages?account=acme&openId=oEven&${range}&limit=2`);
+      assert.equal(even.status, 200);
+      assert.deepEqual(
+        even.body.items.map((r: { id: string }) => r.id),
+        ['q6', 'q4'],
+      );
+      const next = await get(
+        `/query/messages?account=acme&openId=oEven&${range}&limit=2&cursor=${even.body.nextCursor}`,
+      );
+      assert.deepEqual(
+        next.body.items.map((r: { id: string }) => r.id),
+        ['q2', 'q0'],
+      );
+      assert.equal(next.body.nextCursor, undefined);
+      const text = await get(`/query/messages?account=acme&${range}&text=${encodeURIComponent('办宽带100%_')}`);
+      assert.deepEqual(
+        text.body.items.map((r: { id: string }) => r.id),
+        ['q3'],
+      );
+      assert.equal(text.body.items[0].content, '我要办宽带100%_');
+      const percent = await get(`/query/messages?account=acme&${range}&text=%25`);
+      assert.deepEqual(
+        percent.body.items.map((r: { id: string }) => r.id),
+        ['q3'],
+      );
+      const events = await get(`/query/messages?account=acme&${range}&type=event&event=subscribe`);
+      assert.deepEqual(
+        events.body.items.map((r: { eventKey: string }) => r.eventKey),
+        ['qrscene_mall'],
+      );
+    });
+
+    it("gives a user's timeline oldest first", async () => {
+      const timeline = await get(`/query/timeline?account=acme&openId=oOdd&${range}`);
+      assert.deepEqual(
+        timeline.body.items.map((r: { id: string }) => r.id),
+        ['q1', 'q3', 'q5'],
+      );
+    });
+
+    it('serves the dashboard from the rollups, with a comparison window', async () => {
+      const { status, body } = await get(`/query/dashboard?account=acme&${range}&compare=previous`);
+      assert.equal(status, 200);
+      assert.equal(body.totals.messages, seeded.length);
+      assert.equal(body.perMinute[0].byType.text, 7);
+      assert.equal(body.perMinute[0].byType['event:subscribe'], 1);
+      assert.deepEqual(body.latency, { p50: 5, p99: 5 });
+      assert.deepEqual(body.followers, [
+        { day: t0 - (t0 % 86_400_000), gained: 1, lost: 1, net: 0, sources: { 'qr:mall': 1 } },
+      ]);
+      assert.equal(body.topKeywords.length, 7);
+      assert.equal(body.compare.messages, 0);
+      // The raw rows are not read: the dashboard is the same with them gone.
+      await admin.query('DELETE FROM log_messages');
+      assert.equal((await get(`/query/dashboard?account=acme&${range}`)).body.perMinute[0].byType.text, 7);
+    });
+
+    it('refuses bad parameters with 400 and treats SQL in every parameter as data', async () => {
+      const injections = ["' OR '1'='1", '1; DROP TABLE log_messages; --', "acme' UNION SELECT * FROM accounts --"];
+      const params = [
+        'account',
+        'openId',
+        'type',
+        'event',
+        'text',
+        'api',
+        'from',
+        'to',
+        'cursor',
+        'limit',
+        'errcode',
+        'compare',
+      ];
+      const paths = ['/query/messages', '/query/timeline', '/query/interface', '/query/dashboard'];
+      const cases = paths.flatMap((path) =>
+        injections.flatMap((injection) => params.map((param) => ({ path, injection, param }))),
+      );
+      for (const { path, injection, param } of cases) {
+        const q = new URLSearchParams({ account: 'acme', openId: 'oEven', [param]: injection });
+        const { status, body } = await get(`${path}?${q}`);
+        assert.ok(status === 200 || status === 400, `${path} ${param}: ${status}`);
+        // Accepted as data, it matches nothing (no stored value looks like SQL).
+        if (status === 200) assert.equal((body.items ?? []).length, 0, `${path} ${param} found rows`);
+        else assert.equal(body.error.code, 'bad_request');
+      }
+      assert.equal(await count('SELECT COUNT(*) n FROM log_messages'), seeded.length);
+      for (const bad of [
+        'limit=501',
+        'limit=0',
+        'from=abc',
+        'from=5&to=4',
+        'unknown=1',
+        'limit=1&limit=2',
+        'cursor=../../etc',
+      ]) {
+        const { status, body } = await get(`/query/messages?${bad}`);
+        assert.equal(status, 400, bad);
+        assert.equal(body.error.code, 'bad_request', bad);
+      }
+      assert.equal((await get('/query/timeline?account=acme')).status, 400);
+      assert.equal((await get(`/query/dashboard?from=0&to=${40 * 86_400_000}`)).status, 400);
+    });
+  });
 });

@@ -1,0 +1,381 @@
+import type { Db } from '@mpstack/common/db';
+import { AppError, ErrorCode } from '@mpstack/common/errors';
+import type { Express, Request } from 'express';
+import { sql } from 'kysely';
+import { z } from 'zod';
+import { LATENCY_BUCKETS_MS } from './log-store.js';
+
+const MINUTE = 60_000;
+const DAY = 86_400_000;
+/** The dashboard reads per-minute rollups of at most this window (31 days ≈ 44,640 minutes). */
+const MAX_DASHBOARD_WINDOW = 31 * DAY;
+
+const time = z.coerce.number().int().nonnegative().max(8_640_000_000_000_000);
+const name = (max: number) => z.string().min(1).max(max);
+const limit = z.coerce.number().int().min(1).max(500).default(50);
+/** `<at>.<event id>` of the last row of the previous page, as this API returned it. */
+const cursor = z.string().regex(/^\d{1,16}\.[A-Za-z0-9_-]{1,64}$/, 'not a cursor of this API');
+
+const messagesQuery = z
+  .object({
+    account: name(64).optional(),
+    openId: name(64).optional(),
+    type: name(32).optional(),
+    event: name(64).optional(),
+    from: time.optional(),
+    to: time.optional(),
+    text: z.string().min(1).max(64).optional(),
+    cursor: cursor.optional(),
+    limit,
+  })
+  .strict();
+
+const timelineQuery = z
+  .object({
+    account: name(64),
+    openId: name(64),
+    from: time.optional(),
+    to: time.optional(),
+    limit: limit.default(500),
+  })
+  .strict();
+
+const interfaceQuery = z
+  .object({
+    account: name(64).optional(),
+    api: name(255).optional(),
+    errcode: z.coerce.number().int().optional(),
+    from: time.optional(),
+    to: time.optional(),
+    cursor: cursor.optional(),
+    limit,
+  })
+  .strict();
+
+const dashboardQuery = z
+  .object({
+    account: name(64).optional(),
+    from: time.optional(),
+    to: time.optional(),
+    compare: z.enum(['previous', 'yesterday', 'week']).optional(),
+  })
+  .strict();
+
+/** Parses a query string against its schema; every problem becomes a 400 naming the parameter. */
+function parse<S extends z.ZodType>(schema: S, req: Request): z.output<S> {
+  const result = schema.safeParse(req.query);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`);
+  throw new AppError(ErrorCode.badRequest, `invalid query: ${problems.join('; ')}`);
+}
+
+function window(from: number | undefined, to: number | undefined, now: number): { from: number; to: number } {
+  const end = to ?? now;
+  const start = from ?? end - 3_600_000;
+  if (start > end) throw new AppError(ErrorCode.badRequest, 'invalid query: from: after to');
+  return { from: start, to: end };
+}
+
+export interface MessageRow {
+  id: string;
+  at: number;
+  account: string;
+  openId: string;
+  msgType: string;
+  event?: string;
+  eventKey?: string;
+  msgId?: string;
+  content?: string;
+  outcome: string;
+  decidedBy?: string;
+  latencyMs: number;
+}
+
+interface StoredMessage {
+  at: number | string;
+  event_id: string;
+  account: string;
+  open_id: string;
+  msg_type: string;
+  event: string | null;
+  event_key: string | null;
+  msg_id: string | null;
+  content: string | null;
+  outcome: string;
+  decided_by: string | null;
+  latency_ms: number;
+}
+
+function toMessageRow(r: StoredMessage): MessageRow {
+  return {
+    id: r.event_id,
+    at: Number(r.at),
+    account: r.account,
+    openId: r.open_id,
+    msgType: r.msg_type,
+    ...(r.event === null ? {} : { event: r.event }),
+    ...(r.event_key === null ? {} : { eventKey: r.event_key }),
+    ...(r.msg_id === null ? {} : { msgId: r.msg_id }),
+    ...(r.content === null ? {} : { content: r.content }),
+    outcome: r.outcome,
+    ...(r.decided_by === null ? {} : { decidedBy: r.decided_by }),
+    latencyMs: Number(r.latency_ms),
+  };
+}
+
+/**
+ * `LIKE` pattern of a literal text: `!`, `%` and `_` escaped with `!` (not a backslash, whose
+ * meaning inside a string literal differs between MariaDB and SQLite).
+ */
+function containing(text: string): string {
+  return `%${text.replace(/[!%_]/g, (c) => `!${c}`)}%`;
+}
+
+function decodeCursor(value: string | undefined): { at: number; id: string } | undefined {
+  if (value === undefined) return undefined;
+  const dot = value.indexOf('.');
+  return { at: Number(value.slice(0, dot)), id: value.slice(dot + 1) };
+}
+
+/**
+ * Percentile of a latency histogram: the upper bound of the bucket holding it (ms); beyond the
+ * last bound, that bound (the value is "at least" it).
+ */
+export function percentile(counts: ReadonlyMap<number, number>, p: number): number | null {
+  const total = [...counts.values()].reduce((a, b) => a + b, 0);
+  if (total === 0) return null;
+  const rank = Math.ceil(total * p);
+  let seen = 0;
+  for (let bucket = 0; bucket <= LATENCY_BUCKETS_MS.length; bucket += 1) {
+    seen += counts.get(bucket) ?? 0;
+    if (seen >= rank) return LATENCY_BUCKETS_MS[bucket] ?? LATENCY_BUCKETS_MS[LATENCY_BUCKETS_MS.length - 1] ?? null;
+  }
+  return null;
+}
+
+/**
+ * The query API of the admin service (docs/architecture.md, "The log service"): every
+ * parameter parsed by zod (unknown ones refused), every value bound as a query parameter,
+ * keyset pagination newest first, the dashboard from the rollup tables only.
+ */
+export function queryRoutes(db: Db, clock: () => number): (app: Express) => void {
+  return (app) => {
+    app.get('/query/messages', async (req, res) => {
+      res.json(await searchMessages(db, parse(messagesQuery, req), clock()));
+    });
+
+    app.get('/query/timeline', async (req, res) => {
+      const q = parse(timelineQuery, req);
+      const rows = (await db
+        .selectFrom('log_messages')
+        .selectAll()
+        .where('account', '=', q.account)
+        .where('open_id', '=', q.openId)
+        .where('at', '>=', q.from ?? 0)
+        .where('at', '<=', q.to ?? clock())
+        .orderBy('at', 'asc')
+        .orderBy('event_id', 'asc')
+        .limit(q.limit)
+        .execute()) as StoredMessage[];
+      res.json({ items: rows.map(toMessageRow) });
+    });
+
+    app.get('/query/interface', async (req, res) => {
+      res.json(await searchInterface(db, parse(interfaceQuery, req), clock()));
+    });
+
+    app.get('/query/dashboard', async (req, res) => {
+      const q = parse(dashboardQuery, req);
+      const { from, to } = window(q.from, q.to, clock());
+      if (to - from > MAX_DASHBOARD_WINDOW) {
+        throw new AppError(ErrorCode.badRequest, 'invalid query: to: the window is longer than 31 days');
+      }
+      const current = await dashboard(db, q.account, from, to);
+      const shift = q.compare === undefined ? 0 : { previous: to - from, yesterday: DAY, week: 7 * DAY }[q.compare];
+      const compare = shift === 0 ? undefined : totals(await dashboard(db, q.account, from - shift, to - shift));
+      res.json({ ...current, totals: totals(current), ...(compare === undefined ? {} : { compare }) });
+    });
+  };
+}
+
+async function searchMessages(db: Db, q: z.output<typeof messagesQuery>, now: number) {
+  const { from, to } = window(q.from, q.to, now);
+  const after = decodeCursor(q.cursor);
+  let query = db.selectFrom('log_messages').selectAll().where('at', '>=', from).where('at', '<=', to);
+  if (q.account !== undefined) query = query.where('account', '=', q.account);
+  if (q.openId !== undefined) query = query.where('open_id', '=', q.openId);
+  if (q.type !== undefined) query = query.where('msg_type', '=', q.type);
+  if (q.event !== undefined) query = query.where('event', '=', q.event);
+  if (q.text !== undefined) query = query.where(sql<boolean>`content LIKE ${containing(q.text)} ESCAPE '!'`);
+  if (after !== undefined) {
+    query = query.where((eb) =>
+      eb.or([eb('at', '<', after.at), eb.and([eb('at', '=', after.at), eb('event_id', '<', after.id)])]),
+    );
+  }
+  const rows = (await query
+    .orderBy('at', 'desc')
+    .orderBy('event_id', 'desc')
+    .limit(q.limit + 1)
+    .execute()) as StoredMessage[];
+  return { items: rows.slice(0, q.limit).map(toMessageRow), ...nextCursor(rows, q.limit) };
+}
+
+async function searchInterface(db: Db, q: z.output<typeof interfaceQuery>, now: number) {
+  const { from, to } = window(q.from, q.to, now);
+  const after = decodeCursor(q.cursor);
+  let query = db.selectFrom('log_interface_calls').selectAll().where('at', '>=', from).where('at', '<=', to);
+  if (q.account !== undefined) query = query.where('account', '=', q.account);
+  if (q.api !== undefined) query = query.where('api', '=', q.api);
+  if (q.errcode !== undefined) query = query.where('errcode', '=', q.errcode);
+  if (after !== undefined) {
+    query = query.where((eb) =>
+      eb.or([eb('at', '<', after.at), eb.and([eb('at', '=', after.at), eb('event_id', '<', after.id)])]),
+    );
+  }
+  const rows = await query
+    .orderBy('at', 'desc')
+    .orderBy('event_id', 'desc')
+    .limit(q.limit + 1)
+    .execute();
+  return {
+    items: rows.slice(0, q.limit).map((r) => ({
+      id: r.event_id,
+      at: Number(r.at),
+      account: r.account,
+      api: r.api,
+      errcode: Number(r.errcode),
+      ...(r.errmsg === null ? {} : { errmsg: r.errmsg }),
+      latencyMs: Number(r.latency_ms),
+    })),
+    ...nextCursor(rows, q.limit),
+  };
+}
+
+/** `{ nextCursor }` when a row beyond the page was found (the query asks for limit + 1). */
+function nextCursor(rows: readonly { at: number | string; event_id: string }[], limit: number) {
+  const last = rows[limit - 1];
+  return rows.length > limit && last !== undefined ? { nextCursor: `${Number(last.at)}.${last.event_id}` } : {};
+}
+
+interface Dashboard {
+  perMinute: { t: number; byType: Record<string, number>; fast: number; queued: number; failed: number }[];
+  latency: { p50: number | null; p99: number | null };
+  followers: { day: number; gained: number; lost: number; net: number; sources: Record<string, number> }[];
+  topKeywords: { text: string; count: number }[];
+}
+
+function totals(d: Dashboard) {
+  const sum = (pick: (m: Dashboard['perMinute'][number]) => number) => d.perMinute.reduce((a, m) => a + pick(m), 0);
+  return {
+    messages: sum((m) => Object.values(m.byType).reduce((a, b) => a + b, 0)),
+    fast: sum((m) => m.fast),
+    queued: sum((m) => m.queued),
+    failed: sum((m) => m.failed),
+    gained: d.followers.reduce((a, f) => a + f.gained, 0),
+    lost: d.followers.reduce((a, f) => a + f.lost, 0),
+    latency: d.latency,
+  };
+}
+
+async function dashboard(db: Db, account: string | undefined, from: number, to: number): Promise<Dashboard> {
+  const fromMinute = from - (from % MINUTE);
+  let minutes = db
+    .selectFrom('log_rollup_minute')
+    .select(['minute', 'msg_type'])
+    .select((eb) => [
+      eb.fn.sum<number>('total').as('total'),
+      eb.fn.sum<number>('fast').as('fast'),
+      eb.fn.sum<number>('queued').as('queued'),
+      eb.fn.sum<number>('failed').as('failed'),
+    ])
+    .where('minute', '>=', fromMinute)
+    .where('minute', '<=', to)
+    .groupBy(['minute', 'msg_type'])
+    .orderBy('minute');
+  let latency = db
+    .selectFrom('log_rollup_latency')
+    .select('bucket')
+    .select((eb) => eb.fn.sum<number>('count').as('count'))
+    .where('minute', '>=', fromMinute)
+    .where('minute', '<=', to)
+    .groupBy('bucket');
+  let days = db
+    .selectFrom('log_rollup_day')
+    .select(['day', 'metric', 'dimension'])
+    .select((eb) => eb.fn.sum<number>('count').as('count'))
+    .where('day', '>=', from - (from % DAY))
+    .where('day', '<=', to)
+    .where('metric', 'in', ['followers_gained', 'followers_lost'])
+    .groupBy(['day', 'metric', 'dimension'])
+    .orderBy('day');
+  let keywords = db
+    .selectFrom('log_rollup_day')
+    .select('dimension')
+    .select((eb) => eb.fn.sum<number>('count').as('count'))
+    .where('day', '>=', from - (from % DAY))
+    .where('day', '<=', to)
+    .where('metric', '=', 'keyword')
+    .groupBy('dimension')
+    .orderBy('count', 'desc')
+    .limit(10);
+  if (account !== undefined) {
+    minutes = minutes.where('account', '=', account);
+    latency = latency.where('account', '=', account);
+    days = days.where('account', '=', account);
+    keywords = keywords.where('account', '=', account);
+  }
+  const [minuteRows, latencyRows, dayRows, keywordRows] = await Promise.all([
+    minutes.execute(),
+    latency.execute(),
+    days.execute(),
+    keywords.execute(),
+  ]);
+  const histogram = new Map(latencyRows.map((r) => [Number(r.bucket), Number(r.count)]));
+  return {
+    perMinute: foldMinutes(minuteRows),
+    latency: { p50: percentile(histogram, 0.5), p99: percentile(histogram, 0.99) },
+    followers: foldFollowers(dayRows),
+    topKeywords: keywordRows.map((r) => ({ text: r.dimension, count: Number(r.count) })),
+  };
+}
+
+function foldMinutes(
+  minuteRows: readonly {
+    minute: number;
+    msg_type: string;
+    total: number;
+    fast: number;
+    queued: number;
+    failed: number;
+  }[],
+): Dashboard['perMinute'] {
+  const perMinute = new Map<number, Dashboard['perMinute'][number]>();
+  for (const r of minuteRows) {
+    const t = Number(r.minute);
+    const row = perMinute.get(t) ?? { t, byType: {}, fast: 0, queued: 0, failed: 0 };
+    row.byType[r.msg_type] = (row.byType[r.msg_type] ?? 0) + Number(r.total);
+    row.fast += Number(r.fast);
+    row.queued += Number(r.queued);
+    row.failed += Number(r.failed);
+    perMinute.set(t, row);
+  }
+  return [...perMinute.values()];
+}
+
+function foldFollowers(
+  dayRows: readonly { day: number; metric: string; dimension: string; count: number }[],
+): Dashboard['followers'] {
+  const followers = new Map<number, Dashboard['followers'][number]>();
+  for (const r of dayRows) {
+    const day = Number(r.day);
+    const row = followers.get(day) ?? { day, gained: 0, lost: 0, net: 0, sources: {} };
+    const count = Number(r.count);
+    if (r.metric === 'followers_gained') {
+      row.gained += count;
+      row.sources[r.dimension] = (row.sources[r.dimension] ?? 0) + count;
+    } else row.lost += count;
+    row.net = row.gained - row.lost;
+    followers.set(day, row);
+  }
+  return [...followers.values()];
+}
