@@ -134,11 +134,15 @@ function decideFailover(
   passive: PodObservation,
 ): Decision | null {
   if (writer.reachable || failoverBlocker(input, state, writer, passive) !== null) return null;
-  const actions: MysqlAction[] = [{ type: 'pointWriterService', pod: passive.pod }];
+  const actions: MysqlAction[] = [
+    { type: 'pointWriterService', pod: passive.pod },
+    { type: 'failover', from: writer.pod, to: passive.pod },
+  ];
   // A NotReady pod may still be running (hung, partitioned): delete it so it restarts
-  // read-only, and keep it fenced until it proves it has no errant transactions.
+  // read-only, and keep it fenced until it proves it has no errant transactions. Only
+  // after the promotion: deleted first, it could be back (recreated at once) before a
+  // failover that is still draining the relay log, and be made the writer again.
   if (writer.kube === 'notReady') actions.push({ type: 'deletePod', pod: writer.pod });
-  actions.push({ type: 'failover', from: writer.pod, to: passive.pod });
   return {
     actions,
     state: {

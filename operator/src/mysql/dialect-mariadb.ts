@@ -104,6 +104,7 @@ export const mariadbDialect: MysqlDialect = {
       readFile: 'Master_Log_File',
       readPos: 'Read_Master_Log_Pos',
       execFile: 'Relay_Master_Log_File',
+      sqlState: 'Slave_SQL_Running_State',
       execPos: 'Exec_Master_Log_Pos',
     });
   },

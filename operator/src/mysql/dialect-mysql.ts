@@ -80,6 +80,7 @@ export const mysql8Dialect: MysqlDialect = {
       readFile: 'Source_Log_File',
       readPos: 'Read_Source_Log_Pos',
       execFile: 'Relay_Source_Log_File',
+      sqlState: 'Replica_SQL_Running_State',
       execPos: 'Exec_Source_Log_Pos',
     });
   },

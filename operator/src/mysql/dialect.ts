@@ -41,6 +41,14 @@ export interface ReplicaStatus {
    * writer's semi-sync acknowledged (it is in the relay log) is applied before promotion.
    */
   readonly relayApplied: boolean;
+  /**
+   * The SQL thread has applied every complete transaction in the relay log and waits for
+   * more (`… has read all relay log; waiting for more updates`). After the source died
+   * mid-send the relay log can end in a partial transaction the IO thread will never
+   * finish: the coordinates never meet, yet nothing acknowledged is left to apply (a
+   * semi-sync replica acknowledges a transaction only once it received all of it).
+   */
+  readonly relayDrained: boolean;
 }
 
 /** Semi-synchronous replication settings. */
@@ -154,6 +162,7 @@ export interface ReplicaStatusColumns {
   readonly readPos: string;
   readonly execFile: string;
   readonly execPos: string;
+  readonly sqlState: string;
 }
 
 /** Maps a status row to {@link ReplicaStatus}; `undefined` row = not configured. */
@@ -172,8 +181,11 @@ export function parseReplicaStatus(
       lastIoError: '',
       lastSqlError: '',
       relayApplied: true,
+      relayDrained: true,
     };
   }
+  const relayApplied =
+    col(row, c.readFile) === col(row, c.execFile) && numCol(row, c.readPos) === numCol(row, c.execPos);
   return {
     configured: col(row, c.host) !== '',
     sourceHost: col(row, c.host) || null,
@@ -183,7 +195,8 @@ export function parseReplicaStatus(
     lagSeconds: numCol(row, c.lag),
     lastIoError: col(row, 'Last_IO_Error'),
     lastSqlError: col(row, 'Last_SQL_Error'),
-    relayApplied: col(row, c.readFile) === col(row, c.execFile) && numCol(row, c.readPos) === numCol(row, c.execPos),
+    relayApplied,
+    relayDrained: relayApplied || /has read all relay log/i.test(col(row, c.sqlState)),
   };
 }
 

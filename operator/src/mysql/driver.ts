@@ -183,7 +183,7 @@ async function failover(options: DriverOptions, from: string, to: string): Promi
     if (options.semiSync !== null) await dialect.disableSemiSyncSource(s);
     await pollUntil(options, options.relayDrainTimeoutMs, `${to} applying its relay log`, async () => {
       const status = await dialect.replicaStatus(s);
-      return status.relayApplied || !status.configured;
+      return status.relayDrained || !status.configured;
     });
     await dialect.stopReplica(s);
     await dialect.setReadOnly(s, false);

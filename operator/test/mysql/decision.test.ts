@@ -28,6 +28,7 @@ const replicating: ReplicaStatus = {
   lastIoError: '',
   lastSqlError: '',
   relayApplied: true,
+  relayDrained: true,
 };
 
 function pod(name: string, overrides: Partial<PodObservation> = {}): PodObservation {
@@ -175,8 +176,8 @@ describe('MySQL writer decision', () => {
       const d = run([down(P0, 'notReady'), pod(P1)], failing(2));
       assert.deepEqual(d.actions, [
         { type: 'pointWriterService', pod: P1 },
-        { type: 'deletePod', pod: P0 },
         { type: 'failover', from: P0, to: P1 },
+        { type: 'deletePod', pod: P0 },
       ]);
       assert.deepEqual(d.state, {
         writer: P1,

@@ -128,10 +128,20 @@ describe('MySQL dialects', () => {
           lastIoError: 'error',
           lastSqlError: '',
           relayApplied: false,
+          relayDrained: false,
         },
       );
       const { session: empty } = recordingSession();
       assert.equal((await mariadbDialect.replicaStatus(empty)).configured, false);
+      // The source died mid-send: a partial transaction keeps the coordinates apart forever,
+      // but the SQL thread has applied every complete one.
+      const partial = recordingSession({
+        'SHOW SLAVE STATUS': [
+          { ...row, Slave_SQL_Running_State: 'Slave has read all relay log; waiting for more updates' },
+        ],
+      });
+      const drained = await mariadbDialect.replicaStatus(partial.session);
+      assert.deepEqual([drained.relayApplied, drained.relayDrained], [false, true]);
     });
   });
 

@@ -236,24 +236,25 @@ async function until(check: () => boolean | Promise<boolean>, timeoutMs: number,
   }
 }
 
-async function firstWritable(port: number, since: number, timeoutMs: number): Promise<number> {
-  const deadline = since + timeoutMs;
-  while (Date.now() < deadline) {
+async function isWritable(port: number): Promise<boolean> {
+  try {
+    const connection = await mysql.createConnection({ host: '127.0.0.1', port, user: 'root', connectTimeout: 500 });
     try {
-      const connection = await mysql.createConnection({ host: '127.0.0.1', port, user: 'root', connectTimeout: 1000 });
-      try {
-        for (;;) {
-          const [rows] = await connection.query('SELECT @@GLOBAL.read_only AS ro');
-          if (Number((rows as { ro: number }[])[0]?.ro) === 0) return Date.now() - since;
-          if (Date.now() > deadline) break;
-          await sleep(20);
-        }
-      } finally {
-        connection.destroy();
-      }
-    } catch {
-      await sleep(100);
+      const [rows] = await connection.query('SELECT @@GLOBAL.read_only AS ro');
+      return Number((rows as { ro: number }[])[0]?.ro) === 0;
+    } finally {
+      connection.destroy();
     }
+  } catch {
+    return false;
+  }
+}
+
+/** ms from `since` until either pod accepts writes (the survivor, or the killed pod back as the writer). */
+async function firstWritable(pair: MariadbPair, since: number, timeoutMs: number): Promise<number> {
+  while (Date.now() - since < timeoutMs) {
+    for (const s of pair.servers) if (await isWritable(s.port)) return Date.now() - since;
+    await sleep(20);
   }
   throw new Error(`no writable writer within ${timeoutMs} ms`);
 }
@@ -265,6 +266,8 @@ interface Trial {
   readonly outcome: string;
   readonly reseeded: boolean;
   readonly healMs: number | null;
+  /** The survivor became the writer (else the killed pod came back before the failover completed). */
+  readonly failedOver: boolean;
 }
 
 async function trial(): Promise<Trial> {
@@ -335,7 +338,7 @@ async function trial(): Promise<Trial> {
           );
         }, 2000)
       : undefined;
-    const killToWritableMs = await firstWritable(passive.port, killedAt, 90_000);
+    const killToWritableMs = await firstWritable(pair, killedAt, 90_000);
     await Promise.all(loads.map((l) => l.done));
     clearInterval(debug);
     let outcome = 'timeout';
@@ -349,9 +352,7 @@ async function trial(): Promise<Trial> {
           return true;
         }
         const healed =
-          s.mysql?.writer === `${STS}-1` &&
-          (s.mysql.fenced ?? []).length === 0 &&
-          conditionOf(s, 'MySQLReplicationHealthy')?.status === 'True';
+          (s.mysql?.fenced ?? []).length === 0 && conditionOf(s, 'MySQLReplicationHealthy')?.status === 'True';
         if (healed) {
           outcome = 'healed';
           healMs = Date.now() - killedAt;
@@ -361,7 +362,8 @@ async function trial(): Promise<Trial> {
       HEAL_TIMEOUT_MS,
       'healed or ManualInterventionRequired',
     ).catch(() => undefined);
-    if (outcome !== 'healed') {
+    const failedOver = statusOf(server).mysql?.writer === `${STS}-1`;
+    if (outcome !== 'healed' || !failedOver) {
       const events = server.store
         .list(findType('', 'v1', 'events')!, NAMESPACE, null, null)
         .map((e) => `${e['reason']}: ${e['message']}`)
@@ -378,6 +380,7 @@ async function trial(): Promise<Trial> {
       outcome,
       reseeded: reseeder.runs.length > 0,
       healMs,
+      failedOver,
     };
   } finally {
     await operator.close();
@@ -395,7 +398,8 @@ for (let i = 0; i < trials; i += 1) {
     `trial ${i + 1}: kill -9 → writable new writer ${(t.killToWritableMs / 1000).toFixed(2)} s; ` +
       `acknowledged inserts ${t.acked}, missing on the new writer ${t.lost}; ` +
       `${t.outcome}${t.healMs === null ? '' : ` ${(t.healMs / 1000).toFixed(1)} s after the kill`}` +
-      `${t.reseeded ? ' (re-seeded: it held unacknowledged transactions)' : ''}`,
+      `${t.reseeded ? ' (re-seeded: it held unacknowledged transactions)' : ''}` +
+      `${t.failedOver ? '' : '; no failover: the killed pod came back as the writer first'}`,
   );
 }
 const times = results.map((r) => r.killToWritableMs / 1000);
