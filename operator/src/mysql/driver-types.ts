@@ -55,6 +55,8 @@ export interface DriverOptions {
 export const defaultDriverTimeouts = {
   probeTimeoutMs: 2000,
   catchUpTimeoutMs: 30_000,
-  relayDrainTimeoutMs: 10_000,
+  // Long: a failed drain is retried only at the next probe round, and the backlog of a
+  // replica that acknowledges on receipt can take tens of seconds to apply under load.
+  relayDrainTimeoutMs: 60_000,
   pollIntervalMs: 100,
 } as const;

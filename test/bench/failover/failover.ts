@@ -236,6 +236,20 @@ async function until(check: () => boolean | Promise<boolean>, timeoutMs: number,
   }
 }
 
+/** Transactions the passive has received but not applied yet (what a failover must drain). */
+async function backlogOf(s: MariadbServer): Promise<number> {
+  const connection = await mysql.createConnection({ host: '127.0.0.1', port: s.port, user: 'root' });
+  try {
+    const [rows] = await connection.query('SHOW SLAVE STATUS');
+    const [pos] = await connection.query('SELECT @@GLOBAL.gtid_slave_pos AS pos');
+    const seqOf = (text: string) => Number(/(?:^|,)1-\d+-(\d+)/.exec(text)?.[1] ?? '0');
+    const io = String((rows as Record<string, unknown>[])[0]?.['Gtid_IO_Pos'] ?? '');
+    return Math.max(0, seqOf(io) - seqOf(String((pos as { pos: string }[])[0]?.pos ?? '')));
+  } finally {
+    connection.destroy();
+  }
+}
+
 async function isWritable(port: number): Promise<boolean> {
   try {
     const connection = await mysql.createConnection({ host: '127.0.0.1', port, user: 'root', connectTimeout: 500 });
@@ -266,6 +280,8 @@ interface Trial {
   readonly outcome: string;
   readonly reseeded: boolean;
   readonly healMs: number | null;
+  /** Received-but-unapplied transactions on the passive at the kill. */
+  readonly backlog: number;
   /** The survivor became the writer (else the killed pod came back before the failover completed). */
   readonly failedOver: boolean;
 }
@@ -312,6 +328,7 @@ async function trial(): Promise<Trial> {
     const loads = Array.from({ length: clients }, (_, i) => startInsertLoad(writer.port, `c${i}`));
     // A random phase against the probe clock: the kill lands anywhere within a probe interval.
     await sleep(loadMs + Math.random() * PROBE_INTERVAL_MS);
+    const backlog = await backlogOf(passive);
     const killedAt = Date.now();
     await killServer(writer);
     const debug = process.env.DEBUG_BENCH
@@ -381,6 +398,7 @@ async function trial(): Promise<Trial> {
       reseeded: reseeder.runs.length > 0,
       healMs,
       failedOver,
+      backlog,
     };
   } finally {
     await operator.close();
@@ -395,7 +413,8 @@ for (let i = 0; i < trials; i += 1) {
   const t = await trial();
   results.push(t);
   console.log(
-    `trial ${i + 1}: kill -9 → writable new writer ${(t.killToWritableMs / 1000).toFixed(2)} s; ` +
+    `trial ${i + 1}: kill -9 → writable new writer ${(t.killToWritableMs / 1000).toFixed(2)} s ` +
+      `(passive ${t.backlog} transactions behind in applying at the kill); ` +
       `acknowledged inserts ${t.acked}, missing on the new writer ${t.lost}; ` +
       `${t.outcome}${t.healMs === null ? '' : ` ${(t.healMs / 1000).toFixed(1)} s after the kill`}` +
       `${t.reseeded ? ' (re-seeded: it held unacknowledged transactions)' : ''}` +
