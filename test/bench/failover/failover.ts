@@ -3,8 +3,8 @@
  * (informers, work queue, its own probe clock, status writes) against the API-server test
  * double, with the real MySQL control (`createMysqlControl`) pointed at two real MariaDB
  * 10.11 processes initialised as the official image's entrypoint does (first-boot
- * statements binlogged). DEFAULT settings: 3 failed probes, one probe round every 5 s,
- * Kubernetes corroboration, semi-sync AFTER_SYNC with the operator-controlled fallback.
+ * statements binlogged). The CRD's DEFAULT settings: 3 failed probes, a probe round every
+ * 2 s, Kubernetes corroboration, semi-sync AFTER_SYNC with the operator-controlled fallback.
  *
  * Per trial: bootstrap by the operator, a steady insert load from several clients on the
  * writer, `kill -9` of the writer at a random phase of the probe clock; measured: the time
@@ -81,6 +81,7 @@ const clients = Number(process.env.CLIENTS ?? '4');
 const loadMs = Number(process.env.LOAD_MS ?? '5000');
 const PLATFORM = 'bench';
 const STS = `${PLATFORM}-mysql`;
+/** The kubelet's readiness period (the StatefulSet's periodSeconds), also the kill's random phase. */
 const PROBE_INTERVAL_MS = 5000;
 const HEAL_TIMEOUT_MS = 120_000;
 
@@ -141,52 +142,57 @@ function startKubelet(server: ApiServer, pair: MariadbPair): { stop(): Promise<v
         .finally(() => restarting.delete(name)),
     );
   };
+  const createPod = (name: string, sts: StoredObject) => {
+    const template = (sts['spec'] as { template: { metadata: { labels: Record<string, string> } } }).template;
+    server.store.create(podsType, NAMESPACE, {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        name,
+        labels: { ...template.metadata.labels, 'statefulset.kubernetes.io/pod-name': name },
+        ownerReferences: [
+          { apiVersion: 'apps/v1', kind: 'StatefulSet', name: STS, uid: sts.metadata.uid ?? '', controller: true },
+        ],
+      },
+      spec: {},
+    });
+  };
+  /** Restarts a container dead for 60 s that nobody deleted (a pod that does not come back quickly). */
+  const reviveStale = (name: string, s: MariadbServer, running: boolean) => {
+    if (running || restarting.has(name)) {
+      deadSince.delete(name);
+      return;
+    }
+    const since = deadSince.get(name) ?? Date.now();
+    deadSince.set(name, since);
+    if (Date.now() - since > 60_000) restart(name, s);
+  };
+  const syncPod = async (name: string, s: MariadbServer, pod: StoredObject) => {
+    const running = isRunning(s) && !restarting.has(name);
+    reviveStale(name, s, running);
+    const last = probed.get(name);
+    if (running && (last === undefined || Date.now() - last.at >= PROBE_INTERVAL_MS)) {
+      probed.set(name, { at: Date.now(), ok: await readinessPasses(s) });
+    }
+    const ready = running && probed.get(name)?.ok === true;
+    const current = (pod['status'] as { conditions?: Condition[] } | undefined)?.conditions?.[0]?.status;
+    if (current === (ready ? 'True' : 'False')) return;
+    const status = { phase: 'Running', conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] };
+    server.store.update(podsType, NAMESPACE, name, { ...pod, status }, 'status');
+  };
   const tick = async () => {
     const sts = getOrUndefined(server, stsType, STS);
     if (sts === undefined) return;
-    const template = (sts['spec'] as { template: { metadata: { labels: Record<string, string> } } }).template;
     for (const [ordinal, s] of pair.servers.entries()) {
       const name = `${STS}-${ordinal}`;
       const pod = getOrUndefined(server, podsType, name);
-      if (pod === undefined) {
-        server.store.create(podsType, NAMESPACE, {
-          apiVersion: 'v1',
-          kind: 'Pod',
-          metadata: {
-            name,
-            labels: { ...template.metadata.labels, 'statefulset.kubernetes.io/pod-name': name },
-            ownerReferences: [
-              { apiVersion: 'apps/v1', kind: 'StatefulSet', name: STS, uid: sts.metadata.uid ?? '', controller: true },
-            ],
-          },
-          spec: {},
-        });
-        if (!isRunning(s)) restart(name, s);
+      if (pod !== undefined) {
+        await syncPod(name, s, pod);
         continue;
       }
-      const running = isRunning(s) && !restarting.has(name);
-      if (!running && !restarting.has(name)) {
-        const since = deadSince.get(name) ?? Date.now();
-        deadSince.set(name, since);
-        if (Date.now() - since > 60_000) restart(name, s);
-      } else {
-        deadSince.delete(name);
-      }
-      const last = probed.get(name);
-      if (running && (last === undefined || Date.now() - last.at >= PROBE_INTERVAL_MS)) {
-        probed.set(name, { at: Date.now(), ok: await readinessPasses(s) });
-      }
-      const ready = running && probed.get(name)?.ok === true;
-      const current = (pod['status'] as { conditions?: Condition[] } | undefined)?.conditions?.[0]?.status;
-      if (current !== (ready ? 'True' : 'False')) {
-        server.store.update(
-          podsType,
-          NAMESPACE,
-          name,
-          { ...pod, status: { phase: 'Running', conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] } },
-          'status',
-        );
-      }
+      // The StatefulSet controller recreates a deleted pod; the kubelet starts its container.
+      createPod(name, sts);
+      if (!isRunning(s)) restart(name, s);
     }
   };
   const loop = (async () => {
@@ -424,7 +430,7 @@ for (let i = 0; i < trials; i += 1) {
 const times = results.map((r) => r.killToWritableMs / 1000);
 const healed = results.filter((r) => r.outcome === 'healed').length;
 console.log(
-  `wired runOperator, default settings (3 failed probes, a probe round every 5 s, semi-sync); ` +
+  `wired runOperator, the CRD's default settings (3 failed probes, a probe round every 2 s, semi-sync); ` +
     `${clients} clients, ${loadMs} ms of load before the kill`,
 );
 console.log(
