@@ -15,8 +15,9 @@ export function localReseed(pair: MariadbPair): {
   reseed(pod: string, from: string): Promise<ReseedProgress>;
 } {
   const runs: string[] = [];
+  // By the StatefulSet ordinal at the end of the name (`mysql-0`, `<platform>-mysql-0`).
   const portOf = (pod: string) => {
-    const server = pair.servers.find((s) => s.pod === pod);
+    const server = pair.servers.find((s) => s.ordinal === Number(/(\d+)$/.exec(pod)?.[1]));
     if (server === undefined) throw new Error(`unknown pod ${pod}`);
     return String(server.port);
   };

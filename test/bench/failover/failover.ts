@@ -33,13 +33,13 @@ type Main = typeof import('../../../operator/dist/src/main.js');
 type Control = typeof import('../../../operator/dist/src/reconcile/mysql-control.js');
 type Objects = typeof import('../../../operator/dist/src/kube/objects.js');
 type Logger = typeof import('../../../operator/dist/src/kube/logger.js');
-type Reseed = typeof import('../../../operator/dist/src/mysql/reseed.js');
 type Resources = typeof import('../../../operator/dist/src/resources/mysql.js');
 type FakeServer = typeof import('../../../operator/dist/test/support/fake-apiserver/server.js');
 type ResourceTypes = typeof import('../../../operator/dist/test/support/fake-apiserver/resource-types.js');
 type OperatorHarness = typeof import('../../../operator/dist/test/support/operator-harness.js');
 type Harness = typeof import('../../../operator/dist/test/mysql/mariadb-harness.js');
 type Load = typeof import('../../../operator/dist/test/mysql/load.js');
+type ReseedLocal = typeof import('../../../operator/dist/test/mysql/reseed-local.js');
 type MariadbPair = Awaited<ReturnType<Harness['startMariadbPair']>>;
 type MariadbServer = MariadbPair['servers'][number];
 type ApiServer = Awaited<ReturnType<FakeServer['startFakeApiServer']>>;
@@ -63,7 +63,6 @@ const { runOperator } = await load<Main>('src/main.js');
 const { createMysqlControl } = await load<Control>('src/reconcile/mysql-control.js');
 const { createObjectClient } = await load<Objects>('src/kube/objects.js');
 const { silentLogger } = await load<Logger>('src/kube/logger.js');
-const { reseedScript } = await load<Reseed>('src/mysql/reseed.js');
 const { mysqlReadinessCommand } = await load<Resources>('src/resources/mysql.js');
 const { startFakeApiServer } = await load<FakeServer>('test/support/fake-apiserver/server.js');
 const { findType } = await load<ResourceTypes>('test/support/fake-apiserver/resource-types.js');
@@ -74,6 +73,7 @@ const { isRunning, killServer, startMariadbPair, startServer, stopPair } = await
   'test/mysql/mariadb-harness.js',
 );
 const { createAppSchema, orderIds, startInsertLoad } = await load<Load>('test/mysql/load.js');
+const { localReseed } = await load<ReseedLocal>('test/mysql/reseed-local.js');
 
 const run = promisify(execFile);
 const trials = Number(process.env.TRIALS ?? '10');
@@ -210,30 +210,6 @@ function startKubelet(server: ApiServer, pair: MariadbPair): { stop(): Promise<v
   };
 }
 
-/** The re-seed Job's script run locally against the pair (what the Job does in a cluster). */
-function localReseed(pair: MariadbPair) {
-  const runs: string[] = [];
-  const portOf = (pod: string) => String(pair.servers[Number(pod.slice(-1))]?.port);
-  return {
-    runs,
-    async reseed(_platform: unknown, pod: string, from: string): Promise<'done'> {
-      runs.push(`${from}→${pod}`);
-      await run('sh', ['-c', reseedScript('mariadb')], {
-        env: {
-          PATH: process.env.PATH ?? '',
-          TMPDIR: pair.dir,
-          SOURCE_HOST: '127.0.0.1',
-          SOURCE_PORT: portOf(from),
-          TARGET_HOST: '127.0.0.1',
-          TARGET_PORT: portOf(pod),
-          MYSQL_PWD: '',
-        },
-      });
-      return 'done';
-    },
-  };
-}
-
 async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
@@ -316,7 +292,8 @@ async function trial(): Promise<Trial> {
       clock: Date.now,
       logger: silentLogger,
       endpoints: () => pair.servers.map((s, i) => ({ pod: `${STS}-${i}`, host: '127.0.0.1', port: s.port })),
-      reseed: reseeder.reseed,
+      // The re-seed Job's script, run locally against the pair (what the Job does in a cluster).
+      reseed: (_platform, pod, from) => reseeder.reseed(pod, from),
     }),
   });
   try {
