@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { createQueue } from '@mpstack/common/adapters';
 import {
   encodeLogEvent,
@@ -19,6 +21,7 @@ import { listPartitions, loadLogConfig, maintainPartitions, type RunningLog, sta
 
 const ADMIN_URL = process.env['MPSTACK_TEST_MYSQL_URL'] ?? 'mysql://root@127.0.0.1:3306';
 const logger = createLogger({ service: 'log-test', level: 'silent' });
+const cliBin = fileURLToPath(new URL('../../../../cli/bin/mpstack.js', import.meta.url));
 
 let sequence = 0;
 function message(overrides: { [K in keyof MessageLogEvent]?: MessageLogEvent[K] | undefined } = {}): MessageLogEvent {
@@ -250,6 +253,41 @@ describe('log service on MariaDB and RabbitMQ', function () {
       await proxy.close();
       log = await start();
     }
+  });
+
+  it('a consumer killed (SIGKILL) mid-stream loses nothing and writes nothing twice', async () => {
+    await log?.close();
+    log = undefined;
+    const total = 40_000;
+    for (let b = 0; b < total / 500; b += 1) {
+      await publisher.publish(logEventsQueue, batch(Array.from({ length: 500 }, () => message())));
+    }
+    const child = spawn(process.execPath, [cliBin, 'run', 'log'], {
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        MPSTACK_DATABASE_URL: `${ADMIN_URL}/${name}`,
+        MPSTACK_AMQP_URL: amqpUrl,
+        MPSTACK_LOG_PORT: '0',
+        MPSTACK_LOG_LEVEL: 'warn',
+        MPSTACK_LOG_BATCH_EVENTS: '2000',
+      },
+      stdio: 'ignore',
+    });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    try {
+      await until(async () => (await count('SELECT COUNT(*) n FROM log_messages')) > 0, 30_000, 'the first rows', 5);
+    } finally {
+      child.kill('SIGKILL');
+      await exited;
+    }
+    const atKill = await count('SELECT COUNT(*) n FROM log_messages');
+    assert.ok(atKill < total, `the child wrote everything (${atKill}) before it was killed`);
+    log = await start();
+    await until(async () => (await count('SELECT COUNT(*) n FROM log_messages')) === total, 30_000, 'every event');
+    await until(async () => (await publisher.depth(logEventsQueue)) === 0, 10_000, 'the queue drained');
+    assert.equal(await count('SELECT COUNT(*) n FROM log_messages'), total);
+    // The rollups count each event once too: a batch written before the kill and redelivered after it adds nothing.
+    assert.equal(await count('SELECT SUM(total) n FROM log_rollup_minute'), total);
   });
 
   it('creates partitions ahead and drops whole partitions past the retention (injected clock)', async () => {
