@@ -120,7 +120,7 @@ export async function assertExactlyOnce(
  */
 export async function flushPartitions(
   stack: Stack,
-  ingress: RunningIngress,
+  ingress: Pick<RunningIngress, 'url'>,
   recorder: QueueRecorder,
   users: readonly string[],
 ): Promise<void> {

@@ -9,6 +9,7 @@ import { IngressProcess } from '../../support/ingress-process.js';
 import { QueueRecorder } from '../../support/queue-recorder.js';
 import { createStack, partitions, type Stack } from '../../support/stack.js';
 import { TcpProxy } from '../../support/tcp-proxy.js';
+import { flushPartitions } from './load.js';
 
 /** Lines currently in the spool files of a data directory (the rejected-lines file aside). */
 async function spooledLines(dataDir: string): Promise<number> {
@@ -109,19 +110,7 @@ describe('e2e spool hand-over: SIGTERM and scale-down during a broker outage los
   async function assertQueuedExactlyOnce(via: IngressProcess, sent: readonly Sent[]): Promise<void> {
     const recorder = await QueueRecorder.start(broker.url, partitions);
     recorders.push(recorder);
-    const users = [...new Set(sent.map((m) => m.from))];
-    await send(
-      via,
-      users.map((from) => ({ from, msgId: randomMsgId(), content: 'barrier' })),
-    );
-    await until(
-      () =>
-        users.every((from) =>
-          recorder.from(from).some((r) => r.message.kind === 'text' && r.message.content === 'barrier'),
-        ),
-      20_000,
-      'the barrier messages',
-    );
+    await flushPartitions(stack, via, recorder, [...new Set(sent.map((m) => m.from))]);
     for (const m of sent) {
       const copies = recorder
         .from(m.from)
