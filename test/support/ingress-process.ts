@@ -27,7 +27,8 @@ export class IngressProcess {
     readonly url: string,
   ) {
     this.#child = child;
-    this.#exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    // 'close', not 'exit': the last log lines are read from the pipes by then.
+    this.#exited = new Promise((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
     let rest = '';
     const keep = (chunk: Buffer): void => {
       const parts = (rest + chunk.toString('utf8')).split('\n');
