@@ -38,6 +38,20 @@ export function runRecordingLoads(args: readonly string[], options: { readonly c
   }
 }
 
+/** Packages that open connections or servers or weigh on start-up: what a pure module must not load. */
+export const driverPackages: readonly string[] = [
+  'better-sqlite3',
+  'mysql2',
+  'ioredis',
+  'amqplib',
+  'kysely',
+  'express',
+  'pino',
+  '@opentelemetry/api',
+  '@opentelemetry/sdk-metrics',
+  '@kubernetes/client-node',
+];
+
 /** The npm packages among loaded modules (`node_modules/<name>` or `node_modules/@scope/<name>`). */
 export function packagesIn(loaded: readonly string[]): Set<string> {
   const names = new Set<string>();

@@ -1,19 +1,6 @@
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { packagesIn, runRecordingLoads } from '@mpstack/testkit';
-
-/** Packages that open connections or servers, or weigh on start-up; the pure subpaths load none. */
-const drivers = [
-  'better-sqlite3',
-  'mysql2',
-  'ioredis',
-  'amqplib',
-  'kysely',
-  'express',
-  'pino',
-  '@opentelemetry/api',
-  '@opentelemetry/sdk-metrics',
-];
+import { driverPackages as drivers, packagesIn, runRecordingLoads } from '@mpstack/testkit';
 
 const repoRoot = fileURLToPath(new URL('../../../../..', import.meta.url));
 
