@@ -1,5 +1,7 @@
+import type { EncryptMode } from '@mpstack/common/wechat';
+
 /** How the account's callback is configured in the (simulated) WeChat console. */
-export type EncryptionMode = 'plain' | 'compatible' | 'safe';
+export type EncryptionMode = EncryptMode;
 
 /** A simulated WeChat user as one account sees it (an openid is per account). */
 export interface SimUser {
