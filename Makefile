@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 NPM_STAMP := node_modules/.package-lock.json
 
-.PHONY: dev test build lint bench bench-webhook bench-scaling bench-failover deps services clean
+.PHONY: dev test build lint bench bench-webhook bench-scaling bench-failover bench-log deps services clean
 
 # `npm ci`: installs exactly the committed lock and never rewrites it (it stops when package.json
 # and the lock disagree). After changing a dependency: `npm install --package-lock-only`.
@@ -32,7 +32,7 @@ test: build lint services
 
 ## Benchmarks are not part of the test run.
 ## All benchmarks: webhook, festival scaling simulation, MySQL failover.
-bench: bench-webhook bench-scaling bench-failover
+bench: bench-webhook bench-scaling bench-failover bench-log
 
 ## The webhook: ingress vs the `wechat` npm middleware and two ceilings.
 bench-webhook: build services
@@ -44,6 +44,10 @@ clean:
 ## Festival scaling through the wired operator (runOperator on a virtual clock, pods serving /metrics, the API-server double): a 400 000-message push reactive and pre-scaled, and a steady load below target; writes test/bench/scaling/festival.png.
 bench-scaling: build
 	node test/dist/bench/scaling/festival.js
+
+## Log ingestion into MariaDB (the log service against plain batched INSERTs, same run).
+bench-log: build
+	node test/dist/bench/log-ingest.js
 
 ## Failover run on two real MariaDB processes: kill -9 of the writer under load, time to a writable new writer, lost writes.
 bench-failover: build services
