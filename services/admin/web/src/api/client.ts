@@ -1,0 +1,174 @@
+import type {
+  AccountInput,
+  AccountView,
+  ApiErrorBody,
+  AuditRow,
+  CompareWith,
+  Dashboard,
+  InterfaceRow,
+  LogFile,
+  MessageRow,
+  Page,
+  Permission,
+  SessionView,
+  User,
+  UserInput,
+} from './types';
+
+/** An error answer of the admin API, with its code (`unauthenticated`, `locked`, …) kept for the UI. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly retryAfterSeconds: number | undefined;
+  readonly problems: readonly string[];
+
+  constructor(status: number, body: Partial<ApiErrorBody> | undefined) {
+    super(body?.error?.message ?? `HTTP ${status}`);
+    this.status = status;
+    this.code = body?.error?.code ?? 'internal';
+    this.retryAfterSeconds = body?.error?.retryAfterSeconds;
+    this.problems = body?.error?.problems ?? [];
+  }
+}
+
+export type Query = Readonly<Record<string, string | number | undefined>>;
+
+export interface MessageQuery extends Query {
+  readonly account?: string;
+  readonly openId?: string;
+  readonly type?: string;
+  readonly event?: string;
+  readonly from?: number;
+  readonly to?: number;
+  readonly text?: string;
+  readonly cursor?: string;
+  readonly limit?: number;
+}
+
+export function queryString(query: Query): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== undefined && value !== '') params.set(key, String(value));
+  }
+  const text = params.toString();
+  return text === '' ? '' : `?${text}`;
+}
+
+/**
+ * The one typed client of the admin API. It keeps the CSRF token the session returned and sends it
+ * on every state-changing request (the contract's `X-CSRF-Token`); the session itself is the
+ * HttpOnly cookie the browser sends.
+ */
+export class AdminApi {
+  private csrfToken = '';
+  readonly base: string;
+
+  constructor(base = '/admin/api') {
+    this.base = base;
+  }
+
+  private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (method !== 'GET' && this.csrfToken !== '') headers['x-csrf-token'] = this.csrfToken;
+    const init: RequestInit = { method, headers, credentials: 'same-origin' };
+    if (body !== undefined) init.body = JSON.stringify(body);
+    const response = await fetch(`${this.base}${path}`, init);
+    const text = await response.text();
+    const parsed: unknown = text === '' ? undefined : JSON.parse(text);
+    if (!response.ok) throw new ApiError(response.status, parsed as Partial<ApiErrorBody> | undefined);
+    return parsed as T;
+  }
+
+  private remember(session: SessionView): SessionView {
+    this.csrfToken = session.csrfToken;
+    return session;
+  }
+
+  async signIn(username: string, password: string): Promise<SessionView> {
+    return this.remember(await this.request<SessionView>('POST', '/session', { username, password }));
+  }
+
+  async session(): Promise<SessionView> {
+    return this.remember(await this.request<SessionView>('GET', '/session'));
+  }
+
+  async signOut(): Promise<void> {
+    await this.request<unknown>('DELETE', '/session');
+    this.csrfToken = '';
+  }
+
+  async signOutEverywhere(): Promise<void> {
+    await this.request<unknown>('POST', '/session/revoke-all');
+    this.csrfToken = '';
+  }
+
+  permissions(): Promise<{ permissions: Permission[] }> {
+    return this.request('GET', '/me/permissions');
+  }
+
+  accounts(): Promise<Page<AccountView>> {
+    return this.request('GET', '/accounts');
+  }
+
+  createAccount(input: AccountInput): Promise<AccountView> {
+    return this.request('POST', '/accounts', input);
+  }
+
+  updateAccount(id: string, input: AccountInput): Promise<AccountView> {
+    return this.request('PATCH', `/accounts/${encodeURIComponent(id)}`, input);
+  }
+
+  setAccountDisabled(id: string, disabled: boolean): Promise<AccountView> {
+    return this.request('POST', `/accounts/${encodeURIComponent(id)}/${disabled ? 'disable' : 'enable'}`);
+  }
+
+  rotateAesKey(id: string, encodingAesKey: string): Promise<AccountView> {
+    return this.request('POST', `/accounts/${encodeURIComponent(id)}/rotate-aes-key`, { encodingAesKey });
+  }
+
+  users(): Promise<Page<User>> {
+    return this.request('GET', '/users');
+  }
+
+  createUser(input: UserInput): Promise<User> {
+    return this.request('POST', '/users', input);
+  }
+
+  updateUser(id: string, input: UserInput): Promise<User> {
+    return this.request('PATCH', `/users/${encodeURIComponent(id)}`, input);
+  }
+
+  audit(query: Query): Promise<Page<AuditRow>> {
+    return this.request('GET', `/audit${queryString(query)}`);
+  }
+
+  messages(query: MessageQuery): Promise<Page<MessageRow>> {
+    return this.request('GET', `/logs/messages${queryString(query)}`);
+  }
+
+  timeline(query: Query): Promise<Page<MessageRow>> {
+    return this.request('GET', `/logs/timeline${queryString(query)}`);
+  }
+
+  interfaceLogs(query: Query): Promise<Page<InterfaceRow>> {
+    return this.request('GET', `/logs/interface${queryString(query)}`);
+  }
+
+  logFiles(): Promise<Page<LogFile> | readonly LogFile[]> {
+    return this.request('GET', '/logs/files');
+  }
+
+  dashboard(query: { account?: string; from: number; to: number; compare?: CompareWith }): Promise<Dashboard> {
+    return this.request('GET', `/dashboard${queryString(query)}`);
+  }
+
+  /** URLs the browser downloads directly (the session cookie goes with them). */
+  messagesCsvUrl(query: MessageQuery): string {
+    return `${this.base}/logs/messages.csv${queryString(query)}`;
+  }
+
+  logFileUrl(name: string): string {
+    return `${this.base}/logs/files/${encodeURIComponent(name)}`;
+  }
+}

@@ -1,0 +1,158 @@
+// The admin API's shapes as ISSUE10's contract fixes them (docs/architecture.md, "Admin API").
+// Written against the contract until @mpstack/admin exports its browser-safe api-types module;
+// then these become re-exports of the server's own types.
+
+export type Role = 'viewer' | 'operator' | 'super-admin' | 'agent';
+
+export type Permission =
+  | 'accounts:read'
+  | 'accounts:write'
+  | 'users:read'
+  | 'users:write'
+  | 'audit:read'
+  | 'logs:read'
+  | 'logs:export'
+  | 'dashboard:read'
+  | 'rules:write'
+  | 'menus:write'
+  | 'pushes:write'
+  | 'activities:write';
+
+export interface User {
+  readonly id: string;
+  readonly username: string;
+  readonly displayName: string;
+  readonly role: Role;
+  readonly disabled: boolean;
+  readonly createdAt: number;
+  readonly lastSignInAt?: number;
+}
+
+export interface SessionView {
+  readonly user: User;
+  readonly csrfToken: string;
+}
+
+export type AccountMode = 'plain' | 'compatible' | 'safe';
+
+export interface AccountView {
+  readonly id: string;
+  readonly appId: string;
+  readonly name: string;
+  readonly mode: AccountMode;
+  readonly disabled: boolean;
+  readonly hasAppSecret: boolean;
+  readonly hasPreviousAesKey: boolean;
+  readonly updatedAt: number;
+}
+
+/** Secrets are write-only: sent on create/edit, never returned. */
+export interface AccountInput {
+  readonly id?: string;
+  readonly appId?: string;
+  readonly name?: string;
+  readonly mode?: AccountMode;
+  readonly token?: string;
+  readonly encodingAesKey?: string;
+  readonly appSecret?: string;
+}
+
+export interface UserInput {
+  readonly username?: string;
+  readonly displayName?: string;
+  readonly role?: Role;
+  readonly disabled?: boolean;
+  readonly password?: string;
+}
+
+export interface MessageRow {
+  readonly id: string;
+  readonly at: number;
+  readonly account: string;
+  readonly openId: string;
+  readonly msgType: string;
+  readonly event?: string;
+  readonly eventKey?: string;
+  readonly msgId?: string;
+  readonly content?: string;
+  readonly outcome: string;
+  readonly decidedBy?: string;
+  readonly latencyMs: number;
+}
+
+export interface InterfaceRow {
+  readonly id: string;
+  readonly at: number;
+  readonly account: string;
+  readonly api: string;
+  readonly errcode: number;
+  readonly latencyMs: number;
+}
+
+export interface AuditRow {
+  readonly id: string;
+  readonly at: number;
+  readonly actor: string;
+  readonly ip: string;
+  readonly action: string;
+  readonly target: string;
+  readonly before?: unknown;
+  readonly after?: unknown;
+}
+
+export interface Page<T> {
+  readonly items: readonly T[];
+  readonly nextCursor?: string;
+}
+
+export interface LogFile {
+  readonly name: string;
+  readonly bytes: number;
+  readonly month: string;
+}
+
+export interface MinuteBucket {
+  readonly t: number;
+  readonly byType: Readonly<Record<string, number>>;
+  readonly fast: number;
+  readonly queued: number;
+  readonly failed: number;
+}
+
+export interface FollowerDay {
+  readonly day: string;
+  readonly gained: number;
+  readonly lost: number;
+  readonly net: number;
+  readonly sources: Readonly<Record<string, number>>;
+}
+
+export interface DashboardTotals {
+  readonly messages?: number;
+  readonly fast?: number;
+  readonly queued?: number;
+  readonly failed?: number;
+  readonly gained?: number;
+  readonly lost?: number;
+  readonly net?: number;
+  readonly latency?: { readonly p50: number; readonly p99: number };
+}
+
+export interface Dashboard {
+  readonly perMinute: readonly MinuteBucket[];
+  readonly latency: { readonly p50: number; readonly p99: number };
+  readonly followers: readonly FollowerDay[];
+  readonly topKeywords: readonly { readonly text: string; readonly count: number }[];
+  readonly compare?: DashboardTotals;
+}
+
+export type CompareWith = 'previous' | 'yesterday' | 'week';
+
+export interface ApiErrorBody {
+  readonly error: {
+    readonly code: string;
+    readonly message: string;
+    readonly retryAfterSeconds?: number;
+    readonly problems?: readonly string[];
+  };
+}

@@ -1,0 +1,147 @@
+import { Button, Card, Form, Input, Modal, Select, Space, Switch, Table, type TableColumnsType, Tag } from 'antd';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { Role, User, UserInput } from '../../api/types';
+import { formatTime } from '../../format';
+import { useCan, useConsole } from '../../session';
+import { useAction, useLoad } from '../../use-load';
+
+const roles: readonly Role[] = ['viewer', 'operator', 'super-admin', 'agent'];
+
+function UserModal(props: {
+  editing: User | 'new' | undefined;
+  onSave: (input: UserInput) => void;
+  onClose: () => void;
+}) {
+  const { t } = useTranslation();
+  const [form] = Form.useForm<UserInput>();
+  const isNew = props.editing === 'new';
+  return (
+    <Modal
+      open={props.editing !== undefined}
+      destroyOnHidden
+      title={isNew ? t('users.add') : t('common.edit')}
+      okText={t('common.save')}
+      cancelText={t('common.cancel')}
+      onCancel={props.onClose}
+      onOk={() => form.submit()}
+    >
+      <Form<UserInput>
+        form={form}
+        layout="vertical"
+        preserve={false}
+        initialValues={props.editing === 'new' || props.editing === undefined ? { role: 'viewer' } : props.editing}
+        onFinish={(v) =>
+          props.onSave(Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined && x !== '')))
+        }
+      >
+        <Form.Item name="username" label={t('users.username')} rules={[{ required: isNew }]}>
+          <Input disabled={!isNew} />
+        </Form.Item>
+        <Form.Item name="displayName" label={t('users.displayName')}>
+          <Input />
+        </Form.Item>
+        <Form.Item name="role" label={t('users.role')}>
+          <Select options={roles.map((r) => ({ value: r, label: t(`users.roles.${r}`) }))} />
+        </Form.Item>
+        <Form.Item
+          name="password"
+          label={t('users.password')}
+          extra={isNew ? undefined : t('users.passwordHint')}
+          rules={[{ required: isNew }]}
+        >
+          <Input.Password autoComplete="new-password" />
+        </Form.Item>
+        {!isNew && (
+          <Form.Item name="disabled" label={t('common.disabled')} valuePropName="checked">
+            <Switch />
+          </Form.Item>
+        )}
+      </Form>
+    </Modal>
+  );
+}
+
+function useColumns(write: boolean, onEdit: (u: User) => void): TableColumnsType<User> {
+  const { t } = useTranslation();
+  const columns: TableColumnsType<User> = [
+    { title: t('users.username'), dataIndex: 'username' },
+    { title: t('users.displayName'), dataIndex: 'displayName' },
+    { title: t('users.role'), dataIndex: 'role', render: (r: Role) => <Tag>{t(`users.roles.${r}`)}</Tag> },
+    {
+      title: t('common.status'),
+      dataIndex: 'disabled',
+      render: (d: boolean) => (
+        <Tag color={d ? 'default' : 'green'}>{d ? t('common.disabled') : t('common.enabled')}</Tag>
+      ),
+    },
+    { title: t('users.lastSignIn'), dataIndex: 'lastSignInAt', render: (at?: number) => formatTime(at) },
+    { title: t('users.createdAt'), dataIndex: 'createdAt', render: (at: number) => formatTime(at) },
+  ];
+  if (write) {
+    columns.push({
+      title: t('common.actions'),
+      render: (_: unknown, u) => (
+        <Button size="small" onClick={() => onEdit(u)}>
+          {t('common.edit')}
+        </Button>
+      ),
+    });
+  }
+  return columns;
+}
+
+export function UsersPage() {
+  const { t } = useTranslation();
+  const { api } = useConsole();
+  const write = useCan()('users:write');
+  const act = useAction();
+  const { data, loading, reload } = useLoad(() => api.users(), [api]);
+  const [editing, setEditing] = useState<User | 'new'>();
+  const [selected, setSelected] = useState<readonly string[]>([]);
+  const save = async (input: UserInput) => {
+    const target = editing;
+    const ok = await act(() =>
+      target === 'new' || target === undefined ? api.createUser(input) : api.updateUser(target.id, input),
+    );
+    if (ok) setEditing(undefined);
+    await reload();
+  };
+  const batch = async (disabled: boolean) => {
+    await act(() => Promise.all(selected.map((id) => api.updateUser(id, { disabled }))));
+    setSelected([]);
+    await reload();
+  };
+  return (
+    <Card
+      extra={
+        write && (
+          <Space>
+            <Button disabled={selected.length === 0} onClick={() => void batch(true)}>
+              {t('common.batchDisable')}
+            </Button>
+            <Button disabled={selected.length === 0} onClick={() => void batch(false)}>
+              {t('common.batchEnable')}
+            </Button>
+            <Button type="primary" onClick={() => setEditing('new')}>
+              {t('users.add')}
+            </Button>
+          </Space>
+        )
+      }
+    >
+      <Table<User>
+        rowKey="id"
+        size="small"
+        loading={loading}
+        dataSource={[...(data?.items ?? [])]}
+        columns={useColumns(write, setEditing)}
+        {...(write
+          ? { rowSelection: { selectedRowKeys: [...selected], onChange: (keys) => setSelected(keys.map(String)) } }
+          : {})}
+        pagination={{ pageSize: 20, showTotal: (count) => t('common.total', { count }) }}
+      />
+      <UserModal editing={editing} onSave={(input) => void save(input)} onClose={() => setEditing(undefined)} />
+    </Card>
+  );
+}
