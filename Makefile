@@ -14,6 +14,7 @@ deps: $(NPM_STAMP)
 
 build: deps
 	npx tsc -b
+	npm run build --workspace services/admin/web
 
 lint: deps
 	npx biome check .

@@ -1,6 +1,7 @@
-export function formatTime(ms: number | undefined): string {
-  if (ms === undefined) return '';
-  const d = new Date(ms);
+/** A time of the API (ms since the epoch or an ISO string) in the browser's zone. */
+export function formatTime(at: number | string | undefined): string {
+  if (at === undefined) return '';
+  const d = new Date(at);
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }

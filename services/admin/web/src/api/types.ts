@@ -1,50 +1,19 @@
-// The admin API's shapes as ISSUE10's contract fixes them (docs/architecture.md, "Admin API").
-// Written against the contract until @mpstack/admin exports its browser-safe api-types module;
-// then these become re-exports of the server's own types.
+// The admin API's shapes. What the admin service exports from its browser-safe module
+// (`@mpstack/admin/api-types`, zod schemas with inferred types) is taken from there, type-only so
+// nothing of the server is bundled; the log rows and the dashboard, which the admin API passes
+// through from the log service, follow ISSUE10's contract until a browser-safe export of them exists.
+import type {
+  AccountView,
+  ApiError as ApiErrorBody,
+  Permission,
+  Role,
+  SessionResponse,
+  User,
+} from '@mpstack/admin/api-types';
 
-export type Role = 'viewer' | 'operator' | 'super-admin' | 'agent';
-
-export type Permission =
-  | 'accounts:read'
-  | 'accounts:write'
-  | 'users:read'
-  | 'users:write'
-  | 'audit:read'
-  | 'logs:read'
-  | 'logs:export'
-  | 'dashboard:read'
-  | 'rules:write'
-  | 'menus:write'
-  | 'pushes:write'
-  | 'activities:write';
-
-export interface User {
-  readonly id: string;
-  readonly username: string;
-  readonly displayName: string;
-  readonly role: Role;
-  readonly disabled: boolean;
-  readonly createdAt: number;
-  readonly lastSignInAt?: number;
-}
-
-export interface SessionView {
-  readonly user: User;
-  readonly csrfToken: string;
-}
-
-export type AccountMode = 'plain' | 'compatible' | 'safe';
-
-export interface AccountView {
-  readonly id: string;
-  readonly appId: string;
-  readonly name: string;
-  readonly mode: AccountMode;
-  readonly disabled: boolean;
-  readonly hasAppSecret: boolean;
-  readonly hasPreviousAesKey: boolean;
-  readonly updatedAt: number;
-}
+export type { AccountView, ApiErrorBody, Permission, Role, User };
+export type SessionView = SessionResponse;
+export type AccountMode = AccountView['mode'];
 
 /** Secrets are write-only: sent on create/edit, never returned. */
 export interface AccountInput {
@@ -147,12 +116,3 @@ export interface Dashboard {
 }
 
 export type CompareWith = 'previous' | 'yesterday' | 'week';
-
-export interface ApiErrorBody {
-  readonly error: {
-    readonly code: string;
-    readonly message: string;
-    readonly retryAfterSeconds?: number;
-    readonly problems?: readonly string[];
-  };
-}

@@ -26,5 +26,8 @@ export function createI18n(language: Language): i18n {
     interpolation: { escapeValue: false },
     initAsync: false,
   });
+  instance.on('languageChanged', (language: string) => {
+    globalThis.document?.documentElement.setAttribute('lang', language);
+  });
   return instance;
 }

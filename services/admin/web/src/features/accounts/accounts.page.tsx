@@ -24,7 +24,7 @@ function useColumns(write: boolean, onEdit: (a: AccountView) => void, onRotate: 
         </Space>
       ),
     },
-    { title: t('accounts.updatedAt'), dataIndex: 'updatedAt', render: (at: number) => formatTime(at) },
+    { title: t('accounts.updatedAt'), dataIndex: 'updatedAt', render: (at: string) => formatTime(at) },
   ];
   if (write) {
     columns.push({

@@ -75,8 +75,8 @@ function useColumns(write: boolean, onEdit: (u: User) => void): TableColumnsType
         <Tag color={d ? 'default' : 'green'}>{d ? t('common.disabled') : t('common.enabled')}</Tag>
       ),
     },
-    { title: t('users.lastSignIn'), dataIndex: 'lastSignInAt', render: (at?: number) => formatTime(at) },
-    { title: t('users.createdAt'), dataIndex: 'createdAt', render: (at: number) => formatTime(at) },
+    { title: t('users.lastSignIn'), dataIndex: 'lastSignInAt', render: (at?: string) => formatTime(at) },
+    { title: t('users.createdAt'), dataIndex: 'createdAt', render: (at: string) => formatTime(at) },
   ];
   if (write) {
     columns.push({

@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type RunningDev, startDev } from '@mpstack/cli';
+import { type Browser, chromium, type Page } from 'playwright-core';
+
+const chromiumPath = '/usr/bin/chromium';
+const images = new URL('../../../docs/images/', import.meta.url).pathname;
+
+/**
+ * The operator console (services/admin/web, built by `make build`) as served by `mpstack dev`'s
+ * admin service under /admin/: the sign-in page in Chinese first, its required-field hints, an
+ * error shown (not a blank page) when the API refuses, the switch to English. The journeys behind
+ * sign-in (dashboard, logs, accounts, viewer) join as the admin API's endpoints land.
+ */
+describe('browser: the operator console of mpstack dev', function () {
+  this.timeout(60_000);
+  let dev: RunningDev;
+  let browser: Browser;
+  let page: Page;
+  let dataDir: string;
+
+  before(async () => {
+    if (!existsSync(chromiumPath)) {
+      throw new Error(`${chromiumPath} is missing: run scripts/ensure-browser.sh (make test does)`);
+    }
+    dataDir = mkdtempSync(join(tmpdir(), 'mpstack-console-'));
+    dev = await startDev(
+      { MPSTACK_DATA_DIR: dataDir, MPSTACK_LOG_LEVEL: 'warn' },
+      { ingressPort: 0, simulatorPort: 0, logPort: 0, adminPort: 0 },
+    );
+    browser = await chromium.launch({
+      executablePath: chromiumPath,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const consoleUrl = Object.entries(dev.urls).find(([name]) => name.startsWith('console'))?.[1];
+    assert.ok(consoleUrl !== undefined, `no console URL in ${JSON.stringify(dev.urls)}`);
+    await page.goto(consoleUrl);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await dev?.close();
+    if (dataDir !== undefined) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('opens on the sign-in page in Chinese, and hints at the required fields', async () => {
+    await page.getByRole('heading', { name: '登录' }).waitFor();
+    assert.equal(await page.getAttribute('html', 'lang'), 'zh-CN');
+    await page.getByRole('button', { name: /登\s*录/ }).click();
+    await page.getByText('请输入用户名').waitFor();
+    await page.getByText('请输入密码').waitFor();
+    mkdirSync(images, { recursive: true });
+    await page.screenshot({ path: join(images, 'console-sign-in.png') });
+  });
+
+  it('shows the refusal of a wrong password on the page', async () => {
+    await page.getByLabel('用户名').fill('nobody');
+    await page.getByLabel('密码').fill('wrong password');
+    await page.getByRole('button', { name: /登\s*录/ }).click();
+    const error = page.getByTestId('sign-in-error');
+    await error.waitFor();
+    assert.match((await error.textContent()) ?? '', /用户名或密码错误|登录失败/);
+  });
+
+  it('switches to English, every label included', async () => {
+    await page.getByText('EN', { exact: true }).click();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await page.getByLabel('Username').waitFor();
+    await page.getByLabel('Password').waitFor();
+    assert.equal(await page.getByText('用户名').count(), 0);
+  });
+});
