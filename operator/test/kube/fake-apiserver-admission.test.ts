@@ -8,6 +8,13 @@ type Failure = { code?: number; body?: string };
 const failsWith = (code: number, message: RegExp) => (e: Failure) =>
   e.code === code && message.test((JSON.parse(e.body ?? '{}') as { message?: string }).message ?? '');
 
+const body = (spec: unknown) => ({
+  apiVersion: 'mpstack.io/v1alpha1',
+  kind: 'WeChatPlatform',
+  metadata: { name: 'p' },
+  spec,
+});
+
 interface Managed {
   manager: string;
   operation: string;
@@ -157,12 +164,6 @@ describe('the API-server double refuses what a real one refuses (admission, immu
 
   it('a WeChatPlatform is checked against the CRD schema: required fields, defaults applied, unknown fields pruned', async () => {
     const custom = server.kubeConfig().makeApiClient(CustomObjectsApi);
-    const body = (spec: unknown) => ({
-      apiVersion: 'mpstack.io/v1alpha1',
-      kind: 'WeChatPlatform',
-      metadata: { name: 'p' },
-      spec,
-    });
     await assert.rejects(
       custom.createNamespacedCustomObject({ ...CR, body: body({ image: 'x' }) }),
       failsWith(422, /^WeChatPlatform\.mpstack\.io "p" is invalid: .*spec\.ingress: Required value/),
@@ -177,15 +178,7 @@ describe('the API-server double refuses what a real one refuses (admission, immu
 
   it('storage of MySQL and RabbitMQ is immutable by the CRD rule self == oldSelf (422 with the rule’s message)', async () => {
     const custom = server.kubeConfig().makeApiClient(CustomObjectsApi);
-    await custom.createNamespacedCustomObject({
-      ...CR,
-      body: {
-        apiVersion: 'mpstack.io/v1alpha1',
-        kind: 'WeChatPlatform',
-        metadata: { name: 'p' },
-        spec: platformSpec(),
-      },
-    });
+    await custom.createNamespacedCustomObject({ ...CR, body: body(platformSpec()) });
     const patch = (spec: object) =>
       api.patch(
         {
