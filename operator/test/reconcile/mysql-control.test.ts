@@ -154,4 +154,24 @@ describe('createMysqlControl (fake SQL sessions, fake API server)', () => {
     assert.equal(await reseedWithJob(objects, p, 'p1-mysql-0', 'p1-mysql-1'), 'done');
     assert.equal(server.store.list(jobs, NAMESPACE, null, null).length, 0);
   });
+
+  it('a round between probe ticks (a Pod event) does not count a failed probe; a probe round does', async () => {
+    server.store.create(findType('', 'v1', 'secrets')!, NAMESPACE, {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'p1-mysql' },
+      data: { 'root-password': b64('root-secret'), 'replication-password': b64('repl-secret') },
+    } as StoredObject);
+    const sql = fakeServers();
+    const connect: typeof sql.connect = async (endpoint, credentials) => {
+      if (endpoint.host.startsWith('p1-mysql-1')) throw new Error('connect ECONNREFUSED');
+      return sql.connect(endpoint, credentials);
+    };
+    const recorded = { writer: 'p1-mysql-0', lastFailoverAt: null, failures: { 'p1-mysql-1': 1 }, fenced: [] };
+    const pods = [readyPod('p1-mysql-0'), readyPod('p1-mysql-1')];
+    const event = await control(connect).step(platform(), pods, recorded, { countsAsProbe: false });
+    assert.equal(event.state.failures['p1-mysql-1'], 1);
+    const probe = await control(connect).step(platform(), pods, recorded, { countsAsProbe: true });
+    assert.equal(probe.state.failures['p1-mysql-1'], 2);
+  });
 });
