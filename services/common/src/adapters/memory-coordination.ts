@@ -1,4 +1,11 @@
-import type { ClaimRequest, ClaimResult, CoordinationPort, Lease, TokenBucket } from '../ports/coordination.js';
+import type {
+  ClaimRequest,
+  ClaimResult,
+  CoordinationPort,
+  Lease,
+  SessionLifetime,
+  TokenBucket,
+} from '../ports/coordination.js';
 
 type Listener = (message: string) => void;
 
@@ -151,6 +158,45 @@ export class MemoryCoordination implements CoordinationPort {
     const isAllowed = tokens >= 1;
     this.#store.buckets.set(bucketKey, { tokens: isAllowed ? tokens - 1 : tokens, at: Math.max(now, state.at) });
     return isAllowed ? 0 : Math.ceil(((1 - tokens) * 1000) / bucket.ratePerSecond);
+  }
+
+  async openSession(sessionKey: string, payload: string, lifetime: SessionLifetime): Promise<void> {
+    const end = this.#store.now() + lifetime.absoluteMs;
+    this.#store.set(sessionKey, JSON.stringify({ payload, end }), Math.min(lifetime.idleMs, lifetime.absoluteMs));
+  }
+
+  async touchSession(sessionKey: string, lifetime: SessionLifetime): Promise<string | undefined> {
+    const stored = this.#store.get(sessionKey);
+    if (typeof stored !== 'string') return undefined;
+    const { payload, end } = JSON.parse(stored) as { payload: string; end: number };
+    const remaining = end - this.#store.now();
+    if (remaining <= 0) {
+      this.#store.delete(sessionKey);
+      return undefined;
+    }
+    this.#store.set(sessionKey, stored, Math.min(lifetime.idleMs, remaining));
+    return payload;
+  }
+
+  async closeSession(sessionKey: string): Promise<void> {
+    this.#store.delete(sessionKey);
+  }
+
+  async recordFailure(failureKey: string, windowMs: number): Promise<number> {
+    const stored = this.#store.get(failureKey);
+    const count = typeof stored === 'string' ? Number(stored) + 1 : 1;
+    if (count === 1) this.#store.set(failureKey, '1', windowMs);
+    else this.#store.replace(failureKey, String(count));
+    return count;
+  }
+
+  async failureCount(failureKey: string): Promise<number> {
+    const stored = this.#store.get(failureKey);
+    return typeof stored === 'string' ? Number(stored) : 0;
+  }
+
+  async clearFailures(failureKey: string): Promise<void> {
+    this.#store.delete(failureKey);
   }
 
   async publish(channel: string, message: string): Promise<void> {

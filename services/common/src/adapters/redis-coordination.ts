@@ -1,7 +1,14 @@
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { RedisTopology } from '../config/redis-topology.js';
 import { AppError, ErrorCode } from '../errors/app-error.js';
-import type { ClaimRequest, ClaimResult, CoordinationPort, Lease, TokenBucket } from '../ports/coordination.js';
+import type {
+  ClaimRequest,
+  ClaimResult,
+  CoordinationPort,
+  Lease,
+  SessionLifetime,
+  TokenBucket,
+} from '../ports/coordination.js';
 import { ClaimBatcher, type ClaimRow } from './redis-claim-batcher.js';
 import { SCRIPTS, type ScriptCommands, STATE_PREFIX } from './redis-scripts.js';
 import { keySlot } from './redis-slot.js';
@@ -102,6 +109,34 @@ export class RedisCoordination implements CoordinationPort {
 
   async takeToken(bucketKey: string, bucket: TokenBucket): Promise<number> {
     return unavailableOnFailure(this.#client.mpTakeToken(this.#key(bucketKey), bucket.ratePerSecond, bucket.burst));
+  }
+
+  async openSession(sessionKey: string, payload: string, lifetime: SessionLifetime): Promise<void> {
+    await unavailableOnFailure(
+      this.#client.mpOpenSession(this.#key(sessionKey), payload, lifetime.idleMs, lifetime.absoluteMs),
+    );
+  }
+
+  async touchSession(sessionKey: string, lifetime: SessionLifetime): Promise<string | undefined> {
+    return (
+      (await unavailableOnFailure(this.#client.mpTouchSession(this.#key(sessionKey), lifetime.idleMs))) ?? undefined
+    );
+  }
+
+  async closeSession(sessionKey: string): Promise<void> {
+    await unavailableOnFailure(this.#client.del(this.#key(sessionKey)));
+  }
+
+  async recordFailure(failureKey: string, windowMs: number): Promise<number> {
+    return unavailableOnFailure(this.#client.mpRecordFailure(this.#key(failureKey), windowMs));
+  }
+
+  async failureCount(failureKey: string): Promise<number> {
+    return Number((await unavailableOnFailure(this.#client.get(this.#key(failureKey)))) ?? 0);
+  }
+
+  async clearFailures(failureKey: string): Promise<void> {
+    await unavailableOnFailure(this.#client.del(this.#key(failureKey)));
   }
 
   async publish(channel: string, message: string): Promise<void> {

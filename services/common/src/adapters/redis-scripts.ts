@@ -180,6 +180,43 @@ redis.call('PEXPIRE', KEYS[1], math.ceil(burst * 1000 / rate) + 1000)
 return wait
 `;
 
+/**
+ * A console session: a hash of the payload (`p`) and its absolute end on the server's clock
+ * (`a`, ms). ARGV: payload, idle ms, absolute ms.
+ */
+const OPEN_SESSION = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local idle = tonumber(ARGV[2])
+local absolute = tonumber(ARGV[3])
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[1], 'p', ARGV[1], 'a', now + absolute)
+redis.call('PEXPIRE', KEYS[1], math.min(idle, absolute))
+return 1
+`;
+
+/** Returns the payload and restarts the idle expiry, never past the absolute end. ARGV: idle ms. */
+const TOUCH_SESSION = `
+local fields = redis.call('HMGET', KEYS[1], 'p', 'a')
+if not fields[1] or not fields[2] then return false end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local remaining = tonumber(fields[2]) - now
+if remaining <= 0 then
+  redis.call('DEL', KEYS[1])
+  return false
+end
+redis.call('PEXPIRE', KEYS[1], math.min(tonumber(ARGV[1]), remaining))
+return fields[1]
+`;
+
+/** Counts a failure; the window starts at the first one. ARGV: window ms. */
+const RECORD_FAILURE = `
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[1])) end
+return n
+`;
+
 export const SCRIPTS = {
   mpClaimMessages: { numberOfKeys: undefined, lua: CLAIM_MESSAGES },
   mpClusterNonces: { numberOfKeys: 1, lua: CLUSTER_NONCES },
@@ -188,6 +225,9 @@ export const SCRIPTS = {
   mpStoreReply: { numberOfKeys: 1, lua: STORE_REPLY },
   mpReleaseMessage: { numberOfKeys: 1, lua: RELEASE_MESSAGE },
   mpTakeToken: { numberOfKeys: 1, lua: TAKE_TOKEN },
+  mpOpenSession: { numberOfKeys: 1, lua: OPEN_SESSION },
+  mpTouchSession: { numberOfKeys: 1, lua: TOUCH_SESSION },
+  mpRecordFailure: { numberOfKeys: 1, lua: RECORD_FAILURE },
 } as const;
 
 /** The commands {@link SCRIPTS} adds to an ioredis client. */
@@ -200,4 +240,7 @@ export interface ScriptCommands {
   mpStoreReply(messageKey: string, reply: string, ttl: number, fence: number): Promise<number>;
   mpReleaseMessage(messageKey: string, fence: number): Promise<number>;
   mpTakeToken(bucketKey: string, rate: number, burst: number): Promise<number>;
+  mpOpenSession(sessionKey: string, payload: string, idleMs: number, absoluteMs: number): Promise<number>;
+  mpTouchSession(sessionKey: string, idleMs: number): Promise<string | null>;
+  mpRecordFailure(failureKey: string, windowMs: number): Promise<number>;
 }

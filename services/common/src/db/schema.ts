@@ -123,4 +123,34 @@ export interface Database {
   log_rollup_minute: LogRollupMinuteTable;
   log_rollup_latency: LogRollupLatencyTable;
   log_rollup_day: LogRollupDayTable;
+  admin_users: AdminUsersTable;
+  audit_log: AuditLogTable;
+}
+
+/** A console user (`services/admin`); `password_hash` is `scrypt$N$r$p$salt$hash`. */
+export interface AdminUsersTable {
+  id: string;
+  username: string;
+  display_name: string;
+  role: string;
+  password_hash: string;
+  disabled: Generated<number>;
+  /** Raised by "sign out everywhere": a session opened under a lower epoch is refused. */
+  session_epoch: Generated<number>;
+  created_at: string;
+  updated_at: string;
+  last_sign_in_at: string | null;
+}
+
+/** One write of the console, or one refused write (`outcome` 'denied'); secrets masked in before/after. */
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: string;
+  actor: string;
+  ip: string;
+  action: string;
+  target: string;
+  outcome: string;
+  before_json: string | null;
+  after_json: string | null;
 }

@@ -54,6 +54,12 @@ export interface TokenBucket {
   readonly burst: number;
 }
 
+/** How long a console session lives: unused for `idleMs`, and never past `absoluteMs` after it opened. */
+export interface SessionLifetime {
+  readonly idleMs: number;
+  readonly absoluteMs: number;
+}
+
 export interface CoordinationPort {
   /**
    * Atomically: reject a replayed nonce (same nonce, other message), remember the nonce,
@@ -79,6 +85,27 @@ export interface CoordinationPort {
   releaseMessage(messageKey: string, fence: number): Promise<void>;
   /** Takes one token; returns the milliseconds to wait (0 = allowed now). */
   takeToken(bucketKey: string, bucket: TokenBucket): Promise<number>;
+  /**
+   * Opens a session (the console's sign-in): `payload` is kept until the session is unused
+   * for `idleMs` or `absoluteMs` have passed since it opened, whichever comes first.
+   */
+  openSession(sessionKey: string, payload: string, lifetime: SessionLifetime): Promise<void>;
+  /**
+   * The session's payload, its idle expiry restarted (never past its absolute end);
+   * undefined when it ended, was closed or never existed.
+   */
+  touchSession(sessionKey: string, lifetime: SessionLifetime): Promise<string | undefined>;
+  /** Ends a session (sign-out); a no-op when it is gone already. */
+  closeSession(sessionKey: string): Promise<void>;
+  /**
+   * Counts one failure (a wrong password) under `failureKey`; the count lives `windowMs` from
+   * the first failure of the window. Returns the count including this one.
+   */
+  recordFailure(failureKey: string, windowMs: number): Promise<number>;
+  /** The failures counted under `failureKey` in its current window (0 when none). */
+  failureCount(failureKey: string): Promise<number>;
+  /** Forgets the failures under `failureKey` (a successful sign-in). */
+  clearFailures(failureKey: string): Promise<void>;
   /** Publishes on a pub/sub channel shared by every replica (rule-cache invalidation). */
   publish(channel: string, message: string): Promise<void>;
   /** Subscribes; the returned function unsubscribes. */

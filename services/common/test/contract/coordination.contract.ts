@@ -244,6 +244,49 @@ export function describeCoordinationContract(name: string, createHarness: () => 
       assert.deepEqual(first, []);
     });
 
+    it('a session opened on one replica is read on another until it is closed', async () => {
+      const lifetime = { idleMs: 60_000, absoluteMs: 120_000 };
+      await port.openSession(`${run}:s1`, '{"user":"u1"}', lifetime);
+      assert.equal(await replica().touchSession(`${run}:s1`, lifetime), '{"user":"u1"}');
+      assert.equal(await port.touchSession(`${run}:unknown`, lifetime), undefined);
+      await replica().closeSession(`${run}:s1`);
+      assert.equal(await port.touchSession(`${run}:s1`, lifetime), undefined);
+      await port.closeSession(`${run}:s1`);
+    });
+
+    it('a session ends when unused for its idle time; each use restarts it, never past its absolute end', async () => {
+      const lifetime = { idleMs: 700, absoluteMs: 1_300 };
+      await port.openSession(`${run}:busy`, 'b', lifetime);
+      await port.openSession(`${run}:idle`, 'i', lifetime);
+      await harness.elapse(450);
+      assert.equal(await port.touchSession(`${run}:busy`, lifetime), 'b');
+      await harness.elapse(450);
+      // 900 ms: the idle one ended at 700; the busy one was used at 450.
+      assert.equal(await port.touchSession(`${run}:idle`, lifetime), undefined);
+      assert.equal(await port.touchSession(`${run}:busy`, lifetime), 'b');
+      await harness.elapse(550);
+      // 1450 ms: used 550 ms ago (inside its idle time) but past its absolute end.
+      assert.equal(await port.touchSession(`${run}:busy`, lifetime), undefined);
+    });
+
+    it('counts failures per key inside a window that starts at the first, and forgets them when cleared', async () => {
+      assert.deepEqual(
+        [
+          await port.recordFailure(`${run}:f:alice`, 60_000),
+          await replica().recordFailure(`${run}:f:alice`, 60_000),
+          await port.recordFailure(`${run}:f:alice`, 60_000),
+        ],
+        [1, 2, 3],
+      );
+      assert.equal(await port.failureCount(`${run}:f:alice`), 3);
+      assert.equal(await port.failureCount(`${run}:f:bob`), 0);
+      await port.clearFailures(`${run}:f:alice`);
+      assert.equal(await port.failureCount(`${run}:f:alice`), 0);
+      await port.recordFailure(`${run}:f:short`, 300);
+      await harness.elapse(500);
+      assert.equal(await port.failureCount(`${run}:f:short`), 0);
+    });
+
     it('ping answers while open; close can be called twice', async () => {
       assert.equal(await port.ping(), true);
       await port.close();

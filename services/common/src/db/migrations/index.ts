@@ -2,6 +2,7 @@ import type { Migration, MigrationProvider } from 'kysely';
 import { accountsAndRules } from './0001-accounts-and-rules.js';
 import { spooledMessages } from './0002-spooled-messages.js';
 import { logTables } from './0003-log-tables.js';
+import { adminUsersAndAudit } from './0004-admin-users-and-audit.js';
 
 /**
  * Every migration, in order, listed here rather than found by scanning a folder: the
@@ -12,6 +13,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0001-accounts-and-rules': accountsAndRules,
   '0002-spooled-messages': spooledMessages,
   '0003-log-tables': logTables,
+  '0004-admin-users-and-audit': adminUsersAndAudit,
 };
 
 export const migrationProvider: MigrationProvider = {
