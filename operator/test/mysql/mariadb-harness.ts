@@ -143,7 +143,15 @@ export async function killServer(s: MariadbServer, signal: NodeJS.Signals = 'SIG
   if (child === null || child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill(signal);
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 30_000))]);
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, 30_000);
+  });
+  try {
+    await Promise.race([exited, bound]);
+  } finally {
+    clearTimeout(timer); // a pending 30 s timer would hold the test run open
+  }
 }
 
 /** True while the process lives: the test's stand-in for the kubelet's readiness view. */
