@@ -111,3 +111,21 @@ export const csrfHeader = 'X-CSRF-Token';
 export const sessionCookie = 'mpstack_session';
 /** Where the API is mounted (public path). */
 export const apiBasePath = '/admin/api';
+
+/** What each role may do (issue 10): the server enforces it on every route, the UI hides the rest. */
+export const rolePermissions: Readonly<Record<Role, readonly Permission[]>> = {
+  viewer: ['accounts:read', 'logs:read', 'logs:export', 'dashboard:read'],
+  operator: [
+    'accounts:read',
+    'logs:read',
+    'logs:export',
+    'dashboard:read',
+    'rules:write',
+    'menus:write',
+    'pushes:write',
+    'activities:write',
+  ],
+  'super-admin': [...permissions],
+  // Reserved for the conversation issue: reads what an agent needs, writes nothing yet.
+  agent: ['accounts:read', 'logs:read', 'dashboard:read'],
+};

@@ -1,5 +1,5 @@
 import type { Logger } from '@mpstack/common/logging';
-import express, { type ErrorRequestHandler, type Express, type Router } from 'express';
+import express, { type ErrorRequestHandler, type Express, type RequestHandler, type Router } from 'express';
 import { z } from 'zod';
 import { ApiFailure } from './api-error.js';
 import { apiBasePath } from './api-types.js';
@@ -10,8 +10,8 @@ export interface AdminAppOptions {
   /** The UI build served under `/admin/`. */
   readonly webDir: string;
   readonly maxBodyBytes: number;
-  /** The API's feature routers, mounted under `/admin/api` in order. */
-  readonly api: readonly Router[];
+  /** The API's middleware and feature routers, mounted under `/admin/api` in order. */
+  readonly api: readonly RequestHandler[];
 }
 
 /**

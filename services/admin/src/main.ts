@@ -5,6 +5,10 @@ import { type RunningService, runService, type ServiceDefinition, startService }
 import type { Telemetry } from '@mpstack/common/telemetry';
 import { createAdminApp } from './app.js';
 import { type AdminConfig, loadAdminConfig } from './config.js';
+import { Lockout } from './session/lockout.js';
+import { createSessionRouter, sessionMiddleware } from './session/session.router.js';
+import { SessionService } from './session/session.service.js';
+import { createUsersRepository } from './users/users.repository.js';
 
 export interface AdminServiceOptions {
   /** Shared infrastructure (`mpstack dev`); not closed by the admin service. */
@@ -24,7 +28,18 @@ export function adminService(options: AdminServiceOptions = {}): ServiceDefiniti
         infrastructure = own;
       }
       const { db, coordination } = infrastructure;
-      const app = createAdminApp({ logger, webDir: config.webDir, maxBodyBytes: config.maxBodyBytes, api: [] });
+      const sessions = new SessionService({
+        coordination,
+        users: createUsersRepository(db),
+        lockout: new Lockout(coordination),
+        lifetime: { idleMs: config.sessionIdleMs, absoluteMs: config.sessionAbsoluteMs },
+      });
+      const app = createAdminApp({
+        logger,
+        webDir: config.webDir,
+        maxBodyBytes: config.maxBodyBytes,
+        api: [sessionMiddleware({ sessions, allowedOrigins: config.allowedOrigins }), createSessionRouter(sessions)],
+      });
       return {
         listen: { port: config.port, host: config.host },
         app,

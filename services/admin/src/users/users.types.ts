@@ -1,0 +1,26 @@
+import type { Role, User } from '../api-types.js';
+
+/** A user as stored, with what only the server sees. */
+export interface StoredUser extends User {
+  readonly passwordHash: string;
+  readonly sessionEpoch: number;
+}
+
+export interface NewUser {
+  readonly username: string;
+  readonly displayName: string;
+  readonly role: Role;
+  readonly passwordHash: string;
+}
+
+/** Where the console's users are kept (`admin_users`). */
+export interface UsersRepository {
+  findByUsername(username: string): Promise<StoredUser | undefined>;
+  findById(id: string): Promise<StoredUser | undefined>;
+  list(): Promise<readonly StoredUser[]>;
+  /** Throws `conflict` when the username is taken. */
+  create(user: NewUser): Promise<StoredUser>;
+  recordSignIn(id: string, at: Date): Promise<void>;
+  /** "Sign out everywhere": sessions opened under the previous epoch end. */
+  raiseSessionEpoch(id: string): Promise<void>;
+}
