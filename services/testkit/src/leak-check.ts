@@ -67,8 +67,15 @@ function report(): void {
   ];
   if (created.size > 0) {
     for (const { type, stack } of created.values()) {
-      if (['TickObject', 'Immediate', 'DNSCHANNEL'].includes(type) || stack.includes('leak-check.js')) continue;
-      lines.push(`  created ${type}:${stack.split('\n').slice(2, 9).join('\n   ')}`);
+      // The first frames are this hook's own; the report's timer is created here too.
+      const frames = stack
+        .split('\n')
+        .slice(2)
+        .filter((frame) => !frame.includes('node:internal'));
+      if (['TickObject', 'Immediate', 'DNSCHANNEL'].includes(type) || frames.some((f) => f.includes('leak-check.js'))) {
+        continue;
+      }
+      lines.push(`  created ${type}:\n   ${frames.slice(0, 8).join('\n   ')}`);
     }
   } else {
     lines.push('  (MPSTACK_LEAK_TRACE=1 prints where each was created)');
