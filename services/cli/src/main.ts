@@ -93,6 +93,31 @@ export function buildProgram(): Command {
       if (result.seeded !== undefined)
         console.log(`seeded ${result.seeded.accounts} account(s), ${result.seeded.rules} rule(s)`);
     });
+  program
+    .command('admin')
+    .description('console users')
+    .command('create-user')
+    .description('create a console user (the first super-admin); prints the password once')
+    .requiredOption('--username <name>', 'sign-in name')
+    .option('--role <role>', 'viewer | operator | super-admin | agent', 'super-admin')
+    .option('--display-name <name>', 'shown in the console')
+    .option('--password <password>', 'at least 10 characters; generated when absent (prefer MPSTACK_ADMIN_PASSWORD)')
+    .option('--reset', 'set a new password when the user exists (their sessions end)')
+    .action(
+      async (options: { username: string; role: string; displayName?: string; password?: string; reset?: boolean }) => {
+        const { createUserCommand } = await import('./commands/admin.js');
+        const password = options.password ?? process.env.MPSTACK_ADMIN_PASSWORD;
+        const result = await createUserCommand(process.env, {
+          username: options.username,
+          role: options.role as 'super-admin',
+          ...(options.displayName === undefined ? {} : { displayName: options.displayName }),
+          ...(password === undefined || password === '' ? {} : { password }),
+          ...(options.reset === true ? { reset: true } : {}),
+        });
+        console.log(`${result.created ? 'created' : 'reset'} console user ${result.username} (${options.role})`);
+        if (password === undefined || password === '') console.log(`password: ${result.password}`);
+      },
+    );
   registerSim(program);
   registerWxCommands(program, nodeIo);
   return program;

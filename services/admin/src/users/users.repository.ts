@@ -74,6 +74,17 @@ export function createUsersRepository(db: Db): UsersRepository {
         .where('id', '=', id)
         .execute();
     },
+    async setPassword(id, passwordHash) {
+      await db
+        .updateTable('admin_users')
+        .set((eb) => ({
+          password_hash: passwordHash,
+          session_epoch: eb('session_epoch', '+', 1),
+          updated_at: nowTimestamp(),
+        }))
+        .where('id', '=', id)
+        .execute();
+    },
     async raiseSessionEpoch(id) {
       await db
         .updateTable('admin_users')

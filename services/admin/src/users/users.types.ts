@@ -21,6 +21,8 @@ export interface UsersRepository {
   /** Throws `conflict` when the username is taken. */
   create(user: NewUser): Promise<StoredUser>;
   recordSignIn(id: string, at: Date): Promise<void>;
+  /** A new password; the user's sessions end (the epoch rises). */
+  setPassword(id: string, passwordHash: string): Promise<void>;
   /** "Sign out everywhere": sessions opened under the previous epoch end. */
   raiseSessionEpoch(id: string): Promise<void>;
 }

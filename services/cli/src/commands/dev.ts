@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { loadAdminConfig, startAdmin } from '@mpstack/admin';
+import { createConsoleUser, loadAdminConfig, startAdmin } from '@mpstack/admin';
 import type { Environment } from '@mpstack/common/config';
 import { describeMysqlTarget, mysqlTarget, seed } from '@mpstack/common/db';
 import { AppError, ErrorCode } from '@mpstack/common/errors';
@@ -122,6 +122,13 @@ export async function startDev(env: Environment, options: DevOptions): Promise<R
     }).catch((error: unknown) => {
       throw explainListenError(error, 'the console', adminConfig.port, adminConfig.host, 'MPSTACK_ADMIN_PORT');
     });
+    // The demo admin: a fresh password at each start, printed in the banner (development only).
+    const demoAdmin = await createConsoleUser(infrastructure.db, {
+      username: 'admin',
+      role: 'super-admin',
+      displayName: 'Demo admin',
+      reset: true,
+    });
     closers.push(async () => {
       const failed = await admin.close();
       if (failed.length > 0) throw new Error(`admin close failed: ${failed.join(', ')}`);
@@ -130,6 +137,7 @@ export async function startDev(env: Environment, options: DevOptions): Promise<R
     return {
       urls: {
         'console (admin)': `${admin.url}/admin/`,
+        'console sign-in (demo super-admin)': `${demoAdmin.username} / ${demoAdmin.password}`,
         'phone (chat with the demo account)': `${simulator.url}/phone`,
         'webhook (demo account)': `${ingress.url}/wx/${demoAccount.id}`,
         'ingress health / metrics': `${ingress.url}/readyz  ${ingress.url}/metrics`,
