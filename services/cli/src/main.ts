@@ -93,6 +93,13 @@ export function buildProgram(): Command {
       if (result.seeded !== undefined)
         console.log(`seeded ${result.seeded.accounts} account(s), ${result.seeded.rules} rule(s)`);
     });
+  registerAdmin(program);
+  registerSim(program);
+  registerWxCommands(program, nodeIo);
+  return program;
+}
+
+function registerAdmin(program: Command): void {
   program
     .command('admin')
     .description('console users')
@@ -118,9 +125,6 @@ export function buildProgram(): Command {
         if (password === undefined || password === '') console.log(`password: ${result.password}`);
       },
     );
-  registerSim(program);
-  registerWxCommands(program, nodeIo);
-  return program;
 }
 
 function registerSim(program: Command): void {

@@ -3,8 +3,8 @@ import { createConsoleUser, loadAdminConfig, startAdmin } from '@mpstack/admin';
 import type { Environment } from '@mpstack/common/config';
 import { describeMysqlTarget, mysqlTarget, seed } from '@mpstack/common/db';
 import { AppError, ErrorCode } from '@mpstack/common/errors';
-import { createLogger } from '@mpstack/common/logging';
-import { openInfrastructure } from '@mpstack/common/runtime';
+import { createLogger, type Logger } from '@mpstack/common/logging';
+import { type Infrastructure, openInfrastructure } from '@mpstack/common/runtime';
 import { loadIngressConfig, startIngress } from '@mpstack/ingress';
 import { loadLogConfig, startLog } from '@mpstack/log';
 import { loadSimulatorsConfig, startSimulator } from '@mpstack/simulators';
@@ -112,23 +112,7 @@ export async function startDev(env: Environment, options: DevOptions): Promise<R
       },
     );
     closers.push(() => log.close());
-    const adminConfig = loadAdminConfig(
-      options.adminPort === undefined ? env : { ...env, MPSTACK_ADMIN_PORT: String(options.adminPort) },
-    );
-    const admin = await startAdmin({
-      config: adminConfig,
-      logger: logger.child({ component: 'admin' }),
-      infrastructure,
-    }).catch((error: unknown) => {
-      throw explainListenError(error, 'the console', adminConfig.port, adminConfig.host, 'MPSTACK_ADMIN_PORT');
-    });
-    // The demo admin: a fresh password at each start, printed in the banner (development only).
-    const demoAdmin = await createConsoleUser(infrastructure.db, {
-      username: 'admin',
-      role: 'super-admin',
-      displayName: 'Demo admin',
-      reset: true,
-    });
+    const { admin, demoAdmin } = await startConsole(env, options, infrastructure, logger);
     closers.push(async () => {
       const failed = await admin.close();
       if (failed.length > 0) throw new Error(`admin close failed: ${failed.join(', ')}`);
@@ -155,6 +139,32 @@ export async function startDev(env: Environment, options: DevOptions): Promise<R
     };
   } catch (error) {
     await closeAll();
+    throw error;
+  }
+}
+
+/** The console with its demo super-admin 'admin': a fresh password at each start, for the banner (development only). */
+async function startConsole(env: Environment, options: DevOptions, infrastructure: Infrastructure, logger: Logger) {
+  const adminConfig = loadAdminConfig(
+    options.adminPort === undefined ? env : { ...env, MPSTACK_ADMIN_PORT: String(options.adminPort) },
+  );
+  const admin = await startAdmin({
+    config: adminConfig,
+    logger: logger.child({ component: 'admin' }),
+    infrastructure,
+  }).catch((error: unknown) => {
+    throw explainListenError(error, 'the console', adminConfig.port, adminConfig.host, 'MPSTACK_ADMIN_PORT');
+  });
+  try {
+    const demoAdmin = await createConsoleUser(infrastructure.db, {
+      username: 'admin',
+      role: 'super-admin',
+      displayName: 'Demo admin',
+      reset: true,
+    });
+    return { admin, demoAdmin };
+  } catch (error) {
+    await admin.close();
     throw error;
   }
 }
