@@ -1,23 +1,27 @@
 import { App as AntApp, ConfigProvider, Result, Spin } from 'antd';
 import enUS from 'antd/locale/en_US';
 import zhCNLocale from 'antd/locale/zh_CN';
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { BrowserRouter, Route, Routes } from 'react-router-dom';
 import type { AdminApi } from './api/client';
 import type { AccountView, Permission, SessionView } from './api/types';
-import { AccountsPage } from './features/accounts/accounts.page';
-import { AuditPage } from './features/audit/audit.page';
-import { DashboardPage } from './features/dashboard/dashboard.page';
-import { FilesPage } from './features/logs/files.page';
-import { InterfacePage } from './features/logs/interface.page';
-import { MessagesPage } from './features/logs/messages.page';
-import { TimelinePage } from './features/logs/timeline.page';
 import { SignInPage } from './features/session/sign-in.page';
-import { UsersPage } from './features/users/users.page';
 import { AppLayout } from './layout/app-layout';
 import { type Console, ConsoleContext } from './session';
 import { theme } from './theme';
+
+// Pages load on first visit: the sign-in page does not wait for ECharts or the tables.
+const AccountsPage = lazy(() => import('./features/accounts/accounts.page').then((m) => ({ default: m.AccountsPage })));
+const AuditPage = lazy(() => import('./features/audit/audit.page').then((m) => ({ default: m.AuditPage })));
+const DashboardPage = lazy(() =>
+  import('./features/dashboard/dashboard.page').then((m) => ({ default: m.DashboardPage })),
+);
+const FilesPage = lazy(() => import('./features/logs/files.page').then((m) => ({ default: m.FilesPage })));
+const InterfacePage = lazy(() => import('./features/logs/interface.page').then((m) => ({ default: m.InterfacePage })));
+const MessagesPage = lazy(() => import('./features/logs/messages.page').then((m) => ({ default: m.MessagesPage })));
+const TimelinePage = lazy(() => import('./features/logs/timeline.page').then((m) => ({ default: m.TimelinePage })));
+const UsersPage = lazy(() => import('./features/users/users.page').then((m) => ({ default: m.UsersPage })));
 
 interface SignedIn {
   readonly session: SessionView;
@@ -44,19 +48,21 @@ function useSignedIn(api: AdminApi) {
 
 function Pages() {
   return (
-    <Routes>
-      <Route element={<AppLayout />}>
-        <Route index element={<DashboardPage />} />
-        <Route path="logs/messages" element={<MessagesPage />} />
-        <Route path="logs/timeline" element={<TimelinePage />} />
-        <Route path="logs/interface" element={<InterfacePage />} />
-        <Route path="logs/files" element={<FilesPage />} />
-        <Route path="accounts" element={<AccountsPage />} />
-        <Route path="users" element={<UsersPage />} />
-        <Route path="audit" element={<AuditPage />} />
-        <Route path="*" element={<Result status="404" />} />
-      </Route>
-    </Routes>
+    <Suspense fallback={<Spin />}>
+      <Routes>
+        <Route element={<AppLayout />}>
+          <Route index element={<DashboardPage />} />
+          <Route path="logs/messages" element={<MessagesPage />} />
+          <Route path="logs/timeline" element={<TimelinePage />} />
+          <Route path="logs/interface" element={<InterfacePage />} />
+          <Route path="logs/files" element={<FilesPage />} />
+          <Route path="accounts" element={<AccountsPage />} />
+          <Route path="users" element={<UsersPage />} />
+          <Route path="audit" element={<AuditPage />} />
+          <Route path="*" element={<Result status="404" />} />
+        </Route>
+      </Routes>
+    </Suspense>
   );
 }
 

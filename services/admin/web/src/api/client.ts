@@ -1,3 +1,12 @@
+import {
+  accountViewSchema,
+  apiBasePath,
+  csrfHeader,
+  pageSchema,
+  permissionsResponseSchema,
+  sessionResponseSchema,
+} from '@mpstack/admin/api-types';
+import type { z } from 'zod';
 import type {
   AccountInput,
   AccountView,
@@ -63,14 +72,14 @@ export class AdminApi {
   private csrfToken = '';
   readonly base: string;
 
-  constructor(base = '/admin/api') {
+  constructor(base: string = apiBasePath) {
     this.base = base;
   }
 
   private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
-    if (method !== 'GET' && this.csrfToken !== '') headers['x-csrf-token'] = this.csrfToken;
+    if (method !== 'GET' && this.csrfToken !== '') headers[csrfHeader] = this.csrfToken;
     const init: RequestInit = { method, headers, credentials: 'same-origin' };
     if (body !== undefined) init.body = JSON.stringify(body);
     const response = await fetch(`${this.base}${path}`, init);
@@ -80,17 +89,27 @@ export class AdminApi {
     return parsed as T;
   }
 
+  /** Answers the server has schemas for are parsed with them at the edge (docs/conventions.md §8). */
+  private async parsed<S extends z.ZodType>(
+    schema: S,
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<z.infer<S>> {
+    return schema.parse(await this.request<unknown>(method, path, body));
+  }
+
   private remember(session: SessionView): SessionView {
     this.csrfToken = session.csrfToken;
     return session;
   }
 
   async signIn(username: string, password: string): Promise<SessionView> {
-    return this.remember(await this.request<SessionView>('POST', '/session', { username, password }));
+    return this.remember(await this.parsed(sessionResponseSchema, 'POST', '/session', { username, password }));
   }
 
   async session(): Promise<SessionView> {
-    return this.remember(await this.request<SessionView>('GET', '/session'));
+    return this.remember(await this.parsed(sessionResponseSchema, 'GET', '/session'));
   }
 
   async signOut(): Promise<void> {
@@ -104,11 +123,11 @@ export class AdminApi {
   }
 
   permissions(): Promise<{ permissions: Permission[] }> {
-    return this.request('GET', '/me/permissions');
+    return this.parsed(permissionsResponseSchema, 'GET', '/me/permissions');
   }
 
   accounts(): Promise<Page<AccountView>> {
-    return this.request('GET', '/accounts');
+    return this.parsed(pageSchema(accountViewSchema), 'GET', '/accounts');
   }
 
   createAccount(input: AccountInput): Promise<AccountView> {

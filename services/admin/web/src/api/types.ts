@@ -71,7 +71,7 @@ export interface AuditRow {
 
 export interface Page<T> {
   readonly items: readonly T[];
-  readonly nextCursor?: string;
+  readonly nextCursor?: string | undefined;
 }
 
 export interface LogFile {
