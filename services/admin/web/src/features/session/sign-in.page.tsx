@@ -1,5 +1,4 @@
 import { Alert, Button, Card, Flex, Form, Input, Typography } from 'antd';
-import type { TFunction } from 'i18next';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { type AdminApi, ApiError } from '../../api/client';
@@ -18,7 +17,8 @@ interface Fields {
 
 export function SignInPage({ api, onSignedIn }: Props) {
   const { t } = useTranslation();
-  const [error, setError] = useState<string>();
+  // Kept as a key and its values, so switching the language re-translates a shown error too.
+  const [error, setError] = useState<Problem>();
   const [busy, setBusy] = useState(false);
 
   const submit = async ({ username, password }: Fields) => {
@@ -27,7 +27,7 @@ export function SignInPage({ api, onSignedIn }: Props) {
     try {
       onSignedIn(await api.signIn(username, password));
     } catch (caught) {
-      setError(signInError(caught, t));
+      setError(signInError(caught));
     } finally {
       setBusy(false);
     }
@@ -37,7 +37,9 @@ export function SignInPage({ api, onSignedIn }: Props) {
     <Flex align="center" justify="center" style={{ minHeight: '100vh' }}>
       <Card title={t('app.title')} extra={<LanguageSwitch />} style={{ width: 380 }}>
         <Typography.Title level={4}>{t('session.title')}</Typography.Title>
-        {error !== undefined && <Alert type="error" showIcon title={error} data-testid="sign-in-error" />}
+        {error !== undefined && (
+          <Alert type="error" showIcon title={t(error.key, error.values)} data-testid="sign-in-error" />
+        )}
         <Form<Fields> layout="vertical" onFinish={(values) => void submit(values)} style={{ marginTop: 16 }}>
           <Form.Item
             name="username"
@@ -62,10 +64,15 @@ export function SignInPage({ api, onSignedIn }: Props) {
   );
 }
 
-function signInError(caught: unknown, t: TFunction): string {
+interface Problem {
+  readonly key: string;
+  readonly values: Record<string, string | number>;
+}
+
+function signInError(caught: unknown): Problem {
   if (caught instanceof ApiError) {
-    if (caught.code === 'locked') return t('session.locked', { seconds: caught.retryAfterSeconds ?? 60 });
-    if (caught.status === 401 || caught.code === 'unauthenticated') return t('session.invalid');
+    if (caught.code === 'locked') return { key: 'session.locked', values: { seconds: caught.retryAfterSeconds ?? 60 } };
+    if (caught.status === 401 || caught.code === 'unauthenticated') return { key: 'session.invalid', values: {} };
   }
-  return t('session.failed', { message: caught instanceof Error ? caught.message : String(caught) });
+  return { key: 'session.failed', values: { message: caught instanceof Error ? caught.message : String(caught) } };
 }
