@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type RunningDev, startDev } from '@mpstack/cli';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { type BrowserStand, devUrl, startBrowserStand } from '../support/browser.js';
 
-const chromiumPath = '/usr/bin/chromium';
 const images = new URL('../../../docs/images/', import.meta.url).pathname;
 
 /**
@@ -16,42 +14,17 @@ const images = new URL('../../../docs/images/', import.meta.url).pathname;
  */
 describe('browser: the operator console of mpstack dev', function () {
   this.timeout(60_000);
-  let dev: RunningDev;
-  let browser: Browser;
+  let stand: BrowserStand | undefined;
   let page: Page;
-  let dataDir: string;
 
   before(async () => {
-    if (!existsSync(chromiumPath)) {
-      throw new Error(`${chromiumPath} is missing: run scripts/ensure-browser.sh (make test does)`);
-    }
-    dataDir = mkdtempSync(join(tmpdir(), 'mpstack-console-'));
-    dev = await startDev(
-      { MPSTACK_DATA_DIR: dataDir, MPSTACK_LOG_LEVEL: 'warn' },
-      { ingressPort: 0, simulatorPort: 0, logPort: 0, adminPort: 0 },
-    );
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    const consoleUrl = Object.entries(dev.urls).find(([name]) => name.startsWith('console'))?.[1];
-    assert.ok(consoleUrl !== undefined, `no console URL in ${JSON.stringify(dev.urls)}`);
-    await page.goto(consoleUrl);
+    stand = await startBrowserStand('mpstack-console-');
+    page = await stand.browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(devUrl(stand.dev, 'console'));
   });
 
   after(async () => {
-    await browser?.close();
-    await dev?.close();
-    if (dataDir !== undefined) rmSync(dataDir, { recursive: true, force: true });
+    await stand?.close();
   });
 
   it('opens on the sign-in page in Chinese, and hints at the required fields', async () => {

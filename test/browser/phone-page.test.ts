@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { demoAccount, demoUsers, type RunningDev, startDev } from '@mpstack/cli';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { demoAccount, demoUsers, type RunningDev } from '@mpstack/cli';
+import type { Page } from 'playwright-core';
+import { type BrowserStand, devUrl, startBrowserStand } from '../support/browser.js';
 
-const chromiumPath = '/usr/bin/chromium';
 const screenshots = new URL('../../browser/screenshots/', import.meta.url).pathname;
 
 /**
@@ -19,42 +18,19 @@ const screenshots = new URL('../../browser/screenshots/', import.meta.url).pathn
 describe('browser: the phone page of mpstack dev', function () {
   this.timeout(60_000);
   let dev: RunningDev;
-  let browser: Browser;
+  let stand: BrowserStand | undefined;
   let page: Page;
-  let dataDir: string;
 
   before(async () => {
-    if (!existsSync(chromiumPath)) {
-      throw new Error(`${chromiumPath} is missing: run scripts/ensure-browser.sh (make test does)`);
-    }
-    dataDir = mkdtempSync(join(tmpdir(), 'mpstack-browser-'));
-    dev = await startDev(
-      { MPSTACK_DATA_DIR: dataDir, MPSTACK_LOG_LEVEL: 'warn' },
-      { ingressPort: 0, simulatorPort: 0, logPort: 0, adminPort: 0 },
-    );
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    page = await browser.newPage({ viewport: { width: 420, height: 820 } });
-    const phoneUrl = Object.entries(dev.urls).find(([name]) => name.startsWith('phone'))?.[1];
-    assert.ok(phoneUrl !== undefined);
-    await page.goto(phoneUrl);
+    stand = await startBrowserStand('mpstack-browser-');
+    dev = stand.dev;
+    page = await stand.browser.newPage({ viewport: { width: 420, height: 820 } });
+    await page.goto(devUrl(dev, 'phone'));
     await page.waitForFunction("document.getElementById('openid').value !== ''");
   });
 
   after(async () => {
-    await browser?.close();
-    await dev?.close();
-    if (dataDir !== undefined) rmSync(dataDir, { recursive: true, force: true });
+    await stand?.close();
   });
 
   async function send(text: string): Promise<void> {
