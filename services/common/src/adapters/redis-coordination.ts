@@ -335,12 +335,18 @@ function replyOf(stored: string | null | undefined): string | undefined {
   return stored === null || stored === undefined || stored.startsWith(STATE_PREFIX) ? undefined : stored;
 }
 
-/** QUIT politely; a connection that cannot answer is disconnected instead. */
+/**
+ * QUIT politely; a connection that cannot answer is disconnected instead. A Sentinel client
+ * is disconnected after its QUIT too: only `disconnect()` ends the connections its failover
+ * detector keeps to the sentinels, which otherwise reconnect forever once a sentinel goes.
+ */
 async function quit(client: Redis | Cluster): Promise<void> {
-  if (client.status === 'end') return;
-  try {
-    await client.quit();
-  } catch {
-    client.disconnect();
+  if (client.status !== 'end') {
+    try {
+      await client.quit();
+    } catch {
+      // disconnected below
+    }
   }
+  client.disconnect();
 }
