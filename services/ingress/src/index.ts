@@ -7,4 +7,5 @@ export * from './main.js';
 export * from './rules/rule.types.js';
 export * from './rules/rule-set.js';
 export * from './spool/disk-spool.js';
+export * from './spool/spooled-messages.repository.js';
 export * from './webhook/webhook-handler.js';

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { countSpooledMessages, createDatabase, type Db } from '@mpstack/common/db';
+import { createDatabase, type Db } from '@mpstack/common/db';
+import { countSpooledMessages } from '@mpstack/ingress';
 import { randomMsgId, sendToAccount, textMessage } from '@mpstack/simulators';
 import { uniqueName, until } from '@mpstack/testkit';
 import { RabbitMqNode } from '../../support/fault/index.js';

@@ -13,5 +13,4 @@ export * from './reply-schema.js';
 export * from './rules.repository.js';
 export * from './schema.js';
 export * from './seed.js';
-export * from './spooled-messages.repository.js';
 export * from './upsert.js';

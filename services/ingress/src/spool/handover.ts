@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
-import { claimSpooledMessages, type Db, handOverSpooledMessages, type SpooledClaim } from '@mpstack/common/db';
+import type { Db } from '@mpstack/common/db';
 import type { SpoolEntry } from './disk-spool.js';
+import { claimSpooledMessages, handOverSpooledMessages, type SpooledClaim } from './spooled-messages.repository.js';
 
 /**
  * Storage that outlives the pod, for a spool the broker could not take before shutdown:

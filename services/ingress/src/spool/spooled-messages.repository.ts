@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { type Db, nowTimestamp, upsertOn } from '@mpstack/common/db';
 import { sql } from 'kysely';
-import { type Db, isMysql, nowTimestamp } from './database.js';
-import { upsertOn } from './upsert.js';
 
 /** One acknowledged message waiting for the broker: its queue, id (the dedupe key), headers and body. */
 export interface SpooledMessage {
@@ -62,14 +61,13 @@ export async function claimSpooledMessages(db: Db, limit: number, leaseMs: numbe
   const now = new Date();
   const until = nowTimestamp(new Date(now.getTime() + leaseMs));
   const free = sql`(claimed_until IS NULL OR claimed_until < ${nowTimestamp(now)})`;
-  if (isMysql(db)) {
-    // MySQL refuses LIMIT in an IN subquery, but has UPDATE … ORDER BY … LIMIT.
-    await sql`UPDATE spooled_messages SET claimed_by = ${token}, claimed_until = ${until}
-      WHERE ${free} ORDER BY id LIMIT ${limit}`.execute(db);
-  } else {
-    await sql`UPDATE spooled_messages SET claimed_by = ${token}, claimed_until = ${until}
-      WHERE id IN (SELECT id FROM spooled_messages WHERE ${free} ORDER BY id LIMIT ${limit})`.execute(db);
-  }
+  // One statement for both dialects: MySQL refuses LIMIT directly in an IN subquery and an
+  // UPDATE reading its own table, both lifted by the derived table. The outer condition is
+  // evaluated again on the locked rows, so of two concurrent claimers only one gets a row.
+  await sql`UPDATE spooled_messages SET claimed_by = ${token}, claimed_until = ${until}
+    WHERE ${free} AND id IN (SELECT id FROM (SELECT id FROM spooled_messages WHERE ${free} ORDER BY id LIMIT ${limit}) AS picked)`.execute(
+    db,
+  );
   const rows = await db
     .selectFrom('spooled_messages')
     .selectAll()
