@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { type BrowserStand, devUrl, startBrowserStand } from '../support/browser.js';
 
-const images = new URL('../../../docs/images/', import.meta.url).pathname;
+// Screenshots go to the ignored test/browser/screenshots/ (a test run never dirties the tree);
+// docs/images/ holds the copies shown in the README, refreshed by hand.
+const images = new URL('../../browser/screenshots/', import.meta.url).pathname;
 
 /**
  * The operator console (services/admin/web, built by `make build`) as served by `mpstack dev`'s
