@@ -2,12 +2,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   checkRedisTopology,
+  commonConfigOf,
   commonEnvSchema,
   type Environment,
   intFromEnv,
   loadConfig,
   type RedisTopology,
-  redisTopologyOf,
 } from '@mpstack/common/config';
 import { z } from 'zod';
 
@@ -77,14 +77,7 @@ export function loadAdminConfig(env: Environment): AdminConfig {
   const e = loadConfig(adminEnvSchema, env);
   return Object.freeze({
     port: e.MPSTACK_ADMIN_PORT,
-    host: e.MPSTACK_HOST,
-    databaseUrl: e.MPSTACK_DATABASE_URL,
-    redisUrl: e.MPSTACK_REDIS_URL,
-    redis: redisTopologyOf(e),
-    amqpUrl: e.MPSTACK_AMQP_URL,
-    dataDir: e.MPSTACK_DATA_DIR,
-    logLevel: e.MPSTACK_LOG_LEVEL,
-    keyPrefix: e.MPSTACK_KEY_PREFIX,
+    ...commonConfigOf(e),
     logUrl: e.MPSTACK_LOG_URL.replace(/\/$/, ''),
     webDir: e.MPSTACK_ADMIN_WEB_DIR,
     allowedOrigins: e.MPSTACK_ADMIN_ALLOWED_ORIGINS,

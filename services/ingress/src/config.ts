@@ -1,11 +1,11 @@
 import {
   checkRedisTopology,
+  commonConfigOf,
   commonEnvSchema,
   type Environment,
   intFromEnv,
   loadConfig,
   type RedisTopology,
-  redisTopologyOf,
 } from '@mpstack/common/config';
 import { z } from 'zod';
 
@@ -97,14 +97,7 @@ export function loadIngressConfig(env: Environment): IngressConfig {
   const e = loadConfig(checkedIngressEnvSchema, env);
   return Object.freeze({
     port: e.MPSTACK_INGRESS_PORT,
-    host: e.MPSTACK_HOST,
-    databaseUrl: e.MPSTACK_DATABASE_URL,
-    redisUrl: e.MPSTACK_REDIS_URL,
-    redis: redisTopologyOf(e),
-    amqpUrl: e.MPSTACK_AMQP_URL,
-    dataDir: e.MPSTACK_DATA_DIR,
-    logLevel: e.MPSTACK_LOG_LEVEL,
-    keyPrefix: e.MPSTACK_KEY_PREFIX,
+    ...commonConfigOf(e),
     timestampWindowSeconds: e.MPSTACK_TIMESTAMP_WINDOW_SECONDS,
     dedupeTtlSeconds: e.MPSTACK_DEDUPE_TTL_SECONDS,
     partitions: e.MPSTACK_INBOUND_PARTITIONS,

@@ -1,29 +1,41 @@
-import { commonEnvSchema, type Environment, intFromEnv, loadConfig } from '@mpstack/common/config';
+import {
+  checkRedisTopology,
+  commonConfigOf,
+  commonEnvSchema,
+  type Environment,
+  intFromEnv,
+  loadConfig,
+  type RedisTopology,
+} from '@mpstack/common/config';
 import { z } from 'zod';
 
-const logEnvSchema = commonEnvSchema.extend({
-  MPSTACK_LOG_PORT: intFromEnv(8087, 0, 65535),
-  /** Most events written by one multi-row insert transaction. */
-  MPSTACK_LOG_BATCH_EVENTS: intFromEnv(5000, 1, 100_000),
-  /** Longest an event waits in the consumer before its batch is written (ms). */
-  MPSTACK_LOG_FLUSH_MS: intFromEnv(200, 1, 10_000),
-  /**
-   * Deliveries (each a producer's batch of ≤ 1000 events) taken from the queue before their
-   * ack: with the batch size, the bound of what the consumer holds in memory.
-   */
-  MPSTACK_LOG_PREFETCH: intFromEnv(16, 1, 1000),
-  /** Months of raw logs (partitions) and rotated files kept. */
-  MPSTACK_LOG_RETENTION_MONTHS: intFromEnv(6, 1, 120),
-  /** Monthly partitions created ahead of the current month. */
-  MPSTACK_LOG_PARTITIONS_AHEAD: intFromEnv(2, 1, 24),
-  MPSTACK_TRACE_SAMPLE_RATIO: z.coerce.number().min(0).max(1).default(0.01),
-});
+const logEnvSchema = commonEnvSchema
+  .extend({
+    MPSTACK_LOG_PORT: intFromEnv(8087, 0, 65535),
+    /** Most events written by one multi-row insert transaction. */
+    MPSTACK_LOG_BATCH_EVENTS: intFromEnv(5000, 1, 100_000),
+    /** Longest an event waits in the consumer before its batch is written (ms). */
+    MPSTACK_LOG_FLUSH_MS: intFromEnv(200, 1, 10_000),
+    /**
+     * Deliveries (each a producer's batch of ≤ 1000 events) taken from the queue before their
+     * ack: with the batch size, the bound of what the consumer holds in memory.
+     */
+    MPSTACK_LOG_PREFETCH: intFromEnv(16, 1, 1000),
+    /** Months of raw logs (partitions) and rotated files kept. */
+    MPSTACK_LOG_RETENTION_MONTHS: intFromEnv(6, 1, 120),
+    /** Monthly partitions created ahead of the current month. */
+    MPSTACK_LOG_PARTITIONS_AHEAD: intFromEnv(2, 1, 24),
+    MPSTACK_TRACE_SAMPLE_RATIO: z.coerce.number().min(0).max(1).default(0.01),
+  })
+  .superRefine(checkRedisTopology);
 
 export interface LogConfig {
   readonly port: number;
   readonly host: string;
   readonly databaseUrl: string | undefined;
   readonly redisUrl: string | undefined;
+  /** Sentinel or Cluster, as every service reads them. */
+  readonly redis: RedisTopology | undefined;
   readonly amqpUrl: string | undefined;
   readonly dataDir: string;
   readonly logLevel: string;
@@ -41,13 +53,7 @@ export function loadLogConfig(env: Environment): LogConfig {
   const e = loadConfig(logEnvSchema, env);
   return Object.freeze({
     port: e.MPSTACK_LOG_PORT,
-    host: e.MPSTACK_HOST,
-    databaseUrl: e.MPSTACK_DATABASE_URL,
-    redisUrl: e.MPSTACK_REDIS_URL,
-    amqpUrl: e.MPSTACK_AMQP_URL,
-    dataDir: e.MPSTACK_DATA_DIR,
-    logLevel: e.MPSTACK_LOG_LEVEL,
-    keyPrefix: e.MPSTACK_KEY_PREFIX,
+    ...commonConfigOf(e),
     batchEvents: e.MPSTACK_LOG_BATCH_EVENTS,
     flushMs: e.MPSTACK_LOG_FLUSH_MS,
     prefetch: e.MPSTACK_LOG_PREFETCH,

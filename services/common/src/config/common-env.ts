@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { redisEnvFields } from './redis-topology.js';
+import { redisEnvFields, redisTopologyOf } from './redis-topology.js';
 
 const optionalUrl = (protocols: readonly string[]) =>
   z
@@ -39,4 +39,22 @@ export type CommonEnv = z.infer<typeof commonEnvSchema>;
 /** Parses an integer environment value with bounds; empty means the default. */
 export function intFromEnv(defaultValue: number, min: number, max: number) {
   return z.coerce.number().int().min(min).max(max).default(defaultValue);
+}
+
+/**
+ * The part of every service's frozen config that comes from {@link commonEnvSchema}: where it
+ * listens and which infrastructure it opens (the fields `openInfrastructure` reads). One
+ * mapping, so no service forgets one (the Redis topology, say).
+ */
+export function commonConfigOf(env: CommonEnv) {
+  return {
+    host: env.MPSTACK_HOST,
+    databaseUrl: env.MPSTACK_DATABASE_URL,
+    redisUrl: env.MPSTACK_REDIS_URL,
+    redis: redisTopologyOf(env),
+    amqpUrl: env.MPSTACK_AMQP_URL,
+    dataDir: env.MPSTACK_DATA_DIR,
+    logLevel: env.MPSTACK_LOG_LEVEL,
+    keyPrefix: env.MPSTACK_KEY_PREFIX,
+  };
 }
