@@ -43,6 +43,7 @@ export { loadSimulatorsConfig, type SimulatorsConfig, simulatorsService } from '
 export { createSimulator, type Simulator, type SimulatorOptions } from './simulator.js';
 export { SimulatorState, type SimulatorStateOptions } from './simulator-state.js';
 export type { TemplateSendRecord } from './template/template-store.js';
+export type { TokenStats } from './token/token-store.js';
 export {
   defaultLimits,
   type EncryptionMode,

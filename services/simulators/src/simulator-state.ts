@@ -43,7 +43,7 @@ export class SimulatorState {
     this.clock = options.clock;
     this.accounts = new AccountDirectory(options.accounts);
     this.currentLimits = { ...defaultLimits, ...options.limits };
-    this.tokens = new TokenStore(this.clock, () => this.currentLimits.tokenDailyQuota);
+    this.tokens = new TokenStore(this.clock, () => this.currentLimits);
     this.audience = new AudienceStore(this.clock, () => this.currentLimits);
     this.oauth = new OAuthStore(this.clock);
     this.qrcodes = new QrCodeStore(this.clock);

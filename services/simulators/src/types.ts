@@ -39,6 +39,10 @@ export interface SimAccount {
 export interface SimLimits {
   /** `/cgi-bin/token` fetches a day (community-reported default 2000; PROTOCOL.md). */
   readonly tokenDailyQuota: number;
+  /** access_token, stable_token and ticket lifetime (7200 s; tests shorten it to run several lifetimes). */
+  readonly tokenLifetimeMs: number;
+  /** How long a superseded /cgi-bin/token keeps working, and how early stable_token renews (5 min). */
+  readonly tokenOverlapMs: number;
   /** Template sends a day (100 000 default; Template_Message_Interface doc). */
   readonly templateDailyQuota: number;
   /** Kefu messages per user message within 48 h (current doc: 5; 2021 rule: 20). */
@@ -61,6 +65,8 @@ export interface SimLimits {
 
 export const defaultLimits: SimLimits = Object.freeze({
   tokenDailyQuota: 2000,
+  tokenLifetimeMs: 7200_000,
+  tokenOverlapMs: 300_000,
   templateDailyQuota: 100_000,
   kefuPerUserMessage: 5,
   kefuMessageWindowMs: 48 * 3600_000,

@@ -104,6 +104,14 @@ function addAccountRoutes(router: Router, state: SimulatorState): void {
     res.json({ users: added });
   });
 
+  // How many tokens the account was issued and how many calls were refused for a token (40001 …):
+  // what a client's token sharing is judged by.
+  router.get('/_sim/accounts/:account/tokens', (req: Request, res: Response) => {
+    const account = accountOf(state, req, res);
+    if (account === undefined) return;
+    res.json(state.tokens.stats(account.appId));
+  });
+
   router.post('/_sim/accounts/:account/users/:openid/blocking', (req: Request, res: Response) => {
     const account = accountOf(state, req, res);
     if (account === undefined) return;

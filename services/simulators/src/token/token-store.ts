@@ -2,10 +2,6 @@ import type { Clock } from '../clock.js';
 import { beijingDay, opaqueToken } from '../shared/ids.js';
 import { QuotaCounter } from '../shared/quota-counter.js';
 
-/** access_token, stable_token and jsapi_ticket lifetime (getAccessToken doc: 7200 s). */
-export const tokenLifetimeMs = 7200_000;
-/** Both the previous and the new /cgi-bin/token work for 5 min after a new fetch (same doc). */
-export const tokenOverlapMs = 300_000;
 /** force_refresh=true: "每天限用 20 次且需间隔 30 秒" (api_getstableaccesstoken, 注意事项). */
 export const stableForceDailyLimit = 20;
 export const stableForceMinIntervalMs = 30_000;
@@ -15,6 +11,27 @@ interface TokenRecord {
   readonly source: 'token' | 'stable';
   readonly expiresAt: number;
   revokedAt?: number;
+}
+
+/**
+ * The token rules (`SimLimits`): lifetime 7200 s (getAccessToken doc); a superseded
+ * /cgi-bin/token keeps working 5 min and stable_token renews 5 min before expiry (same
+ * docs). A test shortens them to run several lifetimes in seconds.
+ */
+export interface TokenLimits {
+  readonly tokenDailyQuota: number;
+  readonly tokenLifetimeMs: number;
+  readonly tokenOverlapMs: number;
+}
+
+/** What the store saw, per appid: how many tokens it issued and how many it refused. */
+export interface TokenStats {
+  /** Tokens issued by `/cgi-bin/token` and `/cgi-bin/stable_token` (a returned current token is not counted). */
+  issued: number;
+  /** Forced stable_token refreshes that issued a token. */
+  forced: number;
+  /** API calls refused by errcode (40001, 40014, 41001, 42001). */
+  readonly refused: Record<number, number>;
 }
 
 export interface IssuedToken {
@@ -39,11 +56,22 @@ export class TokenStore {
   private readonly lastForceAt = new Map<string, number>();
   private readonly tickets = new Map<string, { ticket: string; expiresAt: number }>();
   private readonly quota = new QuotaCounter();
+  private readonly counts = new Map<string, TokenStats>();
 
   constructor(
     private readonly clock: Clock,
-    private readonly tokenDailyQuota: () => number,
+    private readonly limits: () => TokenLimits,
   ) {}
+
+  /** Issued and refused tokens of one account since the start (or the last reset). */
+  stats(appId: string): TokenStats {
+    let stats = this.counts.get(appId);
+    if (stats === undefined) {
+      stats = { issued: 0, forced: 0, refused: {} };
+      this.counts.set(appId, stats);
+    }
+    return stats;
+  }
 
   /**
    * `/cgi-bin/token`: a new token per call; the previous one keeps working for 5 min
@@ -51,12 +79,13 @@ export class TokenStore {
    */
   fetchToken(appId: string): IssuedToken | 45009 {
     const now = this.clock();
-    if (!this.quota.take(`token:${appId}`, beijingDay(now), this.tokenDailyQuota())) return 45009;
+    const limits = this.limits();
+    if (!this.quota.take(`token:${appId}`, beijingDay(now), limits.tokenDailyQuota)) return 45009;
     const previous = this.tokens.get(this.latestToken.get(appId) ?? '');
-    if (previous !== undefined) previous.revokedAt = Math.min(previous.expiresAt, now + tokenOverlapMs);
+    if (previous !== undefined) previous.revokedAt = Math.min(previous.expiresAt, now + limits.tokenOverlapMs);
     const token = this.issue(appId, 'token', now);
     this.latestToken.set(appId, token);
-    return { token, expiresIn: tokenLifetimeMs / 1000 };
+    return { token, expiresIn: Math.ceil(limits.tokenLifetimeMs / 1000) };
   }
 
   /**
@@ -75,25 +104,26 @@ export class TokenStore {
       if (isTooSoon && current !== undefined) return current;
       if (!this.quota.take(`stable-force:${appId}`, beijingDay(now), stableForceDailyLimit)) return 45009;
       this.lastForceAt.set(appId, now);
+      this.stats(appId).forced += 1;
       const previous = this.tokens.get(this.latestStable.get(appId) ?? '');
       if (previous !== undefined) previous.revokedAt = now;
-    } else if (current !== undefined && current.expiresIn > tokenOverlapMs / 1000) {
+    } else if (current !== undefined && current.expiresIn > this.limits().tokenOverlapMs / 1000) {
       return current;
     }
     const token = this.issue(appId, 'stable', now);
     this.latestStable.set(appId, token);
-    return { token, expiresIn: tokenLifetimeMs / 1000 };
+    return { token, expiresIn: Math.ceil(this.limits().tokenLifetimeMs / 1000) };
   }
 
   /** Checks an access_token given to a protected endpoint. */
   check(token: string | undefined): TokenCheck {
-    if (token === undefined || token === '') return { errcode: 41001 };
-    if (!wellFormed.test(token)) return { errcode: 40014 };
-    const record = this.tokens.get(token);
-    const now = this.clock();
-    if (record === undefined || (record.revokedAt !== undefined && now >= record.revokedAt)) return { errcode: 40001 };
-    if (now >= record.expiresAt) return { errcode: 42001 };
-    return { appId: record.appId };
+    const result = this.judge(token);
+    if ('errcode' in result) {
+      const appId = this.tokens.get(token ?? '')?.appId ?? '';
+      const { refused } = this.stats(appId);
+      refused[result.errcode] = (refused[result.errcode] ?? 0) + 1;
+    }
+    return result;
   }
 
   /** `getticket`: the same ticket while valid (the doc says to cache it; its quota is small). */
@@ -104,7 +134,7 @@ export class TokenStore {
     if (entry === undefined || now >= entry.expiresAt) {
       entry = {
         ticket: opaqueToken('sM4AOVdWfPE4DxkXGEs8VMCPGGVi4C3VM0P37wVUCFvkVAy'),
-        expiresAt: now + tokenLifetimeMs,
+        expiresAt: now + this.limits().tokenLifetimeMs,
       };
       this.tickets.set(key, entry);
     }
@@ -113,7 +143,18 @@ export class TokenStore {
 
   reset(): void {
     for (const map of [this.tokens, this.latestToken, this.latestStable, this.lastForceAt, this.tickets]) map.clear();
+    this.counts.clear();
     this.quota.reset();
+  }
+
+  private judge(token: string | undefined): TokenCheck {
+    if (token === undefined || token === '') return { errcode: 41001 };
+    if (!wellFormed.test(token)) return { errcode: 40014 };
+    const record = this.tokens.get(token);
+    const now = this.clock();
+    if (record === undefined || (record.revokedAt !== undefined && now >= record.revokedAt)) return { errcode: 40001 };
+    if (now >= record.expiresAt) return { errcode: 42001 };
+    return { appId: record.appId };
   }
 
   private currentStable(appId: string, now: number): IssuedToken | undefined {
@@ -127,7 +168,8 @@ export class TokenStore {
 
   private issue(appId: string, source: TokenRecord['source'], now: number): string {
     const token = opaqueToken(source === 'token' ? '93' : '94');
-    this.tokens.set(token, { appId, source, expiresAt: now + tokenLifetimeMs });
+    this.tokens.set(token, { appId, source, expiresAt: now + this.limits().tokenLifetimeMs });
+    this.stats(appId).issued += 1;
     return token;
   }
 }

@@ -58,6 +58,18 @@ describe('simulated /cgi-bin/token', () => {
     assert.equal((await menuGet('a'.repeat(64))).errcode, 40001);
   });
 
+  it('runs on the configured lifetime and overlap, and counts issued and refused tokens per account', async () => {
+    api.state.setLimits({ tokenLifetimeMs: 4_000, tokenOverlapMs: 1_000 });
+    const body = await api.get(`/cgi-bin/token?${credentials}`);
+    assert.equal(body.expires_in, 4);
+    const first = String(body.access_token);
+    await api.token(account);
+    api.clock.advance(1_000);
+    assert.equal((await menuGet(first)).errcode, 40001, 'superseded after the configured overlap');
+    const stats = await api.get(`/_sim/accounts/${account.appId}/tokens`);
+    assert.deepEqual(stats, { issued: 2, forced: 0, refused: { 40001: 1 } });
+  });
+
   it('enforces the daily fetch quota with 45009 and resets it at Beijing midnight', async () => {
     api.state.setLimits({ tokenDailyQuota: 2 });
     await api.token(account);
