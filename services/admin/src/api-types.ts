@@ -89,6 +89,11 @@ export const accountViewSchema = z.object({
 });
 export type AccountView = z.infer<typeof accountViewSchema>;
 
+/**
+ * One audit entry: `at` in ms since the epoch; `outcome` 'denied' for a refused write or a failed
+ * sign-in; before/after as stored, with every secret-named field (token, AES key, secret,
+ * password) shown as `***`.
+ */
 export const auditRowSchema = z.object({
   id: z.string(),
   at: z.number(),
@@ -96,10 +101,37 @@ export const auditRowSchema = z.object({
   ip: z.string(),
   action: z.string(),
   target: z.string(),
+  outcome: z.enum(['ok', 'denied']),
   before: z.unknown().optional(),
   after: z.unknown().optional(),
 });
 export type AuditRow = z.infer<typeof auditRowSchema>;
+
+/** A time in a query string: ms since the epoch. */
+export const epochMsParam = z
+  .string()
+  .regex(/^\d{1,15}$/, 'ms since the epoch')
+  .transform(Number);
+/** A page size in a query string. */
+export const limitParam = (max: number, fallback: number) =>
+  z
+    .string()
+    .regex(/^\d{1,4}$/, 'a number')
+    .transform(Number)
+    .pipe(z.number().int().min(1).max(max))
+    .default(fallback);
+
+/** `GET /audit`'s query: actor exact, action by prefix (`users.`), target by part; newest first. */
+export const auditQuerySchema = z.object({
+  actor: z.string().min(1).max(64).optional(),
+  action: z.string().min(1).max(64).optional(),
+  target: z.string().min(1).max(255).optional(),
+  from: epochMsParam.optional(),
+  to: epochMsParam.optional(),
+  cursor: z.string().min(1).max(200).optional(),
+  limit: limitParam(200, 50),
+});
+export type AuditQueryParams = z.input<typeof auditQuerySchema>;
 
 /** A list page: `nextCursor` when more follow. */
 export const pageSchema = <T extends z.ZodType>(item: T) =>

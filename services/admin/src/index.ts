@@ -1,6 +1,9 @@
 export * from './api-error.js';
 export * from './api-types.js';
 export * from './app.js';
+export * from './audit/audit.repository.js';
+export type * from './audit/audit.types.js';
+export * from './audit/mask.js';
 export * from './config.js';
 export * from './main.js';
 export * from './users/create-user.js';

@@ -4,6 +4,8 @@ import { type Infrastructure, openInfrastructure } from '@mpstack/common/runtime
 import { type RunningService, runService, type ServiceDefinition, startService } from '@mpstack/common/shell';
 import type { Telemetry } from '@mpstack/common/telemetry';
 import { createAdminApp } from './app.js';
+import { recordAudit } from './audit/audit.repository.js';
+import { createAuditRouter } from './audit/audit.router.js';
 import { type AdminConfig, loadAdminConfig } from './config.js';
 import { Lockout } from './session/lockout.js';
 import { createSessionRouter, sessionMiddleware } from './session/session.router.js';
@@ -33,12 +35,17 @@ export function adminService(options: AdminServiceOptions = {}): ServiceDefiniti
         users: createUsersRepository(db),
         lockout: new Lockout(coordination),
         lifetime: { idleMs: config.sessionIdleMs, absoluteMs: config.sessionAbsoluteMs },
+        audit: (entry) => recordAudit(db, entry),
       });
       const app = createAdminApp({
         logger,
         webDir: config.webDir,
         maxBodyBytes: config.maxBodyBytes,
-        api: [sessionMiddleware({ sessions, allowedOrigins: config.allowedOrigins }), createSessionRouter(sessions)],
+        api: [
+          sessionMiddleware({ sessions, allowedOrigins: config.allowedOrigins }),
+          createSessionRouter(sessions),
+          createAuditRouter(db),
+        ],
       });
       return {
         listen: { port: config.port, host: config.host },

@@ -21,6 +21,13 @@ export const defaultLockout: LockoutPolicy = {
   maxLockMs: 15 * 60_000,
 };
 
+/** A lock a failure started: on a username or on a client address, for so long. */
+export interface LockSet {
+  readonly scope: 'user' | 'ip';
+  readonly who: string;
+  readonly seconds: number;
+}
+
 export class Lockout {
   constructor(
     private readonly coordination: CoordinationPort,
@@ -48,16 +55,17 @@ export class Lockout {
     }
   }
 
-  /** Counts a failure and locks the user and/or IP when past the threshold. */
-  async failed(username: string, ip: string): Promise<void> {
+  /** Counts a failure and locks the user and/or IP when past the threshold; returns the locks it set. */
+  async failed(username: string, ip: string): Promise<readonly LockSet[]> {
     const [user, address] = await Promise.all([
       this.coordination.recordFailure(countKey('user', username), this.policy.windowMs),
       this.coordination.recordFailure(countKey('ip', ip), this.policy.windowMs),
     ]);
-    await Promise.all([
+    const locks = await Promise.all([
       this.#lock('user', username, user - this.policy.userThreshold),
       this.#lock('ip', ip, address - this.policy.ipThreshold),
     ]);
+    return locks.filter((lock) => lock !== undefined);
   }
 
   /** A successful sign-in forgets that user's failures (not the IP's: a spray goes on counting). */
@@ -65,12 +73,14 @@ export class Lockout {
     await this.coordination.clearFailures(countKey('user', username));
   }
 
-  async #lock(kind: 'user' | 'ip', who: string, over: number): Promise<void> {
-    if (over < 0) return;
+  async #lock(kind: 'user' | 'ip', who: string, over: number): Promise<LockSet | undefined> {
+    if (over < 0) return undefined;
     // The lock is a failure counter whose window is the lock's length.
     const key = lockKey(kind, who);
+    const ms = this.#lockMs(over);
     await this.coordination.clearFailures(key);
-    await this.coordination.recordFailure(key, this.#lockMs(over));
+    await this.coordination.recordFailure(key, ms);
+    return { scope: kind, who, seconds: Math.ceil(ms / 1000) };
   }
 
   #lockMs(over: number): number {

@@ -64,7 +64,7 @@ export function createSessionRouter(sessions: SessionService): Router {
   const router = Router();
   router.post('/session', async (req, res) => {
     const body = signInRequestSchema.parse(req.body);
-    const session = await sessions.signIn(body, req.ip ?? 'unknown');
+    const session = await sessions.signIn(body, clientIp(req));
     res.setHeader('Set-Cookie', cookie(req, session.id));
     res.json({ user: publicUser(session.user), csrfToken: session.csrfToken });
   });
@@ -74,13 +74,13 @@ export function createSessionRouter(sessions: SessionService): Router {
   });
   router.delete('/session', async (req, res) => {
     const session = requireSession(req);
-    await sessions.signOut(session.id);
+    await sessions.signOut(session, clientIp(req));
     res.setHeader('Set-Cookie', cookie(req, '', 0));
     res.status(204).end();
   });
   router.post('/session/revoke-all', async (req, res) => {
     const session = requireSession(req);
-    await sessions.signOutEverywhere(session);
+    await sessions.signOutEverywhere(session, clientIp(req));
     res.setHeader('Set-Cookie', cookie(req, '', 0));
     res.status(204).end();
   });
@@ -103,4 +103,9 @@ function readCookie(header: string | undefined, name: string): string | undefine
     if (key === name) return rest.join('=');
   }
   return undefined;
+}
+
+/** The client's address: express's `req.ip`, which follows X-Forwarded-For only through the trusted proxies. */
+export function clientIp(req: Request): string {
+  return req.ip ?? req.socket.remoteAddress ?? 'unknown';
 }

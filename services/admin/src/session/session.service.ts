@@ -2,9 +2,10 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { CoordinationPort, SessionLifetime } from '@mpstack/common/ports';
 import { ApiFailure } from '../api-error.js';
 import { type Permission, rolePermissions, type SignInRequest } from '../api-types.js';
+import type { AuditEntry } from '../audit/audit.types.js';
 import { unknownUserHash, verifyPassword } from '../users/password.js';
 import type { StoredUser, UsersRepository } from '../users/users.types.js';
-import type { Lockout } from './lockout.js';
+import type { Lockout, LockSet } from './lockout.js';
 
 /** What a session holds: whose it is, under which epoch it opened, its CSRF token. */
 interface SessionPayload {
@@ -25,6 +26,8 @@ export interface SessionServiceDeps {
   readonly users: UsersRepository;
   readonly lockout: Lockout;
   readonly lifetime: SessionLifetime;
+  /** Appends to the audit trail (sign-ins, failures, locks, sign-outs). */
+  readonly audit: (entry: AuditEntry) => Promise<void>;
   readonly now?: () => Date;
 }
 
@@ -41,7 +44,13 @@ export class SessionService {
     const user = await users.findByUsername(request.username);
     const isValid = await verifyPassword(request.password, user?.passwordHash ?? unknownUserHash);
     if (user === undefined || !isValid || user.disabled) {
-      await lockout.failed(request.username, ip);
+      const locks = await lockout.failed(request.username, ip);
+      await this.#recordFailure(
+        request.username,
+        ip,
+        user === undefined ? 'unknown user' : isValid ? 'disabled' : 'wrong password',
+        locks,
+      );
       throw new ApiFailure('unauthenticated', 'wrong username or password');
     }
     await lockout.succeeded(request.username);
@@ -54,7 +63,31 @@ export class SessionService {
     await coordination.openSession(sessionKey(id), JSON.stringify(payload), this.deps.lifetime);
     await users.recordSignIn(user.id, (this.deps.now ?? (() => new Date()))());
     const signedIn = (await users.findById(user.id)) ?? user;
+    await this.deps.audit({ actor: user.username, ip, action: 'session.sign-in', target: `user:${user.username}` });
     return { id, user: signedIn, csrfToken: payload.csrf };
+  }
+
+  /** A failed sign-in, and each lock it started (a lock refusal itself is not recorded: a flood would fill the trail). */
+  async #recordFailure(username: string, ip: string, reason: string, locks: readonly LockSet[]): Promise<void> {
+    const { audit } = this.deps;
+    await audit({
+      actor: username,
+      ip,
+      action: 'session.sign-in',
+      target: `user:${username}`,
+      outcome: 'denied',
+      after: { reason },
+    });
+    for (const lock of locks) {
+      await audit({
+        actor: username,
+        ip,
+        action: 'session.lockout',
+        target: `${lock.scope}:${lock.who}`,
+        outcome: 'denied',
+        after: { lockedSeconds: lock.seconds },
+      });
+    }
   }
 
   /** The session of a cookie, its idle expiry restarted; undefined when ended, revoked or the user disabled. */
@@ -71,14 +104,19 @@ export class SessionService {
     return { id, user, csrfToken: payload.csrf };
   }
 
-  async signOut(id: string): Promise<void> {
-    await this.deps.coordination.closeSession(sessionKey(id));
+  /** Ends this session (recorded when the request's address is given). */
+  async signOut(session: ActiveSession, ip: string): Promise<void> {
+    await this.deps.coordination.closeSession(sessionKey(session.id));
+    const { username } = session.user;
+    await this.deps.audit({ actor: username, ip, action: 'session.sign-out', target: `user:${username}` });
   }
 
   /** Ends every session of the user, this one included. */
-  async signOutEverywhere(session: ActiveSession): Promise<void> {
+  async signOutEverywhere(session: ActiveSession, ip: string): Promise<void> {
     await this.deps.users.raiseSessionEpoch(session.user.id);
-    await this.signOut(session.id);
+    await this.deps.coordination.closeSession(sessionKey(session.id));
+    const { username } = session.user;
+    await this.deps.audit({ actor: username, ip, action: 'session.revoke-all', target: `user:${username}` });
   }
 }
 
