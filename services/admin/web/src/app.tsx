@@ -7,11 +7,11 @@ import { BrowserRouter, Route, Routes } from 'react-router-dom';
 import type { AdminApi } from './api/client';
 import type { AccountView, Permission, SessionView } from './api/types';
 import { SignInPage } from './features/session/sign-in.page';
-import { AppLayout } from './layout/app-layout';
 import { type Console, ConsoleContext } from './session';
 import { theme } from './theme';
 
-// Pages load on first visit: the sign-in page does not wait for ECharts or the tables.
+// Pages load on first visit: the sign-in page does not wait for the layout's menu, ECharts or the tables.
+const AppLayout = lazy(() => import('./layout/app-layout').then((m) => ({ default: m.AppLayout })));
 const AccountsPage = lazy(() => import('./features/accounts/accounts.page').then((m) => ({ default: m.AccountsPage })));
 const AuditPage = lazy(() => import('./features/audit/audit.page').then((m) => ({ default: m.AuditPage })));
 const DashboardPage = lazy(() =>

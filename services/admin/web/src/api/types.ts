@@ -89,29 +89,38 @@ export interface MinuteBucket {
 }
 
 export interface FollowerDay {
-  readonly day: string;
+  /** The day's start (ms since the epoch, UTC midnight) as the log service's rollups key it. */
+  readonly day: number | string;
   readonly gained: number;
   readonly lost: number;
   readonly net: number;
   readonly sources: Readonly<Record<string, number>>;
 }
 
+/** Percentiles of the reply latency in ms; null when the window has no message. */
+export interface Latency {
+  readonly p50: number | null;
+  readonly p99: number | null;
+}
+
 export interface DashboardTotals {
-  readonly messages?: number;
-  readonly fast?: number;
-  readonly queued?: number;
-  readonly failed?: number;
-  readonly gained?: number;
-  readonly lost?: number;
-  readonly net?: number;
-  readonly latency?: { readonly p50: number; readonly p99: number };
+  readonly messages: number;
+  readonly fast: number;
+  readonly queued: number;
+  readonly failed: number;
+  readonly gained: number;
+  readonly lost: number;
+  readonly latency: Latency;
 }
 
 export interface Dashboard {
   readonly perMinute: readonly MinuteBucket[];
-  readonly latency: { readonly p50: number; readonly p99: number };
+  readonly latency: Latency;
   readonly followers: readonly FollowerDay[];
   readonly topKeywords: readonly { readonly text: string; readonly count: number }[];
+  /** The window's totals (the log service adds them; computed from perMinute when absent). */
+  readonly totals?: DashboardTotals;
+  /** The same totals for the comparison window (`compare=`). */
   readonly compare?: DashboardTotals;
 }
 

@@ -1,7 +1,13 @@
 import i18next, { type i18n } from 'i18next';
 import { initReactI18next } from 'react-i18next';
-import { en } from './en';
-import { zhCN } from './zh-cn';
+import en from './en.json';
+import zhCN from './zh-CN.json';
+
+// The messages are JSON (a translator's format, and test/browser/console-i18n.test.ts reads both
+// files to check that every zh-CN key exists in English and back, with the same placeholders).
+export type Messages = typeof zhCN;
+/** English must have every key zh-CN has (the compiler checks it here; the test checks both ways). */
+const english: Messages = en;
 
 export type Language = 'zh-CN' | 'en';
 export const languages: readonly Language[] = ['zh-CN', 'en'];
@@ -22,7 +28,7 @@ export function createI18n(language: Language): i18n {
   void instance.use(initReactI18next).init({
     lng: language,
     fallbackLng: 'zh-CN',
-    resources: { 'zh-CN': { translation: zhCN }, en: { translation: en } },
+    resources: { 'zh-CN': { translation: zhCN }, en: { translation: english } },
     interpolation: { escapeValue: false },
     initAsync: false,
   });

@@ -1,55 +1,111 @@
-import type { EChartsOption } from 'echarts';
-import type { Dashboard } from '../../api/types';
+import type { TFunction } from 'i18next';
+import type { Dashboard, DashboardTotals, MinuteBucket } from '../../api/types';
+import type { ChartOption } from '../../chart';
 
-type T = (key: string) => string;
+type T = TFunction;
 
-function minuteLabel(ms: number): string {
-  const d = new Date(ms);
-  return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
+const minute = 60_000;
+const hour = 60 * minute;
+
+export interface Window {
+  readonly from: number;
+  readonly to: number;
 }
 
-export function perMinuteByType(data: Dashboard): EChartsOption {
-  const types = [...new Set(data.perMinute.flatMap((m) => Object.keys(m.byType)))].sort();
+/** The bar width of the time charts: a minute over a few hours, coarser over a day or a week. */
+export function stepOf(window: Window): number {
+  const span = window.to - window.from;
+  if (span <= 3 * hour) return minute;
+  if (span <= 26 * hour) return 10 * minute;
+  return hour;
+}
+
+function pad(n: number): string {
+  return String(n).padStart(2, '0');
+}
+
+function timeLabel(ms: number, step: number): string {
+  const d = new Date(ms);
+  const clock = `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  return step >= hour ? `${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${clock}` : clock;
+}
+
+export function dayLabel(day: number | string): string {
+  if (typeof day === 'string') return day;
+  const d = new Date(day);
+  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
+}
+
+/**
+ * The rollup's minutes folded into buckets of `step` over the whole window, empty ones included
+ * (the log service returns only the minutes that had traffic; a chart needs the gaps as zeros).
+ */
+export function buckets(perMinute: readonly MinuteBucket[], window: Window, step: number): MinuteBucket[] {
+  const start = Math.floor(window.from / step) * step;
+  const count = Math.max(1, Math.ceil((window.to - start + 1) / step));
+  const out = Array.from({ length: count }, (_, i) => ({
+    t: start + i * step,
+    byType: {} as Record<string, number>,
+    fast: 0,
+    queued: 0,
+    failed: 0,
+  }));
+  for (const m of perMinute) {
+    const bucket = out[Math.floor((m.t - start) / step)];
+    if (bucket === undefined) continue;
+    for (const [type, n] of Object.entries(m.byType)) bucket.byType[type] = (bucket.byType[type] ?? 0) + n;
+    bucket.fast += m.fast;
+    bucket.queued += m.queued;
+    bucket.failed += m.failed;
+  }
+  return out;
+}
+
+const grid = { left: 48, right: 16, top: 36, bottom: 24 };
+
+export function perMinuteByType(series: readonly MinuteBucket[], step: number): ChartOption {
+  const types = [...new Set(series.flatMap((m) => Object.keys(m.byType)))].sort();
   return {
     tooltip: { trigger: 'axis' },
     legend: { top: 0 },
-    grid: { left: 40, right: 16, top: 32, bottom: 24 },
-    xAxis: { type: 'category', data: data.perMinute.map((m) => minuteLabel(m.t)) },
+    grid,
+    xAxis: { type: 'category', data: series.map((m) => timeLabel(m.t, step)) },
     yAxis: { type: 'value', minInterval: 1 },
     series: types.map((type) => ({
       name: type,
       type: 'bar',
       stack: 'types',
-      data: data.perMinute.map((m) => m.byType[type] ?? 0),
+      data: series.map((m) => m.byType[type] ?? 0),
     })),
   };
 }
 
-export function paths(data: Dashboard, t: T): EChartsOption {
+export function paths(series: readonly MinuteBucket[], step: number, t: T): ChartOption {
   const line = (key: 'fast' | 'queued' | 'failed', color: string) => ({
     name: t(`dashboard.${key}`),
     type: 'line' as const,
     smooth: true,
     showSymbol: false,
     color,
-    data: data.perMinute.map((m) => m[key]),
+    areaStyle: { opacity: 0.08 },
+    data: series.map((m) => m[key]),
   });
   return {
     tooltip: { trigger: 'axis' },
     legend: { top: 0 },
-    grid: { left: 40, right: 16, top: 32, bottom: 24 },
-    xAxis: { type: 'category', data: data.perMinute.map((m) => minuteLabel(m.t)) },
+    grid,
+    xAxis: { type: 'category', data: series.map((m) => timeLabel(m.t, step)) },
     yAxis: { type: 'value', minInterval: 1 },
     series: [line('fast', '#07c160'), line('queued', '#1677ff'), line('failed', '#ff4d4f')],
   };
 }
 
-export function followers(data: Dashboard, t: T): EChartsOption {
+export function followers(data: Dashboard, t: T): ChartOption {
   return {
     tooltip: { trigger: 'axis' },
     legend: { top: 0 },
-    grid: { left: 40, right: 16, top: 32, bottom: 24 },
-    xAxis: { type: 'category', data: data.followers.map((d) => d.day) },
+    grid,
+    xAxis: { type: 'category', data: data.followers.map((d) => dayLabel(d.day)) },
     yAxis: { type: 'value', minInterval: 1 },
     series: [
       { name: t('dashboard.gained'), type: 'bar', color: '#07c160', data: data.followers.map((d) => d.gained) },
@@ -59,25 +115,35 @@ export function followers(data: Dashboard, t: T): EChartsOption {
   };
 }
 
-export function sources(data: Dashboard): EChartsOption {
+/** A follower source as operators name it: `qrscene_…` is a QR code's scene, empty is search and the like. */
+export function sourceLabel(source: string, t: T): string {
+  if (source === '') return t('dashboard.sourceOther');
+  if (source.startsWith('qrscene_')) return t('dashboard.sourceQr', { scene: source.slice('qrscene_'.length) });
+  return source;
+}
+
+export function sources(data: Dashboard, t: T): ChartOption {
   const totals = new Map<string, number>();
   for (const day of data.followers) {
     for (const [source, count] of Object.entries(day.sources)) totals.set(source, (totals.get(source) ?? 0) + count);
   }
   return {
     tooltip: { trigger: 'item' },
-    series: [{ type: 'pie', radius: ['40%', '70%'], data: [...totals].map(([name, value]) => ({ name, value })) }],
+    legend: { bottom: 0, type: 'scroll' },
+    series: [
+      {
+        type: 'pie',
+        radius: ['40%', '68%'],
+        center: ['50%', '45%'],
+        data: [...totals].map(([name, value]) => ({ name: sourceLabel(name, t), value })),
+      },
+    ],
   };
 }
 
-export interface Totals {
-  readonly messages: number;
-  readonly fast: number;
-  readonly queued: number;
-  readonly failed: number;
-}
-
-export function totals(data: Dashboard): Totals {
+/** The window's totals: the log service's when it sent them, else summed here from the same rollups. */
+export function totals(data: Dashboard): DashboardTotals {
+  if (data.totals !== undefined) return data.totals;
   let messages = 0;
   let fast = 0;
   let queued = 0;
@@ -88,5 +154,13 @@ export function totals(data: Dashboard): Totals {
     queued += m.queued;
     failed += m.failed;
   }
-  return { messages, fast, queued, failed };
+  const gained = data.followers.reduce((a, f) => a + f.gained, 0);
+  const lost = data.followers.reduce((a, f) => a + f.lost, 0);
+  return { messages, fast, queued, failed, gained, lost, latency: data.latency };
+}
+
+/** The change from `before` to `now` in percent, or undefined when there is nothing to compare with. */
+export function change(now: number | null, before: number | null | undefined): number | undefined {
+  if (now === null || before === null || before === undefined || before === 0) return undefined;
+  return Math.round(((now - before) / before) * 1000) / 10;
 }

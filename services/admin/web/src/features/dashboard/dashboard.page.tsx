@@ -1,117 +1,217 @@
-import { Card, Col, Row, Segmented, Space, Statistic, Switch, Table, Typography } from 'antd';
+import {
+  Card,
+  Col,
+  DatePicker,
+  Empty,
+  Row,
+  Segmented,
+  Select,
+  Space,
+  Statistic,
+  Switch,
+  Table,
+  Typography,
+} from 'antd';
+import type { Dayjs } from 'dayjs';
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CompareWith, Dashboard } from '../../api/types';
 import { Chart } from '../../chart';
+import { formatTime } from '../../format';
 import { useConsole } from '../../session';
 import { useLoad } from '../../use-load';
-import { followers, paths, perMinuteByType, sources, totals } from './charts';
+import { buckets, change, followers, paths, perMinuteByType, sources, stepOf, totals, type Window } from './charts';
 
-type RangeKey = 'hour' | 'today' | 'day' | 'week';
+type RangeKey = 'hour' | 'today' | 'day' | 'week' | 'custom';
 const refreshMs = 5000;
 
-function window(range: RangeKey, now: number): { from: number; to: number } {
+function windowOf(range: RangeKey, custom: Window | undefined, now: number): Window {
   const hour = 3_600_000;
+  if (range === 'custom' && custom !== undefined) return custom;
   if (range === 'today') {
     const start = new Date(now);
     start.setHours(0, 0, 0, 0);
     return { from: start.getTime(), to: now };
   }
-  const span = { hour, day: 24 * hour, week: 7 * 24 * hour }[range];
+  const span = { hour, day: 24 * hour, week: 7 * 24 * hour, custom: hour }[range];
   return { from: now - span, to: now };
 }
 
-function Versus({ what, value }: { what: string; value: number | undefined }) {
+function Figure(props: {
+  id: string;
+  title: string;
+  value: number | null;
+  before: number | null | undefined;
+  compareLabel: string;
+  suffix?: string;
+  /** For latency and failures, a rise is bad (red); for messages and followers, good (green). */
+  riseIsBad?: boolean;
+}) {
   const { t } = useTranslation();
-  if (value === undefined) return null;
-  return <Typography.Text type="secondary">{t('dashboard.versus', { what, value })}</Typography.Text>;
+  const delta = change(props.value, props.before);
+  const rising = delta !== undefined && delta > 0;
+  const color =
+    delta === undefined || delta === 0 ? undefined : rising === (props.riseIsBad ?? false) ? '#cf1322' : '#389e0d';
+  return (
+    <Col xs={12} md={6} xl={3}>
+      <Card size="small" data-testid={`figure-${props.id}`}>
+        <Statistic
+          title={props.title}
+          value={props.value ?? '—'}
+          {...(props.suffix === undefined || props.value === null ? {} : { suffix: props.suffix })}
+        />
+        <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+          {t('dashboard.versus', { what: props.compareLabel, value: props.before ?? '—' })}
+          {delta !== undefined && (
+            <span style={{ color, marginLeft: 6 }}>
+              {rising ? '↑' : '↓'} {Math.abs(delta)}%
+            </span>
+          )}
+        </Typography.Text>
+      </Card>
+    </Col>
+  );
 }
 
 function Figures({ data, compareLabel }: { data: Dashboard; compareLabel: string }) {
   const { t } = useTranslation();
   const now = totals(data);
   const before = data.compare;
-  const figure = (title: string, value: number, previous: number | undefined, suffix?: string) => (
-    <Col xs={12} md={8} xl={4}>
-      <Card size="small">
-        <Statistic title={title} value={value} {...(suffix === undefined ? {} : { suffix })} />
-        <Versus what={compareLabel} value={previous} />
-      </Card>
-    </Col>
-  );
+  const props = { compareLabel };
   return (
-    <Row gutter={[16, 16]} data-testid="dashboard-figures">
-      {figure(t('dashboard.messages'), now.messages, before?.messages)}
-      {figure(t('dashboard.fast'), now.fast, before?.fast)}
-      {figure(t('dashboard.queued'), now.queued, before?.queued)}
-      {figure(t('dashboard.failed'), now.failed, before?.failed)}
-      {figure(`${t('dashboard.latency')} ${t('dashboard.p50')}`, data.latency.p50, before?.latency?.p50, 'ms')}
-      {figure(`${t('dashboard.latency')} ${t('dashboard.p99')}`, data.latency.p99, before?.latency?.p99, 'ms')}
+    <Row gutter={[12, 12]} data-testid="dashboard-figures">
+      <Figure {...props} id="messages" title={t('dashboard.messages')} value={now.messages} before={before?.messages} />
+      <Figure {...props} id="fast" title={t('dashboard.fast')} value={now.fast} before={before?.fast} />
+      <Figure {...props} id="queued" title={t('dashboard.queued')} value={now.queued} before={before?.queued} />
+      <Figure
+        {...props}
+        id="failed"
+        title={t('dashboard.failed')}
+        value={now.failed}
+        before={before?.failed}
+        riseIsBad
+      />
+      <Figure
+        {...props}
+        id="p50"
+        title={`${t('dashboard.latency')} ${t('dashboard.p50')}`}
+        value={now.latency.p50}
+        before={before?.latency.p50}
+        suffix="ms"
+        riseIsBad
+      />
+      <Figure
+        {...props}
+        id="p99"
+        title={`${t('dashboard.latency')} ${t('dashboard.p99')}`}
+        value={now.latency.p99}
+        before={before?.latency.p99}
+        suffix="ms"
+        riseIsBad
+      />
+      <Figure {...props} id="gained" title={t('dashboard.gained')} value={now.gained} before={before?.gained} />
+      <Figure
+        {...props}
+        id="net"
+        title={t('dashboard.net')}
+        value={now.gained - now.lost}
+        before={before === undefined ? undefined : before.gained - before.lost}
+      />
     </Row>
   );
 }
 
-function Controls(props: {
+interface ControlsProps {
   range: RangeKey;
   setRange: (r: RangeKey) => void;
+  custom: Window | undefined;
+  setCustom: (w: Window | undefined) => void;
   compare: CompareWith;
   setCompare: (c: CompareWith) => void;
   live: boolean;
   setLive: (l: boolean) => void;
-}) {
+  updatedAt: number | undefined;
+}
+
+function Controls(props: ControlsProps) {
   const { t } = useTranslation();
+  const pick = (values: [Dayjs | null, Dayjs | null] | null) => {
+    const from = values?.[0]?.valueOf();
+    const to = values?.[1]?.valueOf();
+    if (from === undefined || to === undefined) {
+      props.setCustom(undefined);
+      props.setRange('hour');
+      return;
+    }
+    props.setCustom({ from, to });
+    props.setRange('custom');
+  };
   return (
-    <Space wrap style={{ marginBottom: 16 }}>
+    <Space wrap style={{ marginBottom: 16 }} data-testid="dashboard-controls">
       <Segmented<RangeKey>
         value={props.range}
-        onChange={props.setRange}
+        onChange={(r) => {
+          props.setCustom(undefined);
+          props.setRange(r);
+        }}
         options={(['hour', 'today', 'day', 'week'] as const).map((r) => ({
           value: r,
           label: t(`dashboard.range.${r}`),
         }))}
       />
-      <span>{t('dashboard.compareWith')}</span>
-      <Segmented<CompareWith>
+      <DatePicker.RangePicker showTime={{ format: 'HH:mm' }} format="YYYY-MM-DD HH:mm" onChange={pick} />
+      <Typography.Text>{t('dashboard.compareWith')}</Typography.Text>
+      <Select<CompareWith>
         value={props.compare}
         onChange={props.setCompare}
+        style={{ width: 150 }}
+        data-testid="dashboard-compare"
         options={(['previous', 'yesterday', 'week'] as const).map((c) => ({ value: c, label: t(`dashboard.${c}`) }))}
       />
-      <Switch checked={props.live} onChange={props.setLive} /> <span>{t('dashboard.live')}</span>
+      <Switch checked={props.live} disabled={props.range === 'custom'} onChange={props.setLive} />
+      <Typography.Text>{t('dashboard.live')}</Typography.Text>
+      {props.updatedAt !== undefined && (
+        <Typography.Text type="secondary" data-testid="dashboard-updated">
+          {t('dashboard.updatedAt', { time: formatTime(props.updatedAt) })}
+        </Typography.Text>
+      )}
     </Space>
   );
 }
 
-function Panels({ data }: { data: Dashboard }) {
+function Panels({ data, window }: { data: Dashboard; window: Window }) {
   const { t } = useTranslation();
-  const options = useMemo(
-    () => ({
-      types: perMinuteByType(data),
-      paths: paths(data, t),
+  const step = stepOf(window);
+  const options = useMemo(() => {
+    const series = buckets(data.perMinute, window, step);
+    return {
+      types: perMinuteByType(series, step),
+      paths: paths(series, step, t),
       followers: followers(data, t),
-      sources: sources(data),
-    }),
-    [data, t],
-  );
+      sources: sources(data, t),
+    };
+  }, [data, window, step, t]);
+  const unit = t(`dashboard.step.${step === 60_000 ? 'minute' : step === 600_000 ? 'tenMinutes' : 'hour'}`);
   return (
     <Row gutter={[16, 16]} style={{ marginTop: 16 }}>
       <Col xs={24} xl={12}>
-        <Card size="small" title={t('dashboard.perMinute')}>
+        <Card size="small" title={t('dashboard.perMinute', { unit })}>
           <Chart option={options.types} testId="chart-per-minute" />
         </Card>
       </Col>
       <Col xs={24} xl={12}>
-        <Card size="small" title={t('dashboard.paths')}>
-          <Chart option={options.paths} />
+        <Card size="small" title={t('dashboard.paths', { unit })}>
+          <Chart option={options.paths} testId="chart-paths" />
         </Card>
       </Col>
       <Col xs={24} xl={12}>
         <Card size="small" title={t('dashboard.followers')}>
-          <Chart option={options.followers} />
+          {data.followers.length === 0 ? <Empty /> : <Chart option={options.followers} testId="chart-followers" />}
         </Card>
       </Col>
       <Col xs={24} md={12} xl={6}>
         <Card size="small" title={t('dashboard.sources')}>
-          <Chart option={options.sources} />
+          {data.followers.length === 0 ? <Empty /> : <Chart option={options.sources} testId="chart-sources" />}
         </Card>
       </Col>
       <Col xs={24} md={12} xl={6}>
@@ -120,9 +220,10 @@ function Panels({ data }: { data: Dashboard }) {
             size="small"
             rowKey="text"
             pagination={false}
+            data-testid="top-keywords"
             dataSource={[...data.topKeywords]}
             columns={[
-              { title: t('dashboard.keyword'), dataIndex: 'text' },
+              { title: t('dashboard.keyword'), dataIndex: 'text', ellipsis: true },
               { title: t('dashboard.count'), dataIndex: 'count', width: 80 },
             ]}
           />
@@ -132,34 +233,42 @@ function Panels({ data }: { data: Dashboard }) {
   );
 }
 
+/** The first screen: the window's figures against the comparison window, and the charts, refreshed every 5 s. */
 export function DashboardPage() {
   const { t } = useTranslation();
   const { api, account } = useConsole();
   const [range, setRange] = useState<RangeKey>('hour');
+  const [custom, setCustom] = useState<Window>();
   const [compare, setCompare] = useState<CompareWith>('yesterday');
   const [live, setLive] = useState(true);
   const [tick, setTick] = useState(0);
+  const [shown, setShown] = useState<{ data: Dashboard; window: Window; at: number }>();
   useEffect(() => {
-    if (!live) return;
+    if (!live || range === 'custom') return;
     const timer = setInterval(() => setTick((n) => n + 1), refreshMs);
     return () => clearInterval(timer);
-  }, [live]);
-  const { data } = useLoad(
-    () => api.dashboard({ ...window(range, Date.now()), compare, ...(account === undefined ? {} : { account }) }),
-    [api, range, compare, account, tick],
-  );
+  }, [live, range]);
+  useLoad(async () => {
+    const now = Date.now();
+    const window = windowOf(range, custom, now);
+    const data = await api.dashboard({ ...window, compare, ...(account === undefined ? {} : { account }) });
+    setShown({ data, window, at: now });
+  }, [api, range, custom, compare, account, tick]);
   return (
     <>
       <Controls
         range={range}
         setRange={setRange}
+        custom={custom}
+        setCustom={setCustom}
         compare={compare}
         setCompare={setCompare}
         live={live}
         setLive={setLive}
+        updatedAt={shown?.at}
       />
-      {data !== undefined && <Figures data={data} compareLabel={t(`dashboard.${compare}`)} />}
-      {data !== undefined && <Panels data={data} />}
+      {shown !== undefined && <Figures data={shown.data} compareLabel={t(`dashboard.${compare}`)} />}
+      {shown !== undefined && <Panels data={shown.data} window={shown.window} />}
     </>
   );
 }

@@ -23,7 +23,9 @@ export function useMessageColumns(): TableColumnsType<MessageRow> {
     {
       title: t('logs.openId'),
       dataIndex: 'openId',
-      render: (openId: string) => <Link to={`/logs/timeline?openId=${encodeURIComponent(openId)}`}>{openId}</Link>,
+      render: (openId: string, row) => (
+        <Link to={`/logs/timeline?${new URLSearchParams({ account: row.account, openId }).toString()}`}>{openId}</Link>
+      ),
     },
     { title: t('logs.type'), dataIndex: 'msgType', render: (type: string, row) => <Tag>{row.event ?? type}</Tag> },
     {
