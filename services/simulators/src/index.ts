@@ -42,7 +42,8 @@ export {
 export { loadSimulatorsConfig, type SimulatorsConfig, simulatorsService } from './service.js';
 export { createSimulator, type Simulator, type SimulatorOptions } from './simulator.js';
 export { SimulatorState, type SimulatorStateOptions } from './simulator-state.js';
-export type { TemplateSendRecord } from './template/template-store.js';
+export { checkTemplateData, sampleTemplates, templateKeys, templateLibrary } from './template/template-library.js';
+export { maxTemplatesInUse, type TemplateSendRecord } from './template/template-store.js';
 export type { TokenStats } from './token/token-store.js';
 export {
   defaultLimits,
@@ -50,6 +51,7 @@ export {
   originalIdOf,
   type SimAccount,
   type SimLimits,
+  type SimTemplate,
   type SimUser,
 } from './types.js';
 export type { InteractionKind, KefuVerdict, UserRecord } from './user/audience-store.js';

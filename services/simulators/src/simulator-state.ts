@@ -7,6 +7,7 @@ import { type MassSendRecord, MassStore } from './mass/mass-store.js';
 import { MenuStore } from './menu/menu-store.js';
 import { OAuthStore } from './oauth/oauth-store.js';
 import { QrCodeStore } from './qrcode/qrcode-store.js';
+import { configuredTemplates } from './template/template-library.js';
 import { type TemplateSendRecord, TemplateStore } from './template/template-store.js';
 import { TokenStore } from './token/token-store.js';
 import { defaultLimits, type SimAccount, type SimLimits, type SimUser } from './types.js';
@@ -47,7 +48,7 @@ export class SimulatorState {
     this.audience = new AudienceStore(this.clock, () => this.currentLimits);
     this.oauth = new OAuthStore(this.clock);
     this.qrcodes = new QrCodeStore(this.clock);
-    this.seedUsers();
+    this.seed();
   }
 
   get limits(): SimLimits {
@@ -121,7 +122,7 @@ export class SimulatorState {
     return this.mass.list(appId);
   }
 
-  /** Forgets everything and re-seeds the configured users; limits are kept. */
+  /** Forgets everything and re-seeds the configured users and templates; limits are kept. */
   reset(): void {
     for (const store of [
       this.tokens,
@@ -136,12 +137,14 @@ export class SimulatorState {
     ]) {
       store.reset();
     }
-    this.seedUsers();
+    this.seed();
   }
 
-  private seedUsers(): void {
+  /** The configured users and templates of every account. */
+  private seed(): void {
     for (const account of this.accounts.list()) {
       for (const user of account.users ?? []) this.audience.upsert(account.appId, user);
+      for (const template of configuredTemplates(account)) this.templates.addTemplate(account.appId, template);
     }
   }
 }

@@ -134,6 +134,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     createHomeRouter({
       accounts,
       groups,
+      templatesOf: (appId) => state.templates.templatesOf(appId),
       ...(options.ingressBaseUrl === undefined ? {} : { ingressBaseUrl: options.ingressBaseUrl }),
     }),
   );

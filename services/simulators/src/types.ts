@@ -28,11 +28,29 @@ export interface SimAccount {
   readonly mode: EncryptionMode;
   /** The account's original id (`gh_…`), sent as `ToUserName`. Defaults to `gh_<id>`. */
   readonly originalId?: string;
-  /** Template ids the account has added; any other id is refused with 40037. */
+  /**
+   * Templates the account has in use (get_all_private_template lists them; a send to any
+   * other id gets 40037). Managed at run time through api_add_template / del_private_template
+   * and `/_sim/accounts/:account/templates`.
+   */
+  readonly templates?: readonly SimTemplate[];
+  /** Shorthand for templates known by id only: each gets generic first/keyword1–3/remark content. */
   readonly templateIds?: readonly string[];
   readonly users?: readonly SimUser[];
   /** Callback URL overriding `callbackBaseUrl + /wx/:id`. */
   readonly callbackUrl?: string;
+}
+
+/** A private template as `get_all_private_template` lists it. */
+export interface SimTemplate {
+  /** 43 characters of base64url in WeChat (any non-empty id is accepted here). */
+  readonly templateId: string;
+  readonly title: string;
+  readonly primaryIndustry: string;
+  readonly deputyIndustry: string;
+  /** The text with its `{{key.DATA}}` placeholders: the keys template/send's `data` uses. */
+  readonly content: string;
+  readonly example: string;
 }
 
 /** The limits WeChat applies; each configurable because WeChat changed several over time. */

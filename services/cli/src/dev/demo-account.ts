@@ -1,5 +1,5 @@
 import type { SeedData } from '@mpstack/common/db';
-import type { SimAccount } from '@mpstack/simulators';
+import { type SimAccount, sampleTemplates } from '@mpstack/simulators';
 import { fetchStableToken } from './dev-worker.js';
 
 /**
@@ -91,6 +91,8 @@ export const demoSimAccount: SimAccount = {
   mode: demoAccount.encryptMode,
   originalId: demoAccount.originalId,
   users: demoUsers,
+  // 账单提醒, 流量使用提醒, 业务办理成功通知: template sends work in `mpstack dev` (and 43004 shows).
+  templates: sampleTemplates,
 };
 
 /**

@@ -6,6 +6,7 @@ import type { AdjustableClock } from '../clock.js';
 import type { SimulatorState } from '../simulator-state.js';
 import { defaultLimits, type SimAccount, type SimLimits, type SimUser } from '../types.js';
 import type { InteractionKind } from '../user/audience-store.js';
+import { addTemplateControls } from './template-controls.js';
 
 export interface AdminRouterDeps {
   readonly state: SimulatorState;
@@ -54,6 +55,7 @@ export function createAdminRouter(deps: AdminRouterDeps): Router {
   router.use('/_sim', express.json());
   addStateRoutes(router, deps);
   addAccountRoutes(router, deps.state);
+  addTemplateControls(router, deps.state, (req, res) => accountOf(deps.state, req, res));
   return router;
 }
 

@@ -1,7 +1,7 @@
 import { type Request, type Response, Router } from 'express';
 import type { AccountDirectory } from '../accounts.js';
 import type { RouteInfo } from '../http/routes.js';
-import { callbackUrlOf, originalIdOf, type SimAccount } from '../types.js';
+import { callbackUrlOf, originalIdOf, type SimAccount, type SimTemplate } from '../types.js';
 
 /** A group of endpoints the index lists under one heading. */
 export interface EndpointGroup {
@@ -13,6 +13,8 @@ export interface HomeRouterDeps {
   readonly accounts: AccountDirectory;
   readonly ingressBaseUrl?: string;
   readonly groups: readonly EndpointGroup[];
+  /** The account's current templates (read on every page view). */
+  readonly templatesOf?: (appId: string) => readonly SimTemplate[];
 }
 
 const escapes: Readonly<Record<string, string>> = {
@@ -45,13 +47,29 @@ function accountRows(account: SimAccount, ingressBaseUrl: string | undefined): s
   return `<h3>${html(account.id)}</h3>\n<table>${cells.join('')}</table>`;
 }
 
+/** The account's templates with a delete button each, and a form to add one (posts to `/_sim`). */
+function templateSection(account: SimAccount, templates: readonly SimTemplate[]): string {
+  const base = `/_sim/accounts/${encodeURIComponent(account.id)}/templates`;
+  const rows = templates.map(
+    (t) => `<tr><td><code>${html(t.templateId)}</code></td><td>${html(t.title)}</td>
+<td><pre>${html(t.content)}</pre></td><td><form method="post" action="${base}/${encodeURIComponent(t.templateId)}/delete">
+<button>删除</button></form></td></tr>`,
+  );
+  return `<h4 id="templates-${html(account.id)}">模板消息 (templates: ${templates.length} of 25)</h4>
+<table class="templates"><tr><th>template_id</th><th>标题</th><th>内容</th><th></th></tr>${rows.join('\n')}</table>
+<form method="post" action="${base}" class="add-template">
+<input name="title" placeholder="标题, e.g. 缴费成功通知" required>
+<textarea name="content" rows="3" placeholder="{{first.DATA}}&#10;金额：{{keyword1.DATA}}&#10;{{remark.DATA}}" required></textarea>
+<button>添加模板</button></form>`;
+}
+
 function endpointList(group: EndpointGroup): string {
   const items = group.routes.map((route) => `<li><code>${route.method} ${html(route.path)}</code></li>`);
   return `<h3>${html(group.title)}</h3>\n<ul>${items.join('')}</ul>`;
 }
 
 /** The page at the simulator's base URL: what it is, its accounts' credentials, its links and endpoints. */
-export function homePage({ accounts, ingressBaseUrl, groups }: HomeRouterDeps): string {
+export function homePage({ accounts, ingressBaseUrl, groups, templatesOf }: HomeRouterDeps): string {
   return `<!doctype html>
 <html lang="zh-CN">
 <head>
@@ -65,6 +83,10 @@ export function homePage({ accounts, ingressBaseUrl, groups }: HomeRouterDeps): 
   th { text-align: left; font-weight: normal; color: #666; padding: 2px 12px 2px 0; vertical-align: top; }
   td code, li code { word-break: break-all; }
   ul { columns: 2; padding-left: 18px; }
+  table.templates td { vertical-align: top; padding: 2px 8px 2px 0; }
+  table.templates pre { margin: 0; white-space: pre-wrap; font-size: 13px; }
+  form.add-template { display: flex; gap: 6px; align-items: flex-start; margin-bottom: 16px; }
+  form.add-template textarea { flex: 1; }
   a.button { display: inline-block; background: #07c160; color: #fff; padding: 6px 14px; border-radius: 4px;
     text-decoration: none; margin-right: 8px; }
 </style>
@@ -80,7 +102,11 @@ Point an SDK's API base URL here instead of <code>https://api.weixin.qq.com</cod
 <h2>Simulated accounts</h2>
 ${accounts
   .list()
-  .map((account) => accountRows(account, ingressBaseUrl))
+  .map(
+    (account) =>
+      accountRows(account, ingressBaseUrl) +
+      (templatesOf === undefined ? '' : templateSection(account, templatesOf(account.appId))),
+  )
   .join('\n')}
 <h2>Endpoints</h2>
 <p>Any other path answers WeChat's JSON error <code>{"errcode":48001,"errmsg":"api unauthorized …"}</code>

@@ -24,6 +24,24 @@ const errmsgs: Readonly<Record<number, string>> = {
   40054: 'invalid button url domain',
   40055: 'invalid sub button url domain',
   40097: 'invalid args',
+  40007: 'invalid media_id',
+  40032: 'invalid openid list size',
+  40059: 'invalid msg id',
+  40060: 'invalid article idx',
+  40152: 'invalid group id',
+  40246: 'invalid keyword_name_list',
+  45026: 'template num exceeds limit',
+  45028: 'has no masssend quota',
+  45056: 'too many tags now, no need to add new',
+  45057: "can't delete the tag that has too many fans",
+  45058: "can't modify sys tag",
+  45059: 'can not tagging one user too much',
+  45113: 'product message and card message are no longer supported',
+  45157: 'invalid tag name',
+  45158: 'tag name too long',
+  45159: 'invalid tag id',
+  47003: 'argument invalid!',
+  65301: 'invalid menuid',
   40125: 'invalid appsecret',
   40130: 'invalid openid list size, at least two openid',
   40163: 'code been used',
@@ -67,8 +85,10 @@ export class WxApiError extends Error {
   constructor(
     readonly errcode: number,
     readonly extra: Readonly<Record<string, unknown>> = {},
+    /** An errmsg naming the culprit, as 47003 "errmsg 会提示具体是哪个字段出错" does. */
+    errmsg?: string,
   ) {
-    super(errmsgs[errcode] ?? 'unknown error');
+    super(errmsg ?? errmsgs[errcode] ?? 'unknown error');
     this.name = 'WxApiError';
   }
 }

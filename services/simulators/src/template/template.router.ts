@@ -7,6 +7,7 @@ import { WxApiError } from '../http/wx-errors.js';
 import { beijingDay, numericId } from '../shared/ids.js';
 import type { SimAccount, SimLimits } from '../types.js';
 import type { AudienceStore } from '../user/audience-store.js';
+import { checkTemplateData, newTemplateId, templateFromLibrary } from './template-library.js';
 import type { TemplateSendRecord, TemplateStore } from './template-store.js';
 
 export interface TemplateRouterDeps {
@@ -30,7 +31,8 @@ function recipient(audience: AudienceStore, account: SimAccount, touser: unknown
 }
 
 /**
- * `POST /cgi-bin/message/template/send`: 40037 unknown template, 40003 unknown openid,
+ * `POST /cgi-bin/message/template/send`: 40037 a template the account does not have, 47003 a
+ * field missing or over its rule's limit (template-library.ts), 40003 unknown openid,
  * 43004 not following, 45009 past the daily quota. A repeated `client_msg_id` for the same
  * user within 10 min returns the first msgid without sending again. The delivery result
  * follows as a `TEMPLATESENDJOBFINISH` push to the account's callback URL.
@@ -44,13 +46,14 @@ export function createTemplateRouter({
   callbacks,
 }: TemplateRouterDeps): Router {
   const router = Router();
+  addLibraryRoutes(router, authorize, templates);
   router.post('/cgi-bin/message/template/send', (req: Request, res: Response) => {
     const account = authorize(req);
     const body = jsonBody(req);
     const templateId = body.template_id;
-    if (typeof templateId !== 'string' || !(account.templateIds ?? []).includes(templateId)) {
-      throw new WxApiError(40037);
-    }
+    const template = typeof templateId === 'string' ? templates.template(account.appId, templateId) : undefined;
+    if (template === undefined) throw new WxApiError(40037);
+    checkTemplateData(template, body.data);
     const openid = recipient(audience, account, body.touser);
     const now = clock();
     const clientKey =
@@ -72,7 +75,7 @@ export function createTemplateRouter({
       msgid: numericId(),
       appId: account.appId,
       openid,
-      templateId,
+      templateId: template.templateId,
       request: body,
       at: now,
       status: user?.isBlocking === true ? 'failed:user block' : 'success',
@@ -85,4 +88,62 @@ export function createTemplateRouter({
     callbacks.templateFinished(account, record);
   });
   return router;
+}
+
+/** The industries `get_industry` reports until `api_set_industry` changes them. */
+const defaultIndustry = {
+  primary_industry: { first_class: 'IT科技', second_class: '通信与运营商' },
+  secondary_industry: { first_class: 'IT科技', second_class: '互联网|电子商务' },
+};
+
+/**
+ * The template library: `get_all_private_template`, `api_add_template` (from the simulator's
+ * library, template-library.ts; 45026 past 25 templates), `del_private_template` (an id the
+ * account does not have: 40037), and the industry pair, which the simulator does not check
+ * templates against.
+ */
+function addLibraryRoutes(router: Router, authorize: Authorize, templates: TemplateStore): void {
+  router.get('/cgi-bin/template/get_all_private_template', (req: Request, res: Response) => {
+    const account = authorize(req);
+    res.json({
+      template_list: templates.templatesOf(account.appId).map((template) => ({
+        template_id: template.templateId,
+        title: template.title,
+        primary_industry: template.primaryIndustry,
+        deputy_industry: template.deputyIndustry,
+        content: template.content,
+        example: template.example,
+      })),
+    });
+  });
+
+  router.post('/cgi-bin/template/api_add_template', (req: Request, res: Response) => {
+    const account = authorize(req);
+    const body = jsonBody(req);
+    const template = templateFromLibrary(body.template_id_short, body.keyword_name_list, newTemplateId());
+    if (!templates.addTemplate(account.appId, template)) throw new WxApiError(45026);
+    sendOk(res, { template_id: template.templateId });
+  });
+
+  router.post('/cgi-bin/template/del_private_template', (req: Request, res: Response) => {
+    const account = authorize(req);
+    const templateId = jsonBody(req).template_id;
+    if (typeof templateId !== 'string' || !templates.deleteTemplate(account.appId, templateId)) {
+      throw new WxApiError(40037);
+    }
+    sendOk(res);
+  });
+
+  router.get('/cgi-bin/template/get_industry', (req: Request, res: Response) => {
+    authorize(req);
+    res.json(defaultIndustry);
+  });
+
+  // Success only: the simulator keeps no industry (the ids are not checked against a table).
+  router.post('/cgi-bin/template/api_set_industry', (req: Request, res: Response) => {
+    authorize(req);
+    const body = jsonBody(req);
+    if (typeof body.industry_id1 !== 'string' && typeof body.industry_id1 !== 'number') throw new WxApiError(47001);
+    sendOk(res);
+  });
 }
