@@ -2,7 +2,12 @@ import type {
   ClaimRequest,
   ClaimResult,
   CoordinationPort,
+  CredentialFailure,
+  CredentialRefreshRequest,
+  CredentialState,
   Lease,
+  ServiceWindowKind,
+  ServiceWindowVerdict,
   SessionLifetime,
   TokenBucket,
 } from '../ports/coordination.js';
@@ -26,6 +31,23 @@ interface BucketState {
   at: number;
 }
 
+/** A shared credential (see the Redis hash in `redis-scripts.ts`): all times on the store's clock. */
+interface CredentialRecord {
+  value: string | undefined;
+  expiresAt: number;
+  isStale: boolean;
+  generation: number;
+  leaseHolder: string | undefined;
+  leaseEndsAt: number;
+  failure: string | undefined;
+  retryAt: number;
+}
+
+/** A follower's customer-service windows: end and budget left per kind. */
+type WindowRecord = Partial<Record<ServiceWindowKind, { endsAt: number; budget: number }>>;
+
+const oneDayMs = 86_400_000;
+
 /** Sweep expired keys once per this many writes, so unique message keys cannot pile up. */
 const SWEEP_EVERY = 1024;
 
@@ -39,6 +61,8 @@ export class MemoryCoordinationStore {
   readonly #entries = new Map<string, Entry>();
   readonly buckets = new Map<string, BucketState>();
   readonly channels = new Map<string, Set<Listener>>();
+  /** Credentials, quotas and service windows, each with the expiry its Redis key would have. */
+  readonly records = new Map<string, { value: CredentialRecord | WindowRecord | number; expiresAt: number }>();
   #writes = 0;
 
   /** @param now clock in milliseconds; injectable so tests can move time. */
@@ -77,6 +101,27 @@ export class MemoryCoordinationStore {
     const now = this.now();
     for (const [key, entry] of this.#entries) if (entry.expiresAt <= now) this.delete(key);
     for (const [key, state] of this.buckets) if (state.at < now - 3_600_000) this.buckets.delete(key);
+    for (const [key, record] of this.records) if (record.expiresAt <= now) this.records.delete(key);
+  }
+
+  /** A credential, quota or window record, undefined once its expiry passed. */
+  record<T extends CredentialRecord | WindowRecord | number>(key: string): T | undefined {
+    const entry = this.records.get(key);
+    if (entry === undefined) return undefined;
+    if (entry.expiresAt <= this.now()) {
+      this.records.delete(key);
+      return undefined;
+    }
+    return entry.value as T;
+  }
+
+  setRecord(key: string, value: CredentialRecord | WindowRecord | number, expiresAt: number): void {
+    this.records.set(key, { value, expiresAt });
+    if (++this.#writes % SWEEP_EVERY === 0) this.#sweep();
+  }
+
+  expiryOf(key: string): number | undefined {
+    return this.records.get(key)?.expiresAt;
   }
 }
 
@@ -140,6 +185,134 @@ export class MemoryCoordination implements CoordinationPort {
     if (stored !== undefined && typeof stored !== 'string' && stored.fence === fence) {
       this.#store.replace(messageKey, { fence, expiresAt: 0, holder: '' });
     }
+  }
+
+  async readCredential(key: string): Promise<CredentialState> {
+    return this.#credentialState(this.#store.record<CredentialRecord>(key));
+  }
+
+  async claimCredentialRefresh(
+    key: string,
+    request: CredentialRefreshRequest,
+  ): Promise<{ readonly claimed: boolean; readonly state: CredentialState }> {
+    const store = this.#store;
+    const now = store.now();
+    const record = store.record<CredentialRecord>(key);
+    const state = this.#credentialState(record);
+    const isDue = state.value === undefined || state.isStale || state.remainingMs <= request.refreshAheadMs;
+    const isLeaseFree =
+      record?.leaseHolder === undefined || record.leaseHolder === request.holder || record.leaseEndsAt <= now;
+    if (!isDue || !isLeaseFree || (record?.retryAt ?? 0) > now) return { claimed: false, state };
+    const claimed: CredentialRecord = record ?? {
+      value: undefined,
+      expiresAt: 0,
+      isStale: false,
+      generation: 0,
+      leaseHolder: undefined,
+      leaseEndsAt: 0,
+      failure: undefined,
+      retryAt: 0,
+    };
+    claimed.leaseHolder = request.holder;
+    claimed.leaseEndsAt = now + request.leaseMs;
+    if (record === undefined) store.setRecord(key, claimed, now + oneDayMs);
+    return { claimed: true, state };
+  }
+
+  async storeCredential(key: string, holder: string, value: string, expiresInMs: number): Promise<boolean> {
+    const record = this.#store.record<CredentialRecord>(key);
+    if (record === undefined || record.leaseHolder !== holder) return false;
+    const now = this.#store.now();
+    Object.assign(record, {
+      value,
+      expiresAt: now + expiresInMs,
+      isStale: false,
+      generation: record.generation + 1,
+      leaseHolder: undefined,
+      leaseEndsAt: 0,
+      failure: undefined,
+      retryAt: 0,
+    });
+    this.#store.setRecord(key, record, now + expiresInMs + oneDayMs);
+    return true;
+  }
+
+  async releaseCredential(key: string, holder: string, failure?: CredentialFailure): Promise<void> {
+    const record = this.#store.record<CredentialRecord>(key);
+    if (record === undefined || record.leaseHolder !== holder) return;
+    record.leaseHolder = undefined;
+    record.leaseEndsAt = 0;
+    if (failure !== undefined) {
+      record.failure = failure.reason;
+      record.retryAt = this.#store.now() + failure.retryAfterMs;
+    }
+  }
+
+  async markCredentialStale(key: string, value: string): Promise<boolean> {
+    const record = this.#store.record<CredentialRecord>(key);
+    if (record === undefined || record.value !== value) return false;
+    record.isStale = true;
+    return true;
+  }
+
+  async consumeQuota(
+    key: string,
+    limit: number,
+    ttlMs: number,
+  ): Promise<{ readonly allowed: boolean; readonly used: number }> {
+    const used = this.#store.record<number>(key) ?? 0;
+    if (used >= limit) return { allowed: false, used };
+    const now = this.#store.now();
+    this.#store.setRecord(key, used + 1, used === 0 ? now + ttlMs : (this.#store.expiryOf(key) ?? now + ttlMs));
+    return { allowed: true, used: used + 1 };
+  }
+
+  async fillQuota(key: string, limit: number, ttlMs: number): Promise<void> {
+    const used = this.#store.record<number>(key) ?? 0;
+    if (used >= limit) return;
+    this.#store.setRecord(key, limit, used === 0 ? this.#store.now() + ttlMs : (this.#store.expiryOf(key) ?? 0));
+  }
+
+  async quotaUsed(key: string): Promise<number> {
+    return this.#store.record<number>(key) ?? 0;
+  }
+
+  async openServiceWindow(key: string, kind: ServiceWindowKind, windowMs: number, budget: number): Promise<void> {
+    const now = this.#store.now();
+    const windows: WindowRecord = {
+      ...this.#store.record<WindowRecord>(key),
+      [kind]: { endsAt: now + windowMs, budget },
+    };
+    const endsAt = Math.max(windows.message?.endsAt ?? 0, windows.event?.endsAt ?? 0);
+    this.#store.setRecord(key, windows, endsAt + 1000);
+  }
+
+  async closeServiceWindows(key: string): Promise<void> {
+    this.#store.records.delete(key);
+  }
+
+  async takeServiceWindow(key: string): Promise<ServiceWindowVerdict> {
+    const now = this.#store.now();
+    const windows = this.#store.record<WindowRecord>(key) ?? {};
+    const open = [windows.message, windows.event]
+      .filter((window): window is { endsAt: number; budget: number } => window !== undefined && window.endsAt > now)
+      .sort((a, b) => a.endsAt - b.endsAt);
+    if (open.length === 0) return 'closed';
+    const usable = open.find((window) => window.budget > 0);
+    if (usable === undefined) return 'exhausted';
+    usable.budget -= 1;
+    return 'allowed';
+  }
+
+  #credentialState(record: CredentialRecord | undefined): CredentialState {
+    const now = this.#store.now();
+    return {
+      value: record?.value,
+      remainingMs: record?.value === undefined ? 0 : Math.max(0, record.expiresAt - now),
+      isStale: record?.isStale ?? false,
+      generation: record?.generation ?? 0,
+      failure: record !== undefined && record.retryAt > now ? record.failure : undefined,
+    };
   }
 
   #initial(request: ClaimRequest, fence: number): string | LeaseState {

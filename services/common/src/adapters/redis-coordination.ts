@@ -5,12 +5,17 @@ import type {
   ClaimRequest,
   ClaimResult,
   CoordinationPort,
+  CredentialFailure,
+  CredentialRefreshRequest,
+  CredentialState,
   Lease,
+  ServiceWindowKind,
+  ServiceWindowVerdict,
   SessionLifetime,
   TokenBucket,
 } from '../ports/coordination.js';
 import { ClaimBatcher, type ClaimRow } from './redis-claim-batcher.js';
-import { SCRIPTS, type ScriptCommands, STATE_PREFIX } from './redis-scripts.js';
+import { type CredentialTuple, SCRIPTS, type ScriptCommands, STATE_PREFIX } from './redis-scripts.js';
 import { keySlot } from './redis-slot.js';
 
 /**
@@ -137,6 +142,75 @@ export class RedisCoordination implements CoordinationPort {
 
   async clearFailures(failureKey: string): Promise<void> {
     await unavailableOnFailure(this.#client.del(this.#key(failureKey)));
+  }
+
+  async readCredential(key: string): Promise<CredentialState> {
+    return credentialOf(await unavailableOnFailure(this.#client.mpReadCredential(this.#key(key))));
+  }
+
+  async claimCredentialRefresh(
+    key: string,
+    request: CredentialRefreshRequest,
+  ): Promise<{ readonly claimed: boolean; readonly state: CredentialState }> {
+    const [claimed, ...tuple] = await unavailableOnFailure(
+      this.#client.mpClaimCredential(this.#key(key), request.holder, request.leaseMs, request.refreshAheadMs),
+    );
+    return { claimed: claimed === 1, state: credentialOf(tuple) };
+  }
+
+  async storeCredential(key: string, holder: string, value: string, expiresInMs: number): Promise<boolean> {
+    return (
+      (await unavailableOnFailure(
+        this.#client.mpStoreCredential(this.#key(key), holder, value, Math.max(1, Math.round(expiresInMs))),
+      )) > 0
+    );
+  }
+
+  async releaseCredential(key: string, holder: string, failure?: CredentialFailure): Promise<void> {
+    await unavailableOnFailure(
+      this.#client.mpReleaseCredential(
+        this.#key(key),
+        holder,
+        failure?.reason ?? '',
+        Math.max(1, Math.round(failure?.retryAfterMs ?? 0)),
+      ),
+    );
+  }
+
+  async markCredentialStale(key: string, value: string): Promise<boolean> {
+    return (await unavailableOnFailure(this.#client.mpMarkCredentialStale(this.#key(key), value))) === 1;
+  }
+
+  async consumeQuota(
+    key: string,
+    limit: number,
+    ttlMs: number,
+  ): Promise<{ readonly allowed: boolean; readonly used: number }> {
+    const [allowed, used] = await unavailableOnFailure(this.#client.mpConsumeQuota(this.#key(key), limit, ttlMs));
+    return { allowed: allowed === 1, used: Number(used) };
+  }
+
+  async fillQuota(key: string, limit: number, ttlMs: number): Promise<void> {
+    await unavailableOnFailure(this.#client.mpFillQuota(this.#key(key), limit, ttlMs));
+  }
+
+  async quotaUsed(key: string): Promise<number> {
+    return Number((await unavailableOnFailure(this.#client.get(this.#key(key)))) ?? 0);
+  }
+
+  async openServiceWindow(key: string, kind: ServiceWindowKind, windowMs: number, budget: number): Promise<void> {
+    await unavailableOnFailure(
+      this.#client.mpOpenServiceWindow(this.#key(key), kind === 'message' ? 'm' : 'e', windowMs, budget),
+    );
+  }
+
+  async closeServiceWindows(key: string): Promise<void> {
+    await unavailableOnFailure(this.#client.del(this.#key(key)));
+  }
+
+  async takeServiceWindow(key: string): Promise<ServiceWindowVerdict> {
+    const verdict = await unavailableOnFailure(this.#client.mpTakeServiceWindow(this.#key(key)));
+    return verdict === 1 ? 'allowed' : verdict === 2 ? 'closed' : 'exhausted';
   }
 
   async publish(channel: string, message: string): Promise<void> {
@@ -329,6 +403,17 @@ function deliver(listener: Listener, message: string): void {
   } catch {
     // Listeners own their errors (the port's contract); nothing sensible to do here.
   }
+}
+
+function credentialOf(tuple: CredentialTuple | readonly (string | number | null)[]): CredentialState {
+  const [value, remaining, stale, generation, failure] = tuple;
+  return {
+    value: typeof value === 'string' ? value : undefined,
+    remainingMs: Number(remaining ?? 0),
+    isStale: Number(stale) === 1,
+    generation: Number(generation ?? 0),
+    failure: typeof failure === 'string' ? failure : undefined,
+  };
 }
 
 function replyOf(stored: string | null | undefined): string | undefined {

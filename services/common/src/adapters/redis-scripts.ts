@@ -217,6 +217,132 @@ if n == 1 then redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[1])) end
 return n
 `;
 
+/** Server time in ms; the credential, quota and window scripts judge every expiry on it. */
+const NOW_LUA = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+`;
+
+/**
+ * A shared credential is one hash (one key, so a Cluster needs no tag): v value, exp its
+ * expiry (ms, server clock), st stale flag, g generation, lh/lx the writer's lease holder and
+ * expiry, f/ra the last failure and when a refresh may be tried again. The state tuple:
+ * value or false, remaining ms, stale 0/1, generation, failure or false.
+ */
+const CREDENTIAL_LUA = `${NOW_LUA}
+local h = redis.call('HMGET', KEYS[1], 'v', 'exp', 'st', 'g', 'lh', 'lx', 'f', 'ra')
+local remaining = 0
+if h[1] then remaining = math.max(0, (tonumber(h[2]) or 0) - now) end
+local retryAt = tonumber(h[8]) or 0
+local failure = false
+if h[7] and retryAt > now then failure = h[7] end
+local function state()
+  return {h[1] or false, remaining, h[3] == '1' and 1 or 0, tonumber(h[4]) or 0, failure}
+end
+local function keepOneDay()
+  if redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], 86400000) end
+end
+`;
+
+const READ_CREDENTIAL = `${CREDENTIAL_LUA}
+return state()
+`;
+
+/** ARGV: holder, lease ms, refresh-ahead ms. Returns claimed 0/1 followed by the state tuple. */
+const CLAIM_CREDENTIAL = `${CREDENTIAL_LUA}
+local due = (not h[1]) or h[3] == '1' or remaining <= tonumber(ARGV[3])
+local leaseFree = (not h[5]) or h[5] == ARGV[1] or (tonumber(h[6]) or 0) <= now
+local claimed = 0
+if due and leaseFree and retryAt <= now then
+  redis.call('HSET', KEYS[1], 'lh', ARGV[1], 'lx', now + tonumber(ARGV[2]))
+  keepOneDay()
+  claimed = 1
+end
+local result = state()
+table.insert(result, 1, claimed)
+return result
+`;
+
+/** ARGV: holder, value, expires-in ms. Fenced by the lease; returns the new generation, 0 when fenced out. */
+const STORE_CREDENTIAL = `${CREDENTIAL_LUA}
+if h[5] ~= ARGV[1] then return 0 end
+local expiresIn = tonumber(ARGV[3])
+redis.call('HSET', KEYS[1], 'v', ARGV[2], 'exp', now + expiresIn, 'st', '0')
+redis.call('HDEL', KEYS[1], 'lh', 'lx', 'f', 'ra')
+local g = redis.call('HINCRBY', KEYS[1], 'g', 1)
+redis.call('PEXPIRE', KEYS[1], expiresIn + 86400000)
+return g
+`;
+
+/** ARGV: holder, failure ('' none), retry-after ms. */
+const RELEASE_CREDENTIAL = `${CREDENTIAL_LUA}
+if h[5] ~= ARGV[1] then return 0 end
+redis.call('HDEL', KEYS[1], 'lh', 'lx')
+if ARGV[2] ~= '' then
+  redis.call('HSET', KEYS[1], 'f', ARGV[2], 'ra', now + tonumber(ARGV[3]))
+  keepOneDay()
+end
+return 1
+`;
+
+/** ARGV: the value that failed. Marks stale only if it is still the stored value. */
+const MARK_CREDENTIAL_STALE = `
+if redis.call('HGET', KEYS[1], 'v') ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'st', '1')
+return 1
+`;
+
+/** ARGV: limit, ttl ms. Returns allowed 0/1 and the count. */
+const CONSUME_QUOTA = `
+local used = tonumber(redis.call('GET', KEYS[1])) or 0
+if used >= tonumber(ARGV[1]) then return {0, used} end
+used = redis.call('INCR', KEYS[1])
+if used == 1 then redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2])) end
+return {1, used}
+`;
+
+/** ARGV: limit, ttl ms. */
+const FILL_QUOTA = `
+local used = tonumber(redis.call('GET', KEYS[1])) or 0
+if used >= tonumber(ARGV[1]) then return used end
+if used == 0 then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', tonumber(ARGV[2]))
+else
+  redis.call('SET', KEYS[1], ARGV[1], 'KEEPTTL')
+end
+return tonumber(ARGV[1])
+`;
+
+/**
+ * A follower's customer-service windows: one hash, mx/mb the message window's end and
+ * budget left, ex/eb the click / follow / scan window's. ARGV: kind (m or e), window ms, budget.
+ */
+const OPEN_SERVICE_WINDOW = `${NOW_LUA}
+local ends = now + tonumber(ARGV[2])
+redis.call('HSET', KEYS[1], ARGV[1] .. 'x', ends, ARGV[1] .. 'b', ARGV[3])
+local other = tonumber(redis.call('HGET', KEYS[1], (ARGV[1] == 'm' and 'e' or 'm') .. 'x')) or 0
+redis.call('PEXPIRE', KEYS[1], math.max(ends, other) - now + 1000)
+return 1
+`;
+
+/** Returns 1 allowed, 2 no window open, 3 every open window's budget used. */
+const TAKE_SERVICE_WINDOW = `${NOW_LUA}
+local h = redis.call('HMGET', KEYS[1], 'mx', 'mb', 'ex', 'eb')
+local open = {}
+local mx, ex = tonumber(h[1]) or 0, tonumber(h[3]) or 0
+if mx > now then table.insert(open, {mx, 'mb', tonumber(h[2]) or 0}) end
+if ex > now then table.insert(open, {ex, 'eb', tonumber(h[4]) or 0}) end
+if #open == 0 then return 2 end
+table.sort(open, function(a, b) return a[1] < b[1] end)
+for _, window in ipairs(open) do
+  if window[3] > 0 then
+    redis.call('HINCRBY', KEYS[1], window[2], -1)
+    return 1
+  end
+end
+return 3
+`;
+
 export const SCRIPTS = {
   mpClaimMessages: { numberOfKeys: undefined, lua: CLAIM_MESSAGES },
   mpClusterNonces: { numberOfKeys: 1, lua: CLUSTER_NONCES },
@@ -228,6 +354,15 @@ export const SCRIPTS = {
   mpOpenSession: { numberOfKeys: 1, lua: OPEN_SESSION },
   mpTouchSession: { numberOfKeys: 1, lua: TOUCH_SESSION },
   mpRecordFailure: { numberOfKeys: 1, lua: RECORD_FAILURE },
+  mpReadCredential: { numberOfKeys: 1, lua: READ_CREDENTIAL },
+  mpClaimCredential: { numberOfKeys: 1, lua: CLAIM_CREDENTIAL },
+  mpStoreCredential: { numberOfKeys: 1, lua: STORE_CREDENTIAL },
+  mpReleaseCredential: { numberOfKeys: 1, lua: RELEASE_CREDENTIAL },
+  mpMarkCredentialStale: { numberOfKeys: 1, lua: MARK_CREDENTIAL_STALE },
+  mpConsumeQuota: { numberOfKeys: 1, lua: CONSUME_QUOTA },
+  mpFillQuota: { numberOfKeys: 1, lua: FILL_QUOTA },
+  mpOpenServiceWindow: { numberOfKeys: 1, lua: OPEN_SERVICE_WINDOW },
+  mpTakeServiceWindow: { numberOfKeys: 1, lua: TAKE_SERVICE_WINDOW },
 } as const;
 
 /** The commands {@link SCRIPTS} adds to an ioredis client. */
@@ -243,4 +378,21 @@ export interface ScriptCommands {
   mpOpenSession(sessionKey: string, payload: string, idleMs: number, absoluteMs: number): Promise<number>;
   mpTouchSession(sessionKey: string, idleMs: number): Promise<string | null>;
   mpRecordFailure(failureKey: string, windowMs: number): Promise<number>;
+  mpReadCredential(key: string): Promise<CredentialTuple>;
+  mpClaimCredential(
+    key: string,
+    holder: string,
+    leaseMs: number,
+    aheadMs: number,
+  ): Promise<[number, ...CredentialTuple]>;
+  mpStoreCredential(key: string, holder: string, value: string, expiresInMs: number): Promise<number>;
+  mpReleaseCredential(key: string, holder: string, failure: string, retryAfterMs: number): Promise<number>;
+  mpMarkCredentialStale(key: string, value: string): Promise<number>;
+  mpConsumeQuota(key: string, limit: number, ttlMs: number): Promise<[number, number]>;
+  mpFillQuota(key: string, limit: number, ttlMs: number): Promise<number>;
+  mpOpenServiceWindow(key: string, kind: 'm' | 'e', windowMs: number, budget: number): Promise<number>;
+  mpTakeServiceWindow(key: string): Promise<number>;
 }
+
+/** value, remaining ms, stale 0/1, generation, failure — see `CREDENTIAL_LUA`. */
+export type CredentialTuple = [string | null, number, number, number, string | null];

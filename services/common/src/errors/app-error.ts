@@ -26,6 +26,13 @@ export const ErrorCode = {
   replyInvalid: 'reply_invalid',
   /** A queue or pub/sub message that does not match its contract (`@mpstack/common/contracts`). */
   messageInvalid: 'message_invalid',
+  /** WeChat's API answered a business errcode (`WeChatApiError` in `@mpstack/common/wechat`). */
+  wechatError: 'wechat_error',
+  /**
+   * A WeChat call refused here before it was sent, because WeChat would refuse it (a daily
+   * quota used up, no customer-service window open) — `WeChatLocalRefusal`.
+   */
+  wechatLimit: 'wechat_limit',
   internal: 'internal',
 } as const;
 

@@ -22,6 +22,8 @@ export const httpStatusOf: Readonly<Record<ErrorCode, number>> = {
   config_invalid: 500,
   reply_invalid: 500,
   message_invalid: 400,
+  wechat_error: 502,
+  wechat_limit: 429,
   internal: 500,
 };
 

@@ -60,6 +60,45 @@ export interface SessionLifetime {
   readonly absoluteMs: number;
 }
 
+/**
+ * A credential every replica shares (a WeChat access_token, a jsapi_ticket) as the store
+ * sees it; times are on the store's clock.
+ */
+export interface CredentialState {
+  /** The current value; undefined before the first refresh (or after the key expired). */
+  readonly value: string | undefined;
+  /** Milliseconds until the value expires (0 when there is none or it expired). */
+  readonly remainingMs: number;
+  /** Marked stale by a caller it failed for (40001 …): it must be refreshed before use. */
+  readonly isStale: boolean;
+  /** Grows by one with every stored value (0: never stored). */
+  readonly generation: number;
+  /** Why the last refresh failed, while its retry delay runs (undefined otherwise). */
+  readonly failure: string | undefined;
+}
+
+/** Who asks to refresh a credential, for how long it may, and how early a refresh is due. */
+export interface CredentialRefreshRequest {
+  /** Unique per writer (a replica's manager); only this holder may store while its lease lives. */
+  readonly holder: string;
+  /** How long the refresh may take before another replica may take over (store's clock). */
+  readonly leaseMs: number;
+  /** A value with less than this left is due for a refresh. */
+  readonly refreshAheadMs: number;
+}
+
+/** The failure of a refresh, shown to every waiting reader until `retryAfterMs` has passed. */
+export interface CredentialFailure {
+  readonly reason: string;
+  readonly retryAfterMs: number;
+}
+
+/** Where a follower's customer-service window came from (the kefu rules: a message, or a click / follow / scan). */
+export type ServiceWindowKind = 'message' | 'event';
+
+/** Taking one customer-service message: allowed, no window open, or the open windows' budget used. */
+export type ServiceWindowVerdict = 'allowed' | 'closed' | 'exhausted';
+
 export interface CoordinationPort {
   /**
    * Atomically: reject a replayed nonce (same nonce, other message), remember the nonce,
@@ -106,6 +145,52 @@ export interface CoordinationPort {
   failureCount(failureKey: string): Promise<number>;
   /** Forgets the failures under `failureKey` (a successful sign-in). */
   clearFailures(failureKey: string): Promise<void>;
+  /** The shared credential under `key` (nothing stored: no value, generation 0). */
+  readCredential(key: string): Promise<CredentialState>;
+  /**
+   * Becomes the one writer of the credential, atomically: `claimed` only when a refresh is due
+   * (no value, stale, or less than `refreshAheadMs` left), no other holder's lease is live and
+   * no failed refresh's retry delay runs. Returns the state either way, so a loser sees what
+   * the winner stored.
+   */
+  claimCredentialRefresh(
+    key: string,
+    request: CredentialRefreshRequest,
+  ): Promise<{ readonly claimed: boolean; readonly state: CredentialState }>;
+  /**
+   * Stores a refreshed value (fresh, generation + 1) and ends the lease — only while `holder`
+   * still holds it; false (nothing stored) when another writer took the lease over.
+   */
+  storeCredential(key: string, holder: string, value: string, expiresInMs: number): Promise<boolean>;
+  /** Ends `holder`'s lease without a value, recording why when the refresh failed. */
+  releaseCredential(key: string, holder: string, failure?: CredentialFailure): Promise<void>;
+  /**
+   * Compare-and-set: marks the credential stale only if it is still `value` (the one that
+   * failed); false when it was replaced meanwhile (use the new one — nothing to refresh).
+   */
+  markCredentialStale(key: string, value: string): Promise<boolean>;
+  /**
+   * Counts one call against a daily quota: allowed (and counted) while fewer than `limit`
+   * were counted; the count lives `ttlMs` from the first (the key names its day).
+   */
+  consumeQuota(
+    key: string,
+    limit: number,
+    ttlMs: number,
+  ): Promise<{ readonly allowed: boolean; readonly used: number }>;
+  /** Marks a quota used up (WeChat answered 45009): the count becomes at least `limit`. */
+  fillQuota(key: string, limit: number, ttlMs: number): Promise<void>;
+  /** How many calls were counted under a quota key (0 when none). */
+  quotaUsed(key: string): Promise<number>;
+  /**
+   * Opens (or renews) a follower's customer-service window of `kind`: `budget` messages
+   * within `windowMs` (store's clock); a newer interaction of the same kind replaces it.
+   */
+  openServiceWindow(key: string, kind: ServiceWindowKind, windowMs: number, budget: number): Promise<void>;
+  /** Closes every window of a follower (an unfollow). */
+  closeServiceWindows(key: string): Promise<void>;
+  /** Takes one message from the open window that ends first and still has budget. */
+  takeServiceWindow(key: string): Promise<ServiceWindowVerdict>;
   /** Publishes on a pub/sub channel shared by every replica (rule-cache invalidation). */
   publish(channel: string, message: string): Promise<void>;
   /** Subscribes; the returned function unsubscribes. */

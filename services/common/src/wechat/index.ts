@@ -1,3 +1,4 @@
+export * from './api-errors.js';
 export * from './crypto.js';
 export * from './dedupe.js';
 export * from './delivery.js';

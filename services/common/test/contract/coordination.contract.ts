@@ -289,6 +289,121 @@ export function describeCoordinationContract(name: string, createHarness: () => 
       assert.equal(await port.failureCount(`${run}:f:short`), 0);
     });
 
+    describe('shared credentials (the access_token: one writer, compare-and-set staleness)', () => {
+      const ahead = { leaseMs: 60_000, refreshAheadMs: 1_000 };
+
+      it('nothing stored: no value, generation 0; the first claim wins, a second replica loses', async () => {
+        const key = `${run}:cred`;
+        assert.deepEqual(await port.readCredential(key), {
+          value: undefined,
+          remainingMs: 0,
+          isStale: false,
+          generation: 0,
+          failure: undefined,
+        });
+        const results = await Promise.all(
+          [port, replica(), replica()].map((r, i) => r.claimCredentialRefresh(key, { ...ahead, holder: `w${i}` })),
+        );
+        assert.equal(results.filter((r) => r.claimed).length, 1, 'exactly one writer');
+      });
+
+      it('stores only for the lease holder; the stored value is fresh and no refresh is due', async () => {
+        const key = `${run}:cred`;
+        assert.equal((await port.claimCredentialRefresh(key, { ...ahead, holder: 'a' })).claimed, true);
+        assert.equal(await replica().storeCredential(key, 'b', 'intruder', 60_000), false, 'not the holder');
+        assert.equal(await port.storeCredential(key, 'a', 'token-1', 60_000), true);
+        const state = await replica().readCredential(key);
+        assert.equal(state.value, 'token-1');
+        assert.equal(state.generation, 1);
+        assert.equal(state.isStale, false);
+        assert.ok(state.remainingMs > 50_000 && state.remainingMs <= 60_000, `${state.remainingMs}`);
+        const again = await replica().claimCredentialRefresh(key, { ...ahead, holder: 'b' });
+        assert.equal(again.claimed, false, 'fresh: nothing to refresh');
+        assert.equal(again.state.value, 'token-1');
+        assert.equal(await port.storeCredential(key, 'a', 'late', 60_000), false, 'the lease ended with the store');
+      });
+
+      it('marks stale only the value that failed; a stale value is due for a refresh at once', async () => {
+        const key = `${run}:cred`;
+        await port.claimCredentialRefresh(key, { ...ahead, holder: 'a' });
+        await port.storeCredential(key, 'a', 'token-1', 60_000);
+        assert.equal(await replica().markCredentialStale(key, 'token-0'), false, 'an older value: no-op');
+        assert.equal((await port.readCredential(key)).isStale, false);
+        assert.equal(await replica().markCredentialStale(key, 'token-1'), true);
+        assert.equal((await port.readCredential(key)).isStale, true);
+        const claim = await replica().claimCredentialRefresh(key, { ...ahead, holder: 'b' });
+        assert.equal(claim.claimed, true);
+        assert.equal(await port.claimCredentialRefresh(key, { ...ahead, holder: 'c' }).then((r) => r.claimed), false);
+        await replica().storeCredential(key, 'b', 'token-2', 60_000);
+        assert.equal(await port.markCredentialStale(key, 'token-1'), false, 'replaced meanwhile: nothing to mark');
+        const state = await port.readCredential(key);
+        assert.deepEqual([state.value, state.isStale, state.generation], ['token-2', false, 2]);
+      });
+
+      it('a value with less than refreshAheadMs left is due; a lease not ended is taken over after leaseMs', async () => {
+        const key = `${run}:cred`;
+        await port.claimCredentialRefresh(key, { ...ahead, holder: 'a' });
+        await port.storeCredential(key, 'a', 'token-1', 1_500);
+        const due = { leaseMs: 1_000, refreshAheadMs: 1_000 };
+        assert.equal((await port.claimCredentialRefresh(key, { ...due, holder: 'b' })).claimed, false);
+        await harness.elapse(600);
+        assert.equal((await port.claimCredentialRefresh(key, { ...due, holder: 'b' })).claimed, true, 'due');
+        assert.equal((await port.claimCredentialRefresh(key, { ...due, holder: 'c' })).claimed, false, 'leased');
+        await harness.elapse(1_100);
+        assert.equal((await port.claimCredentialRefresh(key, { ...due, holder: 'c' })).claimed, true, 'taken over');
+        assert.equal(await port.storeCredential(key, 'b', 'stale writer', 60_000), false, 'fenced out');
+      });
+
+      it('a failed refresh is shown to readers and blocks claims until its retry delay passed', async () => {
+        const key = `${run}:cred`;
+        await port.claimCredentialRefresh(key, { ...ahead, holder: 'a' });
+        await port.releaseCredential(key, 'b', { reason: 'not mine', retryAfterMs: 60_000 });
+        assert.equal((await port.readCredential(key)).failure, undefined, 'only the holder releases');
+        await port.releaseCredential(key, 'a', { reason: '40125 invalid appsecret', retryAfterMs: 400 });
+        assert.equal((await replica().readCredential(key)).failure, '40125 invalid appsecret');
+        assert.equal((await replica().claimCredentialRefresh(key, { ...ahead, holder: 'b' })).claimed, false);
+        await harness.elapse(500);
+        assert.equal((await port.readCredential(key)).failure, undefined);
+        assert.equal((await replica().claimCredentialRefresh(key, { ...ahead, holder: 'b' })).claimed, true);
+        await port.releaseCredential(key, 'b');
+        assert.equal((await port.claimCredentialRefresh(key, { ...ahead, holder: 'c' })).claimed, true, 'released');
+      });
+    });
+
+    it('daily quotas count across replicas up to their limit; a filled quota refuses at once', async () => {
+      const key = `${run}:quota`;
+      const results = await Promise.all(
+        Array.from({ length: 5 }, (_, i) => (i % 2 === 0 ? port : replica()).consumeQuota(key, 3, 60_000)),
+      );
+      assert.equal(results.filter((r) => r.allowed).length, 3);
+      assert.deepEqual(results.map((r) => r.used).sort(), [1, 2, 3, 3, 3]);
+      assert.equal(await replica().quotaUsed(key), 3);
+      assert.equal(await port.quotaUsed(`${run}:none`), 0);
+      await port.fillQuota(`${run}:filled`, 10, 60_000);
+      assert.deepEqual(await port.consumeQuota(`${run}:filled`, 10, 60_000), { allowed: false, used: 10 });
+      await port.consumeQuota(`${run}:short`, 5, 300);
+      await harness.elapse(500);
+      assert.equal(await port.quotaUsed(`${run}:short`), 0, 'the count lives its ttl');
+    });
+
+    it('service windows: closed until opened, a budget per window, the window ending first used first', async () => {
+      const key = `${run}:window`;
+      assert.equal(await port.takeServiceWindow(key), 'closed');
+      await port.openServiceWindow(key, 'message', 60_000, 2);
+      await replica().openServiceWindow(key, 'event', 400, 1);
+      assert.equal(await replica().takeServiceWindow(key), 'allowed', 'from the event window');
+      assert.equal(await port.takeServiceWindow(key), 'allowed');
+      assert.equal(await port.takeServiceWindow(key), 'allowed');
+      assert.equal(await port.takeServiceWindow(key), 'exhausted');
+      await port.openServiceWindow(key, 'message', 60_000, 1);
+      assert.equal(await port.takeServiceWindow(key), 'allowed', 'a new message renews the window');
+      await port.closeServiceWindows(key);
+      assert.equal(await port.takeServiceWindow(key), 'closed', 'closed by an unfollow');
+      await port.openServiceWindow(key, 'event', 300, 3);
+      await harness.elapse(500);
+      assert.equal(await port.takeServiceWindow(key), 'closed', 'the window ended');
+    });
+
     it('ping answers while open; close can be called twice', async () => {
       assert.equal(await port.ping(), true);
       await port.close();
