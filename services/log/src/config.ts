@@ -8,6 +8,7 @@ import {
   type RedisTopology,
 } from '@mpstack/common/config';
 import { z } from 'zod';
+import { type FileAndMailConfig, fileAndMailConfigOf, fileAndMailEnvFields } from './files-mail-config.js';
 
 const logEnvSchema = commonEnvSchema
   .extend({
@@ -26,10 +27,11 @@ const logEnvSchema = commonEnvSchema
     /** Monthly partitions created ahead of the current month. */
     MPSTACK_LOG_PARTITIONS_AHEAD: intFromEnv(2, 1, 24),
     MPSTACK_TRACE_SAMPLE_RATIO: z.coerce.number().min(0).max(1).default(0.01),
+    ...fileAndMailEnvFields,
   })
   .superRefine(checkRedisTopology);
 
-export interface LogConfig {
+export interface LogConfig extends FileAndMailConfig {
   readonly port: number;
   readonly host: string;
   readonly databaseUrl: string | undefined;
@@ -60,5 +62,6 @@ export function loadLogConfig(env: Environment): LogConfig {
     retentionMonths: e.MPSTACK_LOG_RETENTION_MONTHS,
     partitionsAhead: e.MPSTACK_LOG_PARTITIONS_AHEAD,
     traceSampleRatio: e.MPSTACK_TRACE_SAMPLE_RATIO,
+    ...fileAndMailConfigOf(e),
   });
 }

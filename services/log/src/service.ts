@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Environment } from '@mpstack/common/config';
 import type { ReadinessDetail } from '@mpstack/common/http';
 import type { Logger } from '@mpstack/common/logging';
@@ -6,6 +7,8 @@ import { type RunningService, runService, type ServiceDefinition, startService }
 import type { Telemetry } from '@mpstack/common/telemetry';
 import { sql } from 'kysely';
 import { type LogConfig, loadLogConfig } from './config.js';
+import { FileSink, type SinkFs, withFileSink } from './files/file-sink.js';
+import { fileRoutes } from './files/files.router.js';
 import { LogConsumer } from './log-consumer.js';
 import { LogStore } from './log-store.js';
 import { maintainPartitions } from './partitions.js';
@@ -16,8 +19,16 @@ export interface LogServiceOptions {
   readonly infrastructure?: Infrastructure;
   /** The clock of partition maintenance and retention (tests inject one). */
   readonly clock?: () => number;
+  /** The JSON-lines files' filesystem calls (tests make them fail with ENOSPC). */
+  readonly fileSystem?: SinkFs;
   /** Told what was built (tests). */
-  readonly onComposed?: (built: { readonly consumer: LogConsumer; readonly infrastructure: Infrastructure }) => void;
+  readonly onComposed?: (built: Built) => void;
+}
+
+interface Built {
+  readonly consumer: LogConsumer;
+  readonly infrastructure: Infrastructure;
+  readonly files: FileSink;
 }
 
 const MAINTENANCE_INTERVAL_MS = 3_600_000;
@@ -40,6 +51,19 @@ export function logService(options: LogServiceOptions = {}): ServiceDefinition<L
         infrastructure = own;
       }
       const { db, queue } = infrastructure;
+      const filesDir = config.filesDir ?? join(config.dataDir, 'logs');
+      const files = new FileSink({
+        dir: filesDir,
+        clock,
+        retentionMonths: config.retentionMonths,
+        logger,
+        meter: telemetry.meter,
+        flushMs: config.fileFlushMs,
+        maxBufferedBytes: config.fileBufferBytes,
+        ...(options.fileSystem === undefined ? {} : { fs: options.fileSystem }),
+      });
+      files.start();
+      onClose('files', () => files.close());
       const maintain = async () => {
         try {
           await maintainPartitions(db, {
@@ -51,6 +75,12 @@ export function logService(options: LogServiceOptions = {}): ServiceDefinition<L
         } catch (error) {
           logger.error({ err: error }, 'log partition maintenance failed; retried within the hour');
         }
+        await files.rotate().then(
+          (done) => {
+            if (done.gzipped.length > 0 || done.removed.length > 0) logger.info(done, 'log files rotated');
+          },
+          (error: unknown) => logger.error({ err: error }, 'log file rotation failed; retried within the hour'),
+        );
       };
       await maintain();
       const timer = setInterval(() => void maintain(), MAINTENANCE_INTERVAL_MS);
@@ -58,7 +88,7 @@ export function logService(options: LogServiceOptions = {}): ServiceDefinition<L
       onClose('maintenance', async () => clearInterval(timer));
       const consumer = new LogConsumer({
         queue,
-        writer: new LogStore(db),
+        writer: withFileSink(new LogStore(db), files),
         logger,
         meter: telemetry.meter,
         batchEvents: config.batchEvents,
@@ -67,13 +97,17 @@ export function logService(options: LogServiceOptions = {}): ServiceDefinition<L
       });
       await consumer.start();
       onClose('consumer', () => consumer.close());
-      options.onComposed?.({ consumer, infrastructure });
+      options.onComposed?.({ consumer, infrastructure, files });
       return {
         listen: { port: config.port, host: config.host },
-        routes: queryRoutes(db, clock),
+        routes: (app) => {
+          queryRoutes(db, clock)(app);
+          fileRoutes(filesDir)(app);
+        },
         ready: async () => ({
           queue: queue.isConnected(),
           database: await databaseReadiness(infrastructure, consumer),
+          files: fileReadiness(files),
         }),
         describe: { ...infrastructure.mode, batchEvents: config.batchEvents, prefetch: config.prefetch },
       };
@@ -93,6 +127,20 @@ async function databaseReadiness(infrastructure: Infrastructure, consumer: LogCo
     : { ok: false, detail: `log writes failing (events wait in the queue): ${failing}` };
 }
 
+/** The files never make the service unready (the database path goes on); the detail says why they fail. */
+function fileReadiness(files: FileSink): ReadinessDetail {
+  const { failing, bufferedBytes, droppedLines } = files.status;
+  if (failing === undefined)
+    return {
+      ok: true,
+      detail: droppedLines === 0 ? 'writes succeed' : `writes succeed (${droppedLines} lines lost earlier)`,
+    };
+  return {
+    ok: true,
+    detail: `file sink failing (${failing}); database writes go on, ${bufferedBytes} bytes of lines held, ${droppedLines} lost`,
+  };
+}
+
 export interface StartLogOptions extends Omit<LogServiceOptions, 'onComposed'> {
   readonly config: LogConfig;
   readonly logger?: Logger;
@@ -103,13 +151,14 @@ export interface RunningLog {
   readonly url: string;
   readonly consumer: LogConsumer;
   readonly infrastructure: Infrastructure;
+  readonly files: FileSink;
   readonly service: RunningService;
   close(): Promise<void>;
 }
 
 /** Starts the log service in this process through the shell (`mpstack dev`, tests). */
 export async function startLog(options: StartLogOptions): Promise<RunningLog> {
-  let built: { readonly consumer: LogConsumer; readonly infrastructure: Infrastructure } | undefined;
+  let built: Built | undefined;
   const service = await startService(
     logService({
       ...options,
@@ -124,11 +173,12 @@ export async function startLog(options: StartLogOptions): Promise<RunningLog> {
     },
   );
   if (built === undefined) throw new Error('log service composed without reporting what it built');
-  const { consumer, infrastructure } = built;
+  const { consumer, infrastructure, files } = built;
   return {
     url: service.url,
     consumer,
     infrastructure,
+    files,
     service,
     close: async () => {
       const failed = await service.close();
