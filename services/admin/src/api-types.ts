@@ -37,6 +37,84 @@ export const userSchema = z.object({
 });
 export type User = z.infer<typeof userSchema>;
 
+/** Letters, digits and `_ . @ -`, 1 to 64 characters (the name signs in; the display name is free text). */
+export const usernameSchema = z.string().regex(/^[\w.@-]{1,64}$/, '1 to 64 letters, digits, _ . @ -');
+export const displayNameSchema = z.string().trim().min(1, 'must not be empty').max(128, 'at most 128 characters');
+
+/** Passwords no one may choose, however long: the most guessed ones of at least 10 characters. */
+const guessedPasswords = new Set([
+  '1234567890',
+  '0123456789',
+  '12345678910',
+  '1q2w3e4r5t',
+  'qwertyuiop',
+  'password123',
+  'password1234',
+  'administrator',
+  'iloveyou123',
+  'qwerty123456',
+  'a123456789',
+  'abc1234567',
+  'abcdefghij',
+  'woaini1314',
+  'changeme123',
+]);
+
+/**
+ * The password policy (checked by the server; the console shows the same messages as the user
+ * types): 10 to 1024 characters, not the user's name or a well-known password, not a single
+ * character repeated. Length over composition rules (NIST SP 800-63B).
+ */
+export function passwordRuleProblems(password: string, username?: string): string[] {
+  const length = Array.from(password).length;
+  if (length < 10) return ['at least 10 characters'];
+  if (length > 1024) return ['at most 1024 characters'];
+  const lower = password.toLowerCase();
+  const problems: string[] = [];
+  if (username !== undefined && username.length >= 3 && lower.includes(username.toLowerCase())) {
+    problems.push('must not contain the username');
+  }
+  if (guessedPasswords.has(lower)) problems.push('is one of the most guessed passwords');
+  if (new Set(Array.from(password)).size < 3) problems.push('needs at least 3 different characters');
+  return problems;
+}
+
+const passwordSchema = z.string().max(4096);
+
+/** `POST /users` */
+export const createUserRequestSchema = z
+  .object({
+    username: usernameSchema,
+    displayName: displayNameSchema.optional(),
+    role: roleSchema,
+    password: passwordSchema,
+  })
+  .strict()
+  .superRefine((body, context) => {
+    for (const message of passwordRuleProblems(body.password, body.username)) {
+      context.addIssue({ code: 'custom', path: ['password'], message });
+    }
+  });
+export type CreateUserRequest = z.infer<typeof createUserRequestSchema>;
+
+/** `PATCH /users/:id`: any of role, disabled, display name, a new password (which ends the user's sessions). */
+export const updateUserRequestSchema = z
+  .object({
+    role: roleSchema.optional(),
+    disabled: z.boolean().optional(),
+    displayName: displayNameSchema.optional(),
+    password: passwordSchema.optional(),
+  })
+  .strict()
+  .refine((body) => Object.keys(body).length > 0, 'nothing to change');
+export type UpdateUserRequest = z.infer<typeof updateUserRequestSchema>;
+
+/** `GET /users` → `{ items }`; `POST /users` → 201 `{ user }`; `PATCH /users/:id` → `{ user }`. */
+export const usersResponseSchema = z.object({ items: z.array(userSchema) });
+export type UsersResponse = z.infer<typeof usersResponseSchema>;
+export const userResponseSchema = z.object({ user: userSchema });
+export type UserResponse = z.infer<typeof userResponseSchema>;
+
 export const sessionResponseSchema = z.object({ user: userSchema, csrfToken: z.string() });
 export type SessionResponse = z.infer<typeof sessionResponseSchema>;
 

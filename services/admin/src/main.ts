@@ -11,6 +11,7 @@ import { Lockout } from './session/lockout.js';
 import { createSessionRouter, sessionMiddleware } from './session/session.router.js';
 import { SessionService } from './session/session.service.js';
 import { createUsersRepository } from './users/users.repository.js';
+import { createUsersRouter } from './users/users.router.js';
 
 export interface AdminServiceOptions {
   /** Shared infrastructure (`mpstack dev`); not closed by the admin service. */
@@ -45,6 +46,7 @@ export function adminService(options: AdminServiceOptions = {}): ServiceDefiniti
           sessionMiddleware({ sessions, allowedOrigins: config.allowedOrigins }),
           createSessionRouter(sessions),
           createAuditRouter(db),
+          createUsersRouter(db),
         ],
       });
       return {

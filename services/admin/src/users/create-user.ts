@@ -26,7 +26,7 @@ export async function createConsoleUser(
     throw new ApiFailure('invalid_request', 'username: 1 to 64 letters, digits, _ . @ -');
   }
   const password = input.password ?? randomBytes(12).toString('base64url');
-  const problems = passwordProblems(password);
+  const problems = passwordProblems(password, input.username);
   if (problems.length > 0) throw new ApiFailure('invalid_request', problems.join('; '), { problems });
   const passwordHash = await hashPassword(password);
   return db.transaction().execute(async (trx) => {

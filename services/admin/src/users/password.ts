@@ -1,4 +1,5 @@
 import { randomBytes, type ScryptOptions, scrypt, timingSafeEqual } from 'node:crypto';
+import { passwordRuleProblems } from '../api-types.js';
 
 /**
  * scrypt with N = 2^15, r = 8, p = 1: 32 MiB and ≈ 50–100 ms per hash on this machine — memory-hard,
@@ -38,9 +39,7 @@ export async function verifyPassword(password: string, stored: string): Promise<
 /** Verified against when the user does not exist, so an unknown name costs the same time as a wrong password. */
 export const unknownUserHash = `scrypt$${defaults.N}$${defaults.r}$${defaults.p}$${randomBytes(16).toString('base64url')}$${randomBytes(keyLength).toString('base64url')}`;
 
-/** Rules for a new password: 10 to 1024 characters. */
-export function passwordProblems(password: string): string[] {
-  if (password.length < 10) return ['password: at least 10 characters'];
-  if (password.length > 1024) return ['password: at most 1024 characters'];
-  return [];
+/** The password policy (`passwordRuleProblems` in api-types), each problem prefixed with `password: `. */
+export function passwordProblems(password: string, username?: string): string[] {
+  return passwordRuleProblems(password, username).map((problem) => `password: ${problem}`);
 }

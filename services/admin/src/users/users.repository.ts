@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type Db, nowTimestamp, toDate } from '@mpstack/common/db';
+import { type Db, isMysql, nowTimestamp, toDate } from '@mpstack/common/db';
 import { ApiFailure } from '../api-error.js';
 import { type Role, roleSchema } from '../api-types.js';
 import type { NewUser, StoredUser, UsersRepository } from './users.types.js';
@@ -16,22 +16,21 @@ interface UserRow {
   readonly last_sign_in_at: string | Date | null;
 }
 
+const userColumns = [
+  'id',
+  'username',
+  'display_name',
+  'role',
+  'password_hash',
+  'disabled',
+  'session_epoch',
+  'created_at',
+  'last_sign_in_at',
+] as const;
+
 /** `admin_users` through Kysely: parameters bound, never spliced into SQL. */
 export function createUsersRepository(db: Db): UsersRepository {
-  const select = () =>
-    db
-      .selectFrom('admin_users')
-      .select([
-        'id',
-        'username',
-        'display_name',
-        'role',
-        'password_hash',
-        'disabled',
-        'session_epoch',
-        'created_at',
-        'last_sign_in_at',
-      ]);
+  const select = () => db.selectFrom('admin_users').select(userColumns);
   return {
     async findByUsername(username) {
       const row = await select().where('username', '=', username).executeTakeFirst();
@@ -85,6 +84,20 @@ export function createUsersRepository(db: Db): UsersRepository {
         .where('id', '=', id)
         .execute();
     },
+    async update(id, change) {
+      await db
+        .updateTable('admin_users')
+        .set((eb) => ({
+          ...(change.role === undefined ? {} : { role: change.role }),
+          ...(change.disabled === undefined ? {} : { disabled: change.disabled ? 1 : 0 }),
+          ...(change.displayName === undefined ? {} : { display_name: change.displayName }),
+          ...(change.endSessions === true ? { session_epoch: eb('session_epoch', '+', 1) } : {}),
+          updated_at: nowTimestamp(),
+        }))
+        .where('id', '=', id)
+        .execute();
+    },
+    lockActiveSuperAdmins: () => lockActiveSuperAdmins(db),
     async raiseSessionEpoch(id) {
       await db
         .updateTable('admin_users')
@@ -93,6 +106,18 @@ export function createUsersRepository(db: Db): UsersRepository {
         .execute();
     },
   };
+}
+
+async function lockActiveSuperAdmins(db: Db): Promise<readonly string[]> {
+  const query = db
+    .selectFrom('admin_users')
+    .select('id')
+    .where('role', '=', 'super-admin')
+    .where('disabled', '=', 0)
+    .orderBy('id');
+  // In id order, before any other row of the transaction: every writer locks in the same order, no deadlock.
+  const rows = await (isMysql(db) ? query.forUpdate() : query).execute();
+  return rows.map((row) => row.id);
 }
 
 function toUser(row: UserRow): StoredUser {

@@ -25,4 +25,18 @@ export interface UsersRepository {
   setPassword(id: string, passwordHash: string): Promise<void>;
   /** "Sign out everywhere": sessions opened under the previous epoch end. */
   raiseSessionEpoch(id: string): Promise<void>;
+  /** Role, disabled, display name; `endSessions` raises the epoch in the same statement. */
+  update(id: string, change: UserChange): Promise<void>;
+  /**
+   * The ids of the active (not disabled) super-admins; inside a MariaDB transaction their rows stay
+   * locked until it ends, so two admins demoting each other at once cannot both succeed.
+   */
+  lockActiveSuperAdmins(): Promise<readonly string[]>;
+}
+
+export interface UserChange {
+  readonly role?: Role | undefined;
+  readonly disabled?: boolean | undefined;
+  readonly displayName?: string | undefined;
+  readonly endSessions?: boolean | undefined;
 }
