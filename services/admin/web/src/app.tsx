@@ -7,21 +7,12 @@ import { BrowserRouter, Route, Routes } from 'react-router-dom';
 import type { AdminApi } from './api/client';
 import type { AccountView, Permission, SessionView } from './api/types';
 import { SignInPage } from './features/session/sign-in.page';
+import { pages } from './pages';
 import { type Console, ConsoleContext } from './session';
 import { theme } from './theme';
 
-// Pages load on first visit: the sign-in page does not wait for the layout's menu, ECharts or the tables.
+// The layout and every page load on first visit: the sign-in page does not wait for the menu, ECharts or the tables.
 const AppLayout = lazy(() => import('./layout/app-layout').then((m) => ({ default: m.AppLayout })));
-const AccountsPage = lazy(() => import('./features/accounts/accounts.page').then((m) => ({ default: m.AccountsPage })));
-const AuditPage = lazy(() => import('./features/audit/audit.page').then((m) => ({ default: m.AuditPage })));
-const DashboardPage = lazy(() =>
-  import('./features/dashboard/dashboard.page').then((m) => ({ default: m.DashboardPage })),
-);
-const FilesPage = lazy(() => import('./features/logs/files.page').then((m) => ({ default: m.FilesPage })));
-const InterfacePage = lazy(() => import('./features/logs/interface.page').then((m) => ({ default: m.InterfacePage })));
-const MessagesPage = lazy(() => import('./features/logs/messages.page').then((m) => ({ default: m.MessagesPage })));
-const TimelinePage = lazy(() => import('./features/logs/timeline.page').then((m) => ({ default: m.TimelinePage })));
-const UsersPage = lazy(() => import('./features/users/users.page').then((m) => ({ default: m.UsersPage })));
 
 interface SignedIn {
   readonly session: SessionView;
@@ -46,19 +37,20 @@ function useSignedIn(api: AdminApi) {
   return { state, load, signedOut: () => setState(null) };
 }
 
-function Pages() {
+/** Every page of `pages` a role may open; the others are not routed at all (the menu does not show them either). */
+function Pages({ permissions }: { permissions: ReadonlySet<Permission> }) {
+  const allowed = pages.filter((page) => permissions.has(page.permission));
   return (
     <Suspense fallback={<Spin />}>
       <Routes>
         <Route element={<AppLayout />}>
-          <Route index element={<DashboardPage />} />
-          <Route path="logs/messages" element={<MessagesPage />} />
-          <Route path="logs/timeline" element={<TimelinePage />} />
-          <Route path="logs/interface" element={<InterfacePage />} />
-          <Route path="logs/files" element={<FilesPage />} />
-          <Route path="accounts" element={<AccountsPage />} />
-          <Route path="users" element={<UsersPage />} />
-          <Route path="audit" element={<AuditPage />} />
+          {allowed.map(({ path, component: Page }) =>
+            path === '/' ? (
+              <Route key={path} index element={<Page />} />
+            ) : (
+              <Route key={path} path={path.slice(1)} element={<Page />} />
+            ),
+          )}
           <Route path="*" element={<Result status="404" />} />
         </Route>
       </Routes>
@@ -92,7 +84,7 @@ function SignedInConsole({ api, signedIn, signedOut }: { api: AdminApi; signedIn
   return (
     <ConsoleContext.Provider value={value}>
       <BrowserRouter basename="/admin">
-        <Pages />
+        <Pages permissions={signedIn.permissions} />
       </BrowserRouter>
     </ConsoleContext.Provider>
   );

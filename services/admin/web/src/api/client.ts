@@ -1,6 +1,7 @@
 import {
   accountViewSchema,
   apiBasePath,
+  auditRowSchema,
   csrfHeader,
   pageSchema,
   permissionsResponseSchema,
@@ -159,7 +160,7 @@ export class AdminApi {
   }
 
   audit(query: Query): Promise<Page<AuditRow>> {
-    return this.request('GET', `/audit${queryString(query)}`);
+    return this.parsed(pageSchema(auditRowSchema), 'GET', `/audit${queryString(query)}`);
   }
 
   messages(query: MessageQuery): Promise<Page<MessageRow>> {

@@ -5,13 +5,14 @@
 import type {
   AccountView,
   ApiError as ApiErrorBody,
+  AuditRow,
   Permission,
   Role,
   SessionResponse,
   User,
 } from '@mpstack/admin/api-types';
 
-export type { AccountView, ApiErrorBody, Permission, Role, User };
+export type { AccountView, ApiErrorBody, AuditRow, Permission, Role, User };
 export type SessionView = SessionResponse;
 export type AccountMode = AccountView['mode'];
 
@@ -56,17 +57,6 @@ export interface InterfaceRow {
   readonly api: string;
   readonly errcode: number;
   readonly latencyMs: number;
-}
-
-export interface AuditRow {
-  readonly id: string;
-  readonly at: number;
-  readonly actor: string;
-  readonly ip: string;
-  readonly action: string;
-  readonly target: string;
-  readonly before?: unknown;
-  readonly after?: unknown;
 }
 
 export interface Page<T> {

@@ -1,30 +1,11 @@
 import { Breadcrumb, Button, Dropdown, Flex, Layout, Menu, type MenuProps, Select, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router-dom';
-import type { Permission } from '../api/types';
+import { type ConsolePage, pages } from '../pages';
 import { useCan, useConsole } from '../session';
 import { LanguageSwitch } from './language-switch';
 
-interface Entry {
-  readonly path: string;
-  readonly label: string;
-  readonly permission: Permission;
-  readonly parent?: string;
-}
-
-/** Every page of the menu with the permission that shows it; what a role may not do is not shown. */
-export const entries: readonly Entry[] = [
-  { path: '/', label: 'menu.dashboard', permission: 'dashboard:read' },
-  { path: '/logs/messages', label: 'menu.messages', permission: 'logs:read', parent: 'menu.logs' },
-  { path: '/logs/timeline', label: 'menu.timeline', permission: 'logs:read', parent: 'menu.logs' },
-  { path: '/logs/interface', label: 'menu.interface', permission: 'logs:read', parent: 'menu.logs' },
-  { path: '/logs/files', label: 'menu.files', permission: 'logs:export', parent: 'menu.logs' },
-  { path: '/accounts', label: 'menu.accounts', permission: 'accounts:read' },
-  { path: '/users', label: 'menu.users', permission: 'users:read' },
-  { path: '/audit', label: 'menu.audit', permission: 'audit:read' },
-];
-
-function menuItems(visible: readonly Entry[], t: (key: string) => string): NonNullable<MenuProps['items']> {
+function menuItems(visible: readonly ConsolePage[], t: (key: string) => string): NonNullable<MenuProps['items']> {
   const items: NonNullable<MenuProps['items']> = [];
   const groups = new Map<string, { key: string; label: string; children: { key: string; label: string }[] }>();
   for (const entry of visible) {
@@ -86,8 +67,8 @@ export function AppLayout() {
   const can = useCan();
   const location = useLocation();
   const navigate = useNavigate();
-  const visible = entries.filter((entry) => can(entry.permission));
-  const current = entries.find((entry) => entry.path === location.pathname);
+  const visible = pages.filter((page) => can(page.permission) && page.hidden !== true);
+  const current = pages.find((page) => page.path === location.pathname);
   const crumbs = [{ title: <Link to="/">{t('app.title')}</Link> }];
   if (current?.parent !== undefined) crumbs.push({ title: <span>{t(current.parent)}</span> });
   if (current !== undefined && current.path !== '/') crumbs.push({ title: <span>{t(current.label)}</span> });

@@ -1,29 +1,45 @@
-import { Button, Card, Form, Input, InputNumber, Table } from 'antd';
+import { Button, Card, Form, Input, InputNumber, Table, Tag } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Query } from '../../api/client';
 import type { InterfaceRow } from '../../api/types';
+import { LoadMore } from '../../components/load-more';
+import { lastDays, type Range, rangeQuery, TimeRange } from '../../components/time-range';
 import { formatTime } from '../../format';
 import { useConsole } from '../../session';
-import { useLoad } from '../../use-load';
-import { type Range, rangeQuery, TimeRange } from './filters';
+import { useCursorPages } from '../../use-pages';
 
+interface Fields {
+  readonly api?: string;
+  readonly errcode?: number | null;
+  readonly range?: Range;
+}
+
+function queryOf(v: Fields): Query {
+  return {
+    ...rangeQuery(v.range),
+    ...(v.api?.trim() ? { api: v.api.trim() } : {}),
+    ...(v.errcode === undefined || v.errcode === null ? {} : { errcode: v.errcode }),
+  };
+}
+
+/** The WeChat API calls the platform made (interface log), by API, errcode and time. */
 export function InterfacePage() {
   const { t } = useTranslation();
   const { api, account } = useConsole();
-  const [query, setQuery] = useState<Query>({});
-  const { data, loading } = useLoad(() => api.interfaceLogs({ ...query, account, limit: 200 }), [api, query, account]);
+  const [query, setQuery] = useState<Query>(() => queryOf({ range: lastDays(7) }));
+  const full = { ...query, ...(account === undefined ? {} : { account }) };
+  const { rows, hasMore, loading, more } = useCursorPages((q) => api.interfaceLogs({ ...q, limit: 100 }), full);
   return (
     <Card>
-      <Form
+      <Form<Fields>
         layout="inline"
-        style={{ marginBottom: 16 }}
-        onFinish={(v: { api?: string; errcode?: number; range?: Range }) =>
-          setQuery({ api: v.api, errcode: v.errcode, ...rangeQuery(v.range) })
-        }
+        style={{ marginBottom: 16, rowGap: 8 }}
+        initialValues={{ range: lastDays(7) }}
+        onFinish={(v) => setQuery(queryOf(v))}
       >
         <Form.Item name="api" label={t('logs.api')}>
-          <Input allowClear />
+          <Input allowClear placeholder="/cgi-bin/message/custom/send" style={{ width: 260 }} />
         </Form.Item>
         <Form.Item name="errcode" label={t('logs.errcode')}>
           <InputNumber />
@@ -39,12 +55,18 @@ export function InterfacePage() {
         rowKey="id"
         size="small"
         loading={loading}
-        dataSource={[...(data?.items ?? [])]}
+        dataSource={[...rows]}
+        pagination={{ pageSize: 20, showSizeChanger: true, showTotal: (count) => t('common.total', { count }) }}
+        footer={() => <LoadMore count={rows.length} hasMore={hasMore} loading={loading} onMore={() => void more()} />}
         columns={[
-          { title: t('common.time'), dataIndex: 'at', render: (at: number) => formatTime(at) },
+          { title: t('common.time'), dataIndex: 'at', render: (at: number) => formatTime(at), width: 170 },
           { title: t('app.account'), dataIndex: 'account' },
           { title: t('logs.api'), dataIndex: 'api' },
-          { title: t('logs.errcode'), dataIndex: 'errcode' },
+          {
+            title: t('logs.errcode'),
+            dataIndex: 'errcode',
+            render: (code: number) => <Tag color={code === 0 ? 'green' : 'red'}>{code}</Tag>,
+          },
           { title: t('logs.latency'), dataIndex: 'latencyMs' },
         ]}
       />

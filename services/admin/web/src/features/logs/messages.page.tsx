@@ -4,10 +4,12 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
 import type { MessageQuery } from '../../api/client';
 import type { MessageRow } from '../../api/types';
+import { LoadMore } from '../../components/load-more';
+import { lastDays, type Range, rangeQuery, TimeRange } from '../../components/time-range';
 import { formatTime } from '../../format';
 import { useCan, useConsole } from '../../session';
-import { useLoad } from '../../use-load';
-import { messageTypes, type Range, rangeQuery, TimeRange } from './filters';
+import { useCursorPages } from '../../use-pages';
+import { messageTypes } from './filters';
 
 interface Fields {
   readonly openId?: string;
@@ -20,6 +22,7 @@ export function useMessageColumns(): TableColumnsType<MessageRow> {
   const { t } = useTranslation();
   return [
     { title: t('common.time'), dataIndex: 'at', render: (at: number) => formatTime(at), width: 170 },
+    { title: t('app.account'), dataIndex: 'account', width: 110 },
     {
       title: t('logs.openId'),
       dataIndex: 'openId',
@@ -27,56 +30,58 @@ export function useMessageColumns(): TableColumnsType<MessageRow> {
         <Link to={`/logs/timeline?${new URLSearchParams({ account: row.account, openId }).toString()}`}>{openId}</Link>
       ),
     },
-    { title: t('logs.type'), dataIndex: 'msgType', render: (type: string, row) => <Tag>{row.event ?? type}</Tag> },
+    {
+      title: t('logs.type'),
+      dataIndex: 'msgType',
+      width: 120,
+      render: (type: string, row) => <Tag>{row.event ?? type}</Tag>,
+    },
     {
       title: t('logs.content'),
       dataIndex: 'content',
       ellipsis: true,
-      render: (c?: string, row?: MessageRow) => c ?? row?.eventKey,
+      render: (c: string | undefined, row) => c ?? row.eventKey,
     },
-    { title: t('logs.outcome'), dataIndex: 'outcome' },
-    { title: t('logs.latency'), dataIndex: 'latencyMs', width: 110 },
+    { title: t('logs.outcome'), dataIndex: 'outcome', width: 100 },
+    { title: t('logs.latency'), dataIndex: 'latencyMs', width: 100 },
   ];
 }
 
+function queryOf({ openId, type, text, range }: Fields): MessageQuery {
+  return {
+    ...rangeQuery(range),
+    ...(openId?.trim() ? { openId: openId.trim() } : {}),
+    ...(type ? { type } : {}),
+    ...(text?.trim() ? { text: text.trim() } : {}),
+  };
+}
+
+/** Messages and events searched by account (the switcher), openid, type, text and time; newest first; CSV. */
 export function MessagesPage() {
   const { t } = useTranslation();
   const { api, account } = useConsole();
   const can = useCan();
-  const [query, setQuery] = useState<MessageQuery>({});
-  const [rows, setRows] = useState<readonly MessageRow[]>([]);
-  const [next, setNext] = useState<string>();
-  const full: MessageQuery = { ...query, ...(account === undefined ? {} : { account }), limit: 100 };
-  const { loading } = useLoad(async () => {
-    const page = await api.messages(full);
-    setRows(page.items);
-    setNext(page.nextCursor);
-  }, [api, JSON.stringify(full)]);
-  const more = async () => {
-    if (next === undefined) return;
-    const page = await api.messages({ ...full, cursor: next });
-    setRows([...rows, ...page.items]);
-    setNext(page.nextCursor);
-  };
-  const search = ({ openId, type, text, range }: Fields) =>
-    setQuery({
-      ...rangeQuery(range),
-      ...(openId ? { openId } : {}),
-      ...(type ? { type } : {}),
-      ...(text ? { text } : {}),
-    });
-
+  const [form] = Form.useForm<Fields>();
+  const [query, setQuery] = useState<MessageQuery>(() => queryOf({ range: lastDays(7) }));
+  const full: MessageQuery = { ...query, ...(account === undefined ? {} : { account }) };
+  const { rows, hasMore, loading, more } = useCursorPages((q) => api.messages({ ...q, limit: 100 }), full);
   return (
     <Card>
-      <Form<Fields> layout="inline" onFinish={search} style={{ marginBottom: 16, rowGap: 8 }}>
+      <Form<Fields>
+        form={form}
+        layout="inline"
+        initialValues={{ range: lastDays(7) }}
+        onFinish={(fields) => setQuery(queryOf(fields))}
+        style={{ marginBottom: 16, rowGap: 8 }}
+      >
         <Form.Item name="openId" label={t('logs.openId')}>
-          <Input allowClear data-testid="filter-openid" />
+          <Input allowClear data-testid="filter-openid" style={{ width: 220 }} />
         </Form.Item>
         <Form.Item name="type" label={t('logs.type')}>
-          <Select allowClear style={{ width: 140 }} options={messageTypes.map((v) => ({ value: v, label: v }))} />
+          <Select allowClear style={{ width: 130 }} options={messageTypes.map((v) => ({ value: v, label: v }))} />
         </Form.Item>
         <Form.Item name="text" label={t('logs.text')}>
-          <Input allowClear />
+          <Input allowClear data-testid="filter-text" style={{ width: 160 }} />
         </Form.Item>
         <Form.Item name="range" label={t('common.timeRange')}>
           <TimeRange />
@@ -85,6 +90,7 @@ export function MessagesPage() {
           <Button type="primary" htmlType="submit" data-testid="search">
             {t('common.search')}
           </Button>
+          <Button onClick={() => form.resetFields()}>{t('common.reset')}</Button>
           {can('logs:export') && (
             <Button href={api.messagesCsvUrl(full)} data-testid="export-csv">
               {t('common.exportCsv')}
@@ -98,12 +104,9 @@ export function MessagesPage() {
         loading={loading}
         columns={useMessageColumns()}
         dataSource={[...rows]}
-        pagination={{ pageSize: 20, showTotal: (count) => t('common.total', { count }) }}
-        footer={() => (
-          <Button disabled={next === undefined} onClick={() => void more()}>
-            {t('common.loadMore')}
-          </Button>
-        )}
+        data-testid="messages-table"
+        pagination={{ pageSize: 20, showSizeChanger: true, showTotal: (count) => t('common.total', { count }) }}
+        footer={() => <LoadMore count={rows.length} hasMore={hasMore} loading={loading} onMore={() => void more()} />}
       />
     </Card>
   );
