@@ -8,3 +8,4 @@ export * from './log-store.js';
 export * from './partitions.js';
 export * from './query-api.js';
 export * from './service.js';
+export * from './text-index.js';

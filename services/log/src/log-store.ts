@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { InterfaceLogEvent, LogEvent, MessageLogEvent } from '@mpstack/common/contracts';
 import type { Database } from '@mpstack/common/db';
-import { type Db, isMysql } from '@mpstack/common/db';
+import { createTextTable, type Db, isMysql, monthStart, textTableName } from '@mpstack/common/db';
 import { type Kysely, sql, type Transaction } from 'kysely';
+import { textWords } from './text-index.js';
 
 /** Upper bounds (ms) of the reply-latency histogram's buckets; the last bucket is open. */
 export const LATENCY_BUCKETS_MS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000] as const;
@@ -55,6 +56,8 @@ export interface WriteResult {
  */
 export class LogStore {
   private readonly mysql: boolean;
+  /** Text index tables known to exist (MariaDB/MySQL): created before a transaction needs them. */
+  private readonly textTables = new Set<string>();
 
   constructor(private readonly db: Db) {
     this.mysql = isMysql(db);
@@ -63,10 +66,56 @@ export class LogStore {
   async write(events: readonly LogEvent[]): Promise<WriteResult> {
     const unique = dedupe(events);
     try {
+      return await this.writeOnce(unique);
+    } catch (error) {
+      // A month's text index table dropped by retention (or by hand) since it was seen: create it again.
+      if (!isNoSuchTable(error)) throw error;
+      this.textTables.clear();
+      return await this.writeOnce(unique);
+    }
+  }
+
+  private async writeOnce(unique: readonly Keyed[]): Promise<WriteResult> {
+    // DDL commits implicitly in MariaDB: the text index tables are made before the transaction.
+    if (this.mysql) await this.ensureTextTables(unique);
+    try {
       return await this.db.transaction().execute((tx) => this.writeIn(tx, unique, false));
     } catch (error) {
       if (!(error instanceof SeenBefore)) throw error;
       return await this.db.transaction().execute((tx) => this.writeIn(tx, unique, true));
+    }
+  }
+
+  private async ensureTextTables(events: readonly Keyed[]): Promise<void> {
+    for (const { event } of events) {
+      if (event.type !== 'message' || event.content === undefined) continue;
+      const name = textTableName(monthStart(event.at));
+      if (this.textTables.has(name)) continue;
+      await createTextTable(this.db, name);
+      this.textTables.add(name);
+    }
+  }
+
+  /**
+   * The text index rows of new messages with a text (MariaDB/MySQL), in the messages' transaction: a
+   * redelivered batch writes them exactly when it writes the messages — once.
+   */
+  private async indexTexts(tx: Transaction<Database>, messages: readonly Keyed<MessageLogEvent>[]): Promise<void> {
+    const byTable = new Map<string, { at: number; id: string; account: string; words: string }[]>();
+    for (const { id, event } of messages) {
+      if (event.content === undefined) continue;
+      const words = textWords(event.content);
+      if (words.length === 0) continue;
+      const name = textTableName(monthStart(event.at));
+      const rows = byTable.get(name) ?? [];
+      rows.push({ at: event.at, id, account: event.account, words: words.join(' ') });
+      byTable.set(name, rows);
+    }
+    for (const [name, rows] of byTable) {
+      for (const chunk of chunks(rows)) {
+        const values = sql.join(chunk.map((r) => sql`(${r.at}, ${r.id}, ${r.account}, ${r.words})`));
+        await sql`INSERT IGNORE INTO ${sql.table(name)} (at, event_id, account, tokens) VALUES ${values}`.execute(tx);
+      }
     }
   }
 
@@ -113,6 +162,7 @@ export class LogStore {
       if (checkExisting) throw new Error(`log write: ${fresh.length - inserted} rows neither new nor found`);
       throw new SeenBefore();
     }
+    if (this.mysql) await this.indexTexts(tx, messages);
     await this.rollUp(
       tx,
       messages.map((m) => m.event),
@@ -226,6 +276,11 @@ export class LogStore {
 }
 
 class SeenBefore extends Error {}
+
+/** MariaDB/MySQL `ER_NO_SUCH_TABLE`. */
+function isNoSuchTable(error: unknown): boolean {
+  return (error as { errno?: number } | null)?.errno === 1146;
+}
 
 interface Keyed<E extends LogEvent = LogEvent> {
   readonly id: string;

@@ -1,11 +1,20 @@
-import { type Db, isMysql, LOG_PARTITIONED_TABLES, monthStart, partitionName } from '@mpstack/common/db';
+import {
+  createTextTable,
+  type Db,
+  isMysql,
+  LOG_PARTITIONED_TABLES,
+  monthStart,
+  partitionName,
+  textTableMonth,
+  textTableName,
+} from '@mpstack/common/db';
 import type { Logger } from '@mpstack/common/logging';
 import { sql } from 'kysely';
 
 export interface PartitionPlan {
-  /** Partitions split off `pmax` so that `ahead` months after the current one exist. */
+  /** Partitions split off `pmax` so that `ahead` months after the current one exist (`table.pYYYYMM`), and text index tables created (`log_text_YYYYMM`). */
   readonly created: readonly string[];
-  /** Partitions whose whole month is older than the retention, dropped. */
+  /** Partitions whose whole month is older than the retention, and text index tables of such months, dropped. */
   readonly dropped: readonly string[];
 }
 
@@ -18,8 +27,10 @@ interface PartitionRow {
 /**
  * Keeps the monthly partitions of the raw log tables: creates `ahead` months after the month
  * of `now` (by splitting the empty end of `pmax`) and drops every partition whose whole month
- * ended before the retention's start — whole partitions, never rows. SQLite (embedded mode)
- * has no partitions: there the same retention deletes old rows (a development database).
+ * ended before the retention's start — whole partitions, never rows. The text index's monthly
+ * tables (`log_text_YYYYMM`) follow the same months: created ahead, dropped whole. SQLite
+ * (embedded mode) has no partitions: there the same retention deletes old rows (a development
+ * database).
  */
 export async function maintainPartitions(
   db: Db,
@@ -62,6 +73,9 @@ export async function maintainPartitions(
       dropped.push(...droppable.map((p) => `${table}.${p.name}`));
     }
   }
+  const texts = await maintainTextTables(db, options.now, options.ahead, cutoff);
+  created.push(...texts.created);
+  dropped.push(...texts.dropped);
   if (created.length > 0 || dropped.length > 0) options.logger.info({ created, dropped }, 'log partitions maintained');
   return { created, dropped };
 }
@@ -73,4 +87,36 @@ export async function listPartitions(db: Db, table: string): Promise<PartitionRo
     WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ${table} AND PARTITION_NAME IS NOT NULL
     ORDER BY PARTITION_ORDINAL_POSITION`.execute(db);
   return result.rows.map((row) => ({ name: row.name, bound: String(row.bound) }));
+}
+
+/** The text index tables (MariaDB/MySQL) that exist, with their month, oldest first. */
+export async function listTextTables(db: Db): Promise<{ readonly name: string; readonly month: number }[]> {
+  const result = await sql<{ name: string }>`
+    SELECT TABLE_NAME AS name FROM information_schema.TABLES
+    WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME LIKE 'log!_text!_%' ESCAPE '!'`.execute(db);
+  return result.rows
+    .map((row) => ({ name: row.name, month: textTableMonth(row.name) }))
+    .filter((t): t is { name: string; month: number } => t.month !== undefined)
+    .sort((a, b) => a.month - b.month);
+}
+
+async function maintainTextTables(
+  db: Db,
+  now: number,
+  ahead: number,
+  cutoff: number,
+): Promise<{ created: string[]; dropped: string[] }> {
+  const existing = await listTextTables(db);
+  const names = new Set(existing.map((t) => t.name));
+  const created: string[] = [];
+  for (let offset = 0; offset <= ahead; offset += 1) {
+    const name = textTableName(monthStart(now, offset));
+    if (names.has(name)) continue;
+    await createTextTable(db, name);
+    created.push(name);
+  }
+  // A month's table goes with that month's partition: once the month ended at or before the cutoff.
+  const dropped = existing.filter((t) => monthStart(t.month, 1) <= cutoff).map((t) => t.name);
+  for (const name of dropped) await db.schema.dropTable(name).ifExists().execute();
+  return { created, dropped };
 }

@@ -1,9 +1,11 @@
-import type { Db } from '@mpstack/common/db';
+import { type Db, isMysql, monthStart } from '@mpstack/common/db';
 import { AppError, ErrorCode } from '@mpstack/common/errors';
 import type { Express, Request } from 'express';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import { LATENCY_BUCKETS_MS } from './log-store.js';
+import { listTextTables } from './partitions.js';
+import { containsText, textQuery } from './text-index.js';
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
@@ -201,6 +203,12 @@ export function queryRoutes(db: Db, clock: () => number): (app: Express) => void
 async function searchMessages(db: Db, q: z.output<typeof messagesQuery>, now: number) {
   const { from, to } = window(q.from, q.to, now);
   const after = decodeCursor(q.cursor);
+  const match = q.text === undefined || !isMysql(db) ? undefined : textQuery(q.text);
+  if (q.text !== undefined && match !== undefined) {
+    const rows = await searchText(db, { ...q, text: q.text }, match, from, to, after);
+    return { items: rows.slice(0, q.limit).map(toMessageRow), ...nextCursor(rows, q.limit) };
+  }
+  // Without the index (SQLite, or a text without two adjacent characters): a scan of the range, newest first.
   let query = db.selectFrom('log_messages').selectAll().where('at', '>=', from).where('at', '<=', to);
   if (q.account !== undefined) query = query.where('account', '=', q.account);
   if (q.openId !== undefined) query = query.where('open_id', '=', q.openId);
@@ -218,6 +226,64 @@ async function searchMessages(db: Db, q: z.output<typeof messagesQuery>, now: nu
     .limit(q.limit + 1)
     .execute()) as StoredMessage[];
   return { items: rows.slice(0, q.limit).map(toMessageRow), ...nextCursor(rows, q.limit) };
+}
+
+/**
+ * Text search through the text index (MariaDB/MySQL): month by month, newest first, the rows
+ * whose every character pair is in the month's `log_text_YYYYMM` FULLTEXT index, joined to
+ * their messages (the other filters apply there), then checked for the exact text — page by
+ * page until `limit + 1` rows passed or the range is exhausted.
+ */
+async function searchText(
+  db: Db,
+  q: z.output<typeof messagesQuery> & { text: string },
+  match: string,
+  from: number,
+  to: number,
+  after: { at: number; id: string } | undefined,
+): Promise<StoredMessage[]> {
+  const wanted = q.limit + 1;
+  const batch = Math.max(100, 2 * wanted);
+  const tables = (await listTextTables(db)).filter((t) => t.month >= monthStart(from) && t.month <= to).reverse();
+  const found: StoredMessage[] = [];
+  for (const table of tables) {
+    let position = after;
+    for (;;) {
+      // The table name comes from information_schema and matched log_text_YYYYMM: never input.
+      const result = await sql<StoredMessage>`
+        SELECT m.* FROM ${sql.table(table.name)} x
+        JOIN log_messages m ON m.at = x.at AND m.event_id = x.event_id
+        WHERE ${sql.join(textFilters(q, match, from, to, position), sql` AND `)}
+        ORDER BY x.at DESC, x.event_id DESC
+        LIMIT ${batch}`.execute(db);
+      for (const row of result.rows) {
+        if (containsText(row.content, q.text)) found.push(row);
+        if (found.length >= wanted) return found;
+      }
+      const last = result.rows.at(-1);
+      if (result.rows.length < batch || last === undefined) break;
+      position = { at: Number(last.at), id: last.event_id };
+    }
+  }
+  return found;
+}
+
+function textFilters(
+  q: z.output<typeof messagesQuery>,
+  match: string,
+  from: number,
+  to: number,
+  position: { at: number; id: string } | undefined,
+) {
+  const filters = [sql`MATCH (x.tokens) AGAINST (${match} IN BOOLEAN MODE)`, sql`x.at >= ${from}`, sql`x.at <= ${to}`];
+  if (q.account !== undefined) filters.push(sql`x.account = ${q.account}`);
+  if (q.openId !== undefined) filters.push(sql`m.open_id = ${q.openId}`);
+  if (q.type !== undefined) filters.push(sql`m.msg_type = ${q.type}`);
+  if (q.event !== undefined) filters.push(sql`m.event = ${q.event}`);
+  if (position !== undefined) {
+    filters.push(sql`(x.at < ${position.at} OR (x.at = ${position.at} AND x.event_id < ${position.id}))`);
+  }
+  return filters;
 }
 
 async function searchInterface(db: Db, q: z.output<typeof interfaceQuery>, now: number) {

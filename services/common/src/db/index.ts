@@ -7,6 +7,12 @@ export {
   monthStart,
   partitionName,
 } from './migrations/0003-log-tables.js';
+export {
+  createTextTable,
+  LOG_TEXT_TABLE_PREFIX,
+  textTableMonth,
+  textTableName,
+} from './migrations/0006-log-text-index.js';
 export { migrationProvider, migrations } from './migrations/index.js';
 export * from './mysql-server.js';
 export * from './reply-schema.js';

@@ -1,0 +1,83 @@
+import { type Kysely, type Migration, type QueryExecutorProvider, sql } from 'kysely';
+import { isMysql } from '../database.js';
+import { MYSQL_TABLE_OPTIONS } from './0001-accounts-and-rules.js';
+import { monthStart } from './0003-log-tables.js';
+
+/** The text index's monthly tables are `log_text_YYYYMM` (MariaDB/MySQL only). */
+export const LOG_TEXT_TABLE_PREFIX = 'log_text_';
+
+/** `log_text_202612`: the text index of the month that starts at `start` (ms, UTC). */
+export function textTableName(start: number): string {
+  const date = new Date(start);
+  return `${LOG_TEXT_TABLE_PREFIX}${date.getUTCFullYear()}${String(date.getUTCMonth() + 1).padStart(2, '0')}`;
+}
+
+/** The month start (ms, UTC) of a `log_text_YYYYMM` name, or undefined for any other name. */
+export function textTableMonth(name: string): number | undefined {
+  const match = /^log_text_(\d{4})(\d{2})$/.exec(name);
+  if (match === null) return undefined;
+  return Date.UTC(Number(match[1]), Number(match[2]) - 1, 1);
+}
+
+/**
+ * Creates one month's text index table if it does not exist. InnoDB allows no FULLTEXT index
+ * on a partitioned table, so the index is one table a month that retention drops whole (like a
+ * partition of `log_messages`). A row per text message: its key `(at, event_id)` (the message
+ * row's), its account (filtered while reading the matches) and `tokens`, the message's
+ * character pairs encoded as 8-character ASCII words (services/log/src/text-index.ts) under a
+ * FULLTEXT index — words long enough for `innodb_ft_min_token_size` (3) and never a stopword.
+ * `FTS_DOC_ID` is declared so the FULLTEXT index can be added to a loaded table without a rebuild.
+ */
+export async function createTextTable(db: QueryExecutorProvider, name: string): Promise<void> {
+  if (textTableMonth(name) === undefined) throw new Error(`not a text index table name: ${name}`);
+  // The name is checked above against a fixed pattern: never input.
+  await sql`CREATE TABLE IF NOT EXISTS ${sql.table(name)} (
+    FTS_DOC_ID bigint unsigned NOT NULL AUTO_INCREMENT,
+    at bigint NOT NULL,
+    event_id varchar(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+    account varchar(64) NOT NULL,
+    tokens mediumtext CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+    PRIMARY KEY (at, event_id),
+    UNIQUE KEY FTS_DOC_ID_INDEX (FTS_DOC_ID),
+    FULLTEXT KEY ${sql.raw(`${name}_tokens`)} (tokens)
+  ) ${MYSQL_TABLE_OPTIONS}`.execute(db);
+}
+
+/**
+ * The text index of the log service's message search (docs/architecture.md §5a, "Chinese text
+ * search"): on MariaDB/MySQL the monthly `log_text_YYYYMM` tables of the current month and two
+ * ahead (the service creates further months and drops old ones with the partitions). SQLite
+ * (embedded mode) has none: text search stays a `LIKE` scan there. Also indexes the rollups by
+ * time alone, so the dashboard over every account reads a range instead of the whole table.
+ */
+export const logTextIndex: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    if (isMysql(db)) {
+      const now = Date.now();
+      for (let offset = 0; offset <= 2; offset += 1) await createTextTable(db, textTableName(monthStart(now, offset)));
+    }
+    await db.schema.createIndex('log_rollup_minute_minute').on('log_rollup_minute').column('minute').execute();
+    await db.schema.createIndex('log_rollup_latency_minute').on('log_rollup_latency').column('minute').execute();
+    await db.schema.createIndex('log_rollup_day_metric_day').on('log_rollup_day').columns(['metric', 'day']).execute();
+  },
+
+  async down(db: Kysely<unknown>): Promise<void> {
+    const mysql = isMysql(db);
+    for (const [index, table] of [
+      ['log_rollup_minute_minute', 'log_rollup_minute'],
+      ['log_rollup_latency_minute', 'log_rollup_latency'],
+      ['log_rollup_day_metric_day', 'log_rollup_day'],
+    ] as const) {
+      let drop = db.schema.dropIndex(index).ifExists();
+      if (mysql) drop = drop.on(table);
+      await drop.execute();
+    }
+    if (!mysql) return;
+    const tables = await sql<{ name: string }>`
+      SELECT TABLE_NAME AS name FROM information_schema.TABLES
+      WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME LIKE 'log!_text!_%' ESCAPE '!'`.execute(db);
+    for (const { name } of tables.rows) {
+      if (textTableMonth(name) !== undefined) await db.schema.dropTable(name).execute();
+    }
+  },
+};
