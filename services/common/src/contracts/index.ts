@@ -8,3 +8,4 @@ export * from './inbound.js';
 export * from './invalidation.js';
 export * from './log-events.js';
 export * from './service-catalog.js';
+export * from './service-window.js';

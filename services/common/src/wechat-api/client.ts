@@ -1,0 +1,397 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { type Meter, metrics, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
+import { AppError, ErrorCode } from '../errors/app-error.js';
+import type { CoordinationPort } from '../ports/coordination.js';
+import {
+  RETRYABLE_ERRCODES,
+  TOKEN_ERRCODES,
+  WeChatApiError,
+  WeChatLocalRefusal,
+  WeChatUnavailableError,
+} from '../wechat/api-errors.js';
+import { type ApiName, type ApiSpec, isApiName, WECHAT_APIS } from './apis.js';
+import { defaultWeChatApiConfig, type WeChatApiConfig } from './config.js';
+import { FlowControl, type QuotaUsage } from './flow-control.js';
+import { HostFailure, HostRing } from './hosts.js';
+import { type FetchedCredential, SharedCredential } from './shared-credential.js';
+
+/** Where the client reads an account's AppSecret (the accounts table, through the caller's repository). */
+export interface AppSecretLoader {
+  /** The AppSecret of `appId`; read at every token refresh, so a changed secret applies at once. */
+  appSecret(appId: string): Promise<string>;
+}
+
+export interface WeChatApiPorts {
+  readonly coordination: CoordinationPort;
+  readonly secrets: AppSecretLoader;
+  /** The service's telemetry; without it the global OpenTelemetry API (a no-op unless installed). */
+  readonly telemetry?: { readonly meter: Meter; readonly tracer: Tracer };
+  /** The account's own daily limits (a raised template quota), overriding the configured ones. */
+  readonly accountQuotas?: (appId: string) => Promise<Readonly<Record<string, number>> | undefined>;
+  /** Injected in tests: the clock, the pause between retries and the jitter. */
+  readonly now?: () => number;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly random?: () => number;
+}
+
+/** Query parameters and JSON body of one call. */
+export interface CallParams {
+  readonly query?: Readonly<Record<string, string | number | boolean>>;
+  readonly body?: unknown;
+}
+
+/** WeChat's success answer: its JSON fields (`errcode` 0 or absent). */
+export type ApiResult = Readonly<Record<string, unknown>>;
+
+/** A template message (`/cgi-bin/message/template/send`). */
+export interface TemplateMessage {
+  readonly touser: string;
+  readonly template_id: string;
+  readonly url?: string;
+  readonly miniprogram?: { readonly appid: string; readonly pagepath?: string };
+  readonly data: Readonly<Record<string, { readonly value: string; readonly color?: string }>>;
+  /**
+   * WeChat sends one message per openid + client_msg_id within 10 minutes: the client sets
+   * one when absent, so a failover or retry never sends twice.
+   */
+  readonly client_msg_id?: string;
+}
+
+/** A customer-service message (`/cgi-bin/message/custom/send`): `msgtype` and its object (`text: { content }` …). */
+export interface CustomMessage {
+  readonly touser: string;
+  readonly msgtype: string;
+  readonly [field: string]: unknown;
+}
+
+export interface WeChatApiClient {
+  /** The account's shared access_token (never refreshed by a reader; see `SharedCredential`). */
+  getAccessToken(appId: string): Promise<string>;
+  /** The shared JS-SDK ticket (`jsapi`). */
+  getJsapiTicket(appId: string): Promise<string>;
+  /** A ticket WeChat refused: mark it stale (if still the stored one) and get the writer's new one. */
+  invalidateJsapiTicket(appId: string, ticket: string): Promise<string>;
+  /**
+   * Calls an API by name (`WECHAT_APIS`): adds the access_token, takes from the API's token
+   * bucket, counts its daily quota, fails over between hosts, retries −1 / 45011, refreshes
+   * the token once on 40001 / 40014 / 42001. Throws `WeChatApiError` (an errcode),
+   * `WeChatLocalRefusal` (not attempted) or `WeChatUnavailableError` (no host / no token).
+   */
+  call(appId: string, api: ApiName, params?: CallParams): Promise<ApiResult>;
+  /** Sends a template message; returns WeChat's msgid (a string: it may exceed 2^53). */
+  sendTemplate(appId: string, message: TemplateMessage): Promise<{ readonly msgid: string }>;
+  /** Sends a customer-service message, refused locally outside the follower's window. */
+  sendCustomMessage(appId: string, message: CustomMessage): Promise<void>;
+  /** Today's use of every tracked daily quota (for the console). */
+  quotaUsage(appId: string): Promise<QuotaUsage[]>;
+  /** The base URLs cooling down after a failure (for health pages). */
+  hostsCoolingDown(): readonly string[];
+  close(): Promise<void>;
+}
+
+/** Backoff per retryable errcode: −1 (busy) retried soon, 45011 (minute limit) in seconds. */
+const backoffs: Readonly<Record<number, { readonly baseMs: number; readonly capMs: number }>> = {
+  [-1]: { baseMs: 200, capMs: 5_000 },
+  45011: { baseMs: 2_000, capMs: 60_000 },
+};
+
+/** Creates the one WeChat API client of a process (docs/architecture.md §4). */
+export function createWeChatApiClient(config: Partial<WeChatApiConfig>, ports: WeChatApiPorts): WeChatApiClient {
+  return new Client({ ...defaultWeChatApiConfig, ...config }, ports);
+}
+
+class Client implements WeChatApiClient {
+  readonly #config: WeChatApiConfig;
+  readonly #ports: WeChatApiPorts;
+  readonly #now: () => number;
+  readonly #sleep: (ms: number) => Promise<void>;
+  readonly #random: () => number;
+  readonly #ring: HostRing;
+  readonly #flow: FlowControl;
+  readonly #holder = `${hostname()}:${process.pid}:${randomBytes(6).toString('hex')}`;
+  readonly #tokens = new Map<string, SharedCredential>();
+  readonly #tickets = new Map<string, SharedCredential>();
+  readonly #tracer: Tracer;
+  readonly #metrics: ReturnType<typeof createMetrics>;
+
+  constructor(config: WeChatApiConfig, ports: WeChatApiPorts) {
+    this.#config = config;
+    this.#ports = ports;
+    this.#now = ports.now ?? Date.now;
+    this.#sleep = ports.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.#random = ports.random ?? Math.random;
+    this.#ring = new HostRing(config.bases, {
+      cooldownMs: config.hostCooldownMs,
+      timeoutMs: config.requestTimeoutMs,
+      now: this.#now,
+    });
+    this.#flow = new FlowControl({
+      coordination: ports.coordination,
+      namespace: config.keyNamespace,
+      rates: config.rates,
+      dailyQuotas: config.dailyQuotas,
+      ...(ports.accountQuotas === undefined ? {} : { accountQuotas: ports.accountQuotas }),
+      serviceWindow: config.serviceWindow,
+      now: this.#now,
+      sleep: this.#sleep,
+    });
+    this.#tracer = ports.telemetry?.tracer ?? trace.getTracer('mpstack-wechat-api');
+    this.#metrics = createMetrics(ports.telemetry?.meter ?? metrics.getMeter('mpstack-wechat-api'));
+  }
+
+  getAccessToken(appId: string): Promise<string> {
+    return this.#tokenOf(appId).get();
+  }
+
+  getJsapiTicket(appId: string): Promise<string> {
+    return this.#ticketOf(appId).get();
+  }
+
+  invalidateJsapiTicket(appId: string, ticket: string): Promise<string> {
+    return this.#ticketOf(appId).invalidate(ticket);
+  }
+
+  async call(appId: string, api: ApiName, params: CallParams = {}): Promise<ApiResult> {
+    if (!isApiName(api)) throw new AppError(ErrorCode.badRequest, `unknown WeChat API "${String(api)}"`);
+    const spec: ApiSpec = WECHAT_APIS[api];
+    if (spec.multipart === true) {
+      throw new AppError(ErrorCode.badRequest, `${api} is a multipart upload; the client sends JSON only`);
+    }
+    return this.#tracer.startActiveSpan(`wechat ${api}`, { attributes: { 'wechat.api': api } }, async (span) => {
+      try {
+        const result = await this.#callSpan(appId, api, spec, params);
+        span.setAttribute('wechat.errcode', 0);
+        return result;
+      } catch (error) {
+        if (error instanceof WeChatApiError) span.setAttribute('wechat.errcode', error.errcode);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+        throw error;
+      } finally {
+        span.end();
+      }
+    });
+  }
+
+  async sendTemplate(appId: string, message: TemplateMessage): Promise<{ readonly msgid: string }> {
+    const body = { ...message, client_msg_id: message.client_msg_id ?? randomBytes(12).toString('hex') };
+    const result = await this.call(appId, 'sendTemplateMessage', { body });
+    return { msgid: String(result.msgid) };
+  }
+
+  async sendCustomMessage(appId: string, message: CustomMessage): Promise<void> {
+    await this.call(appId, 'sendCustomMessage', { body: message });
+  }
+
+  quotaUsage(appId: string): Promise<QuotaUsage[]> {
+    return this.#flow.usage(appId);
+  }
+
+  hostsCoolingDown(): readonly string[] {
+    return this.#ring.coolingDown();
+  }
+
+  close(): Promise<void> {
+    return this.#ring.close();
+  }
+
+  async #callSpan(appId: string, api: ApiName, spec: ApiSpec, params: CallParams): Promise<ApiResult> {
+    const startedAt = performance.now();
+    try {
+      await this.#admit(appId, api, spec, params);
+      return await this.#attempts(appId, api, spec, params);
+    } catch (error) {
+      if (error instanceof WeChatLocalRefusal) this.#metrics.refusals.add(1, { api, reason: error.reason });
+      throw error;
+    } finally {
+      this.#metrics.duration.record((performance.now() - startedAt) / 1000, { api });
+    }
+  }
+
+  /** Flow control before anything is sent: the family's bucket, the daily quota, the service window. */
+  async #admit(appId: string, api: ApiName, spec: ApiSpec, params: CallParams): Promise<void> {
+    if (spec.family !== undefined) await this.#flow.throttle(appId, spec.family);
+    if (api === 'sendCustomMessage') {
+      const touser = (params.body as { touser?: unknown } | undefined)?.touser;
+      if (typeof touser === 'string' && touser !== '') await this.#flow.takeServiceWindow(appId, touser, api);
+    }
+    await this.#flow.consumeQuota(appId, api);
+  }
+
+  async #attempts(appId: string, api: ApiName, spec: ApiSpec, params: CallParams): Promise<ApiResult> {
+    let hasRefreshedToken = false;
+    let token = spec.auth === 'token' ? await this.getAccessToken(appId) : undefined;
+    for (let attempt = 1; ; attempt += 1) {
+      const body = await this.#send(api, spec, params, token);
+      const errcode = Number(body.errcode ?? 0);
+      this.#metrics.calls.add(1, { api, errcode: String(errcode) });
+      if (errcode === 0) return body;
+      if (TOKEN_ERRCODES.has(errcode) && token !== undefined && !hasRefreshedToken) {
+        // Mark stale only if still the stored token, then use the writer's new one — once.
+        hasRefreshedToken = true;
+        token = await this.#tokenOf(appId).invalidate(token);
+        continue;
+      }
+      if (RETRYABLE_ERRCODES.has(errcode) && attempt < this.#config.maxAttempts) {
+        await this.#sleep(this.#backoff(errcode, attempt));
+        continue;
+      }
+      await this.#learn(appId, api, errcode, params);
+      throw new WeChatApiError(api, errcode, String(body.errmsg ?? ''));
+    }
+  }
+
+  /** What an errcode teaches the local flow control: a used-up quota, a closed window. */
+  async #learn(appId: string, api: ApiName, errcode: number, params: CallParams): Promise<void> {
+    try {
+      if (errcode === 45009) await this.#flow.fillQuota(appId, api);
+      const touser = (params.body as { touser?: unknown } | undefined)?.touser;
+      if (errcode === 45015 && api === 'sendCustomMessage' && typeof touser === 'string') {
+        await this.#flow.closeServiceWindow(appId, touser);
+      }
+    } catch {
+      // Best effort: the errcode itself is what the caller gets.
+    }
+  }
+
+  /** Capped exponential backoff with equal jitter: half the step fixed, half random. */
+  #backoff(errcode: number, attempt: number): number {
+    const { baseMs, capMs } = backoffs[errcode] ?? { baseMs: 200, capMs: 5_000 };
+    const step = Math.min(capMs, baseMs * 2 ** (attempt - 1));
+    return Math.round(step / 2 + (step / 2) * this.#random());
+  }
+
+  async #send(api: string, spec: ApiSpec, params: CallParams, token: string | undefined): Promise<ApiResult> {
+    const query = new URLSearchParams();
+    if (token !== undefined) query.set('access_token', token);
+    for (const [name, value] of Object.entries(params.query ?? {})) query.set(name, String(value));
+    const search = query.toString();
+    const body = params.body === undefined ? undefined : JSON.stringify(params.body);
+    const isRepeatable = spec.method === 'GET' || spec.auth === 'none' || hasIdempotencyKey(params.body);
+    try {
+      const answer = await this.#ring.send(
+        {
+          method: spec.method,
+          path: search === '' ? spec.path : `${spec.path}?${search}`,
+          ...(body === undefined ? {} : { body }),
+          isRepeatable,
+        },
+        (failure) => this.#metrics.failovers.add(1, { host: failure.host }),
+      );
+      return answer.body;
+    } catch (error) {
+      this.#metrics.calls.add(1, { api, errcode: 'unavailable' });
+      if (error instanceof HostFailure) {
+        const outcome = error.isMaybeDelivered
+          ? ' — the request may have reached WeChat, not sent again (no idempotency key)'
+          : '';
+        throw new WeChatUnavailableError(api, `${error.host}: ${error.message}${outcome}`, error);
+      }
+      throw error;
+    }
+  }
+
+  #tokenOf(appId: string): SharedCredential {
+    let credential = this.#tokens.get(appId);
+    if (credential === undefined) {
+      const api = this.#config.tokenMode === 'stable' ? 'getStableAccessToken' : 'getAccessToken';
+      credential = this.#credential(`${this.#config.keyNamespace}token:${appId}`, api, (stale) =>
+        this.#fetchToken(appId, stale),
+      );
+      this.#tokens.set(appId, credential);
+    }
+    return credential;
+  }
+
+  #ticketOf(appId: string): SharedCredential {
+    let credential = this.#tickets.get(appId);
+    if (credential === undefined) {
+      credential = this.#credential(`${this.#config.keyNamespace}ticket:${appId}`, 'getJsapiTicket', async () => {
+        const result = await this.call(appId, 'getJsapiTicket', { query: { type: 'jsapi' } });
+        return fetchedFrom('getJsapiTicket', result.ticket, result.expires_in);
+      });
+      this.#tickets.set(appId, credential);
+    }
+    return credential;
+  }
+
+  #credential(
+    key: string,
+    api: string,
+    fetch: (stale: string | undefined) => Promise<FetchedCredential>,
+  ): SharedCredential {
+    return new SharedCredential({
+      coordination: this.#ports.coordination,
+      key,
+      api,
+      holder: this.#holder,
+      fetch,
+      refreshAheadMs: this.#config.refreshAheadMs,
+      localCacheMs: this.#config.localCacheMs,
+      waitMs: this.#config.tokenWaitMs,
+      leaseMs: this.#config.refreshLeaseMs,
+      now: this.#now,
+      sleep: this.#sleep,
+      onRefresh: (outcome) => this.#metrics.refreshes.add(1, { api, outcome }),
+    });
+  }
+
+  /**
+   * The writer's fetch. stable_token: the normal call returns the platform's current token
+   * (a new one in its last 5 minutes); only when the token marked stale comes back is a
+   * forced refresh spent (≤ 20 a day). `/cgi-bin/token`: a new token each call.
+   */
+  async #fetchToken(appId: string, stale: string | undefined): Promise<FetchedCredential> {
+    const secret = await this.#ports.secrets.appSecret(appId);
+    if (this.#config.tokenMode === 'token') {
+      const query = { grant_type: 'client_credential', appid: appId, secret };
+      const result = await this.call(appId, 'getAccessToken', { query });
+      return fetchedFrom('getAccessToken', result.access_token, result.expires_in);
+    }
+    const stable = async (isForced: boolean) => {
+      const body = { grant_type: 'client_credential', appid: appId, secret, force_refresh: isForced };
+      const result = await this.call(appId, 'getStableAccessToken', { body });
+      return fetchedFrom('getStableAccessToken', result.access_token, result.expires_in);
+    };
+    const fetched = await stable(false);
+    return stale !== undefined && fetched.value === stale ? stable(true) : fetched;
+  }
+}
+
+function fetchedFrom(api: string, value: unknown, expiresIn: unknown): FetchedCredential {
+  const seconds = Number(expiresIn);
+  if (typeof value !== 'string' || value === '' || !(seconds > 0)) {
+    throw new WeChatUnavailableError(api, 'the answer carried no credential and lifetime');
+  }
+  return { value, expiresInMs: seconds * 1000 };
+}
+
+function hasIdempotencyKey(body: unknown): boolean {
+  if (body === null || typeof body !== 'object') return false;
+  const fields = body as { client_msg_id?: unknown; clientmsgid?: unknown };
+  return (
+    (typeof fields.client_msg_id === 'string' && fields.client_msg_id !== '') ||
+    (typeof fields.clientmsgid === 'string' && fields.clientmsgid !== '')
+  );
+}
+
+function createMetrics(meter: Meter) {
+  return {
+    calls: meter.createCounter('mpstack_wechat_api_calls_total', {
+      description: 'WeChat API answers by API and errcode (0 success, "unavailable" no host answered)',
+    }),
+    duration: meter.createHistogram('mpstack_wechat_api_duration_seconds', {
+      description: 'WeChat API calls, flow control and retries included',
+      unit: 's',
+    }),
+    refreshes: meter.createCounter('mpstack_wechat_token_refreshes_total', {
+      description: 'access_token / jsapi_ticket refreshes this replica made as the writer, by outcome',
+    }),
+    failovers: meter.createCounter('mpstack_wechat_host_failovers_total', {
+      description: 'Requests moved to the next host after a network error or 5xx, by failed host',
+    }),
+    refusals: meter.createCounter('mpstack_wechat_local_refusals_total', {
+      description: 'Calls not attempted because WeChat would refuse them (quota, service window), by reason',
+    }),
+  };
+}

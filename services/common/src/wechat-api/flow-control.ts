@@ -1,0 +1,133 @@
+import { serviceWindowKey } from '../contracts/service-window.js';
+import type { CoordinationPort } from '../ports/coordination.js';
+import { WeChatLocalRefusal } from '../wechat/api-errors.js';
+import type { RateFamily, RateSetting } from './config.js';
+
+/**
+ * WeChat's documented daily limits per API (the team's protocol notes): template sends
+ * 100 000 a day by default (raised for large accounts — configure the account's real limit),
+ * `/cgi-bin/token` 2 000, `stable_token` 500 000, mass-send previews ~100.
+ */
+export const DEFAULT_DAILY_QUOTAS: Readonly<Record<string, number>> = {
+  sendTemplateMessage: 100_000,
+  getAccessToken: 2_000,
+  getStableAccessToken: 500_000,
+  massPreview: 100,
+};
+
+/** One API's daily quota as the console shows it. */
+export interface QuotaUsage {
+  readonly api: string;
+  readonly used: number;
+  readonly limit: number;
+  /** The Beijing day it counts (`YYYY-MM-DD`); WeChat's quotas reset at Beijing midnight. */
+  readonly day: string;
+}
+
+const beijingOffsetMs = 8 * 3_600_000;
+const twoDaysMs = 2 * 86_400_000;
+
+/** The Beijing calendar day of an instant. */
+export function beijingDay(epochMs: number): string {
+  return new Date(epochMs + beijingOffsetMs).toISOString().slice(0, 10);
+}
+
+export interface FlowControlOptions {
+  readonly coordination: CoordinationPort;
+  readonly namespace: string;
+  readonly rates: Readonly<Record<RateFamily, RateSetting>>;
+  readonly dailyQuotas: Readonly<Record<string, number>>;
+  /** The account's own limits (a large account's raised template quota), when the caller knows them. */
+  readonly accountQuotas?: (appId: string) => Promise<Readonly<Record<string, number>> | undefined>;
+  readonly serviceWindow: 'enforce' | 'off';
+  readonly now: () => number;
+  readonly sleep: (ms: number) => Promise<void>;
+}
+
+/** Token buckets, daily quotas and customer-service windows, all in the coordination store. */
+export class FlowControl {
+  constructor(private readonly options: FlowControlOptions) {}
+
+  /** Waits until the family's bucket for this appid grants a call (no wait when the rate is off). */
+  async throttle(appId: string, family: RateFamily): Promise<void> {
+    const rate = this.options.rates[family];
+    if (rate === 'off') return;
+    const key = `${this.options.namespace}rate:${appId}:${family}`;
+    for (;;) {
+      const wait = await this.options.coordination.takeToken(key, {
+        ratePerSecond: rate.perSecond,
+        burst: rate.burst,
+      });
+      if (wait <= 0) return;
+      await this.options.sleep(wait);
+    }
+  }
+
+  /** Counts one call of `api` against today's quota; refuses locally when it is used up. */
+  async consumeQuota(appId: string, api: string): Promise<void> {
+    const limit = await this.#limitOf(appId, api);
+    if (limit === undefined) return;
+    const result = await this.options.coordination.consumeQuota(this.#quotaKey(appId, api), limit, twoDaysMs);
+    if (!result.allowed) {
+      throw new WeChatLocalRefusal(api, 'quota_reached', `${result.used} of ${limit} calls used today (Beijing time)`);
+    }
+  }
+
+  /** WeChat answered 45009: today's quota is used up whatever we counted. */
+  async fillQuota(appId: string, api: string): Promise<void> {
+    const limit = (await this.#limitOf(appId, api)) ?? 1;
+    await this.options.coordination.fillQuota(this.#quotaKey(appId, api), limit, twoDaysMs);
+  }
+
+  /** Every tracked API's use today, for the console. */
+  async usage(appId: string): Promise<QuotaUsage[]> {
+    const day = beijingDay(this.options.now());
+    const apis = Object.keys({ ...DEFAULT_DAILY_QUOTAS, ...this.options.dailyQuotas });
+    return Promise.all(
+      apis.map(async (api) => ({
+        api,
+        used: await this.options.coordination.quotaUsed(this.#quotaKey(appId, api)),
+        limit: (await this.#limitOf(appId, api)) ?? 0,
+        day,
+      })),
+    );
+  }
+
+  /** Takes one customer-service message from the follower's window; refuses what WeChat would refuse. */
+  async takeServiceWindow(appId: string, openId: string, api: string): Promise<void> {
+    if (this.options.serviceWindow === 'off') return;
+    const verdict = await this.options.coordination.takeServiceWindow(this.windowKey(appId, openId));
+    if (verdict === 'closed') {
+      throw new WeChatLocalRefusal(
+        api,
+        'window_closed',
+        'the follower has not interacted within the customer-service window (48 h after a message, 1 min after a click, follow or scan), or unfollowed',
+      );
+    }
+    if (verdict === 'exhausted') {
+      throw new WeChatLocalRefusal(
+        api,
+        'window_exhausted',
+        "the open window's message budget is used (5 per user message, 3 per click / follow / scan)",
+      );
+    }
+  }
+
+  /** WeChat answered 45015 although our record had a window open: trust WeChat. */
+  async closeServiceWindow(appId: string, openId: string): Promise<void> {
+    await this.options.coordination.closeServiceWindows(this.windowKey(appId, openId));
+  }
+
+  windowKey(appId: string, openId: string): string {
+    return serviceWindowKey(appId, openId, this.options.namespace);
+  }
+
+  async #limitOf(appId: string, api: string): Promise<number | undefined> {
+    const own = await this.options.accountQuotas?.(appId);
+    return own?.[api] ?? this.options.dailyQuotas[api] ?? DEFAULT_DAILY_QUOTAS[api];
+  }
+
+  #quotaKey(appId: string, api: string): string {
+    return `${this.options.namespace}quota:${appId}:${api}:${beijingDay(this.options.now())}`;
+  }
+}

@@ -1,0 +1,150 @@
+import { Pool } from 'undici';
+
+/** One HTTP answer of WeChat (or of a host failing): the status and the parsed JSON body. */
+export interface HostAnswer {
+  readonly host: string;
+  readonly status: number;
+  readonly body: Record<string, unknown>;
+}
+
+export interface HostRequest {
+  readonly method: 'GET' | 'POST';
+  /** Path with its query string. */
+  readonly path: string;
+  readonly body?: string;
+  /**
+   * True when sending the request twice is harmless (a read, a token fetch, a send carrying
+   * an idempotency key): then a connection lost after the request went out fails over too.
+   */
+  readonly isRepeatable: boolean;
+}
+
+/** Errors of the connect phase: the request never reached the host, so another host may take it. */
+const connectErrors = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+/** Message ids beyond 2^53 (WeChat's are 64-bit) would lose digits as numbers: read as strings. */
+const largeIds = /("(?:msgid|msg_id|msg_data_id)"\s*:\s*)(\d{16,})/g;
+
+/** Why a host did not answer usefully. */
+export class HostFailure extends Error {
+  constructor(
+    readonly host: string,
+    message: string,
+    /** The request may have reached the host (a connection lost after sending). */
+    readonly isMaybeDelivered: boolean,
+    cause?: unknown,
+  ) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.name = 'HostFailure';
+  }
+}
+
+/**
+ * The WeChat hosts in failover order, each with an undici keep-alive pool. A request goes
+ * to the first host not cooling down; a network error or a 5xx moves it to the next host
+ * and cools the failed one down for `cooldownMs`, after which it is tried first again. A
+ * business errcode (HTTP 200 with `errcode`) is an answer: never a failover.
+ */
+export class HostRing {
+  readonly #hosts: readonly { readonly base: string; readonly pool: Pool }[];
+  readonly #downUntil = new Map<string, number>();
+
+  constructor(
+    bases: readonly string[],
+    private readonly options: { readonly cooldownMs: number; readonly timeoutMs: number; readonly now: () => number },
+  ) {
+    if (bases.length === 0) throw new Error('the WeChat API client needs at least one base URL');
+    this.#hosts = bases.map((base) => ({
+      base,
+      pool: new Pool(base, {
+        connections: 64,
+        pipelining: 1,
+        keepAliveTimeout: 30_000,
+        connectTimeout: options.timeoutMs,
+        headersTimeout: options.timeoutMs,
+        bodyTimeout: options.timeoutMs,
+      }),
+    }));
+  }
+
+  /** The hosts to try, in order: those not cooling down first (in configured order), then the rest. */
+  order(): readonly { readonly base: string; readonly pool: Pool }[] {
+    const now = this.options.now();
+    const up = this.#hosts.filter((h) => (this.#downUntil.get(h.base) ?? 0) <= now);
+    const down = this.#hosts.filter((h) => (this.#downUntil.get(h.base) ?? 0) > now);
+    return [...up, ...down];
+  }
+
+  /** Which hosts are cooling down now (for health pages and tests). */
+  coolingDown(): readonly string[] {
+    const now = this.options.now();
+    return this.#hosts.filter((h) => (this.#downUntil.get(h.base) ?? 0) > now).map((h) => h.base);
+  }
+
+  /**
+   * Sends to the first host that answers without a 5xx. Throws the last {@link HostFailure}
+   * when every host failed, or at once when a non-repeatable request may have been delivered.
+   */
+  async send(request: HostRequest, onFailover: (failure: HostFailure) => void): Promise<HostAnswer> {
+    let last: HostFailure | undefined;
+    for (const host of this.order()) {
+      try {
+        const answer = await this.#sendTo(host, request);
+        this.#downUntil.delete(host.base);
+        return answer;
+      } catch (error) {
+        const failure = error instanceof HostFailure ? error : new HostFailure(host.base, String(error), true, error);
+        this.#downUntil.set(host.base, this.options.now() + this.options.cooldownMs);
+        last = failure;
+        if (failure.isMaybeDelivered && !request.isRepeatable) throw failure;
+        onFailover(failure);
+      }
+    }
+    throw last ?? new HostFailure('', 'no host', false);
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled(this.#hosts.map((h) => h.pool.close()));
+  }
+
+  async #sendTo(host: { readonly base: string; readonly pool: Pool }, request: HostRequest): Promise<HostAnswer> {
+    let response: Awaited<ReturnType<Pool['request']>>;
+    try {
+      response = await host.pool.request({
+        method: request.method,
+        path: request.path,
+        ...(request.body === undefined
+          ? {}
+          : { body: request.body, headers: { 'content-type': 'application/json; charset=utf-8' } }),
+      });
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      const isConnect = typeof code === 'string' && connectErrors.has(code);
+      throw new HostFailure(host.base, `${String(code ?? 'error')}: ${(error as Error).message}`, !isConnect, error);
+    }
+    const text = await response.body.text().catch((error: unknown) => {
+      throw new HostFailure(host.base, `body: ${(error as Error).message}`, true, error);
+    });
+    if (response.statusCode >= 500) {
+      throw new HostFailure(host.base, `HTTP ${response.statusCode}`, false);
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(text.replace(largeIds, '$1"$2"'));
+    } catch {
+      // Not JSON: an HTML error page of a proxy, a 404 of something that is not WeChat.
+      throw new HostFailure(host.base, `HTTP ${response.statusCode} answered no JSON`, false);
+    }
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+      throw new HostFailure(host.base, `HTTP ${response.statusCode} answered no JSON object`, false);
+    }
+    return { host: host.base, status: response.statusCode, body: body as Record<string, unknown> };
+  }
+}
