@@ -1,18 +1,41 @@
 import type { SimAccount } from './types.js';
 
-/** The simulated accounts, looked up by AppID (the API) or short id (the phone, `/_sim`). */
+/**
+ * The simulated accounts, looked up by AppID (the API) or short id (the phone, `/_sim`). The
+ * AppSecret can change at run time (a reset in the MP console), so callers look an account
+ * up on each use instead of keeping it.
+ */
 export class AccountDirectory {
-  constructor(private readonly accounts: readonly SimAccount[]) {}
+  private current: SimAccount[];
+
+  constructor(private readonly configured: readonly SimAccount[]) {
+    this.current = [...configured];
+  }
 
   list(): readonly SimAccount[] {
-    return this.accounts;
+    return this.current;
   }
 
   byAppId(appId: string): SimAccount | undefined {
-    return this.accounts.find((account) => account.appId === appId);
+    return this.current.find((account) => account.appId === appId);
   }
 
   byId(id: string): SimAccount | undefined {
-    return this.accounts.find((account) => account.id === id);
+    return this.current.find((account) => account.id === id);
+  }
+
+  /** Replaces the account's AppSecret; undefined for an unknown account. */
+  setSecret(appId: string, appSecret: string): SimAccount | undefined {
+    const index = this.current.findIndex((account) => account.appId === appId);
+    const account = this.current[index];
+    if (account === undefined) return undefined;
+    const updated = { ...account, appSecret };
+    this.current = this.current.map((candidate, i) => (i === index ? updated : candidate));
+    return updated;
+  }
+
+  /** Back to the configured accounts (their original secrets). */
+  reset(): void {
+    this.current = [...this.configured];
   }
 }

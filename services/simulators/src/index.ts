@@ -21,6 +21,18 @@ export { CallbackDispatcher, type CallbackDispatcherOptions } from './callbacks/
 export type { CallbackState } from './callbacks/callback-state.js';
 export type { ChatEntry, InboxMessage } from './chat/chat-store.js';
 export { AdjustableClock, type AdjustableClockOptions, type Clock } from './clock.js';
+export {
+  type ApiQuota,
+  type CallCount,
+  type Fault,
+  type FaultEffect,
+  type FaultSpec,
+  FaultStore,
+  type HostDownMode,
+  type HostName,
+  hostDownModes,
+  hostNames,
+} from './faults/fault-store.js';
 export { WxApiError } from './http/wx-errors.js';
 export { type RunningSimulator, type StartSimulatorOptions, startSimulator } from './main.js';
 export type { MassSendRecord } from './mass/mass-store.js';

@@ -1,6 +1,7 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AdjustableClock } from './clock.js';
+import type { HostDownMode, HostName } from './faults/fault-store.js';
 import { createSimulator, type SimulatorOptions } from './simulator.js';
 import type { SimulatorState } from './simulator-state.js';
 
@@ -8,6 +9,11 @@ export interface StartSimulatorOptions extends SimulatorOptions {
   /** 0 picks a free port. */
   readonly port: number;
   readonly host?: string;
+  /**
+   * A second listener standing for `api2.weixin.qq.com` (0 picks a free port): the same
+   * simulator, but `/_sim/hosts/api` can take the first one down while this one works.
+   */
+  readonly api2Port?: number;
   /** e.g. `http://127.0.0.1:8080`; messages and events go to `<ingressBaseUrl>/wx/<account id>`. */
   readonly ingressBaseUrl: string;
   /** Defaults to a running clock at real time that `/_sim/clock` can move. */
@@ -17,33 +23,109 @@ export interface StartSimulatorOptions extends SimulatorOptions {
 export interface RunningSimulator {
   /** Base URL, e.g. `http://127.0.0.1:41234`; the phone page is at `<url>/phone`. */
   readonly url: string;
+  /** Base URL of each API host: `api` is {@link url}; `api2` when `api2Port` was given. */
+  readonly hosts: Readonly<Partial<Record<HostName, string>>>;
   readonly state: SimulatorState;
   readonly clock: AdjustableClock;
   /** Stops accepting requests, waits for pending event pushes, closes connections. Idempotent. */
   close(): Promise<void>;
 }
 
-/** Starts the simulator for `mpstack dev` / `mpstack sim`: composes it and listens. */
+/**
+ * One host's listener. Taken down in `refuse` mode it closes its port and its connections
+ * (clients get ECONNREFUSED, as from a host that is gone) and listens again on the same port
+ * when brought back up.
+ */
+class HostListener {
+  private server: Server;
+  private port = 0;
+  private isClosed = false;
+
+  constructor(
+    private readonly app: Parameters<typeof createServer>[1],
+    private readonly bindHost: string,
+  ) {
+    this.server = createServer(this.app);
+  }
+
+  async listen(port: number): Promise<number> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, this.bindHost, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    this.port = (this.server.address() as AddressInfo).port;
+    return this.port;
+  }
+
+  /** Follows the host's state: closed while down in `refuse` mode, listening otherwise. */
+  async follow(mode: HostDownMode | undefined): Promise<void> {
+    if (this.isClosed) return;
+    if (mode === 'refuse' && this.server.listening) {
+      await this.stop();
+    } else if (mode !== 'refuse' && !this.server.listening) {
+      this.server = createServer(this.app);
+      await this.listen(this.port);
+    }
+  }
+
+  async close(drain: () => Promise<void>): Promise<void> {
+    this.isClosed = true;
+    await this.stop(drain);
+  }
+
+  private async stop(drain?: () => Promise<void>): Promise<void> {
+    if (!this.server.listening) return;
+    const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.server.closeIdleConnections();
+    await drain?.();
+    this.server.closeAllConnections();
+    await stopped;
+  }
+}
+
+/** Starts the simulator for `mpstack dev` / `mpstack sim`: composes it and listens (on two ports with `api2Port`). */
 export async function startSimulator(options: StartSimulatorOptions): Promise<RunningSimulator> {
-  const { port, host = '127.0.0.1', ...composition } = options;
+  const { port, host = '127.0.0.1', api2Port, ...composition } = options;
   const simulator = createSimulator(composition);
-  const server = await new Promise<Server>((resolve, reject) => {
-    const listening = simulator.app.listen(port, host, (error?: Error) => (error ? reject(error) : resolve(listening)));
+  const { faults } = simulator.state;
+  const listeners = new Map<HostName, HostListener>();
+  const urls: Partial<Record<HostName, string>> = {};
+  const hostInUrl = host.includes(':') ? `[${host}]` : host;
+  for (const [name, wanted] of [
+    ['api', port],
+    ['api2', api2Port],
+  ] as const) {
+    if (wanted === undefined) continue;
+    const listener = new HostListener(simulator.app, host);
+    const bound = await listener.listen(wanted);
+    faults.registerPort(bound, name);
+    listeners.set(name, listener);
+    urls[name] = `http://${hostInUrl}:${bound}`;
+  }
+  // The control that changed the host answers once the port is closed or listening again.
+  const pending = new Set<Promise<void>>();
+  const unsubscribe = faults.onHostChange((name, mode) => {
+    const change = listeners
+      .get(name)
+      ?.follow(mode)
+      .catch(() => undefined);
+    if (change === undefined) return;
+    pending.add(change);
+    return change.finally(() => pending.delete(change));
   });
-  const address = server.address() as AddressInfo;
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
-      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      await simulator.drain();
-      server.closeAllConnections();
-      await stopped;
+      unsubscribe();
+      await Promise.allSettled([...pending]);
+      await Promise.all([...listeners.values()].map((listener) => listener.close(() => simulator.drain())));
     })();
     return closing;
   };
-  const hostInUrl = host.includes(':') ? `[${host}]` : host;
   // Without an injected clock the composition made an adjustable one.
   const clock = simulator.clock as AdjustableClock;
-  return { url: `http://${hostInUrl}:${address.port}`, state: simulator.state, clock, close };
+  return { url: urls.api ?? '', hosts: urls, state: simulator.state, clock, close };
 }

@@ -1,7 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import type { XmlFields } from '@mpstack/common/wechat';
 import { AccountDirectory } from './accounts.js';
 import { type ChatEntry, ChatStore, type InboxMessage } from './chat/chat-store.js';
 import type { Clock } from './clock.js';
+import { FaultStore } from './faults/fault-store.js';
 import { KfAccountStore } from './kf-account/kf-account-store.js';
 import { type MassSendRecord, MassStore } from './mass/mass-store.js';
 import { MenuStore } from './menu/menu-store.js';
@@ -38,6 +40,8 @@ export class SimulatorState {
   readonly oauth: OAuthStore;
   readonly qrcodes: QrCodeStore;
   readonly kfAccounts = new KfAccountStore();
+  /** Injected faults, hosts down, per-API quotas and call counters (`/_sim/faults`, `/_sim/calls`). */
+  readonly faults: FaultStore;
   private currentLimits: SimLimits;
 
   constructor(options: SimulatorStateOptions) {
@@ -48,6 +52,7 @@ export class SimulatorState {
     this.audience = new AudienceStore(this.clock, () => this.currentLimits);
     this.oauth = new OAuthStore(this.clock);
     this.qrcodes = new QrCodeStore(this.clock);
+    this.faults = new FaultStore(this.clock);
     this.seed();
   }
 
@@ -62,6 +67,18 @@ export class SimulatorState {
   setLimits(limits: Partial<SimLimits>): SimLimits {
     this.currentLimits = { ...this.currentLimits, ...limits };
     return this.currentLimits;
+  }
+
+  /**
+   * Resets the account's AppSecret as the MP console does: every token it was issued stops
+   * working at once (40001) and the old secret gets 40125. Returns the new secret (random
+   * unless given), or undefined for an unknown account.
+   */
+  resetSecret(appId: string, appSecret?: string): string | undefined {
+    const secret = appSecret ?? randomBytes(16).toString('hex');
+    if (this.accounts.setSecret(appId, secret) === undefined) return undefined;
+    this.tokens.revokeAll(appId);
+    return secret;
   }
 
   /** Adds (or updates) a user who follows the account. */
@@ -122,7 +139,10 @@ export class SimulatorState {
     return this.mass.list(appId);
   }
 
-  /** Forgets everything and re-seeds the configured users and templates; limits are kept. */
+  /**
+   * Forgets everything — faults, quotas and counters too — restores the configured secrets and
+   * re-seeds the configured users and templates; limits are kept.
+   */
   reset(): void {
     for (const store of [
       this.tokens,
@@ -134,6 +154,8 @@ export class SimulatorState {
       this.oauth,
       this.qrcodes,
       this.kfAccounts,
+      this.faults,
+      this.accounts,
     ]) {
       store.reset();
     }

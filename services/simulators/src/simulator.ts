@@ -2,10 +2,11 @@ import express, { type ErrorRequestHandler, type Express, Router } from 'express
 import { createAdminRouter } from './admin/admin.router.js';
 import { CallbackDispatcher } from './callbacks/callback-dispatcher.js';
 import { AdjustableClock, type Clock } from './clock.js';
+import { faultMiddleware } from './faults/fault.middleware.js';
 import { createHomeRouter } from './home/home.router.js';
 import { unknownPathHandler, wxErrorHandler } from './http/api-http.js';
 import { tokenAuthorizer } from './http/authorize.js';
-import { routesOf } from './http/routes.js';
+import { type RouteInfo, routesOf } from './http/routes.js';
 import { createKefuRouter } from './kefu/kefu.router.js';
 import { createKfAccountRouter } from './kf-account/kf-account.router.js';
 import { createMassRouter } from './mass/mass.router.js';
@@ -109,6 +110,8 @@ export function createSimulator(options: SimulatorOptions): Simulator {
   const api = Router();
   // WeChat parses POST bodies as JSON whatever their Content-Type; routes parse the text.
   api.use(['/cgi-bin', '/customservice'], express.text({ type: () => true, limit: '2mb' }));
+  // Before every feature (and the unknown-path answer): hosts down, injected faults, quotas, counters.
+  api.use(faultMiddleware({ faults: state.faults, tokens: state.tokens, clock }));
   for (const feature of features) api.use(feature.router);
   api.use(wxErrorHandler(clock));
   const admin = createAdminRouter({ state, ...(adjustableClock === undefined ? {} : { adjustableClock }) });
@@ -141,17 +144,23 @@ export function createSimulator(options: SimulatorOptions): Simulator {
   app.use(phone);
   app.use(admin);
   app.use(api);
-  // Unknown paths: JSON always, never an HTML 404 — the simulator's own pages say so in their
-  // error shape, everything else is the API host and answers as WeChat does.
+  addFallbacks(
+    app,
+    groups.flatMap((group) => group.routes),
+    clock,
+  );
+  return { app, state, clock: adjustableClock, callbacks, drain: () => callbacks.drain() };
+}
+
+/**
+ * Unknown paths and errors: JSON always, never Express's HTML — the simulator's own pages
+ * (`/_sim`, `/phone`) in their error shape, everything else as the API host WeChat is.
+ */
+function addFallbacks(app: Express, routes: readonly RouteInfo[], clock: Clock): void {
   app.use(['/_sim', '/phone'], (req, res) => {
     res.status(404).json({ error: { code: 'not_found', message: `no ${req.method} ${req.originalUrl}; see /` } });
   });
-  app.use(
-    unknownPathHandler(
-      groups.flatMap((group) => group.routes),
-      clock,
-    ),
-  );
+  app.use(unknownPathHandler(routes, clock));
   // A body the controls or the phone cannot parse: their JSON error, not Express's HTML page.
   app.use(['/_sim', '/phone'], ((error, _req, res, next) => {
     if (res.headersSent) {
@@ -167,5 +176,6 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       },
     });
   }) satisfies ErrorRequestHandler);
-  return { app, state, clock: adjustableClock, callbacks, drain: () => callbacks.drain() };
+  // Anything else that failed outside a feature router (a malformed request line): WeChat's -1.
+  app.use(wxErrorHandler(clock));
 }

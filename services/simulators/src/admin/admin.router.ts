@@ -6,6 +6,7 @@ import type { AdjustableClock } from '../clock.js';
 import type { SimulatorState } from '../simulator-state.js';
 import { defaultLimits, type SimAccount, type SimLimits, type SimUser } from '../types.js';
 import type { InteractionKind } from '../user/audience-store.js';
+import { addFaultControls } from './fault-controls.js';
 import { addTemplateControls } from './template-controls.js';
 
 export interface AdminRouterDeps {
@@ -56,6 +57,7 @@ export function createAdminRouter(deps: AdminRouterDeps): Router {
   addStateRoutes(router, deps);
   addAccountRoutes(router, deps.state);
   addTemplateControls(router, deps.state, (req, res) => accountOf(deps.state, req, res));
+  addFaultControls(router, deps.state, (req, res) => accountOf(deps.state, req, res));
   return router;
 }
 

@@ -126,6 +126,21 @@ export class TokenStore {
     return result;
   }
 
+  /** The account a token was issued to (valid or not), without judging or counting the call. */
+  ownerOf(token: string | undefined): string | undefined {
+    return this.tokens.get(token ?? '')?.appId;
+  }
+
+  /** Revokes every token of the account at once (its AppSecret was reset): the next call gets 40001. */
+  revokeAll(appId: string): void {
+    const now = this.clock();
+    for (const record of this.tokens.values()) {
+      if (record.appId === appId && (record.revokedAt === undefined || record.revokedAt > now)) record.revokedAt = now;
+    }
+    this.latestToken.delete(appId);
+    this.latestStable.delete(appId);
+  }
+
   /** `getticket`: the same ticket while valid (the doc says to cache it; its quota is small). */
   ticket(appId: string, type: string): IssuedToken {
     const now = this.clock();
