@@ -1,6 +1,6 @@
 import type { V1EnvVar } from '@kubernetes/client-node';
 import type { ServiceName, WeChatPlatform } from '../api/v1alpha1.js';
-import { amqpUrlRef, databaseUrlRef } from './names.js';
+import { amqpUrlRef, databaseUrlRef, serviceObjectName } from './names.js';
 
 /** The container's HTTP port (health, readiness, `/metrics`, and the service's own API). */
 export const HTTP_PORT = 8080;
@@ -40,6 +40,7 @@ export function serviceEnv(platform: WeChatPlatform, service: ServiceName): V1En
     ...(service === 'ingress'
       ? [{ name: 'MPSTACK_SHUTDOWN_DRAIN_SECONDS', value: String(INGRESS_SHUTDOWN_DRAIN_SECONDS) }]
       : []),
+    ...(service === 'admin' ? adminEnv(platform) : []),
   ];
   const own = platform.spec.services[service].env ?? [];
   const overridden = new Map(own.map((v) => [v.name, v.value]));
@@ -49,4 +50,18 @@ export function serviceEnv(platform: WeChatPlatform, service: ServiceName): V1En
   });
   const builtInNames = new Set(builtIn.map((v) => v.name));
   return [...merged, ...own.filter((v) => !builtInNames.has(v.name)).map((v) => ({ name: v.name, value: v.value }))];
+}
+
+/**
+ * The console's: the log service's query API through its ClusterIP Service (port 80), and the
+ * peers whose X-Forwarded-For it believes — the Ingress controller reaches the pods over the
+ * pod network, whose addresses are private (`uniquelocal`: 10/8, 172.16/12, 192.168/16,
+ * fc00::/7). A cluster with public pod addresses, or one that wants only the controller's
+ * CIDR, sets `MPSTACK_TRUSTED_PROXIES` in `spec.services.admin.env`.
+ */
+function adminEnv(platform: WeChatPlatform): V1EnvVar[] {
+  return [
+    { name: 'MPSTACK_LOG_URL', value: `http://${serviceObjectName(platform, 'log')}` },
+    { name: 'MPSTACK_TRUSTED_PROXIES', value: 'uniquelocal' },
+  ];
 }

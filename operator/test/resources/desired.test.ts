@@ -124,6 +124,23 @@ describe('desiredResources', () => {
     );
   });
 
+  it('tells the console where the log service is and to believe X-Forwarded-For from the pod network only', () => {
+    const env = (platformSpec: Parameters<typeof platformFrom>[0]) =>
+      new Map(
+        (
+          find<V1Deployment>(desiredResources(platformFrom(platformSpec), ALL), 'Deployment', 'wx-admin').spec?.template
+            .spec?.containers[0]?.env ?? []
+        ).map((e) => [e.name, e.value]),
+      );
+    const builtIn = env({});
+    assert.equal(builtIn.get('MPSTACK_LOG_URL'), 'http://wx-log');
+    assert.equal(builtIn.get('MPSTACK_TRUSTED_PROXIES'), 'uniquelocal');
+    const narrowed = env({
+      services: { admin: { env: [{ name: 'MPSTACK_TRUSTED_PROXIES', value: '10.42.0.0/16' }] } },
+    });
+    assert.equal(narrowed.get('MPSTACK_TRUSTED_PROXIES'), '10.42.0.0/16');
+  });
+
   it('lets spec env replace a built-in variable in place instead of duplicating it', () => {
     const custom = platformFrom({
       services: {

@@ -10,6 +10,8 @@ export interface AdminAppOptions {
   /** The UI build served under `/admin/`. */
   readonly webDir: string;
   readonly maxBodyBytes: number;
+  /** Peers whose X-Forwarded-For is believed (`MPSTACK_TRUSTED_PROXIES`); empty: none. */
+  readonly trustedProxies: readonly string[];
   /** The API's middleware and feature routers, mounted under `/admin/api` in order. */
   readonly api: readonly RequestHandler[];
 }
@@ -22,8 +24,9 @@ export interface AdminAppOptions {
 export function createAdminApp(options: AdminAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
-  // Behind the platform's Ingress: req.ip is the client's address from X-Forwarded-For.
-  app.set('trust proxy', true);
+  // req.ip (lockout, audit) and req.protocol follow X-Forwarded-* only when the peer is a
+  // trusted proxy (the platform's Ingress controller): anyone else could choose their address.
+  app.set('trust proxy', options.trustedProxies.length === 0 ? false : [...options.trustedProxies]);
   app.use((_req, res, next) => {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('X-Frame-Options', 'DENY');

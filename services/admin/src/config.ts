@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -33,6 +34,40 @@ const originList = z
   })
   .default([]);
 
+/** proxy-addr's names for address ranges (express's `trust proxy`). */
+const proxyRangeNames = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/**
+ * `MPSTACK_TRUSTED_PROXIES`: the peers whose X-Forwarded-For / -Proto express believes —
+ * comma-separated addresses, CIDRs (`10.0.0.0/8`, `fd00::/8`) or the names `loopback`,
+ * `linklocal`, `uniquelocal` (the private ranges); `none` (or empty) trusts no one.
+ */
+const proxyList = z
+  .string()
+  .trim()
+  .transform((value, context) => {
+    if (value === '' || value === 'none') return [] as string[];
+    const entries = value.split(',').map((part) => part.trim());
+    for (const entry of entries) {
+      if (!isProxyEntry(entry)) {
+        context.addIssue({
+          code: 'custom',
+          message: `"${entry}" is not an address, a CIDR or loopback|linklocal|uniquelocal`,
+        });
+      }
+    }
+    return entries;
+  });
+
+function isProxyEntry(entry: string): boolean {
+  if (proxyRangeNames.has(entry)) return true;
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
 const adminEnvSchema = commonEnvSchema
   .extend({
     MPSTACK_ADMIN_PORT: intFromEnv(8086, 0, 65535),
@@ -45,6 +80,12 @@ const adminEnvSchema = commonEnvSchema
      * (a console behind a proxy that rewrites Host); comma-separated.
      */
     MPSTACK_ADMIN_ALLOWED_ORIGINS: originList,
+    /**
+     * Peers trusted to say who the client is (X-Forwarded-For): the platform's Ingress
+     * controller. Only through them does the per-IP lockout and the audit trail see the
+     * client's address; anyone else's header is ignored. The default trusts the same machine.
+     */
+    MPSTACK_TRUSTED_PROXIES: proxyList.default(['loopback']),
     /** A session unused this long ends. */
     MPSTACK_ADMIN_SESSION_IDLE_MINUTES: intFromEnv(30, 1, 24 * 60),
     /** A session ends this long after sign-in however busy it is. */
@@ -67,6 +108,8 @@ export interface AdminConfig {
   readonly logUrl: string;
   readonly webDir: string;
   readonly allowedOrigins: readonly string[];
+  /** Addresses, CIDRs or proxy-addr range names; empty: X-Forwarded-For is never believed. */
+  readonly trustedProxies: readonly string[];
   readonly sessionIdleMs: number;
   readonly sessionAbsoluteMs: number;
   readonly maxBodyBytes: number;
@@ -81,6 +124,7 @@ export function loadAdminConfig(env: Environment): AdminConfig {
     logUrl: e.MPSTACK_LOG_URL.replace(/\/$/, ''),
     webDir: e.MPSTACK_ADMIN_WEB_DIR,
     allowedOrigins: e.MPSTACK_ADMIN_ALLOWED_ORIGINS,
+    trustedProxies: e.MPSTACK_TRUSTED_PROXIES,
     sessionIdleMs: e.MPSTACK_ADMIN_SESSION_IDLE_MINUTES * 60_000,
     sessionAbsoluteMs: e.MPSTACK_ADMIN_SESSION_ABSOLUTE_HOURS * 3_600_000,
     maxBodyBytes: e.MPSTACK_ADMIN_MAX_BODY_BYTES,

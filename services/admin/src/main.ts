@@ -42,6 +42,7 @@ export function adminService(options: AdminServiceOptions = {}): ServiceDefiniti
         logger,
         webDir: config.webDir,
         maxBodyBytes: config.maxBodyBytes,
+        trustedProxies: config.trustedProxies,
         api: [
           sessionMiddleware({ sessions, allowedOrigins: config.allowedOrigins }),
           createSessionRouter(sessions),
