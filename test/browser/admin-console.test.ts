@@ -9,6 +9,7 @@ import { demoAdmin, newConsolePage, signIn } from '../support/console.js';
 // Screenshots go to the ignored test/browser/screenshots/ (a test run never dirties the tree);
 // docs/images/ holds the ones shown in the README, written by `make screenshots`.
 const images = new URL('../../browser/screenshots/', import.meta.url).pathname;
+const viewerPassword = 'kiwi-harbour-lantern-42';
 
 /**
  * The operator console (services/admin/web, built by `make build`) as served by `mpstack dev`'s
@@ -86,7 +87,44 @@ describe('browser: the operator console of mpstack dev', function () {
       await row.waitFor();
       assert.match((await row.textContent()) ?? '', /admin/);
     });
+  });
 
+  describe('journey: a viewer sees no edit buttons', () => {
+    let viewer: Page;
+
+    it('the super-admin adds a viewer on the users page', async () => {
+      await admin.getByRole('menu').getByText('用户管理', { exact: true }).click();
+      await admin.getByTestId('add-user').click();
+      const dialog = admin.getByRole('dialog');
+      await dialog.getByLabel('用户名').fill('wang.viewer');
+      await dialog.getByLabel('显示名称').fill('王只读');
+      await dialog.getByTestId('user-password').fill('short');
+      await dialog.getByRole('button', { name: /保\s*存/ }).click();
+      await dialog.getByText('at least 10 characters').waitFor();
+      await dialog.getByTestId('user-password').fill(viewerPassword);
+      await dialog.getByRole('button', { name: /保\s*存/ }).click();
+      await dialog.waitFor({ state: 'hidden' });
+      const row = admin.locator('tr', { hasText: 'wang.viewer' });
+      await row.waitFor();
+      assert.match((await row.textContent()) ?? '', /只读/);
+    });
+
+    it('the viewer sees neither the users nor the audit page, in the menu or by URL', async () => {
+      if (stand === undefined) throw new Error('no stand');
+      viewer = await newConsolePage(stand.browser);
+      await signIn(viewer, dev, 'wang.viewer', viewerPassword);
+      const menu = viewer.getByRole('menu');
+      await menu.getByText('日志查询', { exact: true }).waitFor();
+      assert.match((await viewer.getByTestId('user-menu').textContent()) ?? '', /王只读 · 只读/);
+      assert.equal(await menu.getByText('用户管理', { exact: true }).count(), 0);
+      assert.equal(await menu.getByText('审计日志', { exact: true }).count(), 0);
+      await viewer.goto(`${devUrl(dev, 'console')}users`);
+      await viewer.locator('.ant-result-404').waitFor();
+      assert.equal(await viewer.getByTestId('add-user').count(), 0);
+    });
+  });
+
+  describe('journey: signing out', () => {
     it('signs out and is back on the sign-in page; the old session no longer opens the console', async () => {
       await admin.getByTestId('user-menu').hover();
       await admin.getByText('退出登录', { exact: true }).click();

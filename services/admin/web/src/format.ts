@@ -6,6 +6,9 @@ export function formatTime(at: number | string | undefined): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }
 
+/** An error as shown to the operator: the API's message, and each problem it named (400 invalid_request). */
 export function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  if (!(error instanceof Error)) return String(error);
+  const problems = (error as { problems?: readonly string[] }).problems ?? [];
+  return problems.length === 0 ? error.message : `${error.message}: ${problems.join('; ')}`;
 }

@@ -6,6 +6,8 @@ import {
   pageSchema,
   permissionsResponseSchema,
   sessionResponseSchema,
+  userResponseSchema,
+  usersResponseSchema,
 } from '@mpstack/admin/api-types';
 import type { z } from 'zod';
 import type {
@@ -148,15 +150,15 @@ export class AdminApi {
   }
 
   users(): Promise<Page<User>> {
-    return this.request('GET', '/users');
+    return this.parsed(usersResponseSchema, 'GET', '/users');
   }
 
-  createUser(input: UserInput): Promise<User> {
-    return this.request('POST', '/users', input);
+  async createUser(input: UserInput): Promise<User> {
+    return (await this.parsed(userResponseSchema, 'POST', '/users', input)).user;
   }
 
-  updateUser(id: string, input: UserInput): Promise<User> {
-    return this.request('PATCH', `/users/${encodeURIComponent(id)}`, input);
+  async updateUser(id: string, input: UserInput): Promise<User> {
+    return (await this.parsed(userResponseSchema, 'PATCH', `/users/${encodeURIComponent(id)}`, input)).user;
   }
 
   audit(query: Query): Promise<Page<AuditRow>> {

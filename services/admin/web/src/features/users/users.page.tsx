@@ -1,12 +1,20 @@
 import { Button, Card, Form, Input, Modal, Select, Space, Switch, Table, type TableColumnsType, Tag } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { passwordRuleProblems } from '@mpstack/admin/api-types';
 import type { Role, User, UserInput } from '../../api/types';
 import { formatTime } from '../../format';
 import { useCan, useConsole } from '../../session';
 import { useAction, useLoad } from '../../use-load';
 
 const roles: readonly Role[] = ['viewer', 'operator', 'super-admin', 'agent'];
+/** What PATCH /users/:id takes; the username is fixed once created. */
+const editable: readonly (keyof UserInput)[] = ['displayName', 'role', 'password', 'disabled'];
+
+/** The given fields of a form's values, without the empty ones (an empty password is "unchanged"). */
+function pick(values: UserInput, keys: readonly (keyof UserInput)[]): UserInput {
+  return Object.fromEntries(keys.flatMap((k) => (values[k] === undefined || values[k] === '' ? [] : [[k, values[k]]])));
+}
 
 function UserModal(props: {
   editing: User | 'new' | undefined;
@@ -31,9 +39,7 @@ function UserModal(props: {
         layout="vertical"
         preserve={false}
         initialValues={props.editing === 'new' || props.editing === undefined ? { role: 'viewer' } : props.editing}
-        onFinish={(v) =>
-          props.onSave(Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined && x !== '')))
-        }
+        onFinish={(v) => props.onSave(isNew ? pick(v, ['username', 'displayName', 'role', 'password']) : pick(v, editable))}
       >
         <Form.Item name="username" label={t('users.username')} rules={[{ required: isNew }]}>
           <Input disabled={!isNew} />
@@ -48,9 +54,18 @@ function UserModal(props: {
           name="password"
           label={t('users.password')}
           extra={isNew ? undefined : t('users.passwordHint')}
-          rules={[{ required: isNew }]}
+          rules={[
+            { required: isNew, message: t('session.required', { field: t('users.password') }) },
+            {
+              validator: async (_, value: string | undefined) => {
+                if (value === undefined || value === '') return;
+                const problems = passwordRuleProblems(value, form.getFieldValue('username') as string | undefined);
+                if (problems.length > 0) throw new Error(problems.join('; '));
+              },
+            },
+          ]}
         >
-          <Input.Password autoComplete="new-password" />
+          <Input.Password autoComplete="new-password" data-testid="user-password" />
         </Form.Item>
         {!isNew && (
           <Form.Item name="disabled" label={t('common.disabled')} valuePropName="checked">
@@ -67,7 +82,13 @@ function useColumns(write: boolean, onEdit: (u: User) => void): TableColumnsType
   const columns: TableColumnsType<User> = [
     { title: t('users.username'), dataIndex: 'username' },
     { title: t('users.displayName'), dataIndex: 'displayName' },
-    { title: t('users.role'), dataIndex: 'role', render: (r: Role) => <Tag>{t(`users.roles.${r}`)}</Tag> },
+    {
+      title: t('users.role'),
+      dataIndex: 'role',
+      render: (r: Role) => <Tag>{t(`users.roles.${r}`)}</Tag>,
+      filters: roles.map((r) => ({ text: t(`users.roles.${r}`), value: r })),
+      onFilter: (value, u) => u.role === value,
+    },
     {
       title: t('common.status'),
       dataIndex: 'disabled',
@@ -82,7 +103,7 @@ function useColumns(write: boolean, onEdit: (u: User) => void): TableColumnsType
     columns.push({
       title: t('common.actions'),
       render: (_: unknown, u) => (
-        <Button size="small" onClick={() => onEdit(u)}>
+        <Button size="small" onClick={() => onEdit(u)} data-testid={`edit-user-${u.username}`}>
           {t('common.edit')}
         </Button>
       ),
@@ -99,6 +120,11 @@ export function UsersPage() {
   const { data, loading, reload } = useLoad(() => api.users(), [api]);
   const [editing, setEditing] = useState<User | 'new'>();
   const [selected, setSelected] = useState<readonly string[]>([]);
+  const [search, setSearch] = useState('');
+  const needle = search.trim().toLowerCase();
+  const shown = (data?.items ?? []).filter(
+    (u) => needle === '' || u.username.toLowerCase().includes(needle) || u.displayName.toLowerCase().includes(needle),
+  );
   const save = async (input: UserInput) => {
     const target = editing;
     const ok = await act(() =>
@@ -114,6 +140,15 @@ export function UsersPage() {
   };
   return (
     <Card
+      title={
+        <Input.Search
+          allowClear
+          placeholder={t('users.search')}
+          style={{ width: 260 }}
+          onSearch={setSearch}
+          onChange={(e) => setSearch(e.target.value)}
+        />
+      }
       extra={
         write && (
           <Space>
@@ -123,7 +158,7 @@ export function UsersPage() {
             <Button disabled={selected.length === 0} onClick={() => void batch(false)}>
               {t('common.batchEnable')}
             </Button>
-            <Button type="primary" onClick={() => setEditing('new')}>
+            <Button type="primary" onClick={() => setEditing('new')} data-testid="add-user">
               {t('users.add')}
             </Button>
           </Space>
@@ -134,7 +169,7 @@ export function UsersPage() {
         rowKey="id"
         size="small"
         loading={loading}
-        dataSource={[...(data?.items ?? [])]}
+        dataSource={shown}
         columns={useColumns(write, setEditing)}
         {...(write
           ? { rowSelection: { selectedRowKeys: [...selected], onChange: (keys) => setSelected(keys.map(String)) } }
