@@ -26,6 +26,8 @@ export interface TokenLimits {
 
 /** What the store saw, per appid: how many tokens it issued and how many it refused. */
 export interface TokenStats {
+  /** Successful calls of `/cgi-bin/token` and `/cgi-bin/stable_token` (a refresh as the caller sees it). */
+  fetches: number;
   /** Tokens issued by `/cgi-bin/token` and `/cgi-bin/stable_token` (a returned current token is not counted). */
   issued: number;
   /** Forced stable_token refreshes that issued a token. */
@@ -67,7 +69,7 @@ export class TokenStore {
   stats(appId: string): TokenStats {
     let stats = this.counts.get(appId);
     if (stats === undefined) {
-      stats = { issued: 0, forced: 0, refused: {} };
+      stats = { fetches: 0, issued: 0, forced: 0, refused: {} };
       this.counts.set(appId, stats);
     }
     return stats;
@@ -85,6 +87,7 @@ export class TokenStore {
     if (previous !== undefined) previous.revokedAt = Math.min(previous.expiresAt, now + limits.tokenOverlapMs);
     const token = this.issue(appId, 'token', now);
     this.latestToken.set(appId, token);
+    this.stats(appId).fetches += 1;
     return { token, expiresIn: Math.ceil(limits.tokenLifetimeMs / 1000) };
   }
 
@@ -101,17 +104,18 @@ export class TokenStore {
     if (isForceRefresh) {
       const lastForce = this.lastForceAt.get(appId);
       const isTooSoon = lastForce !== undefined && now - lastForce < stableForceMinIntervalMs;
-      if (isTooSoon && current !== undefined) return current;
+      if (isTooSoon && current !== undefined) return this.fetched(appId, current);
       if (!this.quota.take(`stable-force:${appId}`, beijingDay(now), stableForceDailyLimit)) return 45009;
       this.lastForceAt.set(appId, now);
       this.stats(appId).forced += 1;
       const previous = this.tokens.get(this.latestStable.get(appId) ?? '');
       if (previous !== undefined) previous.revokedAt = now;
     } else if (current !== undefined && current.expiresIn > this.limits().tokenOverlapMs / 1000) {
-      return current;
+      return this.fetched(appId, current);
     }
     const token = this.issue(appId, 'stable', now);
     this.latestStable.set(appId, token);
+    this.stats(appId).fetches += 1;
     return { token, expiresIn: Math.ceil(this.limits().tokenLifetimeMs / 1000) };
   }
 
@@ -160,6 +164,11 @@ export class TokenStore {
     for (const map of [this.tokens, this.latestToken, this.latestStable, this.lastForceAt, this.tickets]) map.clear();
     this.counts.clear();
     this.quota.reset();
+  }
+
+  private fetched(appId: string, issued: IssuedToken): IssuedToken {
+    this.stats(appId).fetches += 1;
+    return issued;
   }
 
   private judge(token: string | undefined): TokenCheck {

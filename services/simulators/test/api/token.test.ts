@@ -67,7 +67,7 @@ describe('simulated /cgi-bin/token', () => {
     api.clock.advance(1_000);
     assert.equal((await menuGet(first)).errcode, 40001, 'superseded after the configured overlap');
     const stats = await api.get(`/_sim/accounts/${account.appId}/tokens`);
-    assert.deepEqual(stats, { issued: 2, forced: 0, refused: { 40001: 1 } });
+    assert.deepEqual(stats, { fetches: 2, issued: 2, forced: 0, refused: { 40001: 1 } });
   });
 
   it('enforces the daily fetch quota with 45009 and resets it at Beijing midnight', async () => {
