@@ -59,6 +59,12 @@ export interface WeChatStand {
   /** Client configuration pointing at the simulator, with short waits. */
   config(overrides?: Partial<WeChatApiConfig>): Partial<WeChatApiConfig>;
   secrets: { appSecret(appId: string): Promise<string> };
+  /** How many times a client read the secret: once per refresh it made as the writer. */
+  secretReads(): number;
+  /** Changes what the secret loader returns (an operator typing a wrong AppSecret). */
+  setSecret(secret: string): void;
+  /** Calls the simulator as another party would (its own HTTP request, not the client). */
+  otherParty(path: string, body?: unknown): Promise<Record<string, unknown>>;
   close(): Promise<void>;
 }
 
@@ -70,6 +76,7 @@ export async function startWeChatStand(limits: Partial<SimLimits> = {}): Promise
   const opened: CoordinationPort[] = [];
   const store = new MemoryCoordinationStore();
   let secret = account.appSecret;
+  let reads = 0;
   return {
     sim,
     account,
@@ -89,8 +96,20 @@ export async function startWeChatStand(limits: Partial<SimLimits> = {}): Promise
     secrets: {
       appSecret: async (appId: string) => {
         if (appId !== account.appId) throw new Error(`no account ${appId}`);
+        reads += 1;
         return secret;
       },
+    },
+    secretReads: () => reads,
+    setSecret: (value: string) => {
+      secret = value;
+    },
+    otherParty: async (path: string, body?: unknown) => {
+      const response = await fetch(`${sim.url}${path}`, {
+        method: body === undefined ? 'GET' : 'POST',
+        ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+      });
+      return (await response.json()) as Record<string, unknown>;
     },
     close: async () => {
       secret = '';

@@ -31,7 +31,12 @@ describe('WeChat API client against the simulator (tokens, template sends, typed
       Array.from({ length: 30 }, (_, i) => replicas[i % 3]!.getAccessToken(stand.account.appId)),
     );
     assert.equal(new Set(tokens).size, 1);
-    assert.deepEqual(stand.sim.state.tokens.stats(stand.account.appId), { fetches: 1, issued: 1, forced: 0, refused: {} });
+    assert.deepEqual(stand.sim.state.tokens.stats(stand.account.appId), {
+      fetches: 1,
+      issued: 1,
+      forced: 0,
+      refused: {},
+    });
   });
 
   it('uses /cgi-bin/token when configured, also shared', async () => {
