@@ -11,6 +11,8 @@ import { FileSink, type SinkFs, withFileSink } from './files/file-sink.js';
 import { fileRoutes } from './files/files.router.js';
 import { LogConsumer } from './log-consumer.js';
 import { LogStore } from './log-store.js';
+import { summaryRoutes } from './mail/summary.router.js';
+import { SummaryMailer } from './mail/summary-mailer.js';
 import { maintainPartitions } from './partitions.js';
 import { queryRoutes } from './query-api.js';
 
@@ -29,6 +31,7 @@ interface Built {
   readonly consumer: LogConsumer;
   readonly infrastructure: Infrastructure;
   readonly files: FileSink;
+  readonly summary: SummaryMailer | undefined;
 }
 
 const MAINTENANCE_INTERVAL_MS = 3_600_000;
@@ -97,12 +100,15 @@ export function logService(options: LogServiceOptions = {}): ServiceDefinition<L
       });
       await consumer.start();
       onClose('consumer', () => consumer.close());
-      options.onComposed?.({ consumer, infrastructure, files });
+      const summary = startSummary(config, infrastructure, { logger, meter: telemetry.meter, clock });
+      if (summary !== undefined) onClose('summary', () => summary.close());
+      options.onComposed?.({ consumer, infrastructure, files, summary });
       return {
         listen: { port: config.port, host: config.host },
         routes: (app) => {
           queryRoutes(db, clock)(app);
           fileRoutes(filesDir)(app);
+          summaryRoutes(summary)(app);
         },
         ready: async () => ({
           queue: queue.isConnected(),
@@ -125,6 +131,30 @@ async function databaseReadiness(infrastructure: Infrastructure, consumer: LogCo
   return failing === undefined
     ? { ok: true, detail: 'writes succeed' }
     : { ok: false, detail: `log writes failing (events wait in the queue): ${failing}` };
+}
+
+/** The daily summary e-mail, when an SMTP server and recipients are configured. */
+function startSummary(
+  config: LogConfig,
+  infrastructure: Infrastructure,
+  deps: { readonly logger: Logger; readonly meter: Telemetry['meter']; readonly clock: () => number },
+): SummaryMailer | undefined {
+  if (config.smtpUrl === undefined || config.summaryTo.length === 0) {
+    deps.logger.info('daily summary e-mail off (set MPSTACK_SMTP_URL and MPSTACK_SUMMARY_TO)');
+    return undefined;
+  }
+  const mailer = new SummaryMailer({
+    db: infrastructure.db,
+    coordination: infrastructure.coordination,
+    ...deps,
+    smtpUrl: config.smtpUrl,
+    to: config.summaryTo,
+    from: config.summaryFrom,
+    at: config.summaryAt,
+    timeZone: config.summaryTimeZone,
+  });
+  mailer.start();
+  return mailer;
 }
 
 /** The files never make the service unready (the database path goes on); the detail says why they fail. */
@@ -152,6 +182,8 @@ export interface RunningLog {
   readonly consumer: LogConsumer;
   readonly infrastructure: Infrastructure;
   readonly files: FileSink;
+  /** The daily summary e-mail (undefined when not configured). */
+  readonly summary: SummaryMailer | undefined;
   readonly service: RunningService;
   close(): Promise<void>;
 }
@@ -173,12 +205,13 @@ export async function startLog(options: StartLogOptions): Promise<RunningLog> {
     },
   );
   if (built === undefined) throw new Error('log service composed without reporting what it built');
-  const { consumer, infrastructure, files } = built;
+  const { consumer, infrastructure, files, summary } = built;
   return {
     url: service.url,
     consumer,
     infrastructure,
     files,
+    summary,
     service,
     close: async () => {
       const failed = await service.close();

@@ -185,4 +185,17 @@ describe('log service: the JSON-lines files on MariaDB and RabbitMQ', function (
     const unknown = await fetch(`${log?.url}/files/access-2019-01.jsonl.gz`);
     assert.equal(unknown.status, 404);
   });
+
+  it('POST /summary/send says 409 when no SMTP server or recipient is configured, 400 for a bad body', async () => {
+    const post = (body: unknown) =>
+      fetch(`${log?.url}/summary/send`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const off = await post({ day: 'today' });
+    assert.equal(off.status, 409);
+    assert.match(((await off.json()) as { error: { message: string } }).error.message, /MPSTACK_SMTP_URL/);
+    assert.equal((await post({ day: 'tomorrow' })).status, 400);
+  });
 });
