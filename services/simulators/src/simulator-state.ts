@@ -9,6 +9,7 @@ import { type MassSendRecord, MassStore } from './mass/mass-store.js';
 import { MenuStore } from './menu/menu-store.js';
 import { OAuthStore } from './oauth/oauth-store.js';
 import { QrCodeStore } from './qrcode/qrcode-store.js';
+import { TagStore } from './tags/tag-store.js';
 import { configuredTemplates } from './template/template-library.js';
 import { type TemplateSendRecord, TemplateStore } from './template/template-store.js';
 import { TokenStore } from './token/token-store.js';
@@ -40,6 +41,7 @@ export class SimulatorState {
   readonly oauth: OAuthStore;
   readonly qrcodes: QrCodeStore;
   readonly kfAccounts = new KfAccountStore();
+  readonly tags = new TagStore();
   /** Injected faults, hosts down, per-API quotas and call counters (`/_sim/faults`, `/_sim/calls`). */
   readonly faults: FaultStore;
   private currentLimits: SimLimits;
@@ -154,6 +156,7 @@ export class SimulatorState {
       this.oauth,
       this.qrcodes,
       this.kfAccounts,
+      this.tags,
       this.faults,
       this.accounts,
     ]) {

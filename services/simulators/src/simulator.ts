@@ -16,6 +16,7 @@ import { createPhoneRouter } from './phone/phone.router.js';
 import { createQrCodeRouter } from './qrcode/qrcode.router.js';
 import type { FetchLike } from './sender/sender.types.js';
 import { SimulatorState } from './simulator-state.js';
+import { createTagsRouter } from './tags/tags.router.js';
 import { createTemplateRouter } from './template/template.router.js';
 import { createTokenRouter } from './token/token.router.js';
 import type { SimAccount, SimLimits } from './types.js';
@@ -86,7 +87,8 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       title: 'Access token, stable token, JS-SDK ticket',
       router: createTokenRouter({ accounts, tokens: state.tokens, authorize }),
     },
-    { title: 'Users', router: createUserRouter({ authorize, audience, limits }) },
+    { title: 'Users', router: createUserRouter({ authorize, audience, limits, tags: state.tags }) },
+    { title: 'User tags', router: createTagsRouter({ authorize, audience, tags: state.tags, limits }) },
     {
       title: 'Customer-service messages',
       router: createKefuRouter({ authorize, audience, chats: state.chats, clock }),
@@ -97,7 +99,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     },
     {
       title: 'Mass messages',
-      router: createMassRouter({ authorize, audience, mass: state.mass, limits, clock, callbacks }),
+      router: createMassRouter({ authorize, audience, mass: state.mass, limits, clock, callbacks, tags: state.tags }),
     },
     { title: 'Menus', router: createMenuRouter({ authorize, menus: state.menus }) },
     { title: 'Web authorisation (OAuth)', router: createOAuthRouter({ accounts, audience, oauth: state.oauth }) },

@@ -22,6 +22,10 @@ export interface MassSendRecord extends CallbackOutcome {
   readonly at: number;
   /** What the `MASSSENDJOBFINISH` push reports (see mass.router.ts for how they are counted). */
   readonly result: MassSendResult;
+  /** How the audience was chosen: an openid list (mass/send), everyone or a tag (sendall). */
+  readonly audience: 'openids' | 'all' | { readonly tagId: number };
+  /** Set by mass/delete; mass/get then reports `DELETE`. */
+  isDeleted: boolean;
 }
 
 /**
@@ -35,6 +39,10 @@ export class MassStore {
 
   add(record: MassSendRecord): void {
     this.sends.push(record);
+  }
+
+  find(appId: string, msgId: number): MassSendRecord | undefined {
+    return this.sends.find((record) => record.appId === appId && record.msgId === msgId);
   }
 
   list(appId?: string): readonly MassSendRecord[] {

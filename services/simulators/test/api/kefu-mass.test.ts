@@ -89,12 +89,14 @@ describe('simulated /cgi-bin/message/mass/send', () => {
       ...body,
     });
 
-  it('accepts a job and returns msg_id and msg_data_id', async () => {
-    const body = await mass({});
+  it('accepts a job and returns msg_id, and msg_data_id for articles only (massSendAll notes)', async () => {
+    const body = await mass({ msgtype: 'text', text: { content: '你好' } });
     assert.equal(body.errcode, 0);
     assert.equal(body.errmsg, 'send job submission success');
     assert.equal(typeof body.msg_id, 'number');
-    assert.equal(typeof body.msg_data_id, 'number');
+    assert.equal(body.msg_data_id, undefined);
+    const article = await mass({ msgtype: 'mpnews', mpnews: { media_id: 'MEDIA_ID' } });
+    assert.equal(typeof article.msg_data_id, 'number');
   });
 
   it('answers a repeated clientmsgid with 45066 within a minute, then 45065 with the existing msgid for 24 h', async () => {
