@@ -1,6 +1,6 @@
 import type { RunningDev } from '@mpstack/cli';
 import { demoAccount } from '@mpstack/cli';
-import { sendToAccount, textMessage } from '@mpstack/simulators';
+import { sendToAccount, subscribeEvent, textMessage, unsubscribeEvent } from '@mpstack/simulators';
 import type { Browser, Page } from 'playwright-core';
 import { devUrl } from './browser.js';
 
@@ -29,27 +29,49 @@ export async function newConsolePage(browser: Browser): Promise<Page> {
   return context.newPage();
 }
 
-/**
- * Text messages from `openId` to the demo account, sent as WeChat sends them (signed, encrypted
- * with `aesKey`, the simulator's sender); the replies' HTTP statuses and what the user saw.
- */
-export async function sendAsWeChat(
-  dev: RunningDev,
-  openId: string,
-  texts: readonly string[],
-  aesKey: string = demoAccount.encodingAesKey,
-) {
+/** Messages to the demo account, delivered as WeChat delivers them (signed, encrypted with `aesKey`, the simulator's sender). */
+export async function deliver(dev: RunningDev, xmls: readonly string[], aesKey: string = demoAccount.encodingAesKey) {
   const url = devUrl(dev, 'webhook');
   const reports = [];
-  for (const content of texts) {
+  for (const xml of xmls) {
     reports.push(
       await sendToAccount({
         url,
         account: { appId: demoAccount.appId, token: demoAccount.token, mode: 'safe', encodingAesKey: aesKey },
-        xml: textMessage({ from: openId, to: demoAccount.originalId, content }),
+        xml,
         maxDeliveries: 1,
       }),
     );
   }
   return reports;
+}
+
+/** Text messages from `openId` to the demo account, as WeChat sends them. */
+export function sendTexts(dev: RunningDev, openId: string, texts: readonly string[], aesKey?: string) {
+  const to = demoAccount.originalId;
+  return deliver(
+    dev,
+    texts.map((content) => textMessage({ from: openId, to, content })),
+    aesKey,
+  );
+}
+
+/**
+ * A morning of a carrier's account, in small: followers from QR codes and search, a few keyword
+ * questions and free text, one unfollow — what the screenshots show.
+ */
+export async function demoTraffic(dev: RunningDev): Promise<void> {
+  const to = demoAccount.originalId;
+  const users = Array.from({ length: 12 }, (_, i) => `o_demo_user_${String(i + 1).padStart(4, '0')}`);
+  const scenes = ['store-beijing', 'store-beijing', 'poster-5g', undefined, 'store-shanghai', undefined];
+  const texts = ['话费', '流量', '活动', '话费', '我想办理宽带', '流量', '话费', '套餐怎么改', '流量包', '话费'];
+  const xmls: string[] = [];
+  users.forEach((from, i) => {
+    const scene = scenes[i % scenes.length];
+    xmls.push(subscribeEvent({ from, to, ...(scene === undefined ? {} : { scene }) }));
+    xmls.push(textMessage({ from, to, content: texts[i % texts.length] ?? '话费' }));
+    if (i % 3 === 0) xmls.push(textMessage({ from, to, content: texts[(i + 4) % texts.length] ?? '流量' }));
+  });
+  xmls.push(unsubscribeEvent({ from: users[5] ?? 'o_demo_user_0006', to }));
+  await deliver(dev, xmls);
 }

@@ -134,19 +134,28 @@ export class AdminApi {
   }
 
   createAccount(input: AccountInput): Promise<AccountView> {
-    return this.request('POST', '/accounts', input);
+    return this.parsed(accountViewSchema, 'POST', '/accounts', input);
   }
 
   updateAccount(id: string, input: AccountInput): Promise<AccountView> {
-    return this.request('PATCH', `/accounts/${encodeURIComponent(id)}`, input);
+    return this.parsed(accountViewSchema, 'PATCH', `/accounts/${encodeURIComponent(id)}`, input);
+  }
+
+  /** Ends a rotation: the previous EncodingAESKey is no longer accepted. */
+  retirePreviousAesKey(id: string): Promise<AccountView> {
+    return this.parsed(accountViewSchema, 'PATCH', `/accounts/${encodeURIComponent(id)}`, {
+      previousEncodingAesKey: null,
+    });
   }
 
   setAccountDisabled(id: string, disabled: boolean): Promise<AccountView> {
-    return this.request('POST', `/accounts/${encodeURIComponent(id)}/${disabled ? 'disable' : 'enable'}`);
+    const path = `/accounts/${encodeURIComponent(id)}/${disabled ? 'disable' : 'enable'}`;
+    return this.parsed(accountViewSchema, 'POST', path);
   }
 
   rotateAesKey(id: string, encodingAesKey: string): Promise<AccountView> {
-    return this.request('POST', `/accounts/${encodeURIComponent(id)}/rotate-aes-key`, { encodingAesKey });
+    const path = `/accounts/${encodeURIComponent(id)}/rotate-aes-key`;
+    return this.parsed(accountViewSchema, 'POST', path, { encodingAesKey });
   }
 
   users(): Promise<Page<User>> {

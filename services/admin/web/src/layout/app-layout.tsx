@@ -31,7 +31,8 @@ function AccountSwitcher() {
   return (
     <Select<string>
       data-testid="account-switcher"
-      style={{ minWidth: 220 }}
+      style={{ minWidth: 240 }}
+      showSearch={{ optionFilterProp: 'label' }}
       value={account ?? ''}
       onChange={(value) => setAccount(value === '' ? undefined : value)}
       options={[

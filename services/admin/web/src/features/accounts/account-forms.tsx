@@ -2,7 +2,13 @@ import { Alert, Button, Form, Input, Modal, Select, Space } from 'antd';
 import { useTranslation } from 'react-i18next';
 import type { AccountInput, AccountView } from '../../api/types';
 
-const aesKeyPattern = /^[A-Za-z0-9]{43}$/;
+// The server's rules (services/admin/src/api-types.ts), checked as the operator types.
+const aesKeyPattern = /^[A-Za-z0-9+/]{43}$/;
+const idPattern = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+const appIdPattern = /^wx[0-9a-fA-F]{16}$/;
+const tokenPattern = /^[A-Za-z0-9]{3,32}$/;
+/** What PATCH /accounts/:id takes from the form (the id and the AES key do not change there). */
+const editable = ['name', 'appId', 'mode', 'token', 'appSecret'] as const;
 
 /** A fresh 43-character EncodingAESKey from the browser's CSPRNG. */
 export function randomAesKey(): string {
@@ -11,8 +17,10 @@ export function randomAesKey(): string {
   return Array.from(bytes, (b) => alphabet[b % alphabet.length]).join('');
 }
 
-function dropEmpty(values: Record<string, string | undefined>): AccountInput {
-  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined && v !== '')) as AccountInput;
+function dropEmpty(values: Record<string, string | undefined>, keys?: readonly string[]): AccountInput {
+  return Object.fromEntries(
+    Object.entries(values).filter(([k, v]) => v !== undefined && v !== '' && (keys === undefined || keys.includes(k))),
+  ) as AccountInput;
 }
 
 export function AccountModal(props: {
@@ -40,12 +48,23 @@ export function AccountModal(props: {
         layout="vertical"
         preserve={false}
         initialValues={initial}
-        onFinish={(values: Record<string, string | undefined>) => void props.onSave(dropEmpty(values))}
+        onFinish={(values: Record<string, string | undefined>) =>
+          void props.onSave(isNew ? dropEmpty(values) : dropEmpty(values, editable))
+        }
       >
-        <Form.Item name="id" label={t('accounts.id')} rules={[{ required: isNew }]}>
-          <Input disabled={!isNew} />
+        <Form.Item
+          name="id"
+          label={t('accounts.id')}
+          extra={isNew ? t('accounts.idHint') : undefined}
+          rules={[{ required: isNew, pattern: idPattern, message: t('accounts.idInvalid') }]}
+        >
+          <Input disabled={!isNew} data-testid="account-id" />
         </Form.Item>
-        <Form.Item name="appId" label={t('accounts.appId')} rules={[{ required: isNew }]}>
+        <Form.Item
+          name="appId"
+          label={t('accounts.appId')}
+          rules={[{ required: isNew, pattern: appIdPattern, message: t('accounts.appIdInvalid') }]}
+        >
           <Input />
         </Form.Item>
         <Form.Item name="name" label={t('accounts.name')} rules={[{ required: isNew }]}>
@@ -60,7 +79,11 @@ export function AccountModal(props: {
           />
         </Form.Item>
         <Alert type="info" showIcon title={t('accounts.secretHint')} style={{ marginBottom: 16 }} />
-        <Form.Item name="token" label={t('accounts.token')} rules={[{ required: isNew }]}>
+        <Form.Item
+          name="token"
+          label={t('accounts.token')}
+          rules={[{ required: isNew, pattern: tokenPattern, message: t('accounts.tokenInvalid') }]}
+        >
           <Input.Password autoComplete="new-password" />
         </Form.Item>
         {isNew && (

@@ -1,7 +1,7 @@
+import { passwordRuleProblems } from '@mpstack/admin/api-types';
 import { Button, Card, Form, Input, Modal, Select, Space, Switch, Table, type TableColumnsType, Tag } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { passwordRuleProblems } from '@mpstack/admin/api-types';
 import type { Role, User, UserInput } from '../../api/types';
 import { formatTime } from '../../format';
 import { useCan, useConsole } from '../../session';
@@ -39,7 +39,9 @@ function UserModal(props: {
         layout="vertical"
         preserve={false}
         initialValues={props.editing === 'new' || props.editing === undefined ? { role: 'viewer' } : props.editing}
-        onFinish={(v) => props.onSave(isNew ? pick(v, ['username', 'displayName', 'role', 'password']) : pick(v, editable))}
+        onFinish={(v) =>
+          props.onSave(isNew ? pick(v, ['username', 'displayName', 'role', 'password']) : pick(v, editable))
+        }
       >
         <Form.Item name="username" label={t('users.username')} rules={[{ required: isNew }]}>
           <Input disabled={!isNew} />
