@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { LOG_CONTENT_MAX } from '@mpstack/common/contracts';
+import { LOG_CONTENT_MAX, recordServiceWindow, serviceWindowEffect } from '@mpstack/common/contracts';
 import { AppError, ErrorCode } from '@mpstack/common/errors';
 import type { FastHandler } from '@mpstack/common/http';
 import { dedupeKey, isKnownEvent, type WxMessage } from '@mpstack/common/wechat';
@@ -106,6 +106,21 @@ function failed(deps: WebhookDeps, error: unknown, response: ServerResponse, tar
 }
 
 /**
+ * The follower's customer-service window (a message opens 5 sends for 48 h, a click / follow /
+ * scan 3 for a minute, an unfollow closes it), for the WeChat API client to refuse a send
+ * WeChat would refuse with 45015 / 45047. Fire-and-forget after the reply went out: it never
+ * delays or fails the webhook; a window Redis did not record makes the client refuse a send
+ * WeChat would have allowed (`MPSTACK_WECHAT_KEFU_WINDOW=off` turns the check off).
+ */
+function recordWindow(deps: WebhookDeps, account: Account, message: WxMessage): void {
+  const effect = serviceWindowEffect(message);
+  if (effect === undefined || message.fromUserName === '') return;
+  recordServiceWindow(deps.coordination, account.appId, message.fromUserName, effect).catch((error: unknown) => {
+    deps.logger.debug({ err: error }, 'customer-service window not recorded');
+  });
+}
+
+/**
  * The `msg_type` metric label: the kind, and for events the documented name. Event names
  * and message types WeChat adds (or a sender makes up) share one value each, so the number
  * of series stays bounded whatever arrives.
@@ -166,6 +181,8 @@ async function handleMessage(
   if ('held' in executed) return { ...hold(deps, response, arrived, executed.held), msgType };
   const { replyXml, result } = executed;
   sendReply(response, account, replyXml, keyIndex, query.nonce, Math.floor(deps.clock() / 1000));
+  // Only the delivery that executed the message: a WeChat retry must not renew the window's budget.
+  if (claim.status === 'claimed') recordWindow(deps, account, message);
   deps.logSink.record({
     type: 'message',
     id: deps.logSink.nextId(),

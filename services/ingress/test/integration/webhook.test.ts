@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { serviceWindowKey } from '@mpstack/common/contracts';
 import { parseXml, urlSignature } from '@mpstack/common/wechat';
 import { uniqueName, until } from '@mpstack/testkit';
 import { hello } from '../support/accounts.js';
@@ -30,6 +31,18 @@ describe('ingress webhook: verification, replay and service endpoints (real Redi
     await h.drain(from);
     assert.equal(traceOf(h, from).executed.length, 1);
     assert.deepEqual(traceOf(h, from).forwarded, []);
+  });
+
+  it("records the follower's customer-service window after the reply: a message opens it, an unfollow closes it", async () => {
+    const from = user();
+    const key = serviceWindowKey(h.accounts.plain.appId, from);
+    assert.equal(await h.coordination.takeServiceWindow(key), 'closed');
+    const answer = await send(plainPost(h.url, h.accounts.plain, text(from, 'a question')));
+    assert.equal(answer.status, 200);
+    await until(async () => (await h.coordination.takeServiceWindow(key)) === 'allowed', 5_000, 'window opened');
+    const unfollow = `<xml><ToUserName><![CDATA[${h.accounts.plain.originalId}]]></ToUserName><FromUserName><![CDATA[${from}]]></FromUserName><CreateTime>${Math.floor(Date.now() / 1000)}</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[unsubscribe]]></Event></xml>`;
+    assert.equal((await send(plainPost(h.url, h.accounts.plain, unfollow))).status, 200);
+    await until(async () => (await h.coordination.takeServiceWindow(key)) === 'closed', 5_000, 'window closed');
   });
 
   it('refuses a POST without signature, timestamp and nonce (401 signature_invalid), executing nothing', async () => {

@@ -14,6 +14,7 @@ import {
 } from '@mpstack/common/contracts';
 import { createServiceServer } from '@mpstack/common/http';
 import { createLogger } from '@mpstack/common/logging';
+import type { CoordinationPort } from '@mpstack/common/ports';
 import { createTelemetry } from '@mpstack/common/telemetry';
 import type { WxMessage } from '@mpstack/common/wechat';
 import { createVhost, deleteKeys, deleteVhost, REDIS_URL, uniqueName, until } from '@mpstack/testkit';
@@ -54,6 +55,8 @@ export interface Harness {
   readonly executed: WxMessage[];
   readonly forwarded: Forwarded[];
   readonly logEvents: MessageLogEvent[];
+  /** The ingress's coordination (real Redis under the harness's key prefix). */
+  readonly coordination: CoordinationPort;
   /**
    * Resolves once everything published so far for `openId` has been consumed: sends an
    * unmatched text from that user and waits for it (same user ⇒ same partition ⇒ FIFO).
@@ -121,6 +124,7 @@ async function startOn(vhost: string, amqpUrl: string, options: HarnessOptions):
     executed,
     forwarded: consumer.forwarded,
     logEvents: consumer.logEvents,
+    coordination,
     drain: (openId) => drainUser(url, accounts.plain, openId, consumer.forwarded),
     close: async () => {
       await server.close();
