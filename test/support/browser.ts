@@ -21,7 +21,7 @@ export async function startBrowserStand(prefix: string): Promise<BrowserStand> {
   const dataDir = mkdtempSync(join(tmpdir(), prefix));
   const dev = await startDev(
     { MPSTACK_DATA_DIR: dataDir, MPSTACK_LOG_LEVEL: 'warn' },
-    { ingressPort: 0, simulatorPort: 0, logPort: 0, adminPort: 0 },
+    { ingressPort: 0, simulatorPort: 0, logPort: 0, businessPort: 0, adminPort: 0 },
   );
   const browser = await chromium.launch({
     executablePath: chromiumPath,

@@ -4,6 +4,7 @@ import {
   inboundQueues,
   invalidationChannels,
   logEventsDeclaration,
+  receiptsDeclaration,
 } from '@mpstack/common/contracts';
 import { createHttpApp, type FastHandler, type ReadinessCheck, type ReadinessDetail } from '@mpstack/common/http';
 import type { Logger } from '@mpstack/common/logging';
@@ -154,7 +155,7 @@ export function createIngress(deps: IngressDeps): Ingress {
 
 async function declareQueues(deps: IngressDeps): Promise<void> {
   try {
-    await deps.queue.declare([...inboundQueues(deps.settings.partitions), logEventsDeclaration]);
+    await deps.queue.declare([...inboundQueues(deps.settings.partitions), logEventsDeclaration, receiptsDeclaration]);
   } catch (error) {
     // The broker may be down at boot; messages spool until it returns and the adapter re-declares.
     deps.logger.warn({ err: error }, 'queues not declared yet (broker unavailable)');

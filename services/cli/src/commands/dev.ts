@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { createConsoleUser, loadAdminConfig, startAdmin } from '@mpstack/admin';
+import { loadBusinessConfig, startBusiness } from '@mpstack/business';
 import type { Environment } from '@mpstack/common/config';
 import { describeMysqlTarget, mysqlTarget, seed } from '@mpstack/common/db';
 import { AppError, ErrorCode } from '@mpstack/common/errors';
@@ -19,6 +20,8 @@ export interface DevOptions {
   readonly simulatorPort?: number;
   /** The log service's port; when absent, MPSTACK_LOG_PORT, else 8087 (0 = any free port). */
   readonly logPort?: number;
+  /** The business service's port; when absent, MPSTACK_BUSINESS_PORT, else 8083 (0 = any free port). */
+  readonly businessPort?: number;
   /** The console's port; when absent, MPSTACK_ADMIN_PORT, else 8086 (0 = any free port). */
   readonly adminPort?: number;
   /** `--scale auto`: ingress copies as processes, scaled on their request rates. */
@@ -112,6 +115,8 @@ export async function startDev(env: Environment, options: DevOptions): Promise<R
       },
     );
     closers.push(() => log.close());
+    const business = await startBusinessPart(env, options, infrastructure, logger);
+    closers.push(() => business.close());
     const { admin, demoAdmin } = await startConsole(env, options, infrastructure, logger);
     closers.push(async () => {
       const failed = await admin.close();
@@ -127,6 +132,7 @@ export async function startDev(env: Environment, options: DevOptions): Promise<R
         'ingress health / metrics': `${ingress.url}/readyz  ${ingress.url}/metrics`,
         'WeChat API simulator': simulator.url,
         'log service (query API, health)': `${log.url}/readyz`,
+        'business service (sends, pushes, mass sends API)': `${business.url}/api/pushes`,
         data:
           config.databaseUrl === undefined
             ? join(config.dataDir, 'mpstack.db')
@@ -144,6 +150,23 @@ export async function startDev(env: Environment, options: DevOptions): Promise<R
 }
 
 /** The console with its demo super-admin 'admin': a fresh password at each start, for the banner (development only). */
+/** The business service (outbound sends, pushes, mass sends, receipts) on the shared ports. */
+async function startBusinessPart(
+  env: Environment,
+  options: DevOptions,
+  infrastructure: Infrastructure,
+  logger: Logger,
+) {
+  const config = loadBusinessConfig(
+    options.businessPort === undefined ? env : { ...env, MPSTACK_BUSINESS_PORT: String(options.businessPort) },
+  );
+  return startBusiness({ config, logger: logger.child({ component: 'business' }), infrastructure }).catch(
+    (error: unknown) => {
+      throw explainListenError(error, 'the business service', config.port, config.host, 'MPSTACK_BUSINESS_PORT');
+    },
+  );
+}
+
 async function startConsole(env: Environment, options: DevOptions, infrastructure: Infrastructure, logger: Logger) {
   const adminConfig = loadAdminConfig(
     options.adminPort === undefined ? env : { ...env, MPSTACK_ADMIN_PORT: String(options.adminPort) },

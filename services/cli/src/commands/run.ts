@@ -1,4 +1,5 @@
 import { runAdmin } from '@mpstack/admin';
+import { runBusiness } from '@mpstack/business';
 import type { Environment } from '@mpstack/common/config';
 import { serviceCatalog } from '@mpstack/common/contracts';
 import { AppError } from '@mpstack/common/errors';
@@ -19,6 +20,7 @@ export { runnableServices } from './runnable.js';
  */
 export const serviceRunners: Readonly<Record<string, (env: Environment) => Promise<void>>> = {
   admin: runAdmin,
+  business: runBusiness,
   ingress: runIngress,
   log: runLog,
   operator: runOperatorService,

@@ -7,5 +7,6 @@ export * from './decode.js';
 export * from './inbound.js';
 export * from './invalidation.js';
 export * from './log-events.js';
+export * from './outbound.js';
 export * from './service-catalog.js';
 export * from './service-window.js';

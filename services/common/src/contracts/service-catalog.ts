@@ -83,7 +83,16 @@ export const serviceCatalog: readonly ServiceEntry[] = [
     dataDir: true,
   }),
   platformService('oauth', 'web authorization, shared sessions, JS-SDK signatures', 8082, { publicPaths: ['/oauth'] }),
-  platformService('business', 'carrier queries and transactions; the outbound WeChat sender', 8083),
+  platformService(
+    'business',
+    'the outbound WeChat sender (template sends, pushes, mass sends, receipts); carrier queries later',
+    8083,
+    {
+      runnable: true,
+      // A batch of sends in flight finishes and is recorded; unacked tickets go back to the queue.
+      drainSeconds: 15,
+    },
+  ),
   platformService('business-worker', 'slow-path consumers (business requests from the inbound queues)', 8084, {
     kind: 'worker',
   }),

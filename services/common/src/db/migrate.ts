@@ -9,7 +9,9 @@ import { mysqlErrorText } from './mysql-server.js';
  * (`GET_LOCK` on MySQL). Runs by `mpstack migrate` and at start-up in dev.
  */
 export async function migrateToLatest<DB>(db: Kysely<DB>): Promise<{ readonly applied: string[] }> {
-  const migrator = new Migrator({ db, provider: migrationProvider });
+  // Unordered: migrations are numbered per feature as they are planned (0005–0010 by several
+  // teams at once), so one may land after a higher-numbered one was applied somewhere.
+  const migrator = new Migrator({ db, provider: migrationProvider, allowUnorderedMigrations: true });
   const { error, results = [] } = await migrator.migrateToLatest();
   if (error !== undefined) {
     const failed = results.find((result) => result.status === 'Error')?.migrationName;

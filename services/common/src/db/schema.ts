@@ -125,6 +125,108 @@ export interface Database {
   log_rollup_day: LogRollupDayTable;
   admin_users: AdminUsersTable;
   audit_log: AuditLogTable;
+  template_sends: TemplateSendsTable;
+  push_jobs: PushJobsTable;
+  push_recipients: PushRecipientsTable;
+  template_receipts: TemplateReceiptsTable;
+  mass_sends: MassSendsTable;
+}
+
+/** A single template send (the business service; migration 0008). Times: ms since the epoch. */
+export interface TemplateSendsTable {
+  readonly id: Generated<number>;
+  account_id: string;
+  kind: string;
+  push_id: number | null;
+  open_id: string;
+  template_id: string;
+  payload: string;
+  status: string;
+  msgid: string | null;
+  errcode: number | null;
+  errmsg: string | null;
+  attempts: Generated<number>;
+  first_attempt_at: number | null;
+  receipt_status: string | null;
+  receipt_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A push job (the business service). */
+export interface PushJobsTable {
+  readonly id: Generated<number>;
+  account_id: string;
+  name: string;
+  template_id: string;
+  fields: string;
+  url: string | null;
+  columns: string | null;
+  state: string;
+  state_reason: string | null;
+  scheduled_at: number | null;
+  total: Generated<number>;
+  sent: Generated<number>;
+  failed: Generated<number>;
+  created_at: number;
+  started_at: number | null;
+  progress_at: number | null;
+  finished_at: number | null;
+  notified_at: number | null;
+}
+
+/** One recipient of a push, and its send. */
+export interface PushRecipientsTable {
+  push_id: number;
+  seq: number;
+  open_id: string;
+  vars: string | null;
+  state: string;
+  claimed_by: string | null;
+  claimed_at: number | null;
+  first_attempt_at: number | null;
+  attempts: Generated<number>;
+  msgid: string | null;
+  errcode: number | null;
+  errmsg: string | null;
+  sent_at: number | null;
+  receipt_status: string | null;
+  receipt_at: number | null;
+}
+
+/** A `TEMPLATESENDJOBFINISH` received, once per MsgID. */
+export interface TemplateReceiptsTable {
+  account_id: string;
+  msgid: string;
+  open_id: string;
+  status: string;
+  at: number;
+  received_at: number;
+}
+
+/** A mass send (群发). */
+export interface MassSendsTable {
+  readonly id: Generated<number>;
+  account_id: string;
+  target: string;
+  tag_id: number | null;
+  msgtype: string;
+  content: string;
+  state: string;
+  scheduled_at: number;
+  client_msg_id: string;
+  msg_id: string | null;
+  msg_data_id: string | null;
+  errcode: number | null;
+  errmsg: string | null;
+  finish_status: string | null;
+  total_count: number | null;
+  filter_count: number | null;
+  sent_count: number | null;
+  error_count: number | null;
+  created_at: number;
+  submitted_at: number | null;
+  finished_at: number | null;
 }
 
 /** A console user (`services/admin`); `password_hash` is `scrypt$N$r$p$salt$hash`. */

@@ -1,6 +1,13 @@
-import { encodeInbound, inboundQueueName, partitionOf } from '@mpstack/common/contracts';
+import {
+  encodeInbound,
+  encodeReceipt,
+  inboundQueueName,
+  partitionOf,
+  receiptOf,
+  receiptsQueue,
+} from '@mpstack/common/contracts';
 import { extractTraceContext, injectTraceContext, trace } from '@mpstack/common/telemetry';
-import { buildReply, type WxMessage } from '@mpstack/common/wechat';
+import { buildReply, type JobFinishEvent, type WxMessage } from '@mpstack/common/wechat';
 import type { Account } from '../accounts/account.types.js';
 import type { FastPathDecision } from '../rules/rule.types.js';
 import type { ForwardOutcome } from '../slowpath/forwarder.js';
@@ -125,13 +132,30 @@ async function forward(deps: WebhookDeps, execution: Execution, fence: number): 
   const headers: Record<string, string> = { account: account.id };
   injectTraceContext(headers, trace.setSpan(parent, span));
   try {
-    return await deps.forwarder.forward({
-      queue: inboundQueueName(partitionOf(message.fromUserName, deps.settings.partitions)),
-      messageId: messageKey,
-      headers,
-      body: encodeInbound({ id: messageKey, fence, account: account.id, receivedAt: deps.clock(), message }),
-    });
+    return await deps.forwarder.forward(
+      isJobFinish(message)
+        ? // A delivery receipt goes to the outbound pipeline, not to a user's partition:
+          // same hand-over (confirmed publish or disk spool), so an acknowledged receipt is kept.
+          {
+            queue: receiptsQueue,
+            messageId: messageKey,
+            headers,
+            body: encodeReceipt(receiptOf(messageKey, account.id, message, deps.clock())),
+          }
+        : {
+            queue: inboundQueueName(partitionOf(message.fromUserName, deps.settings.partitions)),
+            messageId: messageKey,
+            headers,
+            body: encodeInbound({ id: messageKey, fence, account: account.id, receivedAt: deps.clock(), message }),
+          },
+    );
   } finally {
     span.end();
   }
+}
+
+function isJobFinish(message: WxMessage): message is JobFinishEvent {
+  return (
+    message.kind === 'event' && (message.event === 'TEMPLATESENDJOBFINISH' || message.event === 'MASSSENDJOBFINISH')
+  );
 }

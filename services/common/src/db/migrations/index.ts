@@ -4,6 +4,7 @@ import { spooledMessages } from './0002-spooled-messages.js';
 import { logTables } from './0003-log-tables.js';
 import { adminUsersAndAudit } from './0004-admin-users-and-audit.js';
 import { logTextIndex } from './0006-log-text-index.js';
+import { outbound } from './0008-outbound.js';
 
 /**
  * Every migration, in order, listed here rather than found by scanning a folder: the
@@ -16,6 +17,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0003-log-tables': logTables,
   '0004-admin-users-and-audit': adminUsersAndAudit,
   '0006-log-text-index': logTextIndex,
+  '0008-outbound': outbound,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,181 @@
+import type { Db } from '@mpstack/common/db';
+
+export type MassState = 'scheduled' | 'sending' | 'submitted' | 'finished' | 'failed' | 'cancelled';
+
+export interface MassSend {
+  readonly id: number;
+  readonly account: string;
+  readonly target: 'all' | 'tag';
+  readonly tagId: number | null;
+  readonly msgtype: string;
+  readonly content: Readonly<Record<string, unknown>>;
+  readonly state: MassState;
+  readonly scheduledAt: number;
+  readonly clientMsgId: string;
+  readonly msgId: string | null;
+  readonly msgDataId: string | null;
+  readonly errcode: number | null;
+  readonly errmsg: string | null;
+  readonly finishStatus: string | null;
+  readonly counts: { total: number; filter: number; sent: number; error: number } | null;
+  readonly createdAt: number;
+  readonly submittedAt: number | null;
+  readonly finishedAt: number | null;
+}
+
+/** `mass_sends`. */
+export class MassRepository {
+  constructor(private readonly db: Db) {}
+
+  async create(mass: {
+    account: string;
+    target: 'all' | 'tag';
+    tagId: number | null;
+    msgtype: string;
+    content: Record<string, unknown>;
+    scheduledAt: number;
+    now: number;
+  }): Promise<number> {
+    const result = await this.db
+      .insertInto('mass_sends')
+      .values({
+        account_id: mass.account,
+        target: mass.target,
+        tag_id: mass.tagId,
+        msgtype: mass.msgtype,
+        content: JSON.stringify(mass.content),
+        state: 'scheduled',
+        scheduled_at: mass.scheduledAt,
+        // Filled with the id below: WeChat's 24-hour de-duplication key of this send.
+        client_msg_id: 'pending',
+        created_at: mass.now,
+      })
+      .executeTakeFirstOrThrow();
+    const id = Number(result.insertId);
+    await this.db
+      .updateTable('mass_sends')
+      .set({ client_msg_id: `m${id}` })
+      .where('id', '=', id)
+      .execute();
+    return id;
+  }
+
+  async get(id: number): Promise<MassSend | undefined> {
+    const row = await this.db.selectFrom('mass_sends').selectAll().where('id', '=', id).executeTakeFirst();
+    return row === undefined ? undefined : toMass(row);
+  }
+
+  async list(account: string | undefined, limit: number): Promise<MassSend[]> {
+    let query = this.db.selectFrom('mass_sends').selectAll().orderBy('id', 'desc').limit(limit);
+    if (account !== undefined) query = query.where('account_id', '=', account);
+    return (await query.execute()).map(toMass);
+  }
+
+  /** Mass sends of an account created in [from, to) that are not cancelled or failed (the limits). */
+  async countActive(account: string, target: 'all' | undefined, from: number, to: number): Promise<number> {
+    let query = this.db
+      .selectFrom('mass_sends')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('account_id', '=', account)
+      .where('state', 'not in', ['cancelled', 'failed'])
+      .where('scheduled_at', '>=', from)
+      .where('scheduled_at', '<', to);
+    if (target !== undefined) query = query.where('target', '=', target);
+    return Number((await query.executeTakeFirstOrThrow()).n);
+  }
+
+  async transition(id: number, from: readonly MassState[], to: MassState): Promise<boolean> {
+    const result = await this.db
+      .updateTable('mass_sends')
+      .set({ state: to })
+      .where('id', '=', id)
+      .where('state', 'in', [...from])
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  /** Due scheduled sends, and sends left `sending` (a crash mid-call) before `stuckBefore`. */
+  async due(now: number): Promise<MassSend[]> {
+    const rows = await this.db
+      .selectFrom('mass_sends')
+      .selectAll()
+      .where((eb) => eb.or([eb('state', '=', 'sending'), eb('state', '=', 'scheduled')]))
+      .where('scheduled_at', '<=', now)
+      .orderBy('id')
+      .limit(10)
+      .execute();
+    return rows.map(toMass);
+  }
+
+  async submitted(id: number, msgId: string | undefined, msgDataId: string | undefined, now: number): Promise<void> {
+    await this.db
+      .updateTable('mass_sends')
+      .set({ state: 'submitted', msg_id: msgId ?? null, msg_data_id: msgDataId ?? null, submitted_at: now })
+      .where('id', '=', id)
+      .where('state', '=', 'sending')
+      .execute();
+  }
+
+  async failed(id: number, errcode: number, errmsg: string): Promise<void> {
+    await this.db
+      .updateTable('mass_sends')
+      .set({ state: 'failed', errcode, errmsg: errmsg.slice(0, 255) })
+      .where('id', '=', id)
+      .where('state', '=', 'sending')
+      .execute();
+  }
+}
+
+function toMass(row: {
+  id: number;
+  account_id: string;
+  target: string;
+  tag_id: number | null;
+  msgtype: string;
+  content: string;
+  state: string;
+  scheduled_at: number;
+  client_msg_id: string;
+  msg_id: string | null;
+  msg_data_id: string | null;
+  errcode: number | null;
+  errmsg: string | null;
+  finish_status: string | null;
+  total_count: number | null;
+  filter_count: number | null;
+  sent_count: number | null;
+  error_count: number | null;
+  created_at: number;
+  submitted_at: number | null;
+  finished_at: number | null;
+}): MassSend {
+  const num = (v: number | null) => (v === null ? null : Number(v));
+  return {
+    id: Number(row.id),
+    account: row.account_id,
+    target: row.target as 'all' | 'tag',
+    tagId: num(row.tag_id),
+    msgtype: row.msgtype,
+    content: JSON.parse(row.content) as Record<string, unknown>,
+    state: row.state as MassState,
+    scheduledAt: Number(row.scheduled_at),
+    clientMsgId: row.client_msg_id,
+    msgId: row.msg_id,
+    msgDataId: row.msg_data_id,
+    errcode: row.errcode,
+    errmsg: row.errmsg,
+    finishStatus: row.finish_status,
+    counts:
+      row.total_count === null
+        ? null
+        : {
+            total: Number(row.total_count),
+            filter: Number(row.filter_count ?? 0),
+            sent: Number(row.sent_count ?? 0),
+            error: Number(row.error_count ?? 0),
+          },
+    createdAt: Number(row.created_at),
+    submittedAt: num(row.submitted_at),
+    finishedAt: num(row.finished_at),
+  };
+}

@@ -1,0 +1,162 @@
+import { AppError, ErrorCode } from '@mpstack/common/errors';
+import type { Logger } from '@mpstack/common/logging';
+import { errcodeOf, type OutboundApi } from '../wechat/outbound-api.js';
+import type { MassRepository, MassSend } from './mass.repository.js';
+
+/** 订阅号 (subscription) or 服务号 (service): their mass-send limits differ. */
+export type AccountType = 'subscription' | 'service';
+
+/**
+ * The limits of the mass-send doc (Batch_Sends; PROTOCOL.md): a subscription account sends one
+ * mass message a day; a service account's followers each receive at most 4 a month (WeChat
+ * drops the extra ones for them), so a fifth send to everyone in a calendar month is refused
+ * here; the API takes 60 requests a minute — the scheduler sends at most one a second.
+ */
+export const massLimits = { subscriptionPerDay: 1, servicePerMonthToAll: 4 } as const;
+
+export interface CreateMass {
+  readonly account: string;
+  readonly target: { readonly all: true } | { readonly tagId: number };
+  readonly msgtype: 'text' | 'mpnews' | 'image' | 'voice' | 'mpvideo';
+  /** The msgtype's body: `{ content }` for text, `{ media_id }` for the others. */
+  readonly content: Readonly<Record<string, unknown>>;
+  readonly scheduledAt?: number | undefined;
+}
+
+const beijingOffsetMs = 8 * 3600_000;
+
+function beijingDayRange(at: number): [number, number] {
+  const start = Math.floor((at + beijingOffsetMs) / 86_400_000) * 86_400_000 - beijingOffsetMs;
+  return [start, start + 86_400_000];
+}
+
+function beijingMonthRange(at: number): [number, number] {
+  const local = new Date(at + beijingOffsetMs);
+  const start = Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), 1) - beijingOffsetMs;
+  const end = Date.UTC(local.getUTCFullYear(), local.getUTCMonth() + 1, 1) - beijingOffsetMs;
+  return [start, end];
+}
+
+export class MassService {
+  constructor(
+    private readonly options: {
+      readonly mass: MassRepository;
+      readonly api: OutboundApi;
+      readonly clock: () => number;
+      readonly logger: Logger;
+      readonly accountType: (account: string) => AccountType;
+      readonly accountExists: (account: string) => Promise<boolean>;
+    },
+  ) {}
+
+  async create(input: CreateMass): Promise<MassSend> {
+    if (!(await this.options.accountExists(input.account))) {
+      throw new AppError(ErrorCode.notFound, `account "${input.account}" does not exist`);
+    }
+    const now = this.options.clock();
+    const scheduledAt = Math.max(input.scheduledAt ?? now, now);
+    await this.checkLimits(input.account, 'all' in input.target, scheduledAt);
+    const id = await this.options.mass.create({
+      account: input.account,
+      target: 'all' in input.target ? 'all' : 'tag',
+      tagId: 'tagId' in input.target ? input.target.tagId : null,
+      msgtype: input.msgtype,
+      content: { ...input.content },
+      scheduledAt,
+      now,
+    });
+    return this.require(id);
+  }
+
+  private async checkLimits(account: string, toAll: boolean, at: number): Promise<void> {
+    const { mass, accountType } = this.options;
+    if (accountType(account) === 'subscription') {
+      const [from, to] = beijingDayRange(at);
+      if ((await mass.countActive(account, undefined, from, to)) >= massLimits.subscriptionPerDay) {
+        throw new AppError(
+          ErrorCode.conflict,
+          'a subscription account sends one mass message a day, and this day (Beijing time) has one',
+        );
+      }
+      return;
+    }
+    if (!toAll) return;
+    const [from, to] = beijingMonthRange(at);
+    if ((await mass.countActive(account, 'all', from, to)) >= massLimits.servicePerMonthToAll) {
+      throw new AppError(
+        ErrorCode.conflict,
+        `a service account's followers receive at most ${massLimits.servicePerMonthToAll} mass messages a month, and this month has ${massLimits.servicePerMonthToAll} to everyone`,
+      );
+    }
+  }
+
+  async preview(id: number, openId: string): Promise<void> {
+    const send = await this.require(id);
+    await this.options.api.preview(send.account, {
+      touser: openId,
+      msgtype: send.msgtype,
+      [send.msgtype]: send.content,
+    });
+  }
+
+  async cancel(id: number): Promise<MassSend> {
+    const send = await this.require(id);
+    if (!(await this.options.mass.transition(id, ['scheduled'], 'cancelled'))) {
+      throw new AppError(ErrorCode.conflict, `mass send ${id} is ${send.state}; only a scheduled one can be cancelled`);
+    }
+    return this.require(id);
+  }
+
+  get(id: number): Promise<MassSend> {
+    return this.require(id);
+  }
+
+  list(account: string | undefined, limit: number): Promise<MassSend[]> {
+    return this.options.mass.list(account, limit);
+  }
+
+  /**
+   * Sends what is due (one a call: 60 requests a minute at most). A send left `sending` by a
+   * crash goes again with the same clientmsgid: WeChat answers 45065 with the first msg_id
+   * instead of sending twice (24-hour window).
+   */
+  async runDue(): Promise<void> {
+    const [send] = await this.options.mass.due(this.options.clock());
+    if (send === undefined) return;
+    if (send.state === 'scheduled' && !(await this.options.mass.transition(send.id, ['scheduled'], 'sending'))) return;
+    const filter = send.target === 'all' ? { is_to_all: true } : { is_to_all: false, tag_id: send.tagId ?? 0 };
+    try {
+      const { msgId, msgDataId } = await this.options.api.sendAll(send.account, {
+        filter,
+        msgtype: send.msgtype,
+        [send.msgtype]: send.content,
+        clientmsgid: send.clientMsgId,
+      });
+      await this.options.mass.submitted(send.id, msgId, msgDataId, this.options.clock());
+    } catch (error) {
+      const errcode = errcodeOf(error);
+      if (errcode === 45065) {
+        // Already sent under this clientmsgid: its msg_id, when the answer carries it.
+        const msgId = (error as { body?: { msg_id?: unknown } }).body?.msg_id;
+        await this.options.mass.submitted(
+          send.id,
+          msgId === undefined ? undefined : String(msgId),
+          undefined,
+          this.options.clock(),
+        );
+        return;
+      }
+      if (errcode === undefined || errcode === -1 || errcode === 45011 || errcode === 45066) {
+        this.options.logger.warn({ err: error, mass: send.id }, 'mass send not submitted; retried');
+        return;
+      }
+      await this.options.mass.failed(send.id, errcode, error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  private async require(id: number): Promise<MassSend> {
+    const send = await this.options.mass.get(id);
+    if (send === undefined) throw new AppError(ErrorCode.notFound, `mass send ${id} does not exist`);
+    return send;
+  }
+}

@@ -1,0 +1,486 @@
+import type { Db } from '@mpstack/common/db';
+import { type Kysely, sql, type Transaction } from 'kysely';
+import type { RecipientRow } from '../uploads/recipient-import.js';
+import type { ClaimedRecipient, PushJob, PushState, SendResult } from './push.types.js';
+
+type Database = Db extends Kysely<infer D> ? D : never;
+type Executor = Kysely<Database> | Transaction<Database>;
+
+/** `push_jobs` and `push_recipients`: every statement the pushes run (both dialects). */
+export class PushRepository {
+  constructor(private readonly db: Db) {}
+
+  async create(push: {
+    readonly account: string;
+    readonly name: string;
+    readonly templateId: string;
+    readonly fields: Readonly<Record<string, string>>;
+    readonly url: string | undefined;
+    readonly scheduledAt: number | undefined;
+    readonly now: number;
+  }): Promise<number> {
+    const result = await this.db
+      .insertInto('push_jobs')
+      .values({
+        account_id: push.account,
+        name: push.name,
+        template_id: push.templateId,
+        fields: JSON.stringify(push.fields),
+        url: push.url ?? null,
+        columns: null,
+        state: 'draft',
+        scheduled_at: push.scheduledAt ?? null,
+        created_at: push.now,
+      })
+      .executeTakeFirstOrThrow();
+    return Number(result.insertId);
+  }
+
+  async get(id: number): Promise<PushJob | undefined> {
+    const row = await this.db.selectFrom('push_jobs').selectAll().where('id', '=', id).executeTakeFirst();
+    return row === undefined ? undefined : toPushJob(row);
+  }
+
+  async list(account: string | undefined, limit: number): Promise<PushJob[]> {
+    let query = this.db.selectFrom('push_jobs').selectAll().orderBy('id', 'desc').limit(limit);
+    if (account !== undefined) query = query.where('account_id', '=', account);
+    return (await query.execute()).map(toPushJob);
+  }
+
+  /** Stores a batch of an upload's rows; an openid already there (unique per push) is skipped. */
+  async storeRecipients(pushId: number, rows: readonly RecipientRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.db
+      .insertInto('push_recipients')
+      .values(
+        rows.map((row) => ({
+          push_id: pushId,
+          seq: row.seq,
+          open_id: row.openId,
+          vars: row.values.length === 0 ? null : JSON.stringify(row.values),
+          state: 'pending',
+        })),
+      )
+      .orIgnore()
+      .execute();
+  }
+
+  async hasRecipients(pushId: number): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('push_recipients')
+      .select('seq')
+      .where('push_id', '=', pushId)
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  /** The first recipient's variable values (a preview fills the fields with them). */
+  async firstValues(pushId: number): Promise<string[]> {
+    const row = await this.db
+      .selectFrom('push_recipients')
+      .select('vars')
+      .where('push_id', '=', pushId)
+      .orderBy('seq')
+      .limit(1)
+      .executeTakeFirst();
+    return row?.vars == null ? [] : (JSON.parse(row.vars) as string[]);
+  }
+
+  async dropRecipients(pushId: number): Promise<void> {
+    await this.db.deleteFrom('push_recipients').where('push_id', '=', pushId).execute();
+  }
+
+  async finishUpload(pushId: number, total: number, columns: readonly string[]): Promise<void> {
+    await this.db
+      .updateTable('push_jobs')
+      .set({ total, columns: JSON.stringify(columns) })
+      .where('id', '=', pushId)
+      .execute();
+  }
+
+  /** Moves a push from one of `from` to `to`; false when it was in none of them (another caller won). */
+  async transition(
+    id: number,
+    from: readonly PushState[],
+    to: PushState,
+    extra: { reason?: string | null; now: number; scheduledAt?: number | null },
+  ): Promise<boolean> {
+    const result = await this.db
+      .updateTable('push_jobs')
+      .set({
+        state: to,
+        state_reason: extra.reason ?? null,
+        ...(to === 'running'
+          ? { started_at: sql<number>`COALESCE(started_at, ${extra.now})`, progress_at: extra.now }
+          : {}),
+        ...(to === 'completed' || to === 'cancelled' ? { finished_at: extra.now } : {}),
+        ...(extra.scheduledAt === undefined ? {} : { scheduled_at: extra.scheduledAt }),
+      })
+      .where('id', '=', id)
+      .where('state', 'in', [...from])
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  /** Scheduled pushes whose start time has come. */
+  async due(now: number): Promise<number[]> {
+    const rows = await this.db
+      .selectFrom('push_jobs')
+      .select('id')
+      .where('state', '=', 'scheduled')
+      .where('scheduled_at', '<=', now)
+      .execute();
+    return rows.map((row) => Number(row.id));
+  }
+
+  /** Running pushes that made no progress since `before` (the sweeper re-publishes their tickets). */
+  async stalled(before: number): Promise<PushJob[]> {
+    const rows = await this.db
+      .selectFrom('push_jobs')
+      .selectAll()
+      .where('state', '=', 'running')
+      .where('progress_at', '<', before)
+      .execute();
+    return rows.map(toPushJob);
+  }
+
+  /** Up to `limit` pending recipients of a chunk, in order. */
+  async pendingSeqs(pushId: number, fromSeq: number, toSeq: number, limit: number): Promise<number[]> {
+    const rows = await this.db
+      .selectFrom('push_recipients')
+      .select('seq')
+      .where('push_id', '=', pushId)
+      .where('state', '=', 'pending')
+      .where('seq', '>=', fromSeq)
+      .where('seq', '<=', toSeq)
+      .orderBy('seq')
+      .limit(limit)
+      .execute();
+    return rows.map((row) => Number(row.seq));
+  }
+
+  /**
+   * Claims pending recipients under `token` (`pending → sending`, stamped with the time the
+   * send may first reach WeChat) and returns those this call got — a row another worker
+   * claimed first is not among them.
+   */
+  async claim(pushId: number, seqs: readonly number[], token: string, now: number): Promise<ClaimedRecipient[]> {
+    if (seqs.length === 0) return [];
+    await this.db
+      .updateTable('push_recipients')
+      .set({
+        state: 'sending',
+        claimed_by: token,
+        claimed_at: now,
+        first_attempt_at: sql<number>`COALESCE(first_attempt_at, ${now})`,
+        attempts: sql<number>`attempts + 1`,
+      })
+      .where('push_id', '=', pushId)
+      .where('seq', 'in', [...seqs])
+      .where('state', '=', 'pending')
+      .execute();
+    return this.claimedBy(pushId, seqs, token);
+  }
+
+  /**
+   * Takes over recipients left `sending` by `previous` claims (a dead worker's, or this
+   * worker's own failed attempt): only rows still held by exactly those claims move.
+   */
+  async reclaim(
+    pushId: number,
+    rows: readonly { readonly seq: number; readonly claimedBy: string }[],
+    token: string,
+    now: number,
+  ): Promise<ClaimedRecipient[]> {
+    const byClaim = new Map<string, number[]>();
+    for (const row of rows) byClaim.set(row.claimedBy, [...(byClaim.get(row.claimedBy) ?? []), row.seq]);
+    for (const [claimedBy, seqs] of byClaim) {
+      await this.db
+        .updateTable('push_recipients')
+        .set({ claimed_by: token, claimed_at: now, attempts: sql<number>`attempts + 1` })
+        .where('push_id', '=', pushId)
+        .where('seq', 'in', seqs)
+        .where('state', '=', 'sending')
+        .where('claimed_by', '=', claimedBy)
+        .execute();
+    }
+    return this.claimedBy(
+      pushId,
+      rows.map((row) => row.seq),
+      token,
+    );
+  }
+
+  private async claimedBy(pushId: number, seqs: readonly number[], token: string): Promise<ClaimedRecipient[]> {
+    const rows = await this.db
+      .selectFrom('push_recipients')
+      .select(['seq', 'open_id', 'vars', 'first_attempt_at'])
+      .where('push_id', '=', pushId)
+      .where('seq', 'in', [...seqs])
+      .where('claimed_by', '=', token)
+      .where('state', '=', 'sending')
+      .orderBy('seq')
+      .execute();
+    return rows.map((row) => ({
+      seq: Number(row.seq),
+      openId: row.open_id,
+      values: row.vars === null ? [] : (JSON.parse(row.vars) as string[]),
+      firstAttemptAt: Number(row.first_attempt_at),
+    }));
+  }
+
+  /** Recipients of a chunk left `sending` (claimed, never recorded), with their claim. */
+  async sendingRows(
+    pushId: number,
+    fromSeq: number,
+    toSeq: number,
+  ): Promise<{ seq: number; openId: string; claimedBy: string; claimedAt: number; firstAttemptAt: number }[]> {
+    const rows = await this.db
+      .selectFrom('push_recipients')
+      .select(['seq', 'open_id', 'claimed_by', 'claimed_at', 'first_attempt_at'])
+      .where('push_id', '=', pushId)
+      .where('state', '=', 'sending')
+      .where('seq', '>=', fromSeq)
+      .where('seq', '<=', toSeq)
+      .execute();
+    return rows.map((row) => ({
+      seq: Number(row.seq),
+      openId: row.open_id,
+      claimedBy: row.claimed_by ?? '',
+      claimedAt: Number(row.claimed_at ?? 0),
+      firstAttemptAt: Number(row.first_attempt_at ?? 0),
+    }));
+  }
+
+  /**
+   * Records what WeChat answered for recipients claimed under `token`, and the push's counters,
+   * in one transaction. Returns how many rows it recorded: fewer than given means a claim was
+   * taken over meanwhile (then the counters are recounted from the rows).
+   */
+  async record(pushId: number, token: string, results: readonly SendResult[], now: number): Promise<number> {
+    if (results.length === 0) return 0;
+    const recorded = await this.db.transaction().execute(async (trx) => {
+      const updated = await recordRows(trx, pushId, token, results, now);
+      const sent = results.filter((r) => r.state === 'sent').length;
+      await trx
+        .updateTable('push_jobs')
+        .set({
+          sent: sql<number>`sent + ${sent}`,
+          failed: sql<number>`failed + ${results.length - sent}`,
+          progress_at: now,
+        })
+        .where('id', '=', pushId)
+        .execute();
+      if (updated !== results.length) await recount(trx, pushId);
+      return updated;
+    });
+    const msgids = results.flatMap((r) => (r.state === 'sent' ? [r.msgid] : []));
+    if (msgids.length > 0) await this.joinEarlyReceipts(pushId, msgids);
+    return recorded;
+  }
+
+  /** Receipts that arrived before their send was recorded (WeChat pushes them within ms). */
+  private async joinEarlyReceipts(pushId: number, msgids: readonly string[]): Promise<void> {
+    const receipt = (column: 'status' | 'at') =>
+      sql`(SELECT t.${sql.ref(column)} FROM template_receipts t WHERE t.msgid = push_recipients.msgid LIMIT 1)`;
+    await this.db
+      .updateTable('push_recipients')
+      .set({ receipt_status: receipt('status') as never, receipt_at: receipt('at') as never })
+      .where('push_id', '=', pushId)
+      .where('msgid', 'in', [...msgids])
+      .where('receipt_status', 'is', null)
+      .where('msgid', 'in', (eb) =>
+        eb
+          .selectFrom('template_receipts')
+          .select('msgid')
+          .where('msgid', 'in', [...msgids]),
+      )
+      .execute();
+  }
+
+  /** Gives claimed recipients back (`sending → pending`): WeChat refused them for a reason that stops the push. */
+  async release(pushId: number, token: string, seqs: readonly number[]): Promise<void> {
+    if (seqs.length === 0) return;
+    await this.db
+      .updateTable('push_recipients')
+      .set({ state: 'pending', claimed_by: null, claimed_at: null })
+      .where('push_id', '=', pushId)
+      .where('seq', 'in', [...seqs])
+      .where('claimed_by', '=', token)
+      .where('state', '=', 'sending')
+      .execute();
+  }
+
+  /** Whether any recipient is still to send or in doubt. */
+  async hasRemaining(pushId: number): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('push_recipients')
+      .select('seq')
+      .where('push_id', '=', pushId)
+      .where('state', 'in', ['pending', 'sending'])
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  /** Counts by state, and by receipt. */
+  async counts(pushId: number): Promise<Record<string, number>> {
+    const rows = await this.db
+      .selectFrom('push_recipients')
+      .select(['state', 'receipt_status', sql<number>`COUNT(*)`.as('n')])
+      .where('push_id', '=', pushId)
+      .groupBy(['state', 'receipt_status'])
+      .execute();
+    const counts: Record<string, number> = {};
+    for (const row of rows) {
+      counts[row.state] = (counts[row.state] ?? 0) + Number(row.n);
+      if (row.receipt_status !== null) {
+        const key = `receipt:${row.receipt_status}`;
+        counts[key] = (counts[key] ?? 0) + Number(row.n);
+      }
+    }
+    return counts;
+  }
+
+  /** One page of a push's recipients that did not get the message (failed sends and failed receipts). */
+  async failures(
+    pushId: number,
+    afterSeq: number,
+    limit: number,
+  ): Promise<
+    {
+      seq: number;
+      openId: string;
+      state: string;
+      errcode: number | null;
+      errmsg: string | null;
+      msgid: string | null;
+      receiptStatus: string | null;
+    }[]
+  > {
+    const rows = await this.db
+      .selectFrom('push_recipients')
+      .select(['seq', 'open_id', 'state', 'errcode', 'errmsg', 'msgid', 'receipt_status'])
+      .where('push_id', '=', pushId)
+      .where('seq', '>', afterSeq)
+      .where((eb) =>
+        eb.or([
+          eb('state', '=', 'failed'),
+          eb.and([eb('receipt_status', 'is not', null), eb('receipt_status', '!=', 'success')]),
+        ]),
+      )
+      .orderBy('seq')
+      .limit(limit)
+      .execute();
+    return rows.map((row) => ({
+      seq: Number(row.seq),
+      openId: row.open_id,
+      state: row.state,
+      errcode: row.errcode,
+      errmsg: row.errmsg,
+      msgid: row.msgid,
+      receiptStatus: row.receipt_status,
+    }));
+  }
+
+  async markNotified(pushId: number, now: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('push_jobs')
+      .set({ notified_at: now })
+      .where('id', '=', pushId)
+      .where('notified_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+}
+
+async function recordRows(
+  trx: Executor,
+  pushId: number,
+  token: string,
+  results: readonly SendResult[],
+  now: number,
+): Promise<number> {
+  const seqs = results.map((r) => r.seq);
+  const caseOf = (value: (r: SendResult) => string | number | null) =>
+    sql`CASE seq ${sql.join(
+      results.map((r) => sql`WHEN ${r.seq} THEN ${value(r)}`),
+      sql` `,
+    )} END`;
+  const result = await trx
+    .updateTable('push_recipients')
+    .set({
+      state: caseOf((r) => r.state) as never,
+      msgid: caseOf((r) => (r.state === 'sent' ? r.msgid : null)) as never,
+      errcode: caseOf((r) => (r.state === 'failed' ? r.errcode : null)) as never,
+      errmsg: caseOf((r) => (r.state === 'failed' ? r.errmsg.slice(0, 255) : null)) as never,
+      sent_at: now,
+      claimed_by: null,
+    })
+    .where('push_id', '=', pushId)
+    .where('seq', 'in', seqs)
+    .where('claimed_by', '=', token)
+    .where('state', '=', 'sending')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+async function recount(trx: Executor, pushId: number): Promise<void> {
+  const rows = await trx
+    .selectFrom('push_recipients')
+    .select(['state', sql<number>`COUNT(*)`.as('n')])
+    .where('push_id', '=', pushId)
+    .where('state', 'in', ['sent', 'failed'])
+    .groupBy('state')
+    .execute();
+  const of = (state: string) => Number(rows.find((row) => row.state === state)?.n ?? 0);
+  await trx
+    .updateTable('push_jobs')
+    .set({ sent: of('sent'), failed: of('failed') })
+    .where('id', '=', pushId)
+    .execute();
+}
+
+function toPushJob(row: {
+  id: number;
+  account_id: string;
+  name: string;
+  template_id: string;
+  fields: string;
+  url: string | null;
+  columns: string | null;
+  state: string;
+  state_reason: string | null;
+  scheduled_at: number | null;
+  total: number;
+  sent: number;
+  failed: number;
+  created_at: number;
+  started_at: number | null;
+  progress_at: number | null;
+  finished_at: number | null;
+  notified_at: number | null;
+}): PushJob {
+  const num = (v: number | null) => (v === null ? null : Number(v));
+  return {
+    id: Number(row.id),
+    account: row.account_id,
+    name: row.name,
+    templateId: row.template_id,
+    fields: JSON.parse(row.fields) as Record<string, string>,
+    url: row.url,
+    columns: row.columns === null ? null : (JSON.parse(row.columns) as string[]),
+    state: row.state as PushState,
+    stateReason: row.state_reason,
+    scheduledAt: num(row.scheduled_at),
+    total: Number(row.total),
+    sent: Number(row.sent),
+    failed: Number(row.failed),
+    createdAt: Number(row.created_at),
+    startedAt: num(row.started_at),
+    progressAt: num(row.progress_at),
+    finishedAt: num(row.finished_at),
+    notifiedAt: num(row.notified_at),
+  };
+}

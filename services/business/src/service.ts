@@ -1,0 +1,288 @@
+import type { Environment } from '@mpstack/common/config';
+import { outboundDeclarations, receiptsDeclaration } from '@mpstack/common/contracts';
+import { AppError, ErrorCode } from '@mpstack/common/errors';
+import { errorResponse, type ReadinessDetail } from '@mpstack/common/http';
+import type { Logger } from '@mpstack/common/logging';
+import { type Infrastructure, openInfrastructure } from '@mpstack/common/runtime';
+import { type RunningService, runService, type ServiceDefinition, startService } from '@mpstack/common/shell';
+import type { Telemetry } from '@mpstack/common/telemetry';
+import express, { type ErrorRequestHandler } from 'express';
+import { sql } from 'kysely';
+import { createApiRouter } from './api.router.js';
+import { type BusinessConfig, loadBusinessConfig } from './config.js';
+import { PushMailer, pushFinishedMail } from './mail/push-mail.js';
+import { MassRepository } from './mass/mass.repository.js';
+import { MassService } from './mass/mass.service.js';
+import { PushRepository } from './pushes/push.repository.js';
+import { PushService } from './pushes/push.service.js';
+import type { PushJob } from './pushes/push.types.js';
+import { PushWorker } from './pushes/push-worker.js';
+import { ReceiptRepository } from './receipts/receipt.repository.js';
+import { ReceiptConsumer } from './receipts/receipt-consumer.js';
+import { Scheduler } from './scheduler.js';
+import { SendRepository } from './sends/send.repository.js';
+import { SendService } from './sends/send.service.js';
+import { SendWorker } from './sends/send-worker.js';
+import type { OutboundApi } from './wechat/outbound-api.js';
+
+export interface BusinessServiceOptions {
+  /** Shared infrastructure (`mpstack dev`); not closed here. */
+  readonly infrastructure?: Infrastructure;
+  /** How WeChat is called; by default the shared client of `@mpstack/common/wechat-api`. */
+  readonly api?: (infrastructure: Infrastructure, logger: Logger) => OutboundApi;
+  readonly clock?: () => number;
+  /** Start the workers (default); a process may serve the API only. */
+  readonly workers?: boolean;
+  readonly onComposed?: (built: BusinessParts) => void;
+}
+
+export interface BusinessParts {
+  readonly infrastructure: Infrastructure;
+  readonly pushService: PushService;
+  readonly pushes: PushRepository;
+  readonly sendService: SendService;
+  readonly sends: SendRepository;
+  readonly mass: MassService;
+  readonly scheduler: Scheduler;
+  readonly pushWorker: PushWorker | undefined;
+}
+
+function missingClient(): OutboundApi {
+  const refuse = async (): Promise<never> => {
+    throw new AppError(ErrorCode.unavailable, 'no WeChat API client is configured in this build');
+  };
+  return { sendTemplate: refuse, sendAll: refuse, preview: refuse };
+}
+
+/**
+ * The business service (the outbound part of issue 11): the send / push / mass API, the
+ * workers that execute them from RabbitMQ, the receipt consumer, and the scheduler. Its port
+ * serves `/api/*` besides `/healthz`, `/readyz`, `/metrics`.
+ */
+export function businessService(options: BusinessServiceOptions = {}): ServiceDefinition<BusinessConfig> {
+  return {
+    name: 'business',
+    config: loadBusinessConfig,
+    async compose({ config, logger, telemetry, onClose }) {
+      let infrastructure = options.infrastructure;
+      if (infrastructure === undefined) {
+        const own = await openInfrastructure({ service: 'business', ...config, migrate: true }, logger);
+        onClose('infrastructure', () => own.close());
+        infrastructure = own;
+      }
+      const { queue } = infrastructure;
+      await queue.declare([...outboundDeclarations, receiptsDeclaration]).catch((error: unknown) => {
+        logger.warn({ err: error }, 'outbound queues not declared yet (broker unavailable)');
+      });
+      const parts = await composeParts(config, infrastructure, options, { logger, telemetry, onClose });
+      const { pushService, pushes, sendService, sends, mass } = parts;
+      options.onComposed?.(parts);
+      const app = express();
+      app.disable('x-powered-by');
+      app.use('/api', createApiRouter({ pushService, pushes, sendService, sends, mass }));
+      app.use((_req, _res, next) => next(new AppError(ErrorCode.notFound, 'no such route')));
+      app.use(errorHandler(logger));
+      return {
+        listen: { port: config.port, host: config.host },
+        app,
+        ready: async () => ({ queue: queue.isConnected(), database: await databaseReadiness(infrastructure) }),
+        describe: { ...infrastructure.mode, workers: options.workers !== false },
+      };
+    },
+  };
+}
+
+interface ShellParts {
+  readonly logger: Logger;
+  readonly telemetry: Telemetry;
+  readonly onClose: (name: string, run: () => Promise<void>) => void;
+}
+
+async function composeParts(
+  config: BusinessConfig,
+  infrastructure: Infrastructure,
+  options: BusinessServiceOptions,
+  { logger, telemetry, onClose }: ShellParts,
+): Promise<BusinessParts> {
+  const clock = options.clock ?? Date.now;
+  const { db, queue } = infrastructure;
+  const api = (options.api ?? missingClient)(infrastructure, logger);
+  const accountExists = async (account: string) =>
+    (await db.selectFrom('accounts').select('id').where('id', '=', account).executeTakeFirst()) !== undefined;
+  const pushes = new PushRepository(db);
+  const sends = new SendRepository(db);
+  const receipts = new ReceiptRepository(db);
+  const sendService = new SendService({ sends, queue, clock, accountExists });
+  const pushService = new PushService({
+    pushes,
+    queue,
+    sends: sendService,
+    clock,
+    chunkSize: config.push.chunkSize,
+    maxRecipients: config.push.maxRecipients,
+    accountExists,
+  });
+  const mass = new MassService({
+    mass: new MassRepository(db),
+    api,
+    clock,
+    logger,
+    accountType: (account) => config.accountTypes[account] ?? 'service',
+    accountExists,
+  });
+  const mailer = new PushMailer(config.mail, logger);
+  onClose('mailer', async () => mailer.close());
+  const onFinished = async (push: PushJob) => {
+    if (!(await pushes.markNotified(push.id, clock()))) return;
+    const base = config.publicUrl ?? `http://${config.host}:${config.port}`;
+    await mailer.send(
+      pushFinishedMail(push, await pushes.counts(push.id), `${base}/api/pushes/${push.id}/failures.csv`),
+    );
+  };
+  const scheduler = new Scheduler({
+    pushes,
+    pushService,
+    sends,
+    sendService,
+    mass,
+    queue,
+    logger,
+    clock,
+    tickMs: config.tickMs,
+    stallMs: config.push.stallMs,
+  });
+  const pushWorker =
+    options.workers === false
+      ? undefined
+      : await startWorkers(
+          config,
+          { infrastructure, api, pushes, sends, receipts, scheduler, onFinished, clock },
+          {
+            logger,
+            telemetry,
+            onClose,
+          },
+        );
+  return { infrastructure, pushService, pushes, sendService, sends, mass, scheduler, pushWorker };
+}
+
+interface WorkerDeps {
+  readonly infrastructure: Infrastructure;
+  readonly api: OutboundApi;
+  readonly pushes: PushRepository;
+  readonly sends: SendRepository;
+  readonly receipts: ReceiptRepository;
+  readonly scheduler: Scheduler;
+  readonly onFinished: (push: PushJob) => Promise<void>;
+  readonly clock: () => number;
+}
+
+/** The consumers (receipts, single sends, push tickets) and the scheduler, each closed with the service. */
+async function startWorkers(
+  config: BusinessConfig,
+  { infrastructure, api, pushes, sends, receipts, scheduler, onFinished, clock }: WorkerDeps,
+  { logger, telemetry, onClose }: ShellParts,
+): Promise<PushWorker> {
+  const { queue } = infrastructure;
+  const pushWorker = new PushWorker({
+    pushes,
+    receipts,
+    api,
+    queue,
+    logger,
+    meter: telemetry.meter,
+    clock,
+    settings: { prefetch: config.push.prefetch, batchSize: config.push.batchSize, leaseMs: config.push.leaseMs },
+    onFinished,
+  });
+  const sendWorker = new SendWorker({ sends, api, queue, logger, prefetch: config.sendPrefetch, clock });
+  const receiptConsumer = new ReceiptConsumer({
+    queue,
+    receipts,
+    logger,
+    meter: telemetry.meter,
+    prefetch: config.receiptPrefetch,
+  });
+  await receiptConsumer.start();
+  onClose('receipts', () => receiptConsumer.close());
+  await sendWorker.start();
+  onClose('send worker', () => sendWorker.close());
+  await pushWorker.start();
+  onClose('push worker', () => pushWorker.close());
+  scheduler.start();
+  onClose('scheduler', () => scheduler.close());
+  return pushWorker;
+}
+
+function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (error: unknown, req, res, _next) => {
+    const type = (error as { type?: unknown } | null)?.type;
+    const normalized =
+      type === 'entity.too.large'
+        ? new AppError(ErrorCode.bodyTooLarge, 'request body too large')
+        : type === 'entity.parse.failed'
+          ? new AppError(ErrorCode.badRequest, 'malformed JSON body')
+          : error;
+    const { status, body } = errorResponse(normalized);
+    if (status >= 500) logger.error({ err: error, path: req.path }, 'request failed');
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    res.status(status).json(body);
+  };
+}
+
+async function databaseReadiness(infrastructure: Infrastructure): Promise<ReadinessDetail> {
+  try {
+    await sql`SELECT 1`.execute(infrastructure.db);
+    return { ok: true, detail: 'reachable' };
+  } catch (error) {
+    return { ok: false, detail: `database unreachable: ${error instanceof Error ? error.message : String(error)}` };
+  }
+}
+
+export interface StartBusinessOptions extends Omit<BusinessServiceOptions, 'onComposed'> {
+  readonly config: BusinessConfig;
+  readonly logger?: Logger;
+  readonly telemetry?: Telemetry;
+}
+
+export interface RunningBusiness extends BusinessParts {
+  readonly url: string;
+  readonly service: RunningService;
+  close(): Promise<void>;
+}
+
+/** Starts the business service in this process through the shell (`mpstack dev`, tests). */
+export async function startBusiness(options: StartBusinessOptions): Promise<RunningBusiness> {
+  let built: BusinessParts | undefined;
+  const service = await startService(
+    businessService({
+      ...options,
+      onComposed: (b) => {
+        built = b;
+      },
+    }),
+    options.config,
+    {
+      ...(options.logger === undefined ? {} : { logger: options.logger }),
+      ...(options.telemetry === undefined ? {} : { telemetry: options.telemetry }),
+    },
+  );
+  if (built === undefined) throw new Error('business service composed without reporting what it built');
+  return {
+    ...built,
+    url: service.url,
+    service,
+    close: async () => {
+      const failed = await service.close();
+      if (failed.length > 0) throw new Error(`business service close failed: ${failed.join(', ')}`);
+    },
+  };
+}
+
+/** The container entrypoint (`mpstack run business`). */
+export async function runBusiness(env: Environment): Promise<void> {
+  await runService(businessService(), env);
+}

@@ -1,0 +1,74 @@
+/**
+ * What the outbound pipeline needs from WeChat, as one seam: the real implementation is the
+ * shared client of `@mpstack/common/wechat-api` (token, hosts, retries, buckets); the pipeline
+ * never speaks HTTP to WeChat itself.
+ */
+export interface TemplateMessage {
+  readonly touser: string;
+  readonly template_id: string;
+  readonly url?: string;
+  readonly data: Readonly<Record<string, { readonly value: string }>>;
+  /**
+   * WeChat sends one message per openid + client_msg_id within 10 minutes and answers a repeat
+   * with the first msgid (the template send doc): what makes a resend after a crash safe.
+   */
+  readonly client_msg_id: string;
+}
+
+export interface MassMessage {
+  readonly filter: { readonly is_to_all: boolean; readonly tag_id?: number };
+  readonly msgtype: string;
+  readonly [body: string]: unknown;
+  /** 24-hour de-duplication key (≤ 32 characters): a repeat gets 45065 with the first msg_id. */
+  readonly clientmsgid: string;
+}
+
+export interface OutboundApi {
+  /** The send's msgid; throws a {@link WeChatCallError} (or any error: treated as transient). */
+  sendTemplate(account: string, message: TemplateMessage): Promise<string>;
+  /** `mass/sendall`: the job's msg_id (and msg_data_id for articles). */
+  sendAll(account: string, message: MassMessage): Promise<{ readonly msgId: string; readonly msgDataId?: string }>;
+  /** `mass/preview` to one follower. */
+  preview(account: string, message: Readonly<Record<string, unknown>>): Promise<void>;
+}
+
+/** A WeChat answer with an errcode (after the client's own retries and token handling). */
+export interface WeChatCallError {
+  readonly errcode: number;
+  readonly message: string;
+}
+
+/** The errcode of a failed call, or undefined when WeChat's answer is unknown (network, 5xx, a bucket down). */
+export function errcodeOf(error: unknown): number | undefined {
+  const code = (error as { errcode?: unknown } | null)?.errcode;
+  return typeof code === 'number' ? code : undefined;
+}
+
+/** What a failed template send means for its recipient and for the push. */
+export type SendFailure =
+  /** This recipient cannot get it (not a follower, invalid openid, refused): recorded, the push goes on. */
+  | { readonly kind: 'recipient'; readonly errcode: number }
+  /** Nothing more can be sent now (quota, template, credentials): the push pauses with the reason. */
+  | { readonly kind: 'stop'; readonly errcode: number; readonly reason: string }
+  /** WeChat may or may not have taken it (−1 after retries, 5xx, timeout, host down): in doubt. */
+  | { readonly kind: 'unknown'; readonly reason: string };
+
+const recipientCodes = new Set([40003, 43004, 43101, 47003, 43019, 40013]);
+const stopReasons: Readonly<Record<number, string>> = {
+  45009: 'the daily template quota is reached (45009); resume tomorrow or after clear_quota',
+  40037: 'the template is not on the account (40037)',
+  40001: 'the access token is refused (40001): the AppSecret may have been reset',
+  40125: 'the AppSecret is invalid (40125)',
+  40164: "this server's IP is not on the account's whitelist (40164)",
+  48001: 'the account is not allowed to send template messages (48001)',
+  42001: 'the access token expired and could not be renewed (42001)',
+  40014: 'the access token is invalid (40014)',
+};
+
+export function classifyFailure(error: unknown): SendFailure {
+  const errcode = errcodeOf(error);
+  const message = error instanceof Error ? error.message : String(error);
+  if (errcode === undefined || errcode === -1 || errcode === 45011) return { kind: 'unknown', reason: message };
+  if (recipientCodes.has(errcode)) return { kind: 'recipient', errcode };
+  return { kind: 'stop', errcode, reason: stopReasons[errcode] ?? `WeChat refused the send: ${errcode} ${message}` };
+}

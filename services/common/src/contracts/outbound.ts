@@ -1,0 +1,139 @@
+import { z } from 'zod';
+import type { JobFinishEvent } from '../wechat/message-types.js';
+import { decodeJson } from './decode.js';
+
+/**
+ * The outbound pipeline's queues (the business service, docs/architecture.md §4).
+ *
+ * - `mpstack.outbound.sends`: one message per single template send accepted by the API
+ *   (`{ sendId }`); the row is in `template_sends` before the message is published.
+ * - `mpstack.outbound.push`: work tickets of push jobs — one per chunk of recipients
+ *   (`{ pushId, fromSeq, toSeq }`). The recipients' state is in `push_recipients`; a ticket
+ *   delivered twice, or re-published by the sweeper, sends nothing twice (rows are claimed).
+ * - `mpstack.receipts`: the delivery receipts WeChat pushes to the webhook
+ *   (`TEMPLATESENDJOBFINISH`, `MASSSENDJOBFINISH`), handed over by the ingress.
+ */
+export const outboundSendsQueue = 'mpstack.outbound.sends';
+export const outboundPushQueue = 'mpstack.outbound.push';
+export const outboundDeadLetterQueue = 'mpstack.outbound.dead';
+export const receiptsQueue = 'mpstack.receipts';
+export const receiptsDeadLetterQueue = 'mpstack.receipts.dead';
+
+/** Every outbound queue as `QueuePort.declare` takes them (publishers and consumers declare alike). */
+export const outboundDeclarations = [
+  { name: outboundSendsQueue, deadLetterQueue: outboundDeadLetterQueue },
+  { name: outboundPushQueue, deadLetterQueue: outboundDeadLetterQueue },
+] as const;
+export const receiptsDeclaration = { name: receiptsQueue, deadLetterQueue: receiptsDeadLetterQueue } as const;
+
+/** A single template send to execute. */
+export interface SendJobMessage {
+  readonly sendId: number;
+}
+
+/** A chunk of a push job's recipients (sequence numbers, both ends included). */
+export interface PushTicket {
+  readonly pushId: number;
+  readonly fromSeq: number;
+  readonly toSeq: number;
+}
+
+const sendJobSchema = z.object({ sendId: z.number().int().positive() });
+const pushTicketSchema = z
+  .object({
+    pushId: z.number().int().positive(),
+    fromSeq: z.number().int().nonnegative(),
+    toSeq: z.number().int().nonnegative(),
+  })
+  .refine((t) => t.toSeq >= t.fromSeq, { message: 'toSeq before fromSeq' });
+
+export function encodeSendJob(message: SendJobMessage): Buffer {
+  return Buffer.from(JSON.stringify(message));
+}
+
+export function decodeSendJob(body: Buffer | string): SendJobMessage {
+  return decodeJson('send job', sendJobSchema, body);
+}
+
+export function encodePushTicket(ticket: PushTicket): Buffer {
+  return Buffer.from(JSON.stringify(ticket));
+}
+
+export function decodePushTicket(body: Buffer | string): PushTicket {
+  return decodeJson('push ticket', pushTicketSchema, body);
+}
+
+/**
+ * A delivery receipt as the business service consumes it. `id` is the ingress's
+ * de-duplication key of the event (WeChat re-pushes an event it got no answer to; every copy
+ * carries the same id). `msgId` is WeChat's `MsgID`: the `msgid` a template send returned,
+ * or the `msg_id` of a mass send. A template receipt's `openId` is the follower
+ * (`FromUserName`); a mass receipt's is `mphelper` and it carries the counts.
+ */
+export interface JobReceipt {
+  readonly id: string;
+  readonly account: string;
+  readonly kind: 'template' | 'mass';
+  readonly msgId: string;
+  readonly openId: string;
+  /** `success`, `failed:user block`, `failed: system failed`, … (template); `send success`, `err(N)`, … (mass). */
+  readonly status: string;
+  /** `CreateTime` of the event, ms since the epoch. */
+  readonly at: number;
+  readonly receivedAt: number;
+  readonly counts?:
+    | {
+        readonly total: number;
+        readonly filter: number;
+        readonly sent: number;
+        readonly error: number;
+      }
+    | undefined;
+}
+
+const countSchema = z.number().int().nonnegative();
+const jobReceiptSchema = z.object({
+  id: z.string().min(1).max(255),
+  account: z.string().min(1).max(64),
+  kind: z.enum(['template', 'mass']),
+  msgId: z.string().regex(/^\d{1,20}$/, 'MsgID is not a number'),
+  openId: z.string().max(64),
+  status: z.string().max(128),
+  at: z.number().int().nonnegative(),
+  receivedAt: z.number().int().nonnegative(),
+  counts: z.object({ total: countSchema, filter: countSchema, sent: countSchema, error: countSchema }).optional(),
+});
+
+/** The receipt of a job-finish event the ingress received (no validation: the event is parsed). */
+export function receiptOf(id: string, account: string, event: JobFinishEvent, receivedAt: number): JobReceipt {
+  const base = {
+    id,
+    account,
+    msgId: event.msgId,
+    openId: event.fromUserName,
+    status: event.status,
+    at: event.createTime * 1000,
+    receivedAt,
+  };
+  if (event.event === 'TEMPLATESENDJOBFINISH') return { ...base, kind: 'template' };
+  const count = (name: string) => Number.parseInt(event.fields[name] ?? '0', 10) || 0;
+  return {
+    ...base,
+    kind: 'mass',
+    counts: {
+      total: count('TotalCount'),
+      filter: count('FilterCount'),
+      sent: count('SentCount'),
+      error: count('ErrorCount'),
+    },
+  };
+}
+
+export function encodeReceipt(receipt: JobReceipt): string {
+  return JSON.stringify(receipt);
+}
+
+/** Parses a receipt body; throws a `message_invalid` AppError naming the field. */
+export function decodeReceipt(body: Buffer | string): JobReceipt {
+  return decodeJson('job receipt', jobReceiptSchema, body);
+}
