@@ -7,6 +7,7 @@ import {
   loadConfig,
   type RedisTopology,
 } from '@mpstack/common/config';
+import { type WeChatApiConfig, wechatApiConfigFromEnv } from '@mpstack/common/wechat-api';
 import { z } from 'zod';
 import type { AccountType } from './mass/mass.service.js';
 
@@ -80,6 +81,8 @@ export interface BusinessConfig {
   };
   readonly publicUrl: string | undefined;
   readonly traceSampleRatio: number;
+  /** The WeChat API client's settings (`MPSTACK_WECHAT_*`: base URLs, token mode, rates, quotas). */
+  readonly wechat: WeChatApiConfig;
 }
 
 /** The only place the business service reads the environment. */
@@ -108,5 +111,6 @@ export function loadBusinessConfig(env: Environment): BusinessConfig {
     mail: { smtpUrl: e.MPSTACK_SMTP_URL, to: e.MPSTACK_OPERATOR_EMAIL, from: e.MPSTACK_MAIL_FROM },
     publicUrl: e.MPSTACK_BUSINESS_PUBLIC_URL,
     traceSampleRatio: e.MPSTACK_TRACE_SAMPLE_RATIO,
+    wechat: wechatApiConfigFromEnv(env),
   });
 }

@@ -23,13 +23,14 @@ import { Scheduler } from './scheduler.js';
 import { SendRepository } from './sends/send.repository.js';
 import { SendService } from './sends/send.service.js';
 import { SendWorker } from './sends/send-worker.js';
+import { createOutboundClient } from './wechat/client-api.js';
 import type { OutboundApi } from './wechat/outbound-api.js';
 
 export interface BusinessServiceOptions {
   /** Shared infrastructure (`mpstack dev`); not closed here. */
   readonly infrastructure?: Infrastructure;
   /** How WeChat is called; by default the shared client of `@mpstack/common/wechat-api`. */
-  readonly api?: (infrastructure: Infrastructure, logger: Logger) => OutboundApi;
+  readonly api?: OutboundApi;
   readonly clock?: () => number;
   /** Start the workers (default); a process may serve the API only. */
   readonly workers?: boolean;
@@ -45,13 +46,6 @@ export interface BusinessParts {
   readonly mass: MassService;
   readonly scheduler: Scheduler;
   readonly pushWorker: PushWorker | undefined;
-}
-
-function missingClient(): OutboundApi {
-  const refuse = async (): Promise<never> => {
-    throw new AppError(ErrorCode.unavailable, 'no WeChat API client is configured in this build');
-  };
-  return { sendTemplate: refuse, sendAll: refuse, preview: refuse };
 }
 
 /**
@@ -106,7 +100,12 @@ async function composeParts(
 ): Promise<BusinessParts> {
   const clock = options.clock ?? Date.now;
   const { db, queue } = infrastructure;
-  const api = (options.api ?? missingClient)(infrastructure, logger);
+  let api = options.api;
+  if (api === undefined) {
+    const built = createOutboundClient(config.wechat, db, infrastructure.coordination, telemetry);
+    onClose('wechat client', () => built.client.close());
+    api = built.api;
+  }
   const accountExists = async (account: string) =>
     (await db.selectFrom('accounts').select('id').where('id', '=', account).executeTakeFirst()) !== undefined;
   const pushes = new PushRepository(db);

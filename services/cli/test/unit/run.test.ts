@@ -12,7 +12,10 @@ describe('mpstack run: the service registry', () => {
   it('refuses an unknown name and a catalogued service not built yet, listing what runs', async () => {
     await assert.rejects(runService('nope', {}), (error: unknown) => {
       assert.ok(error instanceof AppError);
-      assert.match(error.message, /unknown service "nope"; available: ingress, admin, log, operator, simulators/);
+      assert.match(
+        error.message,
+        /unknown service "nope"; available: ingress, business, admin, log, operator, simulators/,
+      );
       return true;
     });
     await assert.rejects(runService('oauth', {}), /service "oauth" is not built yet; available: /);

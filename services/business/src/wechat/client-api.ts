@@ -1,0 +1,61 @@
+import type { Db } from '@mpstack/common/db';
+import { AppError, ErrorCode } from '@mpstack/common/errors';
+import type { CoordinationPort } from '@mpstack/common/ports';
+import type { Telemetry } from '@mpstack/common/telemetry';
+import { createWeChatApiClient, type WeChatApiClient, type WeChatApiConfig } from '@mpstack/common/wechat-api';
+import type { OutboundApi } from './outbound-api.js';
+
+/**
+ * The pipeline's WeChat calls through the shared client (`@mpstack/common/wechat-api`): one
+ * access_token per appid for every replica, host failover, −1 / 45011 retries, the template and
+ * mass token buckets, the daily quotas. Accounts are the pipeline's ids; the client speaks
+ * AppIDs — both read from `accounts` (cached: an AppID never changes for an account id).
+ */
+export function clientOutboundApi(client: WeChatApiClient, appIdOf: (account: string) => Promise<string>): OutboundApi {
+  return {
+    async sendTemplate(account, message) {
+      return (await client.sendTemplate(await appIdOf(account), message)).msgid;
+    },
+    async sendAll(account, message) {
+      const result = await client.call(await appIdOf(account), 'massSendAll', { body: message });
+      const msgDataId = result['msg_data_id'];
+      return {
+        msgId: String(result['msg_id']),
+        ...(msgDataId === undefined ? {} : { msgDataId: String(msgDataId) }),
+      };
+    },
+    async preview(account, message) {
+      await client.call(await appIdOf(account), 'massPreview', { body: message });
+    },
+  };
+}
+
+/** The shared client over the service's coordination port, secrets and AppIDs from `accounts`. */
+export function createOutboundClient(
+  config: WeChatApiConfig,
+  db: Db,
+  coordination: CoordinationPort,
+  telemetry: Telemetry,
+): { readonly api: OutboundApi; readonly client: WeChatApiClient } {
+  const client = createWeChatApiClient(config, {
+    coordination,
+    telemetry: { meter: telemetry.meter, tracer: telemetry.tracer },
+    secrets: {
+      async appSecret(appId) {
+        const row = await db.selectFrom('accounts').select('app_secret').where('app_id', '=', appId).executeTakeFirst();
+        if (row === undefined) throw new AppError(ErrorCode.notFound, `no account has AppID ${appId}`);
+        return row.app_secret;
+      },
+    },
+  });
+  const appIds = new Map<string, string>();
+  const appIdOf = async (account: string) => {
+    const known = appIds.get(account);
+    if (known !== undefined) return known;
+    const row = await db.selectFrom('accounts').select('app_id').where('id', '=', account).executeTakeFirst();
+    if (row === undefined) throw new AppError(ErrorCode.notFound, `account "${account}" does not exist`);
+    appIds.set(account, row.app_id);
+    return row.app_id;
+  };
+  return { api: clientOutboundApi(client, appIdOf), client };
+}
