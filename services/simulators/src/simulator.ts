@@ -110,6 +110,13 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     },
   ];
   const api = Router();
+  // OPTIONS is no WeChat method: a known path answers 43001 / 43002 as for any wrong method,
+  // not Express's automatic "GET, HEAD" text.
+  const wrongMethod = unknownPathHandler(
+    features.flatMap(({ router }) => routesOf(router)),
+    clock,
+  );
+  api.use((req, res, next) => (req.method === 'OPTIONS' ? wrongMethod(req, res, next) : next()));
   // WeChat parses POST bodies as JSON whatever their Content-Type; routes parse the text.
   api.use(['/cgi-bin', '/customservice'], express.text({ type: () => true, limit: '2mb' }));
   // Before every feature (and the unknown-path answer): hosts down, injected faults, quotas, counters.

@@ -99,5 +99,19 @@ export function createKfAccountRouter({ authorize, kfAccounts, limits }: KfAccou
     const account = authorize(req);
     res.json({ kf_list: kfAccounts.list(account.appId) });
   });
+
+  // The simulator has no agent client: an account counts as online on the web (status 1) from
+  // when it is added, serving no session (accepted_case 0).
+  router.get('/cgi-bin/customservice/getonlinekflist', (req: Request, res: Response) => {
+    const account = authorize(req);
+    res.json({
+      kf_online_list: kfAccounts.list(account.appId).map((kf) => ({
+        kf_account: kf.kf_account,
+        status: 1,
+        kf_id: kf.kf_id,
+        accepted_case: 0,
+      })),
+    });
+  });
   return router;
 }

@@ -26,6 +26,14 @@ export class MenuStore {
     return this.of(appId);
   }
 
+  /** Removes one conditional menu; false when the account has none with this id. */
+  deleteConditional(appId: string, menuid: number): boolean {
+    const menus = this.of(appId);
+    const before = menus.conditional.length;
+    menus.conditional = menus.conditional.filter((menu) => menu.menuid !== menuid);
+    return menus.conditional.length !== before;
+  }
+
   /** "Deletes the default menu AND all personalized menus" (api.json deleteMenu). */
   delete(appId: string): void {
     this.menus.delete(appId);

@@ -14,9 +14,42 @@ export interface MenuRouterDeps {
 /** Rules refused since the 2021-09-26 privacy announcement (65320, api.json addConditionalMenu). */
 const retiredMatchRules = ['sex', 'country', 'province', 'city', 'language'] as const;
 
-/** `/cgi-bin/menu/create|get|delete|addconditional`. */
+/**
+ * A button as get_current_selfmenu_info shows it: sub-buttons under `sub_button.list`
+ * (getCurrentSelfmenuInfo notes); API-made buttons keep their API types.
+ */
+function selfmenuButton(button: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const { sub_button: subButton, ...rest } = button;
+  // Leaves carry `sub_button: []` in menu/get's shape; here only a group has a sub_button.
+  if (!Array.isArray(subButton) || subButton.length === 0) return { ...rest };
+  return { ...rest, sub_button: { list: subButton.map((sub) => selfmenuButton(sub as Record<string, unknown>)) } };
+}
+
+/** `menu/delconditional` (65301 for an unknown menuid, string or number) and `get_current_selfmenu_info`. */
+function addMenuReadRoutes(router: Router, { authorize, menus }: MenuRouterDeps): void {
+  router.post('/cgi-bin/menu/delconditional', (req: Request, res: Response) => {
+    const account = authorize(req);
+    const menuid = jsonBody(req).menuid;
+    const id = typeof menuid === 'number' || (typeof menuid === 'string' && /^\d+$/.test(menuid)) ? Number(menuid) : -1;
+    if (!menus.deleteConditional(account.appId, id)) throw new WxApiError(65301);
+    sendOk(res);
+  });
+
+  // The live default menu; no conditional menus here. Without a menu: is_menu_open 0.
+  router.get('/cgi-bin/get_current_selfmenu_info', (req: Request, res: Response) => {
+    const account = authorize(req);
+    const { menu } = menus.get(account.appId);
+    res.json({
+      is_menu_open: menu === undefined ? 0 : 1,
+      selfmenu_info: { button: (menu?.button ?? []).map(selfmenuButton) },
+    });
+  });
+}
+
+/** `/cgi-bin/menu/create|get|delete|addconditional|delconditional`, `get_current_selfmenu_info`. */
 export function createMenuRouter({ authorize, menus }: MenuRouterDeps): Router {
   const router = Router();
+  addMenuReadRoutes(router, { authorize, menus });
 
   router.post('/cgi-bin/menu/create', (req: Request, res: Response) => {
     const account = authorize(req);

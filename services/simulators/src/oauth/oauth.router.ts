@@ -99,6 +99,18 @@ export function createOAuthRouter(deps: OAuthRouterDeps): Router {
     res.json(tokenBody(tokens, undefined));
   });
 
+  // Is a web-auth token still good for this openid? Unknown or foreign token 40014 (the
+  // community's observation, snsAuth notes), expired 42001, another user's openid 40003.
+  router.get('/sns/auth', (req: Request, res: Response) => {
+    const token = queryParam(req, 'access_token') ?? '';
+    if (token === '') throw new WxApiError(41001);
+    const grant = oauth.checkAccess(token);
+    if (grant === 40001) throw new WxApiError(40014);
+    if (grant === 42001) throw new WxApiError(42001);
+    if (queryParam(req, 'openid') !== grant.openid) throw new WxApiError(40003);
+    res.json({ errcode: 0, errmsg: 'ok' });
+  });
+
   // snsapi_base tokens cannot read the profile → 48001; sex/region are blank since 2021-10-20.
   router.get('/sns/userinfo', (req: Request, res: Response) => {
     const token = queryParam(req, 'access_token') ?? '';

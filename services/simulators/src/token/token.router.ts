@@ -33,7 +33,13 @@ function credentialedAccount(
   return account;
 }
 
-/** `/cgi-bin/token`, `/cgi-bin/stable_token` and `/cgi-bin/ticket/getticket`. */
+/**
+ * The simulator pushes from, and is reached at, this machine: the addresses
+ * `getcallbackip` / `get_api_domain_ip` report (WeChat: its current egress / API IPs).
+ */
+const loopback = ['127.0.0.1'];
+
+/** `/cgi-bin/token`, `/cgi-bin/stable_token`, `/cgi-bin/ticket/getticket`, `getcallbackip`, `get_api_domain_ip`. */
 export function createTokenRouter({ accounts, tokens, authorize }: TokenRouterDeps): Router {
   const router = Router();
 
@@ -65,6 +71,16 @@ export function createTokenRouter({ accounts, tokens, authorize }: TokenRouterDe
     if (!ticketTypes.has(type)) throw new WxApiError(40097);
     const issued = tokens.ticket(account.appId, type);
     sendOk(res, { ticket: issued.token, expires_in: issued.expiresIn });
+  });
+
+  router.get('/cgi-bin/getcallbackip', (req: Request, res: Response) => {
+    authorize(req);
+    res.json({ ip_list: loopback });
+  });
+
+  router.get('/cgi-bin/get_api_domain_ip', (req: Request, res: Response) => {
+    authorize(req);
+    res.json({ ip_list: loopback });
   });
 
   return router;

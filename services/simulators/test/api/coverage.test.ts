@@ -25,6 +25,47 @@ function endpointsOf(
   return found;
 }
 
+/**
+ * Endpoints of the reference the simulator does not serve (yet): they answer 48001 like any
+ * unknown path. The README's simulator section names them; serving one means removing it here.
+ */
+const notSimulated = new Set([
+  'POST /cgi-bin/message/mass/speed/get',
+  'POST /cgi-bin/message/mass/speed/set',
+  'POST /cgi-bin/user/info/updateremark',
+  'POST /cgi-bin/tags/members/getblacklist',
+  'POST /cgi-bin/tags/members/batchblacklist',
+  'POST /cgi-bin/tags/members/batchunblacklist',
+  'POST /cgi-bin/menu/trymatch',
+  'POST /customservice/kfaccount/inviteworker',
+  'POST /customservice/kfsession/create',
+  'POST /customservice/kfsession/close',
+  'GET /customservice/kfsession/getsession',
+  'GET /customservice/kfsession/getsessionlist',
+  'GET /customservice/kfsession/getwaitcase',
+  'POST /customservice/msgrecord/getmsglist',
+  'POST /cgi-bin/message/custom/typing',
+  'POST /cgi-bin/media/upload',
+  'GET /cgi-bin/media/get',
+  'POST /cgi-bin/media/uploadimg',
+  'POST /cgi-bin/callback/check',
+  'POST /cgi-bin/clear_quota',
+  'POST /cgi-bin/clear_quota/v2',
+  'POST /cgi-bin/openapi/quota/get',
+  'POST /cgi-bin/openapi/rid/get',
+  'POST /wxaapi/newtmpl/addtemplate',
+  'POST /wxaapi/newtmpl/deltemplate',
+  'GET /wxaapi/newtmpl/getcategory',
+  'GET /wxaapi/newtmpl/getpubtemplatetitles',
+  'GET /wxaapi/newtmpl/getpubtemplatekeywords',
+  'GET /wxaapi/newtmpl/gettemplate',
+  'POST /cgi-bin/message/subscribe/bizsend',
+  'POST /datacube/getusersummary',
+  'POST /datacube/getusercumulate',
+  'POST /datacube/getupstreammsg',
+  'POST /datacube/getinterfacesummary',
+]);
+
 describe('simulator coverage of the API reference (api.json)', () => {
   let api: ApiHarness;
   before(async () => {
@@ -36,6 +77,7 @@ describe('simulator coverage of the API reference (api.json)', () => {
     const endpoints = endpointsOf(apiReference().endpoints);
     assert.ok(endpoints.length >= 20, `found ${endpoints.length} endpoints`);
     for (const { method, path } of endpoints) {
+      if (notSimulated.has(`${method} ${path}`)) continue;
       const response = await fetch(`${api.url}${path}`, {
         method,
         ...(method === 'POST' ? { body: '{}' } : {}),
@@ -46,6 +88,16 @@ describe('simulator coverage of the API reference (api.json)', () => {
       assert.notEqual(body.errcode, 0, `${method} ${path} succeeded without credentials`);
       // 48001 / 43001 / 43002 are what the simulator answers a path or method it does not serve.
       assert.ok(![48001, 43001, 43002].includes(body.errcode as number), `${method} ${path} is not routed`);
+    }
+  });
+
+  it('answers 48001 for each endpoint it does not simulate, so the list above stays true', async () => {
+    const listed = new Set(endpointsOf(apiReference().endpoints).map(({ method, path }) => `${method} ${path}`));
+    for (const entry of notSimulated) {
+      assert.ok(listed.has(entry), `${entry} is not in the reference`);
+      const [method = '', path = ''] = entry.split(' ');
+      const response = await fetch(`${api.url}${path}`, { method, ...(method === 'POST' ? { body: '{}' } : {}) });
+      assert.equal(((await response.json()) as { errcode?: unknown }).errcode, 48001, `${entry} is served now`);
     }
   });
 });
