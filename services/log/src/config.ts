@@ -21,7 +21,9 @@ const logEnvSchema = commonEnvSchema
      * Deliveries (each a producer's batch of ≤ 1000 events) taken from the queue before their
      * ack: with the batch size, the bound of what the consumer holds in memory.
      */
-    MPSTACK_LOG_PREFETCH: intFromEnv(16, 1, 1000),
+    MPSTACK_LOG_PREFETCH: intFromEnv(32, 1, 1000),
+    /** Batches written at once, each its own transaction on its own connection. */
+    MPSTACK_LOG_WRITERS: intFromEnv(3, 1, 8),
     /** Months of raw logs (partitions) and rotated files kept. */
     MPSTACK_LOG_RETENTION_MONTHS: intFromEnv(6, 1, 120),
     /** Monthly partitions created ahead of the current month. */
@@ -45,6 +47,7 @@ export interface LogConfig extends FileAndMailConfig {
   readonly batchEvents: number;
   readonly flushMs: number;
   readonly prefetch: number;
+  readonly writers: number;
   readonly retentionMonths: number;
   readonly partitionsAhead: number;
   readonly traceSampleRatio: number;
@@ -59,6 +62,7 @@ export function loadLogConfig(env: Environment): LogConfig {
     batchEvents: e.MPSTACK_LOG_BATCH_EVENTS,
     flushMs: e.MPSTACK_LOG_FLUSH_MS,
     prefetch: e.MPSTACK_LOG_PREFETCH,
+    writers: e.MPSTACK_LOG_WRITERS,
     retentionMonths: e.MPSTACK_LOG_RETENTION_MONTHS,
     partitionsAhead: e.MPSTACK_LOG_PARTITIONS_AHEAD,
     traceSampleRatio: e.MPSTACK_TRACE_SAMPLE_RATIO,

@@ -24,6 +24,12 @@ export interface LogConsumerOptions {
   readonly batchEvents: number;
   /** Longest an event waits for its batch to fill (ms). */
   readonly flushMs: number;
+  /**
+   * Batches written at once, each its own transaction (default 1). MariaDB runs a connection's
+   * statements on one thread: concurrent writes keep every core busy and overlap the round
+   * trips with the next batch's preparation.
+   */
+  readonly writers?: number;
   /** Deliveries held before their ack: bounds memory to prefetch × a producer's batch. */
   readonly prefetch: number;
   /** Delay before retrying a failed write: doubles from `initialMs` up to `maxMs`. */
@@ -48,7 +54,9 @@ export class LogConsumer {
   private waiting: Waiting[] = [];
   private waitingEvents = 0;
   private timer: NodeJS.Timeout | undefined;
-  private writing: Promise<void> | undefined;
+  /** The timer fired: write what waits even if it is less than a batch. */
+  private flushDue = false;
+  private readonly writes = new Set<Promise<void>>();
   private consumer: Consumer | undefined;
   private closing = false;
   private lastWriteError: string | undefined;
@@ -92,7 +100,7 @@ export class LogConsumer {
     // Waiting deliveries that no write took yet go back to the queue.
     for (const waiting of this.waiting.splice(0)) waiting.settle({ action: 'retry' });
     this.waitingEvents = 0;
-    await this.writing;
+    await Promise.all([...this.writes]);
     await cancelled;
   }
 
@@ -119,43 +127,60 @@ export class LogConsumer {
     return new Promise<HandlerOutcome>((settle) => {
       this.waiting.push({ events: decoded.events, settle });
       this.waitingEvents += decoded.events.length;
-      if (this.waitingEvents >= this.options.batchEvents) this.flushSoon(0);
-      else this.flushSoon(this.options.flushMs);
+      this.pump();
     });
   }
 
-  private flushSoon(delayMs: number): void {
-    if (this.writing !== undefined) return; // the running write takes the next batch when done
-    if (delayMs > 0 && this.timer !== undefined) return;
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.writing = this.writeAll().finally(() => {
-        this.writing = undefined;
-        if (this.waiting.length > 0 && !this.closing) {
-          this.flushSoon(this.waitingEvents >= this.options.batchEvents ? 0 : this.options.flushMs);
-        }
+  /**
+   * Starts writes while writers are free and a full batch waits (or the flush timer fired);
+   * otherwise makes sure what waits is written within `flushMs`.
+   */
+  private pump(): void {
+    if (this.closing) return;
+    const writers = this.options.writers ?? 1;
+    while (
+      this.writes.size < writers &&
+      this.waiting.length > 0 &&
+      (this.flushDue || this.waitingEvents >= this.options.batchEvents)
+    ) {
+      const write = this.writeBatch(this.take()).finally(() => {
+        this.writes.delete(write);
+        this.pump();
       });
-    }, delayMs);
+      this.writes.add(write);
+    }
+    if (this.waiting.length === 0) {
+      this.flushDue = false;
+      if (this.timer !== undefined) clearTimeout(this.timer);
+      this.timer = undefined;
+    } else if (this.timer === undefined && !this.flushDue) {
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        this.flushDue = true;
+        this.pump();
+      }, this.options.flushMs);
+    }
   }
 
-  /** Writes batches until fewer than a batch wait. */
-  private async writeAll(): Promise<void> {
-    do {
-      const taken: Waiting[] = [];
-      let count = 0;
-      while (
-        this.waiting.length > 0 &&
-        (count === 0 || count + (this.waiting[0]?.events.length ?? 0) <= this.options.batchEvents)
-      ) {
-        const next = this.waiting.shift() as Waiting;
-        taken.push(next);
-        count += next.events.length;
-      }
-      this.waitingEvents -= count;
-      const outcome = await this.writeWithRetry(taken.flatMap((w) => w.events));
-      for (const waiting of taken) waiting.settle(outcome);
-    } while (this.waitingEvents >= this.options.batchEvents && !this.closing);
+  /** The waiting deliveries of one batch: whole deliveries, at most `batchEvents` unless one alone is larger. */
+  private take(): Waiting[] {
+    const taken: Waiting[] = [];
+    let count = 0;
+    while (
+      this.waiting.length > 0 &&
+      (count === 0 || count + (this.waiting[0]?.events.length ?? 0) <= this.options.batchEvents)
+    ) {
+      const next = this.waiting.shift() as Waiting;
+      taken.push(next);
+      count += next.events.length;
+    }
+    this.waitingEvents -= count;
+    return taken;
+  }
+
+  private async writeBatch(taken: readonly Waiting[]): Promise<void> {
+    const outcome = await this.writeWithRetry(taken.flatMap((w) => w.events));
+    for (const waiting of taken) waiting.settle(outcome);
   }
 
   /** The write, again and again while the database fails; `retry` (back to the queue) once closing. */

@@ -41,6 +41,76 @@ export function eventIdOf(event: LogEvent): string {
   return event.id ?? `h${createHash('sha256').update(JSON.stringify(event)).digest('base64url').slice(0, 40)}`;
 }
 
+export type MinuteRollup = {
+  account: string;
+  minute: number;
+  msg_type: string;
+  total: number;
+  fast: number;
+  queued: number;
+  failed: number;
+};
+export type LatencyRollup = {
+  account: string;
+  minute: number;
+  bucket: number;
+  count: number;
+};
+export type DayRollup = {
+  account: string;
+  day: number;
+  metric: string;
+  dimension: string;
+  count: number;
+};
+
+/**
+ * The rollup rows of a set of messages, aggregated in memory (one row per key, counts summed):
+ * per minute and type (with the outcome classes), the latency histogram per minute, and per
+ * day followers gained (by source) / lost and text keywords (the first 64 characters).
+ */
+export function rollupsOf(messages: Iterable<MessageLogEvent>): {
+  minutes: MinuteRollup[];
+  latency: LatencyRollup[];
+  days: DayRollup[];
+} {
+  const minutes = new Map<string, MinuteRollup>();
+  const latency = new Map<string, LatencyRollup>();
+  const days = new Map<string, DayRollup>();
+  const addDay = (account: string, at: number, metric: string, dimension: string) => {
+    const day = at - (at % DAY);
+    const key = `${account}\u0000${day}\u0000${metric}\u0000${dimension}`;
+    const row = days.get(key);
+    if (row === undefined) days.set(key, { account, day, metric, dimension, count: 1 });
+    else row.count += 1;
+  };
+  for (const m of messages) {
+    const minute = m.at - (m.at % MINUTE);
+    const label = typeLabel(m).slice(0, 64);
+    const key = `${m.account}\u0000${minute}\u0000${label}`;
+    let row = minutes.get(key);
+    if (row === undefined) {
+      row = { account: m.account, minute, msg_type: label, total: 0, fast: 0, queued: 0, failed: 0 };
+      minutes.set(key, row);
+    }
+    row.total += 1;
+    row[outcomeClass(m.outcome)] += 1;
+    const bucket = latencyBucket(m.latencyMs);
+    const lkey = `${m.account}\u0000${minute}\u0000${bucket}`;
+    const lrow = latency.get(lkey);
+    if (lrow === undefined) latency.set(lkey, { account: m.account, minute, bucket, count: 1 });
+    else lrow.count += 1;
+    if (m.msgType === 'event' && m.event === 'subscribe')
+      addDay(m.account, m.at, 'followers_gained', followerSource(m));
+    if (m.msgType === 'event' && m.event === 'unsubscribe') addDay(m.account, m.at, 'followers_lost', '');
+    const keyword = m.msgType === 'text' ? m.content?.trim().slice(0, 64) : undefined;
+    if (keyword !== undefined && keyword !== '') addDay(m.account, m.at, 'keyword', keyword);
+  }
+  // Sorted by key: concurrent writers then lock the rows they share in the same order.
+  const byKey = <T>(map: Map<string, T>) => [...map.entries()].sort((x, y) => (x[0] < y[0] ? -1 : 1)).map((e) => e[1]);
+  return { minutes: byKey(minutes), latency: byKey(latency), days: byKey(days) };
+}
+
 export interface WriteResult {
   /** Rows written now (new events). */
   readonly written: number;
@@ -65,13 +135,16 @@ export class LogStore {
 
   async write(events: readonly LogEvent[]): Promise<WriteResult> {
     const unique = dedupe(events);
-    try {
-      return await this.writeOnce(unique);
-    } catch (error) {
-      // A month's text index table dropped by retention (or by hand) since it was seen: create it again.
-      if (!isNoSuchTable(error)) throw error;
-      this.textTables.clear();
-      return await this.writeOnce(unique);
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.writeOnce(unique);
+      } catch (error) {
+        if (attempt >= 3) throw error;
+        // A month's text index table dropped by retention (or by hand) since it was seen: create it again.
+        if (isNoSuchTable(error)) this.textTables.clear();
+        // Concurrent writers (rare: they lock shared rollup rows in the same order): done again at once.
+        else if (!isDeadlock(error)) throw error;
+      }
     }
   }
 
@@ -197,47 +270,8 @@ export class LogStore {
   }
 
   private async rollUp(tx: Transaction<Database>, messages: readonly MessageLogEvent[]): Promise<void> {
-    const minutes = new Map<
-      string,
-      { account: string; minute: number; msg_type: string; total: number; fast: number; queued: number; failed: number }
-    >();
-    const latency = new Map<string, { account: string; minute: number; bucket: number; count: number }>();
-    const days = new Map<string, { account: string; day: number; metric: string; dimension: string; count: number }>();
-    const addDay = (account: string, at: number, metric: string, dimension: string) => {
-      const day = at - (at % DAY);
-      const key = `${account}\u0000${day}\u0000${metric}\u0000${dimension}`;
-      const row = days.get(key) ?? { account, day, metric, dimension, count: 0 };
-      row.count += 1;
-      days.set(key, row);
-    };
-    for (const m of messages) {
-      const minute = m.at - (m.at % MINUTE);
-      const label = typeLabel(m).slice(0, 64);
-      const key = `${m.account}\u0000${minute}\u0000${label}`;
-      const row = minutes.get(key) ?? {
-        account: m.account,
-        minute,
-        msg_type: label,
-        total: 0,
-        fast: 0,
-        queued: 0,
-        failed: 0,
-      };
-      row.total += 1;
-      row[outcomeClass(m.outcome)] += 1;
-      minutes.set(key, row);
-      const bucket = latencyBucket(m.latencyMs);
-      const lkey = `${m.account}\u0000${minute}\u0000${bucket}`;
-      const lrow = latency.get(lkey) ?? { account: m.account, minute, bucket, count: 0 };
-      lrow.count += 1;
-      latency.set(lkey, lrow);
-      if (m.msgType === 'event' && m.event === 'subscribe')
-        addDay(m.account, m.at, 'followers_gained', followerSource(m));
-      if (m.msgType === 'event' && m.event === 'unsubscribe') addDay(m.account, m.at, 'followers_lost', '');
-      const keyword = m.msgType === 'text' ? m.content?.trim().slice(0, 64) : undefined;
-      if (keyword !== undefined && keyword !== '') addDay(m.account, m.at, 'keyword', keyword);
-    }
-    for (const chunk of chunks([...minutes.values()])) {
+    const { minutes, latency, days } = rollupsOf(messages);
+    for (const chunk of chunks(minutes)) {
       await this.upsert(
         tx,
         'log_rollup_minute',
@@ -246,10 +280,10 @@ export class LogStore {
         ['total', 'fast', 'queued', 'failed'],
       );
     }
-    for (const chunk of chunks([...latency.values()])) {
+    for (const chunk of chunks(latency)) {
       await this.upsert(tx, 'log_rollup_latency', chunk, ['account', 'minute', 'bucket'], ['count']);
     }
-    for (const chunk of chunks([...days.values()])) {
+    for (const chunk of chunks(days)) {
       await this.upsert(tx, 'log_rollup_day', chunk, ['account', 'day', 'metric', 'dimension'], ['count']);
     }
   }
@@ -276,6 +310,11 @@ export class LogStore {
 }
 
 class SeenBefore extends Error {}
+
+/** MariaDB/MySQL `ER_LOCK_DEADLOCK`: the transaction was rolled back. */
+function isDeadlock(error: unknown): boolean {
+  return (error as { errno?: number } | null)?.errno === 1213;
+}
 
 /** MariaDB/MySQL `ER_NO_SUCH_TABLE`. */
 function isNoSuchTable(error: unknown): boolean {

@@ -97,6 +97,7 @@ export function logService(options: LogServiceOptions = {}): ServiceDefinition<L
         batchEvents: config.batchEvents,
         flushMs: config.flushMs,
         prefetch: config.prefetch,
+        writers: config.writers,
       });
       await consumer.start();
       onClose('consumer', () => consumer.close());
@@ -115,7 +116,12 @@ export function logService(options: LogServiceOptions = {}): ServiceDefinition<L
           database: await databaseReadiness(infrastructure, consumer),
           files: fileReadiness(files),
         }),
-        describe: { ...infrastructure.mode, batchEvents: config.batchEvents, prefetch: config.prefetch },
+        describe: {
+          ...infrastructure.mode,
+          batchEvents: config.batchEvents,
+          prefetch: config.prefetch,
+          writers: config.writers,
+        },
       };
     },
   };

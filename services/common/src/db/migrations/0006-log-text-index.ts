@@ -26,19 +26,18 @@ export function textTableMonth(name: string): number | undefined {
  * row's), its account (filtered while reading the matches) and `tokens`, the message's
  * character pairs encoded as 8-character ASCII words (services/log/src/text-index.ts) under a
  * FULLTEXT index — words long enough for `innodb_ft_min_token_size` (3) and never a stopword.
- * `FTS_DOC_ID` is declared so the FULLTEXT index can be added to a loaded table without a rebuild.
+ * InnoDB keeps the document ids itself (a declared `FTS_DOC_ID AUTO_INCREMENT` fails with
+ * "Invalid InnoDB FTS Doc ID" when concurrent transactions' ids interleave).
  */
 export async function createTextTable(db: QueryExecutorProvider, name: string): Promise<void> {
   if (textTableMonth(name) === undefined) throw new Error(`not a text index table name: ${name}`);
   // The name is checked above against a fixed pattern: never input.
   await sql`CREATE TABLE IF NOT EXISTS ${sql.table(name)} (
-    FTS_DOC_ID bigint unsigned NOT NULL AUTO_INCREMENT,
     at bigint NOT NULL,
     event_id varchar(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
     account varchar(64) NOT NULL,
     tokens mediumtext CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
     PRIMARY KEY (at, event_id),
-    UNIQUE KEY FTS_DOC_ID_INDEX (FTS_DOC_ID),
     FULLTEXT KEY ${sql.raw(`${name}_tokens`)} (tokens)
   ) ${MYSQL_TABLE_OPTIONS}`.execute(db);
 }
