@@ -195,7 +195,8 @@ export class AdminApi {
   }
 
   /** URLs the browser downloads directly (the session cookie goes with them). */
-  messagesCsvUrl(query: MessageQuery): string {
+  /** `lang` names the CSV's header row (`zh-CN` or `en`). */
+  messagesCsvUrl(query: MessageQuery & { readonly lang?: string }): string {
     return `${this.base}/logs/messages.csv${queryString(query)}`;
   }
 

@@ -63,21 +63,55 @@ export function buckets(perMinute: readonly MinuteBucket[], window: Window, step
 
 const grid = { left: 48, right: 16, top: 36, bottom: 24 };
 
-export function perMinuteByType(series: readonly MinuteBucket[], step: number): ChartOption {
+/**
+ * Messages and events per bucket, stacked by type; with `before` (the comparison window's buckets,
+ * aligned bucket by bucket), its total as a dashed line named `beforeLabel`.
+ */
+export function perMinuteByType(
+  series: readonly MinuteBucket[],
+  step: number,
+  before?: { readonly series: readonly MinuteBucket[]; readonly label: string },
+): ChartOption {
   const types = [...new Set(series.flatMap((m) => Object.keys(m.byType)))].sort();
+  const total = (m: MinuteBucket) => Object.values(m.byType).reduce((a, b) => a + b, 0);
+  const comparison =
+    before === undefined
+      ? []
+      : [
+          {
+            name: before.label,
+            type: 'line' as const,
+            color: '#8c8c8c',
+            lineStyle: { type: 'dashed' as const },
+            showSymbol: false,
+            data: series.map((_, i) => {
+              const m = before.series[i];
+              return m === undefined ? 0 : total(m);
+            }),
+          },
+        ];
   return {
     tooltip: { trigger: 'axis' },
     legend: { top: 0 },
     grid,
     xAxis: { type: 'category', data: series.map((m) => timeLabel(m.t, step)) },
     yAxis: { type: 'value', minInterval: 1 },
-    series: types.map((type) => ({
-      name: type,
-      type: 'bar',
-      stack: 'types',
-      data: series.map((m) => m.byType[type] ?? 0),
-    })),
+    series: [
+      ...types.map((type) => ({
+        name: type,
+        type: 'bar' as const,
+        stack: 'types',
+        data: series.map((m) => m.byType[type] ?? 0),
+      })),
+      ...comparison,
+    ],
   };
+}
+
+/** How far back the comparison window lies. */
+export function shiftOf(compare: 'previous' | 'yesterday' | 'week', window: Window): number {
+  const day = 24 * hour;
+  return { previous: window.to - window.from, yesterday: day, week: 7 * day }[compare];
 }
 
 export function paths(series: readonly MinuteBucket[], step: number, t: T): ChartOption {

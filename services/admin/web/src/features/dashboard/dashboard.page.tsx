@@ -20,7 +20,18 @@ import { Chart } from '../../chart';
 import { formatTime } from '../../format';
 import { useConsole } from '../../session';
 import { useLoad } from '../../use-load';
-import { buckets, change, followers, paths, perMinuteByType, sources, stepOf, totals, type Window } from './charts';
+import {
+  buckets,
+  change,
+  followers,
+  paths,
+  perMinuteByType,
+  shiftOf,
+  sources,
+  stepOf,
+  totals,
+  type Window,
+} from './charts';
 
 type RangeKey = 'hour' | 'today' | 'day' | 'week' | 'custom';
 const refreshMs = 5000;
@@ -179,18 +190,40 @@ function Controls(props: ControlsProps) {
   );
 }
 
-function Panels({ data, window }: { data: Dashboard; window: Window }) {
+interface Shown {
+  readonly data: Dashboard;
+  readonly window: Window;
+  /** The comparison window's minutes, shifted onto this window's buckets. */
+  readonly before: Dashboard | undefined;
+  readonly shift: number;
+  readonly compareLabel: string;
+  readonly at: number;
+}
+
+function Panels({ shown }: { shown: Shown }) {
   const { t } = useTranslation();
+  const { data, window } = shown;
   const step = stepOf(window);
   const options = useMemo(() => {
     const series = buckets(data.perMinute, window, step);
+    const before =
+      shown.before === undefined
+        ? undefined
+        : {
+            series: buckets(
+              shown.before.perMinute,
+              { from: window.from - shown.shift, to: window.to - shown.shift },
+              step,
+            ),
+            label: shown.compareLabel,
+          };
     return {
-      types: perMinuteByType(series, step),
+      types: perMinuteByType(series, step, before),
       paths: paths(series, step, t),
       followers: followers(data, t),
       sources: sources(data, t),
     };
-  }, [data, window, step, t]);
+  }, [data, window, step, t, shown]);
   const unit = t(`dashboard.step.${step === 60_000 ? 'minute' : step === 600_000 ? 'tenMinutes' : 'hour'}`);
   return (
     <Row gutter={[16, 16]} style={{ marginTop: 16 }}>
@@ -242,7 +275,7 @@ export function DashboardPage() {
   const [compare, setCompare] = useState<CompareWith>('yesterday');
   const [live, setLive] = useState(true);
   const [tick, setTick] = useState(0);
-  const [shown, setShown] = useState<{ data: Dashboard; window: Window; at: number }>();
+  const [shown, setShown] = useState<Shown>();
   useEffect(() => {
     if (!live || range === 'custom') return;
     const timer = setInterval(() => setTick((n) => n + 1), refreshMs);
@@ -251,8 +284,14 @@ export function DashboardPage() {
   useLoad(async () => {
     const now = Date.now();
     const window = windowOf(range, custom, now);
-    const data = await api.dashboard({ ...window, compare, ...(account === undefined ? {} : { account }) });
-    setShown({ data, window, at: now });
+    const scope = account === undefined ? {} : { account };
+    const shift = shiftOf(compare, window);
+    // The comparison window's own minutes too, for the dashed line of the first chart.
+    const [data, before] = await Promise.all([
+      api.dashboard({ ...window, compare, ...scope }),
+      api.dashboard({ from: window.from - shift, to: window.to - shift, ...scope }).catch(() => undefined),
+    ]);
+    setShown({ data, window, before, shift, compareLabel: t(`dashboard.${compare}`), at: now });
   }, [api, range, custom, compare, account, tick]);
   return (
     <>
@@ -268,7 +307,7 @@ export function DashboardPage() {
         updatedAt={shown?.at}
       />
       {shown !== undefined && <Figures data={shown.data} compareLabel={t(`dashboard.${compare}`)} />}
-      {shown !== undefined && <Panels data={shown.data} window={shown.window} />}
+      {shown !== undefined && <Panels shown={shown} />}
     </>
   );
 }

@@ -58,7 +58,7 @@ function queryOf({ openId, type, text, range }: Fields): MessageQuery {
 
 /** Messages and events searched by account (the switcher), openid, type, text and time; newest first; CSV. */
 export function MessagesPage() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const { api, account } = useConsole();
   const can = useCan();
   const [form] = Form.useForm<Fields>();
@@ -92,7 +92,10 @@ export function MessagesPage() {
           </Button>
           <Button onClick={() => form.resetFields()}>{t('common.reset')}</Button>
           {can('logs:export') && (
-            <Button href={api.messagesCsvUrl(full)} data-testid="export-csv">
+            <Button
+              href={api.messagesCsvUrl({ ...full, lang: i18n.language === 'en' ? 'en' : 'zh-CN' })}
+              data-testid="export-csv"
+            >
               {t('common.exportCsv')}
             </Button>
           )}

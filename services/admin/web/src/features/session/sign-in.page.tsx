@@ -34,7 +34,7 @@ export function SignInPage({ api, onSignedIn }: Props) {
   };
 
   return (
-    <Flex align="center" justify="center" style={{ minHeight: '100vh' }}>
+    <Flex align="center" justify="center" style={{ minHeight: '100vh', background: '#f5f6f8' }}>
       <Card title={t('app.title')} extra={<LanguageSwitch />} style={{ width: 380 }}>
         <Typography.Title level={4}>{t('session.title')}</Typography.Title>
         {error !== undefined && (
