@@ -11,6 +11,7 @@ const statusOf: Readonly<Record<ApiErrorCode, number>> = {
   too_large: 413,
   unsupported_media_type: 415,
   unavailable: 503,
+  upstream_failed: 502,
   internal: 500,
 };
 

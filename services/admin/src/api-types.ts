@@ -138,6 +138,7 @@ export const errorCodes = [
   'too_large',
   'unsupported_media_type',
   'unavailable',
+  'upstream_failed',
   'internal',
 ] as const;
 export const errorCodeSchema = z.enum(errorCodes);
@@ -214,6 +215,91 @@ export type AuditQueryParams = z.input<typeof auditQuerySchema>;
 /** A list page: `nextCursor` when more follow. */
 export const pageSchema = <T extends z.ZodType>(item: T) =>
   z.object({ items: z.array(item), nextCursor: z.string().optional() });
+
+/**
+ * The logs and the dashboard: the log service's query API passed through (times in ms since
+ * the epoch; `account` is the account id of `/wx/:account`).
+ * `GET /logs/messages?account&openId&type&event&from&to&text&cursor&limit` (newest first, limit ≤ 500),
+ * `GET /logs/timeline?account&openId&from&to&limit` (oldest first),
+ * `GET /logs/interface?account&api&errcode&from&to&cursor&limit`, `GET /dashboard?account&from&to&compare`.
+ */
+export const messageRowSchema = z.object({
+  id: z.string(),
+  at: z.number(),
+  account: z.string(),
+  openId: z.string(),
+  msgType: z.string(),
+  event: z.string().optional(),
+  eventKey: z.string().optional(),
+  msgId: z.string().optional(),
+  content: z.string().optional(),
+  outcome: z.string(),
+  decidedBy: z.string().optional(),
+  latencyMs: z.number(),
+});
+export type MessageRow = z.infer<typeof messageRowSchema>;
+
+export const interfaceRowSchema = z.object({
+  id: z.string(),
+  at: z.number(),
+  account: z.string(),
+  api: z.string(),
+  errcode: z.number(),
+  errmsg: z.string().optional(),
+  latencyMs: z.number(),
+});
+export type InterfaceRow = z.infer<typeof interfaceRowSchema>;
+
+const dashboardTotalsSchema = z.object({
+  messages: z.number(),
+  fast: z.number(),
+  queued: z.number(),
+  failed: z.number(),
+  gained: z.number(),
+  lost: z.number(),
+  latency: z.object({ p50: z.number().nullable(), p99: z.number().nullable() }),
+});
+export const dashboardSchema = z.object({
+  perMinute: z.array(
+    z.object({
+      t: z.number(),
+      byType: z.record(z.string(), z.number()),
+      fast: z.number(),
+      queued: z.number(),
+      failed: z.number(),
+    }),
+  ),
+  latency: z.object({ p50: z.number().nullable(), p99: z.number().nullable() }),
+  followers: z.array(
+    z.object({
+      day: z.number(),
+      gained: z.number(),
+      lost: z.number(),
+      net: z.number(),
+      sources: z.record(z.string(), z.number()),
+    }),
+  ),
+  topKeywords: z.array(z.object({ text: z.string(), count: z.number() })),
+  totals: dashboardTotalsSchema,
+  /** The comparison window's totals (`compare=previous|yesterday|week`). */
+  compare: dashboardTotalsSchema.optional(),
+});
+export type Dashboard = z.infer<typeof dashboardSchema>;
+
+/** `GET /logs/files` → `{ items }` (newest month first); `GET /logs/files/:name` downloads one. */
+export const logFileSchema = z.object({
+  name: z.string(),
+  bytes: z.number(),
+  month: z.string(),
+  gzipped: z.boolean(),
+});
+export type LogFile = z.infer<typeof logFileSchema>;
+
+/**
+ * `GET /logs/messages.csv?…` (the `/logs/messages` filters, without cursor and limit): every
+ * matching row, newest first, up to this many (past it the file ends with a line saying so).
+ */
+export const csvExportMaxRows = 100_000;
 
 /** The header carrying the session's CSRF token on every state-changing request. */
 export const csrfHeader = 'X-CSRF-Token';

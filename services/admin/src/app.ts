@@ -24,6 +24,8 @@ export interface AdminAppOptions {
 export function createAdminApp(options: AdminAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
+  // `<`, `>` and `&` in JSON as \u003c…: a stored `<script>` stays inert even if an answer were sniffed as HTML.
+  app.set('json escape', true);
   // req.ip (lockout, audit) and req.protocol follow X-Forwarded-* only when the peer is a
   // trusted proxy (the platform's Ingress controller): anyone else could choose their address.
   app.set('trust proxy', options.trustedProxies.length === 0 ? false : [...options.trustedProxies]);

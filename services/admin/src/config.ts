@@ -11,6 +11,7 @@ import {
   type RedisTopology,
 } from '@mpstack/common/config';
 import { z } from 'zod';
+import { csvExportMaxRows } from './api-types.js';
 
 /** `services/admin/web/dist`, found from this file (dist/src/config.js) so any working directory works. */
 const defaultWebDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'web', 'dist');
@@ -73,6 +74,10 @@ const adminEnvSchema = commonEnvSchema
     MPSTACK_ADMIN_PORT: intFromEnv(8086, 0, 65535),
     /** The log service's query API (issue 10 contract). */
     MPSTACK_LOG_URL: z.url().default('http://127.0.0.1:8087'),
+    /** Connecting to the log service and waiting for its answer's headers (ms); past it: 503 `unavailable`. */
+    MPSTACK_ADMIN_LOG_TIMEOUT_MS: intFromEnv(10_000, 100, 120_000),
+    /** The most rows one CSV export writes (past it the file ends with a row saying so). */
+    MPSTACK_ADMIN_CSV_MAX_ROWS: intFromEnv(csvExportMaxRows, 1, 10_000_000),
     /** The UI build served under `/admin/`. */
     MPSTACK_ADMIN_WEB_DIR: z.string().default(defaultWebDir),
     /**
@@ -106,6 +111,8 @@ export interface AdminConfig {
   readonly logLevel: string;
   readonly keyPrefix: string;
   readonly logUrl: string;
+  readonly logTimeoutMs: number;
+  readonly csvMaxRows: number;
   readonly webDir: string;
   readonly allowedOrigins: readonly string[];
   /** Addresses, CIDRs or proxy-addr range names; empty: X-Forwarded-For is never believed. */
@@ -122,6 +129,8 @@ export function loadAdminConfig(env: Environment): AdminConfig {
     port: e.MPSTACK_ADMIN_PORT,
     ...commonConfigOf(e),
     logUrl: e.MPSTACK_LOG_URL.replace(/\/$/, ''),
+    logTimeoutMs: e.MPSTACK_ADMIN_LOG_TIMEOUT_MS,
+    csvMaxRows: e.MPSTACK_ADMIN_CSV_MAX_ROWS,
     webDir: e.MPSTACK_ADMIN_WEB_DIR,
     allowedOrigins: e.MPSTACK_ADMIN_ALLOWED_ORIGINS,
     trustedProxies: e.MPSTACK_TRUSTED_PROXIES,

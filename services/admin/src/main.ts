@@ -7,6 +7,8 @@ import { createAdminApp } from './app.js';
 import { recordAudit } from './audit/audit.repository.js';
 import { createAuditRouter } from './audit/audit.router.js';
 import { type AdminConfig, loadAdminConfig } from './config.js';
+import { LogClient } from './logs/log-client.js';
+import { createLogsRouter } from './logs/logs.router.js';
 import { Lockout } from './session/lockout.js';
 import { createSessionRouter, sessionMiddleware } from './session/session.router.js';
 import { SessionService } from './session/session.service.js';
@@ -38,6 +40,8 @@ export function adminService(options: AdminServiceOptions = {}): ServiceDefiniti
         lifetime: { idleMs: config.sessionIdleMs, absoluteMs: config.sessionAbsoluteMs },
         audit: (entry) => recordAudit(db, entry),
       });
+      const logClient = new LogClient({ baseUrl: config.logUrl, timeoutMs: config.logTimeoutMs });
+      onClose('log client', () => logClient.close());
       const app = createAdminApp({
         logger,
         webDir: config.webDir,
@@ -48,6 +52,7 @@ export function adminService(options: AdminServiceOptions = {}): ServiceDefiniti
           createSessionRouter(sessions),
           createAuditRouter(db),
           createUsersRouter(db),
+          createLogsRouter({ client: logClient, logger, csvMaxRows: config.csvMaxRows }),
         ],
       });
       return {
