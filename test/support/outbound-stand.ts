@@ -1,0 +1,139 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { loadBusinessConfig, type RunningBusiness, startBusiness } from '@mpstack/business';
+import type { RunningIngress } from '@mpstack/ingress';
+import { type RunningSimulator, startSimulator } from '@mpstack/simulators';
+import { REDIS_URL, until } from '@mpstack/testkit';
+import { createStack, type Stack } from './stack.js';
+
+const cliBin = fileURLToPath(new URL('../../../services/cli/bin/mpstack.js', import.meta.url));
+
+/** The AppSecret of the stack's account (its seed), which the simulator must know too. */
+const appSecret = 'not-used-by-the-ingress';
+export const pushTemplate = 'TPL_PUSH_NOTICE';
+
+export interface OutboundStandOptions {
+  /** Followers `oFollower…` (0-based), all subscribed. */
+  readonly followers: number;
+  /** Followers who block the account's template messages (their receipt says `failed:user block`). */
+  readonly blocking?: readonly number[];
+  /** Openids WeChat knows that do not follow (43004). */
+  readonly unfollowed?: readonly string[];
+}
+
+/**
+ * One e2e stand of the outbound pipeline: the stack's MariaDB database, RabbitMQ vhost and
+ * Redis prefix, the WeChat simulator (two hosts) knowing the account, its followers and a
+ * template, an ingress that takes the simulator's TEMPLATESENDJOBFINISH pushes, and the
+ * business service — in this process or as `mpstack run business` child processes (which a
+ * test can SIGKILL).
+ */
+export interface OutboundStand {
+  readonly stack: Stack;
+  readonly simulator: RunningSimulator;
+  readonly account: string;
+  openId(n: number): string;
+  /** The environment of `mpstack run business` for this stand. */
+  businessEnv(extra?: Record<string, string>): Record<string, string>;
+  business(extra?: Record<string, string>): Promise<RunningBusiness>;
+  /** `mpstack run business` as a child process; resolves once it answers /readyz. */
+  businessProcess(extra?: Record<string, string>): Promise<{ url: string; child: ChildProcess }>;
+  /** Template sends the simulator accepted, per openid (what WeChat really sent). */
+  sendsPerOpenId(): Promise<Map<string, number>>;
+  dispose(): Promise<void>;
+}
+
+export function followerId(n: number): string {
+  return `oFollower${String(n).padStart(19, '0')}`;
+}
+
+export async function createOutboundStand(options: OutboundStandOptions): Promise<OutboundStand> {
+  const stack = await createStack();
+  const blocking = new Set(options.blocking ?? []);
+  const users = [
+    ...Array.from({ length: options.followers }, (_, n) => ({
+      openid: followerId(n),
+      isSubscribed: true,
+      ...(blocking.has(n) ? { isBlocking: true } : {}),
+    })),
+    ...(options.unfollowed ?? []).map((openid) => ({ openid, isSubscribed: false })),
+  ];
+  // Migrates and seeds the database; takes the simulator's job-finish pushes to mpstack.receipts.
+  const ingress: RunningIngress = await stack.replica();
+  const simulator = await startSimulator({
+    port: 0,
+    api2Port: 0,
+    ingressBaseUrl: ingress.url,
+    accounts: [
+      {
+        id: stack.account.id,
+        appId: stack.account.appId,
+        appSecret,
+        token: stack.account.token,
+        encodingAesKey: stack.account.encodingAesKey,
+        mode: 'safe',
+        originalId: stack.account.originalId,
+        templateIds: [pushTemplate],
+        users,
+      },
+    ],
+  });
+  const children = new Set<ChildProcess>();
+  const running: RunningBusiness[] = [];
+  const businessEnv = (extra: Record<string, string> = {}): Record<string, string> => ({
+    MPSTACK_DATABASE_URL: stack.databaseUrl,
+    MPSTACK_REDIS_URL: REDIS_URL,
+    MPSTACK_AMQP_URL: stack.amqpUrl,
+    MPSTACK_KEY_PREFIX: stack.keyPrefix,
+    MPSTACK_DATA_DIR: stack.dir,
+    MPSTACK_BUSINESS_PORT: '0',
+    MPSTACK_LOG_LEVEL: 'silent',
+    MPSTACK_WECHAT_API_BASES: [simulator.hosts.api, simulator.hosts.api2].join(','),
+    MPSTACK_WECHAT_HOST_COOLDOWN_SECONDS: '1',
+    MPSTACK_BUSINESS_TICK_MS: '200',
+    ...extra,
+  });
+  return {
+    stack,
+    simulator,
+    account: stack.account.id,
+    openId: followerId,
+    businessEnv,
+    async business(extra) {
+      const business = await startBusiness({ config: loadBusinessConfig(businessEnv(extra)) });
+      running.push(business);
+      return business;
+    },
+    async businessProcess(extra) {
+      const port = 20_000 + Math.floor(Math.random() * 20_000);
+      const child = spawn(process.execPath, [cliBin, 'run', 'business'], {
+        env: { ...process.env, ...businessEnv({ MPSTACK_BUSINESS_PORT: String(port), ...extra }) },
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
+      children.add(child);
+      child.on('exit', () => children.delete(child));
+      const url = `http://127.0.0.1:${port}`;
+      await until(
+        async () => (await fetch(`${url}/readyz`).catch(() => undefined))?.ok === true,
+        30_000,
+        'mpstack run business ready',
+        100,
+      );
+      return { url, child };
+    },
+    async sendsPerOpenId() {
+      const response = await fetch(`${simulator.url}/_sim/accounts/${stack.account.id}/template-sends`);
+      const { sends } = (await response.json()) as { sends: { openid: string }[] };
+      const counts = new Map<string, number>();
+      for (const send of sends) counts.set(send.openid, (counts.get(send.openid) ?? 0) + 1);
+      return counts;
+    },
+    async dispose() {
+      for (const child of children) child.kill('SIGKILL');
+      await Promise.allSettled(running.map((b) => b.close()));
+      await simulator.close();
+      await ingress.close();
+      await stack.dispose();
+    },
+  };
+}
