@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createTelemetry, type Telemetry } from '@mpstack/common/telemetry';
 import {
   createWeChatApiClient,
+  WeChatUnavailableError,
   type WeChatApiClient,
   WeChatApiError,
   wechatApiConfigFromEnv,
@@ -81,6 +84,52 @@ describe('WeChat API client against the simulator (tokens, template sends, typed
     assert.equal(stand.sim.state.tokens.stats(stand.account.appId).issued, 1);
   });
 
+  it('shares the jsapi_ticket too; a ticket the page refused is refreshed once', async () => {
+    const replicas = [client(), client()];
+    const tickets = await Promise.all(replicas.map((r) => r.getJsapiTicket(stand.account.appId)));
+    assert.equal(tickets[0], tickets[1]);
+    const coordination = stand.redis();
+    const before = await coordination.readCredential(`wx:ticket:${stand.account.appId}`);
+    const again = await replicas[1]!.invalidateJsapiTicket(stand.account.appId, tickets[0]!);
+    const after = await coordination.readCredential(`wx:ticket:${stand.account.appId}`);
+    assert.equal(typeof again, 'string');
+    assert.equal(after.generation, before.generation + 1, 'one refresh');
+    assert.equal(await replicas[0]!.invalidateJsapiTicket(stand.account.appId, 'an-older-ticket'), again, 'nothing to do');
+    assert.equal((await coordination.readCredential(`wx:ticket:${stand.account.appId}`)).generation, after.generation);
+  });
+
+  it('bad input: an unknown API, a multipart API, an account without a secret — each a clear error', async () => {
+    const api = client();
+    await assert.rejects(api.call(stand.account.appId, 'noSuchApi' as 'getMenu'), /unknown WeChat API "noSuchApi"/);
+    await assert.rejects(api.call(stand.account.appId, 'uploadTempMedia'), /multipart upload/);
+    await assert.rejects(api.getAccessToken('wx-not-an-account'), (error: unknown) => {
+      assert.ok(error instanceof WeChatUnavailableError);
+      assert.match(error.message, /no account wx-not-an-account/);
+      return true;
+    });
+  });
+
+  it('records a span and metrics per API and errcode', async () => {
+    const telemetry = createTelemetry({ service: 'wxclient-test', traceSampleRatio: 1, registerGlobalTracer: false });
+    try {
+      const api = createWeChatApiClient(stand.config(), {
+        coordination: stand.redis(),
+        secrets: stand.secrets,
+        telemetry,
+      });
+      clients.push(api);
+      await api.call(stand.account.appId, 'getFollowers');
+      await api.call(stand.account.appId, 'getMenu').catch(() => undefined);
+      const text = await scrape(telemetry);
+      assert.match(text, /mpstack_wechat_api_calls_total\{[^}]*api="getFollowers"[^}]*errcode="0"[^}]*\} 1/);
+      assert.match(text, /mpstack_wechat_api_calls_total\{[^}]*api="getMenu"[^}]*errcode="46003"[^}]*\} 1/);
+      assert.match(text, /mpstack_wechat_api_duration_seconds_count\{[^}]*api="getFollowers"/);
+      assert.match(text, /mpstack_wechat_token_refreshes_total\{[^}]*outcome="stored"[^}]*\} 1/);
+    } finally {
+      await telemetry.shutdown();
+    }
+  });
+
   it('reads its configuration from the environment and names a bad value', () => {
     const config = wechatApiConfigFromEnv({
       MPSTACK_WECHAT_API_BASES: 'https://api.weixin.qq.com, https://api2.weixin.qq.com/',
@@ -97,3 +146,24 @@ describe('WeChat API client against the simulator (tokens, template sends, typed
     assert.throws(() => wechatApiConfigFromEnv({ MPSTACK_WECHAT_API_BASES: 'ftp://x' }));
   });
 });
+
+/** The Prometheus text of a telemetry's metrics, through its own handler. */
+async function scrape(telemetry: Telemetry): Promise<string> {
+  return new Promise((resolve) => {
+    let text = '';
+    const response = {
+      statusCode: 200,
+      setHeader: () => response,
+      writeHead: () => response,
+      write: (chunk: string) => {
+        text += chunk;
+        return true;
+      },
+      end: (chunk?: string) => {
+        text += chunk ?? '';
+        resolve(text);
+      },
+    };
+    telemetry.metricsHandler({ url: '/metrics', headers: {} } as IncomingMessage, response as unknown as ServerResponse);
+  });
+}

@@ -24,6 +24,17 @@ describe('common: what each subpath loads (a fresh process per import)', () => {
     });
   }
 
+  it('@mpstack/common/wechat-api loads undici and OpenTelemetry, but no database, queue or Redis driver', () => {
+    const loaded = loadsOf('@mpstack/common/wechat-api');
+    assert.ok(loaded.has('undici'), 'the recorder sees undici');
+    assert.deepEqual(
+      ['better-sqlite3', 'mysql2', 'ioredis', 'amqplib', 'kysely', 'express', 'pino'].filter((driver) =>
+        loaded.has(driver),
+      ),
+      [],
+    );
+  });
+
   it('@mpstack/common/db does load its drivers (the recorder would notice one)', () => {
     const loaded = loadsOf('@mpstack/common/db');
     for (const driver of ['better-sqlite3', 'mysql2', 'kysely']) assert.ok(loaded.has(driver), driver);
