@@ -44,10 +44,12 @@ export function buildProgram(): Command {
     )
     .option('--scale-target <rps>', 'with --scale auto: requests/s per ingress copy', positiveInt, 50)
     .option('--scale-max <n>', 'with --scale auto: most ingress copies', positiveInt, 4)
+    .option('--send-summary', "e-mail today's summary so far once running (see the simulator's mailbox)")
     .action(
       async (options: {
         ingressPort?: number;
         simulatorPort?: number;
+        sendSummary?: boolean;
         scale: string;
         scaleTarget: number;
         scaleMax: number;
@@ -62,6 +64,7 @@ export function buildProgram(): Command {
           ...(options.ingressPort === undefined ? {} : { ingressPort: options.ingressPort }),
           ...(options.simulatorPort === undefined ? {} : { simulatorPort: options.simulatorPort }),
           ...(scale === undefined ? {} : { scale }),
+          ...(options.sendSummary === true ? { sendSummary: true } : {}),
         });
         console.log('\nmpstack is running:\n');
         for (const [name, url] of Object.entries(running.urls)) console.log(`  ${name.padEnd(36)} ${url}`);

@@ -34,6 +34,10 @@ export {
   hostNames,
 } from './faults/fault-store.js';
 export { WxApiError } from './http/wx-errors.js';
+export { createMailboxRouter } from './mailbox/mailbox.router.js';
+export { Mailbox, type MailboxOptions, type StoredMail } from './mailbox/mailbox-store.js';
+export { decodeHeader, type ParsedMail, parseMail } from './mailbox/mime.js';
+export { type RunningSmtp, startSmtpListener } from './mailbox/smtp-listener.js';
 export { type RunningSimulator, type StartSimulatorOptions, startSimulator } from './main.js';
 export type { MassSendRecord } from './mass/mass-store.js';
 export { menuLimits, validateMenu } from './menu/menu-validation.js';

@@ -2,6 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AdjustableClock } from './clock.js';
 import type { HostDownMode, HostName } from './faults/fault-store.js';
+import type { Mailbox } from './mailbox/mailbox-store.js';
+import { type RunningSmtp, startSmtpListener } from './mailbox/smtp-listener.js';
 import { createSimulator, type SimulatorOptions } from './simulator.js';
 import type { SimulatorState } from './simulator-state.js';
 
@@ -18,6 +20,8 @@ export interface StartSimulatorOptions extends SimulatorOptions {
   readonly ingressBaseUrl: string;
   /** Defaults to a running clock at real time that `/_sim/clock` can move. */
   readonly clock?: AdjustableClock;
+  /** The mailbox's SMTP server (0 picks a free port); none without it. */
+  readonly smtpPort?: number;
 }
 
 export interface RunningSimulator {
@@ -27,6 +31,9 @@ export interface RunningSimulator {
   readonly hosts: Readonly<Partial<Record<HostName, string>>>;
   readonly state: SimulatorState;
   readonly clock: AdjustableClock;
+  readonly mailbox: Mailbox;
+  /** The mailbox's SMTP server, when `smtpPort` was given. */
+  readonly smtp: RunningSmtp | undefined;
   /** Stops accepting requests, waits for pending event pushes, closes connections. Idempotent. */
   close(): Promise<void>;
 }
@@ -88,7 +95,7 @@ class HostListener {
 
 /** Starts the simulator for `mpstack dev` / `mpstack sim`: composes it and listens (on two ports with `api2Port`). */
 export async function startSimulator(options: StartSimulatorOptions): Promise<RunningSimulator> {
-  const { port, host = '127.0.0.1', api2Port, ...composition } = options;
+  const { port, host = '127.0.0.1', api2Port, smtpPort, ...composition } = options;
   const simulator = createSimulator(composition);
   const { faults } = simulator.state;
   const listeners = new Map<HostName, HostListener>();
@@ -105,6 +112,13 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Ru
     listeners.set(name, listener);
     urls[name] = `http://${hostInUrl}:${bound}`;
   }
+  const smtp =
+    smtpPort === undefined
+      ? undefined
+      : await startSmtpListener({ mailbox: simulator.mailbox, port: smtpPort, host }).catch(async (error: unknown) => {
+          await Promise.all([...listeners.values()].map((listener) => listener.close(() => simulator.drain())));
+          throw error;
+        });
   // The control that changed the host answers once the port is closed or listening again.
   const pending = new Set<Promise<void>>();
   const unsubscribe = faults.onHostChange((name, mode) => {
@@ -122,10 +136,11 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Ru
       unsubscribe();
       await Promise.allSettled([...pending]);
       await Promise.all([...listeners.values()].map((listener) => listener.close(() => simulator.drain())));
+      await smtp?.close();
     })();
     return closing;
   };
   // Without an injected clock the composition made an adjustable one.
   const clock = simulator.clock as AdjustableClock;
-  return { url: urls.api ?? '', hosts: urls, state: simulator.state, clock, close };
+  return { url: urls.api ?? '', hosts: urls, state: simulator.state, clock, mailbox: simulator.mailbox, smtp, close };
 }

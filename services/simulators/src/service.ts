@@ -1,12 +1,15 @@
 import { commonEnvSchema, type Environment, intFromEnv, loadConfig } from '@mpstack/common/config';
 import type { ServiceDefinition } from '@mpstack/common/shell';
 import { z } from 'zod';
+import { startSmtpListener } from './mailbox/smtp-listener.js';
 import { createSimulator, type SimulatorOptions } from './simulator.js';
 
 const simulatorsEnvSchema = commonEnvSchema.extend({
   MPSTACK_SIMULATORS_PORT: intFromEnv(9090, 0, 65535),
   /** The ingress the phone and the API's events post to (`<url>/wx/<account id>`). */
   MPSTACK_SIMULATORS_INGRESS_URL: z.url().default('http://127.0.0.1:8080'),
+  /** The mailbox's SMTP server (the platform's MPSTACK_SMTP_URL points here in development). */
+  MPSTACK_SIM_SMTP_PORT: intFromEnv(8025, 0, 65535),
 });
 
 export interface SimulatorsConfig {
@@ -14,6 +17,7 @@ export interface SimulatorsConfig {
   readonly port: number;
   readonly host: string;
   readonly ingressBaseUrl: string;
+  readonly smtpPort: number;
 }
 
 /** The only place the simulators read the environment. */
@@ -24,6 +28,7 @@ export function loadSimulatorsConfig(env: Environment): SimulatorsConfig {
     port: e.MPSTACK_SIMULATORS_PORT,
     host: e.MPSTACK_HOST,
     ingressBaseUrl: e.MPSTACK_SIMULATORS_INGRESS_URL,
+    smtpPort: e.MPSTACK_SIM_SMTP_PORT,
   });
 }
 
@@ -38,13 +43,15 @@ export function simulatorsService(
   return {
     name: 'simulators',
     config: loadSimulatorsConfig,
-    async compose({ config }) {
+    async compose({ config, onClose }) {
       const simulator = createSimulator({ ...options, ingressBaseUrl: config.ingressBaseUrl });
+      const smtp = await startSmtpListener({ mailbox: simulator.mailbox, port: config.smtpPort, host: config.host });
+      onClose('smtp', () => smtp.close());
       return {
         listen: { port: config.port, host: config.host },
         app: simulator.app,
         drain: () => simulator.drain(),
-        describe: { ingress: config.ingressBaseUrl, accounts: options.accounts.map((a) => a.id) },
+        describe: { ingress: config.ingressBaseUrl, accounts: options.accounts.map((a) => a.id), smtp: smtp.url },
       };
     },
   };

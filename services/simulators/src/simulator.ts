@@ -9,6 +9,8 @@ import { tokenAuthorizer } from './http/authorize.js';
 import { type RouteInfo, routesOf } from './http/routes.js';
 import { createKefuRouter } from './kefu/kefu.router.js';
 import { createKfAccountRouter } from './kf-account/kf-account.router.js';
+import { createMailboxRouter } from './mailbox/mailbox.router.js';
+import { Mailbox } from './mailbox/mailbox-store.js';
 import { createMassRouter } from './mass/mass.router.js';
 import { createMenuRouter } from './menu/menu.router.js';
 import { createOAuthRouter } from './oauth/oauth.router.js';
@@ -39,6 +41,8 @@ export interface SimulatorOptions {
   /** Per-delivery timeout of messages and events pushed to the account (WeChat: 5 s). */
   readonly deliveryTimeoutMs?: number;
   readonly fetchImpl?: FetchLike;
+  /** What the simulator's SMTP server received (the mailbox page); a new one by default. */
+  readonly mailbox?: Mailbox;
 }
 
 /** A composed simulator that does not listen yet: mount {@link Simulator.app} anywhere. */
@@ -49,6 +53,7 @@ export interface Simulator {
   /** The adjustable clock, when the simulator runs on one. */
   readonly clock: AdjustableClock | undefined;
   readonly callbacks: CallbackDispatcher;
+  readonly mailbox: Mailbox;
   /** Resolves when every event push scheduled so far has finished (call before closing the server). */
   drain(): Promise<void>;
 }
@@ -131,9 +136,12 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     ...timeout,
     ...fetchImpl,
   });
+  const mailbox = options.mailbox ?? new Mailbox();
+  const mailboxRouter = createMailboxRouter({ mailbox });
   const groups = [
     ...features.map(({ title, router }) => ({ title, routes: routesOf(router) })),
     { title: 'Phone page', routes: routesOf(phone) },
+    { title: 'Mailbox (what the platform e-mailed)', routes: routesOf(mailboxRouter) },
     { title: 'Simulator controls (/_sim)', routes: routesOf(admin) },
   ];
 
@@ -151,6 +159,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     }),
   );
   app.use(phone);
+  app.use(mailboxRouter);
   app.use(admin);
   app.use(api);
   addFallbacks(
@@ -158,7 +167,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     groups.flatMap((group) => group.routes),
     clock,
   );
-  return { app, state, clock: adjustableClock, callbacks, drain: () => callbacks.drain() };
+  return { app, state, clock: adjustableClock, callbacks, mailbox, drain: () => callbacks.drain() };
 }
 
 /**
@@ -166,7 +175,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
  * (`/_sim`, `/phone`) in their error shape, everything else as the API host WeChat is.
  */
 function addFallbacks(app: Express, routes: readonly RouteInfo[], clock: Clock): void {
-  app.use(['/_sim', '/phone'], (req, res) => {
+  app.use(['/_sim', '/phone', '/mailbox'], (req, res) => {
     res.status(404).json({ error: { code: 'not_found', message: `no ${req.method} ${req.originalUrl}; see /` } });
   });
   app.use(unknownPathHandler(routes, clock));

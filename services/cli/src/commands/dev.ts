@@ -7,8 +7,8 @@ import { AppError, ErrorCode } from '@mpstack/common/errors';
 import { createLogger, type Logger } from '@mpstack/common/logging';
 import { type Infrastructure, openInfrastructure } from '@mpstack/common/runtime';
 import { loadIngressConfig, startIngress } from '@mpstack/ingress';
-import { loadLogConfig, startLog } from '@mpstack/log';
-import { loadSimulatorsConfig, startSimulator } from '@mpstack/simulators';
+import { loadLogConfig, type RunningLog, startLog } from '@mpstack/log';
+import { loadSimulatorsConfig, type RunningSimulator, startSimulator } from '@mpstack/simulators';
 import { createDemoMenu, demoAccount, demoSeed, demoSimAccount } from '../dev/demo-account.js';
 import { startDevWorker } from '../dev/dev-worker.js';
 import { type ScaleSettings, startScaledIngress } from '../dev/scaled-ingress.js';
@@ -26,6 +26,13 @@ export interface DevOptions {
   readonly adminPort?: number;
   /** `--scale auto`: ingress copies as processes, scaled on their request rates. */
   readonly scale?: ScaleSettings;
+  /**
+   * The simulator mailbox's SMTP port; when absent, MPSTACK_SIM_SMTP_PORT, else 8025 — or any
+   * free port when the simulator's port is 0.
+   */
+  readonly smtpPort?: number;
+  /** `--send-summary`: e-mail today's summary so far once everything runs (it lands in the mailbox). */
+  readonly sendSummary?: boolean;
 }
 
 export interface RunningDev {
@@ -60,7 +67,9 @@ export async function startDev(env: Environment, options: DevOptions): Promise<R
   const config = loadIngressConfig(
     options.ingressPort === undefined ? env : { ...env, MPSTACK_INGRESS_PORT: String(options.ingressPort) },
   );
-  const simulatorPort = options.simulatorPort ?? loadSimulatorsConfig(env).port;
+  const simulatorsConfig = loadSimulatorsConfig(env);
+  const simulatorPort = options.simulatorPort ?? simulatorsConfig.port;
+  const smtpPort = options.smtpPort ?? (simulatorPort === 0 ? 0 : simulatorsConfig.smtpPort);
   const logger = createLogger({ service: 'dev', level: config.logLevel });
   const closers: (() => Promise<void>)[] = [];
   const closeAll = async () => {
@@ -85,13 +94,14 @@ export async function startDev(env: Environment, options: DevOptions): Promise<R
       host: config.host,
       ingressBaseUrl: ingress.url,
       accounts: [demoSimAccount],
+      smtpPort,
     }).catch((error: unknown) => {
       throw explainListenError(
         error,
-        'the WeChat simulator and phone page',
+        'the WeChat simulator and phone page, or its mailbox',
         simulatorPort,
         config.host,
-        '--simulator-port or MPSTACK_SIMULATORS_PORT',
+        `--simulator-port or MPSTACK_SIMULATORS_PORT (the mailbox's SMTP port ${smtpPort}: MPSTACK_SIM_SMTP_PORT)`,
       );
     });
     closers.push(() => simulator.close());
@@ -105,16 +115,9 @@ export async function startDev(env: Environment, options: DevOptions): Promise<R
       appSecret: demoAccount.appSecret,
     });
     closers.push(stopWorker);
-    // The log service on the same ports (the in-process queue in embedded mode): message log, rollups, query API.
-    const logConfig = loadLogConfig(
-      options.logPort === undefined ? env : { ...env, MPSTACK_LOG_PORT: String(options.logPort) },
-    );
-    const log = await startLog({ config: logConfig, logger: logger.child({ component: 'log' }), infrastructure }).catch(
-      (error: unknown) => {
-        throw explainListenError(error, 'the log service', logConfig.port, logConfig.host, 'MPSTACK_LOG_PORT');
-      },
-    );
+    const log = await startDevLog(env, options, infrastructure, simulator, logger);
     closers.push(() => log.close());
+    const { summary } = log;
     const business = await startBusinessPart(env, options, infrastructure, logger);
     closers.push(() => business.close());
     const { admin, demoAdmin } = await startConsole(env, options, infrastructure, logger);
@@ -123,6 +126,7 @@ export async function startDev(env: Environment, options: DevOptions): Promise<R
       if (failed.length > 0) throw new Error(`admin close failed: ${failed.join(', ')}`);
     });
     const notes: string[] = [];
+    if (options.sendSummary === true) notes.push(await sendSummaryNow(summary, simulator.url));
     return {
       urls: {
         'console (admin)': `${admin.url}/admin/`,
@@ -131,6 +135,7 @@ export async function startDev(env: Environment, options: DevOptions): Promise<R
         'webhook (demo account)': `${ingress.url}/wx/${demoAccount.id}`,
         'ingress health / metrics': `${ingress.url}/readyz  ${ingress.url}/metrics`,
         'WeChat API simulator': simulator.url,
+        'mailbox (e-mails the platform sent)': `${simulator.url}/mailbox`,
         'log service (query API, health)': `${log.url}/readyz`,
         'business service (sends, pushes, mass sends API)': `${business.url}/api/pushes`,
         data:
@@ -146,6 +151,53 @@ export async function startDev(env: Environment, options: DevOptions): Promise<R
   } catch (error) {
     await closeAll();
     throw error;
+  }
+}
+
+/**
+ * The log service on the same ports (the in-process queue in embedded mode): message log,
+ * rollups, query API, files. Its daily summary goes to the simulator's mailbox (whose page
+ * can ask for one) unless an SMTP server of one's own is set.
+ */
+async function startDevLog(
+  env: Environment,
+  options: DevOptions,
+  infrastructure: Infrastructure,
+  simulator: RunningSimulator,
+  logger: Logger,
+): Promise<RunningLog> {
+  const mailToSimulator = (env['MPSTACK_SMTP_URL'] ?? '') === '' && simulator.smtp !== undefined;
+  const logConfig = loadLogConfig({
+    ...env,
+    ...(options.logPort === undefined ? {} : { MPSTACK_LOG_PORT: String(options.logPort) }),
+    ...(mailToSimulator
+      ? {
+          MPSTACK_SMTP_URL: simulator.smtp?.url,
+          MPSTACK_SUMMARY_TO: env['MPSTACK_SUMMARY_TO'] ?? 'ops@mpstack.local',
+        }
+      : {}),
+  });
+  const log = await startLog({ config: logConfig, logger: logger.child({ component: 'log' }), infrastructure }).catch(
+    (error: unknown) => {
+      throw explainListenError(error, 'the log service', logConfig.port, logConfig.host, 'MPSTACK_LOG_PORT');
+    },
+  );
+  const { summary } = log;
+  if (mailToSimulator && summary !== undefined) {
+    simulator.mailbox.sendSummary = async () => (await summary.sendNow('today')).subject;
+  }
+  return log;
+}
+
+/** `--send-summary`: today's summary so far, e-mailed now; the banner says where to read it. */
+async function sendSummaryNow(summary: RunningLog['summary'], simulatorUrl: string): Promise<string> {
+  if (summary === undefined)
+    return 'no summary sent: set MPSTACK_SUMMARY_TO (and MPSTACK_SMTP_URL) for the log service';
+  try {
+    const sent = await summary.sendNow('today');
+    return `today's summary e-mailed ("${sent.subject}"): ${simulatorUrl}/mailbox`;
+  } catch (error) {
+    return `today's summary could not be sent: ${error instanceof Error ? error.message : String(error)}`;
   }
 }
 

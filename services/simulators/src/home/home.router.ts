@@ -98,7 +98,7 @@ export function homePage({ accounts, ingressBaseUrl, groups, templatesOf }: Home
 users, web authorisation, QR codes, customer-service accounts), the pushes WeChat makes to
 an account's server (signed, encrypted, 5 s timeout, three deliveries), and a user's phone.
 Point an SDK's API base URL here instead of <code>https://api.weixin.qq.com</code>.</p>
-<p><a class="button" href="/phone">打开手机 (the phone)</a> <a href="/healthz">/healthz</a></p>
+<p><a class="button" href="/phone">打开手机 (the phone)</a> <a class="button" href="/mailbox">邮箱 (mailbox: what the platform e-mailed)</a> <a href="/healthz">/healthz</a></p>
 <h2>Simulated accounts</h2>
 ${accounts
   .list()
