@@ -26,10 +26,22 @@ export class AccountDirectory {
 
   /** Replaces the account's AppSecret; undefined for an unknown account. */
   setSecret(appId: string, appSecret: string): SimAccount | undefined {
+    return this.update(appId, { appSecret });
+  }
+
+  /** Replaces the account's 网页授权域名 (undefined: no check). */
+  setOAuthDomains(appId: string, oauthDomains: readonly string[] | undefined): SimAccount | undefined {
+    const account = this.byAppId(appId);
+    if (account === undefined) return undefined;
+    const { oauthDomains: _previous, ...rest } = account;
+    return this.update(appId, oauthDomains === undefined ? rest : { ...rest, oauthDomains }, true);
+  }
+
+  private update(appId: string, changes: Partial<SimAccount>, isWhole = false): SimAccount | undefined {
     const index = this.current.findIndex((account) => account.appId === appId);
     const account = this.current[index];
     if (account === undefined) return undefined;
-    const updated = { ...account, appSecret };
+    const updated = isWhole ? (changes as SimAccount) : { ...account, ...changes };
     this.current = this.current.map((candidate, i) => (i === index ? updated : candidate));
     return updated;
   }

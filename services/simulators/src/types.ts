@@ -37,6 +37,13 @@ export interface SimAccount {
   /** Shorthand for templates known by id only: each gets generic first/keyword1–3/remark content. */
   readonly templateIds?: readonly string[];
   readonly users?: readonly SimUser[];
+  /**
+   * 网页授权域名: the hosts a `/connect/oauth2/authorize` redirect_uri may point at (full
+   * domain, no subdomains; an entry with `:port` also matches the port). Unset: not checked
+   * (WeChat refuses every redirect until one is configured; the simulator stays open so
+   * setups without the field keep working). Changeable through `/_sim/accounts/:account/oauth-domains`.
+   */
+  readonly oauthDomains?: readonly string[];
   /** Callback URL overriding `callbackBaseUrl + /wx/:id`. */
   readonly callbackUrl?: string;
 }

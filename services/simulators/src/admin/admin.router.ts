@@ -58,7 +58,30 @@ export function createAdminRouter(deps: AdminRouterDeps): Router {
   addAccountRoutes(router, deps.state);
   addTemplateControls(router, deps.state, (req, res) => accountOf(deps.state, req, res));
   addFaultControls(router, deps.state, (req, res) => accountOf(deps.state, req, res));
+  addSettingRoutes(router, deps.state);
   return router;
+}
+
+/** Account settings of the MP console the simulator checks against: the 网页授权域名. */
+function addSettingRoutes(router: Router, state: SimulatorState): void {
+  router.put('/_sim/accounts/:account/oauth-domains', (req: Request, res: Response) => {
+    const account = accountOf(state, req, res);
+    if (account === undefined) return;
+    const body: unknown = req.body;
+    const domains = isRecord(body) ? body.domains : undefined;
+    const isList = Array.isArray(domains) && domains.every((d) => typeof d === 'string' && /^[^\s/]+$/.test(d));
+    if (domains !== null && !isList) {
+      fail(
+        res,
+        400,
+        'bad_request',
+        '{ domains: ["app.example.com", "127.0.0.1:3000"] } or { domains: null } (no check)',
+      );
+      return;
+    }
+    const updated = state.accounts.setOAuthDomains(account.appId, domains === null ? undefined : (domains as string[]));
+    res.json({ oauthDomains: updated?.oauthDomains ?? null });
+  });
 }
 
 /** Reset, clock and limits. */

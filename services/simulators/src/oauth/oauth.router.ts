@@ -53,6 +53,26 @@ function chosenOpenid(audience: AudienceStore, account: SimAccount, requested: s
   return first ?? audience.upsert(account.appId, { openid: `o_sim_${account.id}_visitor` }).openid;
 }
 
+/**
+ * Whether the redirect_uri's host is one of the account's 网页授权域名: the full domain, no
+ * subdomain ("授权回调域名配置规范为全域名"); an entry with a port matches host:port.
+ */
+function isAuthorizedDomain(account: SimAccount, target: URL): boolean {
+  if (account.oauthDomains === undefined) return true;
+  return account.oauthDomains.some((domain) => {
+    const entry = domain.toLowerCase();
+    return entry.includes(':') ? entry === target.host : entry === target.hostname;
+  });
+}
+
+/**
+ * The page WeChat shows for a redirect_uri outside the authorized domains: "redirect_uri域名与
+ * 后台配置不一致" with 错误码 10003 (not in the team's reference; as developers quote it).
+ */
+const domainMismatchPage = `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>微信网页授权</title></head>
+<body><h2>Oops! Something went wrong:(</h2><p>redirect_uri域名与后台配置不一致</p><p>错误码：10003</p></body></html>
+`;
+
 /** `/connect/oauth2/authorize`: a browser lands here; real WeChat shows an error page on bad input, not JSON. */
 function authorize({ accounts, audience, oauth }: OAuthRouterDeps, req: Request, res: Response): void {
   const account = accounts.byAppId(queryParam(req, 'appid') ?? '');
@@ -64,6 +84,10 @@ function authorize({ accounts, audience, oauth }: OAuthRouterDeps, req: Request,
       .status(400)
       .type('text/plain; charset=utf-8')
       .send('Oops! Something went wrong:( 参数错误 (appid, redirect_uri or scope)');
+    return;
+  }
+  if (!isAuthorizedDomain(account, new URL(redirect))) {
+    res.status(400).type('text/html; charset=utf-8').send(domainMismatchPage);
     return;
   }
   const openid = chosenOpenid(audience, account, queryParam(req, 'sim_openid'));

@@ -35,7 +35,7 @@ export class QrCodeStore {
 
   createTemporary(appId: string, scene: QrScene, expireSeconds: number): QrCode {
     return this.remember({
-      ...fresh(),
+      ...fresh(this.clock(), this.clock() + expireSeconds * 1000),
       appId,
       scene,
       expiresAt: this.clock() + expireSeconds * 1000,
@@ -48,14 +48,20 @@ export class QrCodeStore {
     const existing = this.permanent.get(key);
     if (existing !== undefined) return existing;
     if (this.permanentCount(appId) >= permanentLimit) return undefined;
-    const code = this.remember({ ...fresh(), appId, scene, expiresAt: null });
+    const code = this.remember({ ...fresh(this.clock(), this.clock()), appId, scene, expiresAt: null });
     this.permanent.set(key, code);
     return code;
   }
 
-  /** The code behind a ticket while it is valid. */
+  /**
+   * The code behind a ticket while it is valid. Also found: the ticket as a client that
+   * forgot to URL-encode it sends it (`+` read as a space), in the standard base64 alphabet, or
+   * URL-encoded twice.
+   */
   resolve(ticket: string): QrCode | undefined {
-    const code = this.byTicket.get(ticket);
+    const code = ticketForms(ticket)
+      .map((form) => this.byTicket.get(form))
+      .find((found) => found !== undefined);
     if (code === undefined || (code.expiresAt !== null && this.clock() >= code.expiresAt)) return undefined;
     return code;
   }
@@ -84,10 +90,49 @@ export class QrCodeStore {
   }
 }
 
-/** A ticket and short URL shaped like WeChat's (base64 ticket, `http://weixin.qq.com/q/<22>`). */
-function fresh(): { ticket: string; url: string } {
-  return {
-    ticket: `gQ${randomBytes(70).toString('base64')}`,
-    url: `http://weixin.qq.com/q/${randomBytes(16).toString('base64url').slice(0, 22)}`,
+/** The spellings of a ticket {@link QrCodeStore.resolve} accepts. */
+function ticketForms(ticket: string): readonly string[] {
+  let once = ticket;
+  try {
+    once = decodeURIComponent(ticket);
+  } catch {
+    // not URL-encoded
+  }
+  return [...new Set([ticket, once])].flatMap((form) => [
+    form,
+    form.replace(/ /g, '+').replace(/\+/g, '-').replace(/\//g, '_'),
+  ]);
+}
+
+const shortUrlAlphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/**
+ * A ticket and short URL shaped like WeChat's. A real ticket is base64 of a small binary
+ * record (api.json createQRCode's example decodes to): 0x81 0x01, a 4-byte id, six zero bytes
+ * and 0x01, the URL's length + 1, the URL (`http://weixin.qq.com/q/<20>`) and a NUL, then
+ * 0x02 0x04 + the creation time and 0x03 0x04 + the expiry, little-endian seconds — 96
+ * characters ending in `==`. The simulator encodes the same record with the URL-safe
+ * alphabet (`-` and `_` for `+` and `/`), so a client that forgets to URL-encode the ticket
+ * in `showqrcode?ticket=` still reaches the code; encoded, both work.
+ */
+function fresh(createdAt: number, expiresAt: number): { ticket: string; url: string } {
+  const id = Array.from(randomBytes(20), (byte) => shortUrlAlphabet[byte % shortUrlAlphabet.length]).join('');
+  const url = `http://weixin.qq.com/q/${id}`;
+  const seconds = (epochMs: number): Buffer => {
+    const buffer = Buffer.alloc(4);
+    buffer.writeUInt32LE(Math.floor(epochMs / 1000) >>> 0);
+    return buffer;
   };
+  const record = Buffer.concat([
+    Buffer.from([0x81, 0x01]),
+    randomBytes(4),
+    Buffer.from([0, 0, 0, 0, 0, 0, 0x01, url.length + 1]),
+    Buffer.from(url, 'latin1'),
+    Buffer.from([0x00, 0x02, 0x04]),
+    seconds(createdAt),
+    Buffer.from([0x03, 0x04]),
+    seconds(expiresAt),
+  ]);
+  const base64url = record.toString('base64url');
+  return { ticket: base64url.padEnd(Math.ceil(base64url.length / 4) * 4, '='), url };
 }
