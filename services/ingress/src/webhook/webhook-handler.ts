@@ -115,7 +115,8 @@ function failed(deps: WebhookDeps, error: unknown, response: ServerResponse, tar
 function recordWindow(deps: WebhookDeps, account: Account, message: WxMessage): void {
   const effect = serviceWindowEffect(message);
   if (effect === undefined || message.fromUserName === '') return;
-  recordServiceWindow(deps.coordination, account.appId, message.fromUserName, effect).catch((error: unknown) => {
+  const rules = deps.settings.serviceWindowRules;
+  recordServiceWindow(deps.coordination, account.appId, message.fromUserName, effect, rules).catch((error: unknown) => {
     deps.logger.debug({ err: error }, 'customer-service window not recorded');
   });
 }

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import type { ServiceWindowRules } from '@mpstack/common/contracts';
 import type { Logger } from '@mpstack/common/logging';
 import type { CoordinationPort } from '@mpstack/common/ports';
 import type { WxMessage } from '@mpstack/common/wechat';
@@ -22,6 +23,8 @@ export interface WebhookSettings {
   readonly claimLeaseMs: number;
   /** A held request is closed unanswered after this, from its arrival. */
   readonly holdMs: number;
+  /** The customer-service window recorded per interaction (default: the kf doc's 5 / 48 h and 3 / 1 min). */
+  readonly serviceWindowRules?: ServiceWindowRules;
 }
 
 export interface WebhookDeps {

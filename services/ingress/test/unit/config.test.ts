@@ -22,6 +22,17 @@ describe('ingress configuration', () => {
     );
   });
 
+  it('records the customer-service window with the kf doc’s budgets unless configured (WeChat changed them before)', () => {
+    const defaults = loadIngressConfig({}).serviceWindowRules;
+    assert.deepEqual(defaults, {
+      message: { windowMs: 48 * 3_600_000, budget: 5 },
+      event: { windowMs: 60_000, budget: 3 },
+    });
+    const older = loadIngressConfig({ MPSTACK_WECHAT_KEFU_PER_MESSAGE: '20' }).serviceWindowRules;
+    assert.equal(older.message.budget, 20);
+    assert.throws(() => loadIngressConfig({ MPSTACK_WECHAT_KEFU_PER_EVENT: '0' }), { code: 'config_invalid' });
+  });
+
   it('refuses a claim lease WeChat’s next delivery (after 5 s) could not take over', () => {
     assert.throws(() => loadIngressConfig({ MPSTACK_CLAIM_LEASE_MS: '5000' }), {
       code: 'config_invalid',
