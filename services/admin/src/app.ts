@@ -1,5 +1,11 @@
 import type { Logger } from '@mpstack/common/logging';
-import express, { type ErrorRequestHandler, type Express, type RequestHandler, type Router } from 'express';
+import express, {
+  type ErrorRequestHandler,
+  type Express,
+  type Request,
+  type RequestHandler,
+  type Router,
+} from 'express';
 import { z } from 'zod';
 import { ApiFailure } from './api-error.js';
 import { apiBasePath } from './api-types.js';
@@ -14,6 +20,16 @@ export interface AdminAppOptions {
   readonly trustedProxies: readonly string[];
   /** The API's middleware and feature routers, mounted under `/admin/api` in order. */
   readonly api: readonly RequestHandler[];
+  /** Told of every write a signed-in user's role refused (403 `forbidden`): the audit trail's `denied` entries. */
+  readonly onDenied?: (req: Request, failure: ApiFailure) => Promise<void>;
+}
+
+const unsafeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** A route of the API: its method and path below `/admin/api`. */
+export interface ApiRoute {
+  readonly method: string;
+  readonly path: string;
 }
 
 /**
@@ -36,7 +52,9 @@ export function createAdminApp(options: AdminAppOptions): Express {
     next();
   });
   app.get('/', (_req, res) => res.redirect(302, '/admin/'));
-  app.use(apiBasePath, apiRouter(options));
+  const api = apiRouter(options);
+  app.locals['apiRoutes'] = () => routesOf(api);
+  app.use(apiBasePath, api);
   app.use('/admin', (req, res, next) => {
     // `/admin` without its slash: the UI's relative asset paths need `/admin/`.
     if (req.originalUrl === '/admin' || req.originalUrl.startsWith('/admin?')) return res.redirect(301, '/admin/');
@@ -57,7 +75,49 @@ function apiRouter(options: AdminAppOptions): Router {
   router.use(express.json({ limit: options.maxBodyBytes, strict: true }));
   for (const feature of options.api) router.use(feature);
   router.use((_req, _res, next) => next(new ApiFailure('not_found', 'no such API route')));
+  router.use(deniedWrites(options));
   return router;
+}
+
+function deniedWrites(options: AdminAppOptions): ErrorRequestHandler {
+  return (error: unknown, req, _res, next) => {
+    const { onDenied } = options;
+    const refused = error instanceof ApiFailure && error.code === 'forbidden';
+    if (onDenied === undefined || !refused || !unsafeMethods.has(req.method) || req.adminSession === undefined) {
+      return next(error);
+    }
+    onDenied(req, error).then(
+      () => next(error),
+      (auditError: unknown) => {
+        options.logger.error({ err: auditError }, 'recording a refused write failed');
+        next(error);
+      },
+    );
+  };
+}
+
+/** Every route of the API (the feature routers' own, below `/admin/api`), read from express's router. */
+export function apiRoutesOf(app: Express): readonly ApiRoute[] {
+  const list = app.locals['apiRoutes'] as (() => readonly ApiRoute[]) | undefined;
+  return list === undefined ? [] : list();
+}
+
+interface RouterLayer {
+  readonly route?: { readonly path: string; readonly methods: Readonly<Record<string, boolean>> };
+  readonly handle?: { readonly stack?: readonly RouterLayer[] };
+}
+
+function routesOf(router: Router): ApiRoute[] {
+  const walk = (layers: readonly RouterLayer[]): ApiRoute[] =>
+    layers.flatMap((layer) => {
+      if (layer.route !== undefined) {
+        const { path, methods } = layer.route;
+        return Object.keys(methods).map((method) => ({ method: method.toUpperCase(), path }));
+      }
+      // Feature routers are mounted without a path of their own: their routes are the API's.
+      return layer.handle?.stack === undefined ? [] : walk(layer.handle.stack);
+    });
+  return walk((router as unknown as { stack: readonly RouterLayer[] }).stack);
 }
 
 function errorMiddleware(logger: Logger): ErrorRequestHandler {

@@ -3,6 +3,7 @@ import type { Logger } from '@mpstack/common/logging';
 import { type Infrastructure, openInfrastructure } from '@mpstack/common/runtime';
 import { type RunningService, runService, type ServiceDefinition, startService } from '@mpstack/common/shell';
 import type { Telemetry } from '@mpstack/common/telemetry';
+import type { Express } from 'express';
 import { createAdminApp } from './app.js';
 import { recordAudit } from './audit/audit.repository.js';
 import { createAuditRouter } from './audit/audit.router.js';
@@ -10,7 +11,7 @@ import { type AdminConfig, loadAdminConfig } from './config.js';
 import { LogClient } from './logs/log-client.js';
 import { createLogsRouter } from './logs/logs.router.js';
 import { Lockout } from './session/lockout.js';
-import { createSessionRouter, sessionMiddleware } from './session/session.router.js';
+import { clientIp, createSessionRouter, sessionMiddleware } from './session/session.router.js';
 import { SessionService } from './session/session.service.js';
 import { createUsersRepository } from './users/users.repository.js';
 import { createUsersRouter } from './users/users.router.js';
@@ -18,6 +19,8 @@ import { createUsersRouter } from './users/users.router.js';
 export interface AdminServiceOptions {
   /** Shared infrastructure (`mpstack dev`); not closed by the admin service. */
   readonly infrastructure?: Infrastructure;
+  /** Given the composed express app (tests read its routes with `apiRoutesOf`). */
+  readonly onApp?: (app: Express) => void;
 }
 
 /** The admin service as a definition for the shell: infrastructure → the API and the console's build. */
@@ -54,7 +57,17 @@ export function adminService(options: AdminServiceOptions = {}): ServiceDefiniti
           createUsersRouter(db),
           createLogsRouter({ client: logClient, logger, csvMaxRows: config.csvMaxRows }),
         ],
+        onDenied: (req, failure) =>
+          recordAudit(db, {
+            actor: req.adminSession?.user.username ?? '',
+            ip: clientIp(req),
+            action: 'api.denied',
+            target: `${req.method} ${req.path}`.slice(0, 255),
+            outcome: 'denied',
+            after: { reason: failure.message },
+          }),
       });
+      options.onApp?.(app);
       return {
         listen: { port: config.port, host: config.host },
         app,

@@ -7,6 +7,7 @@ import { createLogger } from '@mpstack/common/logging';
 import { type Infrastructure, openInfrastructure } from '@mpstack/common/runtime';
 import type { RunningService } from '@mpstack/common/shell';
 import { createTestDatabase, deleteKeys, REDIS_URL, type TestDatabase, uniqueName } from '@mpstack/testkit';
+import type { Express } from 'express';
 import type { Role } from '../../src/api-types.js';
 import { type AdminConfig, loadAdminConfig } from '../../src/config.js';
 import { type AdminServiceOptions, startAdmin } from '../../src/main.js';
@@ -52,10 +53,17 @@ export class AdminHarness {
   #dataDir = '';
   #keyPrefix = '';
   config!: AdminConfig;
+  /** The composed express app (for `apiRoutesOf`). */
+  app?: Express;
 
   get db(): Db {
     if (this.#infrastructure === undefined) throw new Error('harness not started');
     return this.#infrastructure.db;
+  }
+
+  /** This harness's Redis key prefix. */
+  get keyPrefix(): string {
+    return this.#keyPrefix;
   }
 
   get url(): string {
@@ -66,7 +74,7 @@ export class AdminHarness {
   async start(
     users: Readonly<Record<string, Role>>,
     env: Environment = {},
-    options: Omit<AdminServiceOptions, 'infrastructure'> = {},
+    options: Omit<AdminServiceOptions, 'infrastructure' | 'onApp'> & { readonly config?: Partial<AdminConfig> } = {},
   ): Promise<void> {
     this.#testDb = await createTestDatabase('mpstack_admin');
     this.#dataDir = mkdtempSync(join(tmpdir(), 'mpstack-admin-'));
@@ -80,6 +88,7 @@ export class AdminHarness {
       MPSTACK_LOG_LEVEL: 'silent',
       ...env,
     });
+    if (options.config !== undefined) this.config = { ...this.config, ...options.config };
     this.#infrastructure = await openInfrastructure(
       { service: 'admin-test', ...this.config, migrate: true },
       createLogger({ service: 't', level: 'silent' }),
@@ -89,7 +98,13 @@ export class AdminHarness {
     for (const [username, role] of Object.entries(users)) {
       await repository.create({ username, displayName: username, role, passwordHash });
     }
-    this.#admin = await startAdmin({ ...options, config: this.config, infrastructure: this.#infrastructure });
+    this.#admin = await startAdmin({
+      config: this.config,
+      infrastructure: this.#infrastructure,
+      onApp: (app) => {
+        this.app = app;
+      },
+    });
   }
 
   async stop(): Promise<void> {
