@@ -3,9 +3,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createTelemetry, type Telemetry } from '@mpstack/common/telemetry';
 import {
   createWeChatApiClient,
-  WeChatUnavailableError,
   type WeChatApiClient,
   WeChatApiError,
+  WeChatUnavailableError,
   wechatApiConfigFromEnv,
 } from '@mpstack/common/wechat-api';
 import { startWeChatStand, templateId, type WeChatStand } from '../../support/wechat-stand.js';
@@ -94,7 +94,11 @@ describe('WeChat API client against the simulator (tokens, template sends, typed
     const after = await coordination.readCredential(`wx:ticket:${stand.account.appId}`);
     assert.equal(typeof again, 'string');
     assert.equal(after.generation, before.generation + 1, 'one refresh');
-    assert.equal(await replicas[0]!.invalidateJsapiTicket(stand.account.appId, 'an-older-ticket'), again, 'nothing to do');
+    assert.equal(
+      await replicas[0]!.invalidateJsapiTicket(stand.account.appId, 'an-older-ticket'),
+      again,
+      'nothing to do',
+    );
     assert.equal((await coordination.readCredential(`wx:ticket:${stand.account.appId}`)).generation, after.generation);
   });
 
@@ -164,6 +168,9 @@ async function scrape(telemetry: Telemetry): Promise<string> {
         resolve(text);
       },
     };
-    telemetry.metricsHandler({ url: '/metrics', headers: {} } as IncomingMessage, response as unknown as ServerResponse);
+    telemetry.metricsHandler(
+      { url: '/metrics', headers: {} } as IncomingMessage,
+      response as unknown as ServerResponse,
+    );
   });
 }
