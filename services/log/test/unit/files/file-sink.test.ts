@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { appendFile, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { appendFile, mkdir, mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -233,6 +234,26 @@ describe('log file sink', () => {
     const written = await lines(join(dir, 'access-2026-11.jsonl'));
     assert.equal(written.length, 201);
     assert.equal(new Set(written.map((l) => l['id'])).size, 201);
+  });
+
+  it('disk full while gzipping a past month (a real tmpfs): the plain file stays whole, no .gz or .gz.tmp is left, and it is gzipped once there is room', async function () {
+    const mounted = await realTmpfs(this, root);
+    unmount = mounted.unmount;
+    dir = mounted.dir;
+    // 40 KiB that does not compress: the gzip needs about as much again, which the 64 KiB lack.
+    const november = join(dir, 'interface-2026-11.jsonl');
+    await writeFile(november, randomBytes(30 * 1024).toString('base64'));
+    const files = sink();
+    now = Date.parse('2026-12-01T01:00:00Z');
+    await assert.rejects(files.rotate(), /ENOSPC/);
+    assert.deepEqual(await readdir(dir), ['interface-2026-11.jsonl']);
+    const before = await readFile(november, 'utf8');
+    assert.equal(before.length, 40 * 1024);
+    await truncate(november, 1024);
+    const done = await files.rotate();
+    assert.deepEqual(done.gzipped, ['interface-2026-11.jsonl']);
+    assert.deepEqual(await readdir(dir), ['interface-2026-11.jsonl.gz']);
+    assert.equal(gunzipSync(await readFile(join(dir, 'interface-2026-11.jsonl.gz'))).toString(), before.slice(0, 1024));
   });
 });
 
