@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { RedisCoordination } from '@mpstack/common/adapters';
+import { AppError } from '@mpstack/common/errors';
 import type { CoordinationPort } from '@mpstack/common/ports';
 import {
   createWeChatApiClient,
@@ -8,7 +9,7 @@ import {
   WeChatUnavailableError,
 } from '@mpstack/common/wechat-api';
 import { RedisServer } from '../../support/fault/index.js';
-import { startWeChatStand, type WeChatStand } from '../../support/wechat-stand.js';
+import { startWeChatStand, templateId, type WeChatStand } from '../../support/wechat-stand.js';
 
 describe('WeChat API client: token faults (40001 mid-use, a failing refresh, Redis lost)', function () {
   this.timeout(60_000);
@@ -87,6 +88,22 @@ describe('WeChat API client: token faults (40001 mid-use, a failing refresh, Red
     stand.setSecret(stand.account.appSecret);
   });
 
+  it('a writer that dies mid-refresh is taken over once its lease has passed', async () => {
+    const stuck = createWeChatApiClient(stand.config({ refreshLeaseMs: 1_000 }), {
+      coordination: stand.redis(),
+      secrets: { appSecret: () => new Promise<string>(() => undefined) }, // never answers: a frozen writer
+    });
+    clients.push(stuck);
+    void stuck.getAccessToken(stand.account.appId).catch(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 200)); // the stuck replica holds the lease
+    const healthy = client({ refreshLeaseMs: 1_000 });
+    const startedAt = Date.now();
+    const token = await healthy.getAccessToken(stand.account.appId);
+    assert.equal(typeof token, 'string');
+    assert.ok(Date.now() - startedAt >= 700, 'it waited for the lease to pass, not stampeding');
+    assert.equal(stats().fetches, 1);
+  });
+
   it('Redis lost: cached tokens keep working, a cold replica gets a clear error, and one refresh when Redis returns', async () => {
     const redis = await RedisServer.start();
     try {
@@ -99,6 +116,16 @@ describe('WeChat API client: token faults (40001 mid-use, a failing refresh, Red
         await redis.kill();
         // The warm replica's cached token is valid for 2 h: it keeps calling WeChat.
         await warm.call(stand.account.appId, 'getFollowers');
+        // A send needs its daily quota counted in Redis: it is not attempted (the caller retries later).
+        await assert.rejects(
+          warm.sendTemplate(stand.account.appId, { touser: 'o-follower-1', template_id: templateId, data: {} }),
+          (error: unknown) => {
+            assert.ok(error instanceof AppError);
+            assert.equal(error.code, 'unavailable');
+            return true;
+          },
+        );
+        assert.equal(stand.sim.state.templateSends(stand.account.appId).length, 0, 'nothing sent without flow control');
         const cold = client({}, ports[1]);
         await assert.rejects(cold.getAccessToken(stand.account.appId), (error: unknown) => {
           assert.ok(error instanceof WeChatUnavailableError);
