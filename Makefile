@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 NPM_STAMP := node_modules/.package-lock.json
 
-.PHONY: dev test build lint bench bench-webhook bench-scaling bench-failover bench-log bench-log-files deps services clean
+.PHONY: dev test build lint bench bench-webhook bench-scaling bench-failover bench-log bench-log-files bench-wechat-client deps services clean
 
 # `npm ci`: installs exactly the committed lock and never rewrites it (it stops when package.json
 # and the lock disagree). After changing a dependency: `npm install --package-lock-only`.
@@ -33,7 +33,7 @@ test: build lint services
 
 ## Benchmarks are not part of the test run.
 ## All benchmarks: webhook, festival scaling simulation, MySQL failover.
-bench: bench-webhook bench-scaling bench-failover bench-log bench-log-files
+bench: bench-webhook bench-scaling bench-failover bench-log bench-log-files bench-wechat-client
 
 ## The webhook: ingress vs the `wechat` npm middleware and two ceilings.
 bench-webhook: build services
@@ -53,6 +53,10 @@ bench-log: build
 ## CPU per event of the log service's JSON-lines files, against one JSON.stringify per event (same run).
 bench-log-files: build
 	node test/dist/bench/log-file-sink.js
+
+## The WeChat API client's CPU per template send against a bare undici POST (same run, the simulator in its own process).
+bench-wechat-client: build
+	node test/dist/bench/wechat-client.js
 
 ## Failover run on two real MariaDB processes: kill -9 of the writer under load, time to a writable new writer, lost writes.
 bench-failover: build services

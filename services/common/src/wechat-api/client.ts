@@ -282,9 +282,10 @@ class Client implements WeChatApiClient {
     } catch (error) {
       this.#metrics.calls.add(1, { api, errcode: 'unavailable' });
       if (error instanceof HostFailure) {
-        const outcome = error.isMaybeDelivered
-          ? ' — the request may have reached WeChat, not sent again (no idempotency key)'
-          : '';
+        const outcome =
+          error.isMaybeDelivered && !isRepeatable
+            ? ' — the request may have reached WeChat, not sent again (no idempotency key)'
+            : '';
         throw new WeChatUnavailableError(api, `${error.host}: ${error.message}${outcome}`, error);
       }
       throw error;
