@@ -122,7 +122,7 @@ export async function createOutboundStand(options: OutboundStandOptions): Promis
       return { url, child };
     },
     async sendsPerOpenId() {
-      const response = await fetch(`${simulator.url}/_sim/accounts/${stack.account.id}/template-sends`);
+      const response = await fetch(`${simulator.hosts.api2}/_sim/accounts/${stack.account.id}/template-sends`);
       const { sends } = (await response.json()) as { sends: { openid: string }[] };
       const counts = new Map<string, number>();
       for (const send of sends) counts.set(send.openid, (counts.get(send.openid) ?? 0) + 1);
