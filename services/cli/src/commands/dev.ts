@@ -120,7 +120,9 @@ export async function startDev(env: Environment, options: DevOptions): Promise<R
     const { summary } = log;
     const business = await startBusinessPart(env, options, infrastructure, logger);
     closers.push(() => business.close());
-    const { admin, demoAdmin } = await startConsole(env, options, infrastructure, logger);
+    // The console calls the log service started here, whatever port it got (unless told otherwise).
+    const consoleEnv = { ...env, MPSTACK_LOG_URL: env['MPSTACK_LOG_URL'] ?? log.url };
+    const { admin, demoAdmin } = await startConsole(consoleEnv, options, infrastructure, logger);
     closers.push(async () => {
       const failed = await admin.close();
       if (failed.length > 0) throw new Error(`admin close failed: ${failed.join(', ')}`);
