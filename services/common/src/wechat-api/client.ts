@@ -208,14 +208,18 @@ class Client implements WeChatApiClient {
     }
   }
 
-  /** Flow control before anything is sent: the family's bucket, the daily quota, the service window. */
+  /**
+   * Flow control before anything is sent: the service window and the daily quota refuse at
+   * once (before a bucket token is spent on a call that will not go out), then the family's
+   * bucket makes the call wait its turn.
+   */
   async #admit(appId: string, api: ApiName, spec: ApiSpec, params: CallParams): Promise<void> {
-    if (spec.family !== undefined) await this.#flow.throttle(appId, spec.family);
     if (api === 'sendCustomMessage') {
       const touser = (params.body as { touser?: unknown } | undefined)?.touser;
       if (typeof touser === 'string' && touser !== '') await this.#flow.takeServiceWindow(appId, touser, api);
     }
     await this.#flow.consumeQuota(appId, api);
+    if (spec.family !== undefined) await this.#flow.throttle(appId, spec.family);
   }
 
   async #attempts(appId: string, api: ApiName, spec: ApiSpec, params: CallParams): Promise<ApiResult> {

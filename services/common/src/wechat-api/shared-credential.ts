@@ -31,6 +31,8 @@ export interface SharedCredentialOptions {
   readonly onRefresh?: (outcome: 'stored' | 'fenced' | 'failed') => void;
 }
 
+const backgroundSpacingMs = 200;
+
 interface Cached {
   readonly value: string;
   /** Local estimate of the expiry (store's remaining time added to our clock). */
@@ -58,6 +60,7 @@ export class SharedCredential {
   #cached: Cached | undefined;
   #reading: Promise<CredentialState> | undefined;
   #refreshing: Promise<void> | undefined;
+  #lastBackgroundAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly options: SharedCredentialOptions) {}
 
@@ -113,7 +116,15 @@ export class SharedCredential {
     return this.#refreshing;
   }
 
+  /**
+   * A due value is still served while the writer refreshes; the readers' own attempts to
+   * become the writer are spaced (one per `backgroundSpacingMs` per process), so a busy
+   * replica does not ask Redis for the lease on every call of the refresh window.
+   */
   #refreshInBackground(): void {
+    const now = this.options.now();
+    if (now - this.#lastBackgroundAt < backgroundSpacingMs) return;
+    this.#lastBackgroundAt = now;
     this.refreshIfDue().catch(() => undefined);
   }
 
