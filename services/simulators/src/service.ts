@@ -10,6 +10,8 @@ const simulatorsEnvSchema = commonEnvSchema.extend({
   MPSTACK_SIMULATORS_INGRESS_URL: z.url().default('http://127.0.0.1:8080'),
   /** The mailbox's SMTP server (the platform's MPSTACK_SMTP_URL points here in development). */
   MPSTACK_SIM_SMTP_PORT: intFromEnv(8025, 0, 65535),
+  /** The simulator's HTTPS listener in `mpstack dev` (certificate and CA made at start). */
+  MPSTACK_SIMULATORS_HTTPS_PORT: intFromEnv(9443, 0, 65535),
 });
 
 export interface SimulatorsConfig {
@@ -18,6 +20,7 @@ export interface SimulatorsConfig {
   readonly host: string;
   readonly ingressBaseUrl: string;
   readonly smtpPort: number;
+  readonly httpsPort: number;
 }
 
 /** The only place the simulators read the environment. */
@@ -29,6 +32,7 @@ export function loadSimulatorsConfig(env: Environment): SimulatorsConfig {
     host: e.MPSTACK_HOST,
     ingressBaseUrl: e.MPSTACK_SIMULATORS_INGRESS_URL,
     smtpPort: e.MPSTACK_SIM_SMTP_PORT,
+    httpsPort: e.MPSTACK_SIMULATORS_HTTPS_PORT,
   });
 }
 

@@ -70,6 +70,7 @@ export async function startDev(env: Environment, options: DevOptions): Promise<R
   const simulatorsConfig = loadSimulatorsConfig(env);
   const simulatorPort = options.simulatorPort ?? simulatorsConfig.port;
   const smtpPort = options.smtpPort ?? (simulatorPort === 0 ? 0 : simulatorsConfig.smtpPort);
+  const httpsPort = simulatorPort === 0 ? 0 : simulatorsConfig.httpsPort;
   const logger = createLogger({ service: 'dev', level: config.logLevel });
   const closers: (() => Promise<void>)[] = [];
   const closeAll = async () => {
@@ -95,13 +96,15 @@ export async function startDev(env: Environment, options: DevOptions): Promise<R
       ingressBaseUrl: ingress.url,
       accounts: [demoSimAccount],
       smtpPort,
+      httpsPort,
+      caFile: join(config.dataDir, 'simulator-ca.pem'),
     }).catch((error: unknown) => {
       throw explainListenError(
         error,
         'the WeChat simulator and phone page, or its mailbox',
         simulatorPort,
         config.host,
-        `--simulator-port or MPSTACK_SIMULATORS_PORT (the mailbox's SMTP port ${smtpPort}: MPSTACK_SIM_SMTP_PORT)`,
+        `--simulator-port or MPSTACK_SIMULATORS_PORT (the mailbox's SMTP port ${smtpPort}: MPSTACK_SIM_SMTP_PORT; HTTPS ${httpsPort}: MPSTACK_SIMULATORS_HTTPS_PORT)`,
       );
     });
     closers.push(() => simulator.close());
@@ -127,7 +130,9 @@ export async function startDev(env: Environment, options: DevOptions): Promise<R
       const failed = await admin.close();
       if (failed.length > 0) throw new Error(`admin close failed: ${failed.join(', ')}`);
     });
-    const notes: string[] = [];
+    const notes: string[] = [
+      `the simulator's HTTPS CA (NODE_EXTRA_CA_CERTS or curl --cacert):\n${simulator.https?.caPem}`,
+    ];
     if (options.sendSummary === true) notes.push(await sendSummaryNow(summary, simulator.url));
     return {
       urls: {
@@ -137,6 +142,7 @@ export async function startDev(env: Environment, options: DevOptions): Promise<R
         'webhook (demo account)': `${ingress.url}/wx/${demoAccount.id}`,
         'ingress health / metrics': `${ingress.url}/readyz  ${ingress.url}/metrics`,
         'WeChat API simulator': simulator.url,
+        'WeChat API simulator over HTTPS (trust its CA)': `${simulator.https?.url}  CA: ${simulator.https?.caFile}`,
         'mailbox (e-mails the platform sent)': `${simulator.url}/mailbox`,
         'log service (query API, health)': `${log.url}/readyz`,
         'business service (sends, pushes, mass sends API)': `${business.url}/api/pushes`,
