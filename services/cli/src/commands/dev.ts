@@ -90,23 +90,7 @@ export async function startDev(env: Environment, options: DevOptions): Promise<R
       throw explainListenError(error, 'the webhook', config.port, config.host, ingressChange);
     });
     closers.push(() => ingress.close());
-    const simulator = await startSimulator({
-      port: simulatorPort,
-      host: config.host,
-      ingressBaseUrl: ingress.url,
-      accounts: [demoSimAccount],
-      smtpPort,
-      httpsPort,
-      caFile: join(config.dataDir, 'simulator-ca.pem'),
-    }).catch((error: unknown) => {
-      throw explainListenError(
-        error,
-        'the WeChat simulator and phone page, or its mailbox',
-        simulatorPort,
-        config.host,
-        `--simulator-port or MPSTACK_SIMULATORS_PORT (the mailbox's SMTP port ${smtpPort}: MPSTACK_SIM_SMTP_PORT; HTTPS ${httpsPort}: MPSTACK_SIMULATORS_HTTPS_PORT)`,
-      );
-    });
+    const simulator = await startDevSimulator(config, ingress.url, simulatorPort, smtpPort, httpsPort);
     closers.push(() => simulator.close());
     await createDemoMenu(simulator.url);
     const stopWorker = await startDevWorker({
@@ -160,6 +144,36 @@ export async function startDev(env: Environment, options: DevOptions): Promise<R
     await closeAll();
     throw error;
   }
+}
+
+/**
+ * The WeChat simulator for the demo account: its API and phone page, the mailbox's SMTP port
+ * and the HTTPS listener, whose CA goes to `<data dir>/simulator-ca.pem`.
+ */
+async function startDevSimulator(
+  config: ReturnType<typeof loadIngressConfig>,
+  ingressUrl: string,
+  simulatorPort: number,
+  smtpPort: number,
+  httpsPort: number,
+): Promise<RunningSimulator> {
+  return startSimulator({
+    port: simulatorPort,
+    host: config.host,
+    ingressBaseUrl: ingressUrl,
+    accounts: [demoSimAccount],
+    smtpPort,
+    httpsPort,
+    caFile: join(config.dataDir, 'simulator-ca.pem'),
+  }).catch((error: unknown) => {
+    throw explainListenError(
+      error,
+      'the WeChat simulator and phone page, or its mailbox',
+      simulatorPort,
+      config.host,
+      `--simulator-port or MPSTACK_SIMULATORS_PORT (the mailbox's SMTP port ${smtpPort}: MPSTACK_SIM_SMTP_PORT; HTTPS ${httpsPort}: MPSTACK_SIMULATORS_HTTPS_PORT)`,
+    );
+  });
 }
 
 /**
