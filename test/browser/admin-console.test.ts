@@ -1,15 +1,16 @@
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RunningDev } from '@mpstack/cli';
+import { demoAccount, type RunningDev } from '@mpstack/cli';
 import type { Page } from 'playwright-core';
 import { type BrowserStand, devUrl, startBrowserStand } from '../support/browser.js';
-import { demoAdmin, newConsolePage, signIn } from '../support/console.js';
+import { demoAdmin, newConsolePage, sendTexts, signIn } from '../support/console.js';
 
 // Screenshots go to the ignored test/browser/screenshots/ (a test run never dirties the tree);
 // docs/images/ holds the ones shown in the README, written by `make screenshots`.
 const images = new URL('../../browser/screenshots/', import.meta.url).pathname;
 const viewerPassword = 'kiwi-harbour-lantern-42';
+const journeyUser = 'o_journey_user_0001';
 
 /**
  * The operator console (services/admin/web, built by `make build`) as served by `mpstack dev`'s
@@ -121,6 +122,79 @@ describe('browser: the operator console of mpstack dev', function () {
       await viewer.goto(`${devUrl(dev, 'console')}users`);
       await viewer.locator('.ant-result-404').waitFor();
       assert.equal(await viewer.getByTestId('add-user').count(), 0);
+    });
+  });
+
+  describe('journey: the dashboard moves when messages arrive', () => {
+    it('counts messages sent through the simulator, refreshing itself without a reload', async () => {
+      await admin.getByRole('menu').getByText('数据概览', { exact: true }).click();
+      const messages = admin.locator('[data-testid="figure-messages"] .ant-statistic-content-value');
+      await messages.waitFor();
+      const before = Number(await messages.textContent());
+      // A mark on the window: a reload would drop it.
+      await admin.evaluate('window.journeyMark = 42');
+      const reports = await sendTexts(dev, journeyUser, ['话费', '宽带 办理 🚀', '=1+2']);
+      for (const report of reports) assert.equal(report.deliveries[0]?.status, 200);
+      // The log service writes the events and their rollups; the page polls every 5 s.
+      await admin.waitForFunction(
+        `Number(document.querySelector('[data-testid="figure-messages"] .ant-statistic-content-value')?.textContent) >= ${before + 3}`,
+        undefined,
+        { timeout: 60_000 },
+      );
+      assert.equal(await admin.evaluate('window.journeyMark'), 42, 'the page was not reloaded');
+      await admin.locator('[data-testid="figure-fast"] .ant-statistic-content-value').waitFor();
+      assert.ok(
+        Number(await admin.locator('[data-testid="figure-fast"] .ant-statistic-content-value').textContent()) >= 1,
+      );
+    });
+  });
+
+  describe("journey: a user's messages, their timeline and the CSV export", () => {
+    it('finds the messages of one openid, newest first', async () => {
+      await admin.getByRole('menu').getByText('消息与事件', { exact: true }).click();
+      await admin.getByTestId('filter-openid').fill(journeyUser);
+      await admin.getByTestId('search').click();
+      const rows = admin.getByTestId('messages-table').locator('tbody tr.ant-table-row');
+      await admin.waitForFunction(
+        `(() => {
+          const rows = [...document.querySelectorAll('[data-testid="messages-table"] tbody tr.ant-table-row')];
+          return rows.length === 3 && rows.every((row) => row.textContent.includes(${JSON.stringify(journeyUser)}));
+        })()`,
+        undefined,
+        { timeout: 30_000 },
+      );
+      assert.match((await rows.first().textContent()) ?? '', /=1\+2/);
+      assert.match((await rows.last().textContent()) ?? '', /话费/);
+    });
+
+    it("opens the user's timeline from the row, oldest first", async () => {
+      await admin.getByTestId('messages-table').getByRole('link', { name: journeyUser }).first().click();
+      const timeline = admin.getByTestId('timeline');
+      await timeline.waitFor();
+      const text = (await timeline.textContent()) ?? '';
+      assert.ok(
+        text.indexOf('话费') < text.indexOf('宽带 办理 🚀') && text.indexOf('宽带 办理 🚀') < text.indexOf('=1+2'),
+        text,
+      );
+    });
+
+    it('exports the search as CSV: UTF-8 with a BOM, the rows, formulas neutralised', async () => {
+      await admin.goBack();
+      await admin.getByTestId('filter-openid').fill(journeyUser);
+      await admin.getByTestId('search').click();
+      const downloaded = admin.waitForEvent('download');
+      await admin.getByTestId('export-csv').click();
+      const download = await downloaded;
+      const path = await download.path();
+      const bytes = readFileSync(path);
+      assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'starts with the UTF-8 BOM');
+      const lines = bytes.subarray(3).toString('utf8').trim().split(/\r?\n/);
+      const rows = lines.filter((line) => line.includes(journeyUser));
+      assert.equal(rows.length, 3, lines.join('\n'));
+      assert.ok(rows.some((line) => line.includes('宽带 办理 🚀')));
+      const formula = rows.find((line) => line.includes('1+2')) ?? '';
+      assert.match(formula, /'=1\+2/, 'the formula cell is prefixed with a quote');
+      assert.doesNotMatch(formula, /(^|,)"?=1\+2/);
     });
   });
 

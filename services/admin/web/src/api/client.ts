@@ -3,6 +3,10 @@ import {
   apiBasePath,
   auditRowSchema,
   csrfHeader,
+  dashboardSchema,
+  interfaceRowSchema,
+  logFileSchema,
+  messageRowSchema,
   pageSchema,
   permissionsResponseSchema,
   sessionResponseSchema,
@@ -175,23 +179,23 @@ export class AdminApi {
   }
 
   messages(query: MessageQuery): Promise<Page<MessageRow>> {
-    return this.request('GET', `/logs/messages${queryString(query)}`);
+    return this.parsed(pageSchema(messageRowSchema), 'GET', `/logs/messages${queryString(query)}`);
   }
 
   timeline(query: Query): Promise<Page<MessageRow>> {
-    return this.request('GET', `/logs/timeline${queryString(query)}`);
+    return this.parsed(pageSchema(messageRowSchema), 'GET', `/logs/timeline${queryString(query)}`);
   }
 
   interfaceLogs(query: Query): Promise<Page<InterfaceRow>> {
-    return this.request('GET', `/logs/interface${queryString(query)}`);
+    return this.parsed(pageSchema(interfaceRowSchema), 'GET', `/logs/interface${queryString(query)}`);
   }
 
-  logFiles(): Promise<Page<LogFile> | readonly LogFile[]> {
-    return this.request('GET', '/logs/files');
+  logFiles(): Promise<Page<LogFile>> {
+    return this.parsed(pageSchema(logFileSchema), 'GET', '/logs/files');
   }
 
   dashboard(query: { account?: string; from: number; to: number; compare?: CompareWith }): Promise<Dashboard> {
-    return this.request('GET', `/dashboard${queryString(query)}`);
+    return this.parsed(dashboardSchema, 'GET', `/dashboard${queryString(query)}`);
   }
 
   /** URLs the browser downloads directly (the session cookie goes with them). */

@@ -7,10 +7,7 @@ import { useLoad } from '../../use-load';
 export function FilesPage() {
   const { t } = useTranslation();
   const { api } = useConsole();
-  const { data, loading } = useLoad(async () => {
-    const answer = await api.logFiles();
-    return 'items' in answer ? answer.items : answer;
-  }, [api]);
+  const { data, loading } = useLoad(async () => (await api.logFiles()).items, [api]);
   return (
     <Card>
       <Table<LogFile>
@@ -21,7 +18,12 @@ export function FilesPage() {
         columns={[
           { title: t('logs.fileName'), dataIndex: 'name' },
           { title: t('logs.month'), dataIndex: 'month' },
-          { title: t('logs.bytes'), dataIndex: 'bytes' },
+          { title: t('logs.bytes'), dataIndex: 'bytes', render: (bytes: number) => bytes.toLocaleString() },
+          {
+            title: t('logs.gzipped'),
+            dataIndex: 'gzipped',
+            render: (gzipped: boolean) => (gzipped ? t('common.yes') : t('common.no')),
+          },
           {
             title: t('common.actions'),
             render: (_: unknown, file) => (
