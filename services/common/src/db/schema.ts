@@ -28,7 +28,14 @@ export interface AccountsTable {
   encrypt_mode: EncryptMode;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** 0/1 (migration 0005): the ingress refuses a disabled account's deliveries. */
+  disabled: Generated<number>;
+  /** When it was last disabled; null while enabled. */
+  disabled_at: NullableTimestamp;
 }
+
+/** A nullable timestamp column (see {@link Timestamp}). */
+export type NullableTimestamp = ColumnType<Date | string | null, string | null | undefined, string | null>;
 
 export interface ReplyRulesTable {
   readonly id: Generated<number>;

@@ -19,6 +19,8 @@ export const ErrorCode = {
   bodyTooLarge: 'body_too_large',
   unsupportedMediaType: 'unsupported_media_type',
   accountUnknown: 'account_unknown',
+  /** The account is switched off in the console (a URL verification for it is refused). */
+  accountDisabled: 'account_disabled',
   notFound: 'not_found',
   conflict: 'conflict',
   unavailable: 'unavailable',

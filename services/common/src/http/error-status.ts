@@ -16,6 +16,7 @@ export const httpStatusOf: Readonly<Record<ErrorCode, number>> = {
   body_too_large: 413,
   unsupported_media_type: 415,
   account_unknown: 404,
+  account_disabled: 403,
   not_found: 404,
   conflict: 409,
   unavailable: 503,

@@ -3,6 +3,7 @@ import { accountsAndRules } from './0001-accounts-and-rules.js';
 import { spooledMessages } from './0002-spooled-messages.js';
 import { logTables } from './0003-log-tables.js';
 import { adminUsersAndAudit } from './0004-admin-users-and-audit.js';
+import { accountsDisabled } from './0005-accounts-disabled.js';
 import { logTextIndex } from './0006-log-text-index.js';
 import { outbound } from './0008-outbound.js';
 
@@ -16,6 +17,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0002-spooled-messages': spooledMessages,
   '0003-log-tables': logTables,
   '0004-admin-users-and-audit': adminUsersAndAudit,
+  '0005-accounts-disabled': accountsDisabled,
   '0006-log-text-index': logTextIndex,
   '0008-outbound': outbound,
 };
