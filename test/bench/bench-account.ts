@@ -2,7 +2,7 @@
 export const benchAccount = {
   id: 'bench',
   name: 'Benchmark account',
-  appId: 'wxbench0000000001',
+  appId: 'wxbe0c000000000001',
   appSecret: 'bench-secret-not-used',
   token: 'benchtoken',
   encodingAesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG',

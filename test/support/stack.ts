@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { migrate } from '@mpstack/cli';
 import { type FastPathPlugin, loadIngressConfig, type RunningIngress, startIngress } from '@mpstack/ingress';
 import type { SenderAccount } from '@mpstack/simulators';
 import { createVhost, deleteKeys, deleteVhost, REDIS_URL, uniqueName } from '@mpstack/testkit';
@@ -65,6 +66,8 @@ export async function createStack(): Promise<Stack> {
   const seedFile = join(dir, 'seed.json');
   await writeFile(seedFile, JSON.stringify(seedOf(account)));
   const databaseUrl = await createTestDatabase(name);
+  // What `mpstack migrate --seed` does (the ingress never seeds; `mpstack run` does before it starts).
+  await migrate({ MPSTACK_DATABASE_URL: databaseUrl, MPSTACK_DATA_DIR: dir }, seedFile);
   const amqpUrl = await createVhost(vhost);
   const replicas: RunningIngress[] = [];
   const replicaEnv = (options: Omit<ReplicaOptions, 'plugins'> = {}): Record<string, string> => ({
@@ -76,7 +79,6 @@ export async function createStack(): Promise<Stack> {
     MPSTACK_INGRESS_PORT: '0',
     MPSTACK_LOG_LEVEL: 'silent',
     MPSTACK_INBOUND_PARTITIONS: String(partitions),
-    MPSTACK_SEED_FILE: seedFile,
   });
   return {
     account,

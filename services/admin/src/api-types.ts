@@ -168,6 +168,79 @@ export const accountViewSchema = z.object({
 });
 export type AccountView = z.infer<typeof accountViewSchema>;
 
+/** The slug in `/wx/:account`. */
+export const accountIdSchema = z
+  .string()
+  .regex(
+    /^[a-z0-9][a-z0-9_-]{0,63}$/,
+    'lowercase letters, digits, - and _ (at most 64, starting with a letter or digit)',
+  );
+/** WeChat's AppID: `wx` and 16 hexadecimal digits. */
+export const appIdSchema = z
+  .string()
+  .regex(/^wx[0-9a-fA-F]{16}$/, 'an AppID is "wx" followed by 16 hexadecimal digits');
+/** WeChat: the Token is 3–32 letters and digits. */
+export const tokenSchema = z.string().regex(/^[A-Za-z0-9]{3,32}$/, 'a Token is 3-32 letters and digits');
+/** 43 base64 characters, which with the `=` WeChat leaves off decode to the 32-byte AES key. */
+export const encodingAesKeySchema = z
+  .string()
+  .regex(/^[A-Za-z0-9+/]{43}$/, 'an EncodingAESKey is exactly 43 base64 characters (it decodes to 32 bytes)');
+/** A display name: stored and returned verbatim (no HTML meaning), never blank, no control characters. */
+export const accountNameSchema = z
+  .string()
+  .min(1, 'a name is required')
+  .max(128, 'a name is at most 128 characters')
+  .refine((name) => name.trim() !== '', 'a name is not only spaces')
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point.
+  .refine((name) => !/[\u0000-\u001f\u007f]/.test(name), 'a name has no control characters');
+/** The AppSecret (32 characters today); write-only. Printable ASCII without spaces. */
+export const appSecretSchema = z
+  .string()
+  .regex(/^[\x21-\x7e]{1,128}$/, 'an AppSecret is 1-128 printable characters without spaces');
+export const encryptModeSchema = z.enum(encryptModes);
+
+/** `POST /accounts`. Without an EncodingAESKey only mode `plain` is possible (set one later by rotation). */
+export const accountCreateRequestSchema = z
+  .strictObject({
+    id: accountIdSchema,
+    name: accountNameSchema,
+    appId: appIdSchema,
+    appSecret: appSecretSchema.optional(),
+    token: tokenSchema,
+    encodingAesKey: encodingAesKeySchema.optional(),
+    mode: encryptModeSchema,
+  })
+  .refine((account) => account.mode === 'plain' || account.encodingAesKey !== undefined, {
+    path: ['encodingAesKey'],
+    message: 'required unless mode is plain',
+  });
+export type AccountCreateRequest = z.infer<typeof accountCreateRequestSchema>;
+
+/**
+ * `PATCH /accounts/:id`: the fields to change. The EncodingAESKey changes only by
+ * `rotate-aes-key` (which keeps the old one accepted); `previousEncodingAesKey: null` ends a
+ * rotation (the old key is no longer accepted). `id` may be sent only unchanged.
+ */
+export const accountPatchRequestSchema = z.strictObject({
+  id: accountIdSchema.optional(),
+  name: accountNameSchema.optional(),
+  appId: appIdSchema.optional(),
+  appSecret: appSecretSchema.optional(),
+  token: tokenSchema.optional(),
+  mode: encryptModeSchema.optional(),
+  encodingAesKey: z
+    .never({
+      error: 'change the EncodingAESKey with POST /accounts/:id/rotate-aes-key (the current one stays accepted)',
+    })
+    .optional(),
+  previousEncodingAesKey: z.null().optional(),
+});
+export type AccountPatchRequest = z.infer<typeof accountPatchRequestSchema>;
+
+/** `POST /accounts/:id/rotate-aes-key`: the new key; the current one becomes the previous (still accepted). */
+export const rotateAesKeyRequestSchema = z.strictObject({ encodingAesKey: encodingAesKeySchema });
+export type RotateAesKeyRequest = z.infer<typeof rotateAesKeyRequestSchema>;
+
 /**
  * One audit entry: `at` in ms since the epoch; `outcome` 'denied' for a refused write or a failed
  * sign-in; before/after as stored, with every secret-named field (token, AES key, secret,

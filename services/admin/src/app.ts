@@ -45,6 +45,9 @@ export function createAdminApp(options: AdminAppOptions): Express {
   // req.ip (lockout, audit) and req.protocol follow X-Forwarded-* only when the peer is a
   // trusted proxy (the platform's Ingress controller): anyone else could choose their address.
   app.set('trust proxy', options.trustedProxies.length === 0 ? false : [...options.trustedProxies]);
+  // `<`, `>` and `&` in JSON answers as \u003c… : a stored name holding markup stays inert even
+  // where an answer is sniffed or pasted into HTML.
+  app.set('json escape', true);
   app.use((_req, res, next) => {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('X-Frame-Options', 'DENY');

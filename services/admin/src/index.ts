@@ -1,3 +1,7 @@
+export * from './accounts/accounts.repository.js';
+export * from './accounts/accounts.router.js';
+export * from './accounts/accounts.service.js';
+export type * from './accounts/accounts.types.js';
 export * from './api-error.js';
 export * from './api-types.js';
 export * from './app.js';
@@ -6,6 +10,9 @@ export type * from './audit/audit.types.js';
 export * from './audit/mask.js';
 export * from './config.js';
 export * from './main.js';
+export * from './rules/rules.repository.js';
+export * from './rules/rules.service.js';
+export type * from './rules/rules.types.js';
 export * from './users/create-user.js';
 export * from './users/password.js';
 export * from './users/users.repository.js';

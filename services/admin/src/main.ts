@@ -4,6 +4,8 @@ import { type Infrastructure, openInfrastructure } from '@mpstack/common/runtime
 import { type RunningService, runService, type ServiceDefinition, startService } from '@mpstack/common/shell';
 import type { Telemetry } from '@mpstack/common/telemetry';
 import type { Express } from 'express';
+import { createAccountsRouter } from './accounts/accounts.router.js';
+import { createAccountsService } from './accounts/accounts.service.js';
 import { createAdminApp } from './app.js';
 import { recordAudit } from './audit/audit.repository.js';
 import { createAuditRouter } from './audit/audit.router.js';
@@ -56,6 +58,14 @@ export function adminService(options: AdminServiceOptions = {}): ServiceDefiniti
           createAuditRouter(db),
           createUsersRouter(db),
           createLogsRouter({ client: logClient, logger, csvMaxRows: config.csvMaxRows }),
+          createAccountsRouter(
+            createAccountsService({
+              db,
+              audit: recordAudit,
+              publish: (channel, payload) => coordination.publish(channel, payload),
+              logger,
+            }),
+          ),
         ],
         onDenied: (req, failure) =>
           recordAudit(db, {

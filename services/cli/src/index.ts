@@ -3,3 +3,4 @@ export * from './commands/migrate.js';
 export * from './commands/sim.js';
 export * from './dev/demo-account.js';
 export { buildProgram, main } from './main.js';
+export * from './seed/seed.js';

@@ -39,7 +39,6 @@ const ingressEnvSchema = commonEnvSchema.extend({
    */
   MPSTACK_SHUTDOWN_DRAIN_SECONDS: intFromEnv(20, 0, 600),
   MPSTACK_TRACE_SAMPLE_RATIO: z.coerce.number().min(0).max(1).default(0.01),
-  MPSTACK_SEED_FILE: z.string().optional(),
   /** Customer-service sends a user message allows within 48 h (kf doc today: 5; until 2021: 20). */
   MPSTACK_WECHAT_KEFU_PER_MESSAGE: intFromEnv(5, 1, 1000),
   /** … and a menu click, follow or scan within 1 minute (kf doc: 3). */
@@ -94,7 +93,6 @@ export interface IngressConfig {
   readonly publishTimeoutMs: number;
   readonly shutdownDrainSeconds: number;
   readonly traceSampleRatio: number;
-  readonly seedFile: string | undefined;
   readonly serviceWindowRules: ServiceWindowRules;
 }
 
@@ -114,7 +112,6 @@ export function loadIngressConfig(env: Environment): IngressConfig {
     publishTimeoutMs: e.MPSTACK_PUBLISH_TIMEOUT_MS,
     shutdownDrainSeconds: e.MPSTACK_SHUTDOWN_DRAIN_SECONDS,
     traceSampleRatio: e.MPSTACK_TRACE_SAMPLE_RATIO,
-    seedFile: e.MPSTACK_SEED_FILE,
     serviceWindowRules: {
       message: { ...DEFAULT_SERVICE_WINDOW_RULES.message, budget: e.MPSTACK_WECHAT_KEFU_PER_MESSAGE },
       event: { ...DEFAULT_SERVICE_WINDOW_RULES.event, budget: e.MPSTACK_WECHAT_KEFU_PER_EVENT },

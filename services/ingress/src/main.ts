@@ -1,10 +1,10 @@
 import type { Environment } from '@mpstack/common/config';
-import { listAccounts, seedFromFile } from '@mpstack/common/db';
 import type { Logger } from '@mpstack/common/logging';
 import { type Infrastructure, openInfrastructure } from '@mpstack/common/runtime';
 import { type RunningService, runService, type ServiceDefinition, startService } from '@mpstack/common/shell';
 import type { Telemetry } from '@mpstack/common/telemetry';
 import { createAccountStatusRepository } from './account-status/account-status.repository.js';
+import { loadAccountSources } from './accounts/accounts.repository.js';
 import { createIngress, type Ingress } from './app.js';
 import { type IngressConfig, loadIngressConfig } from './config.js';
 import type { FastPathPlugin } from './rules/rule.types.js';
@@ -20,7 +20,7 @@ export interface IngressServiceOptions {
 }
 
 /**
- * The ingress as a service definition: infrastructure → seed → ingress, served by the shell
+ * The ingress as a service definition: infrastructure → ingress, served by the shell
  * (`runService` / `startService` in common) with the webhook ahead of express.
  */
 export function ingressService(options: IngressServiceOptions = {}): ServiceDefinition<IngressConfig> {
@@ -37,14 +37,13 @@ export function ingressService(options: IngressServiceOptions = {}): ServiceDefi
         onClose('infrastructure', () => own.close());
         infrastructure = own;
       }
-      if (config.seedFile !== undefined) await seedFromFile(infrastructure.db, config.seedFile);
       const { db } = infrastructure;
       const ingress = createIngress({
         logger,
         telemetry,
         coordination: infrastructure.coordination,
         queue: infrastructure.queue,
-        loadAccounts: () => listAccounts(db),
+        loadAccounts: () => loadAccountSources(db),
         loadRules: (accountId) => loadReplyRules(db, accountId, logger),
         settings: config,
         spoolDir: `${config.dataDir}/spool`,

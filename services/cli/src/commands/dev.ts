@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { createConsoleUser, loadAdminConfig, startAdmin } from '@mpstack/admin';
 import { loadBusinessConfig, startBusiness } from '@mpstack/business';
 import type { Environment } from '@mpstack/common/config';
-import { describeMysqlTarget, mysqlTarget, seed } from '@mpstack/common/db';
+import { describeMysqlTarget, mysqlTarget } from '@mpstack/common/db';
 import { AppError, ErrorCode } from '@mpstack/common/errors';
 import { createLogger, type Logger } from '@mpstack/common/logging';
 import { type Infrastructure, openInfrastructure } from '@mpstack/common/runtime';
@@ -12,6 +12,7 @@ import { loadSimulatorsConfig, type RunningSimulator, startSimulator } from '@mp
 import { createDemoMenu, demoAccount, demoSeed, demoSimAccount } from '../dev/demo-account.js';
 import { startDevWorker } from '../dev/dev-worker.js';
 import { type ScaleSettings, startScaledIngress } from '../dev/scaled-ingress.js';
+import { seed, seedFromFile } from '../seed/seed.js';
 
 export interface DevOptions {
   /** `--ingress-port`; when absent, MPSTACK_INGRESS_PORT, else 8080. */
@@ -81,7 +82,7 @@ export async function startDev(env: Environment, options: DevOptions): Promise<R
   try {
     const infrastructure = await openInfrastructure({ service: 'dev', ...config, migrate: true }, logger);
     closers.push(() => infrastructure.close());
-    await seed(infrastructure.db, demoSeed);
+    await seedDev(env, infrastructure, logger);
     const ingressChange = '--ingress-port or MPSTACK_INGRESS_PORT';
     const ingress = await (options.scale === undefined
       ? startIngress({ config, logger: logger.child({ component: 'ingress' }), infrastructure })
@@ -221,6 +222,15 @@ async function sendSummaryNow(summary: RunningLog['summary'], simulatorUrl: stri
   } catch (error) {
     return `today's summary could not be sent: ${error instanceof Error ? error.message : String(error)}`;
   }
+}
+
+/** The demo account, then `MPSTACK_SEED_FILE`'s accounts, through the admin service's writes (announced to the replicas). */
+async function seedDev(env: Environment, infrastructure: Infrastructure, logger: Logger): Promise<void> {
+  const { db, coordination } = infrastructure;
+  const deps = { db, publish: (channel: string, payload: string) => coordination.publish(channel, payload), logger };
+  await seed(deps, demoSeed);
+  const seedFile = env['MPSTACK_SEED_FILE'];
+  if (seedFile !== undefined && seedFile !== '') await seedFromFile(deps, seedFile);
 }
 
 /** The console with its demo super-admin 'admin': a fresh password at each start, for the banner (development only). */

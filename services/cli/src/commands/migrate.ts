@@ -6,8 +6,8 @@ import {
   ensureMysqlDatabase,
   migrateToLatest,
   mysqlTarget,
-  seedFromFile,
 } from '@mpstack/common/db';
+import { seedFromFile } from '../seed/seed.js';
 
 export interface MigrateResult {
   readonly applied: readonly string[];
@@ -15,7 +15,11 @@ export interface MigrateResult {
   readonly target: string;
 }
 
-/** `mpstack migrate [--seed file]`: idempotent; MPSTACK_DATABASE_URL or the embedded SQLite file. */
+/**
+ * `mpstack migrate [--seed file]`: idempotent; MPSTACK_DATABASE_URL or the embedded SQLite file.
+ * The seed goes through the admin service's writes (validated whole first, audited); no
+ * coordination is opened here, so running ingress replicas see it at their 60 s reload.
+ */
 export async function migrate(env: Environment, seedFile: string | undefined): Promise<MigrateResult> {
   const config = loadConfig(commonEnvSchema, env);
   const sqlitePath = join(config.MPSTACK_DATA_DIR, 'mpstack.db');
@@ -29,7 +33,7 @@ export async function migrate(env: Environment, seedFile: string | undefined): P
   });
   try {
     const { applied } = await migrateToLatest(db);
-    const seeded = seedFile === undefined ? undefined : await seedFromFile(db, seedFile);
+    const seeded = seedFile === undefined ? undefined : await seedFromFile({ db }, seedFile);
     const target =
       config.MPSTACK_DATABASE_URL === undefined
         ? `sqlite ${sqlitePath}`

@@ -9,6 +9,7 @@ import { runLog } from '@mpstack/log';
 import { runOperatorService } from '@mpstack/operator';
 import { simulatorsService } from '@mpstack/simulators';
 import { demoSimAccount } from '../dev/demo-account.js';
+import { migrate } from './migrate.js';
 import { runnableServices } from './runnable.js';
 
 export { runnableServices } from './runnable.js';
@@ -30,7 +31,14 @@ export const serviceRunners: Readonly<Record<string, (env: Environment) => Promi
   },
 };
 
-/** `mpstack run <name>`: starts the service; an unknown or not-yet-built name lists the runnable ones. */
+/** The services that read accounts and rules at start-up: `MPSTACK_SEED_FILE` is loaded before they start. */
+const seededServices: ReadonlySet<string> = new Set(['ingress', 'admin']);
+
+/**
+ * `mpstack run <name>`: starts the service; an unknown or not-yet-built name lists the
+ * runnable ones. With `MPSTACK_SEED_FILE`, the ingress and the admin service start after the
+ * CLI has migrated and seeded the database (the services themselves never seed).
+ */
 export async function runService(name: string, env: Environment): Promise<void> {
   const runner = serviceRunners[name];
   if (runner === undefined || !runnableServices().includes(name)) {
@@ -40,5 +48,7 @@ export async function runService(name: string, env: Environment): Promise<void> 
       `${known ? `service "${name}" is not built yet` : `unknown service "${name}"`}; available: ${runnableServices().join(', ')}`,
     );
   }
+  const seedFile = env['MPSTACK_SEED_FILE'];
+  if (seedFile !== undefined && seedFile !== '' && seededServices.has(name)) await migrate(env, seedFile);
   await runner(env);
 }

@@ -1,7 +1,7 @@
-import type { SeedData } from '@mpstack/common/db';
 import type { SimAccount } from '@mpstack/simulators';
 // The light subpath: `mpstack wx sign` loads this file and must not load express.
 import { sampleTemplates } from '@mpstack/simulators/templates';
+import type { SeedData } from '../seed/seed.js';
 import { fetchStableToken } from './dev-worker.js';
 
 /**

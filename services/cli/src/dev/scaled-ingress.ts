@@ -41,8 +41,11 @@ export async function startScaledIngress(
       `--scale auto runs several ingress processes that must share state; set ${missing.join(', ')}`,
     );
   }
+  // `mpstack dev` has seeded already; the copies need not seed again.
   const copiesEnv = Object.fromEntries(
-    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined),
+    Object.entries(env).filter(
+      (entry): entry is [string, string] => entry[1] !== undefined && entry[0] !== 'MPSTACK_SEED_FILE',
+    ),
   );
   // The front port first and the copies' ports checked: if one is taken, no copy has started.
   let ready: Backends = () => [];

@@ -3,9 +3,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseSeed } from '@mpstack/common/db';
 import { type RunningDev, startDev } from '../../src/commands/dev.js';
 import { simSend, simSendDefaults } from '../../src/commands/sim.js';
+import { parseSeed } from '../../src/seed/seed.js';
 
 const example = fileURLToPath(new URL('../../../../../examples/seed.example.json', import.meta.url));
 

@@ -1,4 +1,3 @@
-export * from './accounts.repository.js';
 export * from './database.js';
 export * from './migrate.js';
 export {
@@ -16,7 +15,6 @@ export {
 export { migrationProvider, migrations } from './migrations/index.js';
 export * from './mysql-server.js';
 export * from './reply-schema.js';
-export * from './rules.repository.js';
 export * from './schema.js';
-export * from './seed.js';
+export * from './unique-violation.js';
 export * from './upsert.js';

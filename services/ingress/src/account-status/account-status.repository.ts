@@ -17,6 +17,7 @@ export function createAccountStatusRepository(db: Db): AccountStatusRepository {
         'accounts.app_id',
         'accounts.encrypt_mode',
         'accounts.updated_at',
+        'accounts.disabled',
         eb('accounts.previous_encoding_aes_key', 'is not', null).as('has_previous'),
         eb.fn.count<number | string | bigint>('reply_rules.id').as('rules'),
       ])
@@ -26,6 +27,7 @@ export function createAccountStatusRepository(db: Db): AccountStatusRepository {
         'accounts.app_id',
         'accounts.encrypt_mode',
         'accounts.updated_at',
+        'accounts.disabled',
         'accounts.previous_encoding_aes_key',
       ]);
   return {
@@ -45,6 +47,7 @@ interface StatusRow {
   readonly app_id: string;
   readonly encrypt_mode: StoredAccountStatus['mode'];
   readonly updated_at: string | Date;
+  readonly disabled: number;
   readonly has_previous: unknown;
   readonly rules: number | string | bigint;
 }
@@ -58,6 +61,7 @@ function toStatus(row: StatusRow): StoredAccountStatus {
     // SQLite and MariaDB both answer a comparison with 0/1.
     hasPreviousAesKey: Number(row.has_previous) === 1,
     ruleCount: Number(row.rules),
+    disabled: Number(row.disabled) === 1,
     updatedAt: toDate(row.updated_at).toISOString(),
   };
 }

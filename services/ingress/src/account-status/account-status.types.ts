@@ -10,6 +10,8 @@ export interface StoredAccountStatus {
   readonly hasPreviousAesKey: boolean;
   /** Reply rules of every kind (keyword, subscribe, default). */
   readonly ruleCount: number;
+  /** Switched off in the console: this replica answers its deliveries `success` and drops them. */
+  readonly disabled: boolean;
   readonly updatedAt: string;
 }
 

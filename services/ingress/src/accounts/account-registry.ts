@@ -60,5 +60,6 @@ export function toAccount(source: AccountSource): Account {
     token: source.token,
     mode: source.encryptMode,
     aesKeys: Object.freeze(keys),
+    disabled: source.disabled === true,
   });
 }

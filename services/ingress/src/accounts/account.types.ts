@@ -8,6 +8,8 @@ export interface Account {
   readonly mode: EncryptMode;
   /** Current EncodingAESKey first, then the previous one (fallback while the console change propagates). */
   readonly aesKeys: readonly AesKey[];
+  /** Switched off in the console: deliveries are refused (`webhook/disabled.ts`). */
+  readonly disabled: boolean;
 }
 
 export interface AccountSource {
@@ -17,4 +19,6 @@ export interface AccountSource {
   readonly encryptMode: EncryptMode;
   readonly encodingAesKey: string | undefined;
   readonly previousEncodingAesKey: string | undefined;
+  /** Absent means enabled. */
+  readonly disabled?: boolean;
 }

@@ -1,5 +1,7 @@
-import { type Db, listRules, type ReplyRule } from '@mpstack/common/db';
+import type { Db } from '@mpstack/common/db';
 import type { Logger } from '@mpstack/common/logging';
+import type { ReplyRule } from './rule.types.js';
+import { listEnabledRules } from './rules.repository.js';
 
 /**
  * Loads an account's enabled reply rules. A failure is logged and re-thrown: nothing is
@@ -9,7 +11,7 @@ import type { Logger } from '@mpstack/common/logging';
  */
 export async function loadReplyRules(db: Db, accountId: string, logger: Logger): Promise<readonly ReplyRule[]> {
   try {
-    return (await listRules(db, accountId)).filter((rule) => rule.enabled);
+    return await listEnabledRules(db, accountId);
   } catch (error) {
     logger.error({ err: error, account: accountId }, 'reply rules could not be loaded');
     throw error;

@@ -6,6 +6,7 @@ import type { FastHandler } from '@mpstack/common/http';
 import { dedupeKey, isKnownEvent, type WxMessage } from '@mpstack/common/wechat';
 import type { Account } from '../accounts/account.types.js';
 import { claimWithinBudget, type HoldReason, isUnavailable, LeaseKeeper, nextHolder } from './claim.js';
+import { RefusalLog, refuseDisabled } from './disabled.js';
 import { type Executed, execute, replyXmlOf, ruleDecision } from './execute.js';
 import { refuseControlCharacters } from './fields.js';
 import { holdUnanswered } from './hold.js';
@@ -22,6 +23,7 @@ export type { WebhookDeps, WebhookSettings } from './webhook.types.js';
  * path → slow path → reply, with a log event and a metric for every request.
  */
 export function createWebhookHandler(deps: WebhookDeps): FastHandler {
+  const refusals = new RefusalLog(deps.logger, deps.clock);
   return (request, response) => {
     const target = request.url === undefined ? undefined : parseWebhookUrl(request.url);
     if (target === undefined) return false;
@@ -38,8 +40,9 @@ export function createWebhookHandler(deps: WebhookDeps): FastHandler {
     }
     // verifyUrl throws synchronously on a bad signature: run it inside the chain so the
     // refusal becomes a 401 instead of an exception escaping the server's request handler.
-    const work =
-      request.method === 'GET'
+    const work = account.disabled
+      ? Promise.resolve().then(() => refuseDisabled(deps, refusals, account, target.query, request, response))
+      : request.method === 'GET'
         ? Promise.resolve().then(() => verifyUrl(deps, account, target.query, response))
         : request.method === 'POST'
           ? handleMessage(deps, account, target.query, request, response)
@@ -101,6 +104,7 @@ function failed(deps: WebhookDeps, error: unknown, response: ServerResponse, tar
   const context = { err: error, request: loggableTarget(target) };
   if (status >= 500) deps.logger.error(context, 'webhook request failed');
   else if (code === ErrorCode.plaintextRefused) deps.logger.warn(context, 'encryption downgrade refused');
+  else if (code === ErrorCode.accountDisabled) deps.logger.warn(context, 'URL verification refused: account disabled');
   else deps.logger.debug(context, 'webhook request refused');
   return { msgType: 'none', outcome: `rejected_${code}` };
 }

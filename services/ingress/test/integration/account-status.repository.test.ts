@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createDatabase, type Db, migrateToLatest, seed } from '@mpstack/common/db';
+import { createDatabase, type Db, migrateToLatest } from '@mpstack/common/db';
 import { createTestDatabase, type TestDatabase } from '@mpstack/testkit';
 import { createAccountStatusRepository } from '../../src/account-status/account-status.repository.js';
 import { randomAesKey } from '../support/accounts.js';
+import { storeAccount, storeRule } from '../support/stored.js';
 
 const secret = 'S3CRET-app-secret-0123456789abcdef';
 const seedData = () => ({
@@ -18,10 +19,15 @@ const seedData = () => ({
       token: 'TOKrotating',
       encodingAesKey: randomAesKey(),
       previousEncodingAesKey: randomAesKey(),
-      encryptMode: 'safe',
+      encryptMode: 'safe' as const,
       rules: [
-        { kind: 'subscribe', reply: { type: 'text', content: '欢迎' } },
-        { kind: 'keyword', matchType: 'exact', keyword: '话费', reply: { type: 'text', content: '查询话费' } },
+        { kind: 'subscribe' as const, reply: { type: 'text' as const, content: '欢迎' } },
+        {
+          kind: 'keyword' as const,
+          matchType: 'exact' as const,
+          keyword: '话费',
+          reply: { type: 'text' as const, content: '查询话费' },
+        },
       ],
     },
     {
@@ -30,7 +36,9 @@ const seedData = () => ({
       appId: 'wx2222222222222222',
       appSecret: secret,
       token: 'TOKquiet',
-      encryptMode: 'plain',
+      encryptMode: 'plain' as const,
+      disabled: true,
+      rules: undefined,
     },
   ],
 });
@@ -49,7 +57,10 @@ for (const dialect of ['MariaDB', 'SQLite'] as const) {
         db = createDatabase({ sqlitePath: join(dir, 'mpstack.db') });
       }
       await migrateToLatest(db);
-      await seed(db, seedData());
+      for (const { rules, ...account } of seedData().accounts) {
+        await storeAccount(db, account);
+        for (const rule of rules ?? []) await storeRule(db, account.id, rule);
+      }
     });
     after(async () => {
       await db.destroy();
@@ -61,10 +72,10 @@ for (const dialect of ['MariaDB', 'SQLite'] as const) {
       const repository = createAccountStatusRepository(db);
       const listed = await repository.list();
       assert.deepEqual(
-        listed.map((a) => [a.id, a.name, a.appId, a.mode, a.hasPreviousAesKey, a.ruleCount]),
+        listed.map((a) => [a.id, a.name, a.appId, a.mode, a.hasPreviousAesKey, a.ruleCount, a.disabled]),
         [
-          ['quiet', 'Quiet', 'wx2222222222222222', 'plain', false, 0],
-          ['rotating', '轮换中 😀', 'wx1111111111111111', 'safe', true, 2],
+          ['quiet', 'Quiet', 'wx2222222222222222', 'plain', false, 0, true],
+          ['rotating', '轮换中 😀', 'wx1111111111111111', 'safe', true, 2, false],
         ],
       );
       assert.ok(listed.every((a) => !Number.isNaN(Date.parse(a.updatedAt))));

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { ReplyRule } from '@mpstack/common/db';
 import type { AccountSource } from '../../src/accounts/account.types.js';
+import type { ReplyRule } from '../../src/rules/rule.types.js';
 
 /** A random EncodingAESKey: 43 base64 characters (32 bytes without the trailing `=`). */
 export function randomAesKey(): string {
@@ -48,8 +48,6 @@ export function rule(accountId: string, fields: Partial<ReplyRule> & Pick<ReplyR
     keyword: undefined,
     priority: 0,
     enabled: true,
-    createdAt: new Date(0),
-    updatedAt: new Date(0),
     ...fields,
   };
 }

@@ -70,6 +70,8 @@ export interface HarnessOptions {
   readonly settings?: Partial<WebhookSettings>;
   /** Where the ingress's JSON log lines go, at debug level (silent without it). */
   readonly logLines?: string[];
+  /** Ids of the test accounts loaded as disabled in the console. */
+  readonly disabled?: readonly string[];
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -106,7 +108,8 @@ async function startOn(vhost: string, amqpUrl: string, options: HarnessOptions):
     telemetry,
     coordination,
     queue,
-    loadAccounts: async () => [...byId.values()],
+    loadAccounts: async () =>
+      [...byId.values()].map((a) => ({ ...a, disabled: options.disabled?.includes(a.id) === true })),
     loadRules: async (accountId) => testRules(accountId),
     settings: { ...harnessSettings, ...options.settings },
     spoolDir,

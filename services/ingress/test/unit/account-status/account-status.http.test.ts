@@ -20,6 +20,7 @@ const stored = (id: string, extra: Partial<StoredAccountStatus> = {}): StoredAcc
   mode: 'safe',
   hasPreviousAesKey: false,
   ruleCount: 0,
+  disabled: false,
   updatedAt: '2026-12-01T00:00:00.000Z',
   ...extra,
 });
@@ -85,6 +86,7 @@ describe('GET /api/accounts through createIngress (fake repository, in-process c
     const one = (await (await fetch(`${base}/api/accounts/safe`)).json()) as Record<string, unknown>;
     assert.deepEqual(Object.keys(one).sort(), [
       'appId',
+      'disabled',
       'hasPreviousAesKey',
       'id',
       'isServed',

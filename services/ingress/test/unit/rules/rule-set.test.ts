@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import type { ReplyRule } from '@mpstack/common/db';
 import { parseMessageXml, type WxMessage } from '@mpstack/common/wechat';
+import type { ReplyRule } from '../../../src/rules/rule.types.js';
 import { RuleSet } from '../../../src/rules/rule-set.js';
 import { rule } from '../../support/accounts.js';
 

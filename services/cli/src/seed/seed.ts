@@ -1,15 +1,22 @@
 import { readFile } from 'node:fs/promises';
+import {
+  type Actor,
+  accountIdSchema,
+  accountNameSchema,
+  appIdSchema,
+  appSecretSchema,
+  createAccountsService,
+  createRulesService,
+  encodingAesKeySchema,
+  encryptModeSchema,
+  isValidRegex,
+  tokenSchema,
+  type WriteDeps,
+} from '@mpstack/admin';
+import { replySchema } from '@mpstack/common/db';
+import { AppError, ErrorCode } from '@mpstack/common/errors';
+import type { Reply } from '@mpstack/common/wechat';
 import { z } from 'zod';
-import { AppError, ErrorCode } from '../errors/app-error.js';
-import type { Reply } from '../wechat/reply-types.js';
-import { upsertAccount } from './accounts.repository.js';
-import type { Db } from './database.js';
-import { replySchema } from './reply-schema.js';
-import { isValidRegex, upsertRule } from './rules.repository.js';
-
-const slug = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'lowercase letters, digits, - and _ (max 64)');
-/** WeChat's EncodingAESKey is 43 characters of base64 without the trailing `=`. */
-const aesKey = z.string().regex(/^[A-Za-z0-9+/]{43}$/, 'an EncodingAESKey is 43 base64 characters');
 
 /**
  * Cross-field checks run even when other fields already failed (zod skips refinements on
@@ -41,15 +48,15 @@ const seedRule = z
 
 const seedAccount = z
   .strictObject({
-    id: slug,
-    name: z.string().min(1).max(128),
-    appId: z.string().min(1).max(64),
-    appSecret: z.string().min(1).max(128),
-    // WeChat: the Token is 3–32 letters and digits.
-    token: z.string().regex(/^[A-Za-z0-9]{3,32}$/, 'a Token is 3-32 letters and digits'),
-    encodingAesKey: aesKey.optional(),
-    previousEncodingAesKey: aesKey.optional(),
-    encryptMode: z.enum(['plain', 'compatible', 'safe']),
+    // The console's own field rules (`@mpstack/admin`'s api-types): a seed and the console accept the same accounts.
+    id: accountIdSchema,
+    name: accountNameSchema,
+    appId: appIdSchema,
+    appSecret: appSecretSchema,
+    token: tokenSchema,
+    encodingAesKey: encodingAesKeySchema.optional(),
+    previousEncodingAesKey: encodingAesKeySchema.optional(),
+    encryptMode: encryptModeSchema,
     rules: z.array(seedRule).default([]),
   })
   .refine((account) => account.encryptMode === 'plain' || account.encodingAesKey !== undefined, {
@@ -62,10 +69,14 @@ const seedAccount = z
 export const seedSchema = z.strictObject({ accounts: z.array(seedAccount) }).superRefine((seed, context) => {
   const seen = new Set<string>();
   // Runs only once every account is valid: duplicates are the last problem worth reporting.
+  const appIds = new Set<string>();
   seed.accounts.forEach((account, index) => {
     if (seen.has(account.id))
       context.addIssue({ code: 'custom', path: ['accounts', index, 'id'], message: 'duplicate' });
+    if (appIds.has(account.appId))
+      context.addIssue({ code: 'custom', path: ['accounts', index, 'appId'], message: 'duplicate' });
     seen.add(account.id);
+    appIds.add(account.appId);
   });
 });
 
@@ -81,28 +92,43 @@ export function parseSeed(data: unknown): z.output<typeof seedSchema> {
   });
 }
 
+/** Who seeds, in the audit log. */
+export const seedActor: Actor = { username: 'mpstack seed', ip: 'local' };
+
+export interface SeedResult {
+  readonly accounts: number;
+  readonly rules: number;
+}
+
 /**
- * Upserts the accounts and their rules (rules by account + kind + match type + keyword),
- * so seeding twice leaves the database as seeding once. Rules not in the seed are kept:
- * operators may have added them.
+ * Upserts the accounts and their rules (rules by account + kind + match type + keyword)
+ * through the admin service's writes — the same transactions, audit and announcements as the
+ * console's — so seeding twice leaves the database as seeding once. The whole file is
+ * validated before anything is written. Rules not in the seed are kept: operators may have
+ * added them.
  */
-export async function seed(db: Db, data: unknown): Promise<{ readonly accounts: number; readonly rules: number }> {
+export async function seed(deps: WriteDeps, data: unknown, by: Actor = seedActor): Promise<SeedResult> {
   const parsed = parseSeed(data);
+  const accounts = createAccountsService(deps);
+  const replyRules = createRulesService(deps);
   let rules = 0;
   for (const account of parsed.accounts) {
-    await upsertAccount(db, {
-      id: account.id,
-      name: account.name,
-      appId: account.appId,
-      appSecret: account.appSecret,
-      token: account.token,
-      encodingAesKey: account.encodingAesKey,
-      previousEncodingAesKey: account.previousEncodingAesKey,
-      encryptMode: account.encryptMode,
-    });
+    await accounts.upsert(
+      {
+        id: account.id,
+        name: account.name,
+        appId: account.appId,
+        appSecret: account.appSecret,
+        token: account.token,
+        encodingAesKey: account.encodingAesKey,
+        previousEncodingAesKey: account.previousEncodingAesKey,
+        encryptMode: account.encryptMode,
+      },
+      by,
+    );
     for (const rule of account.rules) {
       // zod types optional fields as `T | undefined`; parsed JSON holds no `undefined`.
-      await upsertRule(db, { ...rule, accountId: account.id, reply: rule.reply as Reply });
+      await replyRules.upsert({ ...rule, accountId: account.id, reply: rule.reply as Reply }, by);
       rules += 1;
     }
   }
@@ -110,15 +136,12 @@ export async function seed(db: Db, data: unknown): Promise<{ readonly accounts: 
 }
 
 /** Reads a JSON seed file and {@link seed}s it; unreadable or invalid JSON is `config_invalid`. */
-export async function seedFromFile(
-  db: Db,
-  path: string,
-): Promise<{ readonly accounts: number; readonly rules: number }> {
+export async function seedFromFile(deps: WriteDeps, path: string, by: Actor = seedActor): Promise<SeedResult> {
   let data: unknown;
   try {
     data = JSON.parse(await readFile(path, 'utf8'));
   } catch (error) {
     throw new AppError(ErrorCode.configInvalid, `cannot read seed file ${path}`, { cause: error });
   }
-  return seed(db, data);
+  return seed(deps, data, by);
 }

@@ -1,0 +1,338 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { invalidationChannels } from '@mpstack/common/contracts';
+import { createLogger } from '@mpstack/common/logging';
+import { type Infrastructure, openInfrastructure } from '@mpstack/common/runtime';
+import type { RunningService } from '@mpstack/common/shell';
+import { deleteKeys, REDIS_URL, uniqueName, until } from '@mpstack/testkit';
+import { createAccountsRepository } from '../../src/accounts/accounts.repository.js';
+import type { AccountRecord } from '../../src/accounts/accounts.types.js';
+import { loadAdminConfig } from '../../src/config.js';
+import { startAdmin } from '../../src/main.js';
+import { hashPassword } from '../../src/users/password.js';
+import { createUsersRepository } from '../../src/users/users.repository.js';
+import { dialects, openTestDb, type TestDb } from '../support/databases.js';
+
+type Json = {
+  error?: { code: string; message: string; problems?: string[] };
+  csrfToken?: string;
+  items?: Record<string, unknown>[];
+} & Record<string, unknown>;
+
+const aesKey = () => randomBytes(32).toString('base64').slice(0, 43);
+const appId = () => `wx${randomBytes(8).toString('hex')}`;
+const password = 'correct horse battery';
+
+/**
+ * `/admin/api/accounts` (docs/issue-10-seams.md) on both adapters: SQLite with in-process
+ * coordination, and the real MariaDB with the real Redis.
+ */
+for (const dialect of dialects) {
+  describe(`admin API /accounts on ${dialect}`, function () {
+    this.timeout(60_000);
+    let test: TestDb;
+    let infrastructure: Infrastructure;
+    let admin: RunningService;
+    let keyPrefix: string;
+    const announced: string[] = [];
+    const sessions: Record<string, { cookie: string; csrf: string }> = {};
+
+    before(async () => {
+      test = await openTestDb(dialect);
+      keyPrefix = `${uniqueName('admin-accounts')}:`;
+      const config = loadAdminConfig({
+        MPSTACK_DATA_DIR: test.dataDir,
+        MPSTACK_ADMIN_PORT: '0',
+        MPSTACK_LOG_LEVEL: 'silent',
+        MPSTACK_KEY_PREFIX: keyPrefix,
+        ...(test.url === undefined ? {} : { MPSTACK_DATABASE_URL: test.url, MPSTACK_REDIS_URL: REDIS_URL }),
+      });
+      infrastructure = await openInfrastructure(
+        { service: 'admin-test', ...config, migrate: true },
+        createLogger({ service: 't', level: 'silent' }),
+      );
+      await infrastructure.coordination.subscribe(invalidationChannels.accounts, (id) => announced.push(id));
+      const users = createUsersRepository(infrastructure.db);
+      for (const [username, role] of [
+        ['root', 'super-admin'],
+        ['vera', 'viewer'],
+        ['otto', 'operator'],
+      ] as const) {
+        await users.create({ username, displayName: username, role, passwordHash: await hashPassword(password) });
+      }
+      admin = await startAdmin({ config, infrastructure });
+      for (const username of ['root', 'vera', 'otto']) {
+        const response = await fetch(`${admin.url}/admin/api/session`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', origin: admin.url },
+          body: JSON.stringify({ username, password }),
+        });
+        assert.equal(response.status, 200);
+        const body = (await response.json()) as Json;
+        sessions[username] = {
+          cookie: response.headers.get('set-cookie')?.split(';')[0] ?? '',
+          csrf: body.csrfToken ?? '',
+        };
+      }
+    });
+
+    after(async () => {
+      await admin?.close();
+      await infrastructure?.close();
+      await test?.cleanup();
+      if (dialect === 'MariaDB') await deleteKeys(keyPrefix);
+    });
+
+    /** A request as `who` (a signed-in user, with its CSRF token), or anonymous. */
+    const call = async (method: string, path: string, who?: string, body?: unknown) => {
+      const session = who === undefined ? undefined : sessions[who];
+      const response = await fetch(`${admin.url}/admin/api${path}`, {
+        method,
+        headers: {
+          'content-type': 'application/json',
+          origin: admin.url,
+          ...(session === undefined ? {} : { cookie: session.cookie, 'x-csrf-token': session.csrf }),
+        },
+        ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+      });
+      const text = await response.text();
+      const type = response.headers.get('content-type') ?? '';
+      return { status: response.status, text, type, body: (text === '' ? {} : JSON.parse(text)) as Json };
+    };
+    const stored = (id: string) => createAccountsRepository(infrastructure.db).find(id);
+    const allStored = () => createAccountsRepository(infrastructure.db).list();
+    const newAccount = (extra: Record<string, unknown> = {}) => ({
+      id: uniqueName('shop').replace(/[^a-z0-9-]/g, ''),
+      name: '演示号 🧧',
+      appId: appId(),
+      appSecret: 'A1b2C3d4E5f6A1b2C3d4E5f6A1b2C3d4',
+      token: `tok${randomBytes(6).toString('hex')}`,
+      encodingAesKey: aesKey(),
+      mode: 'safe',
+      ...extra,
+    });
+    const create = async (extra: Record<string, unknown> = {}) => {
+      const input = newAccount(extra);
+      const created = await call('POST', '/accounts', 'root', input);
+      assert.equal(created.status, 201, created.text);
+      return input;
+    };
+
+    it('creates an account and lists it without a secret; every role with accounts:read sees it', async () => {
+      const input = await create();
+      const answer = await call('GET', '/accounts', 'vera');
+      assert.equal(answer.status, 200);
+      const view = answer.body.items?.find((item) => item['id'] === input.id);
+      assert.deepEqual(
+        { ...view, updatedAt: typeof view?.['updatedAt'] },
+        {
+          id: input.id,
+          appId: input.appId,
+          name: input.name,
+          mode: 'safe',
+          disabled: false,
+          hasAppSecret: true,
+          hasPreviousAesKey: false,
+          updatedAt: 'string',
+        },
+      );
+      for (const secret of [input.token, input.encodingAesKey, input.appSecret]) {
+        assert.ok(!answer.text.includes(secret), 'a secret in GET /accounts');
+      }
+      assert.equal((await call('GET', '/accounts', 'otto')).status, 200);
+      assert.equal((await call('GET', '/accounts')).status, 401);
+      const row = await stored(input.id);
+      assert.deepEqual(
+        [row?.token, row?.encodingAesKey, row?.appSecret],
+        [input.token, input.encodingAesKey, input.appSecret],
+      );
+      await until(() => announced.includes(input.id), 5_000, 'the create announced to the replicas');
+    });
+
+    for (const [what, extra, field] of [
+      ['an AppID without wx', { appId: 'ab0123456789abcdef' }, 'appId'],
+      ['an AppID of 15 hex digits', { appId: 'wx0123456789abcde' }, 'appId'],
+      ['an AppID with a non-hex digit', { appId: 'wx0123456789abcdeg' }, 'appId'],
+      ['a Token of 2 characters', { token: 'ab' }, 'token'],
+      ['a Token of 33 characters', { token: 'a'.repeat(33) }, 'token'],
+      ['a Token with a symbol', { token: 'tok-123' }, 'token'],
+      ['an EncodingAESKey of 42 characters', { encodingAesKey: 'a'.repeat(42) }, 'encodingAesKey'],
+      ['an EncodingAESKey of 44 characters', { encodingAesKey: 'a'.repeat(44) }, 'encodingAesKey'],
+      ['an EncodingAESKey with a character outside base64', { encodingAesKey: `${'a'.repeat(42)}!` }, 'encodingAesKey'],
+      ['a safe account without an EncodingAESKey', { encodingAesKey: undefined }, 'encodingAesKey'],
+      ['an unknown mode', { mode: 'aes' }, 'mode'],
+      ['an id with upper case', { id: 'Shop' }, 'id'],
+      ['an id with a slash', { id: 'a/b' }, 'id'],
+      ['an empty name', { name: '' }, 'name'],
+      ['a name of spaces', { name: '   ' }, 'name'],
+      ['a name of 129 characters', { name: 'n'.repeat(129) }, 'name'],
+      ['a name with a control character', { name: 'a\u0007b' }, 'name'],
+      ['an unknown field', { secret: 'x' }, '(body)'],
+    ] as const) {
+      it(`refuses ${what} (400 invalid_request naming ${field}) and writes nothing`, async () => {
+        const before = (await allStored()).length;
+        const input = newAccount(extra);
+        const answer = await call('POST', '/accounts', 'root', input);
+        assert.equal(answer.status, 400, answer.text);
+        assert.equal(answer.body.error?.code, 'invalid_request');
+        assert.ok(
+          answer.body.error?.problems?.some((problem) => problem.startsWith(field === '(body)' ? '' : `${field}:`)),
+          answer.text,
+        );
+        assert.equal((await allStored()).length, before);
+        assert.equal(await stored(input.id), undefined);
+      });
+    }
+
+    it('refuses a duplicate id and a duplicate AppID with 409 conflict, keeping the stored account', async () => {
+      const first = await create();
+      const sameId = await call('POST', '/accounts', 'root', newAccount({ id: first.id, name: 'Other' }));
+      assert.deepEqual([sameId.status, sameId.body.error?.code], [409, 'conflict']);
+      const sameAppId = await call('POST', '/accounts', 'root', newAccount({ appId: first.appId }));
+      assert.deepEqual([sameAppId.status, sameAppId.body.error?.code], [409, 'conflict']);
+      assert.equal((await stored(first.id))?.name, first.name);
+      const other = await create();
+      const patched = await call('PATCH', `/accounts/${other.id}`, 'root', { appId: first.appId });
+      assert.equal(patched.status, 409);
+    });
+
+    it('refuses every write to a viewer and an operator (403) and writes nothing, even for a bad body', async () => {
+      const target = await create();
+      const before = await stored(target.id);
+      for (const who of ['vera', 'otto']) {
+        for (const [method, path, body] of [
+          ['POST', '/accounts', newAccount()],
+          ['POST', '/accounts', { id: 'x' }],
+          ['PATCH', `/accounts/${target.id}`, { name: 'hijacked' }],
+          ['POST', `/accounts/${target.id}/disable`, undefined],
+          ['POST', `/accounts/${target.id}/enable`, undefined],
+          ['POST', `/accounts/${target.id}/rotate-aes-key`, { encodingAesKey: aesKey() }],
+        ] as const) {
+          const answer = await call(method, path, who, body);
+          assert.deepEqual([answer.status, answer.body.error?.code], [403, 'forbidden'], `${who} ${method} ${path}`);
+        }
+      }
+      assert.deepEqual(await stored(target.id), before);
+      assert.equal((await call('POST', '/accounts', undefined, newAccount())).status, 401);
+    });
+
+    it('stores SQL injection and markup in a name verbatim and answers it JSON-escaped', async () => {
+      const names = [
+        "x'); DROP TABLE accounts; --",
+        '" OR 1=1 -- ',
+        '<script>alert(1)</script><img src=x onerror=alert(2)>',
+        '&lt;b&gt; & </textarea>',
+      ];
+      for (const name of names) {
+        const input = await create({ name });
+        assert.equal((await stored(input.id))?.name, name, 'stored verbatim');
+        const listed = await call('GET', '/accounts', 'vera');
+        assert.equal(listed.body.items?.find((item) => item['id'] === input.id)?.['name'], name);
+        assert.ok(!/[<>]/.test(listed.text), 'markup characters are escaped in the JSON text');
+        assert.match(listed.type, /^application\/json/);
+      }
+      assert.ok((await allStored()).length >= names.length, 'the accounts table is still there');
+    });
+
+    it('refuses an oversized body (413 too_large) and a malformed one (400), writing nothing', async () => {
+      const before = (await allStored()).length;
+      const big = await call('POST', '/accounts', 'root', newAccount({ name: 'n'.repeat(70 * 1024) }));
+      assert.deepEqual([big.status, big.body.error?.code], [413, 'too_large']);
+      const malformed = await call('POST', '/accounts', 'root', '{"id": "half');
+      assert.deepEqual([malformed.status, malformed.body.error?.code], [400, 'invalid_request']);
+      assert.equal((await allStored()).length, before);
+    });
+
+    it('edits fields, keeps the secrets not sent, and refuses a key change, an id change or nothing to change', async () => {
+      const input = await create();
+      const edited = await call('PATCH', `/accounts/${input.id}`, 'root', {
+        id: input.id,
+        name: 'Renamed',
+        token: 'NewToken123',
+        mode: 'compatible',
+      });
+      assert.equal(edited.status, 200, edited.text);
+      assert.deepEqual(
+        [edited.body['name'], edited.body['mode'], edited.body['hasAppSecret']],
+        ['Renamed', 'compatible', true],
+      );
+      const row = (await stored(input.id)) as AccountRecord;
+      assert.deepEqual(
+        [row.token, row.appSecret, row.encodingAesKey],
+        ['NewToken123', input.appSecret, input.encodingAesKey],
+      );
+      for (const [body, code] of [
+        [{ encodingAesKey: aesKey() }, 'invalid_request'],
+        [{ id: 'another' }, 'invalid_request'],
+        [{}, 'invalid_request'],
+        [{ token: 'x' }, 'invalid_request'],
+      ] as const) {
+        const answer = await call('PATCH', `/accounts/${input.id}`, 'root', body);
+        assert.equal(answer.body.error?.code, code, JSON.stringify(body));
+      }
+      assert.match(
+        (await call('PATCH', `/accounts/${input.id}`, 'root', { encodingAesKey: aesKey() })).text,
+        /rotate-aes-key/,
+      );
+      assert.equal((await call('PATCH', '/accounts/nobody-here', 'root', { name: 'x' })).status, 404);
+      assert.equal((await stored(input.id))?.encodingAesKey, input.encodingAesKey);
+    });
+
+    it('a plain account without a key cannot become safe until a key is rotated in', async () => {
+      const input = await create({ mode: 'plain', encodingAesKey: undefined, appSecret: undefined });
+      const listed = await call('GET', '/accounts', 'root');
+      assert.equal(listed.body.items?.find((item) => item['id'] === input.id)?.['hasAppSecret'], false);
+      const safe = await call('PATCH', `/accounts/${input.id}`, 'root', { mode: 'safe' });
+      assert.equal(safe.status, 400);
+      assert.match(safe.text, /rotate-aes-key/);
+      const key = aesKey();
+      const rotated = await call('POST', `/accounts/${input.id}/rotate-aes-key`, 'root', { encodingAesKey: key });
+      assert.equal(rotated.body['hasPreviousAesKey'], false, 'no key before: nothing to fall back to');
+      assert.equal((await call('PATCH', `/accounts/${input.id}`, 'root', { mode: 'safe' })).status, 200);
+      assert.equal((await stored(input.id))?.encodingAesKey, key);
+    });
+
+    it('rotates the AES key: the current one becomes the previous, a repeat or bad key is refused, null ends it', async () => {
+      const input = await create();
+      const next = aesKey();
+      const rotated = await call('POST', `/accounts/${input.id}/rotate-aes-key`, 'root', { encodingAesKey: next });
+      assert.equal(rotated.status, 200, rotated.text);
+      assert.equal(rotated.body['hasPreviousAesKey'], true);
+      assert.ok(!rotated.text.includes(next) && !rotated.text.includes(input.encodingAesKey));
+      let row = await stored(input.id);
+      assert.deepEqual([row?.encodingAesKey, row?.previousEncodingAesKey], [next, input.encodingAesKey]);
+      const again = await call('POST', `/accounts/${input.id}/rotate-aes-key`, 'root', { encodingAesKey: next });
+      assert.equal(again.status, 400);
+      for (const bad of [{ encodingAesKey: 'short' }, {}, { encodingAesKey: next, extra: 1 }]) {
+        assert.equal((await call('POST', `/accounts/${input.id}/rotate-aes-key`, 'root', bad)).status, 400);
+      }
+      assert.equal(
+        (await call('POST', '/accounts/nobody-here/rotate-aes-key', 'root', { encodingAesKey: next })).status,
+        404,
+      );
+      const ended = await call('PATCH', `/accounts/${input.id}`, 'root', { previousEncodingAesKey: null });
+      assert.equal(ended.body['hasPreviousAesKey'], false);
+      row = await stored(input.id);
+      assert.deepEqual([row?.encodingAesKey, row?.previousEncodingAesKey], [next, undefined]);
+    });
+
+    it('disables and enables an account (stored with its time), announcing each change', async () => {
+      const input = await create();
+      const count = () => announced.filter((id) => id === input.id).length;
+      await until(() => count() === 1, 5_000, 'the create announced');
+      const disabled = await call('POST', `/accounts/${input.id}/disable`, 'root');
+      assert.equal(disabled.body['disabled'], true);
+      const row = await stored(input.id);
+      assert.equal(row?.disabled, true);
+      assert.ok(row?.disabledAt instanceof Date);
+      await until(() => count() === 2, 5_000, 'the disable announced');
+      assert.equal((await call('POST', `/accounts/${input.id}/disable`, 'root')).body['disabled'], true);
+      const enabled = await call('POST', `/accounts/${input.id}/enable`, 'root');
+      assert.equal(enabled.body['disabled'], false);
+      assert.deepEqual([(await stored(input.id))?.disabled, (await stored(input.id))?.disabledAt], [false, undefined]);
+      await until(() => count() === 3, 5_000, 'the enable announced');
+      assert.equal(count(), 3, 'disabling an account already disabled wrote and announced nothing');
+      assert.equal((await call('POST', '/accounts/nobody-here/disable', 'root')).status, 404);
+    });
+  });
+}
