@@ -7,6 +7,7 @@ import type { RunningService } from '@mpstack/common/shell';
 import { deleteKeys, REDIS_URL, uniqueName, until } from '@mpstack/testkit';
 import { createAccountsRepository } from '../../src/accounts/accounts.repository.js';
 import type { AccountRecord } from '../../src/accounts/accounts.types.js';
+import { queryAudit } from '../../src/audit/audit.repository.js';
 import { loadAdminConfig } from '../../src/config.js';
 import { startAdmin } from '../../src/main.js';
 import { hashPassword } from '../../src/users/password.js';
@@ -314,6 +315,55 @@ for (const dialect of dialects) {
       assert.equal(ended.body['hasPreviousAesKey'], false);
       row = await stored(input.id);
       assert.deepEqual([row?.encodingAesKey, row?.previousEncodingAesKey], [next, undefined]);
+    });
+
+    it('records each write in the audit log (who, from where, before/after, secrets masked) and each refused one as denied', async () => {
+      const input = await create();
+      const audited = async () =>
+        [...(await queryAudit(infrastructure.db, { target: `account:${input.id}`, limit: 50 })).items].reverse();
+      await call('PATCH', `/accounts/${input.id}`, 'root', { token: 'ChangedToken9', name: '改名' });
+      const newKey = aesKey();
+      await call('POST', `/accounts/${input.id}/rotate-aes-key`, 'root', { encodingAesKey: newKey });
+      await call('POST', `/accounts/${input.id}/disable`, 'root');
+      assert.equal((await call('POST', '/accounts', 'root', newAccount({ id: input.id }))).status, 409);
+      assert.equal((await call('PATCH', `/accounts/${input.id}`, 'vera', { name: 'x' })).status, 403);
+      const rows = await audited();
+      assert.deepEqual(
+        rows.map((row) => [row.action, row.actor, row.outcome]),
+        [
+          ['accounts.create', 'root', 'ok'],
+          ['accounts.update', 'root', 'ok'],
+          ['accounts.rotate-aes-key', 'root', 'ok'],
+          ['accounts.disable', 'root', 'ok'],
+          ['accounts.update', 'vera', 'denied'],
+        ],
+        'the refused duplicate (409) rolled back with its audit entry',
+      );
+      assert.ok(
+        rows.every((row) => /^(::ffff:)?127\.0\.0\.1$|^::1$/.test(row.ip)),
+        JSON.stringify(rows.map((r) => r.ip)),
+      );
+      const [created, updated, rotated] = rows as [(typeof rows)[0], (typeof rows)[0], (typeof rows)[0]];
+      assert.equal(created.before, undefined);
+      assert.deepEqual(created.after, {
+        id: input.id,
+        name: input.name,
+        appId: input.appId,
+        encryptMode: 'safe',
+        disabled: false,
+        appSecret: '***',
+        token: '***',
+        encodingAesKey: '***',
+        previousEncodingAesKey: null,
+        changed: ['created'],
+      });
+      assert.deepEqual((updated.after as { changed: string[] }).changed, ['name', 'token']);
+      assert.equal((updated.before as { name: string }).name, input.name);
+      assert.deepEqual((rotated.after as { changed: string[] }).changed, ['encodingAesKey', 'previousEncodingAesKey']);
+      const text = JSON.stringify(rows);
+      for (const secret of [input.token, 'ChangedToken9', input.encodingAesKey, newKey, input.appSecret]) {
+        assert.ok(!text.includes(secret), 'a secret in the audit log');
+      }
     });
 
     it('disables and enables an account (stored with its time), announcing each change', async () => {

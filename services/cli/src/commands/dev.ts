@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { createConsoleUser, loadAdminConfig, startAdmin } from '@mpstack/admin';
+import { createConsoleUser, loadAdminConfig, recordAudit, startAdmin } from '@mpstack/admin';
 import { loadBusinessConfig, startBusiness } from '@mpstack/business';
 import type { Environment } from '@mpstack/common/config';
 import { describeMysqlTarget, mysqlTarget } from '@mpstack/common/db';
@@ -227,7 +227,12 @@ async function sendSummaryNow(summary: RunningLog['summary'], simulatorUrl: stri
 /** The demo account, then `MPSTACK_SEED_FILE`'s accounts, through the admin service's writes (announced to the replicas). */
 async function seedDev(env: Environment, infrastructure: Infrastructure, logger: Logger): Promise<void> {
   const { db, coordination } = infrastructure;
-  const deps = { db, publish: (channel: string, payload: string) => coordination.publish(channel, payload), logger };
+  const deps = {
+    db,
+    audit: recordAudit,
+    publish: (channel: string, payload: string) => coordination.publish(channel, payload),
+    logger,
+  };
   await seed(deps, demoSeed);
   const seedFile = env['MPSTACK_SEED_FILE'];
   if (seedFile !== undefined && seedFile !== '') await seedFromFile(deps, seedFile);

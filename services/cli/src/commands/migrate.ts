@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { recordAudit } from '@mpstack/admin';
 import { commonEnvSchema, type Environment, loadConfig } from '@mpstack/common/config';
 import {
   createDatabase,
@@ -17,7 +18,8 @@ export interface MigrateResult {
 
 /**
  * `mpstack migrate [--seed file]`: idempotent; MPSTACK_DATABASE_URL or the embedded SQLite file.
- * The seed goes through the admin service's writes (validated whole first, audited); no
+ * The seed goes through the admin service's writes (validated whole first, each write audited
+ * as `mpstack seed`); no
  * coordination is opened here, so running ingress replicas see it at their 60 s reload.
  */
 export async function migrate(env: Environment, seedFile: string | undefined): Promise<MigrateResult> {
@@ -33,7 +35,7 @@ export async function migrate(env: Environment, seedFile: string | undefined): P
   });
   try {
     const { applied } = await migrateToLatest(db);
-    const seeded = seedFile === undefined ? undefined : await seedFromFile({ db }, seedFile);
+    const seeded = seedFile === undefined ? undefined : await seedFromFile({ db, audit: recordAudit }, seedFile);
     const target =
       config.MPSTACK_DATABASE_URL === undefined
         ? `sqlite ${sqlitePath}`

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createAccountsRepository, createRulesRepository } from '@mpstack/admin';
+import { createAccountsRepository, createRulesRepository, queryAudit, recordAudit } from '@mpstack/admin';
 import { createDatabase, type Db, migrateToLatest } from '@mpstack/common/db';
 import { createTestDatabase, type TestDatabase } from '@mpstack/testkit';
 import { seed, seedFromFile } from '../../src/seed/seed.js';
@@ -42,7 +42,7 @@ for (const dialect of ['MariaDB', 'SQLite'] as const) {
       id = `acct-${randomBytes(5).toString('hex')}`;
     });
 
-    it('seeding the same file twice leaves the same accounts and rules, and announces each write', async () => {
+    it('seeding the same file twice leaves the same accounts and rules, and audits and announces each write', async () => {
       const data = {
         accounts: [
           {
@@ -65,7 +65,7 @@ for (const dialect of ['MariaDB', 'SQLite'] as const) {
       const publish = async (channel: string, payload: string) => {
         announced.push(`${channel} ${payload}`);
       };
-      assert.deepEqual(await seedFromFile({ db, publish }, file), { accounts: 1, rules: 2 });
+      assert.deepEqual(await seedFromFile({ db, publish, audit: recordAudit }, file), { accounts: 1, rules: 2 });
       const before = await createRulesRepository(db).list(id);
       await seedFromFile({ db }, file);
       const after = await createRulesRepository(db).list(id);
@@ -74,6 +74,16 @@ for (const dialect of ['MariaDB', 'SQLite'] as const) {
         before.map((r) => [r.id, r.kind, r.keyword, r.reply]),
       );
       assert.equal((await createAccountsRepository(db).find(id))?.name, '演示 🧧');
+      const audited = await queryAudit(db, { target: id, limit: 10 });
+      assert.deepEqual(
+        [...audited.items].reverse().map((row) => [row.actor, row.ip, row.action]),
+        [
+          ['mpstack seed', 'local', 'accounts.seed'],
+          ['mpstack seed', 'local', 'rules.seed'],
+          ['mpstack seed', 'local', 'rules.seed'],
+        ],
+      );
+      assert.ok(!JSON.stringify(audited.items).includes(AES_KEY), 'the key masked in the audit log');
       assert.deepEqual(announced, [
         `mpstack:accounts-changed ${id}`,
         `mpstack:rules-changed ${id}`,
