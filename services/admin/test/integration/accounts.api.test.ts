@@ -335,9 +335,13 @@ for (const dialect of dialects) {
           ['accounts.update', 'root', 'ok'],
           ['accounts.rotate-aes-key', 'root', 'ok'],
           ['accounts.disable', 'root', 'ok'],
-          ['accounts.update', 'vera', 'denied'],
         ],
         'the refused duplicate (409) rolled back with its audit entry',
+      );
+      const denied = await queryAudit(infrastructure.db, { target: `PATCH /accounts/${input.id}`, limit: 5 });
+      assert.deepEqual(
+        denied.items.map((row) => [row.action, row.actor, row.outcome]),
+        [['api.denied', 'vera', 'denied']],
       );
       assert.ok(
         rows.every((row) => /^(::ffff:)?127\.0\.0\.1$|^::1$/.test(row.ip)),
