@@ -108,6 +108,23 @@ ${accounts
       (templatesOf === undefined ? '' : templateSection(account, templatesOf(account.appId))),
   )
   .join('\n')}
+<h2>Controls for tests (<code>/_sim</code>, JSON)</h2>
+<ul class="controls">
+<li><code>POST /_sim/faults {api, errcode | status | drop: true, delayMs?, times?, probability?, phase?, account?, host?}</code>:
+the next calls of <code>api</code> (a path or <code>*</code>) answer the errcode (e.g. −1, 45011), an HTTP 5xx page or a
+dropped connection; <code>phase: "after"</code> lets the call take effect and loses only its answer.
+<code>GET /_sim/faults</code>, <code>DELETE /_sim/faults[/:id]</code>.</li>
+<li><code>POST /_sim/hosts/api {isDown, mode?: "refuse" | "reset" | "503"}</code>: the <code>api</code> host down while
+<code>api2</code> (a second listener, <code>startSimulator({ api2Port })</code>) works.</li>
+<li><code>PUT /_sim/quotas {api, daily?, perMinute?, account?}</code>: 45009 past the daily quota, 45011 past the minute's.</li>
+<li><code>GET /_sim/calls?api=&amp;appid=</code>: calls per API, account and openid and how they were answered
+(exactly-once checks); <code>DELETE /_sim/calls</code>.</li>
+<li><code>POST /_sim/accounts/:account/secret</code>: resets the AppSecret (tokens → 40001);
+<code>POST /_sim/accounts/:account/tokens/invalidate</code>.</li>
+<li><code>PATCH /_sim/limits {tokenLifetimeMs, tokenOverlapMs, templateDailyQuota, …}</code>;
+<code>PUT /_sim/accounts/:account/oauth-domains {domains}</code>; templates under
+<code>/_sim/accounts/:account/templates</code>; <code>POST /_sim/reset</code> forgets everything.</li>
+</ul>
 <h2>Endpoints</h2>
 <p>Any other path answers WeChat's JSON error <code>{"errcode":48001,"errmsg":"api unauthorized …"}</code>
 (a known path called with the wrong method: 43001 / 43002).</p>

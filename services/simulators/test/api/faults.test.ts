@@ -161,6 +161,13 @@ describe('simulator fault controls (/_sim/faults, /_sim/quotas, /_sim/calls, sec
     assert.equal((await send()).errcode, 0);
   });
 
+  it('documents the controls on the index page', async () => {
+    const page = await (await fetch(`${api.url}/`)).text();
+    for (const control of ['/_sim/faults', '/_sim/hosts/api', '/_sim/quotas', '/_sim/calls', '/secret']) {
+      assert.ok(page.includes(control), control);
+    }
+  });
+
   it('clears the counters on DELETE /_sim/calls and everything on /_sim/reset', async () => {
     await send();
     assert.equal((await calls())?.calls, 1);
