@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 NPM_STAMP := node_modules/.package-lock.json
 
-.PHONY: dev test build lint bench bench-webhook bench-scaling bench-failover bench-log bench-log-files bench-wechat-client deps services clean
+.PHONY: dev test build lint bench bench-webhook bench-scaling bench-failover bench-log bench-log-files bench-wechat-client bench-log-search deps services clean
 
 # `npm ci`: installs exactly the committed lock and never rewrites it (it stops when package.json
 # and the lock disagree). After changing a dependency: `npm install --package-lock-only`.
@@ -32,8 +32,8 @@ test: build lint services
 	npx mocha
 
 ## Benchmarks are not part of the test run.
-## All benchmarks: webhook, festival scaling simulation, MySQL failover.
-bench: bench-webhook bench-scaling bench-failover bench-log bench-log-files bench-wechat-client
+## All benchmarks: webhook, festival scaling simulation, MySQL failover, log ingestion, files and search, WeChat client.
+bench: bench-webhook bench-scaling bench-failover bench-log bench-log-files bench-wechat-client bench-log-search
 
 ## The webhook: ingress vs the `wechat` npm middleware and two ceilings.
 bench-webhook: build services
@@ -57,6 +57,11 @@ bench-log-files: build
 ## The WeChat API client's CPU per template send against a bare undici POST (same run, the simulator in its own process).
 bench-wechat-client: build
 	node test/dist/bench/wechat-client.js
+
+## Log search over 10 million message rows through the query API (p50/p95 against ≤ 1 s, dashboard ≤ 100 ms);
+## BENCH_LOG_SEARCH_KEEP=1 keeps the loaded database for the next run.
+bench-log-search: build
+	node test/dist/bench/log-search.js
 
 ## Failover run on two real MariaDB processes: kill -9 of the writer under load, time to a writable new writer, lost writes.
 bench-failover: build services
