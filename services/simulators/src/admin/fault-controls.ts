@@ -139,7 +139,15 @@ export function addFaultControls(
     if (typeof body.isDown !== 'boolean' || !hostDownModes.includes(mode as never)) {
       return fail(res, 400, `{ isDown: boolean, mode?: ${hostDownModes.join(' | ')} }`);
     }
-    await faults.setHostDown(host, body.isDown ? (mode as (typeof hostDownModes)[number]) : undefined);
+    const downMode = body.isDown ? (mode as (typeof hostDownModes)[number]) : undefined;
+    // Closing the host this control came in on would close its own connection first: answer,
+    // then close (the answer already shows the host down).
+    if (downMode === 'refuse' && faults.hostOfPort(req.socket.localPort) === host) {
+      res.on('finish', () => void faults.setHostDown(host, downMode));
+      res.json({ hosts: { ...faults.hosts(), [host]: { isDown: true, mode: downMode } } });
+      return;
+    }
+    await faults.setHostDown(host, downMode);
     res.json({ hosts: faults.hosts() });
   });
 

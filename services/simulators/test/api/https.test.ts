@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { get } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { until } from '@mpstack/testkit';
 import { type RunningSimulator, startSimulator } from '../../src/index.js';
 import { testAccount } from '../helpers.js';
 
@@ -65,8 +66,20 @@ describe('simulator HTTPS listener (certificate made at start, its CA written ou
   });
 
   it('is the api host: taken down with it (refused) and back with it', async () => {
-    // (Through /_sim on api itself the control's own connection would close with it: use api2 or the state.)
-    await sim.state.faults.setHostDown('api', 'refuse');
+    // Through /_sim on the api host itself: the control answers, then the port closes.
+    const response = await fetch(`${sim.url}/_sim/hosts/api`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', connection: 'close' },
+      body: JSON.stringify({ isDown: true }),
+    });
+    assert.equal(response.status, 200);
+    assert.deepEqual(((await response.json()) as { hosts: { api: unknown } }).hosts.api, {
+      isDown: true,
+      mode: 'refuse',
+    });
+    await until(
+      async () => (await httpsGet(`${sim.https?.url}/healthz`, sim.https?.caPem).catch(() => undefined)) === undefined,
+    );
     await assert.rejects(httpsGet(`${sim.https?.url}/healthz`, sim.https?.caPem), { code: 'ECONNREFUSED' });
     await sim.state.faults.setHostDown('api', undefined);
     assert.equal((await httpsGet(`${sim.https?.url}/healthz`, sim.https?.caPem)).status, 200);
