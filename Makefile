@@ -31,6 +31,11 @@ dev: build
 test: build lint services
 	npx mocha
 
+## The console's screenshots in docs/images/ (shown in the README): mpstack dev + headless Chromium, 1440×900, zh-CN.
+.PHONY: screenshots
+screenshots: build services
+	node test/dist/browser/screenshots.js
+
 ## Benchmarks are not part of the test run.
 ## All benchmarks: webhook, festival scaling simulation, MySQL failover, log ingestion, files and search, WeChat client.
 bench: bench-webhook bench-scaling bench-failover bench-log bench-log-files bench-wechat-client bench-log-search

@@ -123,6 +123,21 @@ describe('browser: the operator console of mpstack dev', function () {
       await viewer.locator('.ant-result-404').waitFor();
       assert.equal(await viewer.getByTestId('add-user').count(), 0);
     });
+    it('the viewer reads the accounts page without an add, edit, rotate, disable or batch button', async () => {
+      await viewer.getByRole('menu').getByText('公众号管理', { exact: true }).click();
+      const row = viewer.getByTestId('accounts-table').locator('tr', { hasText: demoAccount.appId });
+      await row.waitFor();
+      assert.equal(
+        await viewer.getByRole('button', { name: /添加公众号|编\s*辑|轮换|停\s*用|启\s*用|批量/ }).count(),
+        0,
+      );
+      assert.equal(await viewer.getByRole('checkbox').count(), 0, 'no row selection for batch actions');
+      assert.equal(await viewer.getByText('操作', { exact: true }).count(), 0, 'no actions column');
+      // The super-admin's page has them (the check above can fail).
+      await admin.getByRole('menu').getByText('公众号管理', { exact: true }).click();
+      await admin.getByTestId('edit-demo').waitFor();
+      await admin.getByTestId('add-account').waitFor();
+    });
   });
 
   describe('journey: the dashboard moves when messages arrive', () => {
@@ -195,6 +210,28 @@ describe('browser: the operator console of mpstack dev', function () {
       const formula = rows.find((line) => line.includes('1+2')) ?? '';
       assert.match(formula, /'=1\+2/, 'the formula cell is prefixed with a quote');
       assert.doesNotMatch(formula, /(^|,)"?=1\+2/);
+    });
+  });
+
+  describe("journey: rotating an account's AES key keeps the old key accepted", () => {
+    it("rotates the demo account's key in the UI; messages under the old and the new key are answered, another key is refused", async () => {
+      await admin.getByRole('menu').getByText('公众号管理', { exact: true }).click();
+      await admin.getByTestId('rotate-demo').click();
+      const dialog = admin.getByRole('dialog');
+      await dialog.getByRole('button', { name: '随机生成' }).click();
+      const newKey = await dialog.getByTestId('new-aes-key').inputValue();
+      assert.match(newKey, /^[A-Za-z0-9]{43}$/);
+      await dialog.getByRole('button', { name: /保\s*存/ }).click();
+      await admin.getByTestId('previous-key-demo').waitFor();
+
+      const [old] = await sendTexts(dev, journeyUser, ['话费'], demoAccount.encodingAesKey);
+      assert.equal(old?.deliveries[0]?.status, 200);
+      assert.equal(old?.userSees.kind, 'reply', 'the old key still opens messages, and the reply is sealed with it');
+      const [fresh] = await sendTexts(dev, journeyUser, ['话费'], newKey);
+      assert.equal(fresh?.deliveries[0]?.status, 200);
+      assert.equal(fresh?.userSees.kind, 'reply');
+      const [other] = await sendTexts(dev, journeyUser, ['话费'], 'A'.repeat(43));
+      assert.notEqual(other?.deliveries[0]?.status, 200, 'a key the account never had is refused');
     });
   });
 
