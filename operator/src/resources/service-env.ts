@@ -53,7 +53,8 @@ export function serviceEnv(platform: WeChatPlatform, service: ServiceName): V1En
 }
 
 /**
- * The console's: the log service's query API through its ClusterIP Service (port 80), and the
+ * The console's: the log service's query API and the business service's API through their
+ * ClusterIP Services (port 80), and the
  * peers whose X-Forwarded-For it believes — the Ingress controller reaches the pods over the
  * pod network, whose addresses are private (`uniquelocal`: 10/8, 172.16/12, 192.168/16,
  * fc00::/7). A cluster with public pod addresses, or one that wants only the controller's
@@ -62,6 +63,7 @@ export function serviceEnv(platform: WeChatPlatform, service: ServiceName): V1En
 function adminEnv(platform: WeChatPlatform): V1EnvVar[] {
   return [
     { name: 'MPSTACK_LOG_URL', value: `http://${serviceObjectName(platform, 'log')}` },
+    { name: 'MPSTACK_BUSINESS_URL', value: `http://${serviceObjectName(platform, 'business')}` },
     { name: 'MPSTACK_TRUSTED_PROXIES', value: 'uniquelocal' },
   ];
 }

@@ -124,7 +124,7 @@ describe('desiredResources', () => {
     );
   });
 
-  it('tells the console where the log service is and to believe X-Forwarded-For from the pod network only', () => {
+  it('tells the console where the log and business services are and to believe X-Forwarded-For from the pod network only', () => {
     const env = (platformSpec: Parameters<typeof platformFrom>[0]) =>
       new Map(
         (
@@ -134,6 +134,7 @@ describe('desiredResources', () => {
       );
     const builtIn = env({});
     assert.equal(builtIn.get('MPSTACK_LOG_URL'), 'http://wx-log');
+    assert.equal(builtIn.get('MPSTACK_BUSINESS_URL'), 'http://wx-business');
     assert.equal(builtIn.get('MPSTACK_TRUSTED_PROXIES'), 'uniquelocal');
     const narrowed = env({
       services: { admin: { env: [{ name: 'MPSTACK_TRUSTED_PROXIES', value: '10.42.0.0/16' }] } },

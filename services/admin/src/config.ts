@@ -76,6 +76,10 @@ const adminEnvSchema = commonEnvSchema
     MPSTACK_LOG_URL: z.url().default('http://127.0.0.1:8087'),
     /** Connecting to the log service and waiting for its answer's headers (ms); past it: 503 `unavailable`. */
     MPSTACK_ADMIN_LOG_TIMEOUT_MS: intFromEnv(10_000, 100, 120_000),
+    /** The business service's API (issue 11: sends, pushes, mass sends), passed through under `/outbound`. */
+    MPSTACK_BUSINESS_URL: z.url().default('http://127.0.0.1:8083'),
+    /** Connecting to the business service and waiting for its answer's headers (ms); past it: 503 `unavailable`. */
+    MPSTACK_ADMIN_BUSINESS_TIMEOUT_MS: intFromEnv(10_000, 100, 120_000),
     /** The most rows one CSV export writes (past it the file ends with a row saying so). */
     MPSTACK_ADMIN_CSV_MAX_ROWS: intFromEnv(csvExportMaxRows, 1, 10_000_000),
     /** The UI build served under `/admin/`. */
@@ -112,6 +116,8 @@ export interface AdminConfig {
   readonly keyPrefix: string;
   readonly logUrl: string;
   readonly logTimeoutMs: number;
+  readonly businessUrl: string;
+  readonly businessTimeoutMs: number;
   readonly csvMaxRows: number;
   readonly webDir: string;
   readonly allowedOrigins: readonly string[];
@@ -130,6 +136,8 @@ export function loadAdminConfig(env: Environment): AdminConfig {
     ...commonConfigOf(e),
     logUrl: e.MPSTACK_LOG_URL.replace(/\/$/, ''),
     logTimeoutMs: e.MPSTACK_ADMIN_LOG_TIMEOUT_MS,
+    businessUrl: e.MPSTACK_BUSINESS_URL.replace(/\/$/, ''),
+    businessTimeoutMs: e.MPSTACK_ADMIN_BUSINESS_TIMEOUT_MS,
     csvMaxRows: e.MPSTACK_ADMIN_CSV_MAX_ROWS,
     webDir: e.MPSTACK_ADMIN_WEB_DIR,
     allowedOrigins: e.MPSTACK_ADMIN_ALLOWED_ORIGINS,

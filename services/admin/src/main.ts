@@ -12,6 +12,8 @@ import { createAuditRouter } from './audit/audit.router.js';
 import { type AdminConfig, loadAdminConfig } from './config.js';
 import { LogClient } from './logs/log-client.js';
 import { createLogsRouter } from './logs/logs.router.js';
+import { BusinessClient } from './outbound/business-client.js';
+import { createOutboundRouter } from './outbound/outbound.router.js';
 import { Lockout } from './session/lockout.js';
 import { clientIp, createSessionRouter, sessionMiddleware } from './session/session.router.js';
 import { SessionService } from './session/session.service.js';
@@ -47,6 +49,8 @@ export function adminService(options: AdminServiceOptions = {}): ServiceDefiniti
       });
       const logClient = new LogClient({ baseUrl: config.logUrl, timeoutMs: config.logTimeoutMs });
       onClose('log client', () => logClient.close());
+      const businessClient = new BusinessClient({ baseUrl: config.businessUrl, timeoutMs: config.businessTimeoutMs });
+      onClose('business client', () => businessClient.close());
       const app = createAdminApp({
         logger,
         webDir: config.webDir,
@@ -66,6 +70,14 @@ export function adminService(options: AdminServiceOptions = {}): ServiceDefiniti
               logger,
             }),
           ),
+          createOutboundRouter({
+            client: businessClient,
+            logger,
+            audit: (req) => {
+              const who = { actor: req.adminSession?.user.username ?? '', ip: clientIp(req) };
+              return (action, target, after) => recordAudit(db, { ...who, action, target, after });
+            },
+          }),
         ],
         onDenied: (req, failure) =>
           recordAudit(db, {
@@ -93,7 +105,12 @@ export function adminService(options: AdminServiceOptions = {}): ServiceDefiniti
             ),
           coordination: await coordination.ping(),
         }),
-        describe: { ...infrastructure.mode, console: `/admin/`, logUrl: config.logUrl },
+        describe: {
+          ...infrastructure.mode,
+          console: `/admin/`,
+          logUrl: config.logUrl,
+          businessUrl: config.businessUrl,
+        },
       };
     },
   };

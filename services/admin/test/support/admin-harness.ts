@@ -27,6 +27,8 @@ export interface ApiCall {
   readonly origin?: string | null;
   /** An X-Forwarded-For header. */
   readonly forwardedFor?: string;
+  /** The Content-Type; JSON when absent. */
+  readonly contentType?: string;
 }
 
 export interface ApiAnswer {
@@ -116,7 +118,7 @@ export class AdminHarness {
   }
 
   async call(method: string, path: string, init: ApiCall = {}): Promise<ApiAnswer> {
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    const headers: Record<string, string> = { 'content-type': init.contentType ?? 'application/json' };
     const origin = init.origin === undefined ? this.url : init.origin;
     if (origin !== null) headers['origin'] = origin;
     if (init.cookie !== undefined) headers['cookie'] = init.cookie;

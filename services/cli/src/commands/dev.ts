@@ -108,8 +108,12 @@ export async function startDev(env: Environment, options: DevOptions): Promise<R
     const { summary } = log;
     const business = await startBusinessPart(env, options, infrastructure, logger);
     closers.push(() => business.close());
-    // The console calls the log service started here, whatever port it got (unless told otherwise).
-    const consoleEnv = { ...env, MPSTACK_LOG_URL: env['MPSTACK_LOG_URL'] ?? log.url };
+    // The console calls the log and business services started here, whatever ports they got (unless told otherwise).
+    const consoleEnv = {
+      ...env,
+      MPSTACK_LOG_URL: env['MPSTACK_LOG_URL'] ?? log.url,
+      MPSTACK_BUSINESS_URL: env['MPSTACK_BUSINESS_URL'] ?? business.url,
+    };
     const { admin, demoAdmin } = await startConsole(consoleEnv, options, infrastructure, logger);
     closers.push(async () => {
       const failed = await admin.close();
