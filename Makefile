@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 NPM_STAMP := node_modules/.package-lock.json
 
-.PHONY: dev test build lint bench bench-webhook bench-scaling bench-failover bench-log bench-log-files bench-wechat-client bench-log-search deps services clean
+.PHONY: dev test build lint bench bench-webhook bench-scaling bench-failover bench-log bench-log-files bench-wechat-client bench-log-search bench-outbound deps services clean
 
 # `npm ci`: installs exactly the committed lock and never rewrites it (it stops when package.json
 # and the lock disagree). After changing a dependency: `npm install --package-lock-only`.
@@ -37,8 +37,8 @@ screenshots: build services
 	node test/dist/browser/screenshots.js
 
 ## Benchmarks are not part of the test run.
-## All benchmarks: webhook, festival scaling simulation, MySQL failover, log ingestion, files and search, WeChat client.
-bench: bench-webhook bench-scaling bench-failover bench-log bench-log-files bench-wechat-client bench-log-search
+## All benchmarks: webhook, festival scaling simulation, MySQL failover, log ingestion, files and search, WeChat client, outbound pipeline.
+bench: bench-webhook bench-scaling bench-failover bench-log bench-log-files bench-wechat-client bench-log-search bench-outbound
 
 ## The webhook: ingress vs the `wechat` npm middleware and two ceilings.
 bench-webhook: build services
@@ -71,3 +71,12 @@ bench-log-search: build
 ## Failover run on two real MariaDB processes: kill -9 of the writer under load, time to a writable new writer, lost writes.
 bench-failover: build services
 	node test/dist/bench/failover/failover.js
+
+## The outbound pipeline against the simulator (real MariaDB/Redis/RabbitMQ, mpstack run business): throughput with the rate limit off (sends/s, CPU per send vs the ceiling), the rate limit's accuracy over 60 s, a push whose worker is SIGKILLed halfway (lost / duplicated at the simulator). OUTBOUND_SENDS / OUTBOUND_RATE / OUTBOUND_PUSH size them.
+OUTBOUND_SENDS ?= 30000
+OUTBOUND_RATE ?= 50
+OUTBOUND_PUSH ?= 1000000
+bench-outbound: build services
+	node test/dist/bench/outbound/push-throughput.js $(OUTBOUND_SENDS)
+	node test/dist/bench/outbound/rate-limit.js $(OUTBOUND_RATE) 60
+	node test/dist/bench/outbound/push-kill.js $(OUTBOUND_PUSH)

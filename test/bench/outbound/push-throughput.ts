@@ -26,7 +26,13 @@ try {
   const meter = cpuMeter(() => (worker.child.pid === undefined ? [] : [worker.child.pid]));
   const started = performance.now();
   const id = await startPush(worker.url, stand.account, openIds);
-  const done = await untilPush(() => worker.url, id, (p) => p.state === 'completed', 600_000, 'push completed');
+  const done = await untilPush(
+    () => worker.url,
+    id,
+    (p) => p.state === 'completed',
+    600_000,
+    'push completed',
+  );
   const seconds = (performance.now() - started) / 1000;
   const cpu = meter.stop();
   const counts = await stand.sendsPerOpenId();
@@ -34,10 +40,14 @@ try {
   const perSendUs = (cpu.total / done.sent) * 1e6;
   const rate = done.sent / seconds;
   console.log(`push of ${recipients} recipients, rate limit off (upload and start included)`);
-  console.log(`  sent ${done.sent}, failed ${done.failed}, at the simulator ${counts.size} distinct, ${duplicated} duplicated`);
+  console.log(
+    `  sent ${done.sent}, failed ${done.failed}, at the simulator ${counts.size} distinct, ${duplicated} duplicated`,
+  );
   console.log(`  ${rate.toFixed(0)} sends/s over ${seconds.toFixed(1)} s`);
   console.log(
-    `  CPU ${cpu.total.toFixed(1)} s = ${perSendUs.toFixed(0)} µs per send (business ${cpu.children.toFixed(1)} s, simulator + ingress ${cpu.self.toFixed(1)} s, servers ${Object.entries(cpu.servers)
+    `  CPU ${cpu.total.toFixed(1)} s = ${perSendUs.toFixed(0)} µs per send (business ${cpu.children.toFixed(1)} s, simulator + ingress ${cpu.self.toFixed(1)} s, servers ${Object.entries(
+      cpu.servers,
+    )
       .map(([name, s]) => `${name} ${s.toFixed(1)}`)
       .join(', ')})`,
   );
