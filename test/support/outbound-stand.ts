@@ -115,7 +115,7 @@ export async function createOutboundStand(options: OutboundStandOptions): Promis
       const url = `http://127.0.0.1:${port}`;
       await until(
         async () => (await fetch(`${url}/readyz`).catch(() => undefined))?.ok === true,
-        30_000,
+        60_000,
         'mpstack run business ready',
         100,
       );
