@@ -42,7 +42,7 @@ export function useMessageColumns(): TableColumnsType<MessageRow> {
       ellipsis: true,
       render: (c: string | undefined, row) => c ?? row.eventKey,
     },
-    { title: t('logs.outcome'), dataIndex: 'outcome', width: 100 },
+    { title: t('logs.outcome'), dataIndex: 'outcome', width: 160 },
     { title: t('logs.latency'), dataIndex: 'latencyMs', width: 100 },
   ];
 }
