@@ -19,7 +19,8 @@ try {
   // Small tickets and one second of sends per batch: while one batch records and claims the
   // next, the other tickets' sends keep the bucket drained, so the limit is what paces the push.
   const worker = await stand.businessProcess({
-    MPSTACK_WECHAT_RATE_TEMPLATE: `${perSecond}:${Math.max(1, Math.ceil(perSecond / 10))}`,
+    // A burst of one second absorbs timer and scheduling jitter; over 60 s it adds at most 1/60.
+    MPSTACK_WECHAT_RATE_TEMPLATE: `${perSecond}:${Math.max(1, Math.ceil(perSecond))}`,
     MPSTACK_PUSH_CHUNK: String(Math.max(20, perSecond * 2)),
     MPSTACK_PUSH_BATCH: String(Math.max(5, perSecond)),
     MPSTACK_PUSH_PREFETCH: '4',
