@@ -285,7 +285,7 @@ describe('e2e: mpstack dev on the real servers, from the command line', function
       assert.match(
         simulator.output(),
         new RegExp(
-          `^mpstack: port ${port} on 127\\.0\\.0\\.1 \\(the WeChat simulator and phone page\\) is already in use: .*--simulator-port or MPSTACK_SIMULATORS_PORT$`,
+          `^mpstack: port ${port} on 127\\.0\\.0\\.1 \\(the WeChat simulator and phone page, or its mailbox\\) is already in use: .*--simulator-port or MPSTACK_SIMULATORS_PORT \\(.*MPSTACK_SIMULATORS_HTTPS_PORT\\)$`,
           'm',
         ),
       );
