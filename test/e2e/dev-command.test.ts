@@ -123,6 +123,7 @@ describe('e2e: mpstack dev on the real servers, from the command line', function
       MPSTACK_REDIS_URL: REDIS_URL,
       MPSTACK_AMQP_URL: amqpUrl,
       MPSTACK_LOG_PORT: '0',
+      MPSTACK_BUSINESS_PORT: '0',
     };
   });
 
