@@ -14,6 +14,8 @@ import { LogClient } from './logs/log-client.js';
 import { createLogsRouter } from './logs/logs.router.js';
 import { BusinessClient } from './outbound/business-client.js';
 import { createOutboundRouter } from './outbound/outbound.router.js';
+import { createRulesRouter } from './rules/rules.router.js';
+import { createRulesService } from './rules/rules.service.js';
 import { Lockout } from './session/lockout.js';
 import { clientIp, createSessionRouter, sessionMiddleware } from './session/session.router.js';
 import { SessionService } from './session/session.service.js';
@@ -51,6 +53,12 @@ export function adminService(options: AdminServiceOptions = {}): ServiceDefiniti
       onClose('log client', () => logClient.close());
       const businessClient = new BusinessClient({ baseUrl: config.businessUrl, timeoutMs: config.businessTimeoutMs });
       onClose('business client', () => businessClient.close());
+      const writes = {
+        db,
+        audit: recordAudit,
+        publish: (channel: string, payload: string) => coordination.publish(channel, payload),
+        logger,
+      };
       const app = createAdminApp({
         logger,
         webDir: config.webDir,
@@ -62,14 +70,8 @@ export function adminService(options: AdminServiceOptions = {}): ServiceDefiniti
           createAuditRouter(db),
           createUsersRouter(db),
           createLogsRouter({ client: logClient, logger, csvMaxRows: config.csvMaxRows }),
-          createAccountsRouter(
-            createAccountsService({
-              db,
-              audit: recordAudit,
-              publish: (channel, payload) => coordination.publish(channel, payload),
-              logger,
-            }),
-          ),
+          createAccountsRouter(createAccountsService(writes)),
+          createRulesRouter(createRulesService(writes)),
           createOutboundRouter({
             client: businessClient,
             logger,

@@ -36,6 +36,7 @@ for (const dialect of dialects) {
     let admin: RunningService;
     let keyPrefix: string;
     const announced: string[] = [];
+    const announcedRules: string[] = [];
     const sessions: Record<string, { cookie: string; csrf: string }> = {};
 
     before(async () => {
@@ -53,6 +54,7 @@ for (const dialect of dialects) {
         createLogger({ service: 't', level: 'silent' }),
       );
       await infrastructure.coordination.subscribe(invalidationChannels.accounts, (id) => announced.push(id));
+      await infrastructure.coordination.subscribe(invalidationChannels.rules, (id) => announcedRules.push(id));
       const users = createUsersRepository(infrastructure.db);
       for (const [username, role] of [
         ['root', 'super-admin'],
@@ -368,6 +370,68 @@ for (const dialect of dialects) {
       for (const secret of [input.token, 'ChangedToken9', input.encodingAesKey, newKey, input.appSecret]) {
         assert.ok(!text.includes(secret), 'a secret in the audit log');
       }
+    });
+
+    it('reply rules: an operator adds, replaces and deletes them (audited), a viewer only reads, bad rules are 400', async () => {
+      const input = await create();
+      const rulesAnnounced = () => announcedRules.filter((id) => id === input.id).length;
+      const added = await call('POST', `/accounts/${input.id}/rules`, 'otto', {
+        kind: 'keyword',
+        matchType: 'regex',
+        keyword: '^话费\\d*$',
+        reply: { type: 'text', content: '<b>查询</b> 🧧' },
+      });
+      assert.equal(added.status, 201, added.text);
+      const ruleId = added.body['id'] as number;
+      const replaced = await call('PUT', `/rules/${ruleId}`, 'otto', {
+        kind: 'keyword',
+        keyword: '余额',
+        reply: { type: 'text', content: '余额' },
+        priority: 5,
+      });
+      assert.deepEqual(
+        [replaced.body['keyword'], replaced.body['matchType'], replaced.body['priority']],
+        ['余额', 'exact', 5],
+      );
+      const listed = await call('GET', `/accounts/${input.id}/rules`, 'vera');
+      assert.deepEqual(
+        listed.body.items?.map((rule) => [rule['id'], rule['keyword']]),
+        [[ruleId, '余额']],
+      );
+      for (const [method, path, body] of [
+        ['POST', `/accounts/${input.id}/rules`, { kind: 'default', reply: { type: 'text', content: 'x' } }],
+        ['PUT', `/rules/${ruleId}`, { kind: 'default', reply: { type: 'text', content: 'x' } }],
+        ['DELETE', `/rules/${ruleId}`, undefined],
+      ] as const) {
+        assert.equal((await call(method, path, 'vera', body)).status, 403, `${method} ${path}`);
+      }
+      for (const bad of [
+        { kind: 'keyword', matchType: 'regex', keyword: '([', reply: { type: 'text', content: 'x' } },
+        { kind: 'keyword', reply: { type: 'text', content: 'x' } },
+        { kind: 'default', reply: { type: 'text' } },
+        { kind: 'weird', reply: { type: 'text', content: 'x' } },
+      ]) {
+        const answer = await call('POST', `/accounts/${input.id}/rules`, 'otto', bad);
+        assert.deepEqual([answer.status, answer.body.error?.code], [400, 'invalid_request'], JSON.stringify(bad));
+      }
+      const ghost = await call('POST', '/accounts/nobody-here/rules', 'otto', {
+        kind: 'default',
+        reply: { type: 'text', content: 'x' },
+      });
+      assert.equal(ghost.status, 404);
+      assert.equal((await call('DELETE', `/rules/${ruleId}`, 'otto')).status, 204);
+      assert.equal((await call('DELETE', `/rules/${ruleId}`, 'otto')).status, 404);
+      assert.deepEqual((await call('GET', `/accounts/${input.id}/rules`, 'vera')).body.items, []);
+      const audited = await queryAudit(infrastructure.db, { target: `rule:${input.id}/`, limit: 10 });
+      assert.deepEqual(
+        [...audited.items].reverse().map((row) => [row.action, row.actor]),
+        [
+          ['rules.create', 'otto'],
+          ['rules.update', 'otto'],
+          ['rules.delete', 'otto'],
+        ],
+      );
+      await until(() => rulesAnnounced() === 3, 5_000, 'each rule write announced on the rules channel');
     });
 
     it('disables and enables an account (stored with its time), announcing each change', async () => {
