@@ -4,6 +4,7 @@ import { accountsPages } from './features/accounts/pages';
 import { auditPages } from './features/audit/pages';
 import { dashboardPages } from './features/dashboard/pages';
 import { logsPages } from './features/logs/pages';
+import { outboundPages } from './features/outbound/pages';
 import { usersPages } from './features/users/pages';
 
 /**
@@ -30,6 +31,7 @@ export interface ConsolePage {
 export const pages: readonly ConsolePage[] = [
   ...dashboardPages,
   ...logsPages,
+  ...outboundPages,
   ...accountsPages,
   ...usersPages,
   ...auditPages,

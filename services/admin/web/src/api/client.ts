@@ -96,6 +96,27 @@ export class AdminApi {
     return parsed as T;
   }
 
+  /** A call of the business API passed through under `/outbound` (issue 11; its answers are the business service's). */
+  outbound<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+    return this.request<T>(method, `/outbound${path}`, body);
+  }
+
+  /** A push's recipients file (CSV or XLSX) sent as its bytes, streamed on by the admin service. */
+  async uploadRecipients<T>(pushId: number, file: Blob): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json', 'content-type': file.type || 'text/csv' };
+    if (this.csrfToken !== '') headers[csrfHeader] = this.csrfToken;
+    const response = await fetch(`${this.base}/outbound/pushes/${pushId}/recipients`, {
+      method: 'PUT',
+      headers,
+      credentials: 'same-origin',
+      body: file,
+    });
+    const text = await response.text();
+    const parsed: unknown = text === '' ? undefined : JSON.parse(text);
+    if (!response.ok) throw new ApiError(response.status, parsed as Partial<ApiErrorBody> | undefined);
+    return parsed as T;
+  }
+
   /** Answers the server has schemas for are parsed with them at the edge (docs/conventions.md §8). */
   private async parsed<S extends z.ZodType>(
     schema: S,
