@@ -37,11 +37,7 @@ describe('browser: a template push from the console (mpstack dev)', function () 
     rmSync(dir, { recursive: true, force: true });
   });
 
-  // Skipped: in `mpstack dev` the push reaches `running` (total 32) but no recipient is ever
-  // sent — the business service started by `mpstack dev` does not consume its push tickets (or
-  // sends nowhere); the console side up to the start is exercised. Unskip once dev runs the
-  // push worker against the simulator.
-  it.skip('uploads 32 recipients, starts the push, shows 100 % and a failure report of the 30 unknown openids', async () => {
+  it('uploads 32 recipients, starts the push, shows 100 % and a failure report of the 30 unknown openids', async () => {
     const template = sampleTemplates[0];
     if (template === undefined) throw new Error('no sample template');
     await page.goto(`${devUrl(dev, 'console')}outbound/pushes`);

@@ -106,7 +106,12 @@ export async function startDev(env: Environment, options: DevOptions): Promise<R
     const log = await startDevLog(env, options, infrastructure, simulator, logger);
     closers.push(() => log.close());
     const { summary } = log;
-    const business = await startBusinessPart(env, options, infrastructure, logger);
+    const business = await startBusinessPart(
+      { MPSTACK_WECHAT_API_BASES: simulator.url, ...env },
+      options,
+      infrastructure,
+      logger,
+    );
     closers.push(() => business.close());
     // The console calls the log and business services started here, whatever ports they got (unless told otherwise).
     const consoleEnv = {
