@@ -247,7 +247,6 @@ async function seedDev(env: Environment, infrastructure: Infrastructure, logger:
   if (seedFile !== undefined && seedFile !== '') await seedFromFile(deps, seedFile);
 }
 
-/** The console with its demo super-admin 'admin': a fresh password at each start, for the banner (development only). */
 /** The business service (outbound sends, pushes, mass sends, receipts) on the shared ports. */
 async function startBusinessPart(
   env: Environment,
@@ -265,6 +264,7 @@ async function startBusinessPart(
   );
 }
 
+/** The console with its demo super-admin 'admin': a fresh password at each start, for the banner (development only). */
 async function startConsole(env: Environment, options: DevOptions, infrastructure: Infrastructure, logger: Logger) {
   const adminConfig = loadAdminConfig(
     options.adminPort === undefined ? env : { ...env, MPSTACK_ADMIN_PORT: String(options.adminPort) },
