@@ -1,7 +1,7 @@
 import type { Environment } from '@mpstack/common/config';
 import type { Logger } from '@mpstack/common/logging';
 import { type Infrastructure, openInfrastructure } from '@mpstack/common/runtime';
-import { type RunningService, runService, type ServiceDefinition, startService } from '@mpstack/common/shell';
+import { type RunningService, runService, type ServiceDefinition, startComposed } from '@mpstack/common/shell';
 import type { Telemetry } from '@mpstack/common/telemetry';
 import type { Express } from 'express';
 import { createAccountsRouter } from './accounts/accounts.router.js';
@@ -126,10 +126,19 @@ export interface StartAdminOptions extends AdminServiceOptions {
 
 /** Starts the admin service in this process through the shell (`mpstack dev`, tests). */
 export async function startAdmin(options: StartAdminOptions): Promise<RunningService> {
-  return startService(adminService(options), options.config, {
-    ...(options.logger === undefined ? {} : { logger: options.logger }),
-    ...(options.telemetry === undefined ? {} : { telemetry: options.telemetry }),
-  });
+  const { service } = await startComposed(
+    (onApp: (app: Express) => void) =>
+      adminService({
+        ...options,
+        onApp: (app) => {
+          options.onApp?.(app);
+          onApp(app);
+        },
+      }),
+    options.config,
+    options,
+  );
+  return service;
 }
 
 /** The container entrypoint (`mpstack run admin`). */

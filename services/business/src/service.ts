@@ -4,7 +4,7 @@ import { AppError, ErrorCode } from '@mpstack/common/errors';
 import { errorResponse, type ReadinessDetail } from '@mpstack/common/http';
 import type { Logger } from '@mpstack/common/logging';
 import { type Infrastructure, openInfrastructure } from '@mpstack/common/runtime';
-import { type RunningService, runService, type ServiceDefinition, startService } from '@mpstack/common/shell';
+import { type RunningService, runService, type ServiceDefinition, startComposed } from '@mpstack/common/shell';
 import type { Telemetry } from '@mpstack/common/telemetry';
 import express, { type ErrorRequestHandler } from 'express';
 import { sql } from 'kysely';
@@ -255,30 +255,12 @@ export interface RunningBusiness extends BusinessParts {
 
 /** Starts the business service in this process through the shell (`mpstack dev`, tests). */
 export async function startBusiness(options: StartBusinessOptions): Promise<RunningBusiness> {
-  let built: BusinessParts | undefined;
-  const service = await startService(
-    businessService({
-      ...options,
-      onComposed: (b) => {
-        built = b;
-      },
-    }),
+  const { built, url, service, close } = await startComposed(
+    (onComposed: (built: BusinessParts) => void) => businessService({ ...options, onComposed }),
     options.config,
-    {
-      ...(options.logger === undefined ? {} : { logger: options.logger }),
-      ...(options.telemetry === undefined ? {} : { telemetry: options.telemetry }),
-    },
+    options,
   );
-  if (built === undefined) throw new Error('business service composed without reporting what it built');
-  return {
-    ...built,
-    url: service.url,
-    service,
-    close: async () => {
-      const failed = await service.close();
-      if (failed.length > 0) throw new Error(`business service close failed: ${failed.join(', ')}`);
-    },
-  };
+  return { ...built, url, service, close };
 }
 
 /** The container entrypoint (`mpstack run business`). */

@@ -1,7 +1,7 @@
 import type { Environment } from '@mpstack/common/config';
 import type { Logger } from '@mpstack/common/logging';
 import { type Infrastructure, openInfrastructure } from '@mpstack/common/runtime';
-import { type RunningService, runService, type ServiceDefinition, startService } from '@mpstack/common/shell';
+import { runService, type ServiceDefinition, startComposed } from '@mpstack/common/shell';
 import type { Telemetry } from '@mpstack/common/telemetry';
 import { createAccountStatusRepository } from './account-status/account-status.repository.js';
 import { loadAccountSources } from './accounts/accounts.repository.js';
@@ -11,12 +11,18 @@ import type { FastPathPlugin } from './rules/rule.types.js';
 import { loadReplyRules } from './rules/rule-loader.js';
 import { databaseHandover } from './spool/handover.js';
 
+/** What the ingress's compose built, for callers that look inside. */
+export interface IngressParts {
+  readonly ingress: Ingress;
+  readonly infrastructure: Infrastructure;
+}
+
 export interface IngressServiceOptions {
   /** Shared infrastructure (`mpstack dev` runs several services on one in-process queue); not closed by the ingress. */
   readonly infrastructure?: Infrastructure;
   readonly plugins?: readonly FastPathPlugin[];
   /** Told what was built, for callers that look inside (the dev stack, the end-to-end tests). */
-  readonly onComposed?: (built: { readonly ingress: Ingress; readonly infrastructure: Infrastructure }) => void;
+  readonly onComposed?: (built: IngressParts) => void;
 }
 
 /**
@@ -83,31 +89,12 @@ export interface RunningIngress {
 
 /** Starts the ingress in this process through the service shell (`mpstack dev`, tests). */
 export async function startIngress(options: StartIngressOptions): Promise<RunningIngress> {
-  let built: { readonly ingress: Ingress; readonly infrastructure: Infrastructure } | undefined;
-  const running: RunningService = await startService(
-    ingressService({
-      ...options,
-      onComposed: (b) => {
-        built = b;
-      },
-    }),
+  const { built, url, close } = await startComposed(
+    (onComposed: (built: IngressParts) => void) => ingressService({ ...options, onComposed }),
     options.config,
-    {
-      ...(options.logger === undefined ? {} : { logger: options.logger }),
-      ...(options.telemetry === undefined ? {} : { telemetry: options.telemetry }),
-    },
+    options,
   );
-  if (built === undefined) throw new Error('ingress composed without reporting what it built');
-  const { ingress, infrastructure } = built;
-  return {
-    url: running.url,
-    ingress,
-    infrastructure,
-    close: async () => {
-      const failed = await running.close();
-      if (failed.length > 0) throw new Error(`ingress close failed: ${failed.join(', ')}`);
-    },
-  };
+  return { url, ingress: built.ingress, infrastructure: built.infrastructure, close };
 }
 
 /** The container entrypoint (`mpstack run ingress`): config from the environment, the shell's signals and exit code. */

@@ -3,7 +3,7 @@ import type { Environment } from '@mpstack/common/config';
 import type { ReadinessDetail } from '@mpstack/common/http';
 import type { Logger } from '@mpstack/common/logging';
 import { type Infrastructure, openInfrastructure } from '@mpstack/common/runtime';
-import { type RunningService, runService, type ServiceDefinition, startService } from '@mpstack/common/shell';
+import { type RunningService, runService, type ServiceDefinition, startComposed } from '@mpstack/common/shell';
 import type { Telemetry } from '@mpstack/common/telemetry';
 import { sql } from 'kysely';
 import { type LogConfig, loadLogConfig } from './config.js';
@@ -196,34 +196,13 @@ export interface RunningLog {
 
 /** Starts the log service in this process through the shell (`mpstack dev`, tests). */
 export async function startLog(options: StartLogOptions): Promise<RunningLog> {
-  let built: Built | undefined;
-  const service = await startService(
-    logService({
-      ...options,
-      onComposed: (b) => {
-        built = b;
-      },
-    }),
+  const { built, url, service, close } = await startComposed(
+    (onComposed: (built: Built) => void) => logService({ ...options, onComposed }),
     options.config,
-    {
-      ...(options.logger === undefined ? {} : { logger: options.logger }),
-      ...(options.telemetry === undefined ? {} : { telemetry: options.telemetry }),
-    },
+    options,
   );
-  if (built === undefined) throw new Error('log service composed without reporting what it built');
   const { consumer, infrastructure, files, summary } = built;
-  return {
-    url: service.url,
-    consumer,
-    infrastructure,
-    files,
-    summary,
-    service,
-    close: async () => {
-      const failed = await service.close();
-      if (failed.length > 0) throw new Error(`log service close failed: ${failed.join(', ')}`);
-    },
-  };
+  return { url, consumer, infrastructure, files, summary, service, close };
 }
 
 /** The container entrypoint (`mpstack run log`). */

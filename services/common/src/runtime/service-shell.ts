@@ -148,6 +148,64 @@ export async function startService<C extends ShellConfig>(
   };
 }
 
+export interface StartComposedOptions {
+  /** A parent's logger; the service's own when absent or undefined. */
+  readonly logger?: Logger | undefined;
+  /** Shared telemetry; the service's own when absent or undefined. */
+  readonly telemetry?: Telemetry | undefined;
+  readonly drainMs?: number | undefined;
+  readonly requestGraceMs?: number | undefined;
+}
+
+/** A service started in this process together with what its compose reported it built. */
+export interface RunningComposed<B> {
+  readonly url: string;
+  readonly built: B;
+  readonly service: RunningService;
+  /** Closes through the shell; rejects naming the close steps that failed (after running all). */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a service whose definition reports what it built (`onComposed`) and hands that back
+ * with the running service: the one place `startIngress`, `startBusiness`, `startLog` and
+ * `startAdmin` (for `mpstack dev` and the tests) capture it. `define` gets the reporter to
+ * pass as the definition's `onComposed`; a compose that never calls it fails the start.
+ */
+export async function startComposed<C extends ShellConfig, B>(
+  define: (onComposed: (built: B) => void) => ServiceDefinition<C>,
+  config: C,
+  options: StartComposedOptions = {},
+): Promise<RunningComposed<B>> {
+  let built: { readonly value: B } | undefined;
+  const definition = define((value) => {
+    built = { value };
+  });
+  // Only the shell's own options: callers pass their whole start options (config, infrastructure, …).
+  const { logger, telemetry, drainMs, requestGraceMs } = options;
+  const service = await startService(definition, config, {
+    ...(logger === undefined ? {} : { logger }),
+    ...(telemetry === undefined ? {} : { telemetry }),
+    ...(drainMs === undefined ? {} : { drainMs }),
+    ...(requestGraceMs === undefined ? {} : { requestGraceMs }),
+  });
+  if (built === undefined) {
+    const failed = await service.close();
+    throw new Error(
+      `${definition.name} composed without reporting what it built${failed.length > 0 ? ` (close failed: ${failed.join(', ')})` : ''}`,
+    );
+  }
+  return {
+    url: service.url,
+    built: built.value,
+    service,
+    close: async () => {
+      const failed = await service.close();
+      if (failed.length > 0) throw new Error(`${definition.name} close failed: ${failed.join(', ')}`);
+    },
+  };
+}
+
 /** Sends the three probe paths to the shell's app and everything else to the service's own app. */
 function withProbes(probes: RequestListener, app: RequestListener | undefined): RequestListener {
   if (app === undefined) return probes;

@@ -7,6 +7,7 @@ import {
   type ComposedService,
   type ServiceDefinition,
   type ShellConfig,
+  startComposed,
   startService,
 } from '../../../src/runtime/service-shell.js';
 
@@ -115,6 +116,65 @@ describe('runtime/service shell', () => {
     );
     assert.deepEqual(closed, ['queue']);
     await holder.close();
+  });
+
+  describe('startComposed', () => {
+    const reporting =
+      (steps: { name: string; fails: boolean }[], report: boolean) => (onComposed: (built: string) => void) =>
+        definition(async ({ onClose }) => {
+          for (const step of steps) {
+            onClose(step.name, async () => {
+              if (step.fails) throw new Error(`${step.name} broke`);
+            });
+          }
+          if (report) onComposed('the parts');
+          return { listen };
+        });
+
+    it('hands back what compose reported with the running service; close resolves when every step succeeded', async () => {
+      const running = await startComposed(reporting([{ name: 'queue', fails: false }], true), config, {
+        logger: silent,
+        telemetry: undefined,
+      });
+      assert.equal(running.built, 'the parts');
+      assert.equal(running.url, running.service.url);
+      assert.equal((await fetch(`${running.url}/healthz`)).status, 200);
+      await running.close();
+      assert.equal(running.service.isClosing(), true);
+    });
+
+    it('close rejects naming the service and the steps that failed, after running all', async () => {
+      const running = await startComposed(
+        reporting(
+          [
+            { name: 'queue', fails: true },
+            { name: 'cache', fails: false },
+            { name: 'database', fails: true },
+          ],
+          true,
+        ),
+        config,
+        { logger: silent },
+      );
+      await assert.rejects(running.close(), { message: 'probe close failed: database, queue' });
+    });
+
+    it('fails the start, closed, when compose never reported what it built', async () => {
+      const closed: string[] = [];
+      await assert.rejects(
+        startComposed(
+          (_onComposed: (built: string) => void) =>
+            definition(async ({ onClose }) => {
+              onClose('queue', async () => void closed.push('queue'));
+              return { listen };
+            }),
+          config,
+          { logger: silent },
+        ),
+        { message: 'probe composed without reporting what it built' },
+      );
+      assert.deepEqual(closed, ['queue']);
+    });
   });
 });
 
