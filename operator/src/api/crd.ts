@@ -106,7 +106,7 @@ export function buildCrd(): Readonly<Record<string, unknown>> {
                     message: `metadata.name: at most ${MAX_PLATFORM_NAME_LENGTH} characters (object names derive from it)`,
                   },
                 ],
-                extra: { description: 'One mpstack deployment (ARCHITECTURE §6).' },
+                extra: { description: 'One mpstack deployment (docs/architecture.md §7, the operator as built).' },
               },
             ),
           },
