@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createQueue } from '@mpstack/common/adapters';
 import {
@@ -96,6 +99,8 @@ describe('log service on MariaDB and RabbitMQ', function () {
   let publisher: QueuePort;
   let db: Db;
   let log: RunningLog | undefined;
+  // The JSON-lines files go to a directory of this test's own, never the repository's .mpstack/logs.
+  let dataDir: string;
 
   async function start(databaseUrl = `${ADMIN_URL}/${name}`): Promise<RunningLog> {
     const config = loadLogConfig({
@@ -104,6 +109,7 @@ describe('log service on MariaDB and RabbitMQ', function () {
       MPSTACK_LOG_PORT: '0',
       MPSTACK_LOG_LEVEL: 'silent',
       MPSTACK_LOG_FLUSH_MS: '20',
+      MPSTACK_DATA_DIR: dataDir,
     });
     return startLog({ config, logger });
   }
@@ -114,6 +120,7 @@ describe('log service on MariaDB and RabbitMQ', function () {
   }
 
   before(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'mpstack-log-service-'));
     amqpUrl = await createVhost(name);
     admin = await mysql.createConnection(ADMIN_URL);
     publisher = await createQueue({ amqpUrl, connectionName: 'log-test-publisher' });
@@ -130,6 +137,7 @@ describe('log service on MariaDB and RabbitMQ', function () {
     await admin?.query(`DROP DATABASE IF EXISTS \`${name}\``);
     await admin?.end();
     await deleteVhost(name);
+    if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true });
   });
 
   beforeEach(async () => {
@@ -270,6 +278,7 @@ describe('log service on MariaDB and RabbitMQ', function () {
         MPSTACK_LOG_PORT: '0',
         MPSTACK_LOG_LEVEL: 'warn',
         MPSTACK_LOG_BATCH_EVENTS: '2000',
+        MPSTACK_DATA_DIR: dataDir,
       },
       stdio: 'ignore',
     });
