@@ -6,21 +6,33 @@ import { adminUsersAndAudit } from './0004-admin-users-and-audit.js';
 import { accountsDisabled } from './0005-accounts-disabled.js';
 import { logTextIndex } from './0006-log-text-index.js';
 import { outbound } from './0008-outbound.js';
+import { orderMigrations } from './order.js';
 
 /**
- * Every migration, in order, listed here rather than found by scanning a folder: the
- * compiled output (and a bundled CLI) then runs exactly what was built. Names are
- * permanent — they are the keys recorded in `kysely_migration`.
+ * Numbers given up for good: 0007 was planned for a feature (numbers were handed out per
+ * feature) and never used, and databases have run 0008 since. A new migration takes the
+ * number after the highest, never one of these.
  */
-export const migrations: Readonly<Record<string, Migration>> = {
-  '0001-accounts-and-rules': accountsAndRules,
-  '0002-spooled-messages': spooledMessages,
-  '0003-log-tables': logTables,
-  '0004-admin-users-and-audit': adminUsersAndAudit,
-  '0005-accounts-disabled': accountsDisabled,
-  '0006-log-text-index': logTextIndex,
-  '0008-outbound': outbound,
-};
+const retired = new Set([7]);
+
+/**
+ * Every migration, listed here rather than found by scanning a folder: the compiled output
+ * (and a bundled CLI) then runs exactly what was built. Names are permanent — they are the
+ * keys recorded in `kysely_migration`. Checked and ordered by number when this module loads
+ * (a duplicate or skipped number fails here, naming it), and run in that order only.
+ */
+export const migrations: Readonly<Record<string, Migration>> = orderMigrations(
+  {
+    '0001-accounts-and-rules': accountsAndRules,
+    '0002-spooled-messages': spooledMessages,
+    '0003-log-tables': logTables,
+    '0004-admin-users-and-audit': adminUsersAndAudit,
+    '0005-accounts-disabled': accountsDisabled,
+    '0006-log-text-index': logTextIndex,
+    '0008-outbound': outbound,
+  },
+  retired,
+);
 
 export const migrationProvider: MigrationProvider = {
   getMigrations: async () => ({ ...migrations }),
