@@ -13,6 +13,8 @@ export interface ApiDeps {
   readonly sendService: SendService;
   readonly sends: SendRepository;
   readonly mass: MassService;
+  /** Checks a template and its field keys against the account's synced library (templates/template-catalog.ts). */
+  readonly checkTemplate?: (account: string, templateId: string, fieldKeys: readonly string[]) => Promise<void>;
 }
 
 const id = z.coerce.number().int().positive();
@@ -58,7 +60,8 @@ const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 
-function parse<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+/** The value `schema` accepts, or a 400 naming the first problem (shared by the service's routers). */
+export function parse<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
   const result = schema.safeParse(value ?? {});
   if (result.success) return result.data;
   const issue = result.error.issues[0];
@@ -90,6 +93,7 @@ export function createApiRouter(deps: ApiDeps): Router {
 function sendRoutes(router: Router, deps: ApiDeps): void {
   router.post('/sends', async (req, res) => {
     const body = parse(sendBody, req.body);
+    await deps.checkTemplate?.(body.account, body.templateId, Object.keys(body.data));
     const { sendId } = await deps.sendService.accept({ ...body, kind: 'single' });
     res.status(202).json({ id: sendId, status: 'queued' });
   });
@@ -139,7 +143,9 @@ function sendRoutes(router: Router, deps: ApiDeps): void {
 
 function pushRoutes(router: Router, deps: ApiDeps): void {
   router.post('/pushes', async (req, res) => {
-    res.status(201).json(await deps.pushService.create(parse(pushBody, req.body)));
+    const body = parse(pushBody, req.body);
+    await deps.checkTemplate?.(body.account, body.templateId, Object.keys(body.fields));
+    res.status(201).json(await deps.pushService.create(body));
   });
   router.get('/pushes', async (req, res) => {
     const q = parse(listQuery.pick({ account: true, limit: true }), req.query);
@@ -203,6 +209,9 @@ function massRoutes(router: Router, deps: ApiDeps): void {
   });
   router.post('/mass/:id/cancel', async (req, res) => {
     res.json(await deps.mass.cancel(idOf(req)));
+  });
+  router.post('/mass/:id/delete', async (req, res) => {
+    res.json(await deps.mass.delete(idOf(req)));
   });
 }
 

@@ -10,6 +10,8 @@ import express, { type ErrorRequestHandler } from 'express';
 import { sql } from 'kysely';
 import { createApiRouter } from './api.router.js';
 import { type BusinessConfig, loadBusinessConfig } from './config.js';
+import { AccountHealth } from './console/account-health.js';
+import { createConsoleApiRouter } from './console/console.router.js';
 import { PushMailer, pushFinishedMail } from './mail/push-mail.js';
 import { MassRepository } from './mass/mass.repository.js';
 import { MassService } from './mass/mass.service.js';
@@ -23,6 +25,8 @@ import { Scheduler } from './scheduler.js';
 import { SendRepository } from './sends/send.repository.js';
 import { SendService } from './sends/send.service.js';
 import { SendWorker } from './sends/send-worker.js';
+import { TemplateCatalog } from './templates/template-catalog.js';
+import type { AccountClient } from './wechat/account-client.js';
 import { createOutboundClient } from './wechat/client-api.js';
 import type { OutboundApi } from './wechat/outbound-api.js';
 
@@ -46,6 +50,8 @@ export interface BusinessParts {
   readonly mass: MassService;
   readonly scheduler: Scheduler;
   readonly pushWorker: PushWorker | undefined;
+  readonly templates: TemplateCatalog;
+  readonly health: AccountHealth;
 }
 
 /**
@@ -69,11 +75,13 @@ export function businessService(options: BusinessServiceOptions = {}): ServiceDe
         logger.warn({ err: error }, 'outbound queues not declared yet (broker unavailable)');
       });
       const parts = await composeParts(config, infrastructure, options, { logger, telemetry, onClose });
-      const { pushService, pushes, sendService, sends, mass } = parts;
+      const { pushService, pushes, sendService, sends, mass, templates, health } = parts;
       options.onComposed?.(parts);
       const app = express();
       app.disable('x-powered-by');
-      app.use('/api', createApiRouter({ pushService, pushes, sendService, sends, mass }));
+      const checkTemplate = templates.check.bind(templates);
+      app.use('/api', createApiRouter({ pushService, pushes, sendService, sends, mass, checkTemplate }));
+      app.use('/api', createConsoleApiRouter({ templates, health }));
       app.use((_req, _res, next) => next(new AppError(ErrorCode.notFound, 'no such route')));
       app.use(errorHandler(logger));
       return {
@@ -101,10 +109,12 @@ async function composeParts(
   const clock = options.clock ?? Date.now;
   const { db, queue } = infrastructure;
   let api = options.api;
+  let client: AccountClient | undefined;
   if (api === undefined) {
     const built = createOutboundClient(config.wechat, db, infrastructure.coordination, telemetry);
     onClose('wechat client', () => built.client.close());
     api = built.api;
+    client = built.accounts;
   }
   const accountExists = async (account: string) =>
     (await db.selectFrom('accounts').select('id').where('id', '=', account).executeTakeFirst()) !== undefined;
@@ -128,7 +138,10 @@ async function composeParts(
     logger,
     accountType: (account) => config.accountTypes[account] ?? 'service',
     accountExists,
+    ...(client === undefined ? {} : { tagExists: tagLookup(client) }),
   });
+  const templates = new TemplateCatalog({ db, client, clock });
+  const health = new AccountHealth({ client, rates: config.wechat.rates, accountExists, now: clock });
   const mailer = new PushMailer(config.mail, logger);
   onClose('mailer', async () => mailer.close());
   const onFinished = async (push: PushJob) => {
@@ -162,7 +175,13 @@ async function composeParts(
             onClose,
           },
         );
-  return { infrastructure, pushService, pushes, sendService, sends, mass, scheduler, pushWorker };
+  return { infrastructure, pushService, pushes, sendService, sends, mass, scheduler, pushWorker, templates, health };
+}
+
+/** A mass send's tag checked against the account's tags on WeChat (`tags/get`) before it is accepted. */
+function tagLookup(client: AccountClient) {
+  return async (account: string, tagId: number) =>
+    (await client.client.getTags(await client.appIdOf(account))).some((tag) => tag.id === tagId);
 }
 
 interface WorkerDeps {

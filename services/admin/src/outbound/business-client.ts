@@ -80,10 +80,14 @@ export class BusinessClient {
 }
 
 async function statusFailure(response: Dispatcher.ResponseData): Promise<ApiFailure> {
-  const message = await readSmall(response.body)
-    .then((text) => (JSON.parse(text) as { error?: { message?: unknown } }).error?.message)
+  const error = await readSmall(response.body)
+    .then((text) => (JSON.parse(text) as { error?: { code?: unknown; message?: unknown } }).error)
     .catch(() => undefined);
+  const message = error?.message;
   const said = typeof message === 'string' ? message : `HTTP ${response.statusCode}`;
+  // WeChat's own answer (an errcode with its meaning), passed on through the business service.
+  if (error?.code === 'wechat_error') return new ApiFailure('upstream_failed', said);
+  if (error?.code === 'wechat_limit') return new ApiFailure('conflict', said);
   switch (response.statusCode) {
     case 400:
     case 422:

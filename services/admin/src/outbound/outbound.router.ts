@@ -31,6 +31,10 @@ const reads = [
   '/sends/:id',
   '/mass',
   '/mass/:id',
+  '/templates',
+  '/tags',
+  '/health',
+  '/estimate',
 ] as const;
 
 /** JSON writes: path, audit action, and the audit target of a path's id. */
@@ -45,6 +49,10 @@ const writes: ReadonlyArray<readonly [path: string, action: string, kind: string
   ['/mass', 'outbound.mass-create', 'mass'],
   ['/mass/:id/preview', 'outbound.mass-preview', 'mass'],
   ['/mass/:id/cancel', 'outbound.mass-cancel', 'mass'],
+  ['/mass/:id/delete', 'outbound.mass-delete', 'mass'],
+  // Calls WeChat for the account (a template list, a token and getcallbackip): operators only.
+  ['/templates/sync', 'outbound.templates-sync', 'account'],
+  ['/health/check', 'outbound.connection-check', 'account'],
 ];
 
 /**
@@ -74,8 +82,13 @@ export function createOutboundRouter(options: OutboundRouterOptions): Router {
       const answer = await options.client.call({ method: 'POST', path: upstreamPath(path, req), json: req.body ?? {} });
       const text = await readAll(answer);
       const body = text === '' ? {} : (JSON.parse(text) as Record<string, unknown>);
-      const id = (req.params as Record<string, string | undefined>)['id'] ?? body['id'] ?? '';
-      await audit(action, `${kind}:${String(id)}`, path.endsWith('/preview') ? req.body : undefined);
+      const asked = (req.body ?? {}) as Record<string, unknown>;
+      const id =
+        kind === 'account'
+          ? asked['account']
+          : ((req.params as Record<string, string | undefined>)['id'] ?? body['id'] ?? '');
+      const after = path.endsWith('/preview') ? req.body : path === '/health/check' ? { ok: body['ok'] } : undefined;
+      await audit(action, `${kind}:${String(id ?? '')}`, after);
       res.status(answer.status).json(body);
     });
   }

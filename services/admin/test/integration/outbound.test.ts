@@ -53,6 +53,15 @@ class BusinessStandIn {
         disposition: 'attachment; filename="push-7-failures.csv"',
       };
     }
+    if (req.url === '/api/templates/sync' && body.includes('refused-by-wechat')) {
+      const message = 'WeChat getAllPrivateTemplates answered errcode 48001 (api 功能未授权): api unauthorized';
+      return {
+        status: 502,
+        type: 'application/json',
+        body: JSON.stringify({ error: { code: 'wechat_error', message } }),
+        disposition: undefined,
+      };
+    }
     if (req.url === '/api/pushes/404') {
       return {
         status: 404,
@@ -130,6 +139,9 @@ describe('admin API: the business service passed through under /outbound (MariaD
       ['POST', '/outbound/sends'],
       ['POST', '/outbound/mass'],
       ['POST', '/outbound/mass/7/cancel'],
+      ['POST', '/outbound/mass/7/delete'],
+      ['POST', '/outbound/templates/sync'],
+      ['POST', '/outbound/health/check'],
       ['PUT', '/outbound/pushes/7/recipients'],
     ];
     for (const [method, path] of writes) {
@@ -140,6 +152,42 @@ describe('admin API: the business service passed through under /outbound (MariaD
     assert.equal(business.received.length, before, 'nothing was sent to the business service');
     const denied = await harness.as(root, 'GET', '/audit?actor=vera&action=api.denied&limit=50');
     assert.equal(denied.body.items.length, writes.length);
+  });
+
+  it('lets a viewer read templates, tags, token health and the estimate, the query passed on', async () => {
+    for (const path of ['/templates', '/tags', '/health', '/estimate']) {
+      const answer = await harness.as(viewer, 'GET', `/outbound${path}?account=demo&recipients=5`);
+      assert.equal(answer.status, 200, `${path}: ${answer.text}`);
+      assert.equal(business.received.at(-1)?.url, `/api${path}?account=demo&recipients=5`);
+    }
+  });
+
+  it("passes an operator's template sync and connection check on, audited against the account", async () => {
+    for (const [path, action] of [
+      ['/outbound/templates/sync', 'outbound.templates-sync'],
+      ['/outbound/health/check', 'outbound.connection-check'],
+    ] as const) {
+      const answer = await harness.as(operator, 'POST', path, { body: { account: 'demo' } });
+      assert.equal(answer.status, 202, answer.text);
+      assert.deepEqual(JSON.parse(business.received.at(-1)?.body ?? ''), { account: 'demo' });
+      const audit = await harness.as(root, 'GET', `/audit?actor=otto&action=${action}&limit=1`);
+      assert.equal(audit.body.items[0]?.target, 'account:demo', JSON.stringify(audit.body));
+    }
+  });
+
+  it("shows WeChat's errcode and meaning when the business service's call to WeChat failed", async () => {
+    const answer = await harness.as(operator, 'POST', '/outbound/templates/sync', {
+      body: { account: 'refused-by-wechat' },
+    });
+    assert.equal(answer.status, 502);
+    assert.equal(answer.body.error.code, 'upstream_failed');
+    assert.match(answer.body.error.message, /errcode 48001 \(api 功能未授权\)/);
+    const audit = await harness.as(root, 'GET', '/audit?actor=otto&action=outbound.templates-sync&limit=5');
+    assert.equal(
+      audit.body.items.some((item: { target: string }) => item.target === 'account:refused-by-wechat'),
+      false,
+      'a sync that failed is not audited as done',
+    );
   });
 
   it('refuses an operator write without the CSRF token — nothing sent', async () => {

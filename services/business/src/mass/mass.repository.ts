@@ -1,6 +1,6 @@
 import type { Db } from '@mpstack/common/db';
 
-export type MassState = 'scheduled' | 'sending' | 'submitted' | 'finished' | 'failed' | 'cancelled';
+export type MassState = 'scheduled' | 'sending' | 'submitted' | 'finished' | 'failed' | 'cancelled' | 'deleted';
 
 export interface MassSend {
   readonly id: number;

@@ -46,12 +46,22 @@ export class MassService {
       readonly logger: Logger;
       readonly accountType: (account: string) => AccountType;
       readonly accountExists: (account: string) => Promise<boolean>;
+      /** Whether the account has the tag on WeChat (`tags/get`); unchecked without it. */
+      readonly tagExists?: (account: string, tagId: number) => Promise<boolean>;
     },
   ) {}
 
   async create(input: CreateMass): Promise<MassSend> {
     if (!(await this.options.accountExists(input.account))) {
       throw new AppError(ErrorCode.notFound, `account "${input.account}" does not exist`);
+    }
+    if ('tagId' in input.target && this.options.tagExists !== undefined) {
+      if (!(await this.options.tagExists(input.account, input.target.tagId))) {
+        throw new AppError(
+          ErrorCode.badRequest,
+          `account "${input.account}" has no tag ${input.target.tagId} on WeChat (tags/get); sync the tags and pick one`,
+        );
+      }
     }
     const now = this.options.clock();
     const scheduledAt = Math.max(input.scheduledAt ?? now, now);
@@ -104,6 +114,23 @@ export class MassService {
     if (!(await this.options.mass.transition(id, ['scheduled'], 'cancelled'))) {
       throw new AppError(ErrorCode.conflict, `mass send ${id} is ${send.state}; only a scheduled one can be cancelled`);
     }
+    return this.require(id);
+  }
+
+  /**
+   * `mass/delete` of a submitted or finished send (WeChat removes its articles; what followers
+   * received stays in their chats), then `deleted`. A scheduled one is cancelled instead.
+   */
+  async delete(id: number): Promise<MassSend> {
+    const send = await this.require(id);
+    if (!['submitted', 'finished'].includes(send.state) || send.msgId === null) {
+      throw new AppError(
+        ErrorCode.conflict,
+        `mass send ${id} is ${send.state}; only a submitted or finished one can be deleted (cancel a scheduled one)`,
+      );
+    }
+    await this.options.api.deleteMass(send.account, send.msgId);
+    await this.options.mass.transition(id, ['submitted', 'finished'], 'deleted');
     return this.require(id);
   }
 

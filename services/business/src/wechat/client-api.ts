@@ -3,6 +3,7 @@ import { AppError, ErrorCode } from '@mpstack/common/errors';
 import type { CoordinationPort } from '@mpstack/common/ports';
 import type { Telemetry } from '@mpstack/common/telemetry';
 import { createWeChatApiClient, type WeChatApiClient, type WeChatApiConfig } from '@mpstack/common/wechat-api';
+import type { AccountClient } from './account-client.js';
 import type { OutboundApi } from './outbound-api.js';
 
 /**
@@ -27,6 +28,9 @@ export function clientOutboundApi(client: WeChatApiClient, appIdOf: (account: st
     async preview(account, message) {
       await client.call(await appIdOf(account), 'massPreview', { body: message });
     },
+    async deleteMass(account, msgId) {
+      await client.call(await appIdOf(account), 'massDelete', { body: { msg_id: msgId, article_idx: 0 } });
+    },
   };
 }
 
@@ -36,7 +40,7 @@ export function createOutboundClient(
   db: Db,
   coordination: CoordinationPort,
   telemetry: Telemetry,
-): { readonly api: OutboundApi; readonly client: WeChatApiClient } {
+): { readonly api: OutboundApi; readonly client: WeChatApiClient; readonly accounts: AccountClient } {
   const client = createWeChatApiClient(config, {
     coordination,
     telemetry: { meter: telemetry.meter, tracer: telemetry.tracer },
@@ -57,5 +61,5 @@ export function createOutboundClient(
     appIds.set(account, row.app_id);
     return row.app_id;
   };
-  return { api: clientOutboundApi(client, appIdOf), client };
+  return { api: clientOutboundApi(client, appIdOf), client, accounts: { client, appIdOf } };
 }

@@ -30,6 +30,8 @@ export interface OutboundApi {
   sendAll(account: string, message: MassMessage): Promise<{ readonly msgId: string; readonly msgDataId?: string }>;
   /** `mass/preview` to one follower. */
   preview(account: string, message: Readonly<Record<string, unknown>>): Promise<void>;
+  /** `mass/delete` of a submitted mass send (its articles disappear; what was delivered stays). */
+  deleteMass(account: string, msgId: string): Promise<void>;
 }
 
 /** A WeChat answer with an errcode (after the client's own retries and token handling). */

@@ -41,6 +41,8 @@ interface CredentialRecord {
   leaseEndsAt: number;
   failure: string | undefined;
   retryAt: number;
+  /** When the value was stored (the last refresh); 0 before the first. */
+  storedAt: number;
 }
 
 /** A follower's customer-service windows: end and budget left per kind. */
@@ -212,6 +214,7 @@ export class MemoryCoordination implements CoordinationPort {
       leaseEndsAt: 0,
       failure: undefined,
       retryAt: 0,
+      storedAt: 0,
     };
     claimed.leaseHolder = request.holder;
     claimed.leaseEndsAt = now + request.leaseMs;
@@ -232,6 +235,7 @@ export class MemoryCoordination implements CoordinationPort {
       leaseEndsAt: 0,
       failure: undefined,
       retryAt: 0,
+      storedAt: now,
     });
     this.#store.setRecord(key, record, now + expiresInMs + oneDayMs);
     return true;
@@ -312,6 +316,7 @@ export class MemoryCoordination implements CoordinationPort {
       isStale: record?.isStale ?? false,
       generation: record?.generation ?? 0,
       failure: record !== undefined && record.retryAt > now ? record.failure : undefined,
+      ageMs: record?.value === undefined ? undefined : Math.max(0, now - record.storedAt),
     };
   }
 

@@ -406,13 +406,15 @@ function deliver(listener: Listener, message: string): void {
 }
 
 function credentialOf(tuple: CredentialTuple | readonly (string | number | null)[]): CredentialState {
-  const [value, remaining, stale, generation, failure] = tuple;
+  const [value, remaining, stale, generation, failure, age] = tuple;
+  const ageMs = Number(age ?? -1);
   return {
     value: typeof value === 'string' ? value : undefined,
     remainingMs: Number(remaining ?? 0),
     isStale: Number(stale) === 1,
     generation: Number(generation ?? 0),
     failure: typeof failure === 'string' ? failure : undefined,
+    ageMs: typeof value === 'string' && ageMs >= 0 ? ageMs : undefined,
   };
 }
 

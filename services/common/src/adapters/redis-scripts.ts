@@ -226,18 +226,21 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 /**
  * A shared credential is one hash (one key, so a Cluster needs no tag): v value, exp its
  * expiry (ms, server clock), st stale flag, g generation, lh/lx the writer's lease holder and
- * expiry, f/ra the last failure and when a refresh may be tried again. The state tuple:
- * value or false, remaining ms, stale 0/1, generation, failure or false.
+ * expiry, f/ra the last failure and when a refresh may be tried again, at when the value was
+ * stored. The state tuple: value or false, remaining ms, stale 0/1, generation, failure or
+ * false, ms since the value was stored (−1 when unknown).
  */
 const CREDENTIAL_LUA = `${NOW_LUA}
-local h = redis.call('HMGET', KEYS[1], 'v', 'exp', 'st', 'g', 'lh', 'lx', 'f', 'ra')
+local h = redis.call('HMGET', KEYS[1], 'v', 'exp', 'st', 'g', 'lh', 'lx', 'f', 'ra', 'at')
 local remaining = 0
 if h[1] then remaining = math.max(0, (tonumber(h[2]) or 0) - now) end
 local retryAt = tonumber(h[8]) or 0
 local failure = false
 if h[7] and retryAt > now then failure = h[7] end
+local age = -1
+if h[1] and h[9] then age = math.max(0, now - tonumber(h[9])) end
 local function state()
-  return {h[1] or false, remaining, h[3] == '1' and 1 or 0, tonumber(h[4]) or 0, failure}
+  return {h[1] or false, remaining, h[3] == '1' and 1 or 0, tonumber(h[4]) or 0, failure, age}
 end
 local function keepOneDay()
   if redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], 86400000) end
@@ -267,7 +270,7 @@ return result
 const STORE_CREDENTIAL = `${CREDENTIAL_LUA}
 if h[5] ~= ARGV[1] then return 0 end
 local expiresIn = tonumber(ARGV[3])
-redis.call('HSET', KEYS[1], 'v', ARGV[2], 'exp', now + expiresIn, 'st', '0')
+redis.call('HSET', KEYS[1], 'v', ARGV[2], 'exp', now + expiresIn, 'st', '0', 'at', now)
 redis.call('HDEL', KEYS[1], 'lh', 'lx', 'f', 'ra')
 local g = redis.call('HINCRBY', KEYS[1], 'g', 1)
 redis.call('PEXPIRE', KEYS[1], expiresIn + 86400000)
@@ -395,4 +398,4 @@ export interface ScriptCommands {
 }
 
 /** value, remaining ms, stale 0/1, generation, failure — see `CREDENTIAL_LUA`. */
-export type CredentialTuple = [string | null, number, number, number, string | null];
+export type CredentialTuple = [string | null, number, number, number, string | null, number];

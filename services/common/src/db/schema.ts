@@ -137,6 +137,7 @@ export interface Database {
   push_recipients: PushRecipientsTable;
   template_receipts: TemplateReceiptsTable;
   mass_sends: MassSendsTable;
+  wechat_templates: WeChatTemplatesTable;
 }
 
 /** A single template send (the business service; migration 0008). Times: ms since the epoch. */
@@ -262,4 +263,16 @@ export interface AuditLogTable {
   outcome: string;
   before_json: string | null;
   after_json: string | null;
+}
+
+/** An account's template as last synced from WeChat (the business service; migration 0009). */
+export interface WeChatTemplatesTable {
+  account_id: string;
+  template_id: string;
+  title: string;
+  primary_industry: string;
+  deputy_industry: string;
+  content: string;
+  example: string;
+  synced_at: number;
 }

@@ -75,6 +75,8 @@ export interface CredentialState {
   readonly generation: number;
   /** Why the last refresh failed, while its retry delay runs (undefined otherwise). */
   readonly failure: string | undefined;
+  /** Milliseconds since the value was stored — the last refresh — on the store's clock (undefined without a value). */
+  readonly ageMs: number | undefined;
 }
 
 /** Who asks to refresh a credential, for how long it may, and how early a refresh is due. */

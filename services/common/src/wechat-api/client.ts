@@ -14,7 +14,8 @@ import { type ApiName, type ApiSpec, isApiName, WECHAT_APIS } from './apis.js';
 import { defaultWeChatApiConfig, type WeChatApiConfig } from './config.js';
 import { FlowControl, type QuotaUsage } from './flow-control.js';
 import { HostFailure, HostRing } from './hosts.js';
-import { type FetchedCredential, SharedCredential } from './shared-credential.js';
+import { type CredentialHealth, type FetchedCredential, SharedCredential } from './shared-credential.js';
+import { type FollowerTag, followerTagsOf, type PrivateTemplate, privateTemplatesOf } from './templates.js';
 
 /** Where the client reads an account's AppSecret (the accounts table, through the caller's repository). */
 export interface AppSecretLoader {
@@ -83,6 +84,18 @@ export interface WeChatApiClient {
   sendTemplate(appId: string, message: TemplateMessage): Promise<{ readonly msgid: string }>;
   /** Sends a customer-service message, refused locally outside the follower's window. */
   sendCustomMessage(appId: string, message: CustomMessage): Promise<void>;
+  /**
+   * The account's templates (`get_all_private_template`); throws a typed `WeChatApiError`
+   * (40001 token, 48001 no template permission …) or `WeChatUnavailableError`.
+   */
+  getPrivateTemplates(appId: string): Promise<PrivateTemplate[]>;
+  /** The account's follower tags (`tags/get`), with their follower counts. */
+  getTags(appId: string): Promise<FollowerTag[]>;
+  /**
+   * The shared access_token as stored (for health pages): read only — it never refreshes
+   * nor asks to become the writer, so a console polling it cannot cause a refresh.
+   */
+  tokenHealth(appId: string): Promise<CredentialHealth>;
   /** Today's use of every tracked daily quota (for the console). */
   quotaUsage(appId: string): Promise<QuotaUsage[]>;
   /** The base URLs cooling down after a failure (for health pages). */
@@ -181,6 +194,18 @@ class Client implements WeChatApiClient {
 
   async sendCustomMessage(appId: string, message: CustomMessage): Promise<void> {
     await this.call(appId, 'sendCustomMessage', { body: message });
+  }
+
+  async getPrivateTemplates(appId: string): Promise<PrivateTemplate[]> {
+    return privateTemplatesOf(await this.call(appId, 'getAllPrivateTemplates'));
+  }
+
+  async getTags(appId: string): Promise<FollowerTag[]> {
+    return followerTagsOf(await this.call(appId, 'getTags'));
+  }
+
+  tokenHealth(appId: string): Promise<CredentialHealth> {
+    return this.#tokenOf(appId).health();
   }
 
   quotaUsage(appId: string): Promise<QuotaUsage[]> {

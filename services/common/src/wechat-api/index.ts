@@ -43,3 +43,12 @@ export {
   wechatApiEnvSchema,
 } from './config.js';
 export { beijingDay, DEFAULT_DAILY_QUOTAS, type QuotaUsage } from './flow-control.js';
+export type { CredentialHealth } from './shared-credential.js';
+export {
+  type FollowerTag,
+  followerTagsOf,
+  type PrivateTemplate,
+  privateTemplatesOf,
+  type TemplateField,
+  templateFieldsOf,
+} from './templates.js';

@@ -33,6 +33,21 @@ export interface SharedCredentialOptions {
 
 const backgroundSpacingMs = 200;
 
+/** A credential as stored, for health pages: nothing is refreshed to produce it. */
+export interface CredentialHealth {
+  /** A usable value is stored (present, not stale, not expired). */
+  readonly isUsable: boolean;
+  /** Milliseconds until it expires (0 when none). */
+  readonly remainingMs: number;
+  /** Milliseconds since it was stored — the last refresh (undefined when none is stored). */
+  readonly ageMs: number | undefined;
+  readonly isStale: boolean;
+  /** Values stored so far (one per refresh that succeeded). */
+  readonly generation: number;
+  /** Why the last refresh failed, while its retry delay runs. */
+  readonly failure: string | undefined;
+}
+
 interface Cached {
   readonly value: string;
   /** Local estimate of the expiry (store's remaining time added to our clock). */
@@ -106,6 +121,24 @@ export class SharedCredential {
     const state = await this.#read();
     if (isUsable(state) && state.value !== value) return state.value as string;
     return this.#waitForWriter(state.generation, value);
+  }
+
+  /** The stored state, read once; never refreshes (see {@link CredentialHealth}). */
+  async health(): Promise<CredentialHealth> {
+    let state: CredentialState;
+    try {
+      state = await this.#read();
+    } catch (error) {
+      throw this.#unavailable('the coordination store did not answer', error);
+    }
+    return {
+      isUsable: isUsable(state),
+      remainingMs: state.remainingMs,
+      ageMs: state.ageMs,
+      isStale: state.isStale,
+      generation: state.generation,
+      failure: state.failure,
+    };
   }
 
   /** Asks to become the writer now if a refresh is due (used by the background timer and tests). */

@@ -300,6 +300,7 @@ export function describeCoordinationContract(name: string, createHarness: () => 
           isStale: false,
           generation: 0,
           failure: undefined,
+          ageMs: undefined,
         });
         const results = await Promise.all(
           [port, replica(), replica()].map((r, i) => r.claimCredentialRefresh(key, { ...ahead, holder: `w${i}` })),
@@ -317,6 +318,7 @@ export function describeCoordinationContract(name: string, createHarness: () => 
         assert.equal(state.generation, 1);
         assert.equal(state.isStale, false);
         assert.ok(state.remainingMs > 50_000 && state.remainingMs <= 60_000, `${state.remainingMs}`);
+        assert.ok(state.ageMs !== undefined && state.ageMs >= 0 && state.ageMs < 10_000, `age ${state.ageMs}`);
         const again = await replica().claimCredentialRefresh(key, { ...ahead, holder: 'b' });
         assert.equal(again.claimed, false, 'fresh: nothing to refresh');
         assert.equal(again.state.value, 'token-1');

@@ -6,6 +6,7 @@ import { adminUsersAndAudit } from './0004-admin-users-and-audit.js';
 import { accountsDisabled } from './0005-accounts-disabled.js';
 import { logTextIndex } from './0006-log-text-index.js';
 import { outbound } from './0008-outbound.js';
+import { wechatTemplates } from './0009-wechat-templates.js';
 import { orderMigrations } from './order.js';
 
 /**
@@ -30,6 +31,7 @@ export const migrations: Readonly<Record<string, Migration>> = orderMigrations(
     '0005-accounts-disabled': accountsDisabled,
     '0006-log-text-index': logTextIndex,
     '0008-outbound': outbound,
+    '0009-wechat-templates': wechatTemplates,
   },
   retired,
 );
