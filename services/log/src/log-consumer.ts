@@ -5,6 +5,7 @@ import {
   logEventsDeclaration,
   logEventsQueue,
 } from '@mpstack/common/contracts';
+import { sqlFailure } from '@mpstack/common/db';
 import type { Logger } from '@mpstack/common/logging';
 import type { Consumer, Delivery, HandlerOutcome, QueuePort } from '@mpstack/common/ports';
 import type { Telemetry } from '@mpstack/common/telemetry';
@@ -196,14 +197,15 @@ export class LogConsumer {
         return { action: 'ack' };
       } catch (error) {
         this.writeFailures.add(1);
-        const message = error instanceof Error ? error.message : String(error);
+        // Never `err`: a database error carries the whole statement with its values (~100 KB a batch).
+        const failure = sqlFailure(error);
         if (this.lastWriteError === undefined) {
           this.options.logger.warn(
-            { err: error, events: events.length },
+            { failure, events: events.length },
             'log write failed; the events wait, unacknowledged',
           );
         }
-        this.lastWriteError = message;
+        this.lastWriteError = failure.message;
         if (this.closing) return { action: 'retry' };
         await new Promise((resolve) => setTimeout(resolve, Math.min(maxMs, initialMs * 2 ** Math.min(attempt, 20))));
         if (this.closing) return { action: 'retry' };

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { InterfaceLogEvent, LogEvent, MessageLogEvent } from '@mpstack/common/contracts';
 import type { Database } from '@mpstack/common/db';
-import { createTextTable, type Db, isMysql, monthStart, textTableName } from '@mpstack/common/db';
+import { createTextTable, type Db, isMysql, monthStart, noteStatement, textTableName } from '@mpstack/common/db';
 import { CompiledQuery, type Kysely, type Transaction } from 'kysely';
 import { textWords } from './text-index.js';
 
@@ -322,8 +322,13 @@ export class LogStore {
     const verb = suffix !== undefined ? 'INSERT INTO' : this.mysql ? 'INSERT IGNORE INTO' : 'INSERT OR IGNORE INTO';
     const row = `(${columns.map(() => '?').join(', ')})`;
     const text = `${verb} ${table} (${columns.join(', ')}) VALUES ${new Array(rows.length).fill(row).join(', ')}${suffix ?? ''}`;
-    const result = await tx.executeQuery(CompiledQuery.raw(text, rows.flat()));
-    return Number(result.numAffectedRows ?? 0n);
+    try {
+      const result = await tx.executeQuery(CompiledQuery.raw(text, rows.flat()));
+      return Number(result.numAffectedRows ?? 0n);
+    } catch (error) {
+      // The error carries the whole statement with its values; a log line says only this of it.
+      throw noteStatement(error, `${verb} ${table}`, rows.length);
+    }
   }
 }
 

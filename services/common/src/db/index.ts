@@ -16,5 +16,6 @@ export { migrationProvider, migrations } from './migrations/index.js';
 export * from './mysql-server.js';
 export * from './reply-schema.js';
 export * from './schema.js';
+export * from './sql-failure.js';
 export * from './unique-violation.js';
 export * from './upsert.js';
