@@ -244,7 +244,7 @@ describe('outbound e2e: the console API (templates, health, estimate, tags, mass
       'MASSSENDJOBFINISH joined',
       200,
     );
-    assert.equal(finished.finishStatus, 'sendsuccess');
+    assert.equal(finished.finishStatus, 'send success');
     assert.equal(finished.counts?.sent, 2);
     const deleted = await api<Mass>(base, 'POST', `/mass/${created.id}/delete`, {});
     assert.equal(deleted.state, 'deleted');

@@ -66,13 +66,24 @@ function parseMenu(base: MessageBase, fields: XmlFields, event: string): WxEvent
   };
 }
 
+/**
+ * `MASSSENDJOBFINISH`'s Status is `send success`, `send fail` or `err(N)` (api.json's events
+ * table); the run-together `sendsuccess` / `sendfail` of older examples is read as the same
+ * word, so a receipt says one thing whichever spelling arrived.
+ */
+const massStatuses: ReadonlyMap<string, string> = new Map([
+  ['sendsuccess', 'send success'],
+  ['sendfail', 'send fail'],
+]);
+
 function parseJobFinish(base: MessageBase, fields: XmlFields, event: string): WxEvent {
+  const status = text(fields, 'Status');
   return {
     ...base,
     kind: 'event',
     event: event as 'TEMPLATESENDJOBFINISH' | 'MASSSENDJOBFINISH',
     msgId: messageId(fields) ?? '',
-    status: text(fields, 'Status'),
+    status: event === 'MASSSENDJOBFINISH' ? (massStatuses.get(status) ?? status) : status,
   };
 }
 

@@ -4,7 +4,7 @@ import { QuotaCounter } from '../shared/quota-counter.js';
 
 /** The counts of a finished mass send, as `MASSSENDJOBFINISH` carries them. */
 export interface MassSendResult {
-  readonly status: 'sendsuccess' | 'sendfail';
+  readonly status: 'send success' | 'send fail';
   readonly totalCount: number;
   readonly filterCount: number;
   readonly sentCount: number;

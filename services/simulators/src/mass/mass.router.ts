@@ -63,7 +63,7 @@ function massResult(
   const errorCount = receiving.filter((openid) => audience.get(account.appId, openid)?.isBlocking === true).length;
   const sentCount = receiving.length - errorCount;
   return {
-    status: sentCount > 0 ? 'sendsuccess' : 'sendfail',
+    status: sentCount > 0 ? 'send success' : 'send fail',
     totalCount: touser.length,
     filterCount: receiving.length,
     sentCount,
@@ -173,7 +173,7 @@ function addFollowUpRoutes(router: Router, deps: MassRouterDeps): void {
   router.post('/cgi-bin/message/mass/get', (req: Request, res: Response) => {
     const account = authorize(req);
     const record = sendOf(deps, account, jsonBody(req).msg_id);
-    const status = record.isDeleted ? 'DELETE' : record.result.status === 'sendsuccess' ? 'SEND_SUCCESS' : 'SEND_FAIL';
+    const status = record.isDeleted ? 'DELETE' : record.result.status === 'send success' ? 'SEND_SUCCESS' : 'SEND_FAIL';
     res.json({ msg_id: record.msgId, msg_status: status });
   });
 

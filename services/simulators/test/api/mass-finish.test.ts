@@ -41,7 +41,7 @@ describe('simulated MASSSENDJOBFINISH pushes', () => {
     assert.equal(fields.ToUserName, 'gh_demo');
     assert.equal(fields.MsgID, String(sent.msg_id));
     assert.equal(fields.MsgId, undefined);
-    assert.equal(fields.Status, 'sendsuccess');
+    assert.equal(fields.Status, 'send success');
     // three openids given, the stranger filtered out, Bob blocked the account
     assert.deepEqual(
       [fields.TotalCount, fields.FilterCount, fields.SentCount, fields.ErrorCount],
@@ -55,10 +55,10 @@ describe('simulated MASSSENDJOBFINISH pushes', () => {
     assert.deepEqual(record.callbackStatuses, [200]);
   });
 
-  it('adds the originality check to an article send, and reports sendfail when nobody could receive it', async () => {
+  it('adds the originality check to an article send, and reports send fail when nobody could receive it', async () => {
     await mass({ msgtype: 'mpnews', mpnews: { media_id: 'MEDIA_ID' }, touser: ['o_gone', 'o_stranger'] });
     const push = await until(() => ingress.pushes[0]);
-    assert.equal(push.message.Status, 'sendfail');
+    assert.equal(push.message.Status, 'send fail');
     assert.deepEqual([push.message.TotalCount, push.message.FilterCount, push.message.SentCount], ['2', '0', '0']);
     assert.deepEqual(JSON.parse(push.message.CopyrightCheckResult ?? 'null'), {
       Count: '0',
@@ -75,13 +75,13 @@ describe('simulated MASSSENDJOBFINISH pushes', () => {
       const m = ingress.pushes[n]?.message;
       return [m?.TotalCount, m?.FilterCount, m?.SentCount, m?.Status];
     };
-    assert.deepEqual(counts(3), ['2', '2', '2', 'sendsuccess']);
-    assert.deepEqual(counts(4), ['2', '0', '0', 'sendfail'], 'the fifth send this month reaches nobody');
+    assert.deepEqual(counts(3), ['2', '2', '2', 'send success']);
+    assert.deepEqual(counts(4), ['2', '0', '0', 'send fail'], 'the fifth send this month reaches nobody');
     api.clock.advance(31 * 86_400_000);
     token = await api.token(account); // the old one expired long ago
     assert.equal((await mass({ touser: ['o_alice', 'o_bob'] })).errcode, 0);
     await until(() => (ingress.pushes.length >= 6 ? true : undefined));
-    assert.deepEqual(counts(5), ['2', '2', '2', 'sendsuccess']);
+    assert.deepEqual(counts(5), ['2', '2', '2', 'send success']);
   });
 
   it('records the push as skipped when the account has no callback URL', async () => {

@@ -88,12 +88,12 @@ describe('simulated mass/sendall, preview, get and delete', () => {
     assert.equal((await sendall({})).errcode, 45011);
   });
 
-  it('filters users past 4 mass messages this month (FilterCount) and reports sendfail when nobody can get one', async () => {
+  it('filters users past 4 mass messages this month (FilterCount) and reports send fail when nobody can get one', async () => {
     api.state.setLimits({ massPerUserMonthly: 1 });
     await sendall({});
     const second = await sendall({});
     const push = await until(() => ingress.pushes.find((p) => p.message.MsgID === String(second.msg_id)));
-    assert.deepEqual([push.message.TotalCount, push.message.FilterCount, push.message.Status], ['3', '0', 'sendfail']);
+    assert.deepEqual([push.message.TotalCount, push.message.FilterCount, push.message.Status], ['3', '0', 'send fail']);
     assert.equal((await post('message/mass/get', { msg_id: second.msg_id })).msg_status, 'SEND_FAIL');
   });
 

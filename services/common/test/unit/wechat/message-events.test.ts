@@ -112,7 +112,21 @@ describe('wechat/messages parseMessage', () => {
         '<MsgID>1988</MsgID><Status>send success</Status><TotalCount>100</TotalCount>',
       );
       assert.equal((mass as { msgId: string }).msgId, '1988');
+      assert.equal((mass as { status: string }).status, 'send success');
       assert.equal(mass.fields['TotalCount'], '100');
+    });
+
+    it("reads MASSSENDJOBFINISH's run-together sendsuccess / sendfail as the reference's send success / send fail", () => {
+      const statusOf = (name: string, status: string) =>
+        (event(name, `<MsgID>1988</MsgID><Status><![CDATA[${status}]]></Status>`) as { status: string }).status;
+      assert.deepEqual(
+        ['sendsuccess', 'send success', 'sendfail', 'send fail', 'err(30003)'].map((s) =>
+          statusOf('MASSSENDJOBFINISH', s),
+        ),
+        ['send success', 'send success', 'send fail', 'send fail', 'err(30003)'],
+      );
+      // A template receipt's status is its own vocabulary (success, failed:user block, …): left as sent.
+      assert.equal(statusOf('TEMPLATESENDJOBFINISH', 'sendsuccess'), 'sendsuccess');
     });
 
     it('matches event names case-insensitively and reports the documented casing', () => {
