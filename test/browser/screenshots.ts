@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { devUrl, startBrowserStand } from '../support/browser.js';
-import { demoAdmin, demoTraffic, newConsolePage, signIn } from '../support/console.js';
+import { adminCall, demoAdmin, demoTraffic, newConsolePage, signIn } from '../support/console.js';
 
 const out = new URL('../../../docs/images/', import.meta.url).pathname;
 
@@ -15,18 +15,6 @@ async function shoot(page: Page, name: string): Promise<void> {
   await page.waitForTimeout(1200);
   await page.screenshot({ path: join(out, `console-${name}.png`) });
   process.stdout.write(`docs/images/console-${name}.png\n`);
-}
-
-/** A state-changing call of the admin API with the page's session (its cookie and CSRF token). */
-async function adminCall(page: Page, base: string, method: 'POST' | 'PATCH', path: string, data: unknown) {
-  const session = (await (await page.request.get(`${base}api/session`)).json()) as { csrfToken: string };
-  const origin = new URL(base).origin;
-  const response = await page.request.fetch(`${base}api${path}`, {
-    method,
-    data,
-    headers: { 'x-csrf-token': session.csrfToken, origin },
-  });
-  if (!response.ok()) throw new Error(`${method} ${path}: ${response.status()} ${await response.text()}`);
 }
 
 async function main(): Promise<void> {
@@ -75,6 +63,10 @@ async function main(): Promise<void> {
     await page.goto(`${base}accounts`);
     await page.locator('tr', { hasText: 'wx6d0c0d8f9e7a5b31' }).waitFor();
     await shoot(page, 'accounts');
+
+    await page.goto(`${base}rules`);
+    await page.locator('tr', { hasText: '您本月话费' }).waitFor();
+    await shoot(page, 'rules');
 
     await page.goto(`${base}users`);
     await page.locator('tr', { hasText: 'wang.viewer' }).waitFor();

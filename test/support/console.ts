@@ -23,6 +23,18 @@ export async function signIn(page: Page, dev: RunningDev, username: string, pass
   await page.getByTestId('user-menu').waitFor();
 }
 
+/** A state-changing call of the admin API with the page's session (its cookie and CSRF token); `base` is the console's URL. */
+export async function adminCall(page: Page, base: string, method: 'POST' | 'PATCH', path: string, data: unknown) {
+  const session = (await (await page.request.get(`${base}api/session`)).json()) as { csrfToken: string };
+  const origin = new URL(base).origin;
+  const response = await page.request.fetch(`${base}api${path}`, {
+    method,
+    data,
+    headers: { 'x-csrf-token': session.csrfToken, origin },
+  });
+  if (!response.ok()) throw new Error(`${method} ${path}: ${response.status()} ${await response.text()}`);
+}
+
 /** A fresh browser context (its own cookies) at 1440×900 in zh-CN, and its page. */
 export async function newConsolePage(browser: Browser): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });

@@ -285,6 +285,58 @@ export const auditQuerySchema = z.object({
 });
 export type AuditQueryParams = z.input<typeof auditQuerySchema>;
 
+/**
+ * Reply rules (`GET|POST /accounts/:id/rules`, `PUT|DELETE /rules/:ruleId`, `GET
+ * /accounts/:id/rules.csv?lang`). A keyword rule matches a text message by `matchType`; a
+ * subscribe rule answers a follow, the default rule anything no other rule answered. The reply
+ * is checked on the server against the full reply schema (common/db `replySchema`); here only
+ * its type is named, which is what a list shows.
+ */
+export const ruleKinds = ['keyword', 'subscribe', 'default'] as const;
+export const matchTypes = ['exact', 'contains', 'regex'] as const;
+export const replyTypes = ['text', 'image', 'voice', 'video', 'music', 'news', 'transfer_customer_service'] as const;
+export const ruleViewSchema = z.object({
+  id: z.number(),
+  accountId: z.string(),
+  kind: z.enum(ruleKinds),
+  matchType: z.enum(matchTypes),
+  keyword: z.string().optional(),
+  reply: z.looseObject({ type: z.enum(replyTypes) }),
+  priority: z.number(),
+  enabled: z.boolean(),
+  updatedAt: z.string(),
+});
+export type RuleView = z.infer<typeof ruleViewSchema>;
+/** Rules are compiled with the `u` flag (keywords are Chinese text and emoji), as the ingress compiles them. */
+export function isValidRegex(pattern: string): boolean {
+  try {
+    return new RegExp(pattern, 'u') instanceof RegExp;
+  } catch {
+    return false;
+  }
+}
+
+/** A reply as one line of a list or a CSV cell: its text, media id, articles' titles, or the kf account. */
+export function replySummary(reply: { readonly type: string } & Readonly<Record<string, unknown>>): string {
+  const text = (key: string) => (typeof reply[key] === 'string' ? (reply[key] as string) : '');
+  switch (reply.type) {
+    case 'text':
+      return text('content');
+    case 'music':
+      return text('title') || text('musicUrl') || text('thumbMediaId');
+    case 'news':
+      return (Array.isArray(reply['articles']) ? (reply['articles'] as { title?: unknown }[]) : [])
+        .map((article) => (typeof article.title === 'string' ? article.title : ''))
+        .join(' | ');
+    case 'transfer_customer_service':
+      return text('kfAccount');
+    default:
+      return text('mediaId');
+  }
+}
+/** Priorities run from -1000 to 1000, higher first (ties: the older rule). */
+export const rulePriorityRange = { min: -1000, max: 1000 } as const;
+
 /** A list page: `nextCursor` when more follow. */
 export const pageSchema = <T extends z.ZodType>(item: T) =>
   z.object({ items: z.array(item), nextCursor: z.string().optional() });

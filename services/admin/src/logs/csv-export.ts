@@ -76,13 +76,7 @@ export async function streamMessagesCsv(res: Response, options: CsvExportOptions
   const now = (options.now ?? Date.now)();
   res.setHeader('Content-Type', 'text/csv; charset=utf-8');
   res.setHeader('Content-Disposition', contentDisposition(query.get('account'), now));
-  const csv = stringify({
-    bom: true,
-    header: true,
-    columns: [...columns[lang]],
-    record_delimiter: 'windows',
-    escape_formulas: true,
-  });
+  const csv = safeCsv(columns[lang]);
   const sent = pipeline(csv, res);
   try {
     await writeRows(csv, first, query, options, abort.signal, (next) => fetchPage(options.client, next, abort.signal));
@@ -152,8 +146,23 @@ function truncatedRow(cap: number): string[] {
   return [`(truncated: more than ${cap} rows match; narrow the time range or the filters and export again)`];
 }
 
+/**
+ * A CSV a spreadsheet opens safely: UTF-8 with a BOM (Excel), RFC 4180 (CRLF, quotes doubled),
+ * a header row, formula injection neutralised (csv-stringify's `escape_formulas`; pass each
+ * cell through `neutraliseWide` for the full-width signs).
+ */
+export function safeCsv(header: readonly string[]): Stringifier {
+  return stringify({
+    bom: true,
+    header: true,
+    columns: [...header],
+    record_delimiter: 'windows',
+    escape_formulas: true,
+  });
+}
+
 /** csv-stringify escapes = + - @ TAB CR; the full-width forms are prefixed here the same way. */
-function neutraliseWide(cell: string): string {
+export function neutraliseWide(cell: string): string {
   return /^[＝＋－＠]/.test(cell) ? `'${cell}` : cell;
 }
 
@@ -162,9 +171,9 @@ export function shanghaiTime(ms: number): string {
   return new Date(ms + 8 * 3_600_000).toISOString().replace('T', ' ').replace('Z', '');
 }
 
-/** `messages-<account>-<YYYYMMDD-HHmm>.csv`, the account's characters outside [A-Za-z0-9_-] replaced. */
-function contentDisposition(account: string | null, now: number): string {
+/** `<what>-<account>-<YYYYMMDD-HHmm>.csv`, the account's characters outside [A-Za-z0-9_-] replaced. */
+export function contentDisposition(account: string | null, now: number, what = 'messages'): string {
   const who = (account ?? 'all').replace(/[^\w-]/g, '_').slice(0, 64) || 'all';
   const stamp = shanghaiTime(now).slice(0, 16).replace(/[-:]/g, '').replace(' ', '-');
-  return `attachment; filename="messages-${who}-${stamp}.csv"`;
+  return `attachment; filename="${what}-${who}-${stamp}.csv"`;
 }

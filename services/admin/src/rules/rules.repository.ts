@@ -1,5 +1,6 @@
 import { type Db, type MatchType, nowTimestamp, parseReply, type RuleKind, toDate } from '@mpstack/common/db';
 import { AppError, ErrorCode } from '@mpstack/common/errors';
+import { isValidRegex } from '../api-types.js';
 import type { ReplyRule, ReplyRuleInput, RulesRepository } from './rules.types.js';
 
 /**
@@ -67,21 +68,14 @@ export function createRulesRepository(db: Db): RulesRepository {
   };
 }
 
+export { isValidRegex };
+
 /** Checks what the schema cannot: keyword rules need a keyword, a regex must compile. */
 export function ruleProblems(input: Pick<ReplyRuleInput, 'kind' | 'matchType' | 'keyword'>): string[] {
   if (input.kind !== 'keyword') return [];
   if (input.keyword === undefined || input.keyword === '') return ['keyword: required for keyword rules'];
   if (input.matchType !== 'regex' || isValidRegex(input.keyword)) return [];
   return ['keyword: not a valid regular expression'];
-}
-
-/** Rules are compiled with the `u` flag (keywords are Chinese text and emoji), as the ingress compiles them. */
-export function isValidRegex(pattern: string): boolean {
-  try {
-    return new RegExp(pattern, 'u') instanceof RegExp;
-  } catch {
-    return false;
-  }
 }
 
 function toColumns(input: ReplyRuleInput) {

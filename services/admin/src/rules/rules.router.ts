@@ -3,22 +3,25 @@ import type { Reply } from '@mpstack/common/wechat';
 import { type Request, Router } from 'express';
 import { z } from 'zod';
 import { ApiFailure } from '../api-error.js';
+import { matchTypes, ruleKinds, rulePriorityRange } from '../api-types.js';
 import { clientIp, requirePermission } from '../session/session.router.js';
 import type { RulesService } from './rules.service.js';
 import type { ReplyRule, ReplyRuleInput } from './rules.types.js';
+import { sendRulesCsv } from './rules-csv.js';
 
 /** A rule as the API takes it (the account comes from the path). */
 const ruleRequestSchema = z.strictObject({
-  kind: z.enum(['subscribe', 'default', 'keyword']),
-  matchType: z.enum(['exact', 'contains', 'regex']).optional(),
+  kind: z.enum(ruleKinds),
+  matchType: z.enum(matchTypes).optional(),
   keyword: z.string().min(1).max(255).optional(),
   reply: replySchema,
-  priority: z.number().int().min(-1000).max(1000).optional(),
+  priority: z.number().int().min(rulePriorityRange.min).max(rulePriorityRange.max).optional(),
   enabled: z.boolean().optional(),
 });
 
 /**
- * Reply rules of an account: `GET /accounts/:id/rules` (`accounts:read`), `POST
+ * Reply rules of an account: `GET /accounts/:id/rules` (`accounts:read`), its CSV
+ * `GET /accounts/:id/rules.csv?lang=zh-CN|en` (and `logs:export`), `POST
  * /accounts/:id/rules`, `PUT /rules/:ruleId` (the whole rule) and `DELETE /rules/:ruleId`
  * (`rules:write`: operators and super-admins). Every write is audited and announced.
  */
@@ -27,6 +30,12 @@ export function createRulesRouter(service: RulesService): Router {
   router.get('/accounts/:id/rules', async (req, res) => {
     requirePermission(req, 'accounts:read');
     res.json({ items: (await service.list(req.params.id)).map(toRuleView) });
+  });
+  router.get('/accounts/:id/rules.csv', async (req, res) => {
+    requirePermission(req, 'accounts:read');
+    requirePermission(req, 'logs:export');
+    const lang = req.query['lang'] === 'en' ? 'en' : 'zh-CN';
+    await sendRulesCsv(res, req.params.id, await service.list(req.params.id), lang, Date.now());
   });
   router.post('/accounts/:id/rules', async (req, res) => {
     const by = writer(req);

@@ -98,9 +98,11 @@ for (const dialect of dialects) {
         },
         ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
       });
-      const text = await response.text();
+      // The bytes as sent (a CSV's BOM kept: fetch's text() would drop it).
+      const text = Buffer.from(await response.arrayBuffer()).toString('utf8');
       const type = response.headers.get('content-type') ?? '';
-      return { status: response.status, text, type, body: (text === '' ? {} : JSON.parse(text)) as Json };
+      const json = text !== '' && !type.startsWith('text/csv');
+      return { status: response.status, text, type, body: (json ? JSON.parse(text) : {}) as Json };
     };
     const stored = (id: string) => createAccountsRepository(infrastructure.db).find(id);
     const allStored = () => createAccountsRepository(infrastructure.db).list();
@@ -432,6 +434,35 @@ for (const dialect of dialects) {
         ],
       );
       await until(() => rulesAnnounced() === 3, 5_000, 'each rule write announced on the rules channel');
+    });
+
+    it('reply rules as CSV: BOM, the header in the chosen language, every rule, formulas neutralised; no session, no file', async () => {
+      const input = await create();
+      for (const rule of [
+        {
+          kind: 'keyword',
+          matchType: 'contains',
+          keyword: '=1+2',
+          reply: { type: 'text', content: '＝HYPERLINK("x")' },
+        },
+        { kind: 'subscribe', reply: { type: 'news', articles: [{ title: '欢迎, "新朋友"' }, { title: '@活动' }] } },
+        { kind: 'default', reply: { type: 'image', mediaId: 'MEDIA_1' }, enabled: false, priority: -3 },
+      ]) {
+        assert.equal((await call('POST', `/accounts/${input.id}/rules`, 'otto', rule)).status, 201);
+      }
+      const zh = await call('GET', `/accounts/${input.id}/rules.csv`, 'vera');
+      assert.equal(zh.status, 200, zh.text);
+      assert.match(zh.type, /^text\/csv; charset=utf-8/);
+      assert.equal(zh.text.charCodeAt(0), 0xfeff, 'starts with the BOM');
+      const lines = zh.text.slice(1).split('\r\n');
+      assert.match(lines[0] ?? '', /^规则 ID,类型,匹配方式,关键词,回复类型,回复内容,优先级,状态/);
+      assert.equal(lines.filter((line) => line !== '').length, 4, zh.text);
+      assert.match(zh.text, /,contains,'=1\+2,text,"'＝HYPERLINK\(""x""\)",0,启用,/);
+      assert.match(zh.text, /,subscribe,,,news,"欢迎, ""新朋友"" \| @活动",0,启用,/);
+      assert.match(zh.text, /,default,,,image,MEDIA_1,-3,停用,/);
+      const en = await call('GET', `/accounts/${input.id}/rules.csv?lang=en`, 'otto');
+      assert.match(en.text.slice(1), /^Rule ID,Kind,Match,Keyword,Reply type,Reply,Priority,Status/);
+      assert.equal((await call('GET', `/accounts/${input.id}/rules.csv`)).status, 401);
     });
 
     it('disables and enables an account (stored with its time), announcing each change', async () => {

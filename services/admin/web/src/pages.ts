@@ -5,6 +5,7 @@ import { auditPages } from './features/audit/pages';
 import { dashboardPages } from './features/dashboard/pages';
 import { logsPages } from './features/logs/pages';
 import { outboundPages } from './features/outbound/pages';
+import { rulesPages } from './features/rules/pages';
 import { usersPages } from './features/users/pages';
 
 /**
@@ -31,6 +32,7 @@ export interface ConsolePage {
 export const pages: readonly ConsolePage[] = [
   ...dashboardPages,
   ...logsPages,
+  ...rulesPages,
   ...outboundPages,
   ...accountsPages,
   ...usersPages,

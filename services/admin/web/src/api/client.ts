@@ -9,6 +9,7 @@ import {
   messageRowSchema,
   pageSchema,
   permissionsResponseSchema,
+  ruleViewSchema,
   sessionResponseSchema,
   userResponseSchema,
   usersResponseSchema,
@@ -26,6 +27,8 @@ import type {
   MessageRow,
   Page,
   Permission,
+  RuleInput,
+  RuleView,
   SessionView,
   User,
   UserInput,
@@ -181,6 +184,27 @@ export class AdminApi {
   rotateAesKey(id: string, encodingAesKey: string): Promise<AccountView> {
     const path = `/accounts/${encodeURIComponent(id)}/rotate-aes-key`;
     return this.parsed(accountViewSchema, 'POST', path, { encodingAesKey });
+  }
+
+  rules(accountId: string): Promise<Page<RuleView>> {
+    return this.parsed(pageSchema(ruleViewSchema), 'GET', `/accounts/${encodeURIComponent(accountId)}/rules`);
+  }
+
+  createRule(accountId: string, input: RuleInput): Promise<RuleView> {
+    return this.parsed(ruleViewSchema, 'POST', `/accounts/${encodeURIComponent(accountId)}/rules`, input);
+  }
+
+  /** Replaces the whole rule (its account stays). */
+  updateRule(id: number, input: RuleInput): Promise<RuleView> {
+    return this.parsed(ruleViewSchema, 'PUT', `/rules/${id}`, input);
+  }
+
+  async deleteRule(id: number): Promise<void> {
+    await this.request<unknown>('DELETE', `/rules/${id}`);
+  }
+
+  rulesCsvUrl(accountId: string, lang: string): string {
+    return `${this.base}/accounts/${encodeURIComponent(accountId)}/rules.csv${queryString({ lang })}`;
   }
 
   users(): Promise<Page<User>> {

@@ -10,6 +10,7 @@ import type {
   MessageRow,
   Permission,
   Role,
+  RuleView,
   SessionResponse,
   User,
 } from '@mpstack/admin/api-types';
@@ -24,6 +25,7 @@ export type {
   MessageRow,
   Permission,
   Role,
+  RuleView,
   User,
 };
 export type SessionView = SessionResponse;
@@ -57,3 +59,13 @@ export type MinuteBucket = Dashboard['perMinute'][number];
 export type FollowerDay = Dashboard['followers'][number];
 export type DashboardTotals = Dashboard['totals'];
 export type CompareWith = 'previous' | 'yesterday' | 'week';
+
+/** What POST /accounts/:id/rules and PUT /rules/:id take: the whole rule (the reply is checked on the server). */
+export interface RuleInput {
+  readonly kind: RuleView['kind'];
+  readonly matchType?: RuleView['matchType'];
+  readonly keyword?: string;
+  readonly reply: { readonly type: RuleView['reply']['type'] } & Readonly<Record<string, unknown>>;
+  readonly priority?: number;
+  readonly enabled?: boolean;
+}
