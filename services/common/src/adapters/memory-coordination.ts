@@ -281,6 +281,10 @@ export class MemoryCoordination implements CoordinationPort {
     return this.#store.record<number>(key) ?? 0;
   }
 
+  async resetQuota(key: string): Promise<void> {
+    this.#store.records.delete(key);
+  }
+
   async openServiceWindow(key: string, kind: ServiceWindowKind, windowMs: number, budget: number): Promise<void> {
     const now = this.#store.now();
     const windows: WindowRecord = {

@@ -198,6 +198,10 @@ export class RedisCoordination implements CoordinationPort {
     return Number((await unavailableOnFailure(this.#client.get(this.#key(key)))) ?? 0);
   }
 
+  async resetQuota(key: string): Promise<void> {
+    await unavailableOnFailure(this.#client.del(this.#key(key)));
+  }
+
   async openServiceWindow(key: string, kind: ServiceWindowKind, windowMs: number, budget: number): Promise<void> {
     await unavailableOnFailure(
       this.#client.mpOpenServiceWindow(this.#key(key), kind === 'message' ? 'm' : 'e', windowMs, budget),

@@ -184,6 +184,8 @@ export interface CoordinationPort {
   fillQuota(key: string, limit: number, ttlMs: number): Promise<void>;
   /** How many calls were counted under a quota key (0 when none). */
   quotaUsed(key: string): Promise<number>;
+  /** Forgets a quota's count (WeChat's counters were reset by clear_quota): the next call counts from 0. */
+  resetQuota(key: string): Promise<void>;
   /**
    * Opens (or renews) a follower's customer-service window of `kind`: `budget` messages
    * within `windowMs` (store's clock); a newer interaction of the same kind replaces it.

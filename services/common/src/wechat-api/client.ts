@@ -254,7 +254,13 @@ class Client implements WeChatApiClient {
       const body = await this.#send(api, spec, params, token);
       const errcode = Number(body.errcode ?? 0);
       this.#metrics.calls.add(1, { api, errcode: String(errcode) });
-      if (errcode === 0) return body;
+      if (errcode === 0) {
+        // WeChat reset the account's daily counters: so do ours (a remembered 45009 ends now).
+        // Best effort, as #learn: the call itself succeeded.
+        if (api === 'clearQuota' || api === 'clearQuotaByAppSecret')
+          await this.#flow.clearQuotas(appId).catch(() => {});
+        return body;
+      }
       if (TOKEN_ERRCODES.has(errcode) && token !== undefined && !hasRefreshedToken) {
         // Mark stale only if still the stored token, then use the writer's new one — once.
         hasRefreshedToken = true;

@@ -73,10 +73,26 @@ export class FlowControl {
     }
   }
 
-  /** WeChat answered 45009: today's quota is used up whatever we counted. */
+  /**
+   * WeChat answered 45009: today's quota is used up whatever we counted. Remembered under
+   * today's (Beijing) key, so it ends at the next Beijing midnight, when WeChat's ends.
+   */
   async fillQuota(appId: string, api: string): Promise<void> {
     const limit = (await this.#limitOf(appId, api)) ?? 1;
     await this.options.coordination.fillQuota(this.#quotaKey(appId, api), limit, twoDaysMs);
+  }
+
+  /**
+   * A clear_quota succeeded: WeChat set every API's daily counter of the account to 0, so
+   * today's counts (a remembered 45009 included) start again from 0.
+   */
+  async clearQuotas(appId: string): Promise<void> {
+    const apis = Object.keys({
+      ...DEFAULT_DAILY_QUOTAS,
+      ...this.options.dailyQuotas,
+      ...(await this.options.accountQuotas?.(appId)),
+    });
+    await Promise.all(apis.map((api) => this.options.coordination.resetQuota(this.#quotaKey(appId, api))));
   }
 
   /** Every tracked API's use today, for the console. */

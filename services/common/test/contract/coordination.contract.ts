@@ -383,6 +383,9 @@ export function describeCoordinationContract(name: string, createHarness: () => 
       assert.equal(await port.quotaUsed(`${run}:none`), 0);
       await port.fillQuota(`${run}:filled`, 10, 60_000);
       assert.deepEqual(await port.consumeQuota(`${run}:filled`, 10, 60_000), { allowed: false, used: 10 });
+      await replica().resetQuota(`${run}:filled`);
+      assert.deepEqual(await port.consumeQuota(`${run}:filled`, 10, 60_000), { allowed: true, used: 1 }, 'reset');
+      await port.resetQuota(`${run}:never-counted`);
       await port.consumeQuota(`${run}:short`, 5, 300);
       await harness.elapse(500);
       assert.equal(await port.quotaUsed(`${run}:short`), 0, 'the count lives its ttl');
