@@ -40,10 +40,15 @@ describe('browser: a template push from the console (mpstack dev)', function () 
   it('uploads 32 recipients, starts the push, shows 100 % and a failure report of the 30 unknown openids', async () => {
     const template = sampleTemplates[0];
     if (template === undefined) throw new Error('no sample template');
+    // The compose page picks from the synced library.
+    await page.goto(`${devUrl(dev, 'console')}outbound/templates`);
+    await page.getByTestId('templates-sync').click();
+    await page.getByTestId(`template-fields-${template.templateId}`).waitFor();
     await page.goto(`${devUrl(dev, 'console')}outbound/pushes`);
     await page.getByTestId('push-compose').click();
     await page.getByTestId('push-name').fill('账单提醒 12 月');
-    await page.getByTestId('push-template').fill(template.templateId);
+    await page.getByTestId('push-template').click();
+    await page.locator('.ant-select-item-option').filter({ hasText: template.templateId }).click();
     await page
       .getByTestId('push-fields')
       .fill('first = 您好 {{name}}\nkeyword1 = 2026-12\nkeyword2 = {{amount}}\nkeyword3 = 12-31\nremark = 谢谢');

@@ -1,5 +1,6 @@
-import type { TableColumnsType } from 'antd';
+import type { FormInstance, TableColumnsType } from 'antd';
 import {
+  Alert,
   App,
   Button,
   Card,
@@ -9,6 +10,7 @@ import {
   Form,
   Input,
   Progress,
+  Select,
   Space,
   Table,
   Tag,
@@ -22,6 +24,9 @@ import { useTranslation } from 'react-i18next';
 import { errorText, formatTime } from '../../format';
 import { useCan, useConsole } from '../../session';
 import { useLoad } from '../../use-load';
+import { formatDuration } from './account-select';
+import { rateText } from './health.page';
+import type { CatalogTemplate, PushEstimate, TemplateList } from './outbound-types';
 
 /** A push job as the business service shows it (services/business/src/pushes). */
 interface Push {
@@ -336,9 +341,7 @@ function ComposeDrawer({ open, onClose }: { open: boolean; onClose: () => void }
         <Form.Item name="name" label={t('outbound.name')} rules={[{ required: true }]}>
           <Input data-testid="push-name" />
         </Form.Item>
-        <Form.Item name="templateId" label={t('outbound.template')} rules={[{ required: true }]}>
-          <Input data-testid="push-template" />
-        </Form.Item>
+        <TemplatePicker form={form} open={open} />
         <Form.Item
           name="fields"
           label={t('outbound.fields')}
@@ -389,7 +392,101 @@ function ComposeDrawer({ open, onClose }: { open: boolean; onClose: () => void }
         </Button>
       </Form>
       {report !== undefined && push !== undefined ? <ReadyToStart push={push} report={report} onStart={start} /> : null}
+      {report !== undefined && push !== undefined ? (
+        <Estimate account={push.account} recipients={report.accepted} />
+      ) : null}
     </Drawer>
+  );
+}
+
+/**
+ * The template, picked from the account's synced library (its fields shown under it); picking
+ * one lays out its fields in the fields box, one `key = ` line each, keeping values typed.
+ */
+function TemplatePicker({ form, open }: { form: FormInstance<Compose>; open: boolean }) {
+  const { t } = useTranslation();
+  const { api } = useConsole();
+  const account = Form.useWatch('account', form) ?? 'demo';
+  const templateId = Form.useWatch('templateId', form);
+  const { data: library } = useLoad(
+    () =>
+      open && account !== ''
+        ? api.outbound<TemplateList>('GET', `/templates?account=${encodeURIComponent(account)}`)
+        : Promise.resolve(undefined),
+    [api, account, open],
+  );
+  const templates = library?.templates ?? [];
+  const pick = (id: string) => {
+    const template = templates.find((tpl) => tpl.templateId === id);
+    if (template === undefined) return;
+    const current = fieldsOf(form.getFieldValue('fields') ?? '');
+    form.setFieldValue('fields', template.fields.map((f) => `${f.key} = ${current[f.key] ?? ''}`).join('\n'));
+  };
+  return (
+    <Form.Item
+      name="templateId"
+      label={t('outbound.template')}
+      rules={[{ required: true }]}
+      extra={
+        templates.length === 0
+          ? t('outbound.noTemplates')
+          : fieldsHelp(templates.find((tpl) => tpl.templateId === templateId))
+      }
+    >
+      <Select
+        data-testid="push-template"
+        showSearch
+        optionFilterProp="label"
+        onChange={pick}
+        options={templates.map((tpl) => ({ value: tpl.templateId, label: `${tpl.title} (${tpl.templateId})` }))}
+      />
+    </Form.Item>
+  );
+}
+
+/** The fields of the picked template with their labels, under the template select. */
+function fieldsHelp(template: CatalogTemplate | undefined) {
+  if (template === undefined) return undefined;
+  return (
+    <Space size={[0, 4]} wrap data-testid="push-template-fields">
+      {template.fields.map((f) => (
+        <Tag key={f.key}>{f.label === '' ? f.key : `${f.label} · ${f.key}`}</Tag>
+      ))}
+    </Space>
+  );
+}
+
+/** How many recipients resolved, how long they take at the account's template rate, and whether today's quota holds them. */
+function Estimate({ account, recipients }: { account: string; recipients: number }) {
+  const { t } = useTranslation();
+  const { api } = useConsole();
+  const { data } = useLoad(
+    () =>
+      api.outbound<PushEstimate>('GET', `/estimate?account=${encodeURIComponent(account)}&recipients=${recipients}`),
+    [api, account, recipients],
+  );
+  if (data === undefined) return null;
+  return (
+    <Card size="small" style={{ marginTop: 16 }} data-testid="push-estimate">
+      <Typography.Paragraph>
+        {t('outbound.resolved', { count: data.recipients })}{' '}
+        {data.seconds === null
+          ? t('outbound.estimateUnlimited')
+          : t('outbound.estimate', { duration: formatDuration(data.seconds), rate: rateText(t, data.rate) })}
+      </Typography.Paragraph>
+      <Typography.Text type="secondary">
+        {t('outbound.quotaToday', { used: data.quota.used, limit: data.quota.limit, remaining: data.quota.remaining })}
+      </Typography.Text>
+      {data.exceedsQuota ? (
+        <Alert
+          type="warning"
+          showIcon
+          style={{ marginTop: 8 }}
+          data-testid="push-quota-exceeded"
+          message={t('outbound.quotaExceeded', { remaining: data.quota.remaining, count: data.recipients })}
+        />
+      ) : null}
+    </Card>
   );
 }
 
