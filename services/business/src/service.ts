@@ -1,5 +1,10 @@
 import type { Environment } from '@mpstack/common/config';
-import { outboundDeclarations, receiptsDeclaration } from '@mpstack/common/contracts';
+import {
+  decodeInvalidation,
+  invalidationChannels,
+  outboundDeclarations,
+  receiptsDeclaration,
+} from '@mpstack/common/contracts';
 import { AppError, ErrorCode } from '@mpstack/common/errors';
 import { errorResponse, type ReadinessDetail } from '@mpstack/common/http';
 import type { Logger } from '@mpstack/common/logging';
@@ -115,6 +120,7 @@ async function composeParts(
     onClose('wechat client', () => built.client.close());
     api = built.api;
     client = built.accounts;
+    onClose('account invalidation', await followAccountChanges(infrastructure, built.accounts, logger));
   }
   const accountExists = async (account: string) =>
     (await db.selectFrom('accounts').select('id').where('id', '=', account).executeTakeFirst()) !== undefined;
@@ -176,6 +182,26 @@ async function composeParts(
           },
         );
   return { infrastructure, pushService, pushes, sendService, sends, mass, scheduler, pushWorker, templates, health };
+}
+
+/**
+ * Hears the console's account changes (AppID edited, disabled, AppSecret replaced) as every
+ * ingress replica does, on the accounts invalidation channel, and drops what is cached of the
+ * account; the AppSecret itself is read from `accounts` at each token fetch. Returns the
+ * unsubscribe.
+ */
+async function followAccountChanges(
+  infrastructure: Infrastructure,
+  accounts: AccountClient,
+  logger: Logger,
+): Promise<() => Promise<void>> {
+  return infrastructure.coordination.subscribe(invalidationChannels.accounts, (payload) => {
+    try {
+      accounts.forget(decodeInvalidation(payload));
+    } catch (error) {
+      logger.warn({ err: error }, 'account invalidation ignored');
+    }
+  });
 }
 
 /** A mass send's tag checked against the account's tags on WeChat (`tags/get`) before it is accepted. */

@@ -9,6 +9,8 @@ import type { WeChatApiClient } from '@mpstack/common/wechat-api';
 export interface AccountClient {
   readonly client: WeChatApiClient;
   appIdOf(account: string): Promise<string>;
+  /** Drops what is cached of the account (the console changed it): the next call reads `accounts` again. */
+  forget(account: string): void;
 }
 
 export function requireClient(client: AccountClient | undefined): AccountClient {

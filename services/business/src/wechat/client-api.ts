@@ -10,7 +10,8 @@ import type { OutboundApi } from './outbound-api.js';
  * The pipeline's WeChat calls through the shared client (`@mpstack/common/wechat-api`): one
  * access_token per appid for every replica, host failover, −1 / 45011 retries, the template and
  * mass token buckets, the daily quotas. Accounts are the pipeline's ids; the client speaks
- * AppIDs — both read from `accounts` (cached: an AppID never changes for an account id).
+ * AppIDs — both read from `accounts`; the AppID is cached until the console announces a change
+ * of the account (`AccountClient.forget`, on the accounts invalidation channel).
  */
 export function clientOutboundApi(client: WeChatApiClient, appIdOf: (account: string) => Promise<string>): OutboundApi {
   return {
@@ -61,5 +62,6 @@ export function createOutboundClient(
     appIds.set(account, row.app_id);
     return row.app_id;
   };
-  return { api: clientOutboundApi(client, appIdOf), client, accounts: { client, appIdOf } };
+  const forget = (account: string) => void appIds.delete(account);
+  return { api: clientOutboundApi(client, appIdOf), client, accounts: { client, appIdOf, forget } };
 }
