@@ -138,6 +138,7 @@ export interface Database {
   template_receipts: TemplateReceiptsTable;
   mass_sends: MassSendsTable;
   wechat_templates: WeChatTemplatesTable;
+  log_summaries_sent: LogSummariesSentTable;
 }
 
 /** A single template send (the business service; migration 0008). Times: ms since the epoch. */
@@ -275,4 +276,11 @@ export interface WeChatTemplatesTable {
   content: string;
   example: string;
   synced_at: number;
+}
+
+/** A day whose summary e-mail was sent (the log service; migration 0010). */
+export interface LogSummariesSentTable {
+  date: string;
+  message_id: string;
+  sent_at: number;
 }

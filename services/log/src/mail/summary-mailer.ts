@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Db } from '@mpstack/common/db';
+import { type Db, upsertOn } from '@mpstack/common/db';
 import type { Logger } from '@mpstack/common/logging';
 import type { CoordinationPort } from '@mpstack/common/ports';
 import type { Telemetry } from '@mpstack/common/telemetry';
@@ -43,8 +43,9 @@ export interface SentSummary {
  * The daily summary e-mail (docs/architecture.md §5a, "Daily summary"): once the local time
  * `at` has passed, the summary of the day before is sent by exactly one replica. The day is
  * claimed through the coordination port like a message (`claimMessage`: a lease, fenced):
- * the holder sends, then stores the message id as the claim's reply, so every other replica
- * (and this one after a restart) finds it sent. A failed send (SMTP down) is logged and
+ * the holder sends, then records the day in `log_summaries_sent` and stores the message id as
+ * the claim's reply, so every other replica — and any replica after a restart, `mpstack dev`'s
+ * in-process coordination included, which forgets the claim — finds it sent. A failed send (SMTP down) is logged and
  * counted, the claim released, and the next look (every `checkMs`) tries again — from any
  * replica. A replica that dies mid-send loses the day to another after the lease (2 min).
  */
@@ -102,7 +103,10 @@ export class SummaryMailer {
     if (local.hour * 60 + local.minute < (hour ?? 0) * 60 + (minute ?? 0)) return 'not_due';
     const day = addDays(local, -1);
     const date = dateLabel(day);
-    if (this.sentDays.has(date)) return 'sent_before';
+    if (this.sentDays.has(date) || (await this.recordedSent(date))) {
+      this.sentDays.add(date);
+      return 'sent_before';
+    }
     const messageKey = `log-summary:{${date}}`;
     const claim = await coordination.claimMessage({
       messageKey,
@@ -120,6 +124,7 @@ export class SummaryMailer {
     }
     try {
       const sent = await this.sendDay(day, false);
+      await this.recordSent(date, sent.messageId);
       await coordination.storeReply(messageKey, sent.messageId, DAY_TTL_SECONDS, claim.fence);
       this.sentDays.add(date);
       return 'sent';
@@ -132,6 +137,29 @@ export class SummaryMailer {
       await coordination.releaseMessage(messageKey, claim.fence).catch(() => undefined);
       return 'failed';
     }
+  }
+
+  /** True when the database records the day's summary as sent (by any replica, before any restart). */
+  private async recordedSent(date: string): Promise<boolean> {
+    const row = await this.options.db
+      .selectFrom('log_summaries_sent')
+      .select('date')
+      .where('date', '=', date)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  /**
+   * Records the day as sent, durably: the coordination claim's reply is gone after a restart
+   * of `mpstack dev` (its store is in-process) or a Redis flush, this row is not. A row already
+   * there (a replica whose lease ran out while its send went through) is kept.
+   */
+  private async recordSent(date: string, messageId: string): Promise<void> {
+    const { db, clock } = this.options;
+    const insert = db
+      .insertInto('log_summaries_sent')
+      .values({ date, message_id: messageId.slice(0, 255), sent_at: clock() });
+    await upsertOn(db, insert, ['date'], 'keep').execute();
   }
 
   /**

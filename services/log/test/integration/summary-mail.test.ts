@@ -4,8 +4,9 @@ import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { createCoordination } from '@mpstack/common/adapters';
+import { createCoordination, MemoryCoordination } from '@mpstack/common/adapters';
 import type { LogEvent, MessageLogEvent } from '@mpstack/common/contracts';
+import { createDatabase, migrateToLatest } from '@mpstack/common/db';
 import { createLogger, type Logger } from '@mpstack/common/logging';
 import type { CoordinationPort } from '@mpstack/common/ports';
 import { type Infrastructure, openInfrastructure } from '@mpstack/common/runtime';
@@ -297,6 +298,34 @@ describe('daily summary e-mail (MariaDB rollups, Redis claims, a local SMTP serv
       assert.match(text, /共 4 条（前一日 2，\+100\.0%）/);
     } finally {
       await smtp.close();
+    }
+  });
+
+  it('mpstack dev (SQLite, in-process coordination): a start after 08:00 does not send the day again', async () => {
+    const smtp = await smtpServer();
+    const db = createDatabase({ sqlitePath: join(dataDir, 'dev.db') });
+    try {
+      await migrateToLatest(db);
+      const silent = createLogger({ service: 'summary-test', level: 'silent' });
+      // Each start of `mpstack dev` has a new in-process coordination store: nothing of the claim survives it.
+      const start = () => mailer(smtp.port, silent, { db, coordination: new MemoryCoordination({ now: () => now }) });
+      now = cst('2026-12-05T08:30:00');
+      assert.equal(await start().tick(), 'sent');
+      now = cst('2026-12-05T09:00:00');
+      assert.equal(await start().tick(), 'sent_before', 'the second start the same day');
+      now = cst('2026-12-05T23:59:00');
+      assert.equal(await start().tick(), 'sent_before');
+      assert.equal(smtp.mails.length, 1);
+      now = cst('2026-12-06T08:00:00');
+      assert.equal(await start().tick(), 'sent', 'the next day is its own');
+      assert.deepEqual(
+        smtp.mails.map((m) => decodeMail(m.raw).subject.match(/\d{4}-\d{2}-\d{2}/)?.[0]),
+        ['2026-12-04', '2026-12-05'],
+      );
+    } finally {
+      await smtp.close();
+      for (const m of mailers.splice(0)) await m.close();
+      await db.destroy();
     }
   });
 });

@@ -7,6 +7,7 @@ import { accountsDisabled } from './0005-accounts-disabled.js';
 import { logTextIndex } from './0006-log-text-index.js';
 import { outbound } from './0008-outbound.js';
 import { wechatTemplates } from './0009-wechat-templates.js';
+import { logSummariesSent } from './0010-log-summaries-sent.js';
 import { orderMigrations } from './order.js';
 
 /**
@@ -32,6 +33,7 @@ export const migrations: Readonly<Record<string, Migration>> = orderMigrations(
     '0006-log-text-index': logTextIndex,
     '0008-outbound': outbound,
     '0009-wechat-templates': wechatTemplates,
+    '0010-log-summaries-sent': logSummariesSent,
   },
   retired,
 );
