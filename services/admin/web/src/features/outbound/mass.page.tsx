@@ -159,7 +159,7 @@ function massColumns({ t, tags, writer, act, confirmDelete, preview }: ColumnsOp
         </Tag>
       ),
     },
-    { title: t('outbound.scheduledAt'), dataIndex: 'scheduledAt', render: (at: number) => formatTime(at), width: 170 },
+    { title: t('outbound.massSendAt'), dataIndex: 'scheduledAt', render: (at: number) => formatTime(at), width: 170 },
     {
       title: t('outbound.massFinish'),
       render: (_v, send) =>
