@@ -14,7 +14,8 @@
  * partition and text-index code; the rows are generated into tab-separated files and loaded
  * with LOAD DATA LOCAL INFILE with the secondary and FULLTEXT indexes dropped, which are then
  * built again (the same definitions, checked) — the text index words and the rollups come from
- * the service's own functions (textWords, rollupsOf).
+ * the service's own functions (textWords, rollupsOf, including the dashboard's hour / day and
+ * all-account rollups).
  */
 
 import { createReadStream } from 'node:fs';
@@ -26,6 +27,7 @@ import {
   createDatabase,
   createTextTable,
   ensureMysqlDatabase,
+  LOG_ROLLUP_SPAN_TABLES,
   migrateToLatest,
   monthStart,
   partitionName,
@@ -38,6 +40,8 @@ import {
   loadLogConfig,
   type MinuteRollup,
   rollupsOf,
+  type SpanLatencyRollup,
+  type SpanRollup,
   startLog,
   textWords,
 } from '@mpstack/log';
@@ -46,7 +50,8 @@ import mysql from 'mysql2/promise';
 const ADMIN_URL = process.env['MPSTACK_TEST_MYSQL_URL'] ?? 'mysql://root@127.0.0.1:3306';
 const ROWS = Number(process.env['BENCH_LOG_SEARCH_ROWS'] ?? 10_000_000);
 const KEEP = process.env['BENCH_LOG_SEARCH_KEEP'] === '1';
-const NAME = 'mpstack_bench_log_search';
+/** The database (`BENCH_LOG_SEARCH_DB`: another name lets two runs, e.g. of two sizes, coexist). */
+const NAME = process.env['BENCH_LOG_SEARCH_DB'] ?? 'mpstack_bench_log_search';
 const MONTHS = 4;
 const DAY = 86_400_000;
 const ACCOUNTS = 20;
@@ -315,6 +320,8 @@ class Loader {
   private minutes: MinuteRollup[] = [];
   private latency: LatencyRollup[] = [];
   private days: DayRollup[] = [];
+  private spans: SpanRollup[] = [];
+  private spanLatency: SpanLatencyRollup[] = [];
 
   constructor(
     /** Three connections: messages, text index and rollups load at the same time. */
@@ -332,6 +339,8 @@ class Loader {
     this.minutes.push(...r.minutes);
     this.latency.push(...r.latency);
     this.days.push(...r.days);
+    this.spans.push(...r.spans);
+    this.spanLatency.push(...r.spanLatency);
   }
 
   private async loadRows(name: string, rows: readonly Record<string, string | number>[], cols: string[]) {
@@ -355,9 +364,22 @@ class Loader {
     ]);
     await this.loadRows('log_rollup_latency', this.latency, ['account', 'minute', 'bucket', 'count']);
     await this.loadRows('log_rollup_day', this.days, ['account', 'day', 'metric', 'dimension', 'count']);
+    await this.loadRows('log_rollup_span', this.spans, [
+      'account',
+      'span',
+      'start',
+      'msg_type',
+      'total',
+      'fast',
+      'queued',
+      'failed',
+    ]);
+    await this.loadRows('log_rollup_span_latency', this.spanLatency, ['account', 'span', 'start', 'bucket', 'count']);
     this.minutes = [];
     this.latency = [];
     this.days = [];
+    this.spans = [];
+    this.spanLatency = [];
   }
 
   async chunk(from: number, to: number): Promise<void> {
@@ -400,7 +422,7 @@ async function partitionPastMonths(link: mysql.Connection, g: Generator): Promis
   const first = monthStart(Date.now());
   const months: number[] = [];
   for (let m = monthStart(g.start); m < first; m = monthStart(m, 1)) months.push(m);
-  for (const table of ['log_messages', 'log_interface_calls']) {
+  for (const table of ['log_messages', 'log_interface_calls', ...LOG_ROLLUP_SPAN_TABLES]) {
     const parts = months.map((m) => `PARTITION ${partitionName(m)} VALUES LESS THAN (${monthStart(m, 1)})`);
     parts.push(`PARTITION ${partitionName(first)} VALUES LESS THAN (${monthStart(first, 1)})`);
     await link.query(`ALTER TABLE ${table} REORGANIZE PARTITION ${partitionName(first)} INTO (${parts.join(', ')})`);
@@ -447,7 +469,9 @@ async function loadData(url: string, g: Generator, dir: string): Promise<void> {
     }
     if ((await schemaOf(link)) !== ddl)
       throw new Error('the tables after the load are not the schema of the migrations');
-    await link.query('ANALYZE TABLE log_messages, log_rollup_minute, log_rollup_latency, log_rollup_day');
+    await link.query(
+      'ANALYZE TABLE log_messages, log_rollup_minute, log_rollup_latency, log_rollup_day, log_rollup_span, log_rollup_span_latency',
+    );
     console.log(
       `  indexes built in ${((performance.now() - indexStarted) / 1000).toFixed(0)} s; loaded in ${((performance.now() - started) / 1000).toFixed(0)} s`,
     );
@@ -588,6 +612,11 @@ async function measure(url: string, g: Generator, dir: string): Promise<void> {
       path: () => `/query/dashboard?account=${big()}&from=${to - DAY}&to=${to}&compare=week`,
     },
     { name: 'dashboard, all accounts, 1 h', target: 100, path: () => `/query/dashboard?compare=previous` },
+    {
+      name: 'dashboard, all accounts, 7 days',
+      target: 100,
+      path: () => `/query/dashboard?from=${to - week}&to=${to}&compare=previous`,
+    },
   ];
   try {
     console.log(`log search over ${g.rows} message rows, ${SAMPLES} queries each (p50 / p95 ms; ratio = p95 / target)`);

@@ -346,7 +346,7 @@ export const pageSchema = <T extends z.ZodType>(item: T) =>
  * the epoch; `account` is the account id of `/wx/:account`).
  * `GET /logs/messages?account&openId&type&event&from&to&text&cursor&limit` (newest first, limit ≤ 500),
  * `GET /logs/timeline?account&openId&from&to&limit` (oldest first),
- * `GET /logs/interface?account&api&errcode&from&to&cursor&limit`, `GET /dashboard?account&from&to&compare`.
+ * `GET /logs/interface?account&api&errcode&from&to&cursor&limit`, `GET /dashboard?account&from&to&compare&step`.
  */
 export const messageRowSchema = z.object({
   id: z.string(),
@@ -384,16 +384,18 @@ const dashboardTotalsSchema = z.object({
   lost: z.number(),
   latency: z.object({ p50: z.number().nullable(), p99: z.number().nullable() }),
 });
+const dashboardBucketSchema = z.object({
+  t: z.number(),
+  byType: z.record(z.string(), z.number()),
+  fast: z.number(),
+  queued: z.number(),
+  failed: z.number(),
+});
 export const dashboardSchema = z.object({
-  perMinute: z.array(
-    z.object({
-      t: z.number(),
-      byType: z.record(z.string(), z.number()),
-      fast: z.number(),
-      queued: z.number(),
-      failed: z.number(),
-    }),
-  ),
+  /** The series' bucket width (ms): a minute up to 3 hours, an hour up to 8 days, then a day (or `step=`). */
+  step: z.number(),
+  /** The buckets of `step` that had traffic, oldest first (per minute over the last hour). */
+  perMinute: z.array(dashboardBucketSchema),
   latency: z.object({ p50: z.number().nullable(), p99: z.number().nullable() }),
   followers: z.array(
     z.object({
@@ -408,6 +410,8 @@ export const dashboardSchema = z.object({
   totals: dashboardTotalsSchema,
   /** The comparison window's totals (`compare=previous|yesterday|week`). */
   compare: dashboardTotalsSchema.optional(),
+  /** The comparison window's buckets of `step` (at their own times, not shifted). */
+  compareSeries: z.array(dashboardBucketSchema).optional(),
 });
 export type Dashboard = z.infer<typeof dashboardSchema>;
 

@@ -1,7 +1,16 @@
 import { createHash } from 'node:crypto';
 import type { InterfaceLogEvent, LogEvent, MessageLogEvent } from '@mpstack/common/contracts';
 import type { Database } from '@mpstack/common/db';
-import { createTextTable, type Db, isMysql, monthStart, noteStatement, textTableName } from '@mpstack/common/db';
+import {
+  ALL_ACCOUNTS,
+  createTextTable,
+  type Db,
+  isMysql,
+  monthStart,
+  noteStatement,
+  ROLLUP_SPANS,
+  textTableName,
+} from '@mpstack/common/db';
 import { CompiledQuery, type Kysely, type Transaction } from 'kysely';
 import { textWords } from './text-index.js';
 
@@ -56,6 +65,24 @@ export type LatencyRollup = {
   bucket: number;
   count: number;
 };
+/** A row of `log_rollup_span`: an account's (or all accounts', `''`) hour or day, or all accounts' minute. */
+export type SpanRollup = {
+  account: string;
+  span: number;
+  start: number;
+  msg_type: string;
+  total: number;
+  fast: number;
+  queued: number;
+  failed: number;
+};
+export type SpanLatencyRollup = {
+  account: string;
+  span: number;
+  start: number;
+  bucket: number;
+  count: number;
+};
 export type DayRollup = {
   account: string;
   day: number;
@@ -64,15 +91,24 @@ export type DayRollup = {
   count: number;
 };
 
+/** The spans each account's minute rows are folded into, and those of all accounts together. */
+const ACCOUNT_SPANS = [ROLLUP_SPANS.hour, ROLLUP_SPANS.day] as const;
+const ALL_SPANS = [ROLLUP_SPANS.minute, ROLLUP_SPANS.hour, ROLLUP_SPANS.day] as const;
+
 /**
  * The rollup rows of a set of messages, aggregated in memory (one row per key, counts summed):
  * per minute and type (with the outcome classes), the latency histogram per minute, and per
- * day followers gained (by source) / lost and text keywords (the first 64 characters).
+ * day followers gained (by source) / lost and text keywords (the first 64 characters); then
+ * the minute rows folded into each account's hours and days and all accounts' minutes, hours
+ * and days (`spans`, `spanLatency`) — from the minute rows, not the messages, so the extra
+ * cost is per minute row of the batch.
  */
 export function rollupsOf(messages: Iterable<MessageLogEvent>): {
   minutes: MinuteRollup[];
   latency: LatencyRollup[];
   days: DayRollup[];
+  spans: SpanRollup[];
+  spanLatency: SpanLatencyRollup[];
 } {
   const minutes = new Map<string, MinuteRollup>();
   const latency = new Map<string, LatencyRollup>();
@@ -106,9 +142,55 @@ export function rollupsOf(messages: Iterable<MessageLogEvent>): {
     const keyword = m.msgType === 'text' ? m.content?.trim().slice(0, 64) : undefined;
     if (keyword !== undefined && keyword !== '') addDay(m.account, m.at, 'keyword', keyword);
   }
+  const { spans, spanLatency } = spansOf(minutes.values(), latency.values());
   // Sorted by key: concurrent writers then lock the rows they share in the same order.
   const byKey = <T>(map: Map<string, T>) => [...map.entries()].sort((x, y) => (x[0] < y[0] ? -1 : 1)).map((e) => e[1]);
-  return { minutes: byKey(minutes), latency: byKey(latency), days: byKey(days) };
+  return {
+    minutes: byKey(minutes),
+    latency: byKey(latency),
+    days: byKey(days),
+    spans: byKey(spans),
+    spanLatency: byKey(spanLatency),
+  };
+}
+
+/** Minute rows folded into each account's hours and days and all accounts' minutes, hours and days. */
+function spansOf(
+  minutes: Iterable<MinuteRollup>,
+  latency: Iterable<LatencyRollup>,
+): { spans: Map<string, SpanRollup>; spanLatency: Map<string, SpanLatencyRollup> } {
+  const spans = new Map<string, SpanRollup>();
+  for (const m of minutes) {
+    const add = (account: string, span: number) => {
+      const start = m.minute - (m.minute % span);
+      const key = `${account}\u0000${span}\u0000${start}\u0000${m.msg_type}`;
+      const row = spans.get(key);
+      if (row === undefined) {
+        const { msg_type, total, fast, queued, failed } = m;
+        spans.set(key, { account, span, start, msg_type, total, fast, queued, failed });
+      } else {
+        row.total += m.total;
+        row.fast += m.fast;
+        row.queued += m.queued;
+        row.failed += m.failed;
+      }
+    };
+    for (const span of ACCOUNT_SPANS) add(m.account, span);
+    for (const span of ALL_SPANS) add(ALL_ACCOUNTS, span);
+  }
+  const spanLatency = new Map<string, SpanLatencyRollup>();
+  for (const l of latency) {
+    const add = (account: string, span: number) => {
+      const start = l.minute - (l.minute % span);
+      const key = `${account}\u0000${span}\u0000${start}\u0000${l.bucket}`;
+      const row = spanLatency.get(key);
+      if (row === undefined) spanLatency.set(key, { account, span, start, bucket: l.bucket, count: l.count });
+      else row.count += l.count;
+    };
+    for (const span of ACCOUNT_SPANS) add(l.account, span);
+    for (const span of ALL_SPANS) add(ALL_ACCOUNTS, span);
+  }
+  return { spans, spanLatency };
 }
 
 export interface WriteResult {
@@ -267,7 +349,7 @@ export class LogStore {
   }
 
   private async rollUp(tx: Transaction<Database>, messages: readonly MessageLogEvent[]): Promise<void> {
-    const { minutes, latency, days } = rollupsOf(messages);
+    const { minutes, latency, days, spans, spanLatency } = rollupsOf(messages);
     for (const chunk of chunks(minutes)) {
       await this.upsert(
         tx,
@@ -283,10 +365,29 @@ export class LogStore {
     for (const chunk of chunks(days)) {
       await this.upsert(tx, 'log_rollup_day', chunk, ['account', 'day', 'metric', 'dimension'], ['count']);
     }
+    for (const chunk of chunks(spans)) {
+      await this.upsert(
+        tx,
+        'log_rollup_span',
+        chunk,
+        ['account', 'span', 'start', 'msg_type'],
+        ['total', 'fast', 'queued', 'failed'],
+      );
+    }
+    for (const chunk of chunks(spanLatency)) {
+      await this.upsert(tx, 'log_rollup_span_latency', chunk, ['account', 'span', 'start', 'bucket'], ['count']);
+    }
   }
 
   /** Adds `counters` to existing rows (ON DUPLICATE KEY UPDATE / ON CONFLICT DO UPDATE). */
-  private async upsert<T extends 'log_rollup_minute' | 'log_rollup_latency' | 'log_rollup_day'>(
+  private async upsert<
+    T extends
+      | 'log_rollup_minute'
+      | 'log_rollup_latency'
+      | 'log_rollup_day'
+      | 'log_rollup_span'
+      | 'log_rollup_span_latency',
+  >(
     tx: Transaction<Database>,
     table: T,
     rows: readonly Record<string, string | number>[],

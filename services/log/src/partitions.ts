@@ -3,6 +3,7 @@ import {
   type Db,
   isMysql,
   LOG_PARTITIONED_TABLES,
+  LOG_ROLLUP_SPAN_TABLES,
   monthStart,
   partitionName,
   textTableMonth,
@@ -25,7 +26,8 @@ interface PartitionRow {
 }
 
 /**
- * Keeps the monthly partitions of the raw log tables: creates `ahead` months after the month
+ * Keeps the monthly partitions of the raw log tables and of the dashboard's hour / day rollups
+ * (`log_rollup_span*`, partitioned on `start`): creates `ahead` months after the month
  * of `now` (by splitting the empty end of `pmax`) and drops every partition whose whole month
  * ended before the retention's start — whole partitions, never rows. The text index's monthly
  * tables (`log_text_YYYYMM`) follow the same months: created ahead, dropped whole. SQLite
@@ -39,11 +41,12 @@ export async function maintainPartitions(
   const cutoff = monthStart(options.now, -options.retentionMonths);
   if (!isMysql(db)) {
     for (const table of LOG_PARTITIONED_TABLES) await db.deleteFrom(table).where('at', '<', cutoff).execute();
+    for (const table of LOG_ROLLUP_SPAN_TABLES) await db.deleteFrom(table).where('start', '<', cutoff).execute();
     return { created: [], dropped: [] };
   }
   const created: string[] = [];
   const dropped: string[] = [];
-  for (const table of LOG_PARTITIONED_TABLES) {
+  for (const table of [...LOG_PARTITIONED_TABLES, ...LOG_ROLLUP_SPAN_TABLES]) {
     const partitions = await listPartitions(db, table);
     const bounds = partitions.filter((p) => p.bound !== 'MAXVALUE').map((p) => Number(p.bound));
     let last = bounds.length === 0 ? monthStart(options.now) : Math.max(...bounds);

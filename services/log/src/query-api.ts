@@ -1,4 +1,4 @@
-import { type Db, isMysql, monthStart } from '@mpstack/common/db';
+import { ALL_ACCOUNTS, type Db, isMysql, monthStart, ROLLUP_SPANS } from '@mpstack/common/db';
 import { AppError, ErrorCode } from '@mpstack/common/errors';
 import type { Express, Request } from 'express';
 import { sql } from 'kysely';
@@ -60,6 +60,7 @@ const dashboardQuery = z
     from: time.optional(),
     to: time.optional(),
     compare: z.enum(['previous', 'yesterday', 'week']).optional(),
+    step: z.enum(['minute', 'hour', 'day']).optional(),
   })
   .strict();
 
@@ -192,10 +193,9 @@ export function queryRoutes(db: Db, clock: () => number): (app: Express) => void
       if (to - from > MAX_DASHBOARD_WINDOW) {
         throw new AppError(ErrorCode.badRequest, 'invalid query: to: the window is longer than 31 days');
       }
-      const current = await dashboard(db, q.account, from, to);
       const shift = q.compare === undefined ? 0 : { previous: to - from, yesterday: DAY, week: 7 * DAY }[q.compare];
-      const compare = shift === 0 ? undefined : totals(await dashboard(db, q.account, from - shift, to - shift));
-      res.json({ ...current, totals: totals(current), ...(compare === undefined ? {} : { compare }) });
+      const step = q.step === undefined ? defaultStep(from, to) : STEPS[q.step];
+      res.json(await dashboard(db, { account: q.account, from, to, step, shift }));
     });
   };
 }
@@ -323,49 +323,139 @@ function nextCursor(rows: readonly { at: number | string; event_id: string }[], 
   return rows.length > limit && last !== undefined ? { nextCursor: `${Number(last.at)}.${last.event_id}` } : {};
 }
 
-interface Dashboard {
-  perMinute: { t: number; byType: Record<string, number>; fast: number; queued: number; failed: number }[];
+type Bucket = { t: number; byType: Record<string, number>; fast: number; queued: number; failed: number };
+
+interface Totals {
+  messages: number;
+  fast: number;
+  queued: number;
+  failed: number;
+  gained: number;
+  lost: number;
   latency: { p50: number | null; p99: number | null };
-  followers: { day: number; gained: number; lost: number; net: number; sources: Record<string, number> }[];
-  topKeywords: { text: string; count: number }[];
 }
 
-function totals(d: Dashboard) {
-  const sum = (pick: (m: Dashboard['perMinute'][number]) => number) => d.perMinute.reduce((a, m) => a + pick(m), 0);
-  return {
-    messages: sum((m) => Object.values(m.byType).reduce((a, b) => a + b, 0)),
-    fast: sum((m) => m.fast),
-    queued: sum((m) => m.queued),
-    failed: sum((m) => m.failed),
-    gained: d.followers.reduce((a, f) => a + f.gained, 0),
-    lost: d.followers.reduce((a, f) => a + f.lost, 0),
-    latency: d.latency,
+/** The series' bucket widths a client may ask for (ms). */
+const STEPS = { minute: ROLLUP_SPANS.minute, hour: ROLLUP_SPANS.hour, day: ROLLUP_SPANS.day } as const;
+
+/** The series' step when the client names none: a minute up to 3 hours, an hour up to 8 days, then a day. */
+export function defaultStep(from: number, to: number): number {
+  const span = to - from;
+  if (span <= 3 * ROLLUP_SPANS.hour) return ROLLUP_SPANS.minute;
+  if (span <= 8 * DAY) return ROLLUP_SPANS.hour;
+  return ROLLUP_SPANS.day;
+}
+
+/** A time range `[from, to)` read from rows of one span. */
+export interface Piece {
+  readonly span: number;
+  readonly from: number;
+  readonly to: number;
+}
+
+const SPANS_DESCENDING = [ROLLUP_SPANS.day, ROLLUP_SPANS.hour, ROLLUP_SPANS.minute] as const;
+
+/**
+ * `[from, to)` (minute-aligned) covered by the fewest rollup rows with spans no wider than
+ * `widest`: whole days from day rows, the partial days at either end from hour rows, the partial
+ * hours from minute rows — exactly the same minutes, so the same counts as the minute rows.
+ */
+export function coverWindow(from: number, to: number, widest: number): Piece[] {
+  const cover = (lo: number, hi: number, spans: readonly number[]): Piece[] => {
+    const [span, ...finer] = spans;
+    if (lo >= hi || span === undefined) return [];
+    if (finer.length === 0) return [{ span, from: lo, to: hi }];
+    const first = Math.ceil(lo / span) * span;
+    const last = Math.floor(hi / span) * span;
+    if (first >= last) return cover(lo, hi, finer);
+    return [...cover(lo, first, finer), { span, from: first, to: last }, ...cover(last, hi, finer)];
   };
+  return cover(
+    from,
+    to,
+    SPANS_DESCENDING.filter((span) => span <= widest),
+  );
 }
 
-async function dashboard(db: Db, account: string | undefined, from: number, to: number): Promise<Dashboard> {
-  const fromMinute = from - (from % MINUTE);
-  let minutes = db
-    .selectFrom('log_rollup_minute')
-    .select(['minute', 'msg_type'])
-    .select((eb) => [
-      eb.fn.sum<number>('total').as('total'),
-      eb.fn.sum<number>('fast').as('fast'),
-      eb.fn.sum<number>('queued').as('queued'),
-      eb.fn.sum<number>('failed').as('failed'),
-    ])
-    .where('minute', '>=', fromMinute)
-    .where('minute', '<=', to)
-    .groupBy(['minute', 'msg_type'])
-    .orderBy('minute');
-  let latency = db
-    .selectFrom('log_rollup_latency')
-    .select('bucket')
-    .select((eb) => eb.fn.sum<number>('count').as('count'))
-    .where('minute', '>=', fromMinute)
-    .where('minute', '<=', to)
-    .groupBy('bucket');
-  let days = db
+/**
+ * The rollup rows of `pieces`, as one statement: an account's minute pieces from
+ * `log_rollup_minute` (its hours and days from `log_rollup_span`); all accounts' every piece from
+ * `log_rollup_span` (account `''`). `minuteTable`/`spanTable` name the counters' or the latency's tables.
+ */
+function rollupRows(
+  pieces: readonly Piece[],
+  account: string | undefined,
+  tables: { minute: 'log_rollup_minute' | 'log_rollup_latency'; span: 'log_rollup_span' | 'log_rollup_span_latency' },
+  columns: string,
+) {
+  const inRange = (column: string, p: Piece) => sql`(${sql.ref(column)} >= ${p.from} AND ${sql.ref(column)} < ${p.to})`;
+  const parts = [];
+  const fromSpans = account === undefined ? pieces : pieces.filter((p) => p.span !== ROLLUP_SPANS.minute);
+  const minutes = account === undefined ? [] : pieces.filter((p) => p.span === ROLLUP_SPANS.minute);
+  if (minutes.length > 0) {
+    parts.push(sql`SELECT minute AS start, ${sql.raw(columns)} FROM ${sql.table(tables.minute)}
+      WHERE account = ${account} AND (${sql.join(
+        minutes.map((p) => inRange('minute', p)),
+        sql` OR `,
+      )})`);
+  }
+  if (fromSpans.length > 0) {
+    parts.push(sql`SELECT start, ${sql.raw(columns)} FROM ${sql.table(tables.span)}
+      WHERE account = ${account ?? ALL_ACCOUNTS} AND (${sql.join(
+        fromSpans.map((p) => sql`(span = ${p.span} AND ${inRange('start', p)})`),
+        sql` OR `,
+      )})`);
+  }
+  return sql.join(parts, sql` UNION ALL `);
+}
+
+/** The series at `step` (buckets with traffic only, oldest first) from the rows of `[from, to)`. */
+async function series(db: Db, account: string | undefined, from: number, to: number, step: number) {
+  const pieces = coverWindow(from, to, step);
+  const rows = await sql<{
+    start: number | string;
+    msg_type: string;
+    total: number | string;
+    fast: number | string;
+    queued: number | string;
+    failed: number | string;
+  }>`${rollupRows(pieces, account, { minute: 'log_rollup_minute', span: 'log_rollup_span' }, 'msg_type, total, fast, queued, failed')}`.execute(
+    db,
+  );
+  const buckets = new Map<number, Bucket>();
+  for (const r of rows.rows) {
+    const start = Number(r.start);
+    const t = start - (start % step);
+    let bucket = buckets.get(t);
+    if (bucket === undefined) {
+      bucket = { t, byType: {}, fast: 0, queued: 0, failed: 0 };
+      buckets.set(t, bucket);
+    }
+    bucket.byType[r.msg_type] = (bucket.byType[r.msg_type] ?? 0) + Number(r.total);
+    bucket.fast += Number(r.fast);
+    bucket.queued += Number(r.queued);
+    bucket.failed += Number(r.failed);
+  }
+  return [...buckets.values()].sort((a, b) => a.t - b.t);
+}
+
+/** p50 / p99 of the reply latency over `[from, to)`, from the coarsest histogram rows. */
+async function latencyOf(db: Db, account: string | undefined, from: number, to: number) {
+  const pieces = coverWindow(from, to, ROLLUP_SPANS.day);
+  const rows = await sql<{ bucket: number; count: number | string }>`
+    SELECT bucket, SUM(count) AS count FROM (${rollupRows(
+      pieces,
+      account,
+      { minute: 'log_rollup_latency', span: 'log_rollup_span_latency' },
+      'bucket, count',
+    )}) x GROUP BY bucket`.execute(db);
+  const histogram = new Map(rows.rows.map((r) => [Number(r.bucket), Number(r.count)]));
+  return { p50: percentile(histogram, 0.5), p99: percentile(histogram, 0.99) };
+}
+
+/** Followers gained (by source) and lost per day over the days that meet `[from, to]`. */
+async function followersOf(db: Db, account: string | undefined, from: number, to: number) {
+  let query = db
     .selectFrom('log_rollup_day')
     .select(['day', 'metric', 'dimension'])
     .select((eb) => eb.fn.sum<number>('count').as('count'))
@@ -374,7 +464,12 @@ async function dashboard(db: Db, account: string | undefined, from: number, to: 
     .where('metric', 'in', ['followers_gained', 'followers_lost'])
     .groupBy(['day', 'metric', 'dimension'])
     .orderBy('day');
-  let keywords = db
+  if (account !== undefined) query = query.where('account', '=', account);
+  return foldFollowers(await query.execute());
+}
+
+async function keywordsOf(db: Db, account: string | undefined, from: number, to: number) {
+  let query = db
     .selectFrom('log_rollup_day')
     .select('dimension')
     .select((eb) => eb.fn.sum<number>('count').as('count'))
@@ -384,54 +479,74 @@ async function dashboard(db: Db, account: string | undefined, from: number, to: 
     .groupBy('dimension')
     .orderBy('count', 'desc')
     .limit(10);
-  if (account !== undefined) {
-    minutes = minutes.where('account', '=', account);
-    latency = latency.where('account', '=', account);
-    days = days.where('account', '=', account);
-    keywords = keywords.where('account', '=', account);
-  }
-  const [minuteRows, latencyRows, dayRows, keywordRows] = await Promise.all([
-    minutes.execute(),
-    latency.execute(),
-    days.execute(),
-    keywords.execute(),
-  ]);
-  const histogram = new Map(latencyRows.map((r) => [Number(r.bucket), Number(r.count)]));
+  if (account !== undefined) query = query.where('account', '=', account);
+  return (await query.execute()).map((r) => ({ text: r.dimension, count: Number(r.count) }));
+}
+
+function totalsOf(
+  buckets: readonly Bucket[],
+  followers: readonly { gained: number; lost: number }[],
+  latency: Totals['latency'],
+): Totals {
+  const sum = (pick: (m: Bucket) => number) => buckets.reduce((a, m) => a + pick(m), 0);
   return {
-    perMinute: foldMinutes(minuteRows),
-    latency: { p50: percentile(histogram, 0.5), p99: percentile(histogram, 0.99) },
-    followers: foldFollowers(dayRows),
-    topKeywords: keywordRows.map((r) => ({ text: r.dimension, count: Number(r.count) })),
+    messages: sum((m) => Object.values(m.byType).reduce((a, b) => a + b, 0)),
+    fast: sum((m) => m.fast),
+    queued: sum((m) => m.queued),
+    failed: sum((m) => m.failed),
+    gained: followers.reduce((a, f) => a + f.gained, 0),
+    lost: followers.reduce((a, f) => a + f.lost, 0),
+    latency,
   };
 }
 
-function foldMinutes(
-  minuteRows: readonly {
-    minute: number;
-    msg_type: string;
-    total: number;
-    fast: number;
-    queued: number;
-    failed: number;
-  }[],
-): Dashboard['perMinute'] {
-  const perMinute = new Map<number, Dashboard['perMinute'][number]>();
-  for (const r of minuteRows) {
-    const t = Number(r.minute);
-    const row = perMinute.get(t) ?? { t, byType: {}, fast: 0, queued: 0, failed: 0 };
-    row.byType[r.msg_type] = (row.byType[r.msg_type] ?? 0) + Number(r.total);
-    row.fast += Number(r.fast);
-    row.queued += Number(r.queued);
-    row.failed += Number(r.failed);
-    perMinute.set(t, row);
-  }
-  return [...perMinute.values()];
+/**
+ * The dashboard of `[from, to]` (the minutes it meets) and, with `shift`, the totals and series
+ * of the same window `shift` earlier: every query at once, each reading the coarsest rollup rows
+ * that answer its window exactly (`coverWindow`).
+ */
+export async function dashboard(
+  db: Db,
+  q: { account?: string | undefined; from: number; to: number; step: number; shift: number },
+) {
+  // The minutes the window meets, as [lo, hi).
+  const minutes = (from: number, to: number) => [from - (from % MINUTE), to - (to % MINUTE) + MINUTE] as const;
+  const [lo, hi] = minutes(q.from, q.to);
+  const { account, step, shift } = q;
+  const [loBefore, hiBefore] = minutes(q.from - shift, q.to - shift);
+  const [perMinute, latency, followers, topKeywords, before] = await Promise.all([
+    series(db, account, lo, hi, step),
+    latencyOf(db, account, lo, hi),
+    followersOf(db, account, q.from, q.to),
+    keywordsOf(db, account, q.from, q.to),
+    shift === 0
+      ? undefined
+      : Promise.all([
+          series(db, account, loBefore, hiBefore, step),
+          latencyOf(db, account, loBefore, hiBefore),
+          followersOf(db, account, q.from - shift, q.to - shift),
+        ]),
+  ]);
+  const compare =
+    before === undefined ? {} : { compare: totalsOf(before[0], before[2], before[1]), compareSeries: before[0] };
+  return {
+    step,
+    perMinute,
+    latency,
+    followers,
+    topKeywords,
+    totals: totalsOf(perMinute, followers, latency),
+    ...compare,
+  };
 }
 
 function foldFollowers(
   dayRows: readonly { day: number; metric: string; dimension: string; count: number }[],
-): Dashboard['followers'] {
-  const followers = new Map<number, Dashboard['followers'][number]>();
+): { day: number; gained: number; lost: number; net: number; sources: Record<string, number> }[] {
+  const followers = new Map<
+    number,
+    { day: number; gained: number; lost: number; net: number; sources: Record<string, number> }
+  >();
   for (const r of dayRows) {
     const day = Number(r.day);
     const row = followers.get(day) ?? { day, gained: 0, lost: 0, net: 0, sources: {} };

@@ -12,6 +12,7 @@ export {
   textTableMonth,
   textTableName,
 } from './migrations/0006-log-text-index.js';
+export { ALL_ACCOUNTS, LOG_ROLLUP_SPAN_TABLES, ROLLUP_SPANS } from './migrations/0011-log-rollup-spans.js';
 export { migrationProvider, migrations } from './migrations/index.js';
 export * from './mysql-server.js';
 export * from './reply-schema.js';

@@ -121,6 +121,30 @@ export interface LogRollupDayTable {
   count: number;
 }
 
+/**
+ * Per-hour / per-day rollups of each account and per-minute / hour / day rollups of all accounts
+ * (account `''`), `span` in ms (migration 0011).
+ */
+export interface LogRollupSpanTable {
+  account: string;
+  span: number;
+  start: number;
+  msg_type: string;
+  total: number;
+  fast: number;
+  queued: number;
+  failed: number;
+}
+
+/** The reply-latency histogram of the same spans. */
+export interface LogRollupSpanLatencyTable {
+  account: string;
+  span: number;
+  start: number;
+  bucket: number;
+  count: number;
+}
+
 export interface Database {
   accounts: AccountsTable;
   reply_rules: ReplyRulesTable;
@@ -130,6 +154,8 @@ export interface Database {
   log_rollup_minute: LogRollupMinuteTable;
   log_rollup_latency: LogRollupLatencyTable;
   log_rollup_day: LogRollupDayTable;
+  log_rollup_span: LogRollupSpanTable;
+  log_rollup_span_latency: LogRollupSpanLatencyTable;
   admin_users: AdminUsersTable;
   audit_log: AuditLogTable;
   template_sends: TemplateSendsTable;

@@ -239,7 +239,13 @@ export class AdminApi {
     return this.parsed(pageSchema(logFileSchema), 'GET', '/logs/files');
   }
 
-  dashboard(query: { account?: string; from: number; to: number; compare?: CompareWith }): Promise<Dashboard> {
+  dashboard(query: {
+    account?: string;
+    from: number;
+    to: number;
+    compare?: CompareWith;
+    step?: 'minute' | 'hour' | 'day';
+  }): Promise<Dashboard> {
     return this.parsed(dashboardSchema, 'GET', `/dashboard${queryString(query)}`);
   }
 

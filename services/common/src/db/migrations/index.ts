@@ -8,6 +8,7 @@ import { logTextIndex } from './0006-log-text-index.js';
 import { outbound } from './0008-outbound.js';
 import { wechatTemplates } from './0009-wechat-templates.js';
 import { logSummariesSent } from './0010-log-summaries-sent.js';
+import { logRollupSpans } from './0011-log-rollup-spans.js';
 import { orderMigrations } from './order.js';
 
 /**
@@ -34,6 +35,7 @@ export const migrations: Readonly<Record<string, Migration>> = orderMigrations(
     '0008-outbound': outbound,
     '0009-wechat-templates': wechatTemplates,
     '0010-log-summaries-sent': logSummariesSent,
+    '0011-log-rollup-spans': logRollupSpans,
   },
   retired,
 );

@@ -12,12 +12,10 @@ export interface Window {
   readonly to: number;
 }
 
-/** The bar width of the time charts: a minute over a few hours, coarser over a day or a week. */
-export function stepOf(window: Window): number {
-  const span = window.to - window.from;
-  if (span <= 3 * hour) return minute;
-  if (span <= 26 * hour) return 10 * minute;
-  return hour;
+/** The unit of the time charts' bars: the log service's series step (ms). */
+export function stepUnit(step: number): 'minute' | 'hour' | 'day' {
+  if (step <= minute) return 'minute';
+  return step <= hour ? 'hour' : 'day';
 }
 
 function pad(n: number): string {
@@ -27,6 +25,7 @@ function pad(n: number): string {
 function timeLabel(ms: number, step: number): string {
   const d = new Date(ms);
   const clock = `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  if (step >= 24 * hour) return `${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
   return step >= hour ? `${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${clock}` : clock;
 }
 
@@ -37,8 +36,8 @@ export function dayLabel(day: number | string): string {
 }
 
 /**
- * The rollup's minutes folded into buckets of `step` over the whole window, empty ones included
- * (the log service returns only the minutes that had traffic; a chart needs the gaps as zeros).
+ * The log service's buckets of `step` laid over the whole window, empty ones included (it returns
+ * only the buckets that had traffic; a chart needs the gaps as zeros).
  */
 export function buckets(perMinute: readonly MinuteBucket[], window: Window, step: number): MinuteBucket[] {
   const start = Math.floor(window.from / step) * step;

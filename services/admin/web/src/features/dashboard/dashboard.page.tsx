@@ -28,7 +28,7 @@ import {
   perMinuteByType,
   shiftOf,
   sources,
-  stepOf,
+  stepUnit,
   totals,
   type Window,
 } from './charts';
@@ -193,8 +193,6 @@ function Controls(props: ControlsProps) {
 interface Shown {
   readonly data: Dashboard;
   readonly window: Window;
-  /** The comparison window's minutes, shifted onto this window's buckets. */
-  readonly before: Dashboard | undefined;
   readonly shift: number;
   readonly compareLabel: string;
   readonly at: number;
@@ -203,18 +201,15 @@ interface Shown {
 function Panels({ shown }: { shown: Shown }) {
   const { t } = useTranslation();
   const { data, window } = shown;
-  const step = stepOf(window);
+  const step = data.step;
   const options = useMemo(() => {
     const series = buckets(data.perMinute, window, step);
+    // The comparison window's buckets, laid over this window's bucket by bucket.
     const before =
-      shown.before === undefined
+      data.compareSeries === undefined
         ? undefined
         : {
-            series: buckets(
-              shown.before.perMinute,
-              { from: window.from - shown.shift, to: window.to - shown.shift },
-              step,
-            ),
+            series: buckets(data.compareSeries, { from: window.from - shown.shift, to: window.to - shown.shift }, step),
             label: shown.compareLabel,
           };
     return {
@@ -224,7 +219,7 @@ function Panels({ shown }: { shown: Shown }) {
       sources: sources(data, t),
     };
   }, [data, window, step, t, shown]);
-  const unit = t(`dashboard.step.${step === 60_000 ? 'minute' : step === 600_000 ? 'tenMinutes' : 'hour'}`);
+  const unit = t(`dashboard.step.${stepUnit(step)}`);
   return (
     <Row gutter={[16, 16]} style={{ marginTop: 16 }}>
       <Col xs={24} xl={12}>
@@ -286,12 +281,9 @@ export function DashboardPage() {
     const window = windowOf(range, custom, now);
     const scope = account === undefined ? {} : { account };
     const shift = shiftOf(compare, window);
-    // The comparison window's own minutes too, for the dashed line of the first chart.
-    const [data, before] = await Promise.all([
-      api.dashboard({ ...window, compare, ...scope }),
-      api.dashboard({ from: window.from - shift, to: window.to - shift, ...scope }).catch(() => undefined),
-    ]);
-    setShown({ data, window, before, shift, compareLabel: t(`dashboard.${compare}`), at: now });
+    // One request: the comparison window's totals and series come with the window's.
+    const data = await api.dashboard({ ...window, compare, ...scope });
+    setShown({ data, window, shift, compareLabel: t(`dashboard.${compare}`), at: now });
   }, [api, range, custom, compare, account, tick]);
   return (
     <>

@@ -1,0 +1,331 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { MessageLogEvent } from '@mpstack/common/contracts';
+import { type Db, isMysql, LOG_ROLLUP_SPAN_TABLES, monthStart, partitionName } from '@mpstack/common/db';
+import { createLogger } from '@mpstack/common/logging';
+import { createTestDatabase, type TestDatabase } from '@mpstack/testkit';
+import fc from 'fast-check';
+import {
+  coverWindow,
+  dashboard,
+  defaultStep,
+  followerSource,
+  LogStore,
+  latencyBucket,
+  listPartitions,
+  loadLogConfig,
+  maintainPartitions,
+  outcomeClass,
+  percentile,
+  type RunningLog,
+  startLog,
+  typeLabel,
+} from '../../src/index.js';
+
+const logger = createLogger({ service: 'dashboard-rollups-test', level: 'silent' });
+const MINUTE = 60_000;
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+
+describe('the dashboard window cover', () => {
+  it('reads whole days from day rows, the partial days from hour rows, the partial hours from minute rows', () => {
+    const d = Date.UTC(2026, 11, 1);
+    // 22:30 on day 1 to 01:15 on day 4: minutes to 23:00, hours to midnight, two whole days, an hour, minutes.
+    assert.deepEqual(coverWindow(d + 22.5 * HOUR, d + 3 * DAY + 75 * MINUTE, DAY), [
+      { span: MINUTE, from: d + 22.5 * HOUR, to: d + 23 * HOUR },
+      { span: HOUR, from: d + 23 * HOUR, to: d + DAY },
+      { span: DAY, from: d + DAY, to: d + 3 * DAY },
+      { span: HOUR, from: d + 3 * DAY, to: d + 3 * DAY + HOUR },
+      { span: MINUTE, from: d + 3 * DAY + HOUR, to: d + 3 * DAY + 75 * MINUTE },
+    ]);
+    // No wider than asked: an hourly series never reads day rows.
+    assert.deepEqual(coverWindow(d, d + 2 * DAY, HOUR), [{ span: HOUR, from: d, to: d + 2 * DAY }]);
+    // Inside one hour: minute rows only.
+    assert.deepEqual(coverWindow(d + MINUTE, d + 59 * MINUTE, DAY), [
+      { span: MINUTE, from: d + MINUTE, to: d + 59 * MINUTE },
+    ]);
+    assert.equal(defaultStep(d, d + HOUR), MINUTE);
+    assert.equal(defaultStep(d, d + DAY), HOUR);
+    assert.equal(defaultStep(d, d + 31 * DAY), DAY);
+  });
+});
+
+type Bucket = { t: number; byType: Record<string, number>; fast: number; queued: number; failed: number };
+type Follower = { day: number; gained: number; lost: number; net: number; sources: Record<string, number> };
+
+/** The series at `step` and the latency percentiles of the events in `[lo, hi)`, from the raw events. */
+function rawSeries(events: readonly MessageLogEvent[], lo: number, hi: number, step: number) {
+  const buckets = new Map<number, Bucket>();
+  const histogram = new Map<number, number>();
+  for (const e of events) {
+    if (e.at < lo || e.at >= hi) continue;
+    const t = e.at - (e.at % step);
+    const b = buckets.get(t) ?? { t, byType: {}, fast: 0, queued: 0, failed: 0 };
+    const label = typeLabel(e);
+    b.byType[label] = (b.byType[label] ?? 0) + 1;
+    b[outcomeClass(e.outcome)] += 1;
+    buckets.set(t, b);
+    const bucket = latencyBucket(e.latencyMs);
+    histogram.set(bucket, (histogram.get(bucket) ?? 0) + 1);
+  }
+  return {
+    perMinute: [...buckets.values()].sort((a, b) => a.t - b.t),
+    latency: { p50: percentile(histogram, 0.5), p99: percentile(histogram, 0.99) },
+  };
+}
+
+/** Followers per day and keyword counts of the days that meet `[from, to]`, from the raw events. */
+function rawDays(events: readonly MessageLogEvent[], from: number, to: number) {
+  const followers = new Map<number, Follower>();
+  const keywords = new Map<string, number>();
+  for (const e of events) {
+    const day = e.at - (e.at % DAY);
+    if (day < from - (from % DAY) || day > to) continue;
+    if (e.msgType === 'text' && e.content !== undefined) keywords.set(e.content, (keywords.get(e.content) ?? 0) + 1);
+    if (e.event !== 'subscribe' && e.event !== 'unsubscribe') continue;
+    const f = followers.get(day) ?? { day, gained: 0, lost: 0, net: 0, sources: {} };
+    if (e.event === 'subscribe') {
+      f.gained += 1;
+      const source = followerSource(e);
+      f.sources[source] = (f.sources[source] ?? 0) + 1;
+    } else f.lost += 1;
+    f.net = f.gained - f.lost;
+    followers.set(day, f);
+  }
+  return { followers: [...followers.values()].sort((a, b) => a.day - b.day), keywords };
+}
+
+/** The dashboard of `[from, to]` computed from the raw events, the way the rollups promise to answer it. */
+function rawDashboard(events: readonly MessageLogEvent[], from: number, to: number, step: number) {
+  const { perMinute, latency } = rawSeries(events, from - (from % MINUTE), to - (to % MINUTE) + MINUTE, step);
+  const { followers, keywords } = rawDays(events, from, to);
+  const sum = (pick: (b: Bucket) => number) => perMinute.reduce((a, b) => a + pick(b), 0);
+  const totals = {
+    messages: sum((b) => Object.values(b.byType).reduce((x, y) => x + y, 0)),
+    fast: sum((b) => b.fast),
+    queued: sum((b) => b.queued),
+    failed: sum((b) => b.failed),
+    gained: followers.reduce((a, f) => a + f.gained, 0),
+    lost: followers.reduce((a, f) => a + f.lost, 0),
+    latency,
+  };
+  return { perMinute, latency, followers, keywords, totals };
+}
+
+/** Every part of the dashboard `got` checked against the raw events. */
+function checkDashboard(
+  got: Awaited<ReturnType<typeof dashboard>>,
+  events: readonly MessageLogEvent[],
+  q: { account: string | undefined; from: number; to: number; step: number; shift: number },
+): void {
+  const mine = events.filter((e) => q.account === undefined || e.account === q.account);
+  const want = rawDashboard(mine, q.from, q.to, q.step);
+  const where = JSON.stringify(q);
+  assert.equal(got.step, q.step, where);
+  assert.deepEqual(got.perMinute, want.perMinute, where);
+  assert.deepEqual(got.latency, want.latency, where);
+  assert.deepEqual(got.followers, want.followers, where);
+  assert.deepEqual(got.totals, want.totals, where);
+  // Top keywords: the counts of the ten most frequent (ties in any order), each the keyword's own count.
+  const counts = [...want.keywords.values()].sort((a, b) => b - a).slice(0, 10);
+  assert.deepEqual(
+    got.topKeywords.map((k) => k.count),
+    counts,
+    where,
+  );
+  for (const k of got.topKeywords) assert.equal(k.count, want.keywords.get(k.text), where);
+  if (q.shift === 0) {
+    assert.equal(got.compare, undefined, where);
+    return;
+  }
+  const before = rawDashboard(mine, q.from - q.shift, q.to - q.shift, q.step);
+  assert.deepEqual(got.compare, before.totals, where);
+  assert.deepEqual(got.compareSeries, before.perMinute, where);
+}
+
+const ACCOUNTS = ['acme', 'globex', 'initech'] as const;
+const KEYWORDS = ['宽带', '流量包', '话费', '人工客服', '套餐'] as const;
+const OUTCOMES = ['replied', 'accepted_published', 'replied_spooled', 'error', 'held_forward_failed'] as const;
+
+/** A message of the generated traffic: any account, time (ms) in the 12 days from `base`, kind, outcome, latency. */
+function arbitraryMessage(base: number) {
+  return fc
+    .record({
+      account: fc.constantFrom(...ACCOUNTS),
+      at: fc.integer({ min: base, max: base + 12 * DAY - 1 }),
+      kind: fc.constantFrom('text', 'image', 'subscribe', 'unsubscribe', 'click'),
+      keyword: fc.constantFrom(...KEYWORDS),
+      scene: fc.constantFrom(undefined, 'qrscene_mall', 'qrscene_store7'),
+      outcome: fc.constantFrom(...OUTCOMES),
+      latencyMs: fc.constantFrom(0.5, 3, 7, 40, 300, 2500, 9000),
+    })
+    .map(
+      (r): Omit<MessageLogEvent, 'id'> => ({
+        type: 'message',
+        at: r.at,
+        account: r.account,
+        openId: 'oUser',
+        msgType: r.kind === 'text' || r.kind === 'image' ? r.kind : 'event',
+        event: r.kind === 'subscribe' || r.kind === 'unsubscribe' ? r.kind : r.kind === 'click' ? 'CLICK' : undefined,
+        msgId: undefined,
+        decidedBy: undefined,
+        ...(r.kind === 'click' ? { eventKey: 'MENU_1' } : {}),
+        ...(r.kind === 'subscribe' && r.scene !== undefined ? { eventKey: r.scene } : {}),
+        ...(r.kind === 'text' ? { content: r.keyword } : {}),
+        outcome: r.outcome,
+        latencyMs: r.latencyMs,
+      }),
+    );
+}
+
+for (const adapter of ['MariaDB', 'SQLite'] as const) {
+  describe(`the dashboard's hour / day / all-account rollups on ${adapter}`, function () {
+    this.timeout(300_000);
+    const now = Date.now();
+    // Traffic across a month's end, so hour and day rows land in two partitions.
+    const base = monthStart(now, 1) - 5 * DAY - 7 * HOUR;
+    let database: TestDatabase | undefined;
+    let dataDir: string | undefined;
+    let log: RunningLog;
+    let db: Db;
+    let store: LogStore;
+
+    before(async () => {
+      let env: Record<string, string>;
+      if (adapter === 'MariaDB') {
+        database = await createTestDatabase('mpstack_dash');
+        env = { MPSTACK_DATABASE_URL: database.url };
+      } else {
+        dataDir = await mkdtemp(join(tmpdir(), 'mpstack-dash-'));
+        env = { MPSTACK_DATA_DIR: dataDir };
+      }
+      log = await startLog({
+        config: loadLogConfig({ ...env, MPSTACK_LOG_PORT: '0', MPSTACK_LOG_LEVEL: 'silent' }),
+        logger,
+        clock: () => now,
+      });
+      db = log.infrastructure.db;
+      store = new LogStore(db);
+      assert.equal(isMysql(db), adapter === 'MariaDB');
+    });
+
+    after(async () => {
+      await log?.close();
+      await database?.drop();
+      if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true });
+    });
+
+    async function clear(): Promise<void> {
+      for (const table of [
+        'log_messages',
+        'log_rollup_minute',
+        'log_rollup_latency',
+        'log_rollup_day',
+        ...LOG_ROLLUP_SPAN_TABLES,
+      ] as const) {
+        await db.deleteFrom(table).execute();
+      }
+    }
+
+    it('answers every window exactly as the raw rows do, redelivered batches counted once (property)', async () => {
+      let run = 0;
+      const windowArb = fc.record({
+        account: fc.constantFrom(undefined, ...ACCOUNTS),
+        from: fc.integer({ min: base - DAY, max: base + 13 * DAY }),
+        length: fc.oneof(
+          fc.integer({ min: 0, max: 3 * HOUR }),
+          fc.integer({ min: 0, max: 2 * DAY }),
+          fc.integer({ min: 0, max: 12 * DAY }),
+        ),
+        step: fc.constantFrom(undefined, MINUTE, HOUR, DAY),
+        compare: fc.constantFrom(undefined, 'previous', 'yesterday', 'week'),
+      });
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(arbitraryMessage(base), { minLength: 1, maxLength: 120 }),
+          fc.integer({ min: 1, max: 4 }),
+          fc.array(windowArb, { minLength: 4, maxLength: 4 }),
+          async (drafts, batches, windows) => {
+            run += 1;
+            await clear();
+            const events = drafts.map((d, i) => ({ ...d, id: `r${run}e${i}` }) as MessageLogEvent);
+            // In `batches` batches, the first of them delivered again after the last (a redelivery).
+            const size = Math.ceil(events.length / batches);
+            const parts = Array.from({ length: batches }, (_, i) => events.slice(i * size, (i + 1) * size));
+            for (const part of parts) await store.write(part);
+            const again = await store.write(parts[0] ?? []);
+            assert.equal(again.written, 0);
+            for (const w of windows) {
+              const to = w.from + w.length;
+              const step = w.step ?? defaultStep(w.from, to);
+              const shift =
+                w.compare === undefined ? 0 : { previous: to - w.from, yesterday: DAY, week: 7 * DAY }[w.compare];
+              const q = { account: w.account, from: w.from, to, step, shift };
+              checkDashboard(await dashboard(db, q), events, q);
+            }
+          },
+        ),
+        { numRuns: adapter === 'MariaDB' ? 25 : 60, endOnFailure: true },
+      );
+    });
+
+    it('drops the hour / day rollups with the messages past the retention (injected clock)', async () => {
+      await clear();
+      const at = monthStart(now) + DAY + 3 * HOUR;
+      await store.write([
+        {
+          type: 'message',
+          id: 'keep-me-not',
+          at,
+          account: 'acme',
+          openId: 'o',
+          msgType: 'image',
+          event: undefined,
+          msgId: undefined,
+          decidedBy: undefined,
+          outcome: 'replied',
+          latencyMs: 2,
+        },
+      ]);
+      for (const table of LOG_ROLLUP_SPAN_TABLES) {
+        assert.ok(
+          Number(
+            (
+              await db
+                .selectFrom(table)
+                .select((eb) => eb.fn.countAll().as('n'))
+                .executeTakeFirst()
+            )?.n,
+          ) > 0,
+        );
+      }
+      const later = monthStart(now, 8);
+      const plan = await maintainPartitions(db, { now: later, ahead: 2, retentionMonths: 6, logger });
+      if (adapter === 'MariaDB') {
+        for (const table of LOG_ROLLUP_SPAN_TABLES) {
+          assert.ok(plan.dropped.includes(`${table}.${partitionName(monthStart(now))}`), plan.dropped.join(','));
+          assert.ok(plan.created.includes(`${table}.${partitionName(monthStart(later, 2))}`), plan.created.join(','));
+          const names = (await listPartitions(db, table)).map((p) => p.name);
+          assert.ok(!names.includes(partitionName(monthStart(now))), names.join(','));
+          assert.equal(names.at(-1), 'pmax');
+        }
+      }
+      for (const table of LOG_ROLLUP_SPAN_TABLES) {
+        assert.equal((await db.selectFrom(table).selectAll().execute()).length, 0, table);
+      }
+    });
+
+    it('takes the series step by name and refuses any other', async () => {
+      const from = base;
+      const ok = await fetch(`${log.url}/query/dashboard?from=${from}&to=${from + 2 * DAY}&step=day&compare=week`);
+      assert.equal(ok.status, 200);
+      const body = (await ok.json()) as { step: number; compareSeries: unknown[] };
+      assert.equal(body.step, DAY);
+      assert.ok(Array.isArray(body.compareSeries));
+      const bad = await fetch(`${log.url}/query/dashboard?from=${from}&to=${from + DAY}&step=week`);
+      assert.equal(bad.status, 400);
+    });
+  });
+}
