@@ -55,7 +55,13 @@ export {
   serviceUnavailableText,
   type UserView,
 } from './sender/sender.types.js';
-export { loadSimulatorsConfig, type SimulatorsConfig, simulatorsService } from './service.js';
+export {
+  loadSimulatorsConfig,
+  type RunSimulatorsOptions,
+  runSimulators,
+  type SimulatorsConfig,
+  startConfiguredSimulator,
+} from './service.js';
 export { createSimulator, type Simulator, type SimulatorOptions } from './simulator.js';
 export { SimulatorState, type SimulatorStateOptions } from './simulator-state.js';
 export { checkTemplateData, sampleTemplates, templateKeys, templateLibrary } from './template/template-library.js';

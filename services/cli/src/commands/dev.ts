@@ -8,7 +8,12 @@ import { createLogger, type Logger } from '@mpstack/common/logging';
 import { type Infrastructure, openInfrastructure } from '@mpstack/common/runtime';
 import { loadIngressConfig, startIngress } from '@mpstack/ingress';
 import { loadLogConfig, type RunningLog, startLog } from '@mpstack/log';
-import { loadSimulatorsConfig, type RunningSimulator, startSimulator } from '@mpstack/simulators';
+import {
+  loadSimulatorsConfig,
+  type RunningSimulator,
+  type SimulatorsConfig,
+  startConfiguredSimulator,
+} from '@mpstack/simulators';
 import { createDemoMenu, demoAccount, demoSeed, demoSimAccount } from '../dev/demo-account.js';
 import { startDevWorker } from '../dev/dev-worker.js';
 import { type ScaleSettings, startScaledIngress } from '../dev/scaled-ingress.js';
@@ -91,7 +96,18 @@ export async function startDev(env: Environment, options: DevOptions): Promise<R
       throw explainListenError(error, 'the webhook', config.port, config.host, ingressChange);
     });
     closers.push(() => ingress.close());
-    const simulator = await startDevSimulator(config, ingress.url, simulatorPort, smtpPort, httpsPort);
+    const simulator = await startDevSimulator(
+      {
+        ...simulatorsConfig,
+        host: config.host,
+        ingressBaseUrl: ingress.url,
+        port: simulatorPort,
+        smtpPort,
+        httpsPort,
+        dataDir: config.dataDir,
+      },
+      config.host,
+    );
     closers.push(() => simulator.close());
     await createDemoMenu(simulator.url);
     const stopWorker = await startDevWorker({
@@ -157,31 +173,18 @@ export async function startDev(env: Environment, options: DevOptions): Promise<R
 }
 
 /**
- * The WeChat simulator for the demo account: its API and phone page, the mailbox's SMTP port
- * and the HTTPS listener, whose CA goes to `<data dir>/simulator-ca.pem`.
+ * The WeChat simulator for the demo account, as `mpstack run simulators` starts it: its API
+ * and phone page, the mailbox's SMTP port, the HTTPS listener (CA to `<data dir>/simulator-ca.pem`)
+ * and the api2 host when `MPSTACK_SIMULATORS_API2_PORT` is set.
  */
-async function startDevSimulator(
-  config: ReturnType<typeof loadIngressConfig>,
-  ingressUrl: string,
-  simulatorPort: number,
-  smtpPort: number,
-  httpsPort: number,
-): Promise<RunningSimulator> {
-  return startSimulator({
-    port: simulatorPort,
-    host: config.host,
-    ingressBaseUrl: ingressUrl,
-    accounts: [demoSimAccount],
-    smtpPort,
-    httpsPort,
-    caFile: join(config.dataDir, 'simulator-ca.pem'),
-  }).catch((error: unknown) => {
+async function startDevSimulator(config: SimulatorsConfig, host: string): Promise<RunningSimulator> {
+  return startConfiguredSimulator(config, { accounts: [demoSimAccount] }).catch((error: unknown) => {
     throw explainListenError(
       error,
       'the WeChat simulator and phone page, or its mailbox',
-      simulatorPort,
-      config.host,
-      `--simulator-port or MPSTACK_SIMULATORS_PORT (the mailbox's SMTP port ${smtpPort}: MPSTACK_SIM_SMTP_PORT; HTTPS ${httpsPort}: MPSTACK_SIMULATORS_HTTPS_PORT)`,
+      config.port,
+      host,
+      `--simulator-port or MPSTACK_SIMULATORS_PORT (the mailbox's SMTP port ${config.smtpPort}: MPSTACK_SIM_SMTP_PORT; HTTPS ${config.httpsPort}: MPSTACK_SIMULATORS_HTTPS_PORT; api2 ${config.api2Port ?? 'none'}: MPSTACK_SIMULATORS_API2_PORT)`,
     );
   });
 }

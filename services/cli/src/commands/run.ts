@@ -3,11 +3,10 @@ import { runBusiness } from '@mpstack/business';
 import type { Environment } from '@mpstack/common/config';
 import { serviceCatalog } from '@mpstack/common/contracts';
 import { AppError } from '@mpstack/common/errors';
-import { runService as runWithShell } from '@mpstack/common/shell';
 import { runIngress } from '@mpstack/ingress';
 import { runLog } from '@mpstack/log';
 import { runOperatorService } from '@mpstack/operator';
-import { simulatorsService } from '@mpstack/simulators';
+import { runSimulators } from '@mpstack/simulators';
 import { demoSimAccount } from '../dev/demo-account.js';
 import { migrate } from './migrate.js';
 import { runnableServices } from './runnable.js';
@@ -27,7 +26,7 @@ export const serviceRunners: Readonly<Record<string, (env: Environment) => Promi
   operator: runOperatorService,
   // The demo account of `mpstack dev`, so the phone works against a separately run ingress.
   simulators: async (env) => {
-    await runWithShell(simulatorsService({ accounts: [demoSimAccount] }), env);
+    await runSimulators(env, { accounts: [demoSimAccount] });
   },
 };
 
