@@ -29,6 +29,10 @@ export const redactedPaths: readonly string[] = [
   '*.phone',
   'req.headers.authorization',
   'req.headers.cookie',
+  // ioredis puts a failed command's arguments on its reply errors (`err.command.args`): keys
+  // that hold an openid (service window, dedupe) and values. The command's name stays.
+  'err.command.args',
+  '*.err.command.args',
 ];
 
 export interface LoggerOptions {
