@@ -18,6 +18,8 @@ export interface AdminAppOptions {
   readonly maxBodyBytes: number;
   /** Peers whose X-Forwarded-For is believed (`MPSTACK_TRUSTED_PROXIES`); empty: none. */
   readonly trustedProxies: readonly string[];
+  /** Sees every API request first (the access events); optional. */
+  readonly access?: RequestHandler;
   /** The API's middleware and feature routers, mounted under `/admin/api` in order. */
   readonly api: readonly RequestHandler[];
   /** Told of every write a signed-in user's role refused (403 `forbidden`): the audit trail's `denied` entries. */
@@ -71,6 +73,7 @@ export function createAdminApp(options: AdminAppOptions): Express {
 
 function apiRouter(options: AdminAppOptions): Router {
   const router = express.Router();
+  if (options.access !== undefined) router.use(options.access);
   router.use((_req, res, next) => {
     res.setHeader('Cache-Control', 'no-store');
     next();

@@ -101,6 +101,8 @@ const adminEnvSchema = commonEnvSchema
     MPSTACK_ADMIN_SESSION_ABSOLUTE_HOURS: intFromEnv(12, 1, 24 * 30),
     /** Largest JSON body accepted (bytes). */
     MPSTACK_ADMIN_MAX_BODY_BYTES: intFromEnv(64 * 1024, 1024, 1024 * 1024),
+    /** Access events held while the broker is unreachable; beyond, the oldest are dropped (and counted). */
+    MPSTACK_ADMIN_ACCESS_BUFFER: intFromEnv(10_000, 1, 1_000_000),
   })
   .superRefine(checkRedisTopology);
 
@@ -126,6 +128,8 @@ export interface AdminConfig {
   readonly sessionIdleMs: number;
   readonly sessionAbsoluteMs: number;
   readonly maxBodyBytes: number;
+  /** Access events held while the broker is unreachable. */
+  readonly accessBuffer: number;
 }
 
 /** The only place the admin service reads the environment. */
@@ -145,5 +149,6 @@ export function loadAdminConfig(env: Environment): AdminConfig {
     sessionIdleMs: e.MPSTACK_ADMIN_SESSION_IDLE_MINUTES * 60_000,
     sessionAbsoluteMs: e.MPSTACK_ADMIN_SESSION_ABSOLUTE_HOURS * 3_600_000,
     maxBodyBytes: e.MPSTACK_ADMIN_MAX_BODY_BYTES,
+    accessBuffer: e.MPSTACK_ADMIN_ACCESS_BUFFER,
   });
 }

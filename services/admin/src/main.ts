@@ -1,11 +1,13 @@
 import type { Environment } from '@mpstack/common/config';
 import type { Logger } from '@mpstack/common/logging';
-import { type Infrastructure, openInfrastructure } from '@mpstack/common/runtime';
+import type { QueuePort } from '@mpstack/common/ports';
+import { accessEvents, type Infrastructure, LogSink, openInfrastructure } from '@mpstack/common/runtime';
 import { type RunningService, runService, type ServiceDefinition, startComposed } from '@mpstack/common/shell';
 import type { Telemetry } from '@mpstack/common/telemetry';
-import type { Express } from 'express';
+import type { Express, RequestHandler } from 'express';
 import { createAccountsRouter } from './accounts/accounts.router.js';
 import { createAccountsService } from './accounts/accounts.service.js';
+import { apiBasePath } from './api-types.js';
 import { createAdminApp } from './app.js';
 import { recordAudit } from './audit/audit.repository.js';
 import { createAuditRouter } from './audit/audit.router.js';
@@ -34,7 +36,7 @@ export function adminService(options: AdminServiceOptions = {}): ServiceDefiniti
   return {
     name: 'admin',
     config: loadAdminConfig,
-    async compose({ config, logger, onClose }) {
+    async compose({ config, logger, telemetry, onClose }) {
       let infrastructure = options.infrastructure;
       if (infrastructure === undefined) {
         const own = await openInfrastructure({ service: 'admin', ...config, migrate: true }, logger);
@@ -64,6 +66,10 @@ export function adminService(options: AdminServiceOptions = {}): ServiceDefiniti
         webDir: config.webDir,
         maxBodyBytes: config.maxBodyBytes,
         trustedProxies: config.trustedProxies,
+        access: accessLog(
+          { queue: infrastructure.queue, logger, telemetry, maxBuffered: config.accessBuffer },
+          onClose,
+        ),
         api: [
           sessionMiddleware({ sessions, allowedOrigins: config.allowedOrigins }),
           createSessionRouter(sessions),
@@ -116,6 +122,27 @@ export function adminService(options: AdminServiceOptions = {}): ServiceDefiniti
       };
     },
   };
+}
+
+/**
+ * The API's access events, sent to the log service's queue in batches: the broker being down
+ * neither delays a request nor stops the service (the oldest events are dropped, and counted).
+ */
+function accessLog(
+  options: { queue: QueuePort; logger: Logger; telemetry: Telemetry; maxBuffered: number },
+  onClose: (name: string, run: () => Promise<void>) => void,
+): RequestHandler {
+  const { queue, logger, telemetry, maxBuffered } = options;
+  const sink = new LogSink({ queue, logger, meter: telemetry.meter, maxBuffered, declareQueue: true });
+  sink.start();
+  onClose('access events', () => sink.close());
+  return accessEvents({
+    sink,
+    service: 'admin',
+    prefix: apiBasePath,
+    userId: (req) => req.adminSession?.user.id,
+    ip: clientIp,
+  });
 }
 
 export interface StartAdminOptions extends AdminServiceOptions {

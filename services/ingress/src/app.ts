@@ -9,13 +9,13 @@ import {
 import { createHttpApp, type FastHandler, type ReadinessCheck, type ReadinessDetail } from '@mpstack/common/http';
 import type { Logger } from '@mpstack/common/logging';
 import type { CoordinationPort, QueuePort } from '@mpstack/common/ports';
+import { LogSink } from '@mpstack/common/runtime';
 import type { Telemetry } from '@mpstack/common/telemetry';
 import { createAccountStatusRouter } from './account-status/account-status.router.js';
 import { createAccountStatusService } from './account-status/account-status.service.js';
 import type { AccountStatusRepository } from './account-status/account-status.types.js';
 import type { AccountSource } from './accounts/account.types.js';
 import { AccountRegistry } from './accounts/account-registry.js';
-import { LogSink } from './logevents/log-sink.js';
 import { IngressMetrics } from './metrics.js';
 import type { FastPathPlugin, ReplyRule } from './rules/rule.types.js';
 import { RuleCache } from './rules/rule-cache.js';
@@ -74,7 +74,7 @@ export function createIngress(deps: IngressDeps): Ingress {
     ...(deps.handover === undefined ? {} : { handover: deps.handover }),
     ...(deps.shutdownDrainMs === undefined ? {} : { shutdownDrainMs: deps.shutdownDrainMs }),
   });
-  const logSink = new LogSink({ queue: deps.queue, logger: deps.logger });
+  const logSink = new LogSink({ queue: deps.queue, logger: deps.logger, meter: deps.telemetry.meter });
   const metrics = new IngressMetrics(deps.telemetry.meter);
   const unsubscribers: Array<() => Promise<void>> = [];
   let reloadTimer: NodeJS.Timeout | undefined;

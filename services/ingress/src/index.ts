@@ -2,7 +2,6 @@ export * from './accounts/account.types.js';
 export * from './accounts/account-registry.js';
 export * from './app.js';
 export * from './config.js';
-export * from './logevents/log-sink.js';
 export * from './main.js';
 export * from './rules/rule.types.js';
 export * from './rules/rule-set.js';

@@ -1,9 +1,9 @@
 import {
   decodeLogEvents,
-  type LogEvent,
   logEventsDeadLetterQueue,
   logEventsDeclaration,
   logEventsQueue,
+  type QueuedLogEvent,
 } from '@mpstack/common/contracts';
 import { sqlFailure } from '@mpstack/common/db';
 import type { Logger } from '@mpstack/common/logging';
@@ -11,9 +11,9 @@ import type { Consumer, Delivery, HandlerOutcome, QueuePort } from '@mpstack/com
 import type { Telemetry } from '@mpstack/common/telemetry';
 import type { WriteResult } from './log-store.js';
 
-/** What the consumer writes to; {@link LogStore} in production. */
+/** What the consumer writes to: in production {@link LogStore} behind `withFileSink` (which takes the access events to the file alone). */
 export interface EventWriter {
-  write(events: readonly LogEvent[]): Promise<WriteResult>;
+  write(events: readonly QueuedLogEvent[]): Promise<WriteResult>;
 }
 
 export interface LogConsumerOptions {
@@ -38,7 +38,7 @@ export interface LogConsumerOptions {
 }
 
 interface Waiting {
-  readonly events: readonly LogEvent[];
+  readonly events: readonly QueuedLogEvent[];
   readonly settle: (outcome: HandlerOutcome) => void;
 }
 
@@ -185,7 +185,7 @@ export class LogConsumer {
   }
 
   /** The write, again and again while the database fails; `retry` (back to the queue) once closing. */
-  private async writeWithRetry(events: readonly LogEvent[]): Promise<HandlerOutcome> {
+  private async writeWithRetry(events: readonly QueuedLogEvent[]): Promise<HandlerOutcome> {
     const { initialMs, maxMs } = this.options.retry ?? { initialMs: 200, maxMs: 5000 };
     for (let attempt = 0; ; attempt += 1) {
       try {

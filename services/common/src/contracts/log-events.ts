@@ -56,6 +56,33 @@ export interface InterfaceLogEvent {
 
 export type LogEvent = MessageLogEvent | InterfaceLogEvent;
 
+/**
+ * One HTTP request a service answered (the admin API, the business API): who called what and
+ * how it went — never a header, a cookie, a query string or a body. The log service appends it
+ * to the access JSON-lines file (not to the database).
+ */
+export interface AccessLogEvent {
+  readonly type: 'access';
+  /** Set by the producer (LogSink.nextId). */
+  readonly id: string;
+  /** ms since the epoch: when the answer was sent. */
+  readonly at: number;
+  /** The service that answered, e.g. `admin`. */
+  readonly service: string;
+  readonly method: string;
+  /** The matched route's pattern (`/admin/api/rules/:ruleId`), never the raw URL; `(none)` when no route matched. */
+  readonly route: string;
+  readonly status: number;
+  readonly latencyMs: number;
+  /** The signed-in user's id, when there was one. */
+  readonly userId?: string | undefined;
+  /** The client's address as the service trusts it (X-Forwarded-For only from a trusted proxy). */
+  readonly ip?: string | undefined;
+}
+
+/** What producers publish on {@link logEventsQueue}: the stored events and the access events. */
+export type QueuedLogEvent = LogEvent | AccessLogEvent;
+
 const id = z.string().min(1).max(64);
 const at = z.number().int().nonnegative();
 const account = z.string().min(1).max(64);
@@ -87,13 +114,30 @@ const interfaceLogEventSchema = z.object({
   latencyMs: z.number().nonnegative(),
 });
 
-const logEventSchema = z.discriminatedUnion('type', [messageLogEventSchema, interfaceLogEventSchema]);
+const accessLogEventSchema = z.object({
+  type: z.literal('access'),
+  id,
+  at,
+  service: z.string().min(1).max(32),
+  method: z.string().min(1).max(16),
+  route: z.string().min(1).max(255),
+  status: z.number().int().min(100).max(599),
+  latencyMs: z.number().nonnegative(),
+  userId: z.string().max(64).optional(),
+  ip: z.string().max(64).optional(),
+});
+
+const logEventSchema = z.discriminatedUnion('type', [
+  messageLogEventSchema,
+  interfaceLogEventSchema,
+  accessLogEventSchema,
+]);
 
 /**
  * One event as JSON. Publishers keep events encoded until their batch is sent (an object
  * kept for a flush interval would be promoted by the collector, with the message it came from).
  */
-export function encodeLogEvent(event: LogEvent): string {
+export function encodeLogEvent(event: QueuedLogEvent): string {
   return JSON.stringify(event);
 }
 
@@ -120,7 +164,7 @@ export interface RejectedLogEvent {
  * only when the body is not a JSON array.
  */
 export function decodeLogEvents(body: Buffer | string): {
-  readonly events: LogEvent[];
+  readonly events: QueuedLogEvent[];
   readonly rejected: RejectedLogEvent[];
 } {
   let raw: unknown;
@@ -130,7 +174,7 @@ export function decodeLogEvents(body: Buffer | string): {
     throw new AppError(ErrorCode.messageInvalid, 'log event batch: not JSON', { cause: error });
   }
   if (!Array.isArray(raw)) throw new AppError(ErrorCode.messageInvalid, 'log event batch: not an array');
-  const events: LogEvent[] = [];
+  const events: QueuedLogEvent[] = [];
   const rejected: RejectedLogEvent[] = [];
   raw.forEach((item: unknown, index) => {
     const result = logEventSchema.safeParse(item);

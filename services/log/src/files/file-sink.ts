@@ -1,10 +1,10 @@
 import { mkdir, open } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { LogEvent } from '@mpstack/common/contracts';
+import type { LogEvent, QueuedLogEvent } from '@mpstack/common/contracts';
 import type { Logger } from '@mpstack/common/logging';
 import type { Telemetry } from '@mpstack/common/telemetry';
 import type { EventWriter } from '../log-consumer.js';
-import { eventIdOf } from '../log-store.js';
+import { eventIdOf, type WriteResult } from '../log-store.js';
 import { type LogFileKind, logFileName, monthOf } from './log-files.js';
 import { type FileMaintenance, maintainLogFiles } from './rotation.js';
 
@@ -124,7 +124,7 @@ export class FileSink {
    * Takes committed events; synchronous and never throws. The buffer is bounded in UTF-16
    * characters (≈ bytes for these mostly-ASCII lines), which spares a byte count per line.
    */
-  append(events: readonly LogEvent[]): void {
+  append(events: readonly QueuedLogEvent[]): void {
     for (const event of events) {
       const kind: LogFileKind = event.type === 'interface' ? 'interface' : 'access';
       const line = `${lineOf(event)}\n`;
@@ -232,7 +232,11 @@ export class FileSink {
  * an access line leaves out the message's text (the files record who called, not what they
  * said). Object literals, not a rest spread: this runs for every event the consumer writes.
  */
-function lineOf(event: LogEvent): string {
+function lineOf(event: QueuedLogEvent): string {
+  if (event.type === 'access') {
+    const { id, at, service, method, route, status, latencyMs, userId, ip } = event;
+    return JSON.stringify({ type: 'access', id, at, service, method, route, status, latencyMs, userId, ip });
+  }
   const id = eventIdOf(event);
   if (event.type === 'interface') {
     const { at, account, api, errcode, errmsg, latencyMs } = event;
@@ -254,18 +258,28 @@ function lineOf(event: LogEvent): string {
   });
 }
 
+/** Writes the stored events (message and interface) to the database: {@link LogStore}. */
+export interface StoreWriter {
+  write(events: readonly LogEvent[]): Promise<WriteResult>;
+}
+
 /**
  * The consumer's writer with the files behind it: events reach the sink only after their
  * database commit, and a batch whose every event was stored before (a redelivery) is not
  * appended again. A batch mixing new and redelivered events is appended whole, so a line can
- * appear twice after a crash (at least once; the line's `id` tells).
+ * appear twice after a crash (at least once; the line's `id` tells). Access events (the admin
+ * and business APIs' requests) are not stored: they go to the access file alone, and a
+ * redelivered batch appends them again (at least once, by the same `id`).
  */
-export function withFileSink(writer: EventWriter, sink: FileSink): EventWriter {
+export function withFileSink(store: StoreWriter, sink: FileSink): EventWriter {
   return {
     async write(events) {
-      const result = await writer.write(events);
-      if (result.written > 0) sink.append(events);
-      return result;
+      const stored = events.filter((event): event is LogEvent => event.type !== 'access');
+      const result = stored.length === 0 ? { written: 0, duplicates: 0 } : await store.write(stored);
+      if (result.written > 0) sink.append(stored);
+      if (stored.length === events.length) return result;
+      sink.append(events.filter((event) => event.type === 'access'));
+      return { ...result, written: result.written + events.length - stored.length };
     },
   };
 }

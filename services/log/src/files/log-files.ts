@@ -4,7 +4,8 @@ import { join } from 'node:path';
 /**
  * The two JSON-lines logs: `interface` (the outbound WeChat API calls services publish as
  * `interface` log events) and `access` (WeChat's requests to the webhook: the `message` log
- * events, without the text of the message).
+ * events, without the text of the message; and the requests the admin and business APIs
+ * answered: the `access` log events — method, route pattern, status, latency, user id, IP).
  */
 export const LOG_FILE_KINDS = ['interface', 'access'] as const;
 export type LogFileKind = (typeof LOG_FILE_KINDS)[number];

@@ -1,0 +1,59 @@
+import type { Request, RequestHandler } from 'express';
+import type { LogSink } from './log-sink.js';
+
+export interface AccessEventsOptions {
+  readonly sink: LogSink;
+  /** The service answering, e.g. `admin`. */
+  readonly service: string;
+  /**
+   * Where the routes are mounted (`/admin/api`), put in front of each route's pattern. Given,
+   * not read from `req.baseUrl`: express restores that as an error travels out of the routers.
+   */
+  readonly prefix?: string;
+  /** The signed-in user's id, read when the answer has been sent. */
+  readonly userId?: (req: Request) => string | undefined;
+  /** The client's address as the service trusts it (default `req.ip`). */
+  readonly ip?: (req: Request) => string | undefined;
+}
+
+/**
+ * Records one `access` log event per request once its answer is sent (or the connection
+ * closed first): the method, the matched route's pattern (not the URL, so no id, query or
+ * token of a path lands in the file), the status, the latency,
+ * the user and the address. Nothing is read from the headers, cookies or body. Recording is
+ * synchronous and bounded ({@link LogSink.record}): it never waits for the broker, so it can
+ * neither slow nor fail the request.
+ */
+export function accessEvents(options: AccessEventsOptions): RequestHandler {
+  return (req, res, next) => {
+    const started = process.hrtime.bigint();
+    let done = false;
+    const record = () => {
+      if (done) return;
+      done = true;
+      options.sink.record({
+        type: 'access',
+        id: options.sink.nextId(),
+        at: Date.now(),
+        service: options.service,
+        method: req.method.slice(0, 16),
+        route: routeOf(req, options.prefix ?? ''),
+        // A connection closed before an answer: 499, as proxies log it.
+        status: res.writableFinished ? res.statusCode : 499,
+        latencyMs: Number(process.hrtime.bigint() - started) / 1e6,
+        userId: options.userId?.(req),
+        ip: (options.ip?.(req) ?? req.ip)?.slice(0, 64),
+      });
+    };
+    res.once('finish', record);
+    res.once('close', record);
+    next();
+  };
+}
+
+/** The pattern of the route that answered; `(none)` when no route did (a 404, a refusal before routing). */
+function routeOf(req: Request, prefix: string): string {
+  const route = (req.route as { path?: unknown } | undefined)?.path;
+  if (typeof route !== 'string') return '(none)';
+  return `${prefix}${route}`.slice(0, 255);
+}
