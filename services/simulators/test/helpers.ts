@@ -195,3 +195,31 @@ export async function postJson(url: string, body: unknown): Promise<Record<strin
   });
   return (await response.json()) as Record<string, unknown>;
 }
+
+/** What {@link withCallbackIngress} sets up for each test: the API, its token, and the fake ingress. */
+export interface CallbackStand {
+  ingress: Listening & { readonly pushes: Received[] };
+  api: ApiHarness;
+  token: string;
+}
+
+/**
+ * Around each test of the calling `describe`: a fake ingress answering `success` to every
+ * job-finish push, the simulator's API pushing to it, and an access_token for `account`.
+ * Read the fields inside the tests (they are new for each test).
+ */
+export function withCallbackIngress(account: SimAccount): CallbackStand {
+  const stand = {} as CallbackStand;
+  beforeEach(async () => {
+    stand.ingress = await fakeIngress([account], (_req, res) => {
+      res.end('success');
+    });
+    stand.api = await startApi([account], { callbackBaseUrl: stand.ingress.url });
+    stand.token = await stand.api.token(account);
+  });
+  afterEach(async () => {
+    await stand.api?.close();
+    await stand.ingress?.close();
+  });
+  return stand;
+}

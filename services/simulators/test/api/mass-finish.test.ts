@@ -1,28 +1,15 @@
 import assert from 'node:assert/strict';
 import { parseMessage } from '@mpstack/common/wechat';
 import { until } from '@mpstack/testkit';
-import { type ApiHarness, fakeIngress, type Listening, type Received, startApi, testAccount } from '../helpers.js';
+import { startApi, testAccount, withCallbackIngress } from '../helpers.js';
 
 const account = testAccount();
 
 describe('simulated MASSSENDJOBFINISH pushes', () => {
-  let ingress: Listening & { readonly pushes: Received[] };
-  let api: ApiHarness;
-  let token: string;
-  beforeEach(async () => {
-    ingress = await fakeIngress([account], (_req, res) => {
-      res.end('success');
-    });
-    api = await startApi([account], { callbackBaseUrl: ingress.url });
-    token = await api.token(account);
-  });
-  afterEach(async () => {
-    await api.close();
-    await ingress.close();
-  });
+  const stand = withCallbackIngress(account);
 
   const mass = (body: Record<string, unknown>) =>
-    api.post(`/cgi-bin/message/mass/send?access_token=${token}`, {
+    stand.api.post(`/cgi-bin/message/mass/send?access_token=${stand.token}`, {
       touser: ['o_alice', 'o_bob', 'o_stranger'],
       msgtype: 'text',
       text: { content: '本月流量包八折 🎁' },
@@ -30,10 +17,10 @@ describe('simulated MASSSENDJOBFINISH pushes', () => {
     });
 
   it('reports the job from mphelper with MsgID = msg_id and the counts after filtering', async () => {
-    api.state.setBlocking(account.appId, 'o_bob', true);
+    stand.api.state.setBlocking(account.appId, 'o_bob', true);
     const sent = await mass({});
     assert.equal(sent.errcode, 0);
-    const push = await until(() => ingress.pushes[0]);
+    const push = await until(() => stand.ingress.pushes[0]);
     assert.equal(push.isSignatureValid, true);
     const fields = push.message;
     assert.equal(fields.Event, 'MASSSENDJOBFINISH');
@@ -51,13 +38,13 @@ describe('simulated MASSSENDJOBFINISH pushes', () => {
     const message = parseMessage(fields);
     assert.equal(message.kind === 'event' && message.event, 'MASSSENDJOBFINISH');
     assert.equal('msgId' in message && message.msgId, String(sent.msg_id));
-    const record = await until(() => api.state.massSends().find((s) => s.callback === 'delivered'));
+    const record = await until(() => stand.api.state.massSends().find((s) => s.callback === 'delivered'));
     assert.deepEqual(record.callbackStatuses, [200]);
   });
 
   it('adds the originality check to an article send, and reports send fail when nobody could receive it', async () => {
     await mass({ msgtype: 'mpnews', mpnews: { media_id: 'MEDIA_ID' }, touser: ['o_gone', 'o_stranger'] });
-    const push = await until(() => ingress.pushes[0]);
+    const push = await until(() => stand.ingress.pushes[0]);
     assert.equal(push.message.Status, 'send fail');
     assert.deepEqual([push.message.TotalCount, push.message.FilterCount, push.message.SentCount], ['2', '0', '0']);
     assert.deepEqual(JSON.parse(push.message.CopyrightCheckResult ?? 'null'), {
@@ -70,17 +57,17 @@ describe('simulated MASSSENDJOBFINISH pushes', () => {
   it('filters users who already received four mass sends this month, until the next Beijing month', async () => {
     for (let i = 0; i < 4; i++) await mass({ touser: ['o_alice', 'o_bob'] });
     await mass({ touser: ['o_alice', 'o_bob'] });
-    await until(() => (ingress.pushes.length >= 5 ? true : undefined));
+    await until(() => (stand.ingress.pushes.length >= 5 ? true : undefined));
     const counts = (n: number) => {
-      const m = ingress.pushes[n]?.message;
+      const m = stand.ingress.pushes[n]?.message;
       return [m?.TotalCount, m?.FilterCount, m?.SentCount, m?.Status];
     };
     assert.deepEqual(counts(3), ['2', '2', '2', 'send success']);
     assert.deepEqual(counts(4), ['2', '0', '0', 'send fail'], 'the fifth send this month reaches nobody');
-    api.clock.advance(31 * 86_400_000);
-    token = await api.token(account); // the old one expired long ago
+    stand.api.clock.advance(31 * 86_400_000);
+    stand.token = await stand.api.token(account); // the old one expired long ago
     assert.equal((await mass({ touser: ['o_alice', 'o_bob'] })).errcode, 0);
-    await until(() => (ingress.pushes.length >= 6 ? true : undefined));
+    await until(() => (stand.ingress.pushes.length >= 6 ? true : undefined));
     assert.deepEqual(counts(5), ['2', '2', '2', 'send success']);
   });
 
