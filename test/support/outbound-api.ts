@@ -1,5 +1,6 @@
+import assert from 'node:assert/strict';
 import { until } from '@mpstack/testkit';
-import { pushTemplate } from './outbound-stand.js';
+import { type OutboundStand, pushTemplate } from './outbound-stand.js';
 
 /** A JSON call to the business API; throws with the body on an unexpected status. */
 export async function api<T>(
@@ -67,4 +68,59 @@ export async function untilPush(
     what,
     100,
   );
+}
+
+/**
+ * What the simulator (WeChat) sent equals what the push recorded: no openid got two
+ * messages, and as many openids got one as the push counts `sent` — nothing lost, nothing
+ * extra. With `openIds`, each of them got exactly one. Returns the push.
+ */
+export async function assertSentOnce(
+  stand: OutboundStand,
+  base: string,
+  id: number,
+  openIds?: readonly string[],
+): Promise<PushView> {
+  const push = await pushView(base, id);
+  const counts = await stand.sendsPerOpenId();
+  assert.deepEqual(
+    [...counts].filter(([, n]) => n > 1),
+    [],
+    'duplicated sends',
+  );
+  assert.equal(counts.size, push.sent, 'the simulator sent exactly what was recorded as sent');
+  if (openIds !== undefined) {
+    const missing = openIds.filter((openId) => counts.get(openId) !== 1);
+    assert.deepEqual(missing.slice(0, 5), [], `${missing.length} recipients never sent`);
+    assert.equal(counts.size, openIds.length, 'sends to openids outside the push');
+  }
+  return push;
+}
+
+export interface PushThroughOptions {
+  /** Run `fault` once the push recorded this many sends. */
+  readonly atSent: number;
+  /** The fault, injected while the push runs. */
+  readonly fault: () => Promise<unknown>;
+  /** The business URL (it may change when the fault restarts the service). */
+  readonly base: () => string;
+  readonly timeoutMs?: number;
+}
+
+/**
+ * Starts a push of `openIds`, injects `fault` once `atSent` are sent, and waits until the
+ * push completes: every openid sent exactly once, as the simulator saw it. Returns the push.
+ */
+export async function pushThroughFault(
+  stand: OutboundStand,
+  openIds: readonly string[],
+  { atSent, fault, base, timeoutMs = 120_000 }: PushThroughOptions,
+): Promise<PushView> {
+  const id = await startPush(base(), stand.account, openIds);
+  await untilPush(base, id, (p) => p.sent >= atSent, 60_000, `${atSent} sent before the fault`);
+  await fault();
+  const done = await untilPush(base, id, (p) => p.state === 'completed', timeoutMs, 'completed after the fault');
+  assert.equal(done.sent, openIds.length);
+  assert.equal(done.failed, 0);
+  return assertSentOnce(stand, base(), id, openIds);
 }

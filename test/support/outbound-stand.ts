@@ -19,6 +19,10 @@ export interface OutboundStandOptions {
   readonly blocking?: readonly number[];
   /** Openids WeChat knows that do not follow (43004). */
   readonly unfollowed?: readonly string[];
+  /** The broker of the ingress and the business service (a test-owned node); the stack's vhost by default. */
+  readonly amqpUrl?: string;
+  /** The Redis of the ingress and the business service (a test-owned server); the machine's by default. */
+  readonly redisUrl?: string;
 }
 
 /**
@@ -40,6 +44,13 @@ export interface OutboundStand {
   businessProcess(extra?: Record<string, string>): Promise<{ url: string; child: ChildProcess }>;
   /** Template sends the simulator accepted, per openid (what WeChat really sent). */
   sendsPerOpenId(): Promise<Map<string, number>>;
+  /**
+   * A call to the simulator's `/_sim` controls, through the api2 listener (taking the api
+   * host down closes the api listener's connections).
+   */
+  control(method: string, path: string, body?: unknown): Promise<unknown>;
+  /** A WeChat API call as the account (`/cgi-bin/<path>`, with a stable_token), as a tool outside mpstack would make it. */
+  wechat<T = Record<string, unknown>>(path: string, body: unknown): Promise<T>;
   dispose(): Promise<void>;
 }
 
@@ -59,7 +70,11 @@ export async function createOutboundStand(options: OutboundStandOptions): Promis
     ...(options.unfollowed ?? []).map((openid) => ({ openid, isSubscribed: false })),
   ];
   // Migrates and seeds the database; takes the simulator's job-finish pushes to mpstack.receipts.
-  const ingress: RunningIngress = await stack.replica();
+  const servers = {
+    ...(options.amqpUrl === undefined ? {} : { amqpUrl: options.amqpUrl }),
+    ...(options.redisUrl === undefined ? {} : { redisUrl: options.redisUrl }),
+  };
+  const ingress: RunningIngress = await stack.replica(servers);
   const simulator = await startSimulator({
     port: 0,
     api2Port: 0,
@@ -82,8 +97,8 @@ export async function createOutboundStand(options: OutboundStandOptions): Promis
   const running: RunningBusiness[] = [];
   const businessEnv = (extra: Record<string, string> = {}): Record<string, string> => ({
     MPSTACK_DATABASE_URL: stack.databaseUrl,
-    MPSTACK_REDIS_URL: REDIS_URL,
-    MPSTACK_AMQP_URL: stack.amqpUrl,
+    MPSTACK_REDIS_URL: options.redisUrl ?? REDIS_URL,
+    MPSTACK_AMQP_URL: options.amqpUrl ?? stack.amqpUrl,
     MPSTACK_KEY_PREFIX: stack.keyPrefix,
     MPSTACK_DATA_DIR: stack.dir,
     MPSTACK_BUSINESS_PORT: '0',
@@ -127,6 +142,35 @@ export async function createOutboundStand(options: OutboundStandOptions): Promis
       const counts = new Map<string, number>();
       for (const send of sends) counts.set(send.openid, (counts.get(send.openid) ?? 0) + 1);
       return counts;
+    },
+    async control(method, path, body) {
+      const response = await fetch(`${simulator.hosts.api2}${path}`, {
+        method,
+        ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+      });
+      const text = await response.text();
+      if (!response.ok) throw new Error(`${method} ${path} → ${response.status}: ${text}`);
+      return text === '' ? undefined : (JSON.parse(text) as unknown);
+    },
+    async wechat<T>(path: string, body: unknown): Promise<T> {
+      const post = async (url: string, json: unknown) =>
+        (await (
+          await fetch(url, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(json),
+          })
+        ).json()) as Record<string, unknown>;
+      const { access_token: token } = await post(`${simulator.hosts.api2}/cgi-bin/stable_token`, {
+        grant_type: 'client_credential',
+        appid: stack.account.appId,
+        secret: appSecret,
+      });
+      const answer = await post(`${simulator.hosts.api2}/cgi-bin/${path}?access_token=${String(token)}`, body);
+      if (typeof answer['errcode'] === 'number' && answer['errcode'] !== 0) {
+        throw new Error(`${path} → ${JSON.stringify(answer)}`);
+      }
+      return answer as T;
     },
     async dispose() {
       for (const child of children) child.kill('SIGKILL');

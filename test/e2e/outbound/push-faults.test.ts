@@ -1,32 +1,10 @@
 import assert from 'node:assert/strict';
 import type { RunningBusiness } from '@mpstack/business';
-import { api, pushView, startPush, untilPush } from '../../support/outbound-api.js';
+import { until } from '@mpstack/testkit';
+import { api, assertSentOnce, pushThroughFault, pushView, startPush, untilPush } from '../../support/outbound-api.js';
 import { createOutboundStand, type OutboundStand } from '../../support/outbound-stand.js';
 
 const templateApi = '/cgi-bin/message/template/send';
-
-async function sim(stand: OutboundStand, method: string, path: string, body: unknown): Promise<void> {
-  // Controls go to the api2 listener: taking the api host down closes the api listener's connections.
-  const response = await fetch(`${stand.simulator.hosts.api2}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`${method} ${path} → ${response.status}: ${await response.text()}`);
-}
-
-/** No openid got two messages, and the simulator's sends equal the recorded `sent` (nothing lost, nothing extra). */
-async function assertNoneLostOrDuplicated(stand: OutboundStand, business: RunningBusiness, id: number) {
-  const push = await pushView(business.url, id);
-  const counts = await stand.sendsPerOpenId();
-  assert.deepEqual(
-    [...counts].filter(([, n]) => n > 1),
-    [],
-    'duplicated sends',
-  );
-  assert.equal(counts.size, push.sent, 'the simulator sent exactly what was recorded as sent');
-  return push;
-}
 
 describe('outbound e2e: faults during a push (none loses or duplicates a send)', function () {
   this.timeout(180_000);
@@ -34,6 +12,7 @@ describe('outbound e2e: faults during a push (none loses or duplicates a send)',
   let stand: OutboundStand;
   let business: RunningBusiness;
   let openIds: string[];
+  const base = () => business.url;
 
   beforeEach(async () => {
     stand = await createOutboundStand({ followers: n });
@@ -45,95 +24,52 @@ describe('outbound e2e: faults during a push (none loses or duplicates a send)',
 
   it('−1 and 502 after WeChat took the send: resent with the same client_msg_id, delivered once', async () => {
     business = await stand.business();
-    await sim(stand, 'POST', '/_sim/faults', { api: templateApi, errcode: -1, probability: 0.15, phase: 'after' });
-    await sim(stand, 'POST', '/_sim/faults', { api: templateApi, status: 502, probability: 0.15, phase: 'after' });
-    const id = await startPush(business.url, stand.account, openIds);
-    const done = await untilPush(
-      () => business.url,
-      id,
-      (p) => p.state === 'completed',
-      120_000,
-    );
-    assert.equal(done.sent, n);
-    await assertNoneLostOrDuplicated(stand, business, id);
+    await stand.control('POST', '/_sim/faults', { api: templateApi, errcode: -1, probability: 0.15, phase: 'after' });
+    await stand.control('POST', '/_sim/faults', { api: templateApi, status: 502, probability: 0.15, phase: 'after' });
+    await pushThroughFault(stand, openIds, { atSent: 0, fault: async () => undefined, base });
   });
 
   it('the primary host down mid-push: the client fails over to api2, delivered once', async () => {
     business = await stand.business({ MPSTACK_WECHAT_RATE_TEMPLATE: '100:20' });
-    const id = await startPush(business.url, stand.account, openIds);
-    await untilPush(
-      () => business.url,
-      id,
-      (p) => p.sent >= 50,
-    );
-    await sim(stand, 'POST', '/_sim/hosts/api', { isDown: true, mode: 'refuse' });
-    const done = await untilPush(
-      () => business.url,
-      id,
-      (p) => p.state === 'completed',
-      120_000,
-    );
-    assert.equal(done.sent, n);
-    await assertNoneLostOrDuplicated(stand, business, id);
+    await pushThroughFault(stand, openIds, {
+      atSent: 50,
+      fault: () => stand.control('POST', '/_sim/hosts/api', { isDown: true, mode: 'refuse' }),
+      base,
+    });
   });
 
   it('40001 mid-push (another party refreshed the token): one refresh, delivered once', async () => {
     business = await stand.business({ MPSTACK_WECHAT_RATE_TEMPLATE: '100:20' });
-    const id = await startPush(business.url, stand.account, openIds);
-    await untilPush(
-      () => business.url,
-      id,
-      (p) => p.sent >= 50,
-    );
-    await sim(stand, 'POST', `/_sim/accounts/${stand.account}/tokens/invalidate`, {});
-    const done = await untilPush(
-      () => business.url,
-      id,
-      (p) => p.state === 'completed',
-      120_000,
-    );
-    assert.equal(done.sent, n);
-    await assertNoneLostOrDuplicated(stand, business, id);
+    await pushThroughFault(stand, openIds, {
+      atSent: 50,
+      fault: () => stand.control('POST', `/_sim/accounts/${stand.account}/tokens/invalidate`, {}),
+      base,
+    });
   });
 
   it('45009 (daily quota reached) pauses the push with the reason; resuming the same day pauses again without sending', async () => {
     business = await stand.business();
-    await sim(stand, 'PUT', '/_sim/quotas', { api: templateApi, daily: 120 });
+    await stand.control('PUT', '/_sim/quotas', { api: templateApi, daily: 120 });
     const id = await startPush(business.url, stand.account, openIds);
-    const paused = await untilPush(
-      () => business.url,
-      id,
-      (p) => p.state === 'paused',
-      60_000,
-    );
+    const paused = await untilPush(base, id, (p) => p.state === 'paused', 60_000);
     assert.match(paused.stateReason ?? '', /45009/);
     assert.equal(paused.sent, 120);
     // The client remembers WeChat's 45009 for the day: the resumed push is refused before any call.
     await api(business.url, 'POST', `/pushes/${id}/resume`, {});
-    const again = await untilPush(
-      () => business.url,
-      id,
-      (p) => p.state === 'paused',
-      60_000,
-    );
+    const again = await untilPush(base, id, (p) => p.state === 'paused', 60_000);
     assert.match(again.stateReason ?? '', /45009/);
     assert.equal(again.sent, 120);
     assert.equal(again.counts['pending'], n - 120, 'the rest waits, none lost');
-    await assertNoneLostOrDuplicated(stand, business, id);
+    await assertSentOnce(stand, business.url, id);
   });
 
   it('a push cancelled while running stops claiming; what was sent is exactly what is recorded', async () => {
     business = await stand.business({ MPSTACK_WECHAT_RATE_TEMPLATE: '50:10' });
     const id = await startPush(business.url, stand.account, openIds);
-    await untilPush(
-      () => business.url,
-      id,
-      (p) => p.sent >= 40,
-    );
+    await untilPush(base, id, (p) => p.sent >= 40);
     const cancelled = await api<{ state: string }>(business.url, 'POST', `/pushes/${id}/cancel`, {});
     assert.equal(cancelled.state, 'cancelled');
     // The batch in flight finishes and is recorded; nothing is claimed after.
-    const { until } = await import('@mpstack/testkit');
     await until(
       async () => (await stand.sendsPerOpenId()).size === (await pushView(business.url, id)).sent,
       30_000,
@@ -141,7 +77,7 @@ describe('outbound e2e: faults during a push (none loses or duplicates a send)',
       200,
     );
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    const after = await assertNoneLostOrDuplicated(stand, business, id);
+    const after = await assertSentOnce(stand, business.url, id);
     assert.ok(after.sent < n, `stopped early (${after.sent} of ${n})`);
     await assert.rejects(api(business.url, 'POST', `/pushes/${id}/resume`, {}), /409/);
   });

@@ -1,16 +1,6 @@
 import assert from 'node:assert/strict';
-import { api, startPush, untilPush } from '../../support/outbound-api.js';
+import { api, assertSentOnce, startPush, untilPush } from '../../support/outbound-api.js';
 import { createOutboundStand, type OutboundStand } from '../../support/outbound-stand.js';
-
-/** Every openid WeChat (the simulator) accepted a send for, exactly once each — and nothing else. */
-async function assertEachOnce(stand: OutboundStand, openIds: readonly string[]): Promise<void> {
-  const counts = await stand.sendsPerOpenId();
-  const twice = [...counts].filter(([, n]) => n > 1);
-  assert.deepEqual(twice, [], 'duplicated sends');
-  const missing = openIds.filter((id) => counts.get(id) !== 1);
-  assert.deepEqual(missing.slice(0, 5), [], `${missing.length} recipients never sent`);
-  assert.equal(counts.size, openIds.length);
-}
 
 describe('outbound e2e: push jobs on MariaDB, RabbitMQ, Redis and the simulator', function () {
   this.timeout(180_000);
@@ -37,7 +27,7 @@ describe('outbound e2e: push jobs on MariaDB, RabbitMQ, Redis and the simulator'
     assert.equal(done.total, 202);
     assert.equal(done.sent, 200);
     assert.equal(done.failed, 2);
-    await assertEachOnce(stand, followers);
+    await assertSentOnce(stand, business.url, id, followers);
     const receipts = await untilPush(
       () => business.url,
       id,
@@ -113,7 +103,7 @@ describe('outbound e2e: push jobs on MariaDB, RabbitMQ, Redis and the simulator'
     );
     assert.equal(done.sent, n);
     assert.equal(done.failed, 0);
-    await assertEachOnce(stand, openIds);
+    await assertSentOnce(stand, worker.url, id, openIds);
     worker.child.kill('SIGTERM');
   });
 });
