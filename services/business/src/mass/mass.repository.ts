@@ -36,28 +36,32 @@ export class MassRepository {
     scheduledAt: number;
     now: number;
   }): Promise<number> {
-    const result = await this.db
-      .insertInto('mass_sends')
-      .values({
-        account_id: mass.account,
-        target: mass.target,
-        tag_id: mass.tagId,
-        msgtype: mass.msgtype,
-        content: JSON.stringify(mass.content),
-        state: 'scheduled',
-        scheduled_at: mass.scheduledAt,
-        // Filled with the id below: WeChat's 24-hour de-duplication key of this send.
-        client_msg_id: 'pending',
-        created_at: mass.now,
-      })
-      .executeTakeFirstOrThrow();
-    const id = Number(result.insertId);
-    await this.db
-      .updateTable('mass_sends')
-      .set({ client_msg_id: `m${id}` })
-      .where('id', '=', id)
-      .execute();
-    return id;
+    // One transaction: the scheduler must never see the row before its clientmsgid is set (it
+    // would send under the placeholder, then again under m<id> — two sends to everyone).
+    return this.db.transaction().execute(async (trx) => {
+      const result = await trx
+        .insertInto('mass_sends')
+        .values({
+          account_id: mass.account,
+          target: mass.target,
+          tag_id: mass.tagId,
+          msgtype: mass.msgtype,
+          content: JSON.stringify(mass.content),
+          state: 'scheduled',
+          scheduled_at: mass.scheduledAt,
+          // Filled with the id below: WeChat's 24-hour de-duplication key of this send.
+          client_msg_id: 'pending',
+          created_at: mass.now,
+        })
+        .executeTakeFirstOrThrow();
+      const id = Number(result.insertId);
+      await trx
+        .updateTable('mass_sends')
+        .set({ client_msg_id: `m${id}` })
+        .where('id', '=', id)
+        .execute();
+      return id;
+    });
   }
 
   async get(id: number): Promise<MassSend | undefined> {
