@@ -272,7 +272,7 @@ class Client implements WeChatApiClient {
         continue;
       }
       await this.#learn(appId, api, errcode, params);
-      throw new WeChatApiError(api, errcode, String(body.errmsg ?? ''));
+      throw new WeChatApiError(api, errcode, String(body.errmsg ?? ''), body);
     }
   }
 

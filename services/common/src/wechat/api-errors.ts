@@ -79,8 +79,13 @@ export class WeChatApiError extends AppError {
   readonly kind: WeChatErrorKind;
   /** The errcode's meaning from the table (`errcodes.generated.ts`), or a note that none is known. */
   readonly meaning: string;
+  /**
+   * The whole answer, when the caller needs more than the errcode: 45065 (a mass send's
+   * clientmsgid already used) carries the first send's `msg_id`.
+   */
+  readonly body: Readonly<Record<string, unknown>> | undefined;
 
-  constructor(api: string, errcode: number, errmsg: string) {
+  constructor(api: string, errcode: number, errmsg: string, body?: Readonly<Record<string, unknown>>) {
     const meaning = errcodeMeaning(errcode) ?? 'errcode not in the known tables';
     super(ErrorCode.wechatError, `WeChat ${api} answered errcode ${errcode} (${meaning}): ${errmsg}`, {
       detail: { api, errcode, kind: errcodeKind(errcode) },
@@ -91,6 +96,7 @@ export class WeChatApiError extends AppError {
     this.errmsg = errmsg;
     this.kind = errcodeKind(errcode);
     this.meaning = meaning;
+    this.body = body;
   }
 }
 
