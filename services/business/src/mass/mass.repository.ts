@@ -1,4 +1,5 @@
 import type { Db } from '@mpstack/common/db';
+import { joinMassReceipt } from '../receipts/receipt.repository.js';
 
 export type MassState = 'scheduled' | 'sending' | 'submitted' | 'finished' | 'failed' | 'cancelled' | 'deleted';
 
@@ -111,6 +112,7 @@ export class MassRepository {
     return rows.map(toMass);
   }
 
+  /** Records WeChat's msg_id, then joins the `MASSSENDJOBFINISH` if it came first. */
   async submitted(id: number, msgId: string | undefined, msgDataId: string | undefined, now: number): Promise<void> {
     await this.db
       .updateTable('mass_sends')
@@ -118,6 +120,9 @@ export class MassRepository {
       .where('id', '=', id)
       .where('state', '=', 'sending')
       .execute();
+    if (msgId === undefined) return;
+    const send = await this.db.selectFrom('mass_sends').select('account_id').where('id', '=', id).executeTakeFirst();
+    if (send !== undefined) await joinMassReceipt(this.db, send.account_id, msgId);
   }
 
   async failed(id: number, errcode: number, errmsg: string): Promise<void> {

@@ -50,23 +50,29 @@ export class ReceiptRepository {
     return fresh;
   }
 
+  /**
+   * Keeps the `MASSSENDJOBFINISH` once per MsgID, then joins it to its mass send. One that
+   * arrived before the send's `msg_id` was recorded is joined by the recording
+   * ({@link joinMassReceipt} from `MassRepository.submitted`).
+   */
   private async applyMass(receipt: JobReceipt): Promise<boolean> {
-    const result = await this.db
-      .updateTable('mass_sends')
-      .set({
-        state: 'finished',
-        finish_status: receipt.status,
+    const inserted = await this.db
+      .insertInto('mass_receipts')
+      .values({
+        account_id: receipt.account,
+        msg_id: receipt.msgId,
+        status: receipt.status,
         total_count: receipt.counts?.total ?? null,
         filter_count: receipt.counts?.filter ?? null,
         sent_count: receipt.counts?.sent ?? null,
         error_count: receipt.counts?.error ?? null,
-        finished_at: receipt.at,
+        at: receipt.at,
+        received_at: receipt.receivedAt,
       })
-      .where('account_id', '=', receipt.account)
-      .where('msg_id', '=', receipt.msgId)
-      .where('finish_status', 'is', null)
+      .orIgnore()
       .executeTakeFirst();
-    return Number(result.numUpdatedRows) > 0;
+    await joinMassReceipt(this.db, receipt.account, receipt.msgId);
+    return Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0;
   }
 
   /**
@@ -105,4 +111,30 @@ export class ReceiptRepository {
       .filter((row) => !known.has(row.msgid))
       .map((row) => ({ msgid: row.msgid, openId: row.open_id, status: row.status, at: Number(row.at) }));
   }
+}
+
+/** Writes the stored `MASSSENDJOBFINISH` of `msgId` onto its mass send, if both exist and it is not finished yet. */
+export async function joinMassReceipt(db: Db, account: string, msgId: string): Promise<void> {
+  const receipt = await db
+    .selectFrom('mass_receipts')
+    .selectAll()
+    .where('account_id', '=', account)
+    .where('msg_id', '=', msgId)
+    .executeTakeFirst();
+  if (receipt === undefined) return;
+  await db
+    .updateTable('mass_sends')
+    .set({
+      state: 'finished',
+      finish_status: receipt.status,
+      total_count: receipt.total_count,
+      filter_count: receipt.filter_count,
+      sent_count: receipt.sent_count,
+      error_count: receipt.error_count,
+      finished_at: receipt.at,
+    })
+    .where('account_id', '=', account)
+    .where('msg_id', '=', msgId)
+    .where('finish_status', 'is', null)
+    .execute();
 }

@@ -165,6 +165,7 @@ export interface Database {
   mass_sends: MassSendsTable;
   wechat_templates: WeChatTemplatesTable;
   log_summaries_sent: LogSummariesSentTable;
+  mass_receipts: MassReceiptsTable;
 }
 
 /** A single template send (the business service; migration 0008). Times: ms since the epoch. */
@@ -235,6 +236,19 @@ export interface TemplateReceiptsTable {
   msgid: string;
   open_id: string;
   status: string;
+  at: number;
+  received_at: number;
+}
+
+/** A `MASSSENDJOBFINISH` received, once per MsgID (joined to its mass send by `msg_id`). */
+export interface MassReceiptsTable {
+  account_id: string;
+  msg_id: string;
+  status: string;
+  total_count: number | null;
+  filter_count: number | null;
+  sent_count: number | null;
+  error_count: number | null;
   at: number;
   received_at: number;
 }

@@ -9,6 +9,7 @@ import { outbound } from './0008-outbound.js';
 import { wechatTemplates } from './0009-wechat-templates.js';
 import { logSummariesSent } from './0010-log-summaries-sent.js';
 import { logRollupSpans } from './0011-log-rollup-spans.js';
+import { massReceipts } from './0012-mass-receipts.js';
 import { orderMigrations } from './order.js';
 
 /**
@@ -36,6 +37,7 @@ export const migrations: Readonly<Record<string, Migration>> = orderMigrations(
     '0009-wechat-templates': wechatTemplates,
     '0010-log-summaries-sent': logSummariesSent,
     '0011-log-rollup-spans': logRollupSpans,
+    '0012-mass-receipts': massReceipts,
   },
   retired,
 );
