@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { Mailbox, startSmtpListener } from '@mpstack/simulators';
+import { until } from '@mpstack/testkit';
 import { api, assertSentOnce, startPush, untilPush } from '../../support/outbound-api.js';
 import { createOutboundStand, type OutboundStand } from '../../support/outbound-stand.js';
 
@@ -105,5 +107,54 @@ describe('outbound e2e: push jobs on MariaDB, RabbitMQ, Redis and the simulator'
     assert.equal(done.failed, 0);
     await assertSentOnce(stand, worker.url, id, openIds);
     worker.child.kill('SIGTERM');
+  });
+
+  it('the finish e-mail reaches the operator through SMTP once, with the push’s figures', async () => {
+    const mailbox = new Mailbox();
+    const smtp = await startSmtpListener({ mailbox, port: 0 });
+    try {
+      stand = await createOutboundStand({ followers: 60, unfollowed: ['oNotFollowing000000000002'] });
+      const business = await stand.business({
+        MPSTACK_SMTP_URL: smtp.url,
+        MPSTACK_OPERATOR_EMAIL: 'ops@example.com',
+        MPSTACK_MAIL_FROM: 'mpstack <push@example.com>',
+        MPSTACK_BUSINESS_PUBLIC_URL: 'https://console.example.com/outbound',
+      });
+      const followers = Array.from({ length: 60 }, (_, n) => stand.openId(n));
+      const id = await startPush(business.url, stand.account, [...followers, 'oNotFollowing000000000002']);
+      const done = await untilPush(
+        () => business.url,
+        id,
+        (p) => p.state === 'completed',
+      );
+      await assertSentOnce(stand, business.url, id, followers);
+      const [mail] = await until(() => (mailbox.list().length > 0 ? mailbox.list() : undefined), 20_000, 'the mail');
+      assert.ok(mail !== undefined);
+      assert.deepEqual(mail.envelopeTo, ['ops@example.com']);
+      assert.equal(mail.from, 'mpstack <push@example.com>');
+      assert.equal(mail.subject, `[mpstack] push #${id} e2e push: ${done.sent} sent, ${done.failed} failed`);
+      assert.deepEqual([done.sent, done.failed], [60, 1]);
+      const text = mail.text ?? '';
+      assert.match(
+        text,
+        new RegExp(`Push #${id} "e2e push" \\(${stand.account}, template TPL_PUSH_NOTICE\\) completed`),
+      );
+      assert.match(text, /^Recipients: 61$/m);
+      assert.match(text, /^Sent \(accepted by WeChat\): 60$/m);
+      assert.match(text, /^Failed: 1$/m);
+      assert.doesNotMatch(text, /Not sent/);
+      assert.match(
+        text,
+        new RegExp(
+          `^Failure report \\(CSV\\): https://console.example.com/outbound/api/pushes/${id}/failures.csv$`,
+          'm',
+        ),
+      );
+      // Once: a later tick or a second look at the finished push sends nothing more.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      assert.equal(mailbox.list().length, 1);
+    } finally {
+      await smtp.close();
+    }
   });
 });
