@@ -27,6 +27,8 @@ import {
   createDatabase,
   createTextTable,
   ensureMysqlDatabase,
+  LOG_MESSAGE_INDEXES,
+  LOG_ROLLUP_INDEXES,
   LOG_ROLLUP_SPAN_TABLES,
   migrateToLatest,
   monthStart,
@@ -38,6 +40,7 @@ import {
   type DayRollup,
   type LatencyRollup,
   loadLogConfig,
+  MESSAGE_COLUMNS,
   type MinuteRollup,
   rollupsOf,
   type SpanLatencyRollup,
@@ -249,42 +252,14 @@ async function load(link: mysql.Connection, file: string, table: string, columns
   } as mysql.QueryOptions);
 }
 
-/** The rollups' secondary indexes (migration 0006), dropped for the load and built again. */
-const ROLLUP_INDEXES = [
-  ['log_rollup_minute', 'log_rollup_minute_minute', 'minute'],
-  ['log_rollup_latency', 'log_rollup_latency_minute', 'minute'],
-  ['log_rollup_day', 'log_rollup_day_metric_day', 'metric, day'],
-] as const;
-
 async function schemaOf(link: mysql.Connection): Promise<string> {
   const ddl: string[] = [];
-  for (const table of ['log_messages', ...ROLLUP_INDEXES.map(([t]) => t)]) {
+  for (const table of ['log_messages', ...LOG_ROLLUP_INDEXES.map(([t]) => t)]) {
     const [rows] = await link.query(`SHOW CREATE TABLE ${table}`);
     ddl.push(String((rows as Record<string, string>[])[0]?.['Create Table']));
   }
   return ddl.join('\n');
 }
-
-const MESSAGE_INDEXES = [
-  ['log_messages_account_at', 'account, at'],
-  ['log_messages_user', 'account, open_id, at'],
-  ['log_messages_type', 'account, msg_type, at'],
-] as const;
-
-const MESSAGE_COLUMNS = [
-  'at',
-  'event_id',
-  'account',
-  'open_id',
-  'msg_type',
-  'event',
-  'event_key',
-  'msg_id',
-  'content',
-  'outcome',
-  'decided_by',
-  'latency_ms',
-];
 
 function messageLine(m: MessageLogEvent): string {
   return [
@@ -438,8 +413,8 @@ async function loadData(url: string, g: Generator, dir: string): Promise<void> {
   try {
     await partitionPastMonths(link, g);
     const ddl = await schemaOf(link);
-    for (const [name] of MESSAGE_INDEXES) await link.query(`ALTER TABLE log_messages DROP INDEX ${name}`);
-    for (const [table, name] of ROLLUP_INDEXES) await link.query(`ALTER TABLE ${table} DROP INDEX ${name}`);
+    for (const [name] of LOG_MESSAGE_INDEXES) await link.query(`ALTER TABLE log_messages DROP INDEX ${name}`);
+    for (const [table, name] of LOG_ROLLUP_INDEXES) await link.query(`ALTER TABLE ${table} DROP INDEX ${name}`);
     const textTables = new Set<string>();
     for (let m = monthStart(g.start); m <= g.end; m = monthStart(m, 1)) {
       const table = textTableName(m);
@@ -457,11 +432,11 @@ async function loadData(url: string, g: Generator, dir: string): Promise<void> {
     }
     const indexStarted = performance.now();
     await link.query(
-      `ALTER TABLE log_messages ${MESSAGE_INDEXES.map(([name, columns]) => `ADD INDEX ${name} (${columns})`).join(', ')}`,
+      `ALTER TABLE log_messages ${LOG_MESSAGE_INDEXES.map(([name, columns]) => `ADD INDEX ${name} (${columns.join(', ')})`).join(', ')}`,
     );
     await Promise.all(
-      ROLLUP_INDEXES.map(([table, name, columns], i) =>
-        links[i]?.query(`ALTER TABLE ${table} ADD INDEX ${name} (${columns})`),
+      LOG_ROLLUP_INDEXES.map(([table, name, columns], i) =>
+        links[i]?.query(`ALTER TABLE ${table} ADD INDEX ${name} (${columns.join(', ')})`),
       ),
     );
     for (const table of textTables) {

@@ -464,7 +464,8 @@ function dedupe(events: readonly LogEvent[]): Keyed[] {
   return [...seen.values()];
 }
 
-const MESSAGE_COLUMNS = [
+/** The columns of a `log_messages` row as the store writes them (and the bench loads them), in order. */
+export const MESSAGE_COLUMNS = [
   'at',
   'event_id',
   'account',

@@ -2,12 +2,14 @@ export * from './database.js';
 export * from './migrate.js';
 export {
   initialPartitions,
+  LOG_MESSAGE_INDEXES,
   LOG_PARTITIONED_TABLES,
   monthStart,
   partitionName,
 } from './migrations/0003-log-tables.js';
 export {
   createTextTable,
+  LOG_ROLLUP_INDEXES,
   LOG_TEXT_TABLE_PREFIX,
   textTableMonth,
   textTableName,

@@ -42,6 +42,13 @@ export async function createTextTable(db: QueryExecutorProvider, name: string): 
   ) ${MYSQL_TABLE_OPTIONS}`.execute(db);
 }
 
+/** The rollups' secondary indexes (table, name, columns), for tools that drop and rebuild them (the bench). */
+export const LOG_ROLLUP_INDEXES = [
+  ['log_rollup_minute', 'log_rollup_minute_minute', ['minute']],
+  ['log_rollup_latency', 'log_rollup_latency_minute', ['minute']],
+  ['log_rollup_day', 'log_rollup_day_metric_day', ['metric', 'day']],
+] as const;
+
 /**
  * The text index of the log service's message search (docs/architecture.md §5a, "Chinese text
  * search"): on MariaDB/MySQL the monthly `log_text_YYYYMM` tables of the current month and two
@@ -55,18 +62,18 @@ export const logTextIndex: Migration = {
       const now = Date.now();
       for (let offset = 0; offset <= 2; offset += 1) await createTextTable(db, textTableName(monthStart(now, offset)));
     }
-    await db.schema.createIndex('log_rollup_minute_minute').on('log_rollup_minute').column('minute').execute();
-    await db.schema.createIndex('log_rollup_latency_minute').on('log_rollup_latency').column('minute').execute();
-    await db.schema.createIndex('log_rollup_day_metric_day').on('log_rollup_day').columns(['metric', 'day']).execute();
+    for (const [table, index, columns] of LOG_ROLLUP_INDEXES) {
+      await db.schema
+        .createIndex(index)
+        .on(table)
+        .columns([...columns])
+        .execute();
+    }
   },
 
   async down(db: Kysely<unknown>): Promise<void> {
     const mysql = isMysql(db);
-    for (const [index, table] of [
-      ['log_rollup_minute_minute', 'log_rollup_minute'],
-      ['log_rollup_latency_minute', 'log_rollup_latency'],
-      ['log_rollup_day_metric_day', 'log_rollup_day'],
-    ] as const) {
+    for (const [table, index] of LOG_ROLLUP_INDEXES) {
       let drop = db.schema.dropIndex(index).ifExists();
       if (mysql) drop = drop.on(table);
       await drop.execute();
