@@ -2,7 +2,9 @@
 # `make bench`: needs wrk (Debian package) and the running MariaDB / Redis / RabbitMQ.
 # BENCH_BASELINE_REF (default 835fb4a, main before the message-path, seams and operator
 # issues) is built in a temporary directory and its ingress measured in the same run, so the
-# "before" and "after" figures come from one session; BENCH_BASELINE_REF=none skips it.
+# "before" and "after" figures come from one session; BENCH_BASELINE_REF=none skips it, and
+# BENCH_BASELINE_DIR names a baseline built before (kept between A/B runs). BENCH_TARGETS picks
+# targets (see webhook-bench.ts), e.g. BENCH_TARGETS=ingress,baseline.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 if ! command -v wrk >/dev/null; then
@@ -10,7 +12,10 @@ if ! command -v wrk >/dev/null; then
   (apt-get install -y wrk >/dev/null 2>&1) || (apt-get update >/dev/null && apt-get install -y wrk >/dev/null)
 fi
 ref="${BENCH_BASELINE_REF:-835fb4a}"
-if [ "$ref" != "none" ]; then
+if [ -n "${BENCH_BASELINE_DIR:-}" ]; then
+  echo "baseline already built in ${BENCH_BASELINE_DIR} (${ref})"
+  export BENCH_BASELINE_REF="$ref"
+elif [ "$ref" != "none" ]; then
   baseline="$(mktemp -d /tmp/mpstack-baseline-XXXXXX)"
   trap 'rm -rf "$baseline"' EXIT
   echo "building the baseline ${ref} in ${baseline}"

@@ -9,11 +9,12 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { receiptsQueue } from '@mpstack/common/contracts';
 import { AMQP_BASE_URL, createVhost, deleteVhost } from '@mpstack/testkit';
 import { benchAccount, benchKeyword, benchReplyText } from './bench-account.js';
 import { checkReply } from './reply-check.js';
-import { writeRequestFile } from './request-file.js';
-import { cpuMicros, runWrk, type WrkResult } from './wrk.js';
+import { benchMessagesOf, writeRequestFile } from './request-file.js';
+import { cpuMicros, cpuSplitMicros, runWrk, type WrkResult } from './wrk.js';
 
 const runs = Number(process.env.BENCH_RUNS ?? '3');
 const seconds = Number(process.env.BENCH_SECONDS ?? '10');
@@ -27,6 +28,9 @@ const work = join(tmpdir(), `mpstack-bench-${process.pid}`);
  * machine's broker nor make later runs publish into an ever longer queue.
  */
 const vhostOf = (run: number) => `mpstack_bench_${process.pid}_${run}`;
+/** BENCH_MESSAGES=receipts: template-send receipts instead of keyword messages (see request-file.ts). */
+const messages = benchMessagesOf(process.env.BENCH_MESSAGES);
+const profileDir = process.env.BENCH_PROFILE_DIR === '' ? undefined : process.env.BENCH_PROFILE_DIR;
 
 interface Target {
   readonly name: string;
@@ -38,6 +42,8 @@ interface Target {
 
 interface Measured extends WrkResult {
   readonly cpuPerRequestUs: number;
+  /** The kernel's part of cpuPerRequestUs (socket system calls). */
+  readonly systemPerRequestUs: number;
   readonly redisCpuPerRequestUs: number | undefined;
 }
 
@@ -46,7 +52,7 @@ const node = (script: string, port: number) =>
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
 
-const targets: readonly Target[] = [
+const allTargets: readonly Target[] = [
   {
     name: 'mpstack ingress',
     port: 18080,
@@ -65,6 +71,24 @@ const targets: readonly Target[] = [
   { name: 'express hello-world', port: 18082, path: '/', webhook: false, start: () => node('express-hello.js', 18082) },
   { name: 'bare node:http', port: 18083, path: '/', webhook: false, start: () => node('bare-http.js', 18083) },
 ];
+
+/**
+ * BENCH_TARGETS (comma-separated: ingress, baseline, peer, express, bare) measures only those,
+ * e.g. `ingress,baseline` for an A/B of two builds alternating in one session; default all.
+ */
+const targetKeys = ['ingress', 'peer', 'baseline', 'express', 'bare'] as const;
+function keyOf(target: Target): string {
+  if (target.name === 'mpstack ingress') return 'ingress';
+  if (target.name.startsWith('mpstack ingress @')) return 'baseline';
+  if (target.name.startsWith('wechat')) return 'peer';
+  if (target.name.startsWith('express')) return 'express';
+  return 'bare';
+}
+const selected = (process.env.BENCH_TARGETS ?? '').split(',').filter((key) => key !== '');
+for (const key of selected) {
+  if (!(targetKeys as readonly string[]).includes(key)) throw new Error(`BENCH_TARGETS: unknown ${key}`);
+}
+const targets = allTargets.filter((target) => selected.length === 0 || selected.includes(keyOf(target)));
 
 /**
  * The ingress as it was at `BENCH_BASELINE_REF` (built by run-webhook-bench.sh into
@@ -111,7 +135,9 @@ function startIngress(
       ],
     }),
   );
-  return spawn(process.execPath, [join(build.root, 'services/cli/bin/mpstack.js'), 'run', 'ingress'], {
+  // BENCH_PROFILE_DIR: a CPU profile of each ingress over its measured run (see profile-on-signal.ts).
+  const nodeArgs = profileDir === undefined ? [] : ['--import', join(repo, 'test/dist/bench/profile-on-signal.js')];
+  return spawn(process.execPath, [...nodeArgs, join(build.root, 'services/cli/bin/mpstack.js'), 'run', 'ingress'], {
     stdio: ['ignore', 'inherit', 'inherit'],
     env: {
       ...process.env,
@@ -149,6 +175,22 @@ function redisPid(): number | undefined {
   }
 }
 
+/** With BENCH_PROFILE_DIR, starts or stops (and lets it write) the ingress's CPU profile; see profile-on-signal.ts. */
+async function toggleProfile(child: ChildProcess, isIngress: boolean, step: 'start' | 'stop'): Promise<void> {
+  if (profileDir === undefined || !isIngress) return;
+  child.kill('SIGUSR2');
+  if (step === 'stop') await new Promise((resolve) => setTimeout(resolve, 2_000));
+}
+
+/** Checks the target's answer, then writes the warm-up and the measured request files; returns the latter. */
+async function prepareRequests(target: Target, run: number, url: string): Promise<string> {
+  await checkReply(url, messages);
+  await writeRequestFile(join(work, 'warm.txt'), target.path, 30_000, `7${run}1`, messages);
+  const requestFile = join(work, 'main.txt');
+  await writeRequestFile(requestFile, target.path, requestsPerRun, `7${run}2`, messages);
+  return requestFile;
+}
+
 async function measure(target: Target, run: number): Promise<Measured> {
   const isIngress = target.name.startsWith('mpstack');
   if (isIngress) await createVhost(vhostOf(run));
@@ -156,13 +198,7 @@ async function measure(target: Target, run: number): Promise<Measured> {
   try {
     await waitUntilUp(target.port, child);
     const url = `http://127.0.0.1:${target.port}${target.path}`;
-    let requestFile: string | undefined;
-    if (target.webhook) {
-      await checkReply(url);
-      await writeRequestFile(join(work, 'warm.txt'), target.path, 30_000, `7${run}1`);
-      requestFile = join(work, 'main.txt');
-      await writeRequestFile(requestFile, target.path, requestsPerRun, `7${run}2`);
-    }
+    const requestFile = target.webhook ? await prepareRequests(target, run, url) : undefined;
     const base = `http://127.0.0.1:${target.port}`;
     const warm = target.webhook ? join(work, 'warm.txt') : undefined;
     await runWrk({
@@ -174,7 +210,8 @@ async function measure(target: Target, run: number): Promise<Measured> {
     });
     const pid = child.pid as number;
     const redis = target.webhook && target.name.startsWith('mpstack') ? redisPid() : undefined;
-    const cpuBefore = cpuMicros(pid);
+    await toggleProfile(child, isIngress, 'start');
+    const cpuBefore = cpuSplitMicros(pid);
     const redisBefore = redis === undefined ? 0 : cpuMicros(redis);
     const result = await runWrk({
       url: target.webhook ? base : url,
@@ -183,14 +220,18 @@ async function measure(target: Target, run: number): Promise<Measured> {
       threads: 2,
       ...(requestFile ? { requestFile } : {}),
     });
-    const cpu = cpuMicros(pid) - cpuBefore;
+    const cpuAfter = cpuSplitMicros(pid);
+    const cpu = cpuAfter.user + cpuAfter.system - cpuBefore.user - cpuBefore.system;
+    await toggleProfile(child, isIngress, 'stop');
     const redisCpu = redis === undefined ? undefined : cpuMicros(redis) - redisBefore;
+    if (isIngress && messages === 'receipts') await checkReceiptsQueued(vhostOf(run), result.requests);
     if (result.requests > requestsPerRun && target.webhook) {
       process.stderr.write(`warning: ${target.name} wrapped around the request file; raise BENCH_REQUESTS\n`);
     }
     return {
       ...result,
       cpuPerRequestUs: cpu / result.requests,
+      systemPerRequestUs: (cpuAfter.system - cpuBefore.system) / result.requests,
       redisCpuPerRequestUs: redisCpu === undefined ? undefined : redisCpu / result.requests,
     };
   } finally {
@@ -198,6 +239,24 @@ async function measure(target: Target, run: number): Promise<Measured> {
     await new Promise((resolve) => (child.exitCode !== null ? resolve(undefined) : child.once('exit', resolve)));
     if (isIngress) await deleteVhost(vhostOf(run));
   }
+}
+
+/**
+ * A receipt answered `success` but not handed to the outbound pipeline would be a fast wrong
+ * server: after the run, the receipt queue must hold at least the measured requests (warm-up
+ * and check requests come on top).
+ */
+async function checkReceiptsQueued(vhost: string, measured: number): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  let queued = 0;
+  while (Date.now() < deadline) {
+    const listing = execFileSync('rabbitmqctl', ['-q', 'list_queues', '-p', vhost, 'name', 'messages']).toString();
+    const line = listing.split('\n').find((row) => row.split(/\s+/)[0] === receiptsQueue);
+    queued = Number(line?.split(/\s+/)[1] ?? 0);
+    if (queued >= measured) return;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error(`only ${queued} receipts reached ${receiptsQueue} after ${measured} measured requests`);
 }
 
 function median(values: readonly number[]): number {
@@ -216,7 +275,7 @@ async function main(): Promise<void> {
       const measured = await measure(target, run);
       results.set(target.name, [...(results.get(target.name) ?? []), measured]);
       console.log(
-        `run ${run} ${target.name.padEnd(26)} ${measured.requestsPerSecond.toFixed(0).padStart(7)} req/s  p50 ${measured.p50Ms.toFixed(2)} ms  p99 ${measured.p99Ms.toFixed(2)} ms  ${measured.cpuPerRequestUs.toFixed(0)} µs CPU/req  errors ${measured.errors}`,
+        `run ${run} ${target.name.padEnd(26)} ${String(measured.requests).padStart(7)} requests ${measured.requestsPerSecond.toFixed(0).padStart(7)} req/s  p50 ${measured.p50Ms.toFixed(2)} ms  p99 ${measured.p99Ms.toFixed(2)} ms  ${measured.cpuPerRequestUs.toFixed(0)} µs CPU/req (${measured.systemPerRequestUs.toFixed(0)} system${measured.redisCpuPerRequestUs === undefined ? '' : `, +${measured.redisCpuPerRequestUs.toFixed(0)} redis`})  errors ${measured.errors}`,
       );
     }
   }
@@ -244,8 +303,8 @@ function report(results: Map<string, Measured[]>): void {
       `| ${s.name} | ${s.rps.toFixed(0)} | ${s.p50.toFixed(2)} ms | ${s.p99.toFixed(2)} ms | ${s.cpu.toFixed(0)} µs${extra} | ${s.errors} |`,
     );
   }
-  const ours = summary[0];
-  const peer = summary[1];
+  const ours = summary.find((s) => s.name === 'mpstack ingress');
+  const peer = summary.find((s) => s.name.startsWith('wechat'));
   const before = summary.find((s) => s.name.startsWith('mpstack ingress @'));
   if (ours !== undefined && before !== undefined) {
     console.log(
@@ -260,7 +319,7 @@ function report(results: Map<string, Measured[]>): void {
     console.log(
       `\ningress / peer: ${(ours.rps / peer.rps).toFixed(2)}× req/s, ${(peer.cpu / ours.cpu).toFixed(2)}× less CPU per request, p99 ${ours.p99.toFixed(1)} ms vs ${peer.p99.toFixed(1)} ms`,
     );
-    for (const ceiling of summary.slice(2)) {
+    for (const ceiling of summary.filter((s) => s.name === 'express hello-world' || s.name === 'bare node:http')) {
       console.log(
         `ingress / ${ceiling.name}: ${(ours.rps / ceiling.rps).toFixed(2)}× req/s, ${(ours.cpu / ceiling.cpu).toFixed(2)}× its CPU per request`,
       );

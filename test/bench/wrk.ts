@@ -68,8 +68,13 @@ export function parseWrk(output: string): WrkResult {
 
 /** CPU time (user + system) of a process so far, in microseconds. */
 export function cpuMicros(pid: number): number {
+  const { user, system } = cpuSplitMicros(pid);
+  return user + system;
+}
+
+/** User and system CPU time of a process so far, in microseconds (clock ticks of 10 ms). */
+export function cpuSplitMicros(pid: number): { readonly user: number; readonly system: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(fields[11]) + Number(fields[12]);
-  return (ticks * 1_000_000) / 100;
+  return { user: (Number(fields[11]) * 1_000_000) / 100, system: (Number(fields[12]) * 1_000_000) / 100 };
 }
