@@ -6,6 +6,7 @@ import type {
   CredentialRefreshRequest,
   CredentialState,
   Lease,
+  ServiceWindowChange,
   ServiceWindowKind,
   ServiceWindowVerdict,
   SessionLifetime,
@@ -297,6 +298,13 @@ export class MemoryCoordination implements CoordinationPort {
 
   async closeServiceWindows(key: string): Promise<void> {
     this.#store.records.delete(key);
+  }
+
+  async recordServiceWindows(changes: readonly ServiceWindowChange[]): Promise<void> {
+    for (const change of changes) {
+      if (change.change === 'closed') await this.closeServiceWindows(change.key);
+      else await this.openServiceWindow(change.key, change.kind, change.windowMs, change.budget);
+    }
   }
 
   async takeServiceWindow(key: string): Promise<ServiceWindowVerdict> {

@@ -9,6 +9,7 @@ import type {
   CredentialRefreshRequest,
   CredentialState,
   Lease,
+  ServiceWindowChange,
   ServiceWindowKind,
   ServiceWindowVerdict,
   SessionLifetime,
@@ -210,6 +211,34 @@ export class RedisCoordination implements CoordinationPort {
 
   async closeServiceWindows(key: string): Promise<void> {
     await unavailableOnFailure(this.#client.del(this.#key(key)));
+  }
+
+  /** One script call (per Cluster node) for the whole batch: see `RECORD_SERVICE_WINDOWS`. */
+  async recordServiceWindows(changes: readonly ServiceWindowChange[]): Promise<void> {
+    if (changes.length === 0) return;
+    const client = this.#client;
+    if (!(client instanceof Cluster)) {
+      const keys: string[] = [];
+      const args: (string | number)[] = [];
+      for (const change of changes) {
+        keys.push(this.#key(change.key));
+        args.push(...windowArgs(change));
+      }
+      await unavailableOnFailure(client.mpRecordServiceWindows(keys.length, ...keys, ...args));
+      return;
+    }
+    const cluster = client as Cluster & ScriptCommands;
+    if (cluster.status !== 'ready') await unavailableOnFailure(ready(cluster));
+    const keys = changes.map((change) => this.#key(change.key));
+    const all = Array.from({ length: changes.length }, (_, i) => i);
+    // byNode keeps the order of the changes within each node; a key lives on one node.
+    await Promise.all(
+      byNode(cluster, all, (i) => keys[i] ?? '').map((group) => {
+        const argv: (string | number)[] = [group.length];
+        for (const i of group) argv.push(keys[i] ?? '', ...windowArgs(changes[i] as ServiceWindowChange));
+        return unavailableOnFailure(cluster.mpClusterServiceWindows(keys[group[0] ?? 0] ?? '', ...argv));
+      }),
+    );
   }
 
   async takeServiceWindow(key: string): Promise<ServiceWindowVerdict> {
@@ -420,6 +449,13 @@ function credentialOf(tuple: CredentialTuple | readonly (string | number | null)
     failure: typeof failure === 'string' ? failure : undefined,
     ageMs: typeof value === 'string' && ageMs >= 0 ? ageMs : undefined,
   };
+}
+
+/** A window change as the scripts take it: code (c closes, m / e opens), ms, budget. */
+function windowArgs(change: ServiceWindowChange): [string, number, number] {
+  return change.change === 'closed'
+    ? ['c', 0, 0]
+    : [change.kind === 'message' ? 'm' : 'e', Math.max(0, Math.round(change.windowMs)), change.budget];
 }
 
 function replyOf(stored: string | null | undefined): string | undefined {

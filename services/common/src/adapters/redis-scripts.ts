@@ -318,14 +318,49 @@ return tonumber(ARGV[1])
 
 /**
  * A follower's customer-service windows: one hash, mx/mb the message window's end and
- * budget left, ex/eb the click / follow / scan window's. ARGV: kind (m or e), window ms, budget.
+ * budget left, ex/eb the click / follow / scan window's. `change(key, code, ms, budget)`:
+ * code 'c' closes (deletes) the key; 'm' / 'e' opens that window, `ms` from now, with
+ * `budget` messages, and keeps the hash while either window is open.
  */
-const OPEN_SERVICE_WINDOW = `${NOW_LUA}
-local ends = now + tonumber(ARGV[2])
-redis.call('HSET', KEYS[1], ARGV[1] .. 'x', ends, ARGV[1] .. 'b', ARGV[3])
-local other = tonumber(redis.call('HGET', KEYS[1], (ARGV[1] == 'm' and 'e' or 'm') .. 'x')) or 0
-redis.call('PEXPIRE', KEYS[1], math.max(ends, other) - now + 1000)
+const CHANGE_SERVICE_WINDOW_LUA = `${NOW_LUA}
+local function change(key, code, ms, budget)
+  if code == 'c' then
+    redis.call('DEL', key)
+    return
+  end
+  local ends = now + tonumber(ms)
+  redis.call('HSET', key, code .. 'x', ends, code .. 'b', budget)
+  local other = tonumber(redis.call('HGET', key, (code == 'm' and 'e' or 'm') .. 'x')) or 0
+  redis.call('PEXPIRE', key, math.max(ends, other) - now + 1000)
+end
+`;
+
+/** ARGV: kind (m or e), window ms, budget. */
+const OPEN_SERVICE_WINDOW = `${CHANGE_SERVICE_WINDOW_LUA}
+change(KEYS[1], ARGV[1], ARGV[2], ARGV[3])
 return 1
+`;
+
+/**
+ * Many changes in order (the ingress's batches, see ServiceWindowRecorder). KEYS: the
+ * follower keys (one per change); ARGV per change: code, ms, budget.
+ */
+const RECORD_SERVICE_WINDOWS = `${CHANGE_SERVICE_WINDOW_LUA}
+for i = 1, #KEYS do
+  local b = (i - 1) * 3
+  change(KEYS[i], ARGV[b + 1], ARGV[b + 2], ARGV[b + 3])
+end
+return #KEYS
+`;
+
+/** The same in a Cluster (see CLUSTER_NONCES): KEYS[1] routes; ARGV: n, then per change: key, code, ms, budget. */
+const CLUSTER_SERVICE_WINDOWS = `#!lua flags=allow-cross-slot-keys${CHANGE_SERVICE_WINDOW_LUA}
+local n = tonumber(ARGV[1])
+for i = 0, n - 1 do
+  local b = 2 + i * 4
+  change(ARGV[b], ARGV[b + 1], ARGV[b + 2], ARGV[b + 3])
+end
+return n
 `;
 
 /** Returns 1 allowed, 2 no window open, 3 every open window's budget used. */
@@ -366,6 +401,8 @@ export const SCRIPTS = {
   mpFillQuota: { numberOfKeys: 1, lua: FILL_QUOTA },
   mpOpenServiceWindow: { numberOfKeys: 1, lua: OPEN_SERVICE_WINDOW },
   mpTakeServiceWindow: { numberOfKeys: 1, lua: TAKE_SERVICE_WINDOW },
+  mpRecordServiceWindows: { numberOfKeys: undefined, lua: RECORD_SERVICE_WINDOWS },
+  mpClusterServiceWindows: { numberOfKeys: 1, lua: CLUSTER_SERVICE_WINDOWS },
 } as const;
 
 /** The commands {@link SCRIPTS} adds to an ioredis client. */
@@ -395,6 +432,9 @@ export interface ScriptCommands {
   mpFillQuota(key: string, limit: number, ttlMs: number): Promise<number>;
   mpOpenServiceWindow(key: string, kind: 'm' | 'e', windowMs: number, budget: number): Promise<number>;
   mpTakeServiceWindow(key: string): Promise<number>;
+  /** Variadic: the key count, the keys, then code, ms, budget per key. */
+  mpRecordServiceWindows(...keysThenArgs: Array<string | number>): Promise<number>;
+  mpClusterServiceWindows(firstKey: string, ...args: Array<string | number>): Promise<number>;
 }
 
 /** value, remaining ms, stale 0/1, generation, failure — see `CREDENTIAL_LUA`. */

@@ -1,7 +1,8 @@
 /**
  * `@mpstack/common/contracts`: what services agree on — queue names and message formats
  * (each a zod schema behind an encode/decode pair), pub/sub channels, and the service
- * catalog. Depends only on zod, node:crypto, the error taxonomy and the WeChat message parser.
+ * catalog — and the customer-service window's writer shared by the ingress and the WeChat API
+ * client. Depends only on zod, node:crypto, the error taxonomy and the WeChat message parser.
  */
 export * from './decode.js';
 export * from './inbound.js';

@@ -98,6 +98,21 @@ export interface CredentialFailure {
 /** Where a follower's customer-service window came from (the kefu rules: a message, or a click / follow / scan). */
 export type ServiceWindowKind = 'message' | 'event';
 
+/**
+ * One change to a follower's customer-service windows, for {@link CoordinationPort.recordServiceWindows}:
+ * `closed` removes every window (an unfollow); `open` opens (or renews) the window of `kind`
+ * with `budget` messages ending `windowMs` from when the store applies it.
+ */
+export type ServiceWindowChange =
+  | { readonly key: string; readonly change: 'closed' }
+  | {
+      readonly key: string;
+      readonly change: 'open';
+      readonly kind: ServiceWindowKind;
+      readonly windowMs: number;
+      readonly budget: number;
+    };
+
 /** Taking one customer-service message: allowed, no window open, or the open windows' budget used. */
 export type ServiceWindowVerdict = 'allowed' | 'closed' | 'exhausted';
 
@@ -193,6 +208,12 @@ export interface CoordinationPort {
   openServiceWindow(key: string, kind: ServiceWindowKind, windowMs: number, budget: number): Promise<void>;
   /** Closes every window of a follower (an unfollow). */
   closeServiceWindows(key: string): Promise<void>;
+  /**
+   * Applies many window changes in one round trip (per Redis node), in the given order — as
+   * `openServiceWindow` / `closeServiceWindows` one after the other would, for the ingress,
+   * which records every follower interaction.
+   */
+  recordServiceWindows(changes: readonly ServiceWindowChange[]): Promise<void>;
   /** Takes one message from the open window that ends first and still has budget. */
   takeServiceWindow(key: string): Promise<ServiceWindowVerdict>;
   /** Publishes on a pub/sub channel shared by every replica (rule-cache invalidation). */

@@ -409,6 +409,43 @@ export function describeCoordinationContract(name: string, createHarness: () => 
       assert.equal(await port.takeServiceWindow(key), 'closed', 'the window ended');
     });
 
+    it('service windows in a batch: each change applied in order, as one call after the other would', async () => {
+      const keys = Array.from({ length: 40 }, (_, i) => `${run}:batch:${i}`);
+      const opened = keys.slice(0, 20);
+      const reopened = keys.slice(20, 30);
+      const unfollowed = keys.slice(30);
+      for (const key of unfollowed) await port.openServiceWindow(key, 'message', 60_000, 5);
+      await replica().recordServiceWindows([
+        ...opened.map((key) => ({
+          key,
+          change: 'open' as const,
+          kind: 'message' as const,
+          windowMs: 60_000,
+          budget: 2,
+        })),
+        ...reopened.flatMap((key) => [
+          { key, change: 'open' as const, kind: 'message' as const, windowMs: 60_000, budget: 5 },
+          { key, change: 'closed' as const },
+          { key, change: 'open' as const, kind: 'event' as const, windowMs: 60_000, budget: 1 },
+        ]),
+        ...unfollowed.map((key) => ({ key, change: 'closed' as const })),
+        { key: `${run}:batch:short`, change: 'open', kind: 'event', windowMs: 300, budget: 1 },
+      ]);
+      for (const key of opened) {
+        assert.equal(await port.takeServiceWindow(key), 'allowed');
+        assert.equal(await port.takeServiceWindow(key), 'allowed');
+        assert.equal(await port.takeServiceWindow(key), 'exhausted', 'the budget given in the batch');
+      }
+      for (const key of reopened) {
+        assert.equal(await port.takeServiceWindow(key), 'allowed', 'opened after the close');
+        assert.equal(await port.takeServiceWindow(key), 'exhausted', 'the message window before the close is gone');
+      }
+      for (const key of unfollowed) assert.equal(await port.takeServiceWindow(key), 'closed');
+      await port.recordServiceWindows([]);
+      await harness.elapse(500);
+      assert.equal(await port.takeServiceWindow(`${run}:batch:short`), 'closed', 'the batch window ended with its ms');
+    });
+
     it('ping answers while open; close can be called twice', async () => {
       assert.equal(await port.ping(), true);
       await port.close();
