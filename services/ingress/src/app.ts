@@ -5,6 +5,7 @@ import {
   invalidationChannels,
   logEventsDeclaration,
   receiptsDeclaration,
+  ServiceWindowRecorder,
 } from '@mpstack/common/contracts';
 import { createHttpApp, type FastHandler, type ReadinessCheck, type ReadinessDetail } from '@mpstack/common/http';
 import type { Logger } from '@mpstack/common/logging';
@@ -76,6 +77,7 @@ export function createIngress(deps: IngressDeps): Ingress {
   });
   const logSink = new LogSink({ queue: deps.queue, logger: deps.logger, meter: deps.telemetry.meter });
   const metrics = new IngressMetrics(deps.telemetry.meter);
+  const serviceWindows = windowRecorder(deps);
   const unsubscribers: Array<() => Promise<void>> = [];
   let reloadTimer: NodeJS.Timeout | undefined;
   const fastHandler = createWebhookHandler({
@@ -83,6 +85,7 @@ export function createIngress(deps: IngressDeps): Ingress {
     rules,
     plugins: deps.plugins ?? [],
     coordination: deps.coordination,
+    serviceWindows,
     forwarder,
     logSink,
     metrics,
@@ -145,12 +148,26 @@ export function createIngress(deps: IngressDeps): Ingress {
       const [spool] = await Promise.allSettled([
         forwarder.close(),
         logSink.close(),
+        serviceWindows.close(),
         ...unsubscribers.map((unsubscribe) => unsubscribe()),
       ]);
       // Acknowledged messages neither forwarded nor handed over: the caller must not exit 0.
       if (spool.status === 'rejected') throw spool.reason;
     },
   };
+}
+
+/** The followers' customer-service windows, written in coalesced batches (see ServiceWindowRecorder). */
+function windowRecorder(deps: IngressDeps): ServiceWindowRecorder {
+  return new ServiceWindowRecorder({
+    coordination: deps.coordination,
+    ...(deps.settings.serviceWindowRules === undefined ? {} : { rules: deps.settings.serviceWindowRules }),
+    onError: (error, followers) =>
+      deps.logger.warn(
+        { err: error, followers },
+        'customer-service windows not recorded (Redis did not take the batch)',
+      ),
+  });
 }
 
 async function declareQueues(deps: IngressDeps): Promise<void> {

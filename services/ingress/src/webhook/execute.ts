@@ -63,6 +63,24 @@ export async function execute(
   }
 }
 
+/**
+ * A delivery receipt (`TEMPLATESENDJOBFINISH` / `MASSSENDJOBFINISH`) is handed over without a
+ * claim: its consumer applies each `MsgID` once (business's receipt repository: the
+ * `template_receipts` key, a mass send finished once), so a WeChat re-delivery forwarded again
+ * changes nothing, while the claim, its lease and the stored reply cost two Redis round trips
+ * on the outbound pipeline's busiest path (one receipt per send). Same hand-over as any
+ * forwarded message — a confirmed publish or the disk spool, else the request is held so that
+ * WeChat re-delivers it — and the answer is `success` (nothing is shown for a receipt).
+ */
+export async function executeReceipt(deps: WebhookDeps, execution: Execution): Promise<Executed> {
+  const forwarded = await forwardOrHold(deps, execution, 0);
+  if (forwarded === undefined) return { held: 'forward_failed', result: { outcome: 'held_forward_failed' } };
+  if (forwarded === 'spooled') deps.metrics.recordSpooled(execution.account.id);
+  const { message } = execution;
+  const decidedBy = message.kind === 'event' ? `event:${message.event}` : 'receipt';
+  return { replyXml: successBody, result: { outcome: `accepted_${forwarded}`, decidedBy } };
+}
+
 /** The forward, or undefined when neither the broker nor the spool took the message. */
 async function forwardOrHold(
   deps: WebhookDeps,
@@ -154,7 +172,7 @@ async function forward(deps: WebhookDeps, execution: Execution, fence: number): 
   }
 }
 
-function isJobFinish(message: WxMessage): message is JobFinishEvent {
+export function isJobFinish(message: WxMessage): message is JobFinishEvent {
   return (
     message.kind === 'event' && (message.event === 'TEMPLATESENDJOBFINISH' || message.event === 'MASSSENDJOBFINISH')
   );

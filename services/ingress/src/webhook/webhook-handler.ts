@@ -1,13 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { LOG_CONTENT_MAX, recordServiceWindow, serviceWindowEffect } from '@mpstack/common/contracts';
+import { LOG_CONTENT_MAX, serviceWindowEffect } from '@mpstack/common/contracts';
 import { AppError, ErrorCode } from '@mpstack/common/errors';
 import type { FastHandler } from '@mpstack/common/http';
 import { dedupeKey, isKnownEvent, type WxMessage } from '@mpstack/common/wechat';
 import type { Account } from '../accounts/account.types.js';
 import { claimWithinBudget, type HoldReason, isUnavailable, LeaseKeeper, nextHolder } from './claim.js';
 import { RefusalLog, refuseDisabled } from './disabled.js';
-import { type Executed, execute, replyXmlOf, ruleDecision } from './execute.js';
+import { type Executed, execute, executeReceipt, isJobFinish, replyXmlOf, ruleDecision } from './execute.js';
 import { refuseControlCharacters } from './fields.js';
 import { holdUnanswered } from './hold.js';
 import { openMessage, verifyRequest } from './open-message.js';
@@ -112,17 +112,15 @@ function failed(deps: WebhookDeps, error: unknown, response: ServerResponse, tar
 /**
  * The follower's customer-service window (a message opens 5 sends for 48 h, a click / follow /
  * scan 3 for a minute, an unfollow closes it), for the WeChat API client to refuse a send
- * WeChat would refuse with 45015 / 45047. Fire-and-forget after the reply went out: it never
- * delays or fails the webhook; a window Redis did not record makes the client refuse a send
- * WeChat would have allowed (`MPSTACK_WECHAT_KEFU_WINDOW=off` turns the check off).
+ * WeChat would refuse with 45015 / 45047. Handed to the recorder after the reply went out,
+ * which writes it within its flush interval, coalesced and batched: it never delays or fails
+ * the webhook; a window Redis did not record makes the client refuse a send WeChat would have
+ * allowed (`MPSTACK_WECHAT_KEFU_WINDOW=off` turns the check off).
  */
 function recordWindow(deps: WebhookDeps, account: Account, message: WxMessage): void {
   const effect = serviceWindowEffect(message);
   if (effect === undefined || message.fromUserName === '') return;
-  const rules = deps.settings.serviceWindowRules;
-  recordServiceWindow(deps.coordination, account.appId, message.fromUserName, effect, rules).catch((error: unknown) => {
-    deps.logger.debug({ err: error }, 'customer-service window not recorded');
-  });
+  deps.serviceWindows.record(account.appId, message.fromUserName, effect);
 }
 
 /**
@@ -150,6 +148,10 @@ async function handleMessage(
   const { message, keyIndex } = openMessage(account, query, body);
   refuseControlCharacters(message);
   const key = dedupeKey(account.id, message);
+  if (isJobFinish(message)) {
+    const executed = await executeReceipt(deps, { account, message, messageKey: key, incoming: request.headers });
+    return answer(deps, response, arrived, started, account, query, keyIndex, message, executed);
+  }
   // With no plugins the decision is pure (in-process rules): take it before claiming, and
   // a reply that needs no forwarding is stored with the claim in one round trip.
   const decided = deps.plugins.length === 0 ? ruleDecision(deps, account, message) : undefined;
@@ -182,12 +184,28 @@ async function handleMessage(
     const keeper = new LeaseKeeper(deps.coordination, key, claim.fence, lease, claimed.sentAt, deps.logger);
     executed = await execute(deps, { account, message, messageKey: key, incoming: request.headers }, pure, keeper);
   }
+  const result = answer(deps, response, arrived, started, account, query, keyIndex, message, executed);
+  // Only the delivery that executed the message: a WeChat retry must not renew the window's budget.
+  if (claim.status === 'claimed' && !('held' in executed)) recordWindow(deps, account, message);
+  return result;
+}
+
+/** Sends the reply (or holds the request) and logs the message; `arrived` is its `performance.now()`, `started` its clock. */
+function answer(
+  deps: WebhookDeps,
+  response: ServerResponse,
+  arrived: number,
+  started: number,
+  account: Account,
+  query: CallbackQuery,
+  keyIndex: number | undefined,
+  message: WxMessage,
+  executed: Executed,
+): Result {
   const msgType = msgTypeLabel(message);
   if ('held' in executed) return { ...hold(deps, response, arrived, executed.held), msgType };
   const { replyXml, result } = executed;
   sendReply(response, account, replyXml, keyIndex, query.nonce, Math.floor(deps.clock() / 1000));
-  // Only the delivery that executed the message: a WeChat retry must not renew the window's budget.
-  if (claim.status === 'claimed') recordWindow(deps, account, message);
   deps.logSink.record({
     type: 'message',
     id: deps.logSink.nextId(),

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { ServiceWindowRules } from '@mpstack/common/contracts';
+import type { ServiceWindowRecorder, ServiceWindowRules } from '@mpstack/common/contracts';
 import type { Logger } from '@mpstack/common/logging';
 import type { CoordinationPort } from '@mpstack/common/ports';
 import type { LogSink } from '@mpstack/common/runtime';
@@ -33,6 +33,8 @@ export interface WebhookDeps {
   /** Fast-path plugins tried before the rule engine, in order. */
   readonly plugins: readonly FastPathPlugin[];
   readonly coordination: CoordinationPort;
+  /** Writes followers' customer-service windows in coalesced batches (see ServiceWindowRecorder). */
+  readonly serviceWindows: ServiceWindowRecorder;
   readonly forwarder: Forwarder;
   readonly logSink: LogSink;
   readonly metrics: IngressMetrics;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { serviceWindowKey } from '@mpstack/common/contracts';
-import { parseXml, urlSignature } from '@mpstack/common/wechat';
+import { parseXml, templateSendJobFinishEvent, urlSignature } from '@mpstack/common/wechat';
 import { uniqueName, until } from '@mpstack/testkit';
 import { hello } from '../support/accounts.js';
 import { callbackUrl, freshStamp, plainPost, send, textXml, toAnswer } from '../support/callback.js';
@@ -43,6 +43,37 @@ describe('ingress webhook: verification, replay and service endpoints (real Redi
     const unfollow = `<xml><ToUserName><![CDATA[${h.accounts.plain.originalId}]]></ToUserName><FromUserName><![CDATA[${from}]]></FromUserName><CreateTime>${Math.floor(Date.now() / 1000)}</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[unsubscribe]]></Event></xml>`;
     assert.equal((await send(plainPost(h.url, h.accounts.plain, unfollow))).status, 200);
     await until(async () => (await h.coordination.takeServiceWindow(key)) === 'closed', 5_000, 'window closed');
+  });
+
+  it('hands a template-send receipt to the receipt queue without a claim and answers success; a re-delivery goes again', async () => {
+    const from = user();
+    const msgId = String(Date.now());
+    const receipt = templateSendJobFinishEvent({
+      from,
+      to: h.accounts.plain.originalId,
+      createTime: Math.floor(Date.now() / 1000),
+      msgId,
+      status: 'success',
+    });
+    const delivery = plainPost(h.url, h.accounts.plain, receipt);
+    const first = await send(delivery);
+    assert.deepEqual([first.status, first.body], [200, 'success']);
+    await until(() => h.receipts.some((r) => r.msgId === msgId), 5_000, 'the receipt queued');
+    const queued = h.receipts.find((r) => r.msgId === msgId);
+    assert.deepEqual([queued?.kind, queued?.status, queued?.openId], ['template', 'success', from]);
+    // WeChat's re-delivery (same nonce and body): forwarded again, as no claim was taken —
+    // business applies a MsgID once (template_receipts' key).
+    const again = await send(delivery);
+    assert.deepEqual([again.status, again.body], [200, 'success']);
+    await until(() => h.receipts.filter((r) => r.msgId === msgId).length === 2, 5_000, 'the re-delivery queued');
+    await h.drain(from);
+    assert.deepEqual(traceOf(h, from), { executed: [], forwarded: [] }, 'no plugin, no follower partition');
+    await until(
+      () => h.logEvents.filter((e) => e.openId === from && e.event === 'TEMPLATESENDJOBFINISH').length === 2,
+      5_000,
+      'both logged',
+    );
+    assert.ok(h.logEvents.every((e) => e.event !== 'TEMPLATESENDJOBFINISH' || e.outcome === 'accepted_published'));
   });
 
   it('refuses a POST without signature, timestamp and nonce (401 signature_invalid), executing nothing', async () => {

@@ -6,11 +6,15 @@ import { AmqpQueue, RedisCoordination } from '@mpstack/common/adapters';
 import {
   decodeInbound,
   decodeLogEventBatch,
+  decodeReceipt,
   inboundQueueName,
   inboundQueues,
+  type JobReceipt,
   logEventsDeclaration,
   logEventsQueue,
   type MessageLogEvent,
+  receiptsDeclaration,
+  receiptsQueue,
 } from '@mpstack/common/contracts';
 import { createServiceServer } from '@mpstack/common/http';
 import { createLogger } from '@mpstack/common/logging';
@@ -55,6 +59,8 @@ export interface Harness {
   readonly executed: WxMessage[];
   readonly forwarded: Forwarded[];
   readonly logEvents: MessageLogEvent[];
+  /** What reached the outbound pipeline's receipt queue. */
+  readonly receipts: JobReceipt[];
   /** The ingress's coordination (real Redis under the harness's key prefix). */
   readonly coordination: CoordinationPort;
   /**
@@ -127,6 +133,7 @@ async function startOn(vhost: string, amqpUrl: string, options: HarnessOptions):
     executed,
     forwarded: consumer.forwarded,
     logEvents: consumer.logEvents,
+    receipts: consumer.receipts,
     coordination,
     drain: (openId) => drainUser(url, accounts.plain, openId, consumer.forwarded),
     close: async () => {
@@ -154,16 +161,18 @@ async function drainUser(url: string, account: TestAccount, openId: string, forw
 interface Recorder {
   readonly forwarded: Forwarded[];
   readonly logEvents: MessageLogEvent[];
+  readonly receipts: JobReceipt[];
   close(): Promise<void>;
 }
 
-/** A worker stand-in: consumes every partition and the log-event queue, records and acks. */
+/** A worker stand-in: consumes every partition, the log-event and the receipt queue, records and acks. */
 export async function startRecorder(amqpUrl: string, connectionName: string): Promise<Recorder> {
   const forwarded: Forwarded[] = [];
   const logEvents: MessageLogEvent[] = [];
+  const receipts: JobReceipt[] = [];
   const queue = new AmqpQueue({ url: amqpUrl, connectionName });
   await queue.waitUntilConnected(5_000);
-  await queue.declare([...inboundQueues(harnessSettings.partitions), logEventsDeclaration]);
+  await queue.declare([...inboundQueues(harnessSettings.partitions), logEventsDeclaration, receiptsDeclaration]);
   for (let partition = 0; partition < harnessSettings.partitions; partition++) {
     const name = inboundQueueName(partition);
     await queue.consume(
@@ -184,7 +193,15 @@ export async function startRecorder(amqpUrl: string, connectionName: string): Pr
     },
     { prefetch: 10 },
   );
-  return { forwarded, logEvents, close: () => queue.close() };
+  await queue.consume(
+    receiptsQueue,
+    async (delivery) => {
+      receipts.push(decodeReceipt(delivery.body));
+      return { action: 'ack' };
+    },
+    { prefetch: 10 },
+  );
+  return { forwarded, logEvents, receipts, close: () => queue.close() };
 }
 
 const isDrain = (message: WxMessage): boolean => message.kind === 'text' && message.content.startsWith('drain-');
