@@ -1,4 +1,4 @@
-import { type Db, type MatchType, nowTimestamp, parseReply, type RuleKind, toDate } from '@mpstack/common/db';
+import { type Db, nowTimestamp, type ReplyRuleRow, replyRuleOfRow, toDate } from '@mpstack/common/db';
 import { AppError, ErrorCode } from '@mpstack/common/errors';
 import { isValidRegex } from '../api-types.js';
 import type { ReplyRule, ReplyRuleInput, RulesRepository } from './rules.types.js';
@@ -92,43 +92,11 @@ function toColumns(input: ReplyRuleInput) {
   };
 }
 
-interface RuleRow {
-  readonly id: number | string;
-  readonly account_id: string;
-  readonly kind: RuleKind;
-  readonly match_type: MatchType;
-  readonly keyword: string | null;
-  readonly reply: string;
-  readonly priority: number;
-  readonly enabled: number;
+interface RuleRow extends ReplyRuleRow {
   readonly created_at: Date | string;
   readonly updated_at: Date | string;
 }
 
-/** Stored JSON is parsed at this edge; a corrupt reply is a loud error, not a silent skip. */
 function toRule(row: RuleRow): ReplyRule {
-  const parsed = parseReply(parseJson(row.reply));
-  if ('problems' in parsed) {
-    throw new AppError(ErrorCode.replyInvalid, `rule ${row.id} has an invalid reply: ${parsed.problems.join('; ')}`);
-  }
-  return {
-    id: Number(row.id),
-    accountId: row.account_id,
-    kind: row.kind,
-    matchType: row.match_type,
-    keyword: row.keyword ?? undefined,
-    reply: parsed.reply,
-    priority: row.priority,
-    enabled: Boolean(row.enabled),
-    createdAt: toDate(row.created_at),
-    updatedAt: toDate(row.updated_at),
-  };
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
+  return { ...replyRuleOfRow(row), createdAt: toDate(row.created_at), updatedAt: toDate(row.updated_at) };
 }

@@ -1,5 +1,4 @@
-import { type Db, parseReply } from '@mpstack/common/db';
-import { AppError, ErrorCode } from '@mpstack/common/errors';
+import { type Db, replyRuleOfRow } from '@mpstack/common/db';
 import type { ReplyRule } from './rule.types.js';
 
 /**
@@ -16,28 +15,5 @@ export async function listEnabledRules(db: Db, accountId: string): Promise<Reply
     .orderBy('priority', 'desc')
     .orderBy('id', 'asc')
     .execute();
-  return rows.map((row) => {
-    const parsed = parseReply(parseJson(row.reply));
-    if ('problems' in parsed) {
-      throw new AppError(ErrorCode.replyInvalid, `rule ${row.id} has an invalid reply: ${parsed.problems.join('; ')}`);
-    }
-    return {
-      id: Number(row.id),
-      accountId: row.account_id,
-      kind: row.kind,
-      matchType: row.match_type,
-      keyword: row.keyword ?? undefined,
-      reply: parsed.reply,
-      priority: row.priority,
-      enabled: Boolean(row.enabled),
-    };
-  });
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
+  return rows.map(replyRuleOfRow);
 }
