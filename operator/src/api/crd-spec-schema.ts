@@ -1,4 +1,5 @@
 import {
+  CLOCK_TIME_PATTERN,
   DEFAULT_FAILOVER,
   DEFAULT_IMAGE_PULL_POLICY,
   DEFAULT_METRICS_SOURCE,
@@ -206,6 +207,36 @@ const metrics = object(
   },
 );
 
+const logs = object(
+  {
+    summary: object(
+      {
+        smtpUrlSecret: secretKeyRef,
+        to: str({ minLength: 3, maxLength: 1000, description: 'MPSTACK_SUMMARY_TO: recipients, comma-separated.' }),
+        from: str({ minLength: 3, maxLength: 255 }),
+        at: str({ pattern: CLOCK_TIME_PATTERN, description: 'MPSTACK_SUMMARY_AT: local HH:MM (default 08:00).' }),
+        timeZone: str({
+          minLength: 1,
+          maxLength: 64,
+          description: 'MPSTACK_SUMMARY_TIMEZONE (default Asia/Shanghai).',
+        }),
+      },
+      {
+        required: ['smtpUrlSecret', 'to'],
+        extra: { description: 'The daily summary e-mail; the SMTP URL comes from a Secret (it may carry a password).' },
+      },
+    ),
+    retentionMonths: int(1, { maximum: 120, description: 'MPSTACK_LOG_RETENTION_MONTHS (default 6).' }),
+    filesClaimName: str({
+      pattern: OBJECT_NAME_PATTERN,
+      maxLength: 253,
+      description:
+        "An existing PersistentVolumeClaim for the JSON-lines log files (ReadWriteMany with more than one log replica); absent: the pod's emptyDir.",
+    }),
+  },
+  { extra: { description: "The log service's summary e-mail, retention and files." } },
+);
+
 /** The `spec` node of the CRD's openAPIV3Schema. */
 export function specOpenApiSchema(): Schema {
   return object(
@@ -244,6 +275,7 @@ export function specOpenApiSchema(): Schema {
       mysql,
       rabbitmq,
       redis: object({ urlSecret: secretKeyRef }, { required: ['urlSecret'] }),
+      logs,
       paused: bool({ default: false }),
     },
     { required: ['image', 'ingress', 'redis'] },

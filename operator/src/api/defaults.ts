@@ -72,3 +72,6 @@ export const OBJECT_NAME_PATTERN = '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$';
 
 /** A container environment variable name. */
 export const ENV_NAME_PATTERN = '^[-._a-zA-Z][-._a-zA-Z0-9]*$';
+
+/** `HH:MM`, 00:00 to 23:59 (`MPSTACK_SUMMARY_AT`). */
+export const CLOCK_TIME_PATTERN = '^([01][0-9]|2[0-3]):[0-5][0-9]$';

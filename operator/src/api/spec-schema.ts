@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  CLOCK_TIME_PATTERN,
   DEFAULT_FAILOVER,
   DEFAULT_IMAGE_PULL_POLICY,
   DEFAULT_METRICS_SOURCE,
@@ -132,6 +133,20 @@ const rabbitmq = z.object({
   externalUrlSecret: secretKeyRef.optional(),
 });
 
+const logs = z.object({
+  summary: z
+    .object({
+      smtpUrlSecret: secretKeyRef,
+      to: z.string().min(3).max(1000),
+      from: z.string().min(3).max(255).optional(),
+      at: z.string().regex(new RegExp(CLOCK_TIME_PATTERN), 'must be HH:MM').optional(),
+      timeZone: z.string().min(1).max(64).optional(),
+    })
+    .optional(),
+  retentionMonths: z.number().int().min(1).max(120).optional(),
+  filesClaimName: objectName.optional(),
+});
+
 /** The whole spec, defaults applied. */
 export const specSchema = z.object({
   image: z.string().min(1),
@@ -158,5 +173,6 @@ export const specSchema = z.object({
   mysql: mysql.prefault({}),
   rabbitmq: rabbitmq.prefault({}),
   redis: z.object({ urlSecret: secretKeyRef }),
+  logs: logs.optional(),
   paused: z.boolean().default(false),
 });

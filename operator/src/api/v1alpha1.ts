@@ -189,6 +189,33 @@ export interface RabbitMQSpec {
   readonly externalUrlSecret?: SecretKeyRef;
 }
 
+/** The log service's daily summary e-mail (README "The log service"). */
+export interface LogSummarySpec {
+  /** A Secret key holding `MPSTACK_SMTP_URL` (`smtp://user:pass@host:port`: it may carry a password). */
+  readonly smtpUrlSecret: SecretKeyRef;
+  /** `MPSTACK_SUMMARY_TO`: the recipients, comma-separated. */
+  readonly to: string;
+  /** `MPSTACK_SUMMARY_FROM`. */
+  readonly from?: string;
+  /** `MPSTACK_SUMMARY_AT`: local `HH:MM`. */
+  readonly at?: string;
+  /** `MPSTACK_SUMMARY_TIMEZONE`: an IANA zone. */
+  readonly timeZone?: string;
+}
+
+/** The log service's settings beyond `spec.services.log` (its replicas, resources, env). */
+export interface LogsSpec {
+  /** Absent: no summary e-mail. */
+  readonly summary?: LogSummarySpec;
+  /** `MPSTACK_LOG_RETENTION_MONTHS`: months of rows and files kept. */
+  readonly retentionMonths?: number;
+  /**
+   * The JSON-lines files on an existing PersistentVolumeClaim (`MPSTACK_LOG_FILES_DIR` on it)
+   * instead of the pod's emptyDir; with more than one log replica it must be ReadWriteMany.
+   */
+  readonly filesClaimName?: string;
+}
+
 export interface RedisSpec {
   readonly urlSecret: SecretKeyRef;
 }
@@ -224,6 +251,7 @@ export interface WeChatPlatformSpec {
   readonly mysql: MySQLSpec;
   readonly rabbitmq: RabbitMQSpec;
   readonly redis: RedisSpec;
+  readonly logs?: LogsSpec;
   readonly paused: boolean;
 }
 

@@ -41,6 +41,7 @@ export function serviceEnv(platform: WeChatPlatform, service: ServiceName): V1En
       ? [{ name: 'MPSTACK_SHUTDOWN_DRAIN_SECONDS', value: String(INGRESS_SHUTDOWN_DRAIN_SECONDS) }]
       : []),
     ...(service === 'admin' ? adminEnv(platform) : []),
+    ...(service === 'log' ? logEnv(platform) : []),
   ];
   const own = platform.spec.services[service].env ?? [];
   const overridden = new Map(own.map((v) => [v.name, v.value]));
@@ -50,6 +51,33 @@ export function serviceEnv(platform: WeChatPlatform, service: ServiceName): V1En
   });
   const builtInNames = new Set(builtIn.map((v) => v.name));
   return [...merged, ...own.filter((v) => !builtInNames.has(v.name)).map((v) => ({ name: v.name, value: v.value }))];
+}
+
+/** Where the log service's JSON-lines files go when `spec.logs.filesClaimName` names a claim (mounted there). */
+export const LOG_FILES_DIR = '/var/lib/mpstack-logs';
+
+/**
+ * The log service's, from `spec.logs`: the summary e-mail (the SMTP URL from its Secret, never
+ * inlined: it may carry a password; recipients, sender, time and zone as values), the
+ * retention, and the files' directory on the claim when one is named.
+ */
+function logEnv(platform: WeChatPlatform): V1EnvVar[] {
+  const logs = platform.spec.logs;
+  if (logs === undefined) return [];
+  const env: V1EnvVar[] = [];
+  const { summary } = logs;
+  if (summary !== undefined) {
+    env.push({ name: 'MPSTACK_SMTP_URL', valueFrom: { secretKeyRef: { ...summary.smtpUrlSecret } } });
+    env.push({ name: 'MPSTACK_SUMMARY_TO', value: summary.to });
+    if (summary.from !== undefined) env.push({ name: 'MPSTACK_SUMMARY_FROM', value: summary.from });
+    if (summary.at !== undefined) env.push({ name: 'MPSTACK_SUMMARY_AT', value: summary.at });
+    if (summary.timeZone !== undefined) env.push({ name: 'MPSTACK_SUMMARY_TIMEZONE', value: summary.timeZone });
+  }
+  if (logs.retentionMonths !== undefined) {
+    env.push({ name: 'MPSTACK_LOG_RETENTION_MONTHS', value: String(logs.retentionMonths) });
+  }
+  if (logs.filesClaimName !== undefined) env.push({ name: 'MPSTACK_LOG_FILES_DIR', value: LOG_FILES_DIR });
+  return env;
 }
 
 /**

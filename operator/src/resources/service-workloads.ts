@@ -1,9 +1,9 @@
-import type { V1Container, V1Deployment, V1ResourceRequirements, V1Service } from '@kubernetes/client-node';
+import type { V1Container, V1Deployment, V1ResourceRequirements, V1Service, V1Volume } from '@kubernetes/client-node';
 import type { ServiceName, WeChatPlatform } from '../api/v1alpha1.js';
 import { labelsFor, metaFor, selectorFor } from './meta.js';
 import { serviceObjectName } from './names.js';
 import { pullSecretsFor, resourcesOr } from './pod-spec.js';
-import { DATA_DIR, HTTP_PORT, INGRESS_SHUTDOWN_DRAIN_SECONDS, serviceEnv } from './service-env.js';
+import { DATA_DIR, HTTP_PORT, INGRESS_SHUTDOWN_DRAIN_SECONDS, LOG_FILES_DIR, serviceEnv } from './service-env.js';
 
 /** Requests when the spec names none: enough to schedule, small enough for a test cluster. */
 export const DEFAULT_SERVICE_RESOURCES: V1ResourceRequirements = {
@@ -50,8 +50,14 @@ function container(platform: WeChatPlatform, service: ServiceName): V1Container 
     volumeMounts: [
       { name: 'data', mountPath: DATA_DIR },
       { name: 'tmp', mountPath: '/tmp' },
+      ...(filesClaim(platform, service) === undefined ? [] : [{ name: 'log-files', mountPath: LOG_FILES_DIR }]),
     ],
   };
+}
+
+/** The claim holding the log service's JSON-lines files (`spec.logs.filesClaimName`), for the log service only. */
+function filesClaim(platform: WeChatPlatform, service: ServiceName): string | undefined {
+  return service === 'log' ? platform.spec.logs?.filesClaimName : undefined;
 }
 
 /**
@@ -94,11 +100,16 @@ export function serviceDeployment(platform: WeChatPlatform, service: ServiceName
           volumes: [
             { name: 'data', emptyDir: {} },
             { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
+            ...logFilesVolume(filesClaim(platform, service)),
           ],
         },
       },
     },
   };
+}
+
+function logFilesVolume(claimName: string | undefined): V1Volume[] {
+  return claimName === undefined ? [] : [{ name: 'log-files', persistentVolumeClaim: { claimName } }];
 }
 
 /** ClusterIP Service of one service: port 80 → the container's `http` port. */

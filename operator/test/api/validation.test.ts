@@ -153,6 +153,17 @@ describe('validateSpec', () => {
       'services.log.env',
     ],
     ['an even RabbitMQ cluster', { rabbitmq: { replicas: 4 } }, 'rabbitmq.replicas'],
+    [
+      'a summary without recipients',
+      { logs: { summary: { smtpUrlSecret: { name: 's', key: 'url' } } } },
+      'logs.summary.to',
+    ],
+    [
+      'a summary time that is no time of day',
+      { logs: { summary: { smtpUrlSecret: { name: 's', key: 'url' }, to: 'a@b.cn', at: '24:00' } } },
+      'logs.summary.at',
+    ],
+    ['a files claim that is no object name', { logs: { filesClaimName: 'Log_Files' } }, 'logs.filesClaimName'],
     ['a host with a trailing dot', { ingress: { host: 'wx.example.com.' } }, 'ingress.host'],
     [
       'a non-HTTP Prometheus URL',

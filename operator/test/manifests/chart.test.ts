@@ -52,6 +52,11 @@ function everythingOn(): Record<string, unknown> {
     networkPolicies: { enabled: true },
     metrics: { source: 'prometheus', prometheusUrl: 'http://prometheus.monitoring:9090' },
     mysql: { resources: { requests: { cpu: '1', memory: '2Gi' } } },
+    logs: {
+      summary: { smtpUrlSecret: { name: 'mpstack-smtp', key: 'url' }, to: 'ops@example.com', at: '07:30' },
+      retentionMonths: 12,
+      filesClaimName: 'mpstack-log-files',
+    },
   });
   return values;
 }
@@ -172,7 +177,7 @@ describe('Helm chart charts/mpstack', () => {
     assert.deepEqual(crd, parseYamlDocuments(crdYaml())[0]);
   });
 
-  it('switches on pull secrets, replicas, scheduling, a NetworkPolicy and ServiceMonitors from values', () => {
+  it('switches on pull secrets, replicas, scheduling, a NetworkPolicy, ServiceMonitors and the log service settings from values', () => {
     const objects = renderChart(everythingOn());
     assert.deepEqual(
       kindsOf(objects).filter((k) => ['NetworkPolicy', 'ServiceMonitor', 'WeChatPlatform'].includes(k)),
@@ -205,6 +210,10 @@ describe('Helm chart charts/mpstack', () => {
     const platform = objects.find((o) => o['kind'] === 'WeChatPlatform');
     const validate = crdValidator({ closed: true, useDefaults: false });
     assert.ok(validate(structuredClone(platform)), ajvProblems(validate).join('\n'));
+    // The log service's summary e-mail, retention and files' claim reach the platform's spec.
+    const spec = (platform as { spec: Record<string, unknown> }).spec;
+    assert.deepEqual(spec['logs'], (everythingOn()['platform'] as { spec: Record<string, unknown> }).spec['logs']);
+    assert.ok(validateSpec(spec).ok);
   });
 
   it('the operator Service the ServiceMonitor scrapes selects the operator pods on its http port', () => {

@@ -142,6 +142,58 @@ describe('desiredResources', () => {
     assert.equal(narrowed.get('MPSTACK_TRUSTED_PROXIES'), '10.42.0.0/16');
   });
 
+  it("gives the log service its summary e-mail (SMTP URL from the Secret), retention and files' claim from spec.logs, and nothing without it", () => {
+    const logDeployment = (spec: Parameters<typeof platformFrom>[0]) =>
+      find<V1Deployment>(desiredResources(platformFrom(spec), ALL), 'Deployment', 'wx-log');
+    const logs = {
+      summary: {
+        smtpUrlSecret: { name: 'wx-smtp', key: 'url' },
+        to: 'ops@example.com,oncall@example.com',
+        from: 'mpstack <noreply@example.com>',
+        at: '07:30',
+        timeZone: 'Asia/Shanghai',
+      },
+      retentionMonths: 12,
+      filesClaimName: 'wx-log-files',
+    };
+    const deployment = logDeployment({ logs });
+    assert.deepEqual(kubernetesProblems(wireForm(deployment)), []);
+    const pod = deployment.spec?.template.spec;
+    const env = pod?.containers[0]?.env ?? [];
+    const byName = new Map(env.map((e) => [e.name, e]));
+    assert.deepEqual(byName.get('MPSTACK_SMTP_URL'), {
+      name: 'MPSTACK_SMTP_URL',
+      valueFrom: { secretKeyRef: { name: 'wx-smtp', key: 'url' } },
+    });
+    assert.ok(!env.some((e) => e.value?.includes('smtp://')), 'the SMTP URL is never inlined');
+    assert.deepEqual(
+      ['MPSTACK_SUMMARY_TO', 'MPSTACK_SUMMARY_FROM', 'MPSTACK_SUMMARY_AT', 'MPSTACK_SUMMARY_TIMEZONE'].map(
+        (name) => byName.get(name)?.value,
+      ),
+      [logs.summary.to, logs.summary.from, '07:30', 'Asia/Shanghai'],
+    );
+    assert.equal(byName.get('MPSTACK_LOG_RETENTION_MONTHS')?.value, '12');
+    const filesDir = byName.get('MPSTACK_LOG_FILES_DIR')?.value;
+    assert.ok(filesDir !== undefined && filesDir !== DATA_DIR);
+    assert.deepEqual(
+      pod?.volumes?.find((v) => v.name === 'log-files'),
+      { name: 'log-files', persistentVolumeClaim: { claimName: 'wx-log-files' } },
+    );
+    assert.deepEqual(
+      pod?.containers[0]?.volumeMounts?.find((m) => m.name === 'log-files'),
+      { name: 'log-files', mountPath: filesDir },
+    );
+    // Only the log service gets them; without spec.logs the log service has none of them.
+    const admin = find<V1Deployment>(desiredResources(platformFrom({ logs }), ALL), 'Deployment', 'wx-admin');
+    assert.ok(!admin.spec?.template.spec?.containers[0]?.env?.some((e) => e.name.startsWith('MPSTACK_SUMMARY')));
+    const plain = logDeployment({}).spec?.template.spec;
+    assert.ok(!plain?.containers[0]?.env?.some((e) => /SMTP|SUMMARY|RETENTION|FILES_DIR/.test(e.name)));
+    assert.deepEqual(
+      plain?.volumes?.map((v) => v.name),
+      ['data', 'tmp'],
+    );
+  });
+
   it('lets spec env replace a built-in variable in place instead of duplicating it', () => {
     const custom = platformFrom({
       services: {
