@@ -151,6 +151,9 @@ function pushRoutes(router: Router, deps: ApiDeps): void {
     const q = parse(listQuery.pick({ account: true, limit: true }), req.query);
     res.json({ pushes: await deps.pushService.list(q.account, q.limit) });
   });
+  router.get('/scheduled-pushes', async (_req, res) => {
+    res.json({ pushes: await deps.pushService.announcements() });
+  });
   router.get('/pushes/:id', async (req, res) => {
     res.json(await deps.pushService.get(idOf(req)));
   });

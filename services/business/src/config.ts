@@ -7,7 +7,7 @@ import {
   loadConfig,
   type RedisTopology,
 } from '@mpstack/common/config';
-import { type WeChatApiConfig, wechatApiConfigFromEnv } from '@mpstack/common/wechat-api';
+import { type RateSetting, type WeChatApiConfig, wechatApiConfigFromEnv } from '@mpstack/common/wechat-api';
 import { z } from 'zod';
 import type { AccountType } from './mass/mass.service.js';
 
@@ -24,6 +24,11 @@ const businessEnvSchema = commonEnvSchema
     MPSTACK_PUSH_LEASE_MS: intFromEnv(60_000, 1000, 3_600_000),
     /** Most recipients one upload may hold. */
     MPSTACK_PUSH_MAX_RECIPIENTS: intFromEnv(1_000_000, 1, 10_000_000),
+    /**
+     * Sends per second a push is announced to run at when the template rate limit is off
+     * (with a limit, the limit): how long the operator expects its surge of replies to last.
+     */
+    MPSTACK_PUSH_EXPECTED_RATE: intFromEnv(250, 1, 100_000),
     /** Single sends one worker executes at once. */
     MPSTACK_SEND_PREFETCH: intFromEnv(64, 1, 1000),
     MPSTACK_RECEIPT_PREFETCH: intFromEnv(200, 1, 5000),
@@ -69,6 +74,8 @@ export interface BusinessConfig {
     readonly leaseMs: number;
     readonly maxRecipients: number;
     readonly stallMs: number;
+    /** Sends per second a push is announced to run at (the template rate limit if one is set). */
+    readonly expectedRate: number;
   };
   readonly sendPrefetch: number;
   readonly receiptPrefetch: number;
@@ -88,6 +95,7 @@ export interface BusinessConfig {
 /** The only place the business service reads the environment. */
 export function loadBusinessConfig(env: Environment): BusinessConfig {
   const e = loadConfig(businessEnvSchema, env);
+  const wechat = wechatApiConfigFromEnv(env);
   const accountTypes = Object.fromEntries(
     e.MPSTACK_ACCOUNT_TYPES.split(',')
       .filter((entry) => entry.trim() !== '')
@@ -103,6 +111,7 @@ export function loadBusinessConfig(env: Environment): BusinessConfig {
       leaseMs: e.MPSTACK_PUSH_LEASE_MS,
       maxRecipients: e.MPSTACK_PUSH_MAX_RECIPIENTS,
       stallMs: e.MPSTACK_PUSH_STALL_MS,
+      expectedRate: expectedRateOf(wechat.rates.template, e.MPSTACK_PUSH_EXPECTED_RATE),
     },
     sendPrefetch: e.MPSTACK_SEND_PREFETCH,
     receiptPrefetch: e.MPSTACK_RECEIPT_PREFETCH,
@@ -111,6 +120,10 @@ export function loadBusinessConfig(env: Environment): BusinessConfig {
     mail: { smtpUrl: e.MPSTACK_SMTP_URL, to: e.MPSTACK_OPERATOR_EMAIL, from: e.MPSTACK_MAIL_FROM },
     publicUrl: e.MPSTACK_BUSINESS_PUBLIC_URL,
     traceSampleRatio: e.MPSTACK_TRACE_SAMPLE_RATIO,
-    wechat: wechatApiConfigFromEnv(env),
+    wechat,
   });
+}
+
+function expectedRateOf(limit: RateSetting, fallback: number): number {
+  return limit === 'off' ? fallback : limit.perSecond;
 }

@@ -136,6 +136,7 @@ async function composeParts(
     chunkSize: config.push.chunkSize,
     maxRecipients: config.push.maxRecipients,
     accountExists,
+    expectedRate: config.push.expectedRate,
   });
   const mass = new MassService({
     mass: new MassRepository(db),

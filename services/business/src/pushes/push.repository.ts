@@ -134,6 +134,18 @@ export class PushRepository {
     return rows.map((row) => Number(row.id));
   }
 
+  /** Pushes waiting for their scheduled start or running: what the business service announces. */
+  async announced(): Promise<PushJob[]> {
+    const rows = await this.db
+      .selectFrom('push_jobs')
+      .selectAll()
+      .where('state', 'in', ['scheduled', 'running'])
+      .orderBy('id')
+      .limit(1000)
+      .execute();
+    return rows.map(toPushJob);
+  }
+
   /** Running pushes that made no progress since `before` (the sweeper re-publishes their tickets). */
   async stalled(before: number): Promise<PushJob[]> {
     const rows = await this.db

@@ -1,4 +1,4 @@
-import { encodePushTicket, outboundPushQueue } from '@mpstack/common/contracts';
+import { encodePushTicket, outboundPushQueue, type ScheduledPushAnnouncement } from '@mpstack/common/contracts';
 import { AppError, ErrorCode } from '@mpstack/common/errors';
 import type { QueuePort } from '@mpstack/common/ports';
 import type { SendService } from '../sends/send.service.js';
@@ -19,6 +19,8 @@ export interface PushServiceOptions {
   readonly maxRecipients: number;
   /** Accounts this service may send for (the accounts table). */
   readonly accountExists: (account: string) => Promise<boolean>;
+  /** Sends per second a push is expected to run at: the template rate limit, else MPSTACK_PUSH_EXPECTED_RATE. */
+  readonly expectedRate: number;
 }
 
 export interface PushView extends PushJob {
@@ -50,6 +52,32 @@ export class PushService {
       now: this.options.clock(),
     });
     return this.require(id);
+  }
+
+  /**
+   * The pushes to pre-scale for: each scheduled one from its start over `total / rate`
+   * seconds; each running one from when it started over the seconds elapsed plus what is left
+   * at that rate (so its window covers now). Completed, cancelled and paused pushes are not
+   * announced: the operator's floor for them goes with the next read.
+   */
+  async announcements(): Promise<ScheduledPushAnnouncement[]> {
+    const now = this.options.clock();
+    const rate = this.options.expectedRate;
+    return (await this.options.pushes.announced()).flatMap((push) => {
+      const start = push.state === 'running' ? (push.startedAt ?? now) : push.scheduledAt;
+      if (start === null || push.total === 0) return [];
+      const left = Math.max(0, push.total - push.sent - push.failed);
+      const elapsed = Math.max(0, now - start) / 1000;
+      return [
+        {
+          push: push.id,
+          account: push.account,
+          start: new Date(start).toISOString(),
+          expectedMessages: push.total,
+          durationSeconds: Math.max(1, Math.ceil(elapsed + left / rate)),
+        },
+      ];
+    });
   }
 
   async get(id: number): Promise<PushView> {

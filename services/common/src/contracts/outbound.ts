@@ -137,3 +137,42 @@ export function encodeReceipt(receipt: JobReceipt): string {
 export function decodeReceipt(body: Buffer | string): JobReceipt {
   return decodeJson('job receipt', jobReceiptSchema, body);
 }
+
+/**
+ * The business service's announcement of its scheduled and running pushes
+ * (`GET /api/scheduled-pushes`), read by the operator — which raises the ingress and business
+ * replica floor before the surge of replies (`status.scheduledPushes` of the WeChatPlatform) —
+ * and by `mpstack dev --scale auto`. A push leaves the list when it completes, is cancelled
+ * or paused.
+ */
+export const scheduledPushesPath = '/api/scheduled-pushes';
+
+export interface ScheduledPushAnnouncement {
+  readonly push: number;
+  readonly account: string;
+  /** RFC 3339: the scheduled start, or when a running push started. */
+  readonly start: string;
+  /** Messages the push sends (its recipients). */
+  readonly expectedMessages: number;
+  /** Over how long, at the configured template rate (a running push: elapsed + what is left). */
+  readonly durationSeconds: number;
+}
+
+const scheduledPushesSchema = z.object({
+  pushes: z
+    .array(
+      z.object({
+        push: z.number().int().positive(),
+        account: z.string().min(1),
+        start: z.iso.datetime({ offset: true }),
+        expectedMessages: z.number().int().nonnegative(),
+        durationSeconds: z.number().int().positive(),
+      }),
+    )
+    .max(1000),
+});
+
+/** Parses the announcement; throws a `message_invalid` AppError naming the field. */
+export function decodeScheduledPushes(body: Buffer | string): { pushes: ScheduledPushAnnouncement[] } {
+  return decodeJson('scheduled pushes', scheduledPushesSchema, body);
+}
