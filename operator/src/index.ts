@@ -19,6 +19,7 @@ export * from './local/index.js';
 export { type RunningOperator, type RunOperatorOptions, runOperator } from './main.js';
 export * from './metrics/index.js';
 export * from './mysql/index.js';
+export * from './reconcile/announced-pushes.js';
 export type { DesiredResources, ReconcilerDeps, RequestRateSource } from './reconcile/ports.js';
 export { type ReconcileResult, Reconciler } from './reconcile/reconciler.js';
 export * from './scaling/index.js';

@@ -31,6 +31,7 @@ import { createPodScrapeSource, type RequestRateSource } from './metrics/request
 import { createMysqlControl } from './reconcile/mysql-control.js';
 import type { MysqlControl } from './reconcile/mysql-port.js';
 import type { DesiredResources } from './reconcile/ports.js';
+import { createScheduledPushSource } from './reconcile/announced-pushes.js';
 import { createQueueDepthSource } from './reconcile/queue-depth.js';
 import { Reconciler } from './reconcile/reconciler.js';
 import { isMysqlPodTrigger, isPlatformTrigger, isWorkloadTrigger } from './reconcile/triggers.js';
@@ -118,6 +119,7 @@ export async function runOperator(options: RunOperatorOptions): Promise<RunningO
     clock,
     logger,
     queueDepth: createQueueDepthSource({ objects }),
+    scheduledPushes: createScheduledPushSource(),
   });
   const elector =
     options.leaderElection === undefined

@@ -1,6 +1,9 @@
 import { spawn } from 'node:child_process';
 import { createPodScrapeSource, type Fetch } from '../metrics/request-rate-source.js';
+import type { ScheduledPush } from '../api/v1alpha1.js';
+import { announcedPushes, observedRate, prescaleDefaults } from '../reconcile/prescaling.js';
 import { decideReplicas, type ScaleDecision } from '../scaling/decide.js';
+import { prescaleMinimum } from '../scaling/prescale.js';
 import { emptyScalerState, type ScalerState, type ScalingBehavior, type Tier } from '../scaling/scaling.types.js';
 import { LocalProcessDriver, type Spawner } from './local-process-driver.js';
 
@@ -30,8 +33,21 @@ export interface LocalScalerOptions {
   readonly spawn?: Spawner;
   readonly fetch?: Fetch;
   readonly stopTimeoutMs?: number;
+  /**
+   * The pushes the business service announces (`mpstack dev`: its `/api/scheduled-pushes`),
+   * read every round: from `prescaleDefaults.leadSeconds` before a push's start until its
+   * end the copies get the floor the operator would set (undefined: unreadable, the last
+   * list is kept).
+   */
+  readonly announcements?: () => Promise<readonly ScheduledPush[] | undefined>;
   /** Called after every decision (the CLI prints it); never throws into the loop. */
-  readonly onDecision?: (decision: ScaleDecision) => void;
+  readonly onDecision?: (decision: ScaleDecision, prescale: LocalPrescale) => void;
+}
+
+/** What pre-scaling did in a round: the announced pushes and the floor they set (0: none applies). */
+export interface LocalPrescale {
+  readonly pushes: readonly ScheduledPush[];
+  readonly floor: number;
 }
 
 export interface LocalScaler {
@@ -75,12 +91,21 @@ export function startLocalScaler(options: LocalScalerOptions): LocalScaler {
     maxAgeMs: 4 * (options.intervalMs ?? 15_000),
   });
   let state: ScalerState = emptyScalerState;
+  let announced: readonly ScheduledPush[] = [];
   let timer: NodeJS.Timeout | undefined;
   let isStopped = false;
   driver.scaleTo(options.min);
   const tick = async (): Promise<ScaleDecision> => {
     await probeReady(driver, fetchFn);
     const metric = await source.read({ service: options.service, pods: driver.targets(), target: options.target });
+    announced = (await options.announcements?.().catch(() => undefined)) ?? announced;
+    const floor = prescaleMinimum({
+      now: options.clock(),
+      pushes: announcedPushes(announced),
+      targetPerReplica: options.target,
+      baselineRate: observedRate(metric),
+      ...prescaleDefaults,
+    });
     const decision = decideReplicas(
       {
         now: options.clock(),
@@ -91,13 +116,14 @@ export function startLocalScaler(options: LocalScalerOptions): LocalScaler {
         ...(options.tolerance === undefined ? {} : { tolerance: options.tolerance }),
         ...(options.behavior === undefined ? {} : { behavior: options.behavior }),
         ...(options.tiers === undefined ? {} : { tiers: options.tiers }),
+        ...(floor > 0 ? { floor } : {}),
       },
       state,
     );
     state = decision.state;
     if (!isStopped) driver.scaleTo(decision.replicas);
     try {
-      options.onDecision?.(decision);
+      options.onDecision?.(decision, { pushes: announced, floor });
     } catch {
       // a reporting hook must not stop the loop
     }
@@ -123,3 +149,4 @@ export function startLocalScaler(options: LocalScalerOptions): LocalScaler {
     },
   };
 }
+

@@ -13,6 +13,7 @@ import type { ObjectClient } from '../kube/objects.js';
 import type { RequestRateSource } from '../metrics/request-rate-source.js';
 import type { ScaleDecision, ScaleInput } from '../scaling/decide.js';
 import type { ScalerState } from '../scaling/scaling.types.js';
+import type { ScheduledPushSource } from './announced-pushes.js';
 import type { MysqlControl } from './mysql-port.js';
 import type { QueueDepthSource } from './queue-depth.js';
 
@@ -50,6 +51,8 @@ export interface ReconcilerDeps {
   readonly services?: readonly ServiceName[];
   /** Queue depth for services scaling on a queue (`scaling.queue`); without it they scale on requests only. */
   readonly queueDepth?: QueueDepthSource;
+  /** The pushes the business service announces (pre-scaling); without it only the annotation is read. */
+  readonly scheduledPushes?: ScheduledPushSource;
 }
 
 /** The few fields of a Pod the reconciler reads. */

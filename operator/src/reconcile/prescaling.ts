@@ -21,8 +21,21 @@ export const prescaleDefaults = {
   requestsPerMessage: 1,
 } as const;
 
-/** The announced pushes; a malformed annotation announces nothing (no Event or status reports it yet). */
-export function scheduledPushes(platform: WeChatPlatform): AnnouncedPush[] {
+/**
+ * The announced pushes: the annotation's and those the business service announced
+ * (`announced`, kept in `status.scheduledPushes`). A malformed annotation announces nothing
+ * (no Event or status reports it yet).
+ */
+export function scheduledPushes(platform: WeChatPlatform, announced: readonly ScheduledPush[] = []): AnnouncedPush[] {
+  return [...annotatedPushes(platform), ...announcedPushes(announced)];
+}
+
+/** Status entries (or annotation items) as pushes to pre-scale for; a malformed one is left out. */
+export function announcedPushes(list: readonly Partial<ScheduledPush>[]): AnnouncedPush[] {
+  return list.flatMap((push) => toAnnouncedPush(push));
+}
+
+function annotatedPushes(platform: WeChatPlatform): AnnouncedPush[] {
   const raw = platform.metadata.annotations?.[ANNOTATIONS.scheduledPush];
   if (raw === undefined || raw.trim() === '') return [];
   let parsed: unknown;
@@ -50,9 +63,10 @@ export function prescaleFloor(
   reading: MetricReading,
   now: number,
   targetPerReplica: number,
+  announced: readonly ScheduledPush[] = [],
 ): number | undefined {
   if (!prescaledServices.has(service)) return undefined;
-  const pushes = scheduledPushes(platform);
+  const pushes = scheduledPushes(platform, announced);
   if (pushes.length === 0) return undefined;
   const floor = prescaleMinimum({
     now,
@@ -64,7 +78,8 @@ export function prescaleFloor(
   return floor > 0 ? floor : undefined;
 }
 
-function observedRate(reading: MetricReading): number {
+/** The request rate a reading measured (0 when unavailable): the traffic a push's surge comes on top of. */
+export function observedRate(reading: MetricReading): number {
   if (reading.kind === 'total') return reading.total;
   if (reading.kind === 'podRates') return reading.pods.reduce((sum, pod) => sum + (pod.rate ?? 0), 0);
   return 0;

@@ -14,6 +14,7 @@ import {
   API_VERSION,
   CONDITION_TYPES,
   KIND,
+  type ScheduledPush,
   type ServiceName,
   type WeChatPlatform,
   type WeChatPlatformStatus,
@@ -24,6 +25,7 @@ import type { ObjectRef } from '../kube/objects.js';
 import { deployedServices } from '../resources/deployed.js';
 import { serviceObjectName } from '../resources/names.js';
 import type { ScalerState } from '../scaling/scaling.types.js';
+import { nextScheduledPushes } from './announced-pushes.js';
 import { type ApplyFailure, applyDesired } from './apply.js';
 import { addFinalizer, hasFinalizer, removeFinalizer } from './finalizer.js';
 import { mysqlControlFor, runMysqlStep } from './mysql-step.js';
@@ -110,6 +112,7 @@ export class Reconciler {
     const control = mysqlControlFor(deps, platform, isPaused);
     const probeMs = control === undefined ? undefined : probeMsOf(platform);
     const plan = this.clocks.plan(key, deps.clock(), scrapeMsOf(platform), probeMs);
+    const announced = await this.announcedPushes(platform, previous, plan.scrape, services);
     const outcomes = await decideAllReplicas({
       deps,
       platform,
@@ -118,6 +121,7 @@ export class Reconciler {
       states: this.statesOf(ref),
       scrape: plan.scrape,
       previous: this.outcomes.get(key) ?? new Map(),
+      ...(announced === undefined ? {} : { announced }),
     });
     this.outcomes.set(key, new Map(outcomes.map((o) => [o.service, o])));
     const mysql =
@@ -164,10 +168,27 @@ export class Reconciler {
       ],
       services: serviceStatuses(outcomes, deployments, previous, now),
       ...(mysql?.status === undefined ? {} : { mysql: mysql.status }),
+      ...(announced === undefined ? {} : { scheduledPushes: announced }),
     });
     await writeStatus(deps.objects, ref, previous, status);
     await this.recordScaling(platform, outcomes, owned);
     return { requeueAfterMs: this.clocks.nextDueInMs(key, deps.clock(), scrapeMsOf(platform), probeMs) };
+  }
+
+  /**
+   * The pushes the business service announces, read on scrape rounds (kept from status in
+   * between, and when it cannot be read); undefined without a source or a business service.
+   */
+  private async announcedPushes(
+    platform: WeChatPlatform,
+    previous: WeChatPlatformStatus | undefined,
+    scrape: boolean,
+    services: readonly ServiceName[],
+  ): Promise<readonly ScheduledPush[] | undefined> {
+    const source = this.deps.scheduledPushes;
+    if (source === undefined || !services.includes('business')) return undefined;
+    const read = scrape ? await source(platform) : undefined;
+    return nextScheduledPushes(read, previous?.scheduledPushes, this.deps.clock());
   }
 
   private async rejectSpec(ref: ObjectRef, raw: RawPlatform, problems: readonly string[]): Promise<ReconcileResult> {

@@ -5,7 +5,7 @@
  * a missing metric holds the current count (the decision says so, ScalingActive=False).
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
-import type { ServiceName, ServiceSpec, WeChatPlatform } from '../api/v1alpha1.js';
+import type { ScheduledPush, ServiceName, ServiceSpec, WeChatPlatform } from '../api/v1alpha1.js';
 import type { ScrapeTarget } from '../metrics/request-rate-source.js';
 import { deployedServices } from '../resources/deployed.js';
 import { selectorQuery } from '../resources/meta.js';
@@ -35,6 +35,8 @@ export interface ReplicaContext {
    */
   readonly scrape: boolean;
   readonly previous: ReadonlyMap<ServiceName, ServiceOutcome>;
+  /** The pushes the business service announced (`status.scheduledPushes`), pre-scaled for with the annotation's. */
+  readonly announced?: readonly ScheduledPush[];
 }
 
 const clamp = (n: number, { min, max }: { min: number; max: number }) => Math.min(max, Math.max(min, n));
@@ -78,7 +80,14 @@ async function decideService(ctx: ReplicaContext, service: ServiceName): Promise
       : await ctx.deps.queueDepth(ctx.platform, queue.name, queue.targetDepthPerReplica);
   const state = ctx.states.get(service) ?? emptyScalerState;
   const now = ctx.deps.clock();
-  const floor = prescaleFloor(ctx.platform, service, reading, now, spec.scaling.targetRequestsPerSecondPerReplica);
+  const floor = prescaleFloor(
+    ctx.platform,
+    service,
+    reading,
+    now,
+    spec.scaling.targetRequestsPerSecondPerReplica,
+    ctx.announced,
+  );
   const decision = ctx.deps.decideReplicas(
     {
       now,

@@ -12,6 +12,7 @@ import {
   GROUP,
   type MySQLStatus,
   PLURAL,
+  type ScheduledPush,
   type ServiceName,
   type ServiceStatus,
   VERSION,
@@ -108,6 +109,11 @@ export interface StatusInput {
   readonly services?: Partial<Record<ServiceName, ServiceStatus>>;
   /** The MySQL state to persist (`status.mysql`), from the MySQL round. */
   readonly mysql?: MySQLStatus;
+  /**
+   * The pushes the business service announced. Written as a whole list, `[]` when none (a
+   * merge patch replaces an array, but leaves a field it does not name).
+   */
+  readonly scheduledPushes?: readonly ScheduledPush[];
 }
 
 /** The whole new status; what the input does not carry (e.g. `mysql` when no round ran) is kept. */
@@ -125,6 +131,7 @@ export function nextStatus(input: StatusInput): WeChatPlatformStatus {
     conditions,
     ...(input.services === undefined ? {} : { services: input.services }),
     ...(input.mysql === undefined ? {} : { mysql: { ...previous?.mysql, ...input.mysql } }),
+    ...(input.scheduledPushes === undefined ? {} : { scheduledPushes: input.scheduledPushes }),
   };
 }
 

@@ -152,4 +152,42 @@ describe('local/startLocalScaler: the scaling loop over local processes (fake sp
     await scaler.stop();
     assert.deepEqual(h.spawned[0]?.signals, ['SIGTERM', 'SIGKILL']);
   });
+
+  it('pre-scales the copies for a push the business service announces, and lets go once it is no longer announced', async () => {
+    const h = harness();
+    now = Date.parse('2025-01-01T00:00:00Z');
+    let pushes: { start: string; expectedMessages: number; durationSeconds: number }[] = [];
+    const seen: number[] = [];
+    const scaler = startLocalScaler({
+      service: 'ingress',
+      command: ['node', 'services/cli/bin/mpstack.js', 'run', 'ingress'],
+      basePort: 9300,
+      min: 1,
+      max: 8,
+      target: 100,
+      clock,
+      intervalMs: 3_600_000,
+      behavior: fast,
+      spawn: h.spawn,
+      fetch: h.fetch,
+      announcements: async () => pushes,
+      onDecision: (_decision, prescale) => seen.push(prescale.floor),
+    });
+    try {
+      await scaler.tick();
+      // Four minutes ahead of a push of 60 000 messages over 600 s: peak 100/s × 3 = 300 req/s → 3 copies.
+      pushes = [{ start: '2025-01-01T00:04:00.000Z', expectedMessages: 60_000, durationSeconds: 600 }];
+      now += 15_000;
+      const raised = await scaler.tick();
+      assert.equal(raised.replicas, 3);
+      assert.equal(scaler.driver.replicas, 3);
+      pushes = [];
+      now += 15_000;
+      h.serve(0, 15);
+      await scaler.tick();
+      assert.deepEqual(seen, [0, 3, 0], 'the floor follows the announcement');
+    } finally {
+      await scaler.stop();
+    }
+  });
 });

@@ -129,6 +129,7 @@ export async function startDev(env: Environment, options: DevOptions): Promise<R
       logger,
     );
     closers.push(() => business.close());
+    if ('announceFrom' in ingress) ingress.announceFrom(business.url);
     // The console calls the log and business services started here, whatever ports they got (unless told otherwise).
     const consoleEnv = {
       ...env,

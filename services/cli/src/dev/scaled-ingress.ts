@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { Environment } from '@mpstack/common/config';
 import { AppError, ErrorCode } from '@mpstack/common/errors';
 import type { Logger } from '@mpstack/common/logging';
-import { startLocalScaler } from '@mpstack/operator';
+import { readScheduledPushes, startLocalScaler } from '@mpstack/operator';
 import { type Backends, startRoundRobinProxy } from './round-robin-proxy.js';
 
 export interface ScaleSettings {
@@ -16,6 +16,11 @@ export interface ScaleSettings {
 
 export interface ScaledIngress {
   readonly url: string;
+  /**
+   * Where the business service runs (it starts after the ingress): from then on every round
+   * reads its announced pushes and pre-scales the copies for them, as the operator does.
+   */
+  announceFrom(businessUrl: string): void;
   pids(): readonly number[];
   close(): Promise<void>;
 }
@@ -62,6 +67,7 @@ export async function startScaledIngress(
       { cause: error },
     );
   }
+  let businessUrl: string | undefined;
   const scaler = startLocalScaler({
     service: 'ingress',
     command: [process.execPath, cliBin, 'run', 'ingress'],
@@ -73,8 +79,17 @@ export async function startScaledIngress(
     target: scale.target,
     clock: Date.now,
     intervalMs: scale.intervalMs,
-    onDecision: (decision) =>
-      logger.info({ replicas: decision.replicas, reason: decision.reason, observed: decision.observed }, 'autoscale'),
+    announcements: async () => (businessUrl === undefined ? undefined : readScheduledPushes(businessUrl)),
+    onDecision: (decision, prescale) =>
+      logger.info(
+        {
+          replicas: decision.replicas,
+          reason: decision.reason,
+          observed: decision.observed,
+          ...(prescale.pushes.length === 0 ? {} : { scheduledPushes: prescale.pushes, prescaleFloor: prescale.floor }),
+        },
+        prescale.floor > 0 ? 'autoscale (pre-scaled for an announced push)' : 'autoscale',
+      ),
   });
   ready = () =>
     scaler.driver
@@ -83,6 +98,9 @@ export async function startScaledIngress(
       .map((target) => target.metricsUrl.replace(/\/metrics$/, ''));
   return {
     url: proxy.url,
+    announceFrom(url) {
+      businessUrl = url;
+    },
     /** Process ids of the running copies (for `mpstack dev` tests: nothing may outlive close). */
     pids: () => scaler.driver.pids(),
     async close() {
