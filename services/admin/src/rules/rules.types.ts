@@ -1,18 +1,8 @@
-import type { MatchType, RuleKind } from '@mpstack/common/db';
+import type { MatchType, RuleKind, StoredReplyRule } from '@mpstack/common/db';
 import type { Reply } from '@mpstack/common/wechat';
 
-/** An auto-reply rule as stored; the ingress evaluates the enabled ones on the fast path. */
-export interface ReplyRule {
-  readonly id: number;
-  readonly accountId: string;
-  readonly kind: RuleKind;
-  readonly matchType: MatchType;
-  /** Only for `keyword` rules. */
-  readonly keyword: string | undefined;
-  readonly reply: Reply;
-  /** Higher first; ties by id. */
-  readonly priority: number;
-  readonly enabled: boolean;
+/** An auto-reply rule as stored, with its timestamps; the ingress evaluates the enabled ones on the fast path. */
+export interface ReplyRule extends StoredReplyRule {
   readonly createdAt: Date;
   readonly updatedAt: Date;
 }

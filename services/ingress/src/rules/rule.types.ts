@@ -1,21 +1,12 @@
-import type { MatchType, RuleKind } from '@mpstack/common/db';
+import type { StoredReplyRule } from '@mpstack/common/db';
 import type { Reply, WxMessage } from '@mpstack/common/wechat';
 import type { Account } from '../accounts/account.types.js';
 
-/** An enabled auto-reply rule as the fast path evaluates it (`rules.repository.ts` loads them). */
-export interface ReplyRule {
-  readonly id: number;
-  readonly accountId: string;
-  readonly kind: RuleKind;
-  readonly matchType: MatchType;
-  /** Only for `keyword` rules. */
-  readonly keyword: string | undefined;
-  readonly reply: Reply;
-  /** Higher first; ties by id. */
-  readonly priority: number;
-  /** Always true from the repository (it loads enabled rules only); `RuleSet` checks it too. */
-  readonly enabled: boolean;
-}
+/**
+ * An enabled auto-reply rule as the fast path evaluates it (`rules.repository.ts` loads them;
+ * `enabled` is always true from there, and `RuleSet` checks it too).
+ */
+export type ReplyRule = StoredReplyRule;
 
 /**
  * What the fast path decided for one message: the passive reply (if any) and whether the
