@@ -1,4 +1,5 @@
-import type { Db } from '@mpstack/common/db';
+import type { Db, MassSendsTable } from '@mpstack/common/db';
+import type { Selectable } from 'kysely';
 import { joinMassReceipt } from '../receipts/receipt.repository.js';
 
 export type MassState = 'scheduled' | 'sending' | 'submitted' | 'finished' | 'failed' | 'cancelled' | 'deleted';
@@ -135,29 +136,7 @@ export class MassRepository {
   }
 }
 
-function toMass(row: {
-  id: number;
-  account_id: string;
-  target: string;
-  tag_id: number | null;
-  msgtype: string;
-  content: string;
-  state: string;
-  scheduled_at: number;
-  client_msg_id: string;
-  msg_id: string | null;
-  msg_data_id: string | null;
-  errcode: number | null;
-  errmsg: string | null;
-  finish_status: string | null;
-  total_count: number | null;
-  filter_count: number | null;
-  sent_count: number | null;
-  error_count: number | null;
-  created_at: number;
-  submitted_at: number | null;
-  finished_at: number | null;
-}): MassSend {
+function toMass(row: Selectable<MassSendsTable>): MassSend {
   const num = (v: number | null) => (v === null ? null : Number(v));
   return {
     id: Number(row.id),
