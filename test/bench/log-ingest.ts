@@ -13,6 +13,7 @@
  * own, dropped afterwards. Prints events/s of both and the ratio.
  */
 
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +26,29 @@ import { createVhost, deleteVhost, uniqueName } from '@mpstack/testkit';
 import mysql from 'mysql2/promise';
 
 const ADMIN_URL = process.env['MPSTACK_TEST_MYSQL_URL'] ?? 'mysql://root@127.0.0.1:3306';
+/** The database server's process id (optional): its CPU time per row is printed too — meaningful on a server of one's own. */
+const DB_PID = process.env['BENCH_DB_PID'];
+
+/** CPU ms so far of this process and (when BENCH_DB_PID is set) of the database server. */
+function cpuNow(): { node: number; db: number | undefined } {
+  const usage = process.cpuUsage();
+  let db: number | undefined;
+  if (DB_PID !== undefined) {
+    // utime and stime (fields 14 and 15 of /proc/<pid>/stat), in clock ticks of 10 ms.
+    const fields = readFileSync(`/proc/${DB_PID}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    db = (Number(fields[11]) + Number(fields[12])) * 10;
+  }
+  return { node: (usage.user + usage.system) / 1000, db };
+}
+
+/** CPU µs per row since `start`: `node <µs> [db <µs>]`. */
+function cpuPerRow(start: ReturnType<typeof cpuNow>, rows: number): string {
+  const end = cpuNow();
+  const node = `node ${(((end.node - start.node) * 1000) / rows).toFixed(1)} µs`;
+  return end.db === undefined || start.db === undefined
+    ? `CPU/row: ${node}`
+    : `CPU/row: ${node}, db ${(((end.db - start.db) * 1000) / rows).toFixed(1)} µs`;
+}
 const total = Number(process.env['BENCH_LOG_EVENTS'] ?? 200_000);
 const texts = ['办宽带', '查话费', '你好', 'hello', '流量套餐怎么办理', '人工客服', '1', '积分兑换'];
 
@@ -60,9 +84,10 @@ const COLUMNS = [
 ];
 
 /** Plain batched INSERTs of the same rows on `connections` connections at once (rows/s); the table is emptied after. */
-async function ceiling(url: string, now: number, connections: number): Promise<number> {
+async function ceiling(url: string, now: number, connections: number): Promise<{ rate: number; cpu: string }> {
   const links = await Promise.all(Array.from({ length: connections }, () => mysql.createConnection(url)));
   const started = performance.now();
+  const cpu = cpuNow();
   let next = 0;
   await Promise.all(
     links.map(async (link) => {
@@ -96,9 +121,10 @@ async function ceiling(url: string, now: number, connections: number): Promise<n
     }),
   );
   const rate = total / ((performance.now() - started) / 1000);
+  const cpuUsed = cpuPerRow(cpu, total);
   await links[0]?.query('TRUNCATE TABLE log_messages');
   await Promise.all(links.map((l) => l.end()));
-  return rate;
+  return { rate, cpu: cpuUsed };
 }
 
 async function main(): Promise<void> {
@@ -135,6 +161,7 @@ async function main(): Promise<void> {
       MPSTACK_DATA_DIR: dataDir,
     });
     const logStarted = performance.now();
+    const logCpu = cpuNow();
     const log = await startLog({ config, logger: createLogger({ service: 'bench', level: 'warn' }) });
     let stored = 0;
     for (;;) {
@@ -145,18 +172,24 @@ async function main(): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     const logSeconds = (performance.now() - logStarted) / 1000;
+    const logCpuUsed = cpuPerRow(logCpu, total);
     await log.close();
     const [check] = await admin.query(`SELECT COUNT(*) AS n FROM \`${name}\`.log_messages`);
     const rowsStored = Number((check as { n: number }[])[0]?.n);
     if (rowsStored !== total) throw new Error(`stored ${rowsStored} rows for ${total} events`);
     const ours = total / logSeconds;
     console.log(`log ingestion, ${total} events into MariaDB (80 % text messages, indexed for search)`);
-    console.log(`  ceiling, plain batched INSERT, 1 connection   ${Math.round(ceiling1)} rows/s`);
-    console.log(`  ceiling, plain batched INSERT, ${writers} connections  ${Math.round(ceilingN)} rows/s`);
+    console.log(
+      `  ceiling, plain batched INSERT, 1 connection   ${Math.round(ceiling1.rate)} rows/s  (${ceiling1.cpu})`,
+    );
+    console.log(
+      `  ceiling, plain batched INSERT, ${writers} connections  ${Math.round(ceilingN.rate)} rows/s  (${ceilingN.cpu})`,
+    );
     console.log(
       `  log service (queue → INSERT + text index + rollups, ${writers} writers)  ${Math.round(ours)} events/s` +
-        `  = ${(ours / ceilingN).toFixed(2)} × the ${writers}-connection ceiling, ${(ours / 20_000).toFixed(2)} × the target (≥ 20000)`,
+        `  = ${(ours / ceilingN.rate).toFixed(2)} × the ${writers}-connection ceiling, ${(ours / 20_000).toFixed(2)} × the target (≥ 20000)  (${logCpuUsed})`,
     );
+    console.log(`  load average at the end: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
   } finally {
     await rm(dataDir, { recursive: true, force: true });
     await admin.query(`DROP DATABASE IF EXISTS \`${name}\``);

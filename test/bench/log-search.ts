@@ -14,8 +14,8 @@
  * partition and text-index code; the rows are generated into tab-separated files and loaded
  * with LOAD DATA LOCAL INFILE with the secondary and FULLTEXT indexes dropped, which are then
  * built again (the same definitions, checked) — the text index words and the rollups come from
- * the service's own functions (textWords, rollupsOf, including the dashboard's hour / day and
- * all-account rollups).
+ * the service's own functions (textBlocks over batches of the service's batch size, rollupsOf, including the
+ * dashboard's hour / day and all-account rollups).
  */
 
 import { createReadStream } from 'node:fs';
@@ -38,15 +38,17 @@ import {
 import { createLogger } from '@mpstack/common/logging';
 import {
   type DayRollup,
+  type IndexedText,
   type LatencyRollup,
   loadLogConfig,
   MESSAGE_COLUMNS,
   type MinuteRollup,
+  normalizeText,
   rollupsOf,
   type SpanLatencyRollup,
   type SpanRollup,
   startLog,
-  textWords,
+  textBlocks,
 } from '@mpstack/log';
 import mysql from 'mysql2/promise';
 
@@ -59,6 +61,8 @@ const MONTHS = 4;
 const DAY = 86_400_000;
 const ACCOUNTS = 20;
 const SAMPLES = Number(process.env['BENCH_LOG_SEARCH_SAMPLES'] ?? 30);
+/** Events a batch of the service holds (MPSTACK_LOG_BATCH_EVENTS's default): the text index's blocks are cut per batch. */
+const SERVICE_BATCH = loadLogConfig({}).batchEvents;
 
 /** A deterministic generator (mulberry32): the same data on every run. */
 function random(seed: number): () => number {
@@ -360,6 +364,7 @@ class Loader {
   async chunk(from: number, to: number): Promise<void> {
     const lines: string[] = [];
     const texts = new Map<string, string[]>();
+    let batch: IndexedText[] = [];
     for (let i = from; i < to; i += 1) {
       const m = messageAt(this.g, i, this.rnd);
       if (m.at - (m.at % DAY) !== this.day) {
@@ -368,12 +373,16 @@ class Loader {
       }
       this.dayMessages.push(m);
       lines.push(messageLine(m));
-      const words = m.content === undefined ? [] : textWords(m.content);
-      if (words.length > 0) {
-        const table = textTableName(monthStart(m.at));
-        const list = texts.get(table) ?? [];
-        list.push(`${m.at}\t${m.id}\t${m.account}\t${words.join(' ')}`);
-        texts.set(table, list);
+      if (m.content !== undefined) batch.push({ id: m.id as string, at: m.at, account: m.account, content: m.content });
+      if ((i + 1) % SERVICE_BATCH === 0 || i + 1 === to) {
+        // The text index documents the service writes for a batch of this size (textBlocks).
+        for (const [table, blocks] of textBlocks(batch, (at) => textTableName(monthStart(at)))) {
+          const list = texts.get(table) ?? [];
+          for (const b of blocks)
+            list.push(`${b.at}\t${b.eventId}\t${b.lastAt}\t${b.account}\t${b.messages}\t${b.tokens}`);
+          texts.set(table, list);
+        }
+        batch = [];
       }
     }
     const messagesFile = join(this.dir, 'messages.tsv');
@@ -384,7 +393,14 @@ class Loader {
       load(this.links[0], messagesFile, 'log_messages', MESSAGE_COLUMNS),
       (async () => {
         for (const table of texts.keys()) {
-          await load(this.links[1], join(this.dir, `${table}.tsv`), table, ['at', 'event_id', 'account', 'tokens']);
+          await load(this.links[1], join(this.dir, `${table}.tsv`), table, [
+            'at',
+            'event_id',
+            'last_at',
+            'account',
+            'messages',
+            'tokens',
+          ]);
         }
       })(),
       this.flushRollups(),
@@ -457,6 +473,37 @@ async function loadData(url: string, g: Generator, dir: string): Promise<void> {
   } finally {
     await Promise.all(links.map((l) => l.end()));
     await db.destroy();
+  }
+}
+
+/** Up to this many rows, every text search's answer is compared with a scan of the account's texts. */
+const CHECK_ROWS = 1_000_000;
+
+/**
+ * A text search's first page against the answer a scan gives: the account's messages of the
+ * range with a text, newest first, those whose NFKC, lower-cased text holds the query's.
+ */
+async function checkTextAnswer(url: string, path: string, items: unknown[]): Promise<void> {
+  const q = new URL(path, 'http://x').searchParams;
+  const text = normalizeText(q.get('text') ?? '');
+  const link = await mysql.createConnection(url);
+  try {
+    const [rows] = await link.query(
+      'SELECT event_id, content FROM log_messages WHERE account = ? AND at >= ? AND at <= ? AND content IS NOT NULL ORDER BY at DESC, event_id DESC',
+      [q.get('account'), Number(q.get('from')), Number(q.get('to'))],
+    );
+    const expected = (rows as { event_id: string; content: string }[])
+      .filter((r) => normalizeText(r.content).includes(text))
+      .slice(0, 50)
+      .map((r) => r.event_id);
+    const got = (items as { id: string }[]).map((r) => r.id);
+    if (JSON.stringify(got) !== JSON.stringify(expected)) {
+      throw new Error(
+        `${path}: ${got.length} rows answered, the scan finds ${expected.length}; first difference at ${got.findIndex((id, k) => id !== expected[k])}`,
+      );
+    }
+  } finally {
+    await link.end();
   }
 }
 
@@ -612,6 +659,7 @@ async function measure(url: string, g: Generator, dir: string): Promise<void> {
         const body = (await response.json()) as { items?: unknown[] };
         const ms = performance.now() - started;
         if (response.status !== 200) throw new Error(`${path}: ${response.status} ${JSON.stringify(body)}`);
+        if (c.name.includes('text') && g.rows <= CHECK_ROWS) await checkTextAnswer(url, path, body.items ?? []);
         if (i >= 2) {
           times.push(ms);
           found += body.items?.length ?? 0;

@@ -12,7 +12,7 @@ import {
   textTableName,
 } from '@mpstack/common/db';
 import { CompiledQuery, type Kysely, type Transaction } from 'kysely';
-import { textWords } from './text-index.js';
+import { type IndexedText, textBlocks } from './text-index.js';
 
 /** Upper bounds (ms) of the reply-latency histogram's buckets; the last bucket is open. */
 export const LATENCY_BUCKETS_MS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000] as const;
@@ -211,7 +211,10 @@ export class LogStore {
   /** Text index tables known to exist (MariaDB/MySQL): created before a transaction needs them. */
   private readonly textTables = new Set<string>();
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    private readonly options: { readonly textBlockMessages?: number } = {},
+  ) {
     this.mysql = isMysql(db);
   }
 
@@ -252,27 +255,27 @@ export class LogStore {
   }
 
   /**
-   * The text index rows of new messages with a text (MariaDB/MySQL), in the messages' transaction: a
-   * redelivered batch writes them exactly when it writes the messages — once.
+   * The text index documents of new messages with a text (MariaDB/MySQL), in the messages'
+   * transaction — one per block of up to {@link TEXT_BLOCK_MESSAGES} text messages of an account
+   * (text-index.ts, `textBlocks`): a redelivered batch writes them exactly when it writes the
+   * messages — once.
    */
   private async indexTexts(tx: Transaction<Database>, messages: readonly Keyed<MessageLogEvent>[]): Promise<void> {
-    const byTable = new Map<string, { at: number; id: string; account: string; words: string }[]>();
+    const texts: IndexedText[] = [];
     for (const { id, event } of messages) {
-      if (event.content === undefined) continue;
-      const words = textWords(event.content);
-      if (words.length === 0) continue;
-      const name = textTableName(monthStart(event.at));
-      const rows = byTable.get(name) ?? [];
-      rows.push({ at: event.at, id, account: event.account, words: words.join(' ') });
-      byTable.set(name, rows);
+      if (event.content !== undefined) texts.push({ id, at: event.at, account: event.account, content: event.content });
     }
-    for (const [name, rows] of byTable) {
-      for (const chunk of chunks(rows)) {
+    for (const [name, blocks] of textBlocks(
+      texts,
+      (at) => textTableName(monthStart(at)),
+      this.options.textBlockMessages,
+    )) {
+      for (const chunk of chunks(blocks)) {
         await this.insertRows(
           tx,
           name,
-          ['at', 'event_id', 'account', 'tokens'],
-          chunk.map((r) => [r.at, r.id, r.account, r.words]),
+          TEXT_COLUMNS,
+          chunk.map((b) => [b.at, b.eventId, b.lastAt, b.account, b.messages, b.tokens]),
         );
       }
     }
@@ -463,6 +466,9 @@ function dedupe(events: readonly LogEvent[]): Keyed[] {
   }
   return [...seen.values()];
 }
+
+/** A text index document's columns (`createTextTable`). */
+const TEXT_COLUMNS = ['at', 'event_id', 'last_at', 'account', 'messages', 'tokens'] as const;
 
 /** The columns of a `log_messages` row as the store writes them (and the bench loads them), in order. */
 export const MESSAGE_COLUMNS = [

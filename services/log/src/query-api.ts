@@ -229,10 +229,27 @@ async function searchMessages(db: Db, q: z.output<typeof messagesQuery>, now: nu
 }
 
 /**
- * Text search through the text index (MariaDB/MySQL): month by month, newest first, the rows
- * whose every character pair is in the month's `log_text_YYYYMM` FULLTEXT index, joined to
- * their messages (the other filters apply there), then checked for the exact text — page by
- * page until `limit + 1` rows passed or the range is exhausted.
+ * Candidate blocks read from the text index at a time: 2 at first (a common text fills a page
+ * from the newest blocks), doubling up to 32 while the page is not full (a rare one).
+ */
+const FIRST_BLOCKS_READ = 2;
+const MAX_BLOCKS_READ = 32;
+
+interface Block {
+  at: number | string;
+  event_id: string;
+  last_at: number | string;
+  account: string;
+}
+
+/**
+ * Text search through the text index (MariaDB/MySQL): month by month, newest first, the blocks
+ * of the month's `log_text_YYYYMM` holding every character pair of the text (FULLTEXT), newest
+ * last message first, a page of blocks at a time; then each block's messages — the block's
+ * account between its first and last message's time, the other filters applied — checked one by
+ * one for the exact text. A message is in exactly one block, the range of another block may hold
+ * it too (found twice: kept once). Every block not read yet ends at or before the last block
+ * read (`last_at` order), so the matches newer than that are complete and go out in order.
  */
 async function searchText(
   db: Db,
@@ -243,47 +260,101 @@ async function searchText(
   after: { at: number; id: string } | undefined,
 ): Promise<StoredMessage[]> {
   const wanted = q.limit + 1;
-  const batch = Math.max(100, 2 * wanted);
   const tables = (await listTextTables(db)).filter((t) => t.month >= monthStart(from) && t.month <= to).reverse();
   const found: StoredMessage[] = [];
   for (const table of tables) {
-    let position = after;
-    for (;;) {
-      // The table name comes from information_schema and matched log_text_YYYYMM: never input.
-      const result = await sql<StoredMessage>`
-        SELECT m.* FROM ${sql.table(table.name)} x
-        JOIN log_messages m ON m.at = x.at AND m.event_id = x.event_id
-        WHERE ${sql.join(textFilters(q, match, from, to, position), sql` AND `)}
-        ORDER BY x.at DESC, x.event_id DESC
-        LIMIT ${batch}`.execute(db);
-      for (const row of result.rows) {
-        if (containsText(row.content, q.text)) found.push(row);
-        if (found.length >= wanted) return found;
-      }
-      const last = result.rows.at(-1);
-      if (result.rows.length < batch || last === undefined) break;
-      position = { at: Number(last.at), id: last.event_id };
-    }
+    await searchMonth(db, table.name, { q, match, from, to, after }, found, wanted);
+    if (found.length >= wanted) break;
   }
-  return found;
+  return found.slice(0, wanted);
 }
 
-function textFilters(
-  q: z.output<typeof messagesQuery>,
-  match: string,
-  from: number,
-  to: number,
-  position: { at: number; id: string } | undefined,
-) {
-  const filters = [sql`MATCH (x.tokens) AGAINST (${match} IN BOOLEAN MODE)`, sql`x.at >= ${from}`, sql`x.at <= ${to}`];
-  if (q.account !== undefined) filters.push(sql`x.account = ${q.account}`);
-  if (q.openId !== undefined) filters.push(sql`m.open_id = ${q.openId}`);
-  if (q.type !== undefined) filters.push(sql`m.msg_type = ${q.type}`);
-  if (q.event !== undefined) filters.push(sql`m.event = ${q.event}`);
+interface TextSearch {
+  readonly q: z.output<typeof messagesQuery> & { text: string };
+  readonly match: string;
+  readonly from: number;
+  readonly to: number;
+  readonly after: { at: number; id: string } | undefined;
+}
+
+const keyOfRow = (row: StoredMessage) => `${row.at}\u0000${row.event_id}`;
+
+function newestFirst(x: StoredMessage, y: StoredMessage): number {
+  return Number(y.at) - Number(x.at) || (x.event_id < y.event_id ? 1 : x.event_id > y.event_id ? -1 : 0);
+}
+
+/** One month's matches, newest first, appended to `found` until it holds `wanted` rows. */
+async function searchMonth(
+  db: Db,
+  table: string,
+  search: TextSearch,
+  found: StoredMessage[],
+  wanted: number,
+): Promise<void> {
+  const pending = new Map<string, StoredMessage>();
+  let position: Block | undefined;
+  let read = FIRST_BLOCKS_READ;
+  while (found.length < wanted) {
+    // The table name comes from information_schema and matched log_text_YYYYMM: never input.
+    const blocks = (
+      await sql<Block>`
+        SELECT at, event_id, last_at, account FROM ${sql.table(table)}
+        WHERE ${sql.join(blockFilters(search, position), sql` AND `)}
+        ORDER BY last_at DESC, at DESC, event_id DESC
+        LIMIT ${read}`.execute(db)
+    ).rows;
+    for (const row of await blockMessages(db, search, blocks)) {
+      if (containsText(row.content, search.q.text)) pending.set(keyOfRow(row), row);
+    }
+    const last = blocks.at(-1);
+    const exhausted = blocks.length < read || last === undefined;
+    // Complete: every match newer than the last block read (all of them once no block is left).
+    const bound = exhausted ? Number.NEGATIVE_INFINITY : Number(last.last_at);
+    const complete = [...pending.values()].filter((row) => Number(row.at) > bound).sort(newestFirst);
+    for (const row of complete) pending.delete(keyOfRow(row));
+    found.push(...complete);
+    if (exhausted) return;
+    position = last;
+    read = Math.min(MAX_BLOCKS_READ, 2 * read);
+  }
+}
+
+function blockFilters({ q, match, from, to, after }: TextSearch, position: Block | undefined) {
+  const filters = [sql`MATCH (tokens) AGAINST (${match} IN BOOLEAN MODE)`, sql`last_at >= ${from}`, sql`at <= ${to}`];
+  if (q.account !== undefined) filters.push(sql`account = ${q.account}`);
+  // A block starting after the cursor's message holds only messages already returned.
+  if (after !== undefined) filters.push(sql`at <= ${after.at}`);
   if (position !== undefined) {
-    filters.push(sql`(x.at < ${position.at} OR (x.at = ${position.at} AND x.event_id < ${position.id}))`);
+    const lastAt = Number(position.last_at);
+    const at = Number(position.at);
+    filters.push(
+      sql`(last_at < ${lastAt} OR (last_at = ${lastAt} AND (at < ${at} OR (at = ${at} AND event_id < ${position.event_id}))))`,
+    );
   }
   return filters;
+}
+
+/** The messages with a text of the blocks' accounts and time ranges, the search's other filters applied. */
+async function blockMessages(
+  db: Db,
+  { q, from, to, after }: TextSearch,
+  blocks: readonly Block[],
+): Promise<StoredMessage[]> {
+  if (blocks.length === 0) return [];
+  const ranges = blocks.map(
+    (b) =>
+      sql`(account = ${b.account} AND at >= ${Math.max(from, Number(b.at))} AND at <= ${Math.min(to, Number(b.last_at))})`,
+  );
+  const filters = [sql`(${sql.join(ranges, sql` OR `)})`, sql`content IS NOT NULL`];
+  if (q.openId !== undefined) filters.push(sql`open_id = ${q.openId}`);
+  if (q.type !== undefined) filters.push(sql`msg_type = ${q.type}`);
+  if (q.event !== undefined) filters.push(sql`event = ${q.event}`);
+  if (after !== undefined) {
+    filters.push(sql`(at < ${after.at} OR (at = ${after.at} AND event_id < ${after.id}))`);
+  }
+  const result = await sql<StoredMessage>`
+    SELECT * FROM log_messages WHERE ${sql.join(filters, sql` AND `)}`.execute(db);
+  return result.rows;
 }
 
 async function searchInterface(db: Db, q: z.output<typeof interfaceQuery>, now: number) {

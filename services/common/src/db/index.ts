@@ -8,13 +8,13 @@ export {
   partitionName,
 } from './migrations/0003-log-tables.js';
 export {
-  createTextTable,
   LOG_ROLLUP_INDEXES,
   LOG_TEXT_TABLE_PREFIX,
   textTableMonth,
   textTableName,
 } from './migrations/0006-log-text-index.js';
 export { ALL_ACCOUNTS, LOG_ROLLUP_SPAN_TABLES, ROLLUP_SPANS } from './migrations/0011-log-rollup-spans.js';
+export { createTextTable } from './migrations/0013-log-text-blocks.js';
 export { migrationProvider, migrations } from './migrations/index.js';
 export * from './mysql-server.js';
 export * from './reply-schema.js';

@@ -20,16 +20,12 @@ export function textTableMonth(name: string): number | undefined {
 }
 
 /**
- * Creates one month's text index table if it does not exist. InnoDB allows no FULLTEXT index
- * on a partitioned table, so the index is one table a month that retention drops whole (like a
- * partition of `log_messages`). A row per text message: its key `(at, event_id)` (the message
- * row's), its account (filtered while reading the matches) and `tokens`, the message's
- * character pairs encoded as 8-character ASCII words (services/log/src/text-index.ts) under a
- * FULLTEXT index — words long enough for `innodb_ft_min_token_size` (3) and never a stopword.
- * InnoDB keeps the document ids itself (a declared `FTS_DOC_ID AUTO_INCREMENT` fails with
- * "Invalid InnoDB FTS Doc ID" when concurrent transactions' ids interleave).
+ * Creates one month's text index table as this migration made it (one row per text message);
+ * migration 0013 (`0013-log-text-blocks`) turns these rows into one-message blocks, and the
+ * service creates later months in the block shape (`createTextTable`). Kept as it was so the
+ * migration runs the same on every database.
  */
-export async function createTextTable(db: QueryExecutorProvider, name: string): Promise<void> {
+async function createTextTableV1(db: QueryExecutorProvider, name: string): Promise<void> {
   if (textTableMonth(name) === undefined) throw new Error(`not a text index table name: ${name}`);
   // The name is checked above against a fixed pattern: never input.
   await sql`CREATE TABLE IF NOT EXISTS ${sql.table(name)} (
@@ -60,7 +56,8 @@ export const logTextIndex: Migration = {
   async up(db: Kysely<unknown>): Promise<void> {
     if (isMysql(db)) {
       const now = Date.now();
-      for (let offset = 0; offset <= 2; offset += 1) await createTextTable(db, textTableName(monthStart(now, offset)));
+      for (let offset = 0; offset <= 2; offset += 1)
+        await createTextTableV1(db, textTableName(monthStart(now, offset)));
     }
     for (const [table, index, columns] of LOG_ROLLUP_INDEXES) {
       await db.schema

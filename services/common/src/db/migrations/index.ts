@@ -10,6 +10,7 @@ import { wechatTemplates } from './0009-wechat-templates.js';
 import { logSummariesSent } from './0010-log-summaries-sent.js';
 import { logRollupSpans } from './0011-log-rollup-spans.js';
 import { massReceipts } from './0012-mass-receipts.js';
+import { logTextBlocks } from './0013-log-text-blocks.js';
 import { orderMigrations } from './order.js';
 
 /**
@@ -38,6 +39,7 @@ export const migrations: Readonly<Record<string, Migration>> = orderMigrations(
     '0010-log-summaries-sent': logSummariesSent,
     '0011-log-rollup-spans': logRollupSpans,
     '0012-mass-receipts': massReceipts,
+    '0013-log-text-blocks': logTextBlocks,
   },
   retired,
 );
