@@ -105,7 +105,9 @@ function baselineTargets(): Target[] {
       port: 18084,
       path: `/wx/${benchAccount.id}`,
       webhook: true,
-      start: (run) => startIngress(18084, run, { root: dir, database: 'mpstack_bench_baseline' }),
+      // A database per ref: a later build's migrations would make an earlier one refuse to start.
+      start: (run) =>
+        startIngress(18084, run, { root: dir, database: `mpstack_bench_baseline_${ref.replace(/\W/g, '_')}` }),
     },
   ];
 }
