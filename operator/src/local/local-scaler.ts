@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import { createPodScrapeSource, type Fetch } from '../metrics/request-rate-source.js';
 import type { ScheduledPush } from '../api/v1alpha1.js';
+import { createPodScrapeSource, type Fetch } from '../metrics/request-rate-source.js';
 import { announcedPushes, observedRate, prescaleDefaults } from '../reconcile/prescaling.js';
 import { decideReplicas, type ScaleDecision } from '../scaling/decide.js';
 import { prescaleMinimum } from '../scaling/prescale.js';
@@ -149,4 +149,3 @@ export function startLocalScaler(options: LocalScalerOptions): LocalScaler {
     },
   };
 }
-
