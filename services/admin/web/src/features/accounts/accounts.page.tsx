@@ -2,6 +2,7 @@ import { Button, Card, Input, Popconfirm, Space, Table, type TableColumnsType, T
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AccountInput, AccountView } from '../../api/types';
+import { BatchToolbar } from '../../components/batch-toolbar';
 import { formatTime } from '../../format';
 import { useCan, useConsole } from '../../session';
 import { useAction } from '../../use-load';
@@ -137,18 +138,13 @@ export function AccountsPage() {
       }
       extra={
         write && (
-          <Space>
-            {selected.length > 0 && <span>{t('common.selected', { count: selected.length })}</span>}
-            <Button disabled={selected.length === 0} onClick={() => void batch(true)}>
-              {t('common.batchDisable')}
-            </Button>
-            <Button disabled={selected.length === 0} onClick={() => void batch(false)}>
-              {t('common.batchEnable')}
-            </Button>
-            <Button type="primary" onClick={() => setEditing('new')} data-testid="add-account">
-              {t('accounts.add')}
-            </Button>
-          </Space>
+          <BatchToolbar
+            selected={selected.length}
+            onBatch={(disable) => void batch(disable)}
+            addLabel={t('accounts.add')}
+            onAdd={() => setEditing('new')}
+            addTestId="add-account"
+          />
         )
       }
     >

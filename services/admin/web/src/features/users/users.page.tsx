@@ -1,8 +1,9 @@
 import { passwordRuleProblems } from '@mpstack/admin/api-types';
-import { Button, Card, Form, Input, Modal, Select, Space, Switch, Table, type TableColumnsType, Tag } from 'antd';
+import { Button, Card, Form, Input, Modal, Select, Switch, Table, type TableColumnsType, Tag } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Role, User, UserInput } from '../../api/types';
+import { BatchToolbar } from '../../components/batch-toolbar';
 import { formatTime } from '../../format';
 import { useCan, useConsole } from '../../session';
 import { useAction, useLoad } from '../../use-load';
@@ -153,17 +154,13 @@ export function UsersPage() {
       }
       extra={
         write && (
-          <Space>
-            <Button disabled={selected.length === 0} onClick={() => void batch(true)}>
-              {t('common.batchDisable')}
-            </Button>
-            <Button disabled={selected.length === 0} onClick={() => void batch(false)}>
-              {t('common.batchEnable')}
-            </Button>
-            <Button type="primary" onClick={() => setEditing('new')} data-testid="add-user">
-              {t('users.add')}
-            </Button>
-          </Space>
+          <BatchToolbar
+            selected={selected.length}
+            onBatch={(disable) => void batch(disable)}
+            addLabel={t('users.add')}
+            onAdd={() => setEditing('new')}
+            addTestId="add-user"
+          />
         )
       }
     >
