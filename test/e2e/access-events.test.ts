@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createUsersRepository, hashPassword, loadAdminConfig, startAdmin } from '@mpstack/admin';
+import { loadBusinessConfig, startBusiness } from '@mpstack/business';
 import { createLogger } from '@mpstack/common/logging';
 import { type Infrastructure, openInfrastructure } from '@mpstack/common/runtime';
 import type { RunningService } from '@mpstack/common/shell';
@@ -51,6 +52,7 @@ describe('admin API access events → RabbitMQ → the log service’s access fi
   let admin: RunningService;
   let proxy: TcpProxy;
   let userId: string;
+  let amqpUrl: string;
 
   const accessLines = (): AccessLine[] => {
     const file = join(dataDir, 'logs', `access-${new Date().toISOString().slice(0, 7)}.jsonl`);
@@ -69,7 +71,7 @@ describe('admin API access events → RabbitMQ → the log service’s access fi
   before(async () => {
     database = await createTestDatabase('mpstack_access');
     dataDir = mkdtempSync(join(tmpdir(), 'mpstack-access-'));
-    const amqpUrl = await createVhost(vhost);
+    amqpUrl = await createVhost(vhost);
     log = await startLog({
       config: loadLogConfig({
         MPSTACK_DATABASE_URL: database.url,
@@ -177,8 +179,38 @@ describe('admin API access events → RabbitMQ → the log service’s access fi
     }
   });
 
+  it('the business API records its requests the same way (service business, its route patterns)', async () => {
+    const business = await startBusiness({
+      config: loadBusinessConfig({
+        MPSTACK_DATABASE_URL: database.url,
+        MPSTACK_AMQP_URL: amqpUrl,
+        MPSTACK_DATA_DIR: dataDir,
+        MPSTACK_BUSINESS_PORT: '0',
+        MPSTACK_LOG_LEVEL: 'silent',
+      }),
+      workers: false,
+    });
+    try {
+      assert.equal((await fetch(`${business.url}/api/pushes/77`)).status, 404);
+      assert.equal((await fetch(`${business.url}/api/pushes`)).status, 200);
+      await until(() => accessLines().filter((l) => l.service === 'business').length >= 2, 20_000, 'business lines');
+      assert.deepEqual(
+        accessLines()
+          .filter((l) => l.service === 'business')
+          .map((l) => [l.method, l.route, l.status, l.userId]),
+        [
+          ['GET', '/api/pushes/:id', 404, undefined],
+          ['GET', '/api/pushes', 200, undefined],
+        ],
+      );
+    } finally {
+      await business.close();
+    }
+  });
+
   it('with the broker cut off, requests are answered as before; events past the buffer are dropped and counted, the held ones arrive afterwards', async () => {
-    const before = accessLines().length;
+    const adminLines = () => accessLines().filter((l) => l.service === 'admin');
+    const before = adminLines().length;
     proxy.cut();
     const answered = [];
     for (let i = 0; i < 12; i += 1) answered.push((await call('GET', '/me/permissions')).status);
@@ -194,9 +226,9 @@ describe('admin API access events → RabbitMQ → the log service’s access fi
     );
     proxy.restore();
     // The buffer held the last 5; they are published once the connection is back.
-    await until(() => accessLines().length >= before + 5, 60_000, 'the held events in the file');
+    await until(() => adminLines().length >= before + 5, 60_000, 'the held events in the file');
     await new Promise((resolve) => setTimeout(resolve, 500));
-    const after = accessLines().slice(before);
+    const after = adminLines().slice(before);
     assert.equal(after.length, 5, 'exactly the buffer: the older 7 were dropped');
     assert.ok(after.every((l) => l.route === '/admin/api/me/permissions' && l.status === 200));
   });

@@ -1,7 +1,12 @@
 import type { Environment } from '@mpstack/common/config';
 import type { Logger } from '@mpstack/common/logging';
 import type { QueuePort } from '@mpstack/common/ports';
-import { accessEvents, type Infrastructure, LogSink, openInfrastructure } from '@mpstack/common/runtime';
+import {
+  type Infrastructure,
+  openInfrastructure,
+  type ServiceAccessLogOptions,
+  serviceAccessLog,
+} from '@mpstack/common/runtime';
 import { type RunningService, runService, type ServiceDefinition, startComposed } from '@mpstack/common/shell';
 import type { Telemetry } from '@mpstack/common/telemetry';
 import type { Express, RequestHandler } from 'express';
@@ -66,10 +71,7 @@ export function adminService(options: AdminServiceOptions = {}): ServiceDefiniti
         webDir: config.webDir,
         maxBodyBytes: config.maxBodyBytes,
         trustedProxies: config.trustedProxies,
-        access: accessLog(
-          { queue: infrastructure.queue, logger, telemetry, maxBuffered: config.accessBuffer },
-          onClose,
-        ),
+        access: adminAccessLog(config, infrastructure.queue, { logger, telemetry, onClose }),
         api: [
           sessionMiddleware({ sessions, allowedOrigins: config.allowedOrigins }),
           createSessionRouter(sessions),
@@ -128,16 +130,15 @@ export function adminService(options: AdminServiceOptions = {}): ServiceDefiniti
  * The API's access events, sent to the log service's queue in batches: the broker being down
  * neither delays a request nor stops the service (the oldest events are dropped, and counted).
  */
-function accessLog(
-  options: { queue: QueuePort; logger: Logger; telemetry: Telemetry; maxBuffered: number },
-  onClose: (name: string, run: () => Promise<void>) => void,
+function adminAccessLog(
+  config: AdminConfig,
+  queue: QueuePort,
+  shell: Pick<ServiceAccessLogOptions, 'logger' | 'telemetry' | 'onClose'>,
 ): RequestHandler {
-  const { queue, logger, telemetry, maxBuffered } = options;
-  const sink = new LogSink({ queue, logger, meter: telemetry.meter, maxBuffered, declareQueue: true });
-  sink.start();
-  onClose('access events', () => sink.close());
-  return accessEvents({
-    sink,
+  return serviceAccessLog({
+    ...shell,
+    queue,
+    maxBuffered: config.accessBuffer,
     service: 'admin',
     prefix: apiBasePath,
     userId: (req) => req.adminSession?.user.id,

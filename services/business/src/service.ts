@@ -8,7 +8,7 @@ import {
 import { AppError, ErrorCode } from '@mpstack/common/errors';
 import { errorResponse, type ReadinessDetail } from '@mpstack/common/http';
 import type { Logger } from '@mpstack/common/logging';
-import { type Infrastructure, openInfrastructure } from '@mpstack/common/runtime';
+import { type Infrastructure, openInfrastructure, serviceAccessLog } from '@mpstack/common/runtime';
 import { type RunningService, runService, type ServiceDefinition, startComposed } from '@mpstack/common/shell';
 import type { Telemetry } from '@mpstack/common/telemetry';
 import express, { type ErrorRequestHandler } from 'express';
@@ -85,6 +85,10 @@ export function businessService(options: BusinessServiceOptions = {}): ServiceDe
       const app = express();
       app.disable('x-powered-by');
       const checkTemplate = templates.check.bind(templates);
+      // One access event per API request to the log service's access file, batched; a broker
+      // outage delays no request (past 10,000 held events the oldest are dropped, and counted).
+      const shell = { logger, telemetry, onClose };
+      app.use('/api', serviceAccessLog({ ...shell, queue, maxBuffered: 10_000, service: 'business', prefix: '/api' }));
       app.use('/api', createApiRouter({ pushService, pushes, sendService, sends, mass, checkTemplate }));
       app.use('/api', createConsoleApiRouter({ templates, health }));
       app.use((_req, _res, next) => next(new AppError(ErrorCode.notFound, 'no such route')));

@@ -1,5 +1,8 @@
 import type { Request, RequestHandler } from 'express';
-import type { LogSink } from './log-sink.js';
+import type { Logger } from '../logging/logger.js';
+import type { QueuePort } from '../ports/index.js';
+import type { Telemetry } from '../telemetry/index.js';
+import { LogSink } from './log-sink.js';
 
 export interface AccessEventsOptions {
   readonly sink: LogSink;
@@ -56,4 +59,28 @@ function routeOf(req: Request, prefix: string): string {
   const route = (req.route as { path?: unknown } | undefined)?.path;
   if (typeof route !== 'string') return '(none)';
   return `${prefix}${route}`.slice(0, 255);
+}
+
+export interface ServiceAccessLogOptions extends Omit<AccessEventsOptions, 'sink'> {
+  readonly queue: QueuePort;
+  readonly logger: Logger;
+  readonly telemetry: Telemetry;
+  /** Events held while the broker is unreachable; beyond, the oldest are dropped (and counted). */
+  readonly maxBuffered: number;
+  /** The shell's `onClose`: the held events are published before the service's infrastructure closes. */
+  readonly onClose: (name: string, run: () => Promise<void>) => void;
+}
+
+/**
+ * A service's access events, ready to mount: its own {@link LogSink} (declaring the queue at
+ * the first publish, so the service starts without a broker; `mpstack_log_events_dropped_total`
+ * counts what a long outage drops), started and closed with the service, behind
+ * {@link accessEvents}.
+ */
+export function serviceAccessLog(options: ServiceAccessLogOptions): RequestHandler {
+  const { queue, logger, telemetry, maxBuffered, onClose, ...recording } = options;
+  const sink = new LogSink({ queue, logger, meter: telemetry.meter, maxBuffered, declareQueue: true });
+  sink.start();
+  onClose('access events', () => sink.close());
+  return accessEvents({ ...recording, sink });
 }
