@@ -1,6 +1,7 @@
 import { massSendJobFinishEvent, templateSendJobFinishEvent } from '@mpstack/common/wechat';
 import type { Clock } from '../clock.js';
 import type { MassSendRecord } from '../mass/mass-store.js';
+import { keepAliveFetch } from '../sender/keep-alive-fetch.js';
 import { sendToAccount } from '../sender/send-to-account.js';
 import type { FetchLike } from '../sender/sender.types.js';
 import type { TemplateSendRecord } from '../template/template-store.js';
@@ -12,18 +13,33 @@ export interface CallbackDispatcherOptions {
   /** Ingress base URL: events go to `<base>/wx/<account id>` unless the account sets `callbackUrl`. */
   readonly callbackBaseUrl?: string;
   readonly timeoutMs?: number;
+  /** How the events are posted; by default a keep-alive pool of `concurrency` sockets per callback origin. */
   readonly fetchImpl?: FetchLike;
+  /** Event pushes in flight at once (the rest wait their turn, in order); 32 by default. */
+  readonly concurrency?: number;
 }
+
+const defaultConcurrency = 32;
 
 /**
  * Pushes asynchronous events (`TEMPLATESENDJOBFINISH`, `MASSSENDJOBFINISH`) to accounts, signed and
- * encrypted like any message push, after the API call that caused them has answered.
- * Keeps every in-flight push so {@link CallbackDispatcher.drain} can wait for them on close.
+ * encrypted like any message push, after the API call that caused them has answered — each
+ * event its own POST, as WeChat sends them, over kept-alive connections, at most
+ * `concurrency` at once (a burst of sends queues its receipts instead of opening a socket per
+ * receipt; each delivery's 5 s timeout starts when it is posted).
+ * Keeps every scheduled push so {@link CallbackDispatcher.drain} can wait for them on close.
  */
 export class CallbackDispatcher {
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly fetchImpl: FetchLike;
+  private readonly concurrency: number;
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
 
-  constructor(private readonly options: CallbackDispatcherOptions) {}
+  constructor(private readonly options: CallbackDispatcherOptions) {
+    this.concurrency = Math.max(1, options.concurrency ?? defaultConcurrency);
+    this.fetchImpl = options.fetchImpl ?? keepAliveFetch(this.concurrency);
+  }
 
   callbackUrl(account: SimAccount): string | undefined {
     const base = this.options.callbackBaseUrl;
@@ -79,7 +95,7 @@ export class CallbackDispatcher {
           xml,
           clock: this.options.clock,
           ...(this.options.timeoutMs === undefined ? {} : { timeoutMs: this.options.timeoutMs }),
-          ...(this.options.fetchImpl === undefined ? {} : { fetchImpl: this.options.fetchImpl }),
+          fetchImpl: this.fetchImpl,
         });
         record.callbackStatuses = report.deliveries.map((delivery) => delivery.status);
         record.callback = report.deliveries.some(isSuccess) ? 'delivered' : 'failed';
@@ -96,10 +112,26 @@ export class CallbackDispatcher {
 
   private track(task: () => Promise<void>): void {
     const promise = new Promise<void>((resolve) => setImmediate(resolve))
-      .then(task)
+      .then(() => this.acquire())
+      .then(() => task().finally(() => this.release()))
       .catch(() => undefined)
       .finally(() => this.inFlight.delete(promise));
     this.inFlight.add(promise);
+  }
+
+  private acquire(): Promise<void> | undefined {
+    if (this.active < this.concurrency) {
+      this.active += 1;
+      return undefined;
+    }
+    return new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  /** Hands the slot to the next waiting push, or frees it. */
+  private release(): void {
+    const next = this.waiting.shift();
+    if (next === undefined) this.active -= 1;
+    else next();
   }
 }
 

@@ -20,7 +20,13 @@ export interface InboundRecorder {
 
 export type RetryPolicy = 'no-answer' | 'any-failure';
 
-export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
+/** What a delivery reads of an answer: a fetch `Response` is one. */
+export interface ResponseLike {
+  readonly status: number;
+  text(): Promise<string>;
+}
+
+export type FetchLike = (input: string, init: RequestInit) => Promise<ResponseLike>;
 
 export interface SendOptions {
   /** The account's callback URL, e.g. `http://127.0.0.1:8080/wx/demo`. */
