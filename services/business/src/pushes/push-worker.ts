@@ -243,7 +243,9 @@ export class PushWorker {
       const attempts = await Promise.all(todo.map((recipient) => this.sendOne(push, renderer, recipient)));
       const results = attempts.flatMap((a) => (a.kind === 'result' ? [a.result] : []));
       await this.options.pushes.record(push.id, token, results, this.clock());
-      for (const r of results) this.sends.add(1, { outcome: r.state });
+      const sent = results.filter((r) => r.state === 'sent').length;
+      if (sent > 0) this.sends.add(sent, { outcome: 'sent' });
+      if (results.length > sent) this.sends.add(results.length - sent, { outcome: 'failed' });
       const stops = attempts.flatMap((a) => (a.kind === 'stop' ? [a] : []));
       if (stops.length > 0) stop ??= stops[0]?.reason;
       const unknown = new Set(attempts.flatMap((a) => (a.kind === 'unknown' ? [a.seq] : [])));

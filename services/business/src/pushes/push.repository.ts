@@ -1,5 +1,6 @@
 import type { Db } from '@mpstack/common/db';
 import { type Kysely, sql, type Transaction } from 'kysely';
+import { receiptColumns } from '../receipts/receipt.repository.js';
 import type { RecipientRow } from '../uploads/recipient-import.js';
 import type { ClaimedRecipient, PushJob, PushState, SendResult } from './push.types.js';
 
@@ -292,22 +293,29 @@ export class PushRepository {
     return recorded;
   }
 
-  /** Receipts that arrived before their send was recorded (WeChat pushes them within ms). */
+  /**
+   * Receipts that arrived before their send was recorded (WeChat pushes them within ms): read
+   * without locking (a locking read of `template_receipts` here deadlocked with the receipts'
+   * inserts), then written by msgid. A receipt stored after this read finds the recorded send
+   * itself, since the receipt consumer joins only after its insert has committed.
+   */
   private async joinEarlyReceipts(pushId: number, msgids: readonly string[]): Promise<void> {
-    const receipt = (column: 'status' | 'at') =>
-      sql`(SELECT t.${sql.ref(column)} FROM template_receipts t WHERE t.msgid = push_recipients.msgid LIMIT 1)`;
+    const early = await this.db
+      .selectFrom('template_receipts')
+      .select(['msgid', 'status', 'at'])
+      .where('msgid', 'in', [...msgids])
+      .execute();
+    if (early.length === 0) return;
     await this.db
       .updateTable('push_recipients')
-      .set({ receipt_status: receipt('status') as never, receipt_at: receipt('at') as never })
+      .set(receiptColumns(early.map((row) => ({ msgId: row.msgid, status: row.status, at: Number(row.at) }))))
       .where('push_id', '=', pushId)
-      .where('msgid', 'in', [...msgids])
-      .where('receipt_status', 'is', null)
-      .where('msgid', 'in', (eb) =>
-        eb
-          .selectFrom('template_receipts')
-          .select('msgid')
-          .where('msgid', 'in', [...msgids]),
+      .where(
+        'msgid',
+        'in',
+        early.map((row) => row.msgid),
       )
+      .where('receipt_status', 'is', null)
       .execute();
   }
 

@@ -1,5 +1,6 @@
 import type { JobReceipt } from '@mpstack/common/contracts';
 import type { Db } from '@mpstack/common/db';
+import { sql } from 'kysely';
 
 export interface StoredTemplateReceipt {
   readonly msgid: string;
@@ -19,34 +20,76 @@ export class ReceiptRepository {
 
   /** Stores and joins one receipt; false when it was stored before (a re-pushed event). */
   async apply(receipt: JobReceipt): Promise<boolean> {
-    if (receipt.kind === 'mass') return this.applyMass(receipt);
-    const inserted = await this.db
+    const [fresh] = await this.applyAll([receipt]);
+    return fresh === true;
+  }
+
+  /**
+   * Stores and joins a batch of receipts with a few statements whatever its size: which MsgIDs
+   * are known already (one select), one multi-row insert, one update of the push recipients and
+   * — for receipts no push recipient took — one of the single sends per account, each setting
+   * every row from the receipts by msgid (a msgid is one send's). Returns, per receipt, whether
+   * it was new (false: stored before, or a repeat of an earlier one in the batch). Mass receipts
+   * are written one by one (a few a day).
+   *
+   * The insert commits before the joins run, never in one transaction with them: a send
+   * recorded after the join looked for it then finds the receipt already stored
+   * (`PushRepository.record` joins what arrived early), so no receipt is left unjoined.
+   */
+  async applyAll(receipts: readonly JobReceipt[]): Promise<boolean[]> {
+    const fresh = new Array<boolean>(receipts.length).fill(false);
+    const templates = new Map<string, { readonly index: number; readonly receipt: JobReceipt }>();
+    for (const [index, receipt] of receipts.entries()) {
+      if (receipt.kind === 'mass') fresh[index] = await this.applyMass(receipt);
+      else if (!templates.has(receiptKey(receipt))) templates.set(receiptKey(receipt), { index, receipt });
+    }
+    if (templates.size === 0) return fresh;
+    const batch = [...templates.values()].map((entry) => entry.receipt);
+    const msgids = batch.map((r) => r.msgId);
+    const stored = await this.db
+      .selectFrom('template_receipts')
+      .select(['account_id', 'msgid'])
+      .where('msgid', 'in', msgids)
+      .execute();
+    const known = new Set(stored.map((row) => `${row.account_id}\u0000${row.msgid}`));
+    for (const { index, receipt } of templates.values()) fresh[index] = !known.has(receiptKey(receipt));
+    await this.db
       .insertInto('template_receipts')
-      .values({
-        account_id: receipt.account,
-        msgid: receipt.msgId,
-        open_id: receipt.openId,
-        status: receipt.status,
-        at: receipt.at,
-        received_at: receipt.receivedAt,
-      })
+      .values(
+        batch.map((receipt) => ({
+          account_id: receipt.account,
+          msgid: receipt.msgId,
+          open_id: receipt.openId,
+          status: receipt.status,
+          at: receipt.at,
+          received_at: receipt.receivedAt,
+        })),
+      )
       .orIgnore()
-      .executeTakeFirst();
-    const fresh = Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0;
-    const set = { receipt_status: receipt.status, receipt_at: receipt.at };
-    await this.db
+      .execute();
+    // A push recipient is found by msgid alone (WeChat's msgids are unique across accounts).
+    const byMsgid = uniqueBy(batch, (r) => r.msgId);
+    const joined = await this.db
       .updateTable('push_recipients')
-      .set(set)
-      .where('msgid', '=', receipt.msgId)
+      .set(receiptColumns(byMsgid))
+      .where('msgid', 'in', msgids)
       .where('receipt_status', 'is', null)
-      .execute();
-    await this.db
-      .updateTable('template_sends')
-      .set(set)
-      .where('account_id', '=', receipt.account)
-      .where('msgid', '=', receipt.msgId)
-      .where('receipt_status', 'is', null)
-      .execute();
+      .executeTakeFirst();
+    // Every receipt joined a push recipient (the usual case in a push): no single send has them.
+    if (Number(joined.numUpdatedRows) === byMsgid.length) return fresh;
+    for (const [account, ofAccount] of groupBy(batch, (r) => r.account)) {
+      await this.db
+        .updateTable('template_sends')
+        .set(receiptColumns(ofAccount))
+        .where('account_id', '=', account)
+        .where(
+          'msgid',
+          'in',
+          ofAccount.map((r) => r.msgId),
+        )
+        .where('receipt_status', 'is', null)
+        .execute();
+    }
     return fresh;
   }
 
@@ -137,4 +180,39 @@ export async function joinMassReceipt(db: Db, account: string, msgId: string): P
     .where('msg_id', '=', msgId)
     .where('finish_status', 'is', null)
     .execute();
+}
+
+function receiptKey(receipt: JobReceipt): string {
+  return `${receipt.account}\u0000${receipt.msgId}`;
+}
+
+/** `receipt_status` and `receipt_at` of each row, from the receipt of its msgid. */
+export function receiptColumns(
+  receipts: readonly { readonly msgId: string; readonly status: string; readonly at: number }[],
+) {
+  const caseOf = (value: (r: (typeof receipts)[number]) => string | number) =>
+    sql`CASE msgid ${sql.join(
+      receipts.map((r) => sql`WHEN ${r.msgId} THEN ${value(r)}`),
+      sql` `,
+    )} END`;
+  return {
+    receipt_status: caseOf((r) => r.status) as never,
+    receipt_at: caseOf((r) => r.at) as never,
+  };
+}
+
+function uniqueBy<T>(items: readonly T[], key: (item: T) => string): T[] {
+  const seen = new Map<string, T>();
+  for (const item of items) if (!seen.has(key(item))) seen.set(key(item), item);
+  return [...seen.values()];
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const group = groups.get(key(item));
+    if (group === undefined) groups.set(key(item), [item]);
+    else group.push(item);
+  }
+  return groups;
 }

@@ -53,14 +53,20 @@ export function createOutboundClient(
       },
     },
   });
-  const appIds = new Map<string, string>();
-  const appIdOf = async (account: string) => {
-    const known = appIds.get(account);
-    if (known !== undefined) return known;
-    const row = await db.selectFrom('accounts').select('app_id').where('id', '=', account).executeTakeFirst();
-    if (row === undefined) throw new AppError(ErrorCode.notFound, `account "${account}" does not exist`);
-    appIds.set(account, row.app_id);
-    return row.app_id;
+  // One lookup per account, shared by the sends that start before it answers; a failed one is forgotten.
+  const appIds = new Map<string, Promise<string>>();
+  const appIdOf = (account: string) => {
+    let appId = appIds.get(account);
+    if (appId === undefined) {
+      appId = (async () => {
+        const row = await db.selectFrom('accounts').select('app_id').where('id', '=', account).executeTakeFirst();
+        if (row === undefined) throw new AppError(ErrorCode.notFound, `account "${account}" does not exist`);
+        return row.app_id;
+      })();
+      appIds.set(account, appId);
+      appId.catch(() => appIds.delete(account));
+    }
+    return appId;
   };
   const forget = (account: string) => void appIds.delete(account);
   return { api: clientOutboundApi(client, appIdOf), client, accounts: { client, appIdOf, forget } };
