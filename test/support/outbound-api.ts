@@ -58,6 +58,7 @@ export async function untilPush(
   check: (push: PushView) => boolean,
   timeoutMs = 60_000,
   what = 'push state',
+  intervalMs = 100,
 ): Promise<PushView> {
   return until(
     async () => {
@@ -66,7 +67,7 @@ export async function untilPush(
     },
     timeoutMs,
     what,
-    100,
+    intervalMs,
   );
 }
 

@@ -1,7 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { loadBusinessConfig, type RunningBusiness, startBusiness } from '@mpstack/business';
-import type { RunningIngress } from '@mpstack/ingress';
 import { type RunningSimulator, startSimulator } from '@mpstack/simulators';
 import { REDIS_URL, until } from '@mpstack/testkit';
 import { createStack, type Stack } from './stack.js';
@@ -23,6 +22,11 @@ export interface OutboundStandOptions {
   readonly amqpUrl?: string;
   /** The Redis of the ingress and the business service (a test-owned server); the machine's by default. */
   readonly redisUrl?: string;
+  /**
+   * Runs the ingress as `mpstack run ingress` (a child process, its CPU measurable apart from
+   * the simulator's) instead of in this process.
+   */
+  readonly ingressProcess?: boolean;
 }
 
 /**
@@ -42,6 +46,8 @@ export interface OutboundStand {
   business(extra?: Record<string, string>): Promise<RunningBusiness>;
   /** `mpstack run business` as a child process; resolves once it answers /readyz. */
   businessProcess(extra?: Record<string, string>): Promise<{ url: string; child: ChildProcess }>;
+  /** The ingress's process when it runs as a child ({@link OutboundStandOptions.ingressProcess}). */
+  readonly ingressChild: ChildProcess | undefined;
   /** Template sends the simulator accepted, per openid (what WeChat really sent). */
   sendsPerOpenId(): Promise<Map<string, number>>;
   /**
@@ -69,12 +75,47 @@ export async function createOutboundStand(options: OutboundStandOptions): Promis
     })),
     ...(options.unfollowed ?? []).map((openid) => ({ openid, isSubscribed: false })),
   ];
-  // Migrates and seeds the database; takes the simulator's job-finish pushes to mpstack.receipts.
+  const children = new Set<ChildProcess>();
+  /** `mpstack run <service>` as a child process; resolves once it answers /readyz. */
+  const spawnService = async (service: string, env: Record<string, string>, port: number) => {
+    // OUTBOUND_PROFILE=<dir>: the child writes a V8 CPU profile there when it exits (benchmarks).
+    const profile = process.env['OUTBOUND_PROFILE'];
+    const nodeArgs = profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profile}`];
+    const child = spawn(process.execPath, [...nodeArgs, cliBin, 'run', service], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    children.add(child);
+    child.on('exit', () => children.delete(child));
+    const url = `http://127.0.0.1:${port}`;
+    await until(
+      async () => (await fetch(`${url}/readyz`).catch(() => undefined))?.ok === true,
+      60_000,
+      `mpstack run ${service} ready`,
+      100,
+    );
+    return { url, child };
+  };
+  const randomPort = () => 20_000 + Math.floor(Math.random() * 20_000);
+  // Takes the simulator's job-finish pushes to mpstack.receipts (the database is migrated and seeded).
   const servers = {
     ...(options.amqpUrl === undefined ? {} : { amqpUrl: options.amqpUrl }),
     ...(options.redisUrl === undefined ? {} : { redisUrl: options.redisUrl }),
   };
-  const ingress: RunningIngress = await stack.replica(servers);
+  let ingress: { readonly url: string; close(): Promise<void> };
+  let ingressChild: ChildProcess | undefined;
+  if (options.ingressProcess === true) {
+    const port = randomPort();
+    const spawned = await spawnService(
+      'ingress',
+      { ...stack.replicaEnv(servers), MPSTACK_INGRESS_PORT: String(port) },
+      port,
+    );
+    ingressChild = spawned.child;
+    ingress = { url: spawned.url, close: () => stopChild(spawned.child) };
+  } else {
+    ingress = await stack.replica(servers);
+  }
   const simulator = await startSimulator({
     port: 0,
     api2Port: 0,
@@ -93,7 +134,6 @@ export async function createOutboundStand(options: OutboundStandOptions): Promis
       },
     ],
   });
-  const children = new Set<ChildProcess>();
   const running: RunningBusiness[] = [];
   const businessEnv = (extra: Record<string, string> = {}): Record<string, string> => ({
     MPSTACK_DATABASE_URL: stack.databaseUrl,
@@ -120,22 +160,10 @@ export async function createOutboundStand(options: OutboundStandOptions): Promis
       return business;
     },
     async businessProcess(extra) {
-      const port = 20_000 + Math.floor(Math.random() * 20_000);
-      const child = spawn(process.execPath, [cliBin, 'run', 'business'], {
-        env: { ...process.env, ...businessEnv({ MPSTACK_BUSINESS_PORT: String(port), ...extra }) },
-        stdio: ['ignore', 'ignore', 'inherit'],
-      });
-      children.add(child);
-      child.on('exit', () => children.delete(child));
-      const url = `http://127.0.0.1:${port}`;
-      await until(
-        async () => (await fetch(`${url}/readyz`).catch(() => undefined))?.ok === true,
-        60_000,
-        'mpstack run business ready',
-        100,
-      );
-      return { url, child };
+      const port = randomPort();
+      return spawnService('business', businessEnv({ MPSTACK_BUSINESS_PORT: String(port), ...extra }), port);
     },
+    ingressChild,
     async sendsPerOpenId() {
       const response = await fetch(`${simulator.hosts.api2}/_sim/accounts/${stack.account.id}/template-sends`);
       const { sends } = (await response.json()) as { sends: { openid: string }[] };
@@ -173,11 +201,21 @@ export async function createOutboundStand(options: OutboundStandOptions): Promis
       return answer as T;
     },
     async dispose() {
-      for (const child of children) child.kill('SIGKILL');
+      for (const child of children) if (child !== ingressChild) child.kill('SIGKILL');
       await Promise.allSettled(running.map((b) => b.close()));
       await simulator.close();
       await ingress.close();
       await stack.dispose();
     },
   };
+}
+
+/** SIGTERM, then SIGKILL if it has not exited within 10 s (a clean exit writes a requested CPU profile). */
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
 }

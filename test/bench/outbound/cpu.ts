@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** CPU seconds (user + system) a process has used, from /proc (clock ticks of 100 Hz). */
 export function processCpuSeconds(pid: number): number {
@@ -28,26 +29,68 @@ export function serverPids(): Record<string, number[]> {
   return { mariadb: pidsOf('mariadbd'), redis: pidsOf('redis-server'), rabbitmq: pidsOf('beam.smp') };
 }
 
-/** A CPU meter over this process and the servers: `stop()` gives seconds used by each since `start`. */
-export function cpuMeter(children: () => readonly number[] = () => []) {
+type Seconds = Record<string, number>;
+
+function serverSeconds(servers: Record<string, number[]>): Seconds {
+  return Object.fromEntries(
+    Object.entries(servers).map(([name, pids]) => [name, pids.reduce((sum, pid) => sum + processCpuSeconds(pid), 0)]),
+  );
+}
+
+/**
+ * What the shared servers spend per second while this benchmark does nothing: on a machine
+ * other sessions use too, their queries land on the same MariaDB / Redis / RabbitMQ, and this
+ * rate times the run's duration is subtracted from the servers' figures (both are printed).
+ */
+export async function serverBackground(ms: number): Promise<Seconds> {
+  const servers = serverPids();
+  const start = serverSeconds(servers);
+  await sleep(ms);
+  const end = serverSeconds(servers);
+  return Object.fromEntries(
+    Object.keys(end).map((name) => [name, ((end[name] ?? 0) - (start[name] ?? 0)) / (ms / 1000)]),
+  );
+}
+
+export interface CpuReading {
+  /** This process (the simulator, and whatever else the benchmark runs in it). */
+  readonly self: number;
+  /** Each named child process. */
+  readonly processes: Seconds;
+  /** The shared servers, as measured (including other users of them). */
+  readonly servers: Seconds;
+  readonly seconds: number;
+}
+
+/**
+ * A CPU meter over this process, named child processes and the shared servers: `stop()` gives
+ * the seconds each used since the meter started, and the wall time.
+ */
+export function cpuMeter(processes: Record<string, () => number | undefined>) {
   const servers = serverPids();
   const read = () => ({
     self: process.cpuUsage(),
-    children: children().reduce((sum, pid) => sum + processCpuSeconds(pid), 0),
-    servers: Object.fromEntries(
-      Object.entries(servers).map(([name, pids]) => [name, pids.reduce((sum, pid) => sum + processCpuSeconds(pid), 0)]),
+    processes: Object.fromEntries(
+      Object.entries(processes).map(([name, pid]) => {
+        const id = pid();
+        return [name, id === undefined ? 0 : processCpuSeconds(id)];
+      }),
     ),
+    servers: serverSeconds(servers),
+    at: performance.now(),
   });
   const start = read();
   return {
-    stop() {
+    stop(): CpuReading {
       const end = read();
-      const self = (end.self.user - start.self.user + end.self.system - start.self.system) / 1e6;
-      const servers = Object.fromEntries(
-        Object.keys(end.servers).map((name) => [name, (end.servers[name] ?? 0) - (start.servers[name] ?? 0)]),
-      );
-      const total = self + (end.children - start.children) + Object.values(servers).reduce((a, b) => a + b, 0);
-      return { self, children: end.children - start.children, servers, total };
+      const diff = (a: Seconds, b: Seconds) =>
+        Object.fromEntries(Object.keys(b).map((name) => [name, (b[name] ?? 0) - (a[name] ?? 0)]));
+      return {
+        self: (end.self.user - start.self.user + end.self.system - start.self.system) / 1e6,
+        processes: diff(start.processes, end.processes),
+        servers: diff(start.servers, end.servers),
+        seconds: (end.at - start.at) / 1000,
+      };
     },
   };
 }
