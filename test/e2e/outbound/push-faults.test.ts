@@ -69,9 +69,14 @@ describe('outbound e2e: faults during a push (none loses or duplicates a send)',
     await untilPush(base, id, (p) => p.sent >= 40);
     const cancelled = await api<{ state: string }>(business.url, 'POST', `/pushes/${id}/cancel`, {});
     assert.equal(cancelled.state, 'cancelled');
-    // The batch in flight finishes and is recorded; nothing is claimed after.
+    // The batch in flight finishes and is recorded; nothing is claimed after. (Equal counts alone
+    // can hold before a batch claimed just ahead of the cancel has reached WeChat: wait until no
+    // recipient is left `sending` too.)
     await until(
-      async () => (await stand.sendsPerOpenId()).size === (await pushView(business.url, id)).sent,
+      async () => {
+        const push = await pushView(business.url, id);
+        return (push.counts['sending'] ?? 0) === 0 && (await stand.sendsPerOpenId()).size === push.sent;
+      },
       30_000,
       'the batch in flight recorded',
       200,
