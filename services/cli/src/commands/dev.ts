@@ -146,23 +146,7 @@ export async function startDev(env: Environment, options: DevOptions): Promise<R
     ];
     if (options.sendSummary === true) notes.push(await sendSummaryNow(summary, simulator.url));
     return {
-      urls: {
-        'console (admin)': `${admin.url}/admin/`,
-        'console sign-in (demo super-admin)': `${demoAdmin.username} / ${demoAdmin.password}`,
-        'phone (chat with the demo account)': `${simulator.url}/phone`,
-        'webhook (demo account)': `${ingress.url}/wx/${demoAccount.id}`,
-        'ingress health / metrics': `${ingress.url}/readyz  ${ingress.url}/metrics`,
-        'WeChat API simulator': simulator.url,
-        'WeChat API simulator over HTTPS (trust its CA)': `${simulator.https?.url}  CA: ${simulator.https?.caFile}`,
-        'mailbox (e-mails the platform sent)': `${simulator.url}/mailbox`,
-        'log service (query API, health)': `${log.url}/readyz`,
-        'business service (sends, pushes, mass sends API)': `${business.url}/api/pushes`,
-        data:
-          config.databaseUrl === undefined
-            ? join(config.dataDir, 'mpstack.db')
-            : describeMysqlTarget(mysqlTarget(config.databaseUrl)),
-        mode: `${infrastructure.mode.database}, cache ${infrastructure.mode.cache}, queue ${infrastructure.mode.queue}`,
-      },
+      urls: devUrls({ admin, demoAdmin, simulator, ingress, log, business, config, infrastructure }),
       notes,
       childPids: () => ('pids' in ingress ? ingress.pids() : []),
       close: closeAll,
@@ -171,6 +155,37 @@ export async function startDev(env: Environment, options: DevOptions): Promise<R
     await closeAll();
     throw error;
   }
+}
+
+/** The URLs (and sign-in) `mpstack dev` prints, from what it started. */
+function devUrls(parts: {
+  admin: { url: string };
+  demoAdmin: { username: string; password: string };
+  simulator: Awaited<ReturnType<typeof startDevSimulator>>;
+  ingress: { url: string };
+  log: { url: string };
+  business: { url: string };
+  config: ReturnType<typeof loadIngressConfig>;
+  infrastructure: { mode: { database: string; cache: string; queue: string } };
+}): Record<string, string> {
+  const { admin, demoAdmin, simulator, ingress, log, business, config, infrastructure } = parts;
+  return {
+    'console (admin)': `${admin.url}/admin/`,
+    'console sign-in (demo super-admin)': `${demoAdmin.username} / ${demoAdmin.password}`,
+    'phone (chat with the demo account)': `${simulator.url}/phone`,
+    'webhook (demo account)': `${ingress.url}/wx/${demoAccount.id}`,
+    'ingress health / metrics': `${ingress.url}/readyz  ${ingress.url}/metrics`,
+    'WeChat API simulator': simulator.url,
+    'WeChat API simulator over HTTPS (trust its CA)': `${simulator.https?.url}  CA: ${simulator.https?.caFile}`,
+    'mailbox (e-mails the platform sent)': `${simulator.url}/mailbox`,
+    'log service (query API, health)': `${log.url}/readyz`,
+    'business service (sends, pushes, mass sends API)': `${business.url}/api/pushes`,
+    data:
+      config.databaseUrl === undefined
+        ? join(config.dataDir, 'mpstack.db')
+        : describeMysqlTarget(mysqlTarget(config.databaseUrl)),
+    mode: `${infrastructure.mode.database}, cache ${infrastructure.mode.cache}, queue ${infrastructure.mode.queue}`,
+  };
 }
 
 /**
