@@ -15,7 +15,7 @@ export interface AccessEventsOptions {
   readonly prefix?: string;
   /** The signed-in user's id, read when the answer has been sent. */
   readonly userId?: (req: Request) => string | undefined;
-  /** The client's address as the service trusts it (default `req.ip`). */
+  /** The client's address as the service trusts it (default `req.ip`); read when the request arrives. */
   readonly ip?: (req: Request) => string | undefined;
 }
 
@@ -30,10 +30,20 @@ export interface AccessEventsOptions {
 export function accessEvents(options: AccessEventsOptions): RequestHandler {
   return (req, res, next) => {
     const started = process.hrtime.bigint();
+    // Read now: by the time the answer is sent (a piped upload, say) the socket may be detached,
+    // and express's req.ip then throws on its null remoteAddress.
+    const ip = addressOf(req, options.ip);
     let done = false;
     const record = () => {
       if (done) return;
       done = true;
+      // Runs in a 'finish' / 'close' listener: a throw here would be uncaught and end the process.
+      let userId: string | undefined;
+      try {
+        userId = options.userId?.(req);
+      } catch {
+        userId = undefined;
+      }
       options.sink.record({
         type: 'access',
         id: options.sink.nextId(),
@@ -44,14 +54,22 @@ export function accessEvents(options: AccessEventsOptions): RequestHandler {
         // A connection closed before an answer: 499, as proxies log it.
         status: res.writableFinished ? res.statusCode : 499,
         latencyMs: Number(process.hrtime.bigint() - started) / 1e6,
-        userId: options.userId?.(req),
-        ip: (options.ip?.(req) ?? req.ip)?.slice(0, 64),
+        userId,
+        ip,
       });
     };
     res.once('finish', record);
     res.once('close', record);
     next();
   };
+}
+
+function addressOf(req: Request, read: ((req: Request) => string | undefined) | undefined): string | undefined {
+  try {
+    return (read?.(req) ?? req.ip)?.slice(0, 64);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The pattern of the route that answered; `(none)` when no route did (a 404, a refusal before routing). */
