@@ -286,7 +286,7 @@ describe('e2e: mpstack dev on the real servers, from the command line', function
       assert.match(
         simulator.output(),
         new RegExp(
-          `^mpstack: port ${port} on 127\\.0\\.0\\.1 \\(the WeChat simulator and phone page, or its mailbox\\) is already in use: .*--simulator-port or MPSTACK_SIMULATORS_PORT \\(.*MPSTACK_SIMULATORS_HTTPS_PORT\\)$`,
+          `^mpstack: port ${port} on 127\\.0\\.0\\.1 \\(the WeChat simulator and phone page, or its mailbox\\) is already in use: .*--simulator-port or MPSTACK_SIMULATORS_PORT \\(.*MPSTACK_SIMULATORS_HTTPS_PORT; api2 [^:]+: MPSTACK_SIMULATORS_API2_PORT\\)$`,
           'm',
         ),
       );
