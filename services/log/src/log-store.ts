@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { InterfaceLogEvent, LogEvent, MessageLogEvent } from '@mpstack/common/contracts';
-import type { Database } from '@mpstack/common/db';
+import type { Database, LogRollupSpanLatencyTable, LogRollupSpanTable } from '@mpstack/common/db';
 import {
   ALL_ACCOUNTS,
   createTextTable,
@@ -66,23 +66,8 @@ export type LatencyRollup = {
   count: number;
 };
 /** A row of `log_rollup_span`: an account's (or all accounts', `''`) hour or day, or all accounts' minute. */
-export type SpanRollup = {
-  account: string;
-  span: number;
-  start: number;
-  msg_type: string;
-  total: number;
-  fast: number;
-  queued: number;
-  failed: number;
-};
-export type SpanLatencyRollup = {
-  account: string;
-  span: number;
-  start: number;
-  bucket: number;
-  count: number;
-};
+export type SpanRollup = Pick<LogRollupSpanTable, keyof LogRollupSpanTable>;
+export type SpanLatencyRollup = Pick<LogRollupSpanLatencyTable, keyof LogRollupSpanLatencyTable>;
 export type DayRollup = {
   account: string;
   day: number;
