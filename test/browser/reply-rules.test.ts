@@ -95,8 +95,13 @@ describe('browser: reply rules in the console (mpstack dev)', function () {
   it('switched off, the rule no longer answers (the default rule does)', async () => {
     const row = ruleRow();
     await row.getByRole('switch').click();
-    await desk.getByText('已保存').first().waitFor();
-    assert.equal(await row.getByRole('switch').getAttribute('aria-checked'), 'false');
+    // The switch is controlled: it shows the rule off only once the save has answered and the
+    // rules were read again (an earlier 已保存 toast may still be on screen: not a proof).
+    await until(
+      async () => (await row.getByRole('switch').getAttribute('aria-checked')) === 'false',
+      10_000,
+      'the switch to show the rule off',
+    );
     await ask(`${keyword}多少钱`, defaultReply);
     const replies = await phone.getByText(replyText, { exact: false }).count();
     assert.equal(replies, 1, 'the switched-off rule answered again');
