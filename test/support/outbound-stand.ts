@@ -29,6 +29,14 @@ export interface OutboundStandOptions {
   readonly ingressProcess?: boolean;
 }
 
+/** What a test may set of an in-process business service besides its environment. */
+export interface BusinessOptions {
+  /** The service's clock (a test moves it past a back-off instead of waiting). */
+  readonly clock?: () => number;
+  /** false: the API alone — no consumers (receipts wait in their queue), no scheduler. */
+  readonly workers?: boolean;
+}
+
 /**
  * One e2e stand of the outbound pipeline: the stack's MariaDB database, RabbitMQ vhost and
  * Redis prefix, the WeChat simulator (two hosts) knowing the account, its followers and a
@@ -43,7 +51,8 @@ export interface OutboundStand {
   openId(n: number): string;
   /** The environment of `mpstack run business` for this stand. */
   businessEnv(extra?: Record<string, string>): Record<string, string>;
-  business(extra?: Record<string, string>): Promise<RunningBusiness>;
+  /** The business service in this process; `options` sets its clock or runs it without workers. */
+  business(extra?: Record<string, string>, options?: BusinessOptions): Promise<RunningBusiness>;
   /** `mpstack run business` as a child process; resolves once it answers /readyz. */
   businessProcess(extra?: Record<string, string>): Promise<{ url: string; child: ChildProcess }>;
   /** The ingress's process when it runs as a child ({@link OutboundStandOptions.ingressProcess}). */
@@ -154,8 +163,8 @@ export async function createOutboundStand(options: OutboundStandOptions): Promis
     account: stack.account.id,
     openId: followerId,
     businessEnv,
-    async business(extra) {
-      const business = await startBusiness({ config: loadBusinessConfig(businessEnv(extra)) });
+    async business(extra, businessOptions = {}) {
+      const business = await startBusiness({ config: loadBusinessConfig(businessEnv(extra)), ...businessOptions });
       running.push(business);
       return business;
     },

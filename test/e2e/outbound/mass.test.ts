@@ -140,4 +140,39 @@ describe('outbound e2e: a mass send to a tag, its MASSSENDJOBFINISH joined back'
     assert.equal(finished.msgId, String(sends[0]?.msgId));
     assert.deepEqual(finished.counts, { total: 20, filter: 20, sent: 20, error: 0 });
   });
+
+  it('a mass send deleted before its MASSSENDJOBFINISH arrives stays deleted, with the figures WeChat reported', async () => {
+    stand = await createOutboundStand({ followers: 12, blocking: [2] });
+    // The API alone (no scheduler, no receipt consumer): the event waits in mpstack.receipts.
+    const apiOnly = await stand.business({}, { workers: false });
+    const created = await api<MassView>(apiOnly.url, 'POST', '/mass', {
+      account: stand.account,
+      target: { all: true },
+      msgtype: 'text',
+      content: { content: '撤回测试' },
+    });
+    await apiOnly.mass.runDue();
+    assert.equal((await api<MassView>(apiOnly.url, 'GET', `/mass/${created.id}`)).state, 'submitted');
+    const deleted = await api<MassView>(apiOnly.url, 'POST', `/mass/${created.id}/delete`);
+    assert.equal(deleted.state, 'deleted');
+    // A replica with workers takes the waiting MASSSENDJOBFINISH.
+    business = await stand.business();
+    const joined = await until(
+      async () => {
+        const view = await api<MassView>(business.url, 'GET', `/mass/${created.id}`);
+        return view.finishStatus === null ? undefined : view;
+      },
+      30_000,
+      'the MASSSENDJOBFINISH recorded on the deleted send',
+      200,
+    );
+    assert.equal(joined.state, 'deleted', 'the deletion is the operator’s last word');
+    const { sends } = (await stand.control('GET', `/_sim/accounts/${stand.account}/mass-sends`)) as {
+      sends: SimMassSend[];
+    };
+    const [sent] = sends;
+    assert.ok(sent !== undefined);
+    assert.equal(joined.finishStatus, sent.result.status);
+    assert.deepEqual(joined.counts, { total: 12, filter: 12, sent: 11, error: 1 });
+  });
 });

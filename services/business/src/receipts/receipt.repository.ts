@@ -156,7 +156,12 @@ export class ReceiptRepository {
   }
 }
 
-/** Writes the stored `MASSSENDJOBFINISH` of `msgId` onto its mass send, if both exist and it is not finished yet. */
+/**
+ * Writes the stored `MASSSENDJOBFINISH` of `msgId` onto its mass send, if both exist and it is
+ * not joined yet. A send the operator deleted (`mass/delete`) before its event arrived keeps
+ * the state `deleted` and gets the receipt's status and counts all the same: the event reports
+ * what was delivered before the deletion, and deleted is the operator's last word.
+ */
 export async function joinMassReceipt(db: Db, account: string, msgId: string): Promise<void> {
   const receipt = await db
     .selectFrom('mass_receipts')
@@ -167,15 +172,15 @@ export async function joinMassReceipt(db: Db, account: string, msgId: string): P
   if (receipt === undefined) return;
   await db
     .updateTable('mass_sends')
-    .set({
-      state: 'finished',
+    .set((eb) => ({
+      state: eb.case().when('state', '=', 'deleted').then('deleted').else('finished').end(),
       finish_status: receipt.status,
       total_count: receipt.total_count,
       filter_count: receipt.filter_count,
       sent_count: receipt.sent_count,
       error_count: receipt.error_count,
       finished_at: receipt.at,
-    })
+    }))
     .where('account_id', '=', account)
     .where('msg_id', '=', msgId)
     .where('finish_status', 'is', null)
