@@ -28,8 +28,8 @@ import {
   createTextTable,
   ensureMysqlDatabase,
   LOG_MESSAGE_INDEXES,
+  LOG_MONTHLY_TABLES,
   LOG_ROLLUP_INDEXES,
-  LOG_ROLLUP_SPAN_TABLES,
   migrateToLatest,
   monthStart,
   partitionName,
@@ -413,7 +413,7 @@ async function partitionPastMonths(link: mysql.Connection, g: Generator): Promis
   const first = monthStart(Date.now());
   const months: number[] = [];
   for (let m = monthStart(g.start); m < first; m = monthStart(m, 1)) months.push(m);
-  for (const table of ['log_messages', 'log_interface_calls', ...LOG_ROLLUP_SPAN_TABLES]) {
+  for (const { table } of LOG_MONTHLY_TABLES) {
     const parts = months.map((m) => `PARTITION ${partitionName(m)} VALUES LESS THAN (${monthStart(m, 1)})`);
     parts.push(`PARTITION ${partitionName(first)} VALUES LESS THAN (${monthStart(first, 1)})`);
     await link.query(`ALTER TABLE ${table} REORGANIZE PARTITION ${partitionName(first)} INTO (${parts.join(', ')})`);

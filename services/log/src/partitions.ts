@@ -2,8 +2,7 @@ import {
   createTextTable,
   type Db,
   isMysql,
-  LOG_PARTITIONED_TABLES,
-  LOG_ROLLUP_SPAN_TABLES,
+  LOG_MONTHLY_TABLES,
   monthStart,
   partitionName,
   textTableMonth,
@@ -26,13 +25,13 @@ interface PartitionRow {
 }
 
 /**
- * Keeps the monthly partitions of the raw log tables and of the dashboard's hour / day rollups
- * (`log_rollup_span*`, partitioned on `start`): creates `ahead` months after the month
- * of `now` (by splitting the empty end of `pmax`) and drops every partition whose whole month
- * ended before the retention's start — whole partitions, never rows. The text index's monthly
- * tables (`log_text_YYYYMM`) follow the same months: created ahead, dropped whole. SQLite
- * (embedded mode) has no partitions: there the same retention deletes old rows (a development
- * database).
+ * Keeps the monthly partitions of every time-partitioned log table (`LOG_MONTHLY_TABLES`: the raw
+ * logs on `at`, the span rollups on `start`, the minute and latency rollups on `minute`, the day
+ * rollups on `day`): creates `ahead` months after the month of `now` (by splitting the empty end
+ * of `pmax`) and drops every partition whose whole month ended before the retention's start —
+ * whole partitions, never rows. The text index's monthly tables (`log_text_YYYYMM`) follow the
+ * same months: created ahead, dropped whole. SQLite (embedded mode) has no partitions: there the
+ * same retention deletes old rows (a development database).
  */
 export async function maintainPartitions(
   db: Db,
@@ -40,13 +39,14 @@ export async function maintainPartitions(
 ): Promise<PartitionPlan> {
   const cutoff = monthStart(options.now, -options.retentionMonths);
   if (!isMysql(db)) {
-    for (const table of LOG_PARTITIONED_TABLES) await db.deleteFrom(table).where('at', '<', cutoff).execute();
-    for (const table of LOG_ROLLUP_SPAN_TABLES) await db.deleteFrom(table).where('start', '<', cutoff).execute();
+    for (const { table, column } of LOG_MONTHLY_TABLES) {
+      await sql`DELETE FROM ${sql.table(table)} WHERE ${sql.ref(column)} < ${cutoff}`.execute(db);
+    }
     return { created: [], dropped: [] };
   }
   const created: string[] = [];
   const dropped: string[] = [];
-  for (const table of [...LOG_PARTITIONED_TABLES, ...LOG_ROLLUP_SPAN_TABLES]) {
+  for (const { table } of LOG_MONTHLY_TABLES) {
     const partitions = await listPartitions(db, table);
     const bounds = partitions.filter((p) => p.bound !== 'MAXVALUE').map((p) => Number(p.bound));
     let last = bounds.length === 0 ? monthStart(options.now) : Math.max(...bounds);

@@ -15,6 +15,7 @@ export {
 } from './migrations/0006-log-text-index.js';
 export { ALL_ACCOUNTS, LOG_ROLLUP_SPAN_TABLES, ROLLUP_SPANS } from './migrations/0011-log-rollup-spans.js';
 export { createTextTable } from './migrations/0013-log-text-blocks.js';
+export { LOG_MONTHLY_TABLES, LOG_ROLLUP_MINUTE_DAY_TABLES } from './migrations/0014-log-rollups-by-month.js';
 export { migrationProvider, migrations } from './migrations/index.js';
 export * from './mysql-server.js';
 export * from './reply-schema.js';

@@ -2,11 +2,23 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { MessageLogEvent } from '@mpstack/common/contracts';
-import { type Db, isMysql, LOG_ROLLUP_SPAN_TABLES, monthStart, partitionName } from '@mpstack/common/db';
+import type { InterfaceLogEvent, MessageLogEvent } from '@mpstack/common/contracts';
+import {
+  createDatabase,
+  type Db,
+  isMysql,
+  LOG_MONTHLY_TABLES,
+  LOG_ROLLUP_MINUTE_DAY_TABLES,
+  LOG_ROLLUP_SPAN_TABLES,
+  migrateToLatest,
+  migrations,
+  monthStart,
+  partitionName,
+} from '@mpstack/common/db';
 import { createLogger } from '@mpstack/common/logging';
 import { createTestDatabase, type TestDatabase } from '@mpstack/testkit';
 import fc from 'fast-check';
+import { Migrator, sql } from 'kysely';
 import {
   coverWindow,
   dashboard,
@@ -180,6 +192,17 @@ function arbitraryMessage(base: number) {
     );
 }
 
+/** 120 generated messages (the same every run) in the 12 days from the second day of `month`, ids `<prefix>N`. */
+function trafficOf(month: number, prefix: string): MessageLogEvent[] {
+  return fc
+    .sample(arbitraryMessage(month + DAY), { numRuns: 120, seed: 14 })
+    .map((m, i) => ({ ...m, id: `${prefix}${i}` }) as MessageLogEvent);
+}
+
+function callAt(at: number, id: string): InterfaceLogEvent {
+  return { type: 'interface', id, at, account: 'acme', api: '/cgi-bin/message/custom/send', errcode: 0, latencyMs: 9 };
+}
+
 for (const adapter of ['MariaDB', 'SQLite'] as const) {
   describe(`the dashboard's hour / day / all-account rollups on ${adapter}`, function () {
     this.timeout(300_000);
@@ -229,6 +252,25 @@ for (const adapter of ['MariaDB', 'SQLite'] as const) {
       }
     }
 
+    /** `table`'s partitions (information_schema) include the months `present`, not the months `absent`, and end with `pmax`. */
+    async function checkPartitions(
+      table: string,
+      present: readonly number[],
+      absent: readonly number[],
+    ): Promise<void> {
+      const names = (await listPartitions(db, table)).map((p) => p.name);
+      for (const month of present) assert.ok(names.includes(partitionName(month)), `${table}: ${names.join()}`);
+      for (const month of absent) assert.ok(!names.includes(partitionName(month)), `${table}: ${names.join()}`);
+      assert.equal(names.at(-1), 'pmax', table);
+    }
+
+    /** Rows of `table` with `column` in `[from, to)`. */
+    async function rowsOf(table: string, column: string, from: number, to: number): Promise<number> {
+      const result = await sql<{ n: number | string }>`SELECT COUNT(*) AS n FROM ${sql.table(table)}
+        WHERE ${sql.ref(column)} >= ${from} AND ${sql.ref(column)} < ${to}`.execute(db);
+      return Number(result.rows[0]?.n);
+    }
+
     it('answers every window exactly as the raw rows do, redelivered batches counted once (property)', async () => {
       let run = 0;
       const windowArb = fc.record({
@@ -271,49 +313,48 @@ for (const adapter of ['MariaDB', 'SQLite'] as const) {
       );
     });
 
-    it('drops the hour / day rollups with the messages past the retention (injected clock)', async () => {
+    it('drops every rollup table with the messages past the retention, whole partitions, and answers the kept months (injected clock)', async () => {
       await clear();
-      const at = monthStart(now) + DAY + 3 * HOUR;
-      await store.write([
-        {
-          type: 'message',
-          id: 'keep-me-not',
-          at,
-          account: 'acme',
-          openId: 'o',
-          msgType: 'image',
-          event: undefined,
-          msgId: undefined,
-          decidedBy: undefined,
-          outcome: 'replied',
-          latencyMs: 2,
-        },
-      ]);
-      for (const table of LOG_ROLLUP_SPAN_TABLES) {
-        assert.ok(
-          Number(
-            (
-              await db
-                .selectFrom(table)
-                .select((eb) => eb.fn.countAll().as('n'))
-                .executeTakeFirst()
-            )?.n,
-          ) > 0,
-        );
+      const thisMonth = monthStart(now);
+      const kept = monthStart(now, 2);
+      // Traffic in this month (past the retention at `later`) and two months on (kept).
+      const old = trafficOf(thisMonth, 'old');
+      const recent = trafficOf(kept, 'kept');
+      await store.write([...old, ...recent]);
+      await store.write([callAt(thisMonth + DAY, 'old-call'), callAt(kept + DAY, 'kept-call')]);
+      // Retention of 6 months at `later`: the cutoff is next month's start, so this month's partitions go.
+      const later = monthStart(now, 7);
+      const cutoff = monthStart(now, 1);
+      if (adapter === 'MariaDB') {
+        for (const { table } of LOG_MONTHLY_TABLES) await checkPartitions(table, [thisMonth, kept], []);
       }
-      const later = monthStart(now, 8);
+      for (const { table, column } of LOG_MONTHLY_TABLES) {
+        assert.ok((await rowsOf(table, column, 0, cutoff)) > 0, `${table}: the old month's rows written`);
+      }
       const plan = await maintainPartitions(db, { now: later, ahead: 2, retentionMonths: 6, logger });
       if (adapter === 'MariaDB') {
-        for (const table of LOG_ROLLUP_SPAN_TABLES) {
-          assert.ok(plan.dropped.includes(`${table}.${partitionName(monthStart(now))}`), plan.dropped.join(','));
-          assert.ok(plan.created.includes(`${table}.${partitionName(monthStart(later, 2))}`), plan.created.join(','));
-          const names = (await listPartitions(db, table)).map((p) => p.name);
-          assert.ok(!names.includes(partitionName(monthStart(now))), names.join(','));
-          assert.equal(names.at(-1), 'pmax');
+        for (const { table } of LOG_MONTHLY_TABLES) {
+          assert.ok(plan.dropped.includes(`${table}.${partitionName(thisMonth)}`), plan.dropped.join());
+          assert.ok(plan.created.includes(`${table}.${partitionName(monthStart(later, 2))}`), plan.created.join());
+          await checkPartitions(table, [cutoff, kept, monthStart(later, 2)], [thisMonth]);
         }
       }
-      for (const table of LOG_ROLLUP_SPAN_TABLES) {
-        assert.equal((await db.selectFrom(table).selectAll().execute()).length, 0, table);
+      for (const { table, column } of LOG_MONTHLY_TABLES) {
+        assert.equal(await rowsOf(table, column, 0, cutoff), 0, `${table}: rows past the retention`);
+        assert.ok((await rowsOf(table, column, cutoff, later)) > 0, `${table}: the kept month's rows`);
+      }
+      // Whatever reads the minute, latency, day and span rollups answers the kept months as the raw
+      // messages do, and the dropped month as if it had had no traffic.
+      const windows = [
+        { account: undefined, from: thisMonth, to: monthStart(now, 3) - 1, step: DAY },
+        { account: 'acme', from: thisMonth, to: monthStart(now, 3) - 1, step: DAY },
+        { account: 'globex', from: kept + DAY, to: kept + 4 * DAY + 5 * HOUR + 7 * MINUTE, step: HOUR },
+        { account: 'initech', from: kept + 2 * DAY + 3 * MINUTE, to: kept + 2 * DAY + 7 * HOUR, step: MINUTE },
+        { account: 'acme', from: thisMonth + DAY, to: thisMonth + 13 * DAY, step: HOUR },
+      ];
+      for (const w of windows) {
+        const q = { ...w, shift: 0 };
+        checkDashboard(await dashboard(db, q), recent, q);
       }
     });
 
@@ -329,3 +370,76 @@ for (const adapter of ['MariaDB', 'SQLite'] as const) {
     });
   });
 }
+
+describe('migration 0014: the minute / latency / day rollups partitioned by month, their rows kept (MariaDB)', function () {
+  this.timeout(120_000);
+  let database: TestDatabase | undefined;
+  let db: Db | undefined;
+
+  after(async () => {
+    await db?.destroy();
+    await database?.drop();
+  });
+
+  it('puts each month in its partition and answers the dashboard as before from the rows written before it', async () => {
+    database = await createTestDatabase('mpstack_roll_mig');
+    db = createDatabase({ url: database.url });
+    const now = Date.now();
+    const before = Object.fromEntries(Object.entries(migrations).filter(([name]) => name < '0014'));
+    const { error } = await new Migrator({ db, provider: { getMigrations: async () => before } }).migrateToLatest();
+    assert.equal(error, undefined);
+    // Written by the store of migration 0013: three months back, this month, and one far ahead (into `pmax`).
+    const oldest = monthStart(now, -3);
+    const events = [
+      ...trafficOf(oldest, 'm3'),
+      ...trafficOf(monthStart(now, -1), 'm1'),
+      ...trafficOf(monthStart(now), 'm0'),
+      ...trafficOf(monthStart(now, 5), 'p5'),
+    ];
+    await new LogStore(db).write(events);
+    const windows = [
+      { account: undefined, from: oldest, to: monthStart(now, 6), step: DAY, shift: 0 },
+      { account: 'acme', from: oldest + DAY, to: oldest + 3 * DAY + 5 * HOUR, step: HOUR, shift: DAY },
+      {
+        account: 'globex',
+        from: monthStart(now) + 2 * DAY,
+        to: monthStart(now) + 2 * DAY + 9 * HOUR,
+        step: MINUTE,
+        shift: 0,
+      },
+    ];
+    const answers = async (on: Db) => Promise.all(windows.map((q) => dashboard(on, q)));
+    const counts = async (on: Db) =>
+      Promise.all(
+        LOG_ROLLUP_MINUTE_DAY_TABLES.map(async ({ table }) =>
+          Number((await sql<{ n: number }>`SELECT COUNT(*) AS n FROM ${sql.table(table)}`.execute(on)).rows[0]?.n),
+        ),
+      );
+    const answered = await answers(db);
+    const rows = await counts(db);
+    for (const { table } of LOG_ROLLUP_MINUTE_DAY_TABLES) assert.deepEqual(await listPartitions(db, table), [], table);
+
+    await migrateToLatest(db);
+
+    const months = [-3, -2, -1, 0, 1, 2].map((offset) => partitionName(monthStart(now, offset)));
+    for (const { table } of LOG_ROLLUP_MINUTE_DAY_TABLES) {
+      assert.deepEqual(
+        (await listPartitions(db, table)).map((p) => p.name),
+        [...months, 'pmax'],
+        table,
+      );
+      const far = await sql<{ n: number }>`SELECT COUNT(*) AS n FROM ${sql.table(table)} PARTITION (pmax)`.execute(db);
+      assert.ok(Number(far.rows[0]?.n) > 0, `${table}: the far month's rows in pmax`);
+    }
+    assert.deepEqual(await counts(db), rows);
+    assert.deepEqual(await answers(db), answered);
+    for (const [i, q] of windows.entries())
+      checkDashboard(answered[i] as Awaited<ReturnType<typeof dashboard>>, events, q);
+    // Retention now drops the migrated tables' months whole: at a clock four months on, the oldest month goes.
+    const plan = await maintainPartitions(db, { now: monthStart(now, 4), ahead: 2, retentionMonths: 6, logger });
+    for (const { table } of LOG_ROLLUP_MINUTE_DAY_TABLES) {
+      assert.ok(plan.dropped.includes(`${table}.${partitionName(oldest)}`), plan.dropped.join());
+      assert.ok(!plan.dropped.includes(`${table}.${months[1]}`), plan.dropped.join());
+    }
+  });
+});

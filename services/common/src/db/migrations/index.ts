@@ -11,6 +11,7 @@ import { logSummariesSent } from './0010-log-summaries-sent.js';
 import { logRollupSpans } from './0011-log-rollup-spans.js';
 import { massReceipts } from './0012-mass-receipts.js';
 import { logTextBlocks } from './0013-log-text-blocks.js';
+import { logRollupsByMonth } from './0014-log-rollups-by-month.js';
 import { orderMigrations } from './order.js';
 
 /**
@@ -40,6 +41,7 @@ export const migrations: Readonly<Record<string, Migration>> = orderMigrations(
     '0011-log-rollup-spans': logRollupSpans,
     '0012-mass-receipts': massReceipts,
     '0013-log-text-blocks': logTextBlocks,
+    '0014-log-rollups-by-month': logRollupsByMonth,
   },
   retired,
 );
