@@ -103,6 +103,8 @@ export function adminService(options: AdminServiceOptions = {}): ServiceDefiniti
       return {
         listen: { port: config.port, host: config.host },
         app,
+        // An upload of a million recipients is streamed on to the business service as it is stored.
+        requestTimeoutMs: 30 * 60_000,
         ready: async () => ({
           database: await db
             .selectFrom('accounts')

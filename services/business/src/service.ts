@@ -59,6 +59,9 @@ export interface BusinessParts {
   readonly health: AccountHealth;
 }
 
+/** Longest a request (an upload of recipients) may take to arrive. */
+const uploadTimeoutMs = 30 * 60_000;
+
 /**
  * The business service (the outbound part of issue 11): the send / push / mass API, the
  * workers that execute them from RabbitMQ, the receipt consumer, and the scheduler. Its port
@@ -96,6 +99,8 @@ export function businessService(options: BusinessServiceOptions = {}): ServiceDe
       return {
         listen: { port: config.port, host: config.host },
         app,
+        // A 1,000,000-row upload is read as it is stored: minutes under load, past Node's 300 s.
+        requestTimeoutMs: uploadTimeoutMs,
         ready: async () => ({ queue: queue.isConnected(), database: await databaseReadiness(infrastructure) }),
         describe: { ...infrastructure.mode, workers: options.workers !== false },
       };

@@ -16,11 +16,21 @@ export interface ServiceServer {
   close(graceMs?: number): Promise<void>;
 }
 
+export interface ServiceServerOptions {
+  /**
+   * Longest a request may take to arrive, body included (ms); Node's 300 s when absent. A
+   * streamed upload is read as it is stored, so a 1,000,000-row one arrives over minutes.
+   */
+  readonly requestTimeoutMs?: number;
+}
+
 export function createServiceServer(
   app: (request: IncomingMessage, response: ServerResponse) => void,
   fastHandler?: FastHandler,
+  options: ServiceServerOptions = {},
 ): ServiceServer {
-  const server = createServer({ keepAliveTimeout: 65_000 }, (request, response) => {
+  const timeouts = options.requestTimeoutMs === undefined ? {} : { requestTimeout: options.requestTimeoutMs };
+  const server = createServer({ keepAliveTimeout: 65_000, ...timeouts }, (request, response) => {
     if (fastHandler?.(request, response) === true) return;
     app(request, response);
   });

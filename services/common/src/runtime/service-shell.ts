@@ -48,6 +48,8 @@ export interface ComposedService {
    * hand over in-flight work by `deadline` (ms since the epoch).
    */
   readonly drain?: (deadline: number) => Promise<void>;
+  /** Longest a request may take to arrive, body included (ms); Node's 300 s when absent (long uploads). */
+  readonly requestTimeoutMs?: number;
   /** Fields of the "listening" log line (accounts loaded, adapters chosen, …). */
   readonly describe?: Readonly<Record<string, unknown>>;
 }
@@ -117,7 +119,9 @@ export async function startService<C extends ShellConfig>(
     readiness: async () => (closing ? { closing: false } : ((await composed.ready?.()) ?? { listening: true })),
     ...(composed.routes === undefined ? {} : { routes: composed.routes }),
   });
-  const server = createServiceServer(withProbes(probes, composed.app), composed.fastHandler);
+  const server = createServiceServer(withProbes(probes, composed.app), composed.fastHandler, {
+    ...(composed.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: composed.requestTimeoutMs }),
+  });
   let url: string;
   try {
     url = await server.listen(composed.listen.port, composed.listen.host);
