@@ -272,6 +272,20 @@ export class MemoryCoordination implements CoordinationPort {
     return { allowed: true, used: used + 1 };
   }
 
+  async consumeQuotas(
+    key: string,
+    limit: number,
+    ttlMs: number,
+    count: number,
+  ): Promise<{ readonly granted: number; readonly used: number }> {
+    const used = this.#store.record<number>(key) ?? 0;
+    const granted = Math.max(0, Math.min(count, limit - used));
+    if (granted === 0) return { granted, used };
+    const now = this.#store.now();
+    this.#store.setRecord(key, used + granted, used === 0 ? now + ttlMs : (this.#store.expiryOf(key) ?? now + ttlMs));
+    return { granted, used: used + granted };
+  }
+
   async fillQuota(key: string, limit: number, ttlMs: number): Promise<void> {
     const used = this.#store.record<number>(key) ?? 0;
     if (used >= limit) return;

@@ -191,6 +191,19 @@ export class RedisCoordination implements CoordinationPort {
     return { allowed: allowed === 1, used: Number(used) };
   }
 
+  async consumeQuotas(
+    key: string,
+    limit: number,
+    ttlMs: number,
+    count: number,
+  ): Promise<{ readonly granted: number; readonly used: number }> {
+    if (count <= 0) return { granted: 0, used: await this.quotaUsed(key) };
+    const [granted, used] = await unavailableOnFailure(
+      this.#client.mpConsumeQuota(this.#key(key), limit, ttlMs, count),
+    );
+    return { granted: Number(granted), used: Number(used) };
+  }
+
   async fillQuota(key: string, limit: number, ttlMs: number): Promise<void> {
     await unavailableOnFailure(this.#client.mpFillQuota(this.#key(key), limit, ttlMs));
   }

@@ -295,13 +295,18 @@ redis.call('HSET', KEYS[1], 'st', '1')
 return 1
 `;
 
-/** ARGV: limit, ttl ms. Returns allowed 0/1 and the count. */
+/**
+ * ARGV: limit, ttl ms, calls to count (1 when absent). Returns how many were granted (counted;
+ * as many as fit under the limit) and the count after.
+ */
 const CONSUME_QUOTA = `
 local used = tonumber(redis.call('GET', KEYS[1])) or 0
-if used >= tonumber(ARGV[1]) then return {0, used} end
-used = redis.call('INCR', KEYS[1])
-if used == 1 then redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2])) end
-return {1, used}
+local limit = tonumber(ARGV[1])
+if used >= limit then return {0, used} end
+local granted = math.min(tonumber(ARGV[3] or '1'), limit - used)
+local after = redis.call('INCRBY', KEYS[1], granted)
+if after == granted then redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2])) end
+return {granted, after}
 `;
 
 /** ARGV: limit, ttl ms. */
@@ -428,7 +433,7 @@ export interface ScriptCommands {
   mpStoreCredential(key: string, holder: string, value: string, expiresInMs: number): Promise<number>;
   mpReleaseCredential(key: string, holder: string, failure: string, retryAfterMs: number): Promise<number>;
   mpMarkCredentialStale(key: string, value: string): Promise<number>;
-  mpConsumeQuota(key: string, limit: number, ttlMs: number): Promise<[number, number]>;
+  mpConsumeQuota(key: string, limit: number, ttlMs: number, count?: number): Promise<[number, number]>;
   mpFillQuota(key: string, limit: number, ttlMs: number): Promise<number>;
   mpOpenServiceWindow(key: string, kind: 'm' | 'e', windowMs: number, budget: number): Promise<number>;
   mpTakeServiceWindow(key: string): Promise<number>;

@@ -195,6 +195,17 @@ export interface CoordinationPort {
     limit: number,
     ttlMs: number,
   ): Promise<{ readonly allowed: boolean; readonly used: number }>;
+  /**
+   * Counts `count` calls against a daily quota at once (a batch of sends, one round trip):
+   * `granted` of them — as many as fit under `limit`, the first ones — are counted and allowed,
+   * the rest refused; `used` is the count after.
+   */
+  consumeQuotas(
+    key: string,
+    limit: number,
+    ttlMs: number,
+    count: number,
+  ): Promise<{ readonly granted: number; readonly used: number }>;
   /** Marks a quota used up (WeChat answered 45009): the count becomes at least `limit`. */
   fillQuota(key: string, limit: number, ttlMs: number): Promise<void>;
   /** How many calls were counted under a quota key (0 when none). */

@@ -44,8 +44,22 @@ export interface FlowControlOptions {
   readonly sleep: (ms: number) => Promise<void>;
 }
 
+/** Calls of one quota key waiting to be counted together, in arrival order. */
+interface QuotaTally {
+  readonly limit: number;
+  readonly waiters: { resolve: (verdict: QuotaVerdict) => void; reject: (error: unknown) => void }[];
+}
+
+interface QuotaVerdict {
+  readonly allowed: boolean;
+  readonly used: number;
+}
+
 /** Token buckets, daily quotas and customer-service windows, all in the coordination store. */
 export class FlowControl {
+  /** Quota counts gathered in this event-loop turn, by key. */
+  readonly #tallies = new Map<string, QuotaTally>();
+
   constructor(private readonly options: FlowControlOptions) {}
 
   /** Waits until the family's bucket for this appid grants a call (no wait when the rate is off). */
@@ -63,13 +77,51 @@ export class FlowControl {
     }
   }
 
-  /** Counts one call of `api` against today's quota; refuses locally when it is used up. */
+  /**
+   * Counts one call of `api` against today's quota, just before it is attempted; refuses locally
+   * when it is used up. The calls of one account and API that reach this point in the same
+   * event-loop turn (a push's batch, sent at once) are counted with one round trip
+   * (`consumeQuotas`); each still learns before going on whether it was counted — the first
+   * ones that fit under the limit are, the rest are refused — so every call that goes out was
+   * counted first, and none is counted that is not attempted.
+   */
   async consumeQuota(appId: string, api: string): Promise<void> {
     const limit = await this.#limitOf(appId, api);
     if (limit === undefined) return;
-    const result = await this.options.coordination.consumeQuota(this.#quotaKey(appId, api), limit, twoDaysMs);
+    const result = await this.#tally(this.#quotaKey(appId, api), limit);
     if (!result.allowed) {
       throw new WeChatLocalRefusal(api, 'quota_reached', `${result.used} of ${limit} calls used today (Beijing time)`);
+    }
+  }
+
+  #tally(key: string, limit: number): Promise<QuotaVerdict> {
+    return new Promise((resolve, reject) => {
+      let tally = this.#tallies.get(key);
+      if (tally === undefined) {
+        const started: QuotaTally = { limit, waiters: [] };
+        this.#tallies.set(key, started);
+        setImmediate(() => void this.#count(key, started));
+        tally = started;
+      }
+      tally.waiters.push({ resolve, reject });
+    });
+  }
+
+  /** One round trip for the calls gathered under `key`; a failure (Redis down) fails each of them. */
+  async #count(key: string, tally: QuotaTally): Promise<void> {
+    this.#tallies.delete(key);
+    try {
+      const { granted, used } = await this.options.coordination.consumeQuotas(
+        key,
+        tally.limit,
+        twoDaysMs,
+        tally.waiters.length,
+      );
+      for (const [i, waiter] of tally.waiters.entries()) {
+        waiter.resolve(i < granted ? { allowed: true, used: used - granted + i + 1 } : { allowed: false, used });
+      }
+    } catch (error) {
+      for (const waiter of tally.waiters) waiter.reject(error);
     }
   }
 

@@ -386,9 +386,16 @@ export function describeCoordinationContract(name: string, createHarness: () => 
       await replica().resetQuota(`${run}:filled`);
       assert.deepEqual(await port.consumeQuota(`${run}:filled`, 10, 60_000), { allowed: true, used: 1 }, 'reset');
       await port.resetQuota(`${run}:never-counted`);
+      // A batch counted at once: the first ones that fit are granted, across replicas too.
+      assert.deepEqual(await port.consumeQuotas(`${run}:batch`, 10, 60_000, 4), { granted: 4, used: 4 });
+      assert.deepEqual(await replica().consumeQuotas(`${run}:batch`, 10, 60_000, 8), { granted: 6, used: 10 });
+      assert.deepEqual(await port.consumeQuotas(`${run}:batch`, 10, 60_000, 3), { granted: 0, used: 10 });
+      assert.deepEqual(await port.consumeQuota(`${run}:batch`, 10, 60_000), { allowed: false, used: 10 });
+      await port.consumeQuotas(`${run}:short-batch`, 5, 300, 2);
       await port.consumeQuota(`${run}:short`, 5, 300);
       await harness.elapse(500);
       assert.equal(await port.quotaUsed(`${run}:short`), 0, 'the count lives its ttl');
+      assert.equal(await port.quotaUsed(`${run}:short-batch`), 0, "a batch's count lives its ttl");
     });
 
     it('service windows: closed until opened, a budget per window, the window ending first used first', async () => {
