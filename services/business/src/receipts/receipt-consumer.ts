@@ -8,6 +8,17 @@ import type { ReceiptRepository } from './receipt.repository.js';
 /** Receipts written together at most (a batch's statements stay well within placeholder limits). */
 const maxBatch = 500;
 
+/**
+ * How long the first receipt of a batch waits for others before the batch is written, unless
+ * the deliveries in hand fill a batch sooner. Every batch costs three or four statements (each
+ * an autocommit write with its redo-log flush): written the moment one receipt arrived, a push's
+ * receipts trickling in at a thousand a second went out in batches of about ten — over a third of
+ * a statement per send. A receipt only joins its send's row later by this much; at a thousand
+ * receipts a second the prefetch (200) fills first. Fewer receipts also arrive before their
+ * send is recorded, each of which costs the recording a join and the batch a second update.
+ */
+const defaultGatherMs = 200;
+
 interface Waiting {
   readonly receipt: JobReceipt;
   readonly settle: (outcome: { fresh: boolean } | { error: unknown }) => void;
@@ -18,16 +29,22 @@ interface Waiting {
  * MASSSENDJOBFINISH over): stores and joins each, acked after the write; a body that is not a
  * receipt is dead-lettered with the reason; a database failure retries it.
  *
- * The deliveries in hand (up to the prefetch) are written together: every receipt that arrives
- * while a batch is being written joins the next one, so at a low rate each is written at once
- * and under load a few statements carry hundreds ({@link ReceiptRepository.applyAll}). Each
- * delivery is still acked only after the batch holding it is committed.
+ * The deliveries in hand (up to the prefetch) are written together: a batch is written
+ * `gatherMs` after its first receipt arrived, or at once when the deliveries in hand fill it
+ * (the prefetch, at most 500); every receipt that arrives while a batch is being written joins
+ * the next one, so a few statements carry tens to hundreds of receipts
+ * ({@link ReceiptRepository.applyAll}). Each delivery is still acked only after the batch
+ * holding it is committed.
  */
 export class ReceiptConsumer {
   private consumer: Consumer | undefined;
   private readonly received: ReturnType<Telemetry['meter']['createCounter']>;
   private waiting: Waiting[] = [];
   private writing = false;
+  private gathering: NodeJS.Timeout | undefined;
+  private readonly gatherMs: number;
+  /** Receipts in hand that are written at once, without waiting out `gatherMs`. */
+  private readonly fullBatch: number;
 
   constructor(
     private readonly options: {
@@ -36,8 +53,12 @@ export class ReceiptConsumer {
       readonly logger: Logger;
       readonly meter: Telemetry['meter'];
       readonly prefetch: number;
+      /** How long a batch waits for more receipts (default 200 ms; 0: written at once). */
+      readonly gatherMs?: number;
     },
   ) {
+    this.gatherMs = options.gatherMs ?? defaultGatherMs;
+    this.fullBatch = Math.min(maxBatch, options.prefetch);
     this.received = options.meter.createCounter('mpstack_receipts_total', {
       description: 'Delivery receipts applied, by kind and status',
     });
@@ -62,8 +83,7 @@ export class ReceiptConsumer {
     }
     const outcome = await new Promise<{ fresh: boolean } | { error: unknown }>((settle) => {
       this.waiting.push({ receipt, settle });
-      if (!this.writing) setImmediate(() => void this.writeWaiting());
-      this.writing = true;
+      this.schedule();
     });
     if ('error' in outcome) {
       this.options.logger.warn({ err: outcome.error, msgId: receipt.msgId }, 'receipt not stored; retried');
@@ -74,18 +94,41 @@ export class ReceiptConsumer {
     return { action: 'ack' };
   }
 
-  /** Writes what waits, batch after batch, until nothing does. */
+  /**
+   * Starts the writer: once a batch is full, else `gatherMs` after the first receipt came.
+   * Receipts that arrive while it writes are scheduled when it is done.
+   */
+  private schedule(): void {
+    if (this.writing) return;
+    if (this.waiting.length >= this.fullBatch || this.gatherMs === 0) {
+      clearTimeout(this.gathering);
+      this.gathering = undefined;
+      this.writing = true;
+      setImmediate(() => void this.writeWaiting());
+    } else {
+      this.gathering ??= setTimeout(() => {
+        this.gathering = undefined;
+        this.writing = true;
+        void this.writeWaiting();
+      }, this.gatherMs);
+    }
+  }
+
+  /**
+   * Writes one batch of what waits, then schedules the rest like new arrivals: a full batch at
+   * once, a few stragglers after gathering more (written straight away they would make a
+   * steady flow of receipts a stream of batches of a handful).
+   */
   private async writeWaiting(): Promise<void> {
-    while (this.waiting.length > 0) {
-      const batch = this.waiting.slice(0, maxBatch);
-      this.waiting = this.waiting.slice(batch.length);
-      try {
-        const fresh = await this.options.receipts.applyAll(batch.map((w) => w.receipt));
-        for (const [i, w] of batch.entries()) w.settle({ fresh: fresh[i] === true });
-      } catch (error) {
-        for (const w of batch) w.settle({ error });
-      }
+    const batch = this.waiting.slice(0, maxBatch);
+    this.waiting = this.waiting.slice(batch.length);
+    try {
+      const fresh = await this.options.receipts.applyAll(batch.map((w) => w.receipt));
+      for (const [i, w] of batch.entries()) w.settle({ fresh: fresh[i] === true });
+    } catch (error) {
+      for (const w of batch) w.settle({ error });
     }
     this.writing = false;
+    if (this.waiting.length > 0) this.schedule();
   }
 }
