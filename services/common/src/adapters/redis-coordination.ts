@@ -68,6 +68,7 @@ export class RedisCoordination implements CoordinationPort {
       // Without a listener ioredis prints every failed reconnect to the console.
       this.#client.on('error', this.#onError);
       this.#ownsClient = true;
+      this.#keepConnected(this.#client);
     }
     for (const [name, script] of Object.entries(SCRIPTS)) {
       this.#client.defineCommand(
@@ -317,11 +318,27 @@ export class RedisCoordination implements CoordinationPort {
         ? this.#client.duplicate()
         : this.#client.duplicate({ enableAutoPipelining: false });
     subscriber.on('error', this.#onError);
+    this.#keepConnected(subscriber);
     subscriber.on('message', (channel: string, message: string) => {
       for (const listener of this.#channels.get(channel)?.listeners ?? []) deliver(listener, message);
     });
     this.#subscriber = subscriber;
     return subscriber;
+  }
+
+  /**
+   * An owned connection ends only by {@link close}. ioredis 5.8's Sentinel failover detector
+   * breaks that: on `+switch-master` it disconnects the connector, and when the client is
+   * reconnecting at that moment (asking a sentinel for the primary after the old one died),
+   * the attempt rejects and the client goes to `end` for good — every later command fails
+   * with "Connection is closed." although the sentinel names a healthy primary. Such an end
+   * is answered with a new connect (it asks the sentinels again; subscriptions come back).
+   */
+  #keepConnected(client: Redis | Cluster): void {
+    if (client instanceof Cluster) return;
+    client.on('end', () => {
+      if (this.#closed === undefined) client.connect().catch(this.#onError);
+    });
   }
 
   #key(key: string): string {

@@ -1,88 +1,13 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { type ChildProcess, execFile } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { until } from '@mpstack/testkit';
 import { Redis } from 'ioredis';
 import type { RedisNode } from '../../src/config/redis-topology.js';
+import { dataArgs, freePort, logFile, Servers } from './redis-servers.js';
 
 const run = promisify(execFile);
-
-/** A port nothing listens on now (the kernel's pick). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('no TCP address');
-  return address.port;
-}
-
-/** The Redis servers and sentinels one test file started, on free ports in one temp directory. */
-class Servers {
-  readonly #children: ChildProcess[] = [];
-  readonly #exitHook = () => {
-    for (const child of this.#children) child.kill('SIGKILL');
-  };
-
-  private constructor(readonly dir: string) {
-    process.once('exit', this.#exitHook);
-  }
-
-  static async create(): Promise<Servers> {
-    return new Servers(await mkdtemp(join(tmpdir(), 'mpstack-redis-topology-')));
-  }
-
-  /** `redis-server <args>` (a config file first for a sentinel); resolves once it answers PING. */
-  async start(port: number, args: readonly string[]): Promise<ChildProcess> {
-    const child = spawn('redis-server', [...args], { stdio: 'ignore' });
-    this.#children.push(child);
-    const probe = new Redis({
-      port,
-      host: '127.0.0.1',
-      lazyConnect: true,
-      maxRetriesPerRequest: 0,
-      retryStrategy: () => null,
-    });
-    probe.on('error', () => undefined);
-    try {
-      await until(
-        async () => {
-          if (child.exitCode !== null) throw new Error(`redis-server ${args.join(' ')} exited`);
-          await probe.connect().catch(() => undefined);
-          return (await probe.ping().catch(() => '')) === 'PONG';
-        },
-        10_000,
-        `redis-server on ${port}`,
-        50,
-      );
-    } finally {
-      probe.disconnect();
-    }
-    return child;
-  }
-
-  async stop(): Promise<void> {
-    process.removeListener('exit', this.#exitHook);
-    await Promise.all(
-      this.#children.map(
-        (child) =>
-          new Promise<void>((resolve) => {
-            if (child.exitCode !== null || child.signalCode !== null) return resolve();
-            child.once('exit', () => resolve());
-            child.kill('SIGKILL');
-          }),
-      ),
-    );
-    await rm(this.dir, { recursive: true, force: true });
-  }
-}
-
-function dataArgs(dir: string, port: number): string[] {
-  return ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'];
-}
 
 /** A three-master Redis Cluster (no replicas) of the test's own. */
 export class RedisClusterOfThree {
@@ -150,6 +75,7 @@ export class RedisClusterOfThree {
 /** A primary, one replica and one sentinel watching them (quorum 1), of the test's own. */
 export class RedisWithSentinel {
   static readonly primaryName = 'mpstack-test';
+  #killedAt: Date | undefined;
 
   private constructor(
     private readonly servers: Servers,
@@ -181,6 +107,7 @@ export class RedisWithSentinel {
           `sentinel monitor ${RedisWithSentinel.primaryName} 127.0.0.1 ${primaryPort} 1`,
           `sentinel down-after-milliseconds ${RedisWithSentinel.primaryName} 1000`,
           `sentinel failover-timeout ${RedisWithSentinel.primaryName} 10000`,
+          `logfile ${logFile(servers.dir, sentinelPort)}`,
           '',
         ].join('\n'),
       );
@@ -188,11 +115,13 @@ export class RedisWithSentinel {
       const sentinel = { host: '127.0.0.1', port: sentinelPort };
       const setup = new RedisWithSentinel(servers, primary, primaryPort, replicaPort, sentinel);
       // The replica is in sync and known to the sentinel: a failover has somewhere to go.
-      await until(
-        async () => (await setup.sentinelSays('replicas')).includes(`${replicaPort}`),
-        20_000,
-        'the sentinel to discover the replica',
-        100,
+      await setup.explainingFailure(
+        until(
+          async () => (await setup.sentinelSays('replicas')).includes(`${replicaPort}`),
+          20_000,
+          'the sentinel to discover the replica',
+          100,
+        ),
       );
       return setup;
     } catch (error) {
@@ -201,15 +130,38 @@ export class RedisWithSentinel {
     }
   }
 
-  private async sentinelSays(what: 'replicas' | 'get-master-addr-by-name'): Promise<string> {
-    const { stdout } = await run('redis-cli', [
-      '-p',
-      String(this.sentinel.port),
-      'sentinel',
-      what,
-      RedisWithSentinel.primaryName,
-    ]);
-    return stdout;
+  private async sentinelSays(what: 'master' | 'replicas' | 'get-master-addr-by-name'): Promise<string> {
+    return cli(this.sentinel.port, 'sentinel', what, RedisWithSentinel.primaryName);
+  }
+
+  /**
+   * What the servers saw, for a failure message: the sentinel's view (TILT, the primary's
+   * flags and failover state, the replicas' flags and INFO age), the replica's role and
+   * both logs' tails (the sentinel logs +sdown, +odown, +tilt, -failover-abort-… there).
+   */
+  async explain(): Promise<string> {
+    const ask = (port: number, ...args: string[]) =>
+      cli(port, ...args).catch((error: unknown) => `(${error instanceof Error ? error.message : String(error)})`);
+    const sections = [
+      [`primary ${this.primaryPort} killed at`, this.#killedAt?.toISOString() ?? 'never'],
+      ['sentinel: info sentinel', await ask(this.sentinel.port, 'info', 'sentinel')],
+      ['sentinel master', await ask(this.sentinel.port, 'sentinel', 'master', RedisWithSentinel.primaryName)],
+      ['sentinel replicas', await ask(this.sentinel.port, 'sentinel', 'replicas', RedisWithSentinel.primaryName)],
+      [`replica ${this.replicaPort}: info replication`, await ask(this.replicaPort, 'info', 'replication')],
+      [`sentinel ${this.sentinel.port} log`, await this.servers.logTail(this.sentinel.port, 60)],
+      [`replica ${this.replicaPort} log`, await this.servers.logTail(this.replicaPort, 20)],
+    ];
+    return sections.map(([title, text]) => `--- ${title}\n${text?.trimEnd()}`).join('\n');
+  }
+
+  /** `work`, its failure carrying {@link explain}'s account of the servers. */
+  async explainingFailure<T>(work: Promise<T>): Promise<T> {
+    try {
+      return await work;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      throw new Error(`${message}\n${await this.explain()}`, { cause: error });
+    }
   }
 
   /** The port the sentinel currently names as the primary. */
@@ -233,6 +185,7 @@ export class RedisWithSentinel {
       direct.disconnect();
     }
     const exited = new Promise((resolve) => this.primary.once('exit', resolve));
+    this.#killedAt = new Date();
     this.primary.kill('SIGKILL');
     await exited;
   }
@@ -240,4 +193,9 @@ export class RedisWithSentinel {
   stop(): Promise<void> {
     return this.servers.stop();
   }
+}
+
+/** `redis-cli -p <port> <args>`'s output; a server that does not answer within 2 s is an error. */
+async function cli(port: number, ...args: string[]): Promise<string> {
+  return (await run('redis-cli', ['-p', String(port), ...args], { timeout: 2_000 })).stdout;
 }

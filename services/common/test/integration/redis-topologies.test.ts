@@ -3,6 +3,7 @@ import { until } from '@mpstack/testkit';
 import { RedisCoordination } from '../../src/adapters/redis-coordination.js';
 import { keySlot } from '../../src/adapters/redis-slot.js';
 import type { ClaimRequest } from '../../src/ports/coordination.js';
+import { HoldingProxy } from '../contract/holding-proxy.js';
 import { RedisClusterOfThree, RedisWithSentinel } from '../contract/redis-topologies.js';
 import { uniqueSuffix } from '../contract/support.js';
 
@@ -89,11 +90,14 @@ describe('Redis Sentinel (primary, replica, sentinel of the test): a failover mi
       const started = Date.now();
       await setup.killPrimary();
       // The operations of the suite, retried as the ingress would (each failure is a fast 503).
-      await until(
-        async () => (await a.claimMessage(claim(run, 'after', 'n-after')).catch(() => undefined))?.status === 'claimed',
-        30_000,
-        'a claim after the failover',
-        100,
+      await setup.explainingFailure(
+        until(
+          // A failed claim is until's last error, the cause in the failure message.
+          async () => (await a.claimMessage(claim(run, 'after', 'n-after'))).status === 'claimed',
+          30_000,
+          'a claim after the failover',
+          100,
+        ),
       );
       const failoverMs = Date.now() - started;
       assert.equal(await setup.primaryPortNow(), setup.replicaPort, 'the sentinel promoted the replica');
@@ -118,6 +122,59 @@ describe('Redis Sentinel (primary, replica, sentinel of the test): a failover mi
       );
     } finally {
       await Promise.all([a.close(), b.close()]);
+    }
+  });
+});
+
+describe('Redis Sentinel: a failover announced while the client is asking the sentinel for the primary', function () {
+  this.timeout(60_000);
+  let setup: RedisWithSentinel;
+  let proxy: HoldingProxy;
+
+  before(async () => {
+    setup = await RedisWithSentinel.start();
+    proxy = await HoldingProxy.start(setup.sentinel.port);
+  });
+  after(async () => {
+    await proxy?.close();
+    await setup?.stop();
+  });
+
+  // ioredis' failover detector, told of +switch-master while the client reconnects, used to
+  // end the client for good: every later command failed with "Connection is closed.".
+  it('the client connects again to the promoted replica instead of staying closed', async () => {
+    const keyPrefix = `t:${uniqueSuffix()}:`;
+    // Every connection to the sentinel (the failover detector's, each "where is the primary?") goes through the proxy.
+    const sentinels = [{ host: '127.0.0.1', port: proxy.port }];
+    const client = new RedisCoordination({
+      url: { kind: 'sentinel', sentinels, name: RedisWithSentinel.primaryName },
+      keyPrefix,
+    });
+    try {
+      const run = uniqueSuffix();
+      assert.equal((await client.claimMessage(claim(run, 'before', 'n-before'))).status, 'claimed');
+      await until(() => proxy.hasForwarded('subscribe\r\n$14\r\n+switch-master'), 5_000, 'the failover detector');
+      proxy.hold();
+      await setup.killPrimary();
+      // The client lost its primary and now waits, unanswered, for the sentinel to name one.
+      await until(() => proxy.heldCount > 0, 5_000, 'the client to ask the sentinel for the primary');
+      await setup.explainingFailure(
+        until(() => proxy.hasForwarded('message\r\n$14\r\n+switch-master'), 30_000, 'the +switch-master message', 50),
+      );
+      assert.ok(proxy.heldCount > 0, 'the client was still asking when the failover was announced');
+      proxy.release();
+      await setup.explainingFailure(
+        until(
+          async () => (await client.claimMessage(claim(run, 'after', 'n-after'))).status === 'claimed',
+          15_000,
+          'a claim on the promoted replica',
+          100,
+        ),
+      );
+      assert.equal(await setup.primaryPortNow(), setup.replicaPort, 'the sentinel promoted the replica');
+      assert.equal((await client.claimMessage(claim(run, 'before', 'n-again'))).status, 'duplicate');
+    } finally {
+      await client.close();
     }
   });
 });
