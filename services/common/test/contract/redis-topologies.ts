@@ -89,7 +89,12 @@ export class RedisWithSentinel {
     const servers = await Servers.create();
     try {
       const [primaryPort, replicaPort, sentinelPort] = [await freePort(), await freePort(), await freePort()];
-      const primary = await servers.start(primaryPort, dataArgs(servers.dir, primaryPort));
+      // Redis 7 waits 5 s before a diskless full sync by default: the test's replica starts it at once.
+      const primary = await servers.start(primaryPort, [
+        ...dataArgs(servers.dir, primaryPort),
+        '--repl-diskless-sync-delay',
+        '0',
+      ]);
       await servers.start(replicaPort, [
         ...dataArgs(servers.dir, replicaPort),
         '--replicaof',
@@ -115,11 +120,17 @@ export class RedisWithSentinel {
       const sentinel = { host: '127.0.0.1', port: sentinelPort };
       const setup = new RedisWithSentinel(servers, primary, primaryPort, replicaPort, sentinel);
       // The replica is in sync and known to the sentinel: a failover has somewhere to go.
+      // (The replica's own INFO, as the sentinel's copy may be up to 10 s old.)
       await setup.explainingFailure(
         until(
-          async () => (await setup.sentinelSays('replicas')).includes(`${replicaPort}`),
+          async () => {
+            const isInSync = (await cli(replicaPort, 'info', 'replication')).includes('master_link_status:up');
+            const seen = await setup.sentinelSays('replicas');
+            // The one replica, flagged neither s_down nor disconnected.
+            return isInSync && seen.includes(`\n${replicaPort}\n`) && /^flags\nslave$/m.test(seen);
+          },
           20_000,
-          'the sentinel to discover the replica',
+          'the replica in sync, known to the sentinel and seen up by it',
           100,
         ),
       );
