@@ -28,6 +28,15 @@ export function describeCoordinationContract(name: string, createHarness: () => 
       replicas.push(created);
       return created;
     };
+    /**
+     * A replica whose connections are up, made before a timed step: on a loaded machine a new
+     * Cluster client's first command (connect, slot table) can take longer than a short window.
+     */
+    const connectedReplica = async (): Promise<CoordinationPort> => {
+      const created = replica();
+      assert.equal(await created.ping(), true);
+      return created;
+    };
     /** A claim by one delivery; the holder defaults to the nonce (one request, one nonce). */
     const claim = (message: string, nonce: string, ttlSeconds = 60, leaseMs = 60_000): ClaimRequest => ({
       messageKey: `${run}:msg:${message}`,
@@ -128,10 +137,11 @@ export function describeCoordinationContract(name: string, createHarness: () => 
     });
 
     it('a lease not renewed expires: the next delivery takes over; the old holder is fenced out', async () => {
-      assert.deepEqual(await port.claimMessage(claim('m1', 'n1', 60, 200)), first);
-      assert.deepEqual(await port.claimMessage(claim('m1', 'n2', 60, 200)), pending, 'live lease');
-      await harness.elapse(300);
-      const other = replica();
+      const other = await connectedReplica();
+      // The second claim must land inside the first one's lease: 1 s leaves a loaded machine room.
+      assert.deepEqual(await port.claimMessage(claim('m1', 'n1', 60, 1_000)), first);
+      assert.deepEqual(await port.claimMessage(claim('m1', 'n2', 60, 1_000)), pending, 'live lease');
+      await harness.elapse(1_100);
       assert.deepEqual(await other.claimMessage(claim('m1', 'n3', 60, 5_000)), { status: 'claimed', fence: 2 });
       assert.equal(await port.renewClaim(key('m1'), 1, { holder: 'holder-n1', leaseMs: 5_000 }), false);
       assert.equal(await port.storeReply(key('m1'), 'late', 60, 1), false, 'the late first holder stores nothing');
@@ -141,12 +151,14 @@ export function describeCoordinationContract(name: string, createHarness: () => 
     });
 
     it('renewing keeps the lease: no takeover while the holder renews', async () => {
-      await port.claimMessage(claim('m1', 'n1', 60, 400));
-      for (let i = 0; i < 3; i += 1) {
-        await harness.elapse(200);
-        assert.equal(await port.renewClaim(key('m1'), 1, { holder: 'holder-n1', leaseMs: 400 }), true);
+      const other = await connectedReplica();
+      // Four renewals 300 ms apart outlive the 1 s lease; each lands well inside the lease before.
+      await port.claimMessage(claim('m1', 'n1', 60, 1_000));
+      for (let i = 0; i < 4; i += 1) {
+        await harness.elapse(300);
+        assert.equal(await port.renewClaim(key('m1'), 1, { holder: 'holder-n1', leaseMs: 1_000 }), true);
       }
-      assert.deepEqual(await replica().claimMessage(claim('m1', 'n2')), pending);
+      assert.deepEqual(await other.claimMessage(claim('m1', 'n2')), pending);
     });
 
     it('a reply given with a claim takes over an expired lease by storing that reply', async () => {
@@ -219,8 +231,9 @@ export function describeCoordinationContract(name: string, createHarness: () => 
       // empty, which a loaded machine still manages (at 20/s it had only 50 ms).
       const bucket = { ratePerSecond: 2, burst: 1 };
       const key = `${run}:bucket`;
+      const other = await connectedReplica();
       assert.equal(await port.takeToken(key, bucket), 0);
-      const wait = await replica().takeToken(key, bucket);
+      const wait = await other.takeToken(key, bucket);
       assert.ok(wait > 0 && wait <= 500, `wait ${wait} ms`);
       assert.equal(await port.takeToken(`${run}:other`, bucket), 0, 'buckets are per key');
       await harness.elapse(wait);
@@ -257,17 +270,18 @@ export function describeCoordinationContract(name: string, createHarness: () => 
     });
 
     it('a session ends when unused for its idle time; each use restarts it, never past its absolute end', async () => {
-      const lifetime = { idleMs: 700, absoluteMs: 1_300 };
+      // Each touch of the busy one lands 500 ms or more inside its idle time, room for a loaded machine.
+      const lifetime = { idleMs: 1_500, absoluteMs: 2_600 };
       await port.openSession(`${run}:busy`, 'b', lifetime);
       await port.openSession(`${run}:idle`, 'i', lifetime);
-      await harness.elapse(450);
+      await harness.elapse(800);
       assert.equal(await port.touchSession(`${run}:busy`, lifetime), 'b');
-      await harness.elapse(450);
-      // 900 ms: the idle one ended at 700; the busy one was used at 450.
+      await harness.elapse(900);
+      // 1700 ms: the idle one ended at 1500; the busy one was used at 800.
       assert.equal(await port.touchSession(`${run}:idle`, lifetime), undefined);
       assert.equal(await port.touchSession(`${run}:busy`, lifetime), 'b');
-      await harness.elapse(550);
-      // 1450 ms: used 550 ms ago (inside its idle time) but past its absolute end.
+      await harness.elapse(1_000);
+      // 2700 ms: used 1000 ms ago (inside its idle time) but past its absolute end.
       assert.equal(await port.touchSession(`${run}:busy`, lifetime), undefined);
     });
 
@@ -345,10 +359,11 @@ export function describeCoordinationContract(name: string, createHarness: () => 
       it('a value with less than refreshAheadMs left is due; a lease not ended is taken over after leaseMs', async () => {
         const key = `${run}:cred`;
         await port.claimCredentialRefresh(key, { ...ahead, holder: 'a' });
-        await port.storeCredential(key, 'a', 'token-1', 1_500);
-        const due = { leaseMs: 1_000, refreshAheadMs: 1_000 };
+        // Due 1 s after the store: the first claim lands well before that on a loaded machine too.
+        await port.storeCredential(key, 'a', 'token-1', 3_000);
+        const due = { leaseMs: 1_000, refreshAheadMs: 2_000 };
         assert.equal((await port.claimCredentialRefresh(key, { ...due, holder: 'b' })).claimed, false);
-        await harness.elapse(600);
+        await harness.elapse(1_100);
         assert.equal((await port.claimCredentialRefresh(key, { ...due, holder: 'b' })).claimed, true, 'due');
         assert.equal((await port.claimCredentialRefresh(key, { ...due, holder: 'c' })).claimed, false, 'leased');
         await harness.elapse(1_100);
@@ -361,10 +376,12 @@ export function describeCoordinationContract(name: string, createHarness: () => 
         await port.claimCredentialRefresh(key, { ...ahead, holder: 'a' });
         await port.releaseCredential(key, 'b', { reason: 'not mine', retryAfterMs: 60_000 });
         assert.equal((await port.readCredential(key)).failure, undefined, 'only the holder releases');
-        await port.releaseCredential(key, 'a', { reason: '40125 invalid appsecret', retryAfterMs: 400 });
-        assert.equal((await replica().readCredential(key)).failure, '40125 invalid appsecret');
-        assert.equal((await replica().claimCredentialRefresh(key, { ...ahead, holder: 'b' })).claimed, false);
-        await harness.elapse(500);
+        const [other, third] = [await connectedReplica(), await connectedReplica()];
+        // Both reads must land inside the retry delay: 1 s leaves a loaded machine room.
+        await port.releaseCredential(key, 'a', { reason: '40125 invalid appsecret', retryAfterMs: 1_000 });
+        assert.equal((await other.readCredential(key)).failure, '40125 invalid appsecret');
+        assert.equal((await third.claimCredentialRefresh(key, { ...ahead, holder: 'b' })).claimed, false);
+        await harness.elapse(1_100);
         assert.equal((await port.readCredential(key)).failure, undefined);
         assert.equal((await replica().claimCredentialRefresh(key, { ...ahead, holder: 'b' })).claimed, true);
         await port.releaseCredential(key, 'b');
@@ -400,10 +417,12 @@ export function describeCoordinationContract(name: string, createHarness: () => 
 
     it('service windows: closed until opened, a budget per window, the window ending first used first', async () => {
       const key = `${run}:window`;
+      const [other, third] = [await connectedReplica(), await connectedReplica()];
       assert.equal(await port.takeServiceWindow(key), 'closed');
       await port.openServiceWindow(key, 'message', 60_000, 2);
-      await replica().openServiceWindow(key, 'event', 400, 1);
-      assert.equal(await replica().takeServiceWindow(key), 'allowed', 'from the event window');
+      // Opened later, it still ends first (a 400 ms one used to end before a loaded machine took from it).
+      await other.openServiceWindow(key, 'event', 30_000, 1);
+      assert.equal(await third.takeServiceWindow(key), 'allowed', 'from the event window');
       assert.equal(await port.takeServiceWindow(key), 'allowed');
       assert.equal(await port.takeServiceWindow(key), 'allowed');
       assert.equal(await port.takeServiceWindow(key), 'exhausted');
