@@ -122,9 +122,9 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Ru
     listeners.push({ name, listener });
     return bound;
   };
-  urls.api = `http://${hostInUrl}:${await start('api', port, () => createServer(simulator.app))}`;
+  urls.api = `http://${hostInUrl}:${await start('api', port, () => createServer(simulator.listener))}`;
   if (api2Port !== undefined) {
-    urls.api2 = `http://${hostInUrl}:${await start('api2', api2Port, () => createServer(simulator.app))}`;
+    urls.api2 = `http://${hostInUrl}:${await start('api2', api2Port, () => createServer(simulator.listener))}`;
   }
   let https: RunningSimulator['https'];
   if (httpsPort !== undefined) {
@@ -133,7 +133,7 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Ru
       await mkdir(dirname(caFile), { recursive: true });
       await writeFile(caFile, certificate.caPem);
     }
-    const create = () => createHttpsServer({ cert: certificate.certPem, key: certificate.keyPem }, simulator.app);
+    const create = () => createHttpsServer({ cert: certificate.certPem, key: certificate.keyPem }, simulator.listener);
     const bound = await start('api', httpsPort, create);
     https = {
       url: `https://${hostInUrl}:${bound}`,

@@ -1,11 +1,14 @@
+import type { RequestListener } from 'node:http';
 import express, { type ErrorRequestHandler, type Express, Router } from 'express';
 import { createAdminRouter } from './admin/admin.router.js';
 import { CallbackDispatcher } from './callbacks/callback-dispatcher.js';
 import { AdjustableClock, type Clock } from './clock.js';
 import { faultMiddleware } from './faults/fault.middleware.js';
+import { FaultGate } from './faults/fault-gate.js';
 import { createHomeRouter } from './home/home.router.js';
-import { unknownPathHandler, wxErrorHandler } from './http/api-http.js';
-import { tokenAuthorizer } from './http/authorize.js';
+import { fieldsOf, unknownPathHandler, wxErrorHandler } from './http/api-http.js';
+import { tokenAuthorizer, tokenChecker } from './http/authorize.js';
+import { type HotCall, withHotPath } from './http/hot-path.js';
 import { type RouteInfo, routesOf } from './http/routes.js';
 import { createKefuRouter } from './kefu/kefu.router.js';
 import { createKfAccountRouter } from './kf-account/kf-account.router.js';
@@ -20,6 +23,7 @@ import type { FetchLike } from './sender/sender.types.js';
 import { SimulatorState } from './simulator-state.js';
 import { createTagsRouter } from './tags/tags.router.js';
 import { createTemplateRouter } from './template/template.router.js';
+import { createTemplateSend, templateSendPath } from './template/template-send.js';
 import { createTokenRouter } from './token/token.router.js';
 import type { SimAccount, SimLimits } from './types.js';
 import { createUserRouter } from './user/user.router.js';
@@ -49,6 +53,11 @@ export interface SimulatorOptions {
 export interface Simulator {
   /** The WeChat API (`/cgi-bin`, `/sns`, `/connect`, `/customservice`), `/phone`, `/_sim`, `/healthz`. */
   readonly app: Express;
+  /**
+   * What the simulator's listeners serve: {@link Simulator.app}, with the hot API calls
+   * (template sends) answered ahead of Express by the same handlers and fault controls.
+   */
+  readonly listener: RequestListener;
   readonly state: SimulatorState;
   /** The adjustable clock, when the simulator runs on one. */
   readonly clock: AdjustableClock | undefined;
@@ -85,7 +94,12 @@ export function createSimulator(options: SimulatorOptions): Simulator {
   });
   const limits = state.currentLimitsOf;
   const authorize = tokenAuthorizer(state.tokens, state.accounts);
+  const checkToken = tokenChecker(state.tokens, state.accounts);
   const { accounts, audience } = state;
+  const templateSend = createTemplateSend({ audience, templates: state.templates, limits, clock, callbacks });
+  const hotCalls = new Map<string, HotCall>([
+    [templateSendPath, ({ token, body }) => templateSend(checkToken(token), fieldsOf(body))],
+  ]);
 
   const features: readonly { readonly title: string; readonly router: Router }[] = [
     {
@@ -100,7 +114,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     },
     {
       title: 'Template messages',
-      router: createTemplateRouter({ authorize, audience, templates: state.templates, limits, clock, callbacks }),
+      router: createTemplateRouter({ authorize, templates: state.templates, send: templateSend }),
     },
     {
       title: 'Mass messages',
@@ -114,20 +128,9 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       router: createKfAccountRouter({ authorize, kfAccounts: state.kfAccounts, limits }),
     },
   ];
-  const api = Router();
-  // OPTIONS is no WeChat method: a known path answers 43001 / 43002 as for any wrong method,
-  // not Express's automatic "GET, HEAD" text.
-  const wrongMethod = unknownPathHandler(
-    features.flatMap(({ router }) => routesOf(router)),
-    clock,
-  );
-  api.use((req, res, next) => (req.method === 'OPTIONS' ? wrongMethod(req, res, next) : next()));
-  // WeChat parses POST bodies as JSON whatever their Content-Type; routes parse the text.
-  api.use(['/cgi-bin', '/customservice'], express.text({ type: () => true, limit: '2mb' }));
   // Before every feature (and the unknown-path answer): hosts down, injected faults, quotas, counters.
-  api.use(faultMiddleware({ faults: state.faults, tokens: state.tokens, clock }));
-  for (const feature of features) api.use(feature.router);
-  api.use(wxErrorHandler(clock));
+  const gate = new FaultGate({ faults: state.faults, tokens: state.tokens, clock });
+  const api = apiRouter(features, gate, clock);
   const admin = createAdminRouter({ state, ...(adjustableClock === undefined ? {} : { adjustableClock }) });
   const phone = createPhoneRouter({
     state,
@@ -167,7 +170,26 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     groups.flatMap((group) => group.routes),
     clock,
   );
-  return { app, state, clock: adjustableClock, callbacks, mailbox, drain: () => callbacks.drain() };
+  const listener = withHotPath({ calls: hotCalls, gate, clock, fallback: app });
+  return { app, listener, state, clock: adjustableClock, callbacks, mailbox, drain: () => callbacks.drain() };
+}
+
+/** The API host: every feature behind the body reader and the fault gate, errors as WeChat answers them. */
+function apiRouter(features: readonly { readonly router: Router }[], gate: FaultGate, clock: Clock): Router {
+  const api = Router();
+  // OPTIONS is no WeChat method: a known path answers 43001 / 43002 as for any wrong method,
+  // not Express's automatic "GET, HEAD" text.
+  const wrongMethod = unknownPathHandler(
+    features.flatMap(({ router }) => routesOf(router)),
+    clock,
+  );
+  api.use((req, res, next) => (req.method === 'OPTIONS' ? wrongMethod(req, res, next) : next()));
+  // WeChat parses POST bodies as JSON whatever their Content-Type; routes parse the text.
+  api.use(['/cgi-bin', '/customservice'], express.text({ type: () => true, limit: '2mb' }));
+  api.use(faultMiddleware(gate));
+  for (const feature of features) api.use(feature.router);
+  api.use(wxErrorHandler(clock));
+  return api;
 }
 
 /**

@@ -148,18 +148,22 @@ export interface ApiHarness extends Listening {
 
 export const startOfTest = Date.UTC(2025, 0, 6, 2, 0, 0);
 
-/** The API app on a frozen adjustable clock, listening on an ephemeral port. */
+/** The simulator's listener (Express app and hot path) on a frozen adjustable clock, on an ephemeral port. */
 export async function startApi(
   accounts: readonly SimAccount[],
-  options: { readonly callbackBaseUrl?: string } = {},
+  options: {
+    readonly callbackBaseUrl?: string;
+    /** Serves the Express app alone, without the hot path ahead of it (to compare the two). */
+    readonly isExpressOnly?: boolean;
+  } = {},
 ): Promise<ApiHarness> {
   const clock = new AdjustableClock({ startAt: startOfTest, isFrozen: true });
-  const { app, state, callbacks } = createSimulator({
+  const { app, listener, state, callbacks } = createSimulator({
     accounts,
     clock,
     ...(options.callbackBaseUrl === undefined ? {} : { ingressBaseUrl: options.callbackBaseUrl }),
   });
-  const server = await listen(app);
+  const server = await listen(options.isExpressOnly === true ? app : listener);
   const harness: ApiHarness = {
     ...server,
     state,

@@ -5,9 +5,47 @@ import { WxApiError, wxErrorBody } from './wx-errors.js';
 
 /** A query parameter as one string (the first when repeated). */
 export function queryParam(req: Request, name: string): string | undefined {
-  const value = (req.query as Record<string, unknown>)[name];
+  return firstParam(req.query as Record<string, unknown>, name);
+}
+
+/** A parameter of a parsed query string (`querystring.parse`, as Express's) as one string. */
+export function firstParam(query: Readonly<Record<string, unknown>>, name: string): string | undefined {
+  const value = query[name];
   const first = Array.isArray(value) ? value[0] : value;
   return typeof first === 'string' ? first : undefined;
+}
+
+/** A POST body read once: its JSON object, or the errcode WeChat answers for it instead. */
+export type JsonBody = { readonly fields: Record<string, unknown> } | { readonly errcode: 44002 | 47001 };
+
+/** WeChat reads the body as JSON whatever the Content-Type: empty → 44002, not a JSON object → 47001. */
+export function parseJsonBody(text: string): JsonBody {
+  if (text.trim() === '') return { errcode: 44002 };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return { errcode: 47001 };
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return { errcode: 47001 };
+  return { fields: parsed as Record<string, unknown> };
+}
+
+/** The body's fields, or its {@link parseJsonBody} errcode thrown. */
+export function fieldsOf(body: JsonBody): Record<string, unknown> {
+  if ('errcode' in body) throw new WxApiError(body.errcode);
+  return body.fields;
+}
+
+/** The body's fields when it is a JSON object, else none (for routing a call, not answering it). */
+export function fieldsOrEmpty(body: JsonBody): Readonly<Record<string, unknown>> {
+  return 'fields' in body ? body.fields : {};
+}
+
+/** The text of a request's body (it arrives as text: WeChat ignores the Content-Type). */
+export function bodyText(req: Request): string {
+  const raw: unknown = req.body;
+  return typeof raw === 'string' ? raw : Buffer.isBuffer(raw) ? raw.toString('utf8') : '';
 }
 
 /**
@@ -15,22 +53,17 @@ export function queryParam(req: Request, name: string): string | undefined {
  * arrives here as text: empty → 44002, not a JSON object → 47001.
  */
 export function jsonBody(req: Request): Record<string, unknown> {
-  const raw: unknown = req.body;
-  const text = typeof raw === 'string' ? raw : Buffer.isBuffer(raw) ? raw.toString('utf8') : '';
-  if (text.trim() === '') throw new WxApiError(44002);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new WxApiError(47001);
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new WxApiError(47001);
-  return parsed as Record<string, unknown>;
+  return fieldsOf(parseJsonBody(bodyText(req)));
 }
 
 /** A success body: errcode 0 / errmsg "ok" plus the endpoint's fields. */
 export function sendOk(res: Response, fields: Readonly<Record<string, unknown>> = {}, errmsg = 'ok'): void {
-  res.json({ errcode: 0, errmsg, ...fields });
+  res.json(okBody(fields, errmsg));
+}
+
+/** The body {@link sendOk} sends. */
+export function okBody(fields: Readonly<Record<string, unknown>> = {}, errmsg = 'ok'): Record<string, unknown> {
+  return { errcode: 0, errmsg, ...fields };
 }
 
 /** WeChat answers every API error with HTTP 200 and `{errcode, errmsg}`; unexpected ones are -1. */
