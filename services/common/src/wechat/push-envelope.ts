@@ -1,4 +1,4 @@
-import { decodeAesKey, encryptMessage } from './crypto.js';
+import { type AesKey, decodeAesKey, encryptMessage } from './crypto.js';
 import type { EncryptMode } from './encrypt-mode.js';
 import { msgSignature, urlSignature } from './signature.js';
 import { cdata, type XmlFields } from './xml.js';
@@ -35,7 +35,25 @@ export function encryptFor(account: PushAccount, xml: string): string | undefine
   if (account.encodingAesKey === undefined) {
     throw new Error(`account ${account.appId} is in ${account.mode} mode but has no EncodingAESKey`);
   }
-  return encryptMessage(decodeAesKey(account.encodingAesKey), account.appId, xml);
+  return encryptMessage(pushKeyOf(account.encodingAesKey), account.appId, xml);
+}
+
+/**
+ * Decoded keys by EncodingAESKey. The AES context is cached per decoded key (cbc.ts), so a
+ * fresh decode per push would build a new OpenSSL context for every message; bounded, since
+ * tests make keys by the hundred.
+ */
+const pushKeys = new Map<string, AesKey>();
+const maxPushKeys = 256;
+
+function pushKeyOf(encodingAesKey: string): AesKey {
+  let key = pushKeys.get(encodingAesKey);
+  if (key === undefined) {
+    key = decodeAesKey(encodingAesKey);
+    if (pushKeys.size >= maxPushKeys) pushKeys.clear();
+    pushKeys.set(encodingAesKey, key);
+  }
+  return key;
 }
 
 /**
