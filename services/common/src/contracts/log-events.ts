@@ -31,10 +31,10 @@ export interface MessageLogEvent {
   readonly msgType: string;
   readonly event: string | undefined;
   /** The event's EventKey (menu key, `qrscene_…` of a QR scan), for follower sources. */
-  readonly eventKey?: string;
+  readonly eventKey?: string | undefined;
   readonly msgId: string | undefined;
   /** A text message's text, at most {@link LOG_CONTENT_MAX} characters (search, top keywords). */
-  readonly content?: string;
+  readonly content?: string | undefined;
   readonly outcome: string;
   readonly decidedBy: string | undefined;
   readonly latencyMs: number;
