@@ -4,7 +4,7 @@
 # issues) is built in a temporary directory and its ingress measured in the same run, so the
 # "before" and "after" figures come from one session; BENCH_BASELINE_REF=none skips it, and
 # BENCH_BASELINE_DIR names a baseline built before (kept between A/B runs). BENCH_TARGETS picks
-# targets (see webhook-bench.ts), e.g. BENCH_TARGETS=ingress,baseline.
+# targets (see webhook-bench.ts), e.g. BENCH_TARGETS=ingress,baseline; BENCH_PORT_BASE moves its five ports.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 if ! command -v wrk >/dev/null; then

@@ -47,6 +47,12 @@ interface Measured extends WrkResult {
   readonly redisCpuPerRequestUs: number | undefined;
 }
 
+/**
+ * BENCH_PORT_BASE (default 18080): the targets listen on it and the next four ports — set
+ * another base when a second benchmark may run on the machine at the same time.
+ */
+const portBase = Number(process.env.BENCH_PORT_BASE ?? '18080');
+
 const node = (script: string, port: number) =>
   spawn(process.execPath, [join(repo, 'test/dist/bench/targets', script), String(port)], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -55,21 +61,33 @@ const node = (script: string, port: number) =>
 const allTargets: readonly Target[] = [
   {
     name: 'mpstack ingress',
-    port: 18080,
+    port: portBase,
     path: `/wx/${benchAccount.id}`,
     webhook: true,
-    start: (run) => startIngress(18080, run),
+    start: (run) => startIngress(portBase, run),
   },
   {
     name: 'wechat 2.1.0 middleware',
-    port: 18081,
+    port: portBase + 1,
     path: `/wx/${benchAccount.id}`,
     webhook: true,
-    start: () => node('peer-wechat.js', 18081),
+    start: () => node('peer-wechat.js', portBase + 1),
   },
   ...baselineTargets(),
-  { name: 'express hello-world', port: 18082, path: '/', webhook: false, start: () => node('express-hello.js', 18082) },
-  { name: 'bare node:http', port: 18083, path: '/', webhook: false, start: () => node('bare-http.js', 18083) },
+  {
+    name: 'express hello-world',
+    port: portBase + 2,
+    path: '/',
+    webhook: false,
+    start: () => node('express-hello.js', portBase + 2),
+  },
+  {
+    name: 'bare node:http',
+    port: portBase + 3,
+    path: '/',
+    webhook: false,
+    start: () => node('bare-http.js', portBase + 3),
+  },
 ];
 
 /**
@@ -102,12 +120,12 @@ function baselineTargets(): Target[] {
   return [
     {
       name: `mpstack ingress @${ref}`,
-      port: 18084,
+      port: portBase + 4,
       path: `/wx/${benchAccount.id}`,
       webhook: true,
       // A database per ref: a later build's migrations would make an earlier one refuse to start.
       start: (run) =>
-        startIngress(18084, run, { root: dir, database: `mpstack_bench_baseline_${ref.replace(/\W/g, '_')}` }),
+        startIngress(portBase + 4, run, { root: dir, database: `mpstack_bench_baseline_${ref.replace(/\W/g, '_')}` }),
     },
   ];
 }
