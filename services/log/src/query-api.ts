@@ -161,10 +161,15 @@ export function percentile(counts: ReadonlyMap<number, number>, p: number): numb
  * parameter parsed by zod (unknown ones refused), every value bound as a query parameter,
  * keyset pagination newest first, the dashboard from the rollup tables only.
  */
-export function queryRoutes(db: Db, clock: () => number): (app: Express) => void {
+export function queryRoutes(
+  db: Db,
+  clock: () => number,
+  options: { readonly blockKeysRead?: number } = {},
+): (app: Express) => void {
+  const keysRead = options.blockKeysRead ?? BLOCK_KEYS_READ;
   return (app) => {
     app.get('/query/messages', async (req, res) => {
-      res.json(await searchMessages(db, parse(messagesQuery, req), clock()));
+      res.json(await searchMessages(db, parse(messagesQuery, req), clock(), keysRead));
     });
 
     app.get('/query/timeline', async (req, res) => {
@@ -200,12 +205,12 @@ export function queryRoutes(db: Db, clock: () => number): (app: Express) => void
   };
 }
 
-async function searchMessages(db: Db, q: z.output<typeof messagesQuery>, now: number) {
+async function searchMessages(db: Db, q: z.output<typeof messagesQuery>, now: number, keysRead: number) {
   const { from, to } = window(q.from, q.to, now);
   const after = decodeCursor(q.cursor);
   const match = q.text === undefined || !isMysql(db) ? undefined : textQuery(q.text);
   if (q.text !== undefined && match !== undefined) {
-    const rows = await searchText(db, { ...q, text: q.text }, match, from, to, after);
+    const rows = await searchText(db, { q: { ...q, text: q.text }, match, from, to, after, keysRead });
     return { items: rows.slice(0, q.limit).map(toMessageRow), ...nextCursor(rows, q.limit) };
   }
   // Without the index (SQLite, or a text without two adjacent characters): a scan of the range, newest first.
@@ -229,11 +234,18 @@ async function searchMessages(db: Db, q: z.output<typeof messagesQuery>, now: nu
 }
 
 /**
- * Candidate blocks read from the text index at a time: 2 at first (a common text fills a page
- * from the newest blocks), doubling up to 32 while the page is not full (a rare one).
+ * Candidate blocks' keys read from the text index at once. MariaDB computes a FULLTEXT boolean
+ * match in full whatever the LIMIT (then sorts the matches by `last_at`), so one query returns
+ * every candidate of a month up to this many (at 10 M rows an account's busiest month holds
+ * ≈ 2,000 blocks in all); the keys are small. A month with more is read again from where it stopped.
  */
-const FIRST_BLOCKS_READ = 2;
-const MAX_BLOCKS_READ = 32;
+const BLOCK_KEYS_READ = 4096;
+/**
+ * Candidate blocks whose messages are read and checked at a time: 2 at first (a common text fills
+ * a page from the newest blocks), doubling up to 64 while the page is not full (a rare one).
+ */
+const FIRST_BLOCKS_CHECKED = 2;
+const MAX_BLOCKS_CHECKED = 64;
 
 interface Block {
   at: number | string;
@@ -245,25 +257,21 @@ interface Block {
 /**
  * Text search through the text index (MariaDB/MySQL): month by month, newest first, the blocks
  * of the month's `log_text_YYYYMM` holding every character pair of the text (FULLTEXT), newest
- * last message first, a page of blocks at a time; then each block's messages — the block's
- * account between its first and last message's time, the other filters applied — checked one by
- * one for the exact text. A message is in exactly one block, the range of another block may hold
- * it too (found twice: kept once). Every block not read yet ends at or before the last block
- * read (`last_at` order), so the matches newer than that are complete and go out in order.
+ * last message first, every candidate's key in one query; then the blocks' messages — each block's
+ * account between its first and last message's time, the other filters applied — read a few
+ * blocks at a time and checked one by one for the exact text. A message is in exactly one block,
+ * the range of another block may hold it too (found twice: kept once). Every block not checked
+ * yet ends at or before the last block checked (`last_at` order), so the matches newer than that
+ * are complete and go out in order.
  */
-async function searchText(
-  db: Db,
-  q: z.output<typeof messagesQuery> & { text: string },
-  match: string,
-  from: number,
-  to: number,
-  after: { at: number; id: string } | undefined,
-): Promise<StoredMessage[]> {
-  const wanted = q.limit + 1;
-  const tables = (await listTextTables(db)).filter((t) => t.month >= monthStart(from) && t.month <= to).reverse();
+async function searchText(db: Db, search: TextSearch): Promise<StoredMessage[]> {
+  const wanted = search.q.limit + 1;
+  const tables = (await listTextTables(db))
+    .filter((t) => t.month >= monthStart(search.from) && t.month <= search.to)
+    .reverse();
   const found: StoredMessage[] = [];
   for (const table of tables) {
-    await searchMonth(db, table.name, { q, match, from, to, after }, found, wanted);
+    await searchMonth(db, table.name, search, found, wanted);
     if (found.length >= wanted) break;
   }
   return found.slice(0, wanted);
@@ -275,6 +283,8 @@ interface TextSearch {
   readonly from: number;
   readonly to: number;
   readonly after: { at: number; id: string } | undefined;
+  /** Candidate blocks' keys read at once ({@link BLOCK_KEYS_READ}; smaller in tests). */
+  readonly keysRead: number;
 }
 
 const keyOfRow = (row: StoredMessage) => `${row.at}\u0000${row.event_id}`;
@@ -293,30 +303,50 @@ async function searchMonth(
 ): Promise<void> {
   const pending = new Map<string, StoredMessage>();
   let position: Block | undefined;
-  let read = FIRST_BLOCKS_READ;
-  while (found.length < wanted) {
+  let checked = FIRST_BLOCKS_CHECKED;
+  for (;;) {
     // The table name comes from information_schema and matched log_text_YYYYMM: never input.
     const blocks = (
       await sql<Block>`
         SELECT at, event_id, last_at, account FROM ${sql.table(table)}
         WHERE ${sql.join(blockFilters(search, position), sql` AND `)}
         ORDER BY last_at DESC, at DESC, event_id DESC
-        LIMIT ${read}`.execute(db)
+        LIMIT ${search.keysRead}`.execute(db)
     ).rows;
-    for (const row of await blockMessages(db, search, blocks)) {
-      if (containsText(row.content, search.q.text)) pending.set(keyOfRow(row), row);
-    }
-    const last = blocks.at(-1);
-    const exhausted = blocks.length < read || last === undefined;
-    // Complete: every match newer than the last block read (all of them once no block is left).
-    const bound = exhausted ? Number.NEGATIVE_INFINITY : Number(last.last_at);
-    const complete = [...pending.values()].filter((row) => Number(row.at) > bound).sort(newestFirst);
-    for (const row of complete) pending.delete(keyOfRow(row));
-    found.push(...complete);
-    if (exhausted) return;
-    position = last;
-    read = Math.min(MAX_BLOCKS_READ, 2 * read);
+    const more = blocks.length === search.keysRead;
+    let start = 0;
+    do {
+      const part = blocks.slice(start, start + checked);
+      start += part.length;
+      checked = Math.min(MAX_BLOCKS_CHECKED, 2 * checked);
+      const last = part.at(-1);
+      // Complete: every match newer than the last block checked (all of them once no block is left).
+      const exhausted = last === undefined || (!more && start >= blocks.length);
+      await checkBlocks(db, search, part, exhausted ? Number.NEGATIVE_INFINITY : Number(last.last_at), pending, found);
+      if (found.length >= wanted || exhausted) return;
+    } while (start < blocks.length);
+    position = blocks.at(-1);
   }
+}
+
+/**
+ * Reads `part`'s messages and keeps those holding the text in `pending`; then moves the pending
+ * matches newer than `bound` (every block left ends at or before it) to `found`, newest first.
+ */
+async function checkBlocks(
+  db: Db,
+  search: TextSearch,
+  part: readonly Block[],
+  bound: number,
+  pending: Map<string, StoredMessage>,
+  found: StoredMessage[],
+): Promise<void> {
+  for (const row of await blockMessages(db, search, part)) {
+    if (containsText(row.content, search.q.text)) pending.set(keyOfRow(row), row);
+  }
+  const complete = [...pending.values()].filter((row) => Number(row.at) > bound).sort(newestFirst);
+  for (const row of complete) pending.delete(keyOfRow(row));
+  found.push(...complete);
 }
 
 function blockFilters({ q, match, from, to, after }: TextSearch, position: Block | undefined) {
