@@ -220,8 +220,9 @@ export function describeCoordinationContract(name: string, createHarness: () => 
     it('token bucket grants the burst, then asks to wait about 1/rate', async () => {
       const bucket = { ratePerSecond: 10, burst: 3 };
       const key = `${run}:bucket`;
-      const waits = [];
-      for (let i = 0; i < 4; i += 1) waits.push(await port.takeToken(key, bucket));
+      // Sent in one turn, the four reach the server together: one after the other, a loaded machine
+      // spread them over more than the 100 ms in which a token comes back (seen as "wait 0 ms").
+      const waits = await Promise.all(Array.from({ length: 4 }, () => port.takeToken(key, bucket)));
       assert.deepEqual(waits.slice(0, 3), [0, 0, 0]);
       assert.ok(waits[3]! > 0 && waits[3]! <= 100, `wait ${waits[3]} ms`);
     });
