@@ -29,3 +29,37 @@ export async function until<T>(
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
+
+/**
+ * Polls `read` until `isDone(value)` for work that advances in steps (rows written, sends
+ * made, a queue draining): fails only when the value has not changed for `stallMs` — a slow
+ * run on a loaded machine passes, a stuck one fails without waiting for a total budget. A
+ * read that throws counts as no change; the last error is the failure's cause.
+ */
+export async function untilProgressDone<T>(
+  read: () => Promise<T>,
+  isDone: (value: T) => boolean,
+  stallMs: number,
+  what: string,
+  intervalMs = 50,
+): Promise<T> {
+  let last: string | undefined;
+  let changedAt = Date.now();
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await read();
+      if (isDone(value)) return value;
+      const seen = JSON.stringify(value);
+      if (seen !== last) {
+        last = seen;
+        changedAt = Date.now();
+      }
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() - changedAt > stallMs)
+      throw new Error(`no progress for ${stallMs} ms waiting for ${what} (last seen ${last})`, { cause: lastError });
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}

@@ -18,7 +18,7 @@ import {
 import { createDatabase, type Db, monthStart, partitionName } from '@mpstack/common/db';
 import { createLogger } from '@mpstack/common/logging';
 import type { QueuePort } from '@mpstack/common/ports';
-import { createVhost, deleteVhost, uniqueName, until } from '@mpstack/testkit';
+import { createVhost, deleteVhost, uniqueName, until, untilProgressDone } from '@mpstack/testkit';
 import mysql from 'mysql2/promise';
 import { listPartitions, loadLogConfig, maintainPartitions, type RunningLog, startLog } from '../../src/index.js';
 
@@ -263,7 +263,10 @@ describe('log service on MariaDB and RabbitMQ', function () {
     }
   });
 
-  it('a consumer killed (SIGKILL) mid-stream loses nothing and writes nothing twice', async () => {
+  it('a consumer killed (SIGKILL) mid-stream loses nothing and writes nothing twice', async function () {
+    // 40,000 events through a child process and MariaDB: under load this takes minutes, not
+    // seconds; the waits below fail when the work stops advancing, not when it is slow.
+    this.timeout(300_000);
     await log?.close();
     log = undefined;
     const total = 40_000;
@@ -280,11 +283,29 @@ describe('log service on MariaDB and RabbitMQ', function () {
         MPSTACK_LOG_BATCH_EVENTS: '2000',
         MPSTACK_DATA_DIR: dataDir,
       },
-      stdio: 'ignore',
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
+    let output = '';
+    const keep = (chunk: Buffer) => {
+      output = (output + chunk.toString('utf8')).slice(-4_000);
+    };
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
     const exited = new Promise((resolve) => child.once('exit', resolve));
+    const started = Date.now();
     try {
-      await until(async () => (await count('SELECT COUNT(*) n FROM log_messages')) > 0, 30_000, 'the first rows', 5);
+      await until(
+        async () => {
+          if (child.exitCode !== null) throw new Error('the child exited');
+          return (await count('SELECT COUNT(*) n FROM log_messages')) > 0;
+        },
+        120_000,
+        'the first rows',
+        5,
+      );
+    } catch (error) {
+      const state = `exit ${child.exitCode} signal ${child.signalCode}`;
+      throw new Error(`${String(error)} (child after ${Date.now() - started} ms: ${state}; output: ${output})`);
     } finally {
       child.kill('SIGKILL');
       await exited;
@@ -292,8 +313,18 @@ describe('log service on MariaDB and RabbitMQ', function () {
     const atKill = await count('SELECT COUNT(*) n FROM log_messages');
     assert.ok(atKill < total, `the child wrote everything (${atKill}) before it was killed`);
     log = await start();
-    await until(async () => (await count('SELECT COUNT(*) n FROM log_messages')) === total, 30_000, 'every event');
-    await until(async () => (await publisher.depth(logEventsQueue)) === 0, 10_000, 'the queue drained');
+    await untilProgressDone(
+      () => count('SELECT COUNT(*) n FROM log_messages'),
+      (written) => written === total,
+      30_000,
+      'every event',
+    );
+    await untilProgressDone(
+      () => publisher.depth(logEventsQueue),
+      (depth) => depth === 0,
+      30_000,
+      'the queue drained',
+    );
     assert.equal(await count('SELECT COUNT(*) n FROM log_messages'), total);
     // The rollups count each event once too: a batch written before the kill and redelivered after it adds nothing.
     assert.equal(await count('SELECT SUM(total) n FROM log_rollup_minute'), total);
