@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { until } from '@mpstack/testkit';
+import { until, untilProgressDone } from '@mpstack/testkit';
 import { type OutboundStand, pushTemplate } from './outbound-stand.js';
 
 /** A JSON call to the business API; throws with the body on an unexpected status. */
@@ -69,6 +69,21 @@ export async function untilPush(
     what,
     intervalMs,
   );
+}
+
+/**
+ * Polls the push until `check` holds, failing only when it stops advancing (its counts and
+ * state unchanged, or the service unreachable, for `stallMs`): on a loaded machine a push of
+ * thousands runs for minutes, and a fixed budget fails a slow run that would have finished.
+ */
+export function untilPushProgress(
+  base: () => string,
+  id: number,
+  check: (push: PushView) => boolean,
+  stallMs: number,
+  what: string,
+): Promise<PushView> {
+  return untilProgressDone(() => pushView(base(), id), check, stallMs, what, 100);
 }
 
 /**
