@@ -79,4 +79,4 @@ OUTBOUND_PUSH ?= 1000000
 bench-outbound: build services
 	node test/dist/bench/outbound/push-throughput.js $(OUTBOUND_SENDS)
 	node test/dist/bench/outbound/rate-limit.js $(OUTBOUND_RATE) 60
-	node test/dist/bench/outbound/push-kill.js $(OUTBOUND_PUSH)
+	node --max-old-space-size=8192 test/dist/bench/outbound/push-kill.js $(OUTBOUND_PUSH)

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { loadBusinessConfig, type RunningBusiness, startBusiness } from '@mpstack/business';
-import { type RunningSimulator, startSimulator } from '@mpstack/simulators';
+import { type RunningSimulator, type SimLimits, startSimulator } from '@mpstack/simulators';
 import { REDIS_URL, until } from '@mpstack/testkit';
 import { createStack, type Stack } from './stack.js';
 
@@ -27,6 +27,8 @@ export interface OutboundStandOptions {
    * the simulator's) instead of in this process.
    */
   readonly ingressProcess?: boolean;
+  /** The simulator's limits (WeChat's defaults otherwise: 100,000 template sends a day). */
+  readonly limits?: Partial<SimLimits>;
 }
 
 /** What a test may set of an in-process business service besides its environment. */
@@ -129,6 +131,7 @@ export async function createOutboundStand(options: OutboundStandOptions): Promis
     port: 0,
     api2Port: 0,
     ingressBaseUrl: ingress.url,
+    ...(options.limits === undefined ? {} : { limits: options.limits }),
     accounts: [
       {
         id: stack.account.id,

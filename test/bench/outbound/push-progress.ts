@@ -15,6 +15,7 @@ import { pushTemplate } from '../../support/outbound-stand.js';
 export interface PushRow {
   readonly id: number;
   readonly state: string;
+  readonly stateReason: string | null;
   readonly total: number;
   readonly sent: number;
   readonly failed: number;
