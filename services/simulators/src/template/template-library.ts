@@ -159,9 +159,19 @@ const maxLength: Readonly<Record<FieldRule, number | undefined>> = {
 const ruleKey = /^(thing|number|character_string|phrase|symbol|phone_number|car_number|name|time|date|amount)\d+$/;
 const cjk = /[\u3400-\u9fff\uf900-\ufaff]/u;
 
+/** Keys by template content: every send checks its data against them (bounded: contents come from controls too). */
+const keysByContent = new Map<string, readonly string[]>();
+const maxCachedContents = 1000;
+
 /** The `{{key.DATA}}` keys of a template's content, in order. */
 export function templateKeys(content: string): readonly string[] {
-  return [...content.matchAll(/\{\{\s*([A-Za-z0-9_]+)\.DATA\s*\}\}/g)].map((match) => match[1] ?? '');
+  let keys = keysByContent.get(content);
+  if (keys === undefined) {
+    keys = Object.freeze([...content.matchAll(/\{\{\s*([A-Za-z0-9_]+)\.DATA\s*\}\}/g)].map((match) => match[1] ?? ''));
+    if (keysByContent.size >= maxCachedContents) keysByContent.clear();
+    keysByContent.set(content, keys);
+  }
+  return keys;
 }
 
 function invalid(field: string, why: string): WxApiError {
