@@ -12,6 +12,7 @@ import {
   textTableName,
 } from '@mpstack/common/db';
 import { CompiledQuery, type Kysely, type Transaction } from 'kysely';
+import { isOutboundEvent, OUTBOUND_ROLLUP_KEYS, type OutboundEvent, outboundRollupsOf } from './outbound-rollup.js';
 import { type IndexedText, textBlocks } from './text-index.js';
 
 /** Upper bounds (ms) of the reply-latency histogram's buckets; the last bucket is open. */
@@ -298,6 +299,15 @@ export class LogStore {
         ]),
       );
     }
+    const outbound = fresh.filter((e): e is Keyed<OutboundEvent> => isOutboundEvent(e.event));
+    for (const chunk of chunks(outbound)) {
+      inserted += await this.insertRows(
+        tx,
+        'log_outbound_seen',
+        ['at', 'event_id', 'account', 'kind'],
+        chunk.map(({ id, event }) => [event.at, id, event.account, event.type]),
+      );
+    }
     if (inserted < fresh.length) {
       if (checkExisting) throw new Error(`log write: ${fresh.length - inserted} rows neither new nor found`);
       throw new SeenBefore();
@@ -307,16 +317,22 @@ export class LogStore {
       tx,
       messages.map((m) => m.event),
     );
+    for (const chunk of chunks(outboundRollupsOf(outbound.map((o) => o.event)))) {
+      await this.upsert(tx, 'log_rollup_outbound', chunk, OUTBOUND_ROLLUP_KEYS, ['count']);
+    }
     return { written: inserted, duplicates: events.length - inserted };
   }
 
   private async existing(tx: Kysely<Database>, events: readonly Keyed[]): Promise<Set<string>> {
     const found = new Set<string>();
-    for (const [table, type] of [
-      ['log_messages', 'message'],
-      ['log_interface_calls', 'interface'],
+    for (const [table, types] of [
+      ['log_messages', ['message']],
+      ['log_interface_calls', ['interface']],
+      ['log_outbound_seen', ['send', 'receipt']],
     ] as const) {
-      const ofType = events.filter((e) => e.event.type === type);
+      const ofType = events.filter((e) => (types as readonly string[]).includes(e.event.type));
+      // The key is (at, event_id) in each table: a producer's ids are unique across its event types.
+      const type = types.length === 1 ? types[0] : undefined;
       for (const chunk of chunks(ofType)) {
         const ats = chunk.map((e) => e.event.at);
         const rows = await tx
@@ -330,7 +346,9 @@ export class LogStore {
             chunk.map((e) => e.id),
           )
           .execute();
-        for (const row of rows) found.add(keyOf(type, Number(row.at), row.event_id));
+        for (const row of rows) {
+          for (const t of type === undefined ? types : [type]) found.add(keyOf(t, Number(row.at), row.event_id));
+        }
       }
     }
     return found;
@@ -374,7 +392,8 @@ export class LogStore {
       | 'log_rollup_latency'
       | 'log_rollup_day'
       | 'log_rollup_span'
-      | 'log_rollup_span_latency',
+      | 'log_rollup_span_latency'
+      | 'log_rollup_outbound',
   >(
     tx: Transaction<Database>,
     table: T,

@@ -3,6 +3,7 @@ import {
   type Db,
   isMysql,
   LOG_MONTHLY_TABLES,
+  LOG_OUTBOUND_MONTHLY_TABLES,
   monthStart,
   partitionName,
   textTableMonth,
@@ -27,7 +28,8 @@ interface PartitionRow {
 /**
  * Keeps the monthly partitions of every time-partitioned log table (`LOG_MONTHLY_TABLES`: the raw
  * logs on `at`, the span rollups on `start`, the minute and latency rollups on `minute`, the day
- * rollups on `day`): creates `ahead` months after the month of `now` (by splitting the empty end
+ * rollups on `day`; and `LOG_OUTBOUND_MONTHLY_TABLES`: the sends' and receipts' keys on `at` and
+ * their rollups on `start`): creates `ahead` months after the month of `now` (by splitting the empty end
  * of `pmax`) and drops every partition whose whole month ended before the retention's start —
  * whole partitions, never rows. The text index's monthly tables (`log_text_YYYYMM`) follow the
  * same months: created ahead, dropped whole. SQLite (embedded mode) has no partitions: there the
@@ -39,14 +41,14 @@ export async function maintainPartitions(
 ): Promise<PartitionPlan> {
   const cutoff = monthStart(options.now, -options.retentionMonths);
   if (!isMysql(db)) {
-    for (const { table, column } of LOG_MONTHLY_TABLES) {
+    for (const { table, column } of [...LOG_MONTHLY_TABLES, ...LOG_OUTBOUND_MONTHLY_TABLES]) {
       await sql`DELETE FROM ${sql.table(table)} WHERE ${sql.ref(column)} < ${cutoff}`.execute(db);
     }
     return { created: [], dropped: [] };
   }
   const created: string[] = [];
   const dropped: string[] = [];
-  for (const { table } of LOG_MONTHLY_TABLES) {
+  for (const { table } of [...LOG_MONTHLY_TABLES, ...LOG_OUTBOUND_MONTHLY_TABLES]) {
     const partitions = await listPartitions(db, table);
     const bounds = partitions.filter((p) => p.bound !== 'MAXVALUE').map((p) => Number(p.bound));
     let last = bounds.length === 0 ? monthStart(options.now) : Math.max(...bounds);

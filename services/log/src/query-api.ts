@@ -4,11 +4,16 @@ import type { Express, Request } from 'express';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import { LATENCY_BUCKETS_MS } from './log-store.js';
+import { type DashboardWindow, outboundDashboard } from './outbound-query.js';
 import { listTextTables } from './partitions.js';
+import { coverWindow, type Piece } from './rollup-window.js';
 import { containsText, textQuery } from './text-index.js';
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
+
+export { coverWindow, type Piece } from './rollup-window.js';
+
 /** The dashboard reads per-minute rollups of at most this window (31 days ≈ 44,640 minutes). */
 const MAX_DASHBOARD_WINDOW = 31 * DAY;
 
@@ -193,16 +198,24 @@ export function queryRoutes(
     });
 
     app.get('/query/dashboard', async (req, res) => {
-      const q = parse(dashboardQuery, req);
-      const { from, to } = window(q.from, q.to, clock());
-      if (to - from > MAX_DASHBOARD_WINDOW) {
-        throw new AppError(ErrorCode.badRequest, 'invalid query: to: the window is longer than 31 days');
-      }
-      const shift = q.compare === undefined ? 0 : { previous: to - from, yesterday: DAY, week: 7 * DAY }[q.compare];
-      const step = q.step === undefined ? defaultStep(from, to) : STEPS[q.step];
-      res.json(await dashboard(db, { account: q.account, from, to, step, shift }));
+      res.json(await dashboard(db, dashboardWindow(parse(dashboardQuery, req), clock())));
+    });
+
+    app.get('/query/outbound', async (req, res) => {
+      res.json(await outboundDashboard(db, dashboardWindow(parse(dashboardQuery, req), clock())));
     });
   };
+}
+
+/** The dashboard's window, step and comparison shift (the same for its messages and its sends). */
+function dashboardWindow(q: z.output<typeof dashboardQuery>, now: number): DashboardWindow {
+  const { from, to } = window(q.from, q.to, now);
+  if (to - from > MAX_DASHBOARD_WINDOW) {
+    throw new AppError(ErrorCode.badRequest, 'invalid query: to: the window is longer than 31 days');
+  }
+  const shift = q.compare === undefined ? 0 : { previous: to - from, yesterday: DAY, week: 7 * DAY }[q.compare];
+  const step = q.step === undefined ? defaultStep(from, to) : STEPS[q.step];
+  return { account: q.account, from, to, step, shift };
 }
 
 async function searchMessages(db: Db, q: z.output<typeof messagesQuery>, now: number, keysRead: number) {
@@ -447,37 +460,6 @@ export function defaultStep(from: number, to: number): number {
   return ROLLUP_SPANS.day;
 }
 
-/** A time range `[from, to)` read from rows of one span. */
-export interface Piece {
-  readonly span: number;
-  readonly from: number;
-  readonly to: number;
-}
-
-const SPANS_DESCENDING = [ROLLUP_SPANS.day, ROLLUP_SPANS.hour, ROLLUP_SPANS.minute] as const;
-
-/**
- * `[from, to)` (minute-aligned) covered by the fewest rollup rows with spans no wider than
- * `widest`: whole days from day rows, the partial days at either end from hour rows, the partial
- * hours from minute rows — exactly the same minutes, so the same counts as the minute rows.
- */
-export function coverWindow(from: number, to: number, widest: number): Piece[] {
-  const cover = (lo: number, hi: number, spans: readonly number[]): Piece[] => {
-    const [span, ...finer] = spans;
-    if (lo >= hi || span === undefined) return [];
-    if (finer.length === 0) return [{ span, from: lo, to: hi }];
-    const first = Math.ceil(lo / span) * span;
-    const last = Math.floor(hi / span) * span;
-    if (first >= last) return cover(lo, hi, finer);
-    return [...cover(lo, first, finer), { span, from: first, to: last }, ...cover(last, hi, finer)];
-  };
-  return cover(
-    from,
-    to,
-    SPANS_DESCENDING.filter((span) => span <= widest),
-  );
-}
-
 /**
  * The rollup rows of `pieces`, as one statement: an account's minute pieces from
  * `log_rollup_minute` (its hours and days from `log_rollup_span`); all accounts' every piece from
@@ -606,10 +588,7 @@ function totalsOf(
  * of the same window `shift` earlier: every query at once, each reading the coarsest rollup rows
  * that answer its window exactly (`coverWindow`).
  */
-export async function dashboard(
-  db: Db,
-  q: { account?: string | undefined; from: number; to: number; step: number; shift: number },
-) {
+export async function dashboard(db: Db, q: DashboardWindow) {
   // The minutes the window meets, as [lo, hi).
   const minutes = (from: number, to: number) => [from - (from % MINUTE), to - (to % MINUTE) + MINUTE] as const;
   const [lo, hi] = minutes(q.from, q.to);

@@ -54,7 +54,60 @@ export interface InterfaceLogEvent {
   readonly latencyMs: number;
 }
 
-export type LogEvent = MessageLogEvent | InterfaceLogEvent;
+/** The outbound API families whose sends the dashboard counts (`@mpstack/common/wechat-api` families). */
+export const SEND_FAMILIES = ['template', 'kefu', 'mass'] as const;
+export type SendFamily = (typeof SEND_FAMILIES)[number];
+
+/** Why a send was not attempted: WeChat would have refused it (`LocalRefusalReason` of the API client). */
+export const SEND_REFUSALS = ['quota_reached', 'window_closed', 'window_exhausted'] as const;
+export type SendRefusal = (typeof SEND_REFUSALS)[number];
+
+/**
+ * One outbound send attempt (a template message, a customer-service message, a mass send or
+ * preview) as the sending service saw it: `sent` (WeChat took it), `failed` with WeChat's
+ * errcode (−1: no answer — transport failure, 5xx, timeout: WeChat may or may not have it), or
+ * `refused` here before any call, with the reason and the errcode it avoided. Never carries the
+ * recipient, the content or a token: the dashboard counts, the send's own row tells the rest.
+ */
+export type SendLogEvent = {
+  readonly type: 'send';
+  /** Set by the producer (LogSink.nextId): a redelivered batch is counted once. */
+  readonly id: string;
+  /** ms since the epoch: when the attempt ended. */
+  readonly at: number;
+  readonly account: string;
+  readonly family: SendFamily;
+} & (
+  | { readonly outcome: 'sent' }
+  | { readonly outcome: 'failed'; readonly errcode: number }
+  | { readonly outcome: 'refused'; readonly reason: SendRefusal; readonly errcode: number }
+);
+
+/** The outcomes of delivery receipts, as the dashboard shows them. */
+export const RECEIPT_OUTCOMES = ['success', 'userBlock', 'systemFailed'] as const;
+export type ReceiptOutcome = (typeof RECEIPT_OUTCOMES)[number];
+
+/**
+ * One delivery receipt joined by the sending service: a `TEMPLATESENDJOBFINISH` (one recipient:
+ * exactly one of the counts is 1 — `success`, `failed:user block`, `failed: system failed`) or a
+ * `MASSSENDJOBFINISH` (the job's `SentCount` as `success` and `ErrorCount` as `systemFailed`;
+ * WeChat does not tell a mass send's blocked followers apart). `id` and `at` come from the
+ * receipt (its MsgID, its CreateTime), so WeChat pushing the same receipt again is counted once.
+ */
+export interface ReceiptLogEvent {
+  readonly type: 'receipt';
+  readonly id: string;
+  /** The receipt's CreateTime (ms since the epoch). */
+  readonly at: number;
+  readonly account: string;
+  readonly family: 'template' | 'mass';
+  readonly success: number;
+  readonly userBlock: number;
+  readonly systemFailed: number;
+}
+
+/** What the log service stores: message rows, interface rows, and sends and receipts (their rollups). */
+export type LogEvent = MessageLogEvent | InterfaceLogEvent | SendLogEvent | ReceiptLogEvent;
 
 /**
  * One HTTP request a service answered (the admin API, the business API): who called what and
@@ -114,6 +167,35 @@ const interfaceLogEventSchema = z.object({
   latencyMs: z.number().nonnegative(),
 });
 
+const sendBase = {
+  type: z.literal('send'),
+  id,
+  at,
+  account,
+  family: z.enum(SEND_FAMILIES),
+};
+const errcode = z.number().int().min(-1).max(9_999_999);
+/** A send's fields by outcome: an errcode only with a failure or a refusal, a reason only with a refusal. */
+const sendLogEventSchema = z.discriminatedUnion('outcome', [
+  z.object({ ...sendBase, outcome: z.literal('sent') }).strict(),
+  z.object({ ...sendBase, outcome: z.literal('failed'), errcode }).strict(),
+  z.object({ ...sendBase, outcome: z.literal('refused'), reason: z.enum(SEND_REFUSALS), errcode }).strict(),
+]);
+
+const receiptCount = z.number().int().nonnegative().max(100_000_000);
+const receiptLogEventSchema = z
+  .object({
+    type: z.literal('receipt'),
+    id,
+    at,
+    account,
+    family: z.enum(['template', 'mass']),
+    success: receiptCount,
+    userBlock: receiptCount,
+    systemFailed: receiptCount,
+  })
+  .strict();
+
 const accessLogEventSchema = z.object({
   type: z.literal('access'),
   id,
@@ -130,6 +212,8 @@ const accessLogEventSchema = z.object({
 const logEventSchema = z.discriminatedUnion('type', [
   messageLogEventSchema,
   interfaceLogEventSchema,
+  sendLogEventSchema,
+  receiptLogEventSchema,
   accessLogEventSchema,
 ]);
 

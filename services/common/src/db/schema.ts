@@ -145,6 +145,30 @@ export interface LogRollupSpanLatencyTable {
   count: number;
 }
 
+/** The send and receipt events counted, by key (migration 0015): a redelivered one is found here. */
+export interface LogOutboundSeenTable {
+  at: number;
+  event_id: string;
+  account: string;
+  kind: string;
+}
+
+/**
+ * Sends and receipts counted per span (migration 0015): `kind` `send` (outcome sent / failed /
+ * refused, `detail` the errcode or the refusal's reason) or `receipt` (outcome success /
+ * userBlock / systemFailed, `detail` empty), each account's and all accounts' (`''`).
+ */
+export interface LogRollupOutboundTable {
+  account: string;
+  span: number;
+  start: number;
+  kind: string;
+  family: string;
+  outcome: string;
+  detail: string;
+  count: number;
+}
+
 export interface Database {
   accounts: AccountsTable;
   reply_rules: ReplyRulesTable;
@@ -156,6 +180,8 @@ export interface Database {
   log_rollup_day: LogRollupDayTable;
   log_rollup_span: LogRollupSpanTable;
   log_rollup_span_latency: LogRollupSpanLatencyTable;
+  log_outbound_seen: LogOutboundSeenTable;
+  log_rollup_outbound: LogRollupOutboundTable;
   admin_users: AdminUsersTable;
   audit_log: AuditLogTable;
   template_sends: TemplateSendsTable;

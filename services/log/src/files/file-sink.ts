@@ -1,6 +1,6 @@
 import { mkdir, open } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { LogEvent, QueuedLogEvent } from '@mpstack/common/contracts';
+import type { AccessLogEvent, InterfaceLogEvent, LogEvent, MessageLogEvent } from '@mpstack/common/contracts';
 import type { Logger } from '@mpstack/common/logging';
 import type { Telemetry } from '@mpstack/common/telemetry';
 import type { EventWriter } from '../log-consumer.js';
@@ -124,7 +124,7 @@ export class FileSink {
    * Takes committed events; synchronous and never throws. The buffer is bounded in UTF-16
    * characters (≈ bytes for these mostly-ASCII lines), which spares a byte count per line.
    */
-  append(events: readonly QueuedLogEvent[]): void {
+  append(events: readonly FiledEvent[]): void {
     for (const event of events) {
       const kind: LogFileKind = event.type === 'interface' ? 'interface' : 'access';
       const line = `${lineOf(event)}\n`;
@@ -232,7 +232,7 @@ export class FileSink {
  * an access line leaves out the message's text (the files record who called, not what they
  * said). Object literals, not a rest spread: this runs for every event the consumer writes.
  */
-function lineOf(event: QueuedLogEvent): string {
+function lineOf(event: FiledEvent): string {
   if (event.type === 'access') {
     const { id, at, service, method, route, status, latencyMs, userId, ip } = event;
     return JSON.stringify({ type: 'access', id, at, service, method, route, status, latencyMs, userId, ip });
@@ -263,6 +263,13 @@ export interface StoreWriter {
   write(events: readonly LogEvent[]): Promise<WriteResult>;
 }
 
+/** The events the files carry: sends and receipts are counted in the database only. */
+export type FiledEvent = MessageLogEvent | InterfaceLogEvent | AccessLogEvent;
+
+function isFiled(event: LogEvent): event is MessageLogEvent | InterfaceLogEvent {
+  return event.type !== 'send' && event.type !== 'receipt';
+}
+
 /**
  * The consumer's writer with the files behind it: events reach the sink only after their
  * database commit, and a batch whose every event was stored before (a redelivery) is not
@@ -276,9 +283,9 @@ export function withFileSink(store: StoreWriter, sink: FileSink): EventWriter {
     async write(events) {
       const stored = events.filter((event): event is LogEvent => event.type !== 'access');
       const result = stored.length === 0 ? { written: 0, duplicates: 0 } : await store.write(stored);
-      if (result.written > 0) sink.append(stored);
+      if (result.written > 0) sink.append(stored.filter(isFiled));
       if (stored.length === events.length) return result;
-      sink.append(events.filter((event) => event.type === 'access'));
+      sink.append(events.filter((event): event is AccessLogEvent => event.type === 'access'));
       return { ...result, written: result.written + events.length - stored.length };
     },
   };

@@ -12,6 +12,7 @@ import { logRollupSpans } from './0011-log-rollup-spans.js';
 import { massReceipts } from './0012-mass-receipts.js';
 import { logTextBlocks } from './0013-log-text-blocks.js';
 import { logRollupsByMonth } from './0014-log-rollups-by-month.js';
+import { logOutboundRollups } from './0015-log-outbound-rollups.js';
 import { orderMigrations } from './order.js';
 
 /**
@@ -42,6 +43,7 @@ export const migrations: Readonly<Record<string, Migration>> = orderMigrations(
     '0012-mass-receipts': massReceipts,
     '0013-log-text-blocks': logTextBlocks,
     '0014-log-rollups-by-month': logRollupsByMonth,
+    '0015-log-outbound-rollups': logOutboundRollups,
   },
   retired,
 );

@@ -3,12 +3,15 @@ import {
   decodeInbound,
   decodeInvalidation,
   decodeLogEventBatch,
+  decodeLogEvents,
   encodeInbound,
   encodeInvalidation,
   encodeLogEvent,
   encodeLogEventBatch,
   InboundDeduplicator,
   type MessageLogEvent,
+  type ReceiptLogEvent,
+  type SendLogEvent,
 } from '../../../src/contracts/index.js';
 import { ErrorCode } from '../../../src/errors/app-error.js';
 import { parseMessageXml } from '../../../src/wechat/messages.js';
@@ -98,6 +101,59 @@ describe('contracts/log events', () => {
     const bad = JSON.stringify([event1, { ...event1, latencyMs: 'fast' }]);
     assert.throws(() => decodeLogEventBatch(bad), invalid(/log event batch: .* at 1\.latencyMs/));
     assert.throws(() => decodeLogEventBatch(JSON.stringify(event1)), invalid(/log event batch/));
+  });
+});
+
+describe('contracts/log events: sends and receipts', () => {
+  const base = { type: 'send', id: 'p1', at: 1_700_000_000_000, account: 'acme', family: 'template' } as const;
+  const sends: SendLogEvent[] = [
+    { ...base, outcome: 'sent' },
+    { ...base, family: 'kefu', outcome: 'failed', errcode: 45015 },
+    { ...base, family: 'mass', outcome: 'failed', errcode: -1 },
+    { ...base, outcome: 'refused', reason: 'quota_reached', errcode: 45009 },
+  ];
+  const receipts: ReceiptLogEvent[] = [
+    {
+      type: 'receipt',
+      id: 'r1',
+      at: 1,
+      account: 'acme',
+      family: 'template',
+      success: 0,
+      userBlock: 1,
+      systemFailed: 0,
+    },
+    { type: 'receipt', id: 'r2', at: 1, account: 'acme', family: 'mass', success: 98, userBlock: 0, systemFailed: 2 },
+  ];
+
+  it('decodes every outcome of a send and both kinds of receipt as encoded', () => {
+    const batch = encodeLogEventBatch([...sends, ...receipts].map(encodeLogEvent));
+    assert.deepEqual(decodeLogEvents(batch), { events: [...sends, ...receipts], rejected: [] });
+  });
+
+  it('refuses, with the field named, a send or receipt whose fields do not fit its outcome', () => {
+    const bad = [
+      { ...base, outcome: 'failed' },
+      { ...base, outcome: 'sent', errcode: 0 },
+      { ...base, outcome: 'refused', reason: 'rate', errcode: 45011 },
+      { ...base, family: 'sms', outcome: 'sent' },
+      { ...base, outcome: 'sent', accessToken: 'secret' },
+      { ...base, outcome: 'lost' },
+      { ...receipts[0], success: -1 },
+      { ...receipts[1], family: 'kefu' },
+    ];
+    const { events, rejected } = decodeLogEvents(JSON.stringify(bad));
+    assert.deepEqual(events, []);
+    assert.deepEqual(
+      rejected.map((r) => r.index),
+      bad.map((_, i) => i),
+    );
+    assert.match(rejected[0]?.reason ?? '', /at errcode/);
+    assert.match(rejected[1]?.reason ?? '', /errcode/);
+    assert.match(rejected[2]?.reason ?? '', /at reason/);
+    assert.match(rejected[3]?.reason ?? '', /at family/);
+    assert.match(rejected[4]?.reason ?? '', /accessToken/);
+    assert.match(rejected[6]?.reason ?? '', /at success/);
   });
 });
 

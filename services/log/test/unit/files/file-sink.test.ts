@@ -110,7 +110,11 @@ describe('log file sink', () => {
 
   it('appends committed events as JSON lines to the month’s files, access lines without the message text', async () => {
     const files = sink();
-    const events: LogEvent[] = [access(now), call(now), access(now, { msgType: 'event', event: 'subscribe' })];
+    const events: (MessageLogEvent | InterfaceLogEvent)[] = [
+      access(now),
+      call(now),
+      access(now, { msgType: 'event', event: 'subscribe' }),
+    ];
     files.append(events);
     await files.flush();
     const accessLines = await lines(join(dir, 'access-2026-11.jsonl'));
