@@ -192,6 +192,48 @@ describe('admin API: logs, dashboard, CSV export and log files through the real 
     assert.equal((await get(`/logs/interface?account=${account}`)).status, 200);
   });
 
+  it('passes the dashboard’s sends per minute and receipt outcomes through for a viewer and an agent', async () => {
+    const send = (i: number, rest: object) => ({
+      type: 'send',
+      id: `${account}-s${i}`,
+      at: start + i * 1000,
+      account,
+      ...rest,
+    });
+    await publish([
+      send(1, { family: 'template', outcome: 'sent' }),
+      send(2, { family: 'template', outcome: 'failed', errcode: 43004 }),
+      send(3, { family: 'mass', outcome: 'refused', reason: 'quota_reached', errcode: 45009 }),
+      {
+        type: 'receipt',
+        id: `${account}-r1`,
+        at: start + 4000,
+        account,
+        family: 'template',
+        success: 0,
+        userBlock: 1,
+        systemFailed: 0,
+      },
+    ] as LogEvent[]);
+    const q = `account=${account}&from=${start}&to=${start + 59_999}&compare=yesterday`;
+    const outbound = await until(
+      async () => {
+        const answer = await get(`/dashboard/outbound?${q}`);
+        return answer.json?.totals?.receipts?.userBlock === 1 ? answer : undefined;
+      },
+      20_000,
+      'the receipt counted',
+    );
+    assert.deepEqual(outbound.json.totals.sends, { 'template:sent': 1, 'template:failed': 1, 'mass:refused': 1 });
+    assert.deepEqual(outbound.json.series[0].receipts, { success: 0, userBlock: 1, systemFailed: 0 });
+    assert.equal(outbound.json.compare.sent, 0);
+    assert.equal((await get(`/dashboard/outbound?${q}`, 'agnes')).json.totals.failed, 1);
+    assert.equal((await get('/dashboard/outbound', 'nobody')).status, 401);
+    const bad = await get('/dashboard/outbound?step=week');
+    assert.equal(bad.status, 400);
+    assert.equal(bad.json.error.code, 'invalid_request');
+  });
+
   it('refuses a bad query with the log service’s problems, and a repeated parameter before asking it', async () => {
     const unknown = await get('/logs/messages?color=red');
     assert.equal(unknown.status, 400);

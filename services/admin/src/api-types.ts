@@ -346,7 +346,8 @@ export const pageSchema = <T extends z.ZodType>(item: T) =>
  * the epoch; `account` is the account id of `/wx/:account`).
  * `GET /logs/messages?account&openId&type&event&from&to&text&cursor&limit` (newest first, limit ≤ 500),
  * `GET /logs/timeline?account&openId&from&to&limit` (oldest first),
- * `GET /logs/interface?account&api&errcode&from&to&cursor&limit`, `GET /dashboard?account&from&to&compare&step`.
+ * `GET /logs/interface?account&api&errcode&from&to&cursor&limit`, `GET /dashboard?account&from&to&compare&step`,
+ * `GET /dashboard/outbound?account&from&to&compare&step` (sends and receipts, the same window).
  */
 export const messageRowSchema = z.object({
   id: z.string(),
@@ -414,6 +415,33 @@ export const dashboardSchema = z.object({
   compareSeries: z.array(dashboardBucketSchema).optional(),
 });
 export type Dashboard = z.infer<typeof dashboardSchema>;
+
+const receiptCountsSchema = z.object({ success: z.number(), userBlock: z.number(), systemFailed: z.number() });
+const outboundBucketSchema = z.object({
+  t: z.number(),
+  /** Send attempts by `family:outcome` (family template / kefu / mass; outcome sent / failed / refused). */
+  sends: z.record(z.string(), z.number()),
+  /** Delivery receipts by their CreateTime's bucket. */
+  receipts: receiptCountsSchema,
+});
+const outboundTotalsSchema = z.object({
+  sent: z.number(),
+  failed: z.number(),
+  refused: z.number(),
+  sends: z.record(z.string(), z.number()),
+  receipts: receiptCountsSchema,
+  /** The most frequent failures (`detail` WeChat's errcode, −1 no answer) and local refusals (`detail` the reason). */
+  failures: z.array(z.object({ family: z.string(), outcome: z.string(), detail: z.string(), count: z.number() })),
+});
+/** The dashboard's sends per minute and receipt outcomes: the same window, step and comparison as {@link dashboardSchema}. */
+export const dashboardOutboundSchema = z.object({
+  step: z.number(),
+  series: z.array(outboundBucketSchema),
+  totals: outboundTotalsSchema,
+  compare: outboundTotalsSchema.optional(),
+  compareSeries: z.array(outboundBucketSchema).optional(),
+});
+export type DashboardOutbound = z.infer<typeof dashboardOutboundSchema>;
 
 /** `GET /logs/files` → `{ items }` (newest month first); `GET /logs/files/:name` downloads one. */
 export const logFileSchema = z.object({

@@ -8,7 +8,7 @@ import {
 import { AppError, ErrorCode } from '@mpstack/common/errors';
 import { errorResponse, type ReadinessDetail } from '@mpstack/common/http';
 import type { Logger } from '@mpstack/common/logging';
-import { type Infrastructure, openInfrastructure, serviceAccessLog } from '@mpstack/common/runtime';
+import { accessEvents, type Infrastructure, LogSink, openInfrastructure } from '@mpstack/common/runtime';
 import { type RunningService, runService, type ServiceDefinition, startComposed } from '@mpstack/common/shell';
 import type { Telemetry } from '@mpstack/common/telemetry';
 import express, { type ErrorRequestHandler } from 'express';
@@ -34,6 +34,7 @@ import { TemplateCatalog } from './templates/template-catalog.js';
 import type { AccountClient } from './wechat/account-client.js';
 import { createOutboundClient } from './wechat/client-api.js';
 import type { OutboundApi } from './wechat/outbound-api.js';
+import { recordingSends, type SendEventSink } from './wechat/send-events.js';
 
 export interface BusinessServiceOptions {
   /** Shared infrastructure (`mpstack dev`); not closed here. */
@@ -82,16 +83,21 @@ export function businessService(options: BusinessServiceOptions = {}): ServiceDe
       await queue.declare([...outboundDeclarations, receiptsDeclaration]).catch((error: unknown) => {
         logger.warn({ err: error }, 'outbound queues not declared yet (broker unavailable)');
       });
-      const parts = await composeParts(config, infrastructure, options, { logger, telemetry, onClose });
+      // One log sink for the API's access events and the sends' and receipts' events: registered
+      // before the workers, so it closes (publishing what it holds) after they have drained. A
+      // broker outage delays no request and no send: past 50,000 held events the oldest are
+      // dropped (and counted).
+      const sink = new LogSink({ queue, logger, meter: telemetry.meter, maxBuffered: 50_000, declareQueue: true });
+      sink.start();
+      onClose('log events', () => sink.close());
+      const parts = await composeParts(config, infrastructure, options, { logger, telemetry, onClose, sink });
       const { pushService, pushes, sendService, sends, mass, templates, health } = parts;
       options.onComposed?.(parts);
       const app = express();
       app.disable('x-powered-by');
       const checkTemplate = templates.check.bind(templates);
-      // One access event per API request to the log service's access file, batched; a broker
-      // outage delays no request (past 10,000 held events the oldest are dropped, and counted).
-      const shell = { logger, telemetry, onClose };
-      app.use('/api', serviceAccessLog({ ...shell, queue, maxBuffered: 10_000, service: 'business', prefix: '/api' }));
+      // One access event per API request to the log service's access file, batched.
+      app.use('/api', accessEvents({ sink, service: 'business', prefix: '/api' }));
       app.use('/api', createApiRouter({ pushService, pushes, sendService, sends, mass, checkTemplate }));
       app.use('/api', createConsoleApiRouter({ templates, health }));
       app.use((_req, _res, next) => next(new AppError(ErrorCode.notFound, 'no such route')));
@@ -112,13 +118,15 @@ interface ShellParts {
   readonly logger: Logger;
   readonly telemetry: Telemetry;
   readonly onClose: (name: string, run: () => Promise<void>) => void;
+  /** The service's log events (access, sends, receipts). */
+  readonly sink: SendEventSink;
 }
 
 async function composeParts(
   config: BusinessConfig,
   infrastructure: Infrastructure,
   options: BusinessServiceOptions,
-  { logger, telemetry, onClose }: ShellParts,
+  { logger, telemetry, onClose, sink }: ShellParts,
 ): Promise<BusinessParts> {
   const clock = options.clock ?? Date.now;
   const { db, queue } = infrastructure;
@@ -131,6 +139,8 @@ async function composeParts(
     client = built.accounts;
     onClose('account invalidation', await followAccountChanges(infrastructure, built.accounts, logger));
   }
+  // Every send attempt becomes a `send` log event (the dashboard's sends per minute).
+  api = recordingSends(api, sink, clock);
   const accountExists = async (account: string) =>
     (await db.selectFrom('accounts').select('id').where('id', '=', account).executeTakeFirst()) !== undefined;
   const pushes = new PushRepository(db);
@@ -185,11 +195,7 @@ async function composeParts(
       : await startWorkers(
           config,
           { infrastructure, api, pushes, sends, receipts, scheduler, onFinished, clock },
-          {
-            logger,
-            telemetry,
-            onClose,
-          },
+          { logger, telemetry, onClose, sink },
         );
   return { infrastructure, pushService, pushes, sendService, sends, mass, scheduler, pushWorker, templates, health };
 }
@@ -235,7 +241,7 @@ interface WorkerDeps {
 async function startWorkers(
   config: BusinessConfig,
   { infrastructure, api, pushes, sends, receipts, scheduler, onFinished, clock }: WorkerDeps,
-  { logger, telemetry, onClose }: ShellParts,
+  { logger, telemetry, onClose, sink }: ShellParts,
 ): Promise<PushWorker> {
   const { queue } = infrastructure;
   const pushWorker = new PushWorker({
@@ -256,6 +262,7 @@ async function startWorkers(
     logger,
     meter: telemetry.meter,
     prefetch: config.receiptPrefetch,
+    events: sink,
   });
   await receiptConsumer.start();
   onClose('receipts', () => receiptConsumer.close());

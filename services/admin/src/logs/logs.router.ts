@@ -20,6 +20,7 @@ const passThrough: ReadonlyArray<readonly [string, string, Permission]> = [
   ['/logs/timeline', '/query/timeline', 'logs:read'],
   ['/logs/interface', '/query/interface', 'logs:read'],
   ['/dashboard', '/query/dashboard', 'dashboard:read'],
+  ['/dashboard/outbound', '/query/outbound', 'dashboard:read'],
   ['/logs/files', '/files', 'logs:read'],
 ];
 

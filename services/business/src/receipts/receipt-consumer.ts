@@ -3,6 +3,7 @@ import { decodeReceipt, type JobReceipt, receiptsQueue } from '@mpstack/common/c
 import type { Logger } from '@mpstack/common/logging';
 import type { Consumer, HandlerOutcome, QueuePort } from '@mpstack/common/ports';
 import type { Telemetry } from '@mpstack/common/telemetry';
+import { receiptEventOf, type SendEventSink } from '../wechat/send-events.js';
 import type { ReceiptRepository } from './receipt.repository.js';
 
 /** Receipts written together at most (a batch's statements stay well within placeholder limits). */
@@ -35,6 +36,9 @@ interface Waiting {
  * the next one, so a few statements carry tens to hundreds of receipts
  * ({@link ReceiptRepository.applyAll}). Each delivery is still acked only after the batch
  * holding it is committed.
+ *
+ * Each stored receipt is also recorded as a `receipt` log event (the dashboard's receipt
+ * outcomes) through the service's log sink, which never waits for the broker.
  */
 export class ReceiptConsumer {
   private consumer: Consumer | undefined;
@@ -55,6 +59,8 @@ export class ReceiptConsumer {
       readonly prefetch: number;
       /** How long a batch waits for more receipts (default 200 ms; 0: written at once). */
       readonly gatherMs?: number;
+      /** Where each stored receipt's `receipt` log event goes (the dashboard's receipt outcomes). */
+      readonly events?: SendEventSink;
     },
   ) {
     this.gatherMs = options.gatherMs ?? defaultGatherMs;
@@ -91,6 +97,9 @@ export class ReceiptConsumer {
       return { action: 'retry' };
     }
     if (outcome.fresh) this.received.add(1, { kind: receipt.kind, status: receipt.status });
+    // A repeat too (fresh or not): its id and time are the receipt's, so it is counted once, and a
+    // crash after the write but before the first event was published loses no count.
+    this.options.events?.record(receiptEventOf(receipt));
     return { action: 'ack' };
   }
 

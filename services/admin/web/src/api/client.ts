@@ -3,6 +3,7 @@ import {
   apiBasePath,
   auditRowSchema,
   csrfHeader,
+  dashboardOutboundSchema,
   dashboardSchema,
   interfaceRowSchema,
   logFileSchema,
@@ -22,6 +23,7 @@ import type {
   AuditRow,
   CompareWith,
   Dashboard,
+  DashboardOutbound,
   InterfaceRow,
   LogFile,
   MessageRow,
@@ -247,6 +249,11 @@ export class AdminApi {
     step?: 'minute' | 'hour' | 'day';
   }): Promise<Dashboard> {
     return this.parsed(dashboardSchema, 'GET', `/dashboard${queryString(query)}`);
+  }
+
+  /** The sends per minute and receipt outcomes of the same window and comparison as {@link dashboard}. */
+  dashboardOutbound(query: Parameters<AdminApi['dashboard']>[0]): Promise<DashboardOutbound> {
+    return this.parsed(dashboardOutboundSchema, 'GET', `/dashboard/outbound${queryString(query)}`);
   }
 
   /** URLs the browser downloads directly (the session cookie goes with them). */

@@ -5,6 +5,7 @@ import type {
   ApiError as ApiErrorBody,
   AuditRow,
   Dashboard,
+  DashboardOutbound,
   InterfaceRow,
   LogFile,
   MessageRow,
@@ -20,6 +21,7 @@ export type {
   ApiErrorBody,
   AuditRow,
   Dashboard,
+  DashboardOutbound,
   InterfaceRow,
   LogFile,
   MessageRow,
@@ -58,6 +60,7 @@ export interface Page<T> {
 export type MinuteBucket = Dashboard['perMinute'][number];
 export type FollowerDay = Dashboard['followers'][number];
 export type DashboardTotals = Dashboard['totals'];
+export type OutboundBucket = DashboardOutbound['series'][number];
 export type CompareWith = 'previous' | 'yesterday' | 'week';
 
 /** What POST /accounts/:id/rules and PUT /rules/:id take: the whole rule (the reply is checked on the server). */
