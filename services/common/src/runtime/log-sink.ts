@@ -150,8 +150,11 @@ export class LogSink {
   }
 }
 
-/** Bytes per batch body allocated up front; a longer event gets a body of its own size. */
-const batchBytes = 64 * 1024;
+/**
+ * Bytes per batch body allocated up front: a full batch of the ingress's message events (about
+ * 250 bytes each) fits, so a flush is one publish; a longer event gets a body of its own size.
+ */
+const batchBytes = 320 * 1024;
 const comma = 0x2c;
 
 /**
@@ -181,8 +184,10 @@ class LogBatch {
   /** Appends the event unless the batch is sealed, full, or lacks the room; false then. */
   append(json: string): boolean {
     if (this.#isSealed || this.count >= this.maxEvents) return false;
-    // Room for the comma, the event at 3 bytes a unit, and the closing bracket.
-    if (this.#end + 1 + json.length * 3 + 1 > this.#buffer.length) return false;
+    // Room for the comma, the event and the closing bracket: counted exactly only near the end
+    // (3 bytes per UTF-16 unit is the most it can take).
+    const room = this.#buffer.length - this.#end - 2;
+    if (json.length * 3 > room && Buffer.byteLength(json, 'utf8') > room) return false;
     if (this.count > 0) this.#buffer[this.#end++] = comma;
     this.#starts.push(this.#end);
     this.#end += this.#buffer.write(json, this.#end, 'utf8');

@@ -80,6 +80,15 @@ describe('LogSink', () => {
     assert.deepEqual(queue.batches().map(ids), [['e1', 'e2'], ['e3', 'e4'], ['e5']]);
   });
 
+  it('publishes a full batch of ordinary events (1,000 with non-ASCII text) in one body', async () => {
+    const queue = new RecordingQueue();
+    const sink = sinkOf(queue);
+    for (let n = 1; n <= 1000; n++) sink.record(event(n, `查话费 ${'x'.repeat(60)}`));
+    await sink.flush();
+    assert.equal(queue.bodies.length, 1);
+    assert.equal(queue.batches()[0]?.length, 1000);
+  });
+
   it('gives an event longer than a batch body a body of its own', async () => {
     const queue = new RecordingQueue();
     const sink = sinkOf(queue);
