@@ -218,13 +218,13 @@ export function describeCoordinationContract(name: string, createHarness: () => 
     });
 
     it('token bucket grants the burst, then asks to wait about 1/rate', async () => {
-      const bucket = { ratePerSecond: 10, burst: 3 };
+      // 1 token/s: the four takes must land within the second in which a token comes back. At
+      // 10/s (100 ms) a loaded Cluster run spread them wider even when sent in one turn ("wait 0 ms").
+      const bucket = { ratePerSecond: 1, burst: 3 };
       const key = `${run}:bucket`;
-      // Sent in one turn, the four reach the server together: one after the other, a loaded machine
-      // spread them over more than the 100 ms in which a token comes back (seen as "wait 0 ms").
       const waits = await Promise.all(Array.from({ length: 4 }, () => port.takeToken(key, bucket)));
       assert.deepEqual(waits.slice(0, 3), [0, 0, 0]);
-      assert.ok(waits[3]! > 0 && waits[3]! <= 100, `wait ${waits[3]} ms`);
+      assert.ok(waits[3]! > 0 && waits[3]! <= 1_000, `wait ${waits[3]} ms`);
     });
 
     it('token bucket refills with time and is shared by replicas', async () => {
