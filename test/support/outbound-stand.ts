@@ -87,8 +87,21 @@ export async function createOutboundStand(options: OutboundStandOptions): Promis
     ...(options.unfollowed ?? []).map((openid) => ({ openid, isSubscribed: false })),
   ];
   const children = new Set<ChildProcess>();
-  /** `mpstack run <service>` as a child process; resolves once it answers /readyz. */
-  const spawnService = async (service: string, env: Record<string, string>, port: number) => {
+  /**
+   * `mpstack run <service>` on a port of its own; resolves once it answers /readyz. Ports are
+   * drawn below the kernel's ephemeral range (32768–60999), where no outgoing connection takes
+   * one; a child that exits before it is ready (another test's server took the port) is started
+   * again on another port instead of being waited for until the deadline.
+   */
+  const spawnService = async (service: string, envFor: (port: number) => Record<string, string>) => {
+    for (let attempt = 1; ; attempt += 1) {
+      const port = 20_000 + Math.floor(Math.random() * 12_000);
+      const started = await spawnOnce(service, envFor(port), port);
+      if (started !== undefined) return started;
+      if (attempt === 3) throw new Error(`mpstack run ${service} exited before it was ready, 3 times`);
+    }
+  };
+  const spawnOnce = async (service: string, env: Record<string, string>, port: number) => {
     // OUTBOUND_PROFILE=<dir>: the child writes a V8 CPU profile there when it exits (benchmarks).
     const profile = process.env['OUTBOUND_PROFILE'];
     const nodeArgs = profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profile}`];
@@ -99,15 +112,17 @@ export async function createOutboundStand(options: OutboundStandOptions): Promis
     children.add(child);
     child.on('exit', () => children.delete(child));
     const url = `http://127.0.0.1:${port}`;
-    await until(
-      async () => (await fetch(`${url}/readyz`).catch(() => undefined))?.ok === true,
+    const outcome = await until(
+      async () => {
+        if (child.exitCode !== null || child.signalCode !== null) return 'exited';
+        return (await fetch(`${url}/readyz`).catch(() => undefined))?.ok === true ? 'ready' : undefined;
+      },
       60_000,
       `mpstack run ${service} ready`,
       100,
     );
-    return { url, child };
+    return outcome === 'ready' ? { url, child } : undefined;
   };
-  const randomPort = () => 20_000 + Math.floor(Math.random() * 20_000);
   // Takes the simulator's job-finish pushes to mpstack.receipts (the database is migrated and seeded).
   const servers = {
     ...(options.amqpUrl === undefined ? {} : { amqpUrl: options.amqpUrl }),
@@ -116,12 +131,10 @@ export async function createOutboundStand(options: OutboundStandOptions): Promis
   let ingress: { readonly url: string; close(): Promise<void> };
   let ingressChild: ChildProcess | undefined;
   if (options.ingressProcess === true) {
-    const port = randomPort();
-    const spawned = await spawnService(
-      'ingress',
-      { ...stack.replicaEnv(servers), MPSTACK_INGRESS_PORT: String(port) },
-      port,
-    );
+    const spawned = await spawnService('ingress', (port) => ({
+      ...stack.replicaEnv(servers),
+      MPSTACK_INGRESS_PORT: String(port),
+    }));
     ingressChild = spawned.child;
     ingress = { url: spawned.url, close: () => stopChild(spawned.child) };
   } else {
@@ -172,8 +185,7 @@ export async function createOutboundStand(options: OutboundStandOptions): Promis
       return business;
     },
     async businessProcess(extra) {
-      const port = randomPort();
-      return spawnService('business', businessEnv({ MPSTACK_BUSINESS_PORT: String(port), ...extra }), port);
+      return spawnService('business', (port) => businessEnv({ MPSTACK_BUSINESS_PORT: String(port), ...extra }));
     },
     ingressChild,
     async sendsPerOpenId() {
