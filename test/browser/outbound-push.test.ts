@@ -12,10 +12,31 @@ import { demoAdmin, newConsolePage, signIn } from '../support/console.js';
 const followers = ['o_demo_xiaoming_0001', 'o_demo_lihua_0002'];
 const strangers = Array.from({ length: 30 }, (_, i) => `o_unknown_follower_${String(i).padStart(4, '0')}`);
 
+/** The dashboard's outbound figures (the Statistic values the page shows). */
+const outboundFigureIds = [
+  'sends-sent',
+  'sends-failed',
+  'sends-refused',
+  'receipts-success',
+  'receipts-user-block',
+] as const;
+type OutboundFigures = Record<(typeof outboundFigureIds)[number], number>;
+
+async function outboundFigures(page: Page): Promise<OutboundFigures> {
+  const figures = {} as OutboundFigures;
+  for (const id of outboundFigureIds) {
+    const value = page.locator(`[data-testid="figure-${id}"] .ant-statistic-content-value`);
+    await value.waitFor();
+    figures[id] = Number(await value.textContent());
+  }
+  return figures;
+}
+
 /**
  * Issue 11's console journey against the real services of `mpstack dev` (admin → business →
  * the WeChat simulator): the demo super-admin uploads a push file, starts it, watches the
- * progress bar reach 100 % and downloads the failure report.
+ * progress bar reach 100 % and downloads the failure report; the dashboard's sends and receipt
+ * outcomes move by what the push did.
  */
 describe('browser: a template push from the console (mpstack dev)', function () {
   this.timeout(180_000);
@@ -23,6 +44,8 @@ describe('browser: a template push from the console (mpstack dev)', function () 
   let dev: RunningDev;
   let page: Page;
   let dir: string;
+  /** The dashboard's outbound figures before the push. */
+  let figuresBefore: OutboundFigures;
 
   before(async () => {
     stand = await startBrowserStand('mpstack-push-');
@@ -40,6 +63,8 @@ describe('browser: a template push from the console (mpstack dev)', function () 
   it('uploads 32 recipients, starts the push, shows 100 % and a failure report of the 30 unknown openids', async () => {
     const template = sampleTemplates[0];
     if (template === undefined) throw new Error('no sample template');
+    await page.goto(devUrl(dev, 'console'));
+    figuresBefore = await outboundFigures(page);
     // The compose page picks from the synced library.
     await page.goto(`${devUrl(dev, 'console')}outbound/templates`);
     await page.getByTestId('templates-sync').click();
@@ -88,5 +113,38 @@ describe('browser: a template push from the console (mpstack dev)', function () 
       failed.every((cells) => cells[3] === '40003'),
       lines.slice(1, 4).join(' | '),
     );
+  });
+
+  it('moves the dashboard: 2 sent and 30 failed (40003) template sends, 2 delivered receipts, live', async () => {
+    await page.goto(devUrl(dev, 'console'));
+    await page.evaluate('window.journeyMark = 11');
+    const expected = `(() => {
+      const value = (id) => Number(document.querySelector('[data-testid="figure-' + id + '"] .ant-statistic-content-value')?.textContent);
+      return value('sends-sent') >= ${figuresBefore['sends-sent'] + 2} && value('sends-failed') >= ${figuresBefore['sends-failed'] + 30}
+        && value('receipts-success') >= ${figuresBefore['receipts-success'] + 2};
+    })()`;
+    // The page refreshes itself every 5 s; the log service writes the events' rollups as they come.
+    await page.waitForFunction(expected, undefined, { timeout: 60_000 }).catch(async (error: unknown) => {
+      throw new Error(
+        `${String(error)}\nbefore: ${JSON.stringify(figuresBefore)}\nnow: ${JSON.stringify(await outboundFigures(page))}`,
+      );
+    });
+    assert.equal(await page.evaluate('window.journeyMark'), 11, 'the page was not reloaded');
+    const after = await outboundFigures(page);
+    assert.deepEqual(
+      {
+        sent: after['sends-sent'] - figuresBefore['sends-sent'],
+        failed: after['sends-failed'] - figuresBefore['sends-failed'],
+        refused: after['sends-refused'] - figuresBefore['sends-refused'],
+        delivered: after['receipts-success'] - figuresBefore['receipts-success'],
+        blocked: after['receipts-user-block'] - figuresBefore['receipts-user-block'],
+      },
+      { sent: 2, failed: 30, refused: 0, delivered: 2, blocked: 0 },
+    );
+    const failures = page.getByTestId('top-failures');
+    await failures.waitFor();
+    assert.match((await failures.textContent()) ?? '', /模板消息.*40003.*30/);
+    await page.getByTestId('chart-sends').locator('canvas').waitFor();
+    await page.getByTestId('chart-receipts').locator('canvas').waitFor();
   });
 });

@@ -22,7 +22,7 @@ function pad(n: number): string {
   return String(n).padStart(2, '0');
 }
 
-function timeLabel(ms: number, step: number): string {
+export function timeLabel(ms: number, step: number): string {
   const d = new Date(ms);
   const clock = `${pad(d.getHours())}:${pad(d.getMinutes())}`;
   if (step >= 24 * hour) return `${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;

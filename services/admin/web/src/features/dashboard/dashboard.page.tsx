@@ -1,37 +1,15 @@
-import {
-  Card,
-  Col,
-  DatePicker,
-  Empty,
-  Row,
-  Segmented,
-  Select,
-  Space,
-  Statistic,
-  Switch,
-  Table,
-  Typography,
-} from 'antd';
+import { Card, Col, DatePicker, Empty, Row, Segmented, Select, Space, Switch, Table, Typography } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { CompareWith, Dashboard } from '../../api/types';
+import type { CompareWith, Dashboard, DashboardOutbound } from '../../api/types';
 import { Chart } from '../../chart';
 import { formatTime } from '../../format';
 import { useConsole } from '../../session';
 import { useLoad } from '../../use-load';
-import {
-  buckets,
-  change,
-  followers,
-  paths,
-  perMinuteByType,
-  shiftOf,
-  sources,
-  stepUnit,
-  totals,
-  type Window,
-} from './charts';
+import { buckets, followers, paths, perMinuteByType, shiftOf, sources, stepUnit, totals, type Window } from './charts';
+import { Figure } from './figure';
+import { OutboundPanels } from './outbound-panels';
 
 type RangeKey = 'hour' | 'today' | 'day' | 'week' | 'custom';
 const refreshMs = 5000;
@@ -46,42 +24,6 @@ function windowOf(range: RangeKey, custom: Window | undefined, now: number): Win
   }
   const span = { hour, day: 24 * hour, week: 7 * 24 * hour, custom: hour }[range];
   return { from: now - span, to: now };
-}
-
-function Figure(props: {
-  id: string;
-  title: string;
-  value: number | null;
-  before: number | null | undefined;
-  compareLabel: string;
-  suffix?: string;
-  /** For latency and failures, a rise is bad (red); for messages and followers, good (green). */
-  riseIsBad?: boolean;
-}) {
-  const { t } = useTranslation();
-  const delta = change(props.value, props.before);
-  const rising = delta !== undefined && delta > 0;
-  const color =
-    delta === undefined || delta === 0 ? undefined : rising === (props.riseIsBad ?? false) ? '#cf1322' : '#389e0d';
-  return (
-    <Col xs={12} md={6} xl={3}>
-      <Card size="small" data-testid={`figure-${props.id}`}>
-        <Statistic
-          title={props.title}
-          value={props.value ?? '—'}
-          {...(props.suffix === undefined || props.value === null ? {} : { suffix: props.suffix })}
-        />
-        <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-          {t('dashboard.versus', { what: props.compareLabel, value: props.before ?? '—' })}
-          {delta !== undefined && (
-            <span style={{ color, marginLeft: 6 }}>
-              {rising ? '↑' : '↓'} {Math.abs(delta)}%
-            </span>
-          )}
-        </Typography.Text>
-      </Card>
-    </Col>
-  );
 }
 
 function Figures({ data, compareLabel }: { data: Dashboard; compareLabel: string }) {
@@ -192,6 +134,7 @@ function Controls(props: ControlsProps) {
 
 interface Shown {
   readonly data: Dashboard;
+  readonly outbound: DashboardOutbound;
   readonly window: Window;
   readonly shift: number;
   readonly compareLabel: string;
@@ -281,9 +224,10 @@ export function DashboardPage() {
     const window = windowOf(range, custom, now);
     const scope = account === undefined ? {} : { account };
     const shift = shiftOf(compare, window);
-    // One request: the comparison window's totals and series come with the window's.
-    const data = await api.dashboard({ ...window, compare, ...scope });
-    setShown({ data, window, shift, compareLabel: t(`dashboard.${compare}`), at: now });
+    // The comparison window's totals and series come with the window's; messages and sends at once.
+    const query = { ...window, compare, ...scope };
+    const [data, outbound] = await Promise.all([api.dashboard(query), api.dashboardOutbound(query)]);
+    setShown({ data, outbound, window, shift, compareLabel: t(`dashboard.${compare}`), at: now });
   }, [api, range, custom, compare, account, tick]);
   return (
     <>
@@ -300,6 +244,14 @@ export function DashboardPage() {
       />
       {shown !== undefined && <Figures data={shown.data} compareLabel={t(`dashboard.${compare}`)} />}
       {shown !== undefined && <Panels shown={shown} />}
+      {shown !== undefined && (
+        <OutboundPanels
+          data={shown.outbound}
+          window={shown.window}
+          shift={shown.shift}
+          compareLabel={shown.compareLabel}
+        />
+      )}
     </>
   );
 }
