@@ -1,5 +1,6 @@
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import type { Consumer, DeliveryHandler, HandlerOutcome } from '../ports/queue.js';
+import { AckBatcher } from './amqp-acks.js';
 import { toDelivery } from './amqp-topology.js';
 import { abortableDelay, InFlight, type RetryBackoff, retryDelayMs, runHandler, settle } from './queue-support.js';
 
@@ -28,6 +29,8 @@ export class AmqpConsumer implements Consumer {
   readonly #inFlight = new InFlight();
   readonly #stop = new AbortController();
   #channel: Channel | undefined;
+  /** The acks of {@link #channel} (delivery tags are per channel). */
+  #acks: AckBatcher | undefined;
   #consumerTag: string | undefined;
   #cancelled: Promise<void> | undefined;
 
@@ -49,8 +52,10 @@ export class AmqpConsumer implements Consumer {
         this.#context.onChannelLost(new Error('consumer channel closed'));
     });
     this.#channel = channel;
+    const acks = new AckBatcher(channel);
+    this.#acks = acks;
     await channel.prefetch(this.#context.prefetch);
-    const reply = await channel.consume(this.#context.queue, (message) => this.#onMessage(channel, message), {
+    const reply = await channel.consume(this.#context.queue, (message) => this.#onMessage(channel, acks, message), {
       noAck: false,
     });
     this.#consumerTag = reply.consumerTag;
@@ -59,6 +64,7 @@ export class AmqpConsumer implements Consumer {
   /** The connection is gone; so is the channel. */
   detach(): void {
     this.#channel = undefined;
+    this.#acks = undefined;
     this.#consumerTag = undefined;
   }
 
@@ -75,18 +81,20 @@ export class AmqpConsumer implements Consumer {
     // A channel already gone delivers nothing more; one closed with its connection is fine.
     if (channel !== undefined && tag !== undefined) await settle(channel.cancel(tag));
     await this.#inFlight.drained();
+    this.#acks?.flush(); // the last handlers' acks reach the broker before the channel closes
     this.detach();
     await settle(channel?.close());
     this.#context.onCancelled(this);
   }
 
-  #onMessage(channel: Channel, message: ConsumeMessage | null): void {
+  #onMessage(channel: Channel, acks: AckBatcher, message: ConsumeMessage | null): void {
     // null = the broker cancelled us (queue deleted); the channel 'close' path recovers.
     if (message === null) return;
-    void this.#inFlight.track(this.#handle(channel, message));
+    acks.delivered(message);
+    void this.#inFlight.track(this.#handle(channel, acks, message));
   }
 
-  async #handle(channel: Channel, message: ConsumeMessage): Promise<void> {
+  async #handle(channel: Channel, acks: AckBatcher, message: ConsumeMessage): Promise<void> {
     const delivery = toDelivery(message);
     let outcome: HandlerOutcome = await runHandler(() => this.#context.handler(delivery));
     if (outcome.action === 'retry' && delivery.deliveryCount + 1 >= this.#context.deliveryLimit) {
@@ -95,13 +103,18 @@ export class AmqpConsumer implements Consumer {
     if (outcome.action === 'retry') {
       await abortableDelay(retryDelayMs(delivery.deliveryCount, this.#context.retryBackoff), this.#stop.signal);
     }
-    await this.#settle(channel, message, outcome);
+    await this.#settle(channel, acks, message, outcome);
   }
 
-  async #settle(channel: Channel, message: ConsumeMessage, outcome: HandlerOutcome): Promise<void> {
+  /** An ack goes with the turn's other acks ({@link AckBatcher}); a requeue or dead-letter at once. */
+  async #settle(channel: Channel, acks: AckBatcher, message: ConsumeMessage, outcome: HandlerOutcome): Promise<void> {
+    if (outcome.action === 'ack') {
+      acks.ack(message);
+      return;
+    }
+    acks.settled(message);
     try {
-      if (outcome.action === 'ack') channel.ack(message);
-      else if (outcome.action === 'retry') channel.nack(message, false, true);
+      if (outcome.action === 'retry') channel.nack(message, false, true);
       else if (await this.#context.deadLetter(message, outcome.reason)) channel.ack(message);
       else channel.nack(message, false, false); // no dead-letter queue: the broker drops it
     } catch {

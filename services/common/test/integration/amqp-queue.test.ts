@@ -189,6 +189,34 @@ describe('AmqpQueue against RabbitMQ', function () {
     );
   });
 
+  it('acks given together go out together, never covering a delivery still in its handler: only that one comes back', async () => {
+    const { queue, name: connectionName } = await open();
+    const name = queueName();
+    await queue.declare([{ name }]);
+    for (let i = 0; i < 6; i++) await queue.publish(name, Buffer.from(String(i)));
+    const release = gate();
+    const seen: string[] = [];
+    await queue.consume(
+      name,
+      async (d) => {
+        const body = d.body.toString();
+        seen.push(body);
+        // The second delivery is held: the acks of the others, given in one turn, must not cover it.
+        if (body === '1' && d.deliveryCount === 0) await release.opened;
+        return { action: 'ack' };
+      },
+      { prefetch: 10 },
+    );
+    await until(() => seen.length >= 6, 5_000, 'six deliveries');
+    // The connection dies with '1' unacked: the broker redelivers it, and only it.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await closeOwnConnection(connectionName);
+    await until(() => seen.length >= 7, 20_000, 'the held delivery redelivered');
+    release.open();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.deepEqual(seen.slice(6), ['1'], 'only the delivery in its handler came back');
+  });
+
   it('the broker dead-letters a message redelivered past x-delivery-limit, reason visible', async () => {
     const { queue } = await open({ deliveryLimit: 2 });
     const name = queueName();
