@@ -53,13 +53,20 @@ describe('outbound e2e: faults during a push (none loses or duplicates a send)',
     const id = await startPush(business.url, stand.account, openIds);
     const paused = await untilPush(base, id, (p) => p.state === 'paused', 60_000);
     assert.match(paused.stateReason ?? '', /45009/);
-    assert.equal(paused.sent, 120);
+    // The simulator counts every call against its quota, a resend with the same client_msg_id
+    // too (a send whose answer timed out under load is resent; WeChat answers it with the first
+    // msgid). So the 120 calls it took are the recipients sent plus those resends.
+    const taken = await templateCallsTaken(stand);
+    assert.equal(taken.ok, 120, 'the quota used to the last call');
+    assert.equal(paused.sent, taken.distinct, 'recorded as sent: the recipients WeChat took');
+    assert.equal(paused.sent + taken.repeats, 120);
     // The client remembers WeChat's 45009 for the day: the resumed push is refused before any call.
     await api(business.url, 'POST', `/pushes/${id}/resume`, {});
     const again = await untilPush(base, id, (p) => p.state === 'paused', 60_000);
     assert.match(again.stateReason ?? '', /45009/);
-    assert.equal(again.sent, 120);
-    assert.equal(again.counts['pending'], n - 120, 'the rest waits, none lost');
+    assert.equal(again.sent, paused.sent);
+    assert.equal((await templateCallsTaken(stand)).calls, taken.calls, 'no call after the resume');
+    assert.equal(again.counts['pending'], n - paused.sent, 'the rest waits, none lost');
     await assertSentOnce(stand, business.url, id);
   });
 
@@ -87,3 +94,15 @@ describe('outbound e2e: faults during a push (none loses or duplicates a send)',
     await assert.rejects(api(business.url, 'POST', `/pushes/${id}/resume`, {}), /409/);
   });
 });
+
+/** The simulator's template sends: calls, those it took (ok), distinct recipients taken, and resends among them. */
+async function templateCallsTaken(
+  stand: OutboundStand,
+): Promise<{ calls: number; ok: number; distinct: number; repeats: number }> {
+  const { calls } = (await stand.control('GET', `/_sim/calls?api=${encodeURIComponent(templateApi)}`)) as {
+    calls: { calls: number; ok: number; byOpenid: Record<string, { ok: number }> }[];
+  };
+  const [row] = calls;
+  const distinct = Object.values(row?.byOpenid ?? {}).filter((c) => c.ok > 0).length;
+  return { calls: row?.calls ?? 0, ok: row?.ok ?? 0, distinct, repeats: (row?.ok ?? 0) - distinct };
+}
