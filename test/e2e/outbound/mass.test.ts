@@ -94,9 +94,11 @@ describe('outbound e2e: a mass send to a tag, its MASSSENDJOBFINISH joined back'
     });
   });
 
-  it('sendall’s answer lost after WeChat took the send: the early MASSSENDJOBFINISH is still joined', async () => {
+  it('sendall’s answer lost after WeChat took the send: sent again with the same clientmsgid only a minute after 45066, 45065 joins it', async () => {
     stand = await createOutboundStand({ followers: 20 });
-    business = await stand.business();
+    // The service's clock, moved past WeChat's minute instead of waiting for it.
+    let offsetMs = 0;
+    business = await stand.business({}, { clock: () => Date.now() + offsetMs });
     // WeChat takes the send and pushes MASSSENDJOBFINISH at once; the answer is lost (502).
     await stand.control('POST', '/_sim/faults', {
       api: '/cgi-bin/message/mass/sendall',
@@ -110,19 +112,44 @@ describe('outbound e2e: a mass send to a tag, its MASSSENDJOBFINISH joined back'
       msgtype: 'text',
       content: { content: '全体通知' },
     });
-    // The resends with the same clientmsgid get 45066 for a minute, then 45065 with the first msg_id.
+    const sendallCalls = async () => {
+      const { calls } = (await stand.control('GET', '/_sim/calls')) as {
+        calls: { api: string; calls: number; errcodes: Record<string, number> }[];
+      };
+      return calls.find((c) => c.api.endsWith('/mass/sendall'));
+    };
+    // The client repeats the call on api2 with the same clientmsgid: 45066, retry too fast.
     await until(
-      async () => {
-        const { calls } = (await stand.control('GET', '/_sim/calls')) as {
-          calls: { api: string; errcodes: Record<string, number> }[];
-        };
-        return (calls.find((c) => c.api.endsWith('/mass/sendall'))?.errcodes['45066'] ?? 0) >= 1 ? true : undefined;
-      },
+      async () => ((await sendallCalls())?.errcodes['45066'] ?? 0) >= 1 || undefined,
       30_000,
-      'a resend (45066)',
-      200,
+      'a repeat answered 45066',
+      100,
     );
+    const waiting = await until(
+      async () => {
+        const view = await api<MassView & { errcode: number | null; nextAttemptAt: number | null }>(
+          business.url,
+          'GET',
+          `/mass/${created.id}`,
+        );
+        return view.errcode === 45066 ? view : undefined;
+      },
+      10_000,
+      'the 45066 recorded with the next attempt',
+      100,
+    );
+    assert.equal(waiting.state, 'sending');
+    assert.ok(
+      waiting.nextAttemptAt !== null && waiting.nextAttemptAt - Date.now() > 55_000,
+      `the next attempt a minute later (${waiting.nextAttemptAt})`,
+    );
+    // 15 scheduler ticks (200 ms) and not one more call: before, every tick sent it again.
+    const before = await sendallCalls();
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    assert.equal((await sendallCalls())?.calls, before?.calls, 'no resend within the minute WeChat asked for');
+    // A minute later for WeChat and for the service: the same clientmsgid gets 45065 with the first msg_id.
     await stand.control('POST', '/_sim/clock/advance', { ms: 61_000 });
+    offsetMs = 61_000;
     const finished = await until(
       async () => {
         const view = await api<MassView>(business.url, 'GET', `/mass/${created.id}`);
@@ -139,6 +166,11 @@ describe('outbound e2e: a mass send to a tag, its MASSSENDJOBFINISH joined back'
     assert.equal(sends.length, 1, `sent once; WeChat saw ${JSON.stringify(seen)}`);
     assert.equal(finished.msgId, String(sends[0]?.msgId));
     assert.deepEqual(finished.counts, { total: 20, filter: 20, sent: 20, error: 0 });
+    const calls = await sendallCalls();
+    // The first call (taken, its answer lost), the client's repeat on api2 (45066), one a minute later (45065).
+    assert.equal(calls?.calls, 3, `sendall calls: ${JSON.stringify(calls)}`);
+    assert.equal(calls?.errcodes['45066'], 1);
+    assert.equal(calls?.errcodes['45065'], 1);
   });
 
   it('a mass send deleted before its MASSSENDJOBFINISH arrives stays deleted, with the figures WeChat reported', async () => {

@@ -23,6 +23,10 @@ export interface MassSend {
   readonly createdAt: number;
   readonly submittedAt: number | null;
   readonly finishedAt: number | null;
+  /** `mass/sendall` calls made so far. */
+  readonly attempts: number;
+  /** While `sending`: the next call is not made before this. */
+  readonly nextAttemptAt: number | null;
 }
 
 /** `mass_sends`. */
@@ -100,12 +104,23 @@ export class MassRepository {
     return Number(result.numUpdatedRows) === 1;
   }
 
-  /** Due scheduled sends, and sends left `sending` (a crash mid-call) before `stuckBefore`. */
+  /**
+   * Due scheduled sends, and sends left `sending` whose next attempt is due: a lost answer
+   * after its back-off, or a crash mid-call once its attempt's lease ended.
+   */
   async due(now: number): Promise<MassSend[]> {
     const rows = await this.db
       .selectFrom('mass_sends')
       .selectAll()
-      .where((eb) => eb.or([eb('state', '=', 'sending'), eb('state', '=', 'scheduled')]))
+      .where((eb) =>
+        eb.or([
+          eb('state', '=', 'scheduled'),
+          eb.and([
+            eb('state', '=', 'sending'),
+            eb.or([eb('next_attempt_at', 'is', null), eb('next_attempt_at', '<=', now)]),
+          ]),
+        ]),
+      )
       .where('scheduled_at', '<=', now)
       .orderBy('id')
       .limit(10)
@@ -113,11 +128,62 @@ export class MassRepository {
     return rows.map(toMass);
   }
 
-  /** Records WeChat's msg_id, then joins the `MASSSENDJOBFINISH` if it came first. */
-  async submitted(id: number, msgId: string | undefined, msgDataId: string | undefined, now: number): Promise<void> {
+  /**
+   * Takes the next `mass/sendall` attempt of a due send for this replica: `scheduled` or a
+   * `sending` one whose next attempt is due becomes `sending`, counted, and not due again
+   * before `now + leaseMs` (another replica then takes a crashed attempt over). False when
+   * another replica took it first.
+   */
+  async claimAttempt(id: number, now: number, leaseMs: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('mass_sends')
+      .set((eb) => ({ state: 'sending', attempts: eb('attempts', '+', 1), next_attempt_at: now + leaseMs }))
+      .where('id', '=', id)
+      .where((eb) =>
+        eb.or([
+          eb('state', '=', 'scheduled'),
+          eb.and([
+            eb('state', '=', 'sending'),
+            eb.or([eb('next_attempt_at', 'is', null), eb('next_attempt_at', '<=', now)]),
+          ]),
+        ]),
+      )
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  /** The attempt's answer is unknown or WeChat asked to wait: not called again before `at`, with why. */
+  async retryAt(id: number, at: number, errcode: number | null, reason: string): Promise<void> {
     await this.db
       .updateTable('mass_sends')
-      .set({ state: 'submitted', msg_id: msgId ?? null, msg_data_id: msgDataId ?? null, submitted_at: now })
+      .set({ next_attempt_at: at, errcode, errmsg: reason.slice(0, 255) })
+      .where('id', '=', id)
+      .where('state', '=', 'sending')
+      .execute();
+  }
+
+  /**
+   * Records WeChat's msg_id, then joins the `MASSSENDJOBFINISH` if it came first. `note` says
+   * why the outcome is less than certain (45065 without a msg_id); the errcode of a retried
+   * attempt is cleared otherwise.
+   */
+  async submitted(
+    id: number,
+    accepted: { readonly msgId: string | undefined; readonly msgDataId?: string | undefined; readonly note?: string },
+    now: number,
+  ): Promise<void> {
+    const { msgId, msgDataId, note } = accepted;
+    await this.db
+      .updateTable('mass_sends')
+      .set({
+        state: 'submitted',
+        msg_id: msgId ?? null,
+        msg_data_id: msgDataId ?? null,
+        submitted_at: now,
+        next_attempt_at: null,
+        errcode: note === undefined ? null : 45065,
+        errmsg: note?.slice(0, 255) ?? null,
+      })
       .where('id', '=', id)
       .where('state', '=', 'sending')
       .execute();
@@ -129,7 +195,7 @@ export class MassRepository {
   async failed(id: number, errcode: number, errmsg: string): Promise<void> {
     await this.db
       .updateTable('mass_sends')
-      .set({ state: 'failed', errcode, errmsg: errmsg.slice(0, 255) })
+      .set({ state: 'failed', errcode, errmsg: errmsg.slice(0, 255), next_attempt_at: null })
       .where('id', '=', id)
       .where('state', '=', 'sending')
       .execute();
@@ -165,5 +231,7 @@ function toMass(row: Selectable<MassSendsTable>): MassSend {
     createdAt: Number(row.created_at),
     submittedAt: num(row.submitted_at),
     finishedAt: num(row.finished_at),
+    attempts: Number(row.attempts),
+    nextAttemptAt: num(row.next_attempt_at),
   };
 }

@@ -14,6 +14,33 @@ export type AccountType = 'subscription' | 'service';
  */
 export const massLimits = { subscriptionPerDay: 1, servicePerMonthToAll: 4 } as const;
 
+/** How `mass/sendall` is repeated when its answer is lost (see `MassService.#settle`). */
+export const massRetry = {
+  /** A claimed attempt is this replica's for this long (a call with the client's retries takes less). */
+  leaseMs: 60_000,
+  /** 45066: "相同 clientmsgid 重试速度过快，请间隔1分钟重试" — wait a minute. */
+  tooFastMs: 60_000,
+  /** No answer: 5 s, doubling, at most a minute. */
+  unknownBaseMs: 5_000,
+  unknownCapMs: 60_000,
+  /**
+   * WeChat de-duplicates a clientmsgid for 24 hours: past 23 h without an answer a repeat could
+   * send twice, so the send is failed for the operator to check instead.
+   */
+  giveUpAfterMs: 23 * 3_600_000,
+  gaveUp:
+    'no answer from WeChat within 23 hours; not sent again (its clientmsgid stops protecting a repeat at 24 h): check the MP console',
+  sentUnknownId:
+    'WeChat answered 45065: sent by an earlier attempt whose answer was lost; its msg_id was not given, so MASSSENDJOBFINISH cannot be joined',
+} as const;
+
+/** The wait before the next attempt, or undefined when WeChat refused for good. */
+function retryDelayOf(errcode: number | undefined, attempt: number): number | undefined {
+  if (errcode === 45066) return massRetry.tooFastMs;
+  if (errcode !== undefined && errcode !== -1 && errcode !== 45011) return undefined;
+  return Math.min(massRetry.unknownCapMs, massRetry.unknownBaseMs * 2 ** Math.max(0, attempt - 1));
+}
+
 export interface CreateMass {
   readonly account: string;
   readonly target: { readonly all: true } | { readonly tagId: number };
@@ -143,14 +170,21 @@ export class MassService {
   }
 
   /**
-   * Sends what is due (one a call: 60 requests a minute at most). A send left `sending` by a
-   * crash goes again with the same clientmsgid: WeChat answers 45065 with the first msg_id
-   * instead of sending twice (24-hour window).
+   * Sends what is due (one a call: 60 requests a minute at most). Every call of a send carries
+   * its clientmsgid, WeChat's 24-hour de-duplication key, and is claimed first
+   * ({@link MassRepository.claimAttempt}), so one replica makes it. A lost answer is repeated
+   * with the same key only as WeChat allows (see {@link #settle}); a crash mid-call is taken
+   * over once the attempt's lease ends.
    */
   async runDue(): Promise<void> {
-    const [send] = await this.options.mass.due(this.options.clock());
+    const now = this.options.clock();
+    const [send] = await this.options.mass.due(now);
     if (send === undefined) return;
-    if (send.state === 'scheduled' && !(await this.options.mass.transition(send.id, ['scheduled'], 'sending'))) return;
+    if (send.attempts > 0 && now - send.scheduledAt > massRetry.giveUpAfterMs) {
+      await this.options.mass.failed(send.id, send.errcode ?? -1, massRetry.gaveUp);
+      return;
+    }
+    if (!(await this.options.mass.claimAttempt(send.id, now, massRetry.leaseMs))) return;
     const filter = send.target === 'all' ? { is_to_all: true } : { is_to_all: false, tag_id: send.tagId ?? 0 };
     try {
       const { msgId, msgDataId } = await this.options.api.sendAll(send.account, {
@@ -159,26 +193,45 @@ export class MassService {
         [send.msgtype]: send.content,
         clientmsgid: send.clientMsgId,
       });
-      await this.options.mass.submitted(send.id, msgId, msgDataId, this.options.clock());
+      await this.options.mass.submitted(send.id, { msgId, msgDataId }, this.options.clock());
     } catch (error) {
-      const errcode = errcodeOf(error);
-      if (errcode === 45065) {
-        // Already sent under this clientmsgid: its msg_id, when the answer carries it.
-        const msgId = (error as { body?: { msg_id?: unknown } }).body?.msg_id;
-        await this.options.mass.submitted(
-          send.id,
-          msgId === undefined ? undefined : String(msgId),
-          undefined,
-          this.options.clock(),
-        );
-        return;
-      }
-      if (errcode === undefined || errcode === -1 || errcode === 45011 || errcode === 45066) {
-        this.options.logger.warn({ err: error, mass: send.id }, 'mass send not submitted; retried');
-        return;
-      }
-      await this.options.mass.failed(send.id, errcode, error instanceof Error ? error.message : String(error));
+      await this.#settle(send, send.attempts + 1, error);
     }
+  }
+
+  /**
+   * What a failed `mass/sendall` means (the clientmsgid semantics of Batch_Sends, PROTOCOL.md):
+   * 45065 — this clientmsgid was sent before (an earlier attempt whose answer was lost): the send
+   * went out; submitted with the msg_id the answer carries, or, without one, as sent with its
+   * msg_id unknown — never sent again. 45066 — the same clientmsgid again within a minute:
+   * WeChat asks to wait a minute, so the next attempt is a minute later. No answer, −1 or 45011
+   * after the client's own retries: WeChat may have taken it; again with the same key after
+   * 5 s doubling to a minute (a repeat within the minute gets 45066, after it 45065). Any other
+   * errcode is WeChat's refusal: failed.
+   */
+  async #settle(send: MassSend, attempt: number, error: unknown): Promise<void> {
+    const { mass, clock, logger } = this.options;
+    const errcode = errcodeOf(error);
+    const message = error instanceof Error ? error.message : String(error);
+    if (errcode === 45065) {
+      const answer = (error as { body?: { msg_id?: unknown; msgid?: unknown } }).body;
+      const known = answer?.msg_id ?? answer?.msgid;
+      await mass.submitted(
+        send.id,
+        known === undefined || known === null
+          ? { msgId: undefined, note: massRetry.sentUnknownId }
+          : { msgId: String(known) },
+        clock(),
+      );
+      return;
+    }
+    const wait = retryDelayOf(errcode, attempt);
+    if (wait === undefined) {
+      await mass.failed(send.id, errcode ?? -1, message);
+      return;
+    }
+    logger.warn({ err: error, mass: send.id, attempt, retryInMs: wait }, 'mass send not confirmed; sent again later');
+    await mass.retryAt(send.id, clock() + wait, errcode ?? null, message);
   }
 
   private async require(id: number): Promise<MassSend> {

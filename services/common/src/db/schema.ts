@@ -32,6 +32,8 @@ export interface AccountsTable {
   disabled: Generated<number>;
   /** When it was last disabled; null while enabled. */
   disabled_at: NullableTimestamp;
+  /** JSON of `AccountSendLimits` (migration 0016); null: the deployment's rates and quotas. */
+  send_limits: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** A nullable timestamp column (see {@link Timestamp}). */
@@ -302,6 +304,10 @@ export interface MassSendsTable {
   created_at: number;
   submitted_at: number | null;
   finished_at: number | null;
+  /** `mass/sendall` calls made (migration 0016). */
+  attempts: Generated<number>;
+  /** While `sending`: not called again before this (a claimed attempt's lease, or WeChat's back-off). */
+  next_attempt_at: number | null;
 }
 
 /** A console user (`services/admin`); `password_hash` is `scrypt$N$r$p$salt$hash`. */

@@ -13,6 +13,7 @@ import { massReceipts } from './0012-mass-receipts.js';
 import { logTextBlocks } from './0013-log-text-blocks.js';
 import { logRollupsByMonth } from './0014-log-rollups-by-month.js';
 import { logOutboundRollups } from './0015-log-outbound-rollups.js';
+import { sendLimitsAndMassRetries } from './0016-send-limits-and-mass-retries.js';
 import { orderMigrations } from './order.js';
 
 /**
@@ -44,6 +45,7 @@ export const migrations: Readonly<Record<string, Migration>> = orderMigrations(
     '0013-log-text-blocks': logTextBlocks,
     '0014-log-rollups-by-month': logRollupsByMonth,
     '0015-log-outbound-rollups': logOutboundRollups,
+    '0016-send-limits-and-mass-retries': sendLimitsAndMassRetries,
   },
   retired,
 );
