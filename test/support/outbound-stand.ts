@@ -1,6 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { loadBusinessConfig, type RunningBusiness, startBusiness } from '@mpstack/business';
+import { createDatabase, nowTimestamp } from '@mpstack/common/db';
 import { type RunningSimulator, type SimLimits, startSimulator } from '@mpstack/simulators';
 import { REDIS_URL, until } from '@mpstack/testkit';
 import { createStack, type Stack } from './stack.js';
@@ -29,7 +31,15 @@ export interface OutboundStandOptions {
   readonly ingressProcess?: boolean;
   /** The simulator's limits (WeChat's defaults otherwise: 100,000 template sends a day). */
   readonly limits?: Partial<SimLimits>;
+  /**
+   * A second account, `shop2` (plain mode), with the same followers and template, in the
+   * database before the ingress starts and at the simulator: two accounts on one deployment.
+   */
+  readonly secondAccount?: boolean;
 }
+
+/** The id of {@link OutboundStandOptions.secondAccount}'s account. */
+export const secondAccountId = 'shop2';
 
 /** What a test may set of an in-process business service besides its environment. */
 export interface BusinessOptions {
@@ -123,6 +133,7 @@ export async function createOutboundStand(options: OutboundStandOptions): Promis
     );
     return outcome === 'ready' ? { url, child } : undefined;
   };
+  const second = options.secondAccount === true ? await addSecondAccount(stack) : undefined;
   // Takes the simulator's job-finish pushes to mpstack.receipts (the database is migrated and seeded).
   const servers = {
     ...(options.amqpUrl === undefined ? {} : { amqpUrl: options.amqpUrl }),
@@ -157,6 +168,9 @@ export async function createOutboundStand(options: OutboundStandOptions): Promis
         templateIds: [pushTemplate],
         users,
       },
+      ...(second === undefined
+        ? []
+        : [{ ...second, appSecret, mode: 'plain' as const, templateIds: [pushTemplate], users }]),
     ],
   });
   const running: RunningBusiness[] = [];
@@ -242,4 +256,36 @@ async function stopChild(child: ChildProcess): Promise<void> {
   const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
   await exited;
   clearTimeout(timer);
+}
+
+/** Inserts `shop2` as the console would have created it (before any replica reads the accounts). */
+async function addSecondAccount(stack: Stack) {
+  const account = {
+    id: secondAccountId,
+    originalId: 'gh_shop2',
+    appId: `wx${randomBytes(8).toString('hex')}`,
+    token: `tok${randomBytes(8).toString('hex')}`,
+  };
+  const db = createDatabase({ url: stack.databaseUrl });
+  try {
+    const stamp = nowTimestamp(new Date());
+    await db
+      .insertInto('accounts')
+      .values({
+        id: account.id,
+        name: 'E2E shop 2',
+        app_id: account.appId,
+        app_secret: appSecret,
+        token: account.token,
+        encoding_aes_key: null,
+        previous_encoding_aes_key: null,
+        encrypt_mode: 'plain',
+        created_at: stamp,
+        updated_at: stamp,
+      })
+      .execute();
+  } finally {
+    await db.destroy();
+  }
+  return account;
 }

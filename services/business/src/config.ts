@@ -76,6 +76,8 @@ export interface BusinessConfig {
     readonly stallMs: number;
     /** Sends per second a push is announced to run at (the template rate limit if one is set). */
     readonly expectedRate: number;
+    /** `MPSTACK_PUSH_EXPECTED_RATE`: the rate announced for an account whose template rate is off. */
+    readonly unlimitedRate: number;
   };
   readonly sendPrefetch: number;
   readonly receiptPrefetch: number;
@@ -112,6 +114,7 @@ export function loadBusinessConfig(env: Environment): BusinessConfig {
       maxRecipients: e.MPSTACK_PUSH_MAX_RECIPIENTS,
       stallMs: e.MPSTACK_PUSH_STALL_MS,
       expectedRate: expectedRateOf(wechat.rates.template, e.MPSTACK_PUSH_EXPECTED_RATE),
+      unlimitedRate: e.MPSTACK_PUSH_EXPECTED_RATE,
     },
     sendPrefetch: e.MPSTACK_SEND_PREFETCH,
     receiptPrefetch: e.MPSTACK_RECEIPT_PREFETCH,
@@ -124,6 +127,7 @@ export function loadBusinessConfig(env: Environment): BusinessConfig {
   });
 }
 
-function expectedRateOf(limit: RateSetting, fallback: number): number {
+/** The sends per second of a template bucket, or `fallback` when it is off. */
+export function expectedRateOf(limit: RateSetting, fallback: number): number {
   return limit === 'off' ? fallback : limit.perSecond;
 }

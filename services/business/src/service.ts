@@ -14,7 +14,7 @@ import type { Telemetry } from '@mpstack/common/telemetry';
 import express, { type ErrorRequestHandler } from 'express';
 import { sql } from 'kysely';
 import { createApiRouter } from './api.router.js';
-import { type BusinessConfig, loadBusinessConfig } from './config.js';
+import { type BusinessConfig, expectedRateOf, loadBusinessConfig } from './config.js';
 import { AccountHealth } from './console/account-health.js';
 import { createConsoleApiRouter } from './console/console.router.js';
 import { PushMailer, pushFinishedMail } from './mail/push-mail.js';
@@ -133,7 +133,7 @@ async function composeParts(
   let api = options.api;
   let client: AccountClient | undefined;
   if (api === undefined) {
-    const built = createOutboundClient(config.wechat, db, infrastructure.coordination, telemetry);
+    const built = createOutboundClient(config.wechat, db, infrastructure.coordination, telemetry, logger);
     onClose('wechat client', () => built.client.close());
     api = built.api;
     client = built.accounts;
@@ -156,6 +156,7 @@ async function composeParts(
     maxRecipients: config.push.maxRecipients,
     accountExists,
     expectedRate: config.push.expectedRate,
+    ...(client === undefined ? {} : { expectedRateOf: accountExpectedRate(client, config.push.unlimitedRate) }),
   });
   const mass = new MassService({
     mass: new MassRepository(db),
@@ -218,6 +219,12 @@ async function followAccountChanges(
       logger.warn({ err: error }, 'account invalidation ignored');
     }
   });
+}
+
+/** An account's push rate: its template bucket (its own, else the deployment's), else the expected rate. */
+function accountExpectedRate(client: AccountClient, unlimitedRate: number) {
+  return async (account: string) =>
+    expectedRateOf((await client.client.ratesOf(await client.appIdOf(account))).template, unlimitedRate);
 }
 
 /** A mass send's tag checked against the account's tags on WeChat (`tags/get`) before it is accepted. */

@@ -17,8 +17,10 @@ export interface AccountHealthView {
   readonly appId: string;
   readonly token: CredentialHealth;
   readonly quotas: readonly QuotaUsage[];
-  /** The configured token buckets (`MPSTACK_WECHAT_RATE_*`): what paces each family's sends. */
+  /** What paces each family's sends: the account's own rate (the console's), else the deployment's. */
   readonly rates: Readonly<Record<RateFamily, RateSetting>>;
+  /** The deployment's buckets (`MPSTACK_WECHAT_RATE_*`), for the families the account has no rate of its own. */
+  readonly defaultRates: Readonly<Record<RateFamily, RateSetting>>;
   readonly hostsCoolingDown: readonly string[];
 }
 
@@ -40,7 +42,7 @@ export interface PushEstimate {
   readonly account: string;
   readonly recipients: number;
   readonly rate: RateSetting;
-  /** Seconds at the configured rate (the burst sent at once); null when the rate is off (unbounded here). */
+  /** Seconds at the account's template rate (the burst sent at once); null when the rate is off (unbounded here). */
   readonly seconds: number | null;
   readonly quota: { readonly used: number; readonly limit: number; readonly remaining: number };
   /** More recipients than today's template quota has left: the push would pause with 45009. */
@@ -61,8 +63,13 @@ export class AccountHealth {
 
   async view(account: string): Promise<AccountHealthView> {
     const { client, appId } = await this.#resolve(account);
-    const [token, quotas] = await Promise.all([client.tokenHealth(appId), client.quotaUsage(appId)]);
-    return { account, appId, token, quotas, rates: this.options.rates, hostsCoolingDown: client.hostsCoolingDown() };
+    const [token, quotas, rates] = await Promise.all([
+      client.tokenHealth(appId),
+      client.quotaUsage(appId),
+      client.ratesOf(appId),
+    ]);
+    const hostsCoolingDown = client.hostsCoolingDown();
+    return { account, appId, token, quotas, rates, defaultRates: this.options.rates, hostsCoolingDown };
   }
 
   /**
@@ -109,7 +116,8 @@ export class AccountHealth {
     const used = usage?.used ?? 0;
     const limit = usage?.limit ?? 0;
     const remaining = Math.max(0, limit - used);
-    const rate = this.options.rates.template;
+    // The account's own template rate when it has one: the bucket its push will be paced by.
+    const rate = (await client.ratesOf(appId)).template;
     return {
       account,
       recipients,

@@ -17,7 +17,7 @@ const estimateQuery = z.object({ account, recipients: z.coerce.number().int().mi
 /**
  * What the console's outbound pages read besides sends, pushes and mass sends: the template
  * library (stored, synced on demand), the account's tags, its quotas and token health, a
- * connection check and a push's estimated duration at the configured template rate.
+ * connection check and a push's estimated duration at the account's template rate.
  */
 export function createConsoleApiRouter(deps: ConsoleApiDeps): Router {
   const router = Router();

@@ -21,6 +21,11 @@ export interface PushServiceOptions {
   readonly accountExists: (account: string) => Promise<boolean>;
   /** Sends per second a push is expected to run at: the template rate limit, else MPSTACK_PUSH_EXPECTED_RATE. */
   readonly expectedRate: number;
+  /**
+   * The same for one account: its own template rate when it has one (the console's), else
+   * `expectedRate`. Without it every account runs at `expectedRate`.
+   */
+  readonly expectedRateOf?: (account: string) => Promise<number>;
 }
 
 export interface PushView extends PushJob {
@@ -62,10 +67,13 @@ export class PushService {
    */
   async announcements(): Promise<ScheduledPushAnnouncement[]> {
     const now = this.options.clock();
-    const rate = this.options.expectedRate;
-    return (await this.options.pushes.announced()).flatMap((push) => {
+    const pushes = await this.options.pushes.announced();
+    const rates = new Map<string, number>();
+    for (const account of new Set(pushes.map((push) => push.account))) rates.set(account, await this.#rateOf(account));
+    return pushes.flatMap((push) => {
       const start = push.state === 'running' ? (push.startedAt ?? now) : push.scheduledAt;
       if (start === null || push.total === 0) return [];
+      const rate = rates.get(push.account) ?? this.options.expectedRate;
       const left = Math.max(0, push.total - push.sent - push.failed);
       const elapsed = Math.max(0, now - start) / 1000;
       return [
@@ -78,6 +86,15 @@ export class PushService {
         },
       ];
     });
+  }
+
+  /** The account's expected rate; the deployment's when it cannot be read (an announcement is never refused for it). */
+  async #rateOf(account: string): Promise<number> {
+    try {
+      return (await this.options.expectedRateOf?.(account)) ?? this.options.expectedRate;
+    } catch {
+      return this.options.expectedRate;
+    }
   }
 
   async get(id: number): Promise<PushView> {

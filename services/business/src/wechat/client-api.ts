@@ -1,9 +1,11 @@
 import type { Db } from '@mpstack/common/db';
 import { AppError, ErrorCode } from '@mpstack/common/errors';
+import type { Logger } from '@mpstack/common/logging';
 import type { CoordinationPort } from '@mpstack/common/ports';
 import type { Telemetry } from '@mpstack/common/telemetry';
 import { createWeChatApiClient, type WeChatApiClient, type WeChatApiConfig } from '@mpstack/common/wechat-api';
 import type { AccountClient } from './account-client.js';
+import { AccountLimitsCache } from './account-limits.js';
 import type { OutboundApi } from './outbound-api.js';
 
 /**
@@ -41,10 +43,15 @@ export function createOutboundClient(
   db: Db,
   coordination: CoordinationPort,
   telemetry: Telemetry,
+  logger?: Logger,
 ): { readonly api: OutboundApi; readonly client: WeChatApiClient; readonly accounts: AccountClient } {
+  // The account's own rates and quotas (the console's), else the configuration's.
+  const limits = new AccountLimitsCache({ db, ...(logger === undefined ? {} : { logger }) });
   const client = createWeChatApiClient(config, {
     coordination,
     telemetry: { meter: telemetry.meter, tracer: telemetry.tracer },
+    accountRates: async (appId) => (await limits.of(appId))?.rates,
+    accountQuotas: async (appId) => (await limits.of(appId))?.dailyQuotas,
     secrets: {
       async appSecret(appId) {
         const row = await db.selectFrom('accounts').select('app_secret').where('app_id', '=', appId).executeTakeFirst();
@@ -68,6 +75,9 @@ export function createOutboundClient(
     }
     return appId;
   };
-  const forget = (account: string) => void appIds.delete(account);
+  const forget = (account: string) => {
+    appIds.delete(account);
+    limits.forget();
+  };
   return { api: clientOutboundApi(client, appIdOf), client, accounts: { client, appIdOf, forget } };
 }

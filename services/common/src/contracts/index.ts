@@ -4,6 +4,7 @@
  * catalog — and the customer-service window's writer shared by the ingress and the WeChat API
  * client. Depends only on zod, node:crypto, the error taxonomy and the WeChat message parser.
  */
+export * from './account-limits.js';
 export * from './decode.js';
 export * from './inbound.js';
 export * from './invalidation.js';

@@ -11,7 +11,7 @@ import {
   WeChatUnavailableError,
 } from '../wechat/api-errors.js';
 import { type ApiName, type ApiSpec, isApiName, WECHAT_APIS } from './apis.js';
-import { defaultWeChatApiConfig, type WeChatApiConfig } from './config.js';
+import { defaultWeChatApiConfig, type RateFamily, type RateSetting, type WeChatApiConfig } from './config.js';
 import { FlowControl, type QuotaUsage } from './flow-control.js';
 import { HostFailure, HostRing } from './hosts.js';
 import { type CredentialHealth, type FetchedCredential, SharedCredential } from './shared-credential.js';
@@ -30,6 +30,11 @@ export interface WeChatApiPorts {
   readonly telemetry?: { readonly meter: Meter; readonly tracer: Tracer };
   /** The account's own daily limits (a raised template quota), overriding the configured ones. */
   readonly accountQuotas?: (appId: string) => Promise<Readonly<Record<string, number>> | undefined>;
+  /**
+   * The account's own send rates (the console's per-account settings), each family's replacing
+   * the configured one; asked at every flow-controlled call, so the answer should be cached.
+   */
+  readonly accountRates?: (appId: string) => Promise<Readonly<Partial<Record<RateFamily, RateSetting>>> | undefined>;
   /** Injected in tests: the clock, the pause between retries and the jitter. */
   readonly now?: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
@@ -98,6 +103,8 @@ export interface WeChatApiClient {
   tokenHealth(appId: string): Promise<CredentialHealth>;
   /** Today's use of every tracked daily quota (for the console). */
   quotaUsage(appId: string): Promise<QuotaUsage[]>;
+  /** The rate each family's sends of this account are paced at: its own, else the configured one. */
+  ratesOf(appId: string): Promise<Readonly<Record<RateFamily, RateSetting>>>;
   /** The base URLs cooling down after a failure (for health pages). */
   hostsCoolingDown(): readonly string[];
   close(): Promise<void>;
@@ -145,6 +152,7 @@ class Client implements WeChatApiClient {
       rates: config.rates,
       dailyQuotas: config.dailyQuotas,
       ...(ports.accountQuotas === undefined ? {} : { accountQuotas: ports.accountQuotas }),
+      ...(ports.accountRates === undefined ? {} : { accountRates: ports.accountRates }),
       serviceWindow: config.serviceWindow,
       now: this.#now,
       sleep: this.#sleep,
@@ -210,6 +218,10 @@ class Client implements WeChatApiClient {
 
   quotaUsage(appId: string): Promise<QuotaUsage[]> {
     return this.#flow.usage(appId);
+  }
+
+  ratesOf(appId: string): Promise<Readonly<Record<RateFamily, RateSetting>>> {
+    return this.#flow.ratesOf(appId);
   }
 
   hostsCoolingDown(): readonly string[] {

@@ -39,6 +39,8 @@ export interface FlowControlOptions {
   readonly dailyQuotas: Readonly<Record<string, number>>;
   /** The account's own limits (a large account's raised template quota), when the caller knows them. */
   readonly accountQuotas?: (appId: string) => Promise<Readonly<Record<string, number>> | undefined>;
+  /** The account's own rates (set in the console), each family's replacing `rates`' when set. */
+  readonly accountRates?: (appId: string) => Promise<Readonly<Partial<Record<RateFamily, RateSetting>>> | undefined>;
   readonly serviceWindow: 'enforce' | 'off';
   readonly now: () => number;
   readonly sleep: (ms: number) => Promise<void>;
@@ -62,9 +64,20 @@ export class FlowControl {
 
   constructor(private readonly options: FlowControlOptions) {}
 
+  /**
+   * The rate of each family for this appid: the account's own where it has one, else the
+   * deployment's. Read at every call, so a change the account's cache heard applies to the
+   * next token taken; the bucket's state in the store is kept (its tokens capped by the new burst).
+   */
+  async ratesOf(appId: string): Promise<Readonly<Record<RateFamily, RateSetting>>> {
+    const own = await this.options.accountRates?.(appId);
+    return own === undefined ? this.options.rates : { ...this.options.rates, ...own };
+  }
+
   /** Waits until the family's bucket for this appid grants a call (no wait when the rate is off). */
   async throttle(appId: string, family: RateFamily): Promise<void> {
-    const rate = this.options.rates[family];
+    const own = await this.options.accountRates?.(appId);
+    const rate = own?.[family] ?? this.options.rates[family];
     if (rate === 'off') return;
     const key = `${this.options.namespace}rate:${appId}:${family}`;
     for (;;) {
@@ -150,7 +163,8 @@ export class FlowControl {
   /** Every tracked API's use today, for the console. */
   async usage(appId: string): Promise<QuotaUsage[]> {
     const day = beijingDay(this.options.now());
-    const apis = Object.keys({ ...DEFAULT_DAILY_QUOTAS, ...this.options.dailyQuotas });
+    const own = await this.options.accountQuotas?.(appId);
+    const apis = Object.keys({ ...DEFAULT_DAILY_QUOTAS, ...this.options.dailyQuotas, ...own });
     return Promise.all(
       apis.map(async (api) => ({
         api,
