@@ -155,6 +155,23 @@ export const apiErrorSchema = z.object({
 });
 export type ApiError = z.infer<typeof apiErrorSchema>;
 
+/**
+ * An account's own send rate for one family: `off` (no limit) or a token bucket of `perSecond`
+ * sends with `burst` at once; null or absent: the deployment's (`MPSTACK_WECHAT_RATE_*`).
+ */
+export const sendRateSchema = z.union([z.literal('off'), z.object({ perSecond: z.number(), burst: z.number() })]);
+export type SendRate = z.infer<typeof sendRateSchema>;
+
+/** Bounds of the per-account limits (the same as `sendLimitBounds` of `@mpstack/common/contracts`). */
+export const sendLimitMax = { perSecond: 10_000, burst: 100_000, dailyQuota: 100_000_000 } as const;
+
+/** An account's own limits as stored and shown; a family or API left out takes the deployment's. */
+export const accountSendLimitsViewSchema = z.object({
+  rates: z.object({ template: sendRateSchema, kefu: sendRateSchema, mass: sendRateSchema }).partial().optional(),
+  dailyQuotas: z.record(z.string(), z.number()).optional(),
+});
+export type AccountSendLimitsView = z.infer<typeof accountSendLimitsViewSchema>;
+
 export const encryptModes = ['plain', 'compatible', 'safe'] as const;
 export const accountViewSchema = z.object({
   id: z.string(),
@@ -164,6 +181,8 @@ export const accountViewSchema = z.object({
   disabled: z.boolean(),
   hasAppSecret: z.boolean(),
   hasPreviousAesKey: z.boolean(),
+  /** The account's own send rates and daily quotas; null: the deployment's apply to it. */
+  sendLimits: accountSendLimitsViewSchema.nullable(),
   updatedAt: z.string(),
 });
 export type AccountView = z.infer<typeof accountViewSchema>;
@@ -236,6 +255,62 @@ export const accountPatchRequestSchema = z.strictObject({
   previousEncodingAesKey: z.null().optional(),
 });
 export type AccountPatchRequest = z.infer<typeof accountPatchRequestSchema>;
+
+type Issues = { addIssue(issue: { code: 'custom'; message: string; path?: PropertyKey[] }): void };
+
+/** One family's rate from a request, every problem said in words (a union's "invalid input" says nothing). */
+function parseRate(value: unknown, ctx: Issues, family: string): SendRate | null {
+  const problem = (message: string) => {
+    ctx.addIssue({ code: 'custom', message, path: ['rates', family] });
+    return null;
+  };
+  if (value === null || value === undefined) return null;
+  if (value === 'off') return 'off';
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    return problem('"off", null (the deployment\'s rate) or { perSecond, burst? }');
+  }
+  const { perSecond, burst, ...rest } = value as Record<string, unknown>;
+  if (Object.keys(rest).length > 0) return problem(`unknown field ${Object.keys(rest).join(', ')}`);
+  if (perSecond === undefined) return problem('a burst needs a rate: set perSecond (sends per second)');
+  if (typeof perSecond !== 'number' || !Number.isFinite(perSecond)) return problem('perSecond must be a number');
+  if (perSecond <= 0) return problem('perSecond must be more than 0 (use "off" for no limit)');
+  if (perSecond > sendLimitMax.perSecond) return problem(`perSecond must be at most ${sendLimitMax.perSecond}`);
+  if (burst === undefined) return { perSecond, burst: Math.max(1, Math.ceil(perSecond)) };
+  if (typeof burst !== 'number' || !Number.isInteger(burst)) return problem('burst must be a whole number');
+  if (burst < 1) return problem('burst must be at least 1');
+  if (burst > sendLimitMax.burst) return problem(`burst must be at most ${sendLimitMax.burst}`);
+  return { perSecond, burst };
+}
+
+/**
+ * `PUT /accounts/:id/send-limits`: the account's own rates per family (`off`, `{ perSecond,
+ * burst? }` — burst defaults to one second of sends —, or null for the deployment's) and its
+ * daily quota overrides per API name (a whole number of calls a Beijing day). The whole set is
+ * replaced; `{}` returns the account to the deployment's limits.
+ */
+export const sendLimitsRequestSchema = z
+  .strictObject({
+    rates: z.record(z.enum(['template', 'kefu', 'mass']), z.unknown()).optional(),
+    dailyQuotas: z
+      .record(
+        z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,63}$/, 'an API name such as sendTemplateMessage'),
+        z
+          .number('a daily quota is a number of calls')
+          .int('a daily quota is a whole number of calls')
+          .min(1, 'a daily quota is at least 1 (a quota of 0 would refuse every call)')
+          .max(sendLimitMax.dailyQuota, `a daily quota is at most ${sendLimitMax.dailyQuota}`),
+      )
+      .optional(),
+  })
+  .transform((body, ctx) => {
+    const rates: Partial<Record<'template' | 'kefu' | 'mass', SendRate>> = {};
+    for (const family of ['template', 'kefu', 'mass'] as const) {
+      const rate = parseRate(body.rates?.[family], ctx, family);
+      if (rate !== null) rates[family] = rate;
+    }
+    return { rates, dailyQuotas: body.dailyQuotas ?? {} };
+  });
+export type SendLimitsRequest = z.infer<typeof sendLimitsRequestSchema>;
 
 /** `POST /accounts/:id/rotate-aes-key`: the new key; the current one becomes the previous (still accepted). */
 export const rotateAesKeyRequestSchema = z.strictObject({ encodingAesKey: encodingAesKeySchema });

@@ -1,3 +1,4 @@
+import { type AccountSendLimits, decodeAccountSendLimits, encodeAccountSendLimits } from '@mpstack/common/contracts';
 import { type Db, isUniqueViolation, nowTimestamp, toDate, upsertOn } from '@mpstack/common/db';
 import { ApiFailure } from '../api-error.js';
 import type { AccountChanges, AccountInput, AccountRecord, AccountsRepository } from './accounts.types.js';
@@ -44,6 +45,14 @@ export function createAccountsRepository(db: Db): AccountsRepository {
       const result = await db
         .updateTable('accounts')
         .set({ ...changedColumns(changes), updated_at: nowTimestamp(now) })
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
+    async setSendLimits(id, limits, now = new Date()) {
+      const result = await db
+        .updateTable('accounts')
+        .set({ send_limits: encodeAccountSendLimits(limits), updated_at: nowTimestamp(now) })
         .where('id', '=', id)
         .executeTakeFirst();
       return result.numUpdatedRows > 0n;
@@ -102,6 +111,7 @@ interface AccountRow {
   readonly encrypt_mode: AccountRecord['encryptMode'];
   readonly disabled: number;
   readonly disabled_at: Date | string | null;
+  readonly send_limits: string | null;
   readonly created_at: Date | string;
   readonly updated_at: Date | string;
 }
@@ -118,7 +128,17 @@ function toAccount(row: AccountRow): AccountRecord {
     encryptMode: row.encrypt_mode,
     disabled: Number(row.disabled) === 1,
     disabledAt: row.disabled_at === null ? undefined : toDate(row.disabled_at),
+    sendLimits: sendLimitsOf(row),
     createdAt: toDate(row.created_at),
     updatedAt: toDate(row.updated_at),
   };
+}
+
+/** The stored limits; a column written around the console that does not parse shows as none (business does the same). */
+function sendLimitsOf(row: AccountRow): AccountSendLimits | undefined {
+  try {
+    return decodeAccountSendLimits(row.send_limits);
+  } catch {
+    return undefined;
+  }
 }

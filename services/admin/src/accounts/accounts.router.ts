@@ -1,5 +1,10 @@
 import { type Request, Router } from 'express';
-import { accountCreateRequestSchema, accountPatchRequestSchema, rotateAesKeyRequestSchema } from '../api-types.js';
+import {
+  accountCreateRequestSchema,
+  accountPatchRequestSchema,
+  rotateAesKeyRequestSchema,
+  sendLimitsRequestSchema,
+} from '../api-types.js';
 import { clientIp, requirePermission } from '../session/session.router.js';
 import { type AccountsService, type Actor, toAccountView } from './accounts.service.js';
 
@@ -31,6 +36,10 @@ export function createAccountsRouter(service: AccountsService): Router {
   router.post('/accounts/:id/enable', async (req, res) => {
     const by = writer(req);
     res.json(toAccountView(await service.setDisabled(req.params.id, false, by)));
+  });
+  router.put('/accounts/:id/send-limits', async (req, res) => {
+    const by = writer(req);
+    res.json(toAccountView(await service.setSendLimits(req.params.id, sendLimitsRequestSchema.parse(req.body), by)));
   });
   router.post('/accounts/:id/rotate-aes-key', async (req, res) => {
     const by = writer(req);

@@ -1,9 +1,10 @@
-import { encodeInvalidation, invalidationChannels } from '@mpstack/common/contracts';
+import { encodeInvalidation, invalidationChannels, normalizeAccountSendLimits } from '@mpstack/common/contracts';
 import type { Db } from '@mpstack/common/db';
 import type { Logger } from '@mpstack/common/logging';
 import { decodeAesKey } from '@mpstack/common/wechat';
+import { isApiName } from '@mpstack/common/wechat-api';
 import { ApiFailure } from '../api-error.js';
-import type { AccountCreateRequest, AccountPatchRequest, AccountView } from '../api-types.js';
+import type { AccountCreateRequest, AccountPatchRequest, AccountView, SendLimitsRequest } from '../api-types.js';
 import { createAccountsRepository } from './accounts.repository.js';
 import type { AccountChanges, AccountInput, AccountRecord, AccountsRepository } from './accounts.types.js';
 
@@ -51,6 +52,12 @@ export interface AccountsService {
   rotateAesKey(id: string, encodingAesKey: string, by: Actor): Promise<AccountRecord>;
   /** Inserts or updates by id (seed files), leaving `disabled` as it is. */
   upsert(input: AccountInput, by: Actor): Promise<AccountRecord>;
+  /**
+   * Replaces the account's own send rates and daily quotas (`invalid_request` for a quota of an
+   * API WeChat does not have); no write when they are already so. Announced on the accounts
+   * channel like every account change: each business replica's buckets follow at once.
+   */
+  setSendLimits(id: string, limits: SendLimitsRequest, by: Actor): Promise<AccountRecord>;
 }
 
 /**
@@ -102,6 +109,19 @@ export function createAccountsService(deps: WriteDeps): AccountsService {
         }
         await accounts.update(id, { encodingAesKey, previousEncodingAesKey: current.encodingAesKey ?? null });
       }),
+    setSendLimits: (id, limits, by) =>
+      write(by, 'accounts.send-limits', id, async (accounts, before) => {
+        const current = found(before, id);
+        const unknown = Object.keys(limits.dailyQuotas).filter((api) => !isApiName(api));
+        if (unknown.length > 0) {
+          throw invalid(
+            `dailyQuotas: no WeChat API is named ${unknown.join(', ')} (e.g. sendTemplateMessage, massPreview)`,
+          );
+        }
+        const next = normalizeAccountSendLimits(limits);
+        if (JSON.stringify(next) === JSON.stringify(current.sendLimits)) return false;
+        await accounts.setSendLimits(id, next);
+      }),
     upsert: (input, by) =>
       write(by, 'accounts.seed', input.id, async (accounts) => {
         await refuseTakenAppId(accounts, input.appId, input.id);
@@ -146,6 +166,7 @@ export function toAccountView(account: AccountRecord): AccountView {
     disabled: account.disabled,
     hasAppSecret: account.appSecret !== '',
     hasPreviousAesKey: account.previousEncodingAesKey !== undefined,
+    sendLimits: account.sendLimits ?? null,
     updatedAt: account.updatedAt.toISOString(),
   };
 }
@@ -157,6 +178,7 @@ const plainFields = ['name', 'appId', 'encryptMode', 'disabled'] as const;
 function auditSnapshot(account: AccountRecord): Record<string, unknown> {
   const snapshot: Record<string, unknown> = { id: account.id };
   for (const field of plainFields) snapshot[field] = account[field];
+  snapshot['sendLimits'] = account.sendLimits ?? null;
   for (const field of secretFields) {
     const value = account[field];
     snapshot[field] = value === undefined || value === '' ? null : '***';
@@ -167,7 +189,9 @@ function auditSnapshot(account: AccountRecord): Record<string, unknown> {
 /** The names of the fields a write changed, secrets included (their names, never their values). */
 function changedFields(before: AccountRecord | undefined, after: AccountRecord): string[] {
   if (before === undefined) return ['created'];
-  return [...plainFields, ...secretFields].filter((field) => before[field] !== after[field]);
+  const changed: string[] = [...plainFields, ...secretFields].filter((field) => before[field] !== after[field]);
+  if (JSON.stringify(before.sendLimits) !== JSON.stringify(after.sendLimits)) changed.push('sendLimits');
+  return changed;
 }
 
 function changesOf(id: string, patch: AccountPatchRequest): AccountChanges {

@@ -1,3 +1,4 @@
+import type { AccountSendLimits } from '@mpstack/common/contracts';
 import type { EncryptMode } from '@mpstack/common/wechat';
 
 /** An official account as stored (secrets included: never log it whole, never answer it). */
@@ -15,6 +16,8 @@ export interface AccountRecord {
   /** Switched off in the console: the ingress refuses its deliveries. */
   readonly disabled: boolean;
   readonly disabledAt: Date | undefined;
+  /** Its own send rates and daily quotas (migration 0016); undefined: the deployment's. */
+  readonly sendLimits: AccountSendLimits | undefined;
   readonly createdAt: Date;
   readonly updatedAt: Date;
 }
@@ -58,6 +61,8 @@ export interface AccountsRepository {
   upsert(input: AccountInput, now?: Date): Promise<void>;
   /** Changes the given fields; false when no account has that id. */
   update(id: string, changes: AccountChanges, now?: Date): Promise<boolean>;
+  /** Replaces the account's own send limits (undefined: back to the deployment's); false when no account has that id. */
+  setSendLimits(id: string, limits: AccountSendLimits | undefined, now?: Date): Promise<boolean>;
   /** Switches the account off or on; false when no account has that id. */
   setDisabled(id: string, disabled: boolean, now?: Date): Promise<boolean>;
   /** Deletes an account and (cascade) its rules; false when it did not exist. */

@@ -138,6 +138,7 @@ for (const dialect of dialects) {
           disabled: false,
           hasAppSecret: true,
           hasPreviousAesKey: false,
+          sendLimits: null,
           updatedAt: 'string',
         },
       );
@@ -359,6 +360,7 @@ for (const dialect of dialects) {
         appId: input.appId,
         encryptMode: 'safe',
         disabled: false,
+        sendLimits: null,
         appSecret: '***',
         token: '***',
         encodingAesKey: '***',

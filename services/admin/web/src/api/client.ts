@@ -18,6 +18,7 @@ import {
 import type { z } from 'zod';
 import type {
   AccountInput,
+  AccountSendLimitsView,
   AccountView,
   ApiErrorBody,
   AuditRow,
@@ -181,6 +182,12 @@ export class AdminApi {
   setAccountDisabled(id: string, disabled: boolean): Promise<AccountView> {
     const path = `/accounts/${encodeURIComponent(id)}/${disabled ? 'disable' : 'enable'}`;
     return this.parsed(accountViewSchema, 'POST', path);
+  }
+
+  /** The account's own send rates and daily quotas (super-admin); `{}` returns it to the deployment's. */
+  setSendLimits(id: string, limits: AccountSendLimitsView): Promise<AccountView> {
+    const path = `/accounts/${encodeURIComponent(id)}/send-limits`;
+    return this.parsed(accountViewSchema, 'PUT', path, limits);
   }
 
   rotateAesKey(id: string, encodingAesKey: string): Promise<AccountView> {

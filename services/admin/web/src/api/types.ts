@@ -1,6 +1,7 @@
 // The admin API's shapes, from the admin service's browser-safe module (`@mpstack/admin/api-types`,
 // zod schemas with inferred types; it imports only zod), so the console and the server cannot drift.
 import type {
+  AccountSendLimitsView,
   AccountView,
   ApiError as ApiErrorBody,
   AuditRow,
@@ -17,6 +18,7 @@ import type {
 } from '@mpstack/admin/api-types';
 
 export type {
+  AccountSendLimitsView,
   AccountView,
   ApiErrorBody,
   AuditRow,

@@ -1,16 +1,18 @@
 import { Button, Card, Input, Popconfirm, Space, Table, type TableColumnsType, Tag } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { AccountInput, AccountView } from '../../api/types';
+import type { AccountInput, AccountSendLimitsView, AccountView } from '../../api/types';
 import { BatchToolbar } from '../../components/batch-toolbar';
 import { formatTime } from '../../format';
 import { useCan, useConsole } from '../../session';
 import { useAction } from '../../use-load';
 import { AccountModal, RotateModal } from './account-forms';
+import { SendLimitsModal, SendLimitTags } from './send-limits-form';
 
 interface RowActions {
   readonly edit: (a: AccountView) => void;
   readonly rotate: (a: AccountView) => void;
+  readonly limits: (a: AccountView) => void;
   readonly retire: (a: AccountView) => void;
   readonly setDisabled: (a: AccountView, disabled: boolean) => void;
 }
@@ -47,6 +49,7 @@ function useColumns(write: boolean, actions: RowActions) {
         </Space>
       ),
     },
+    { title: t('accounts.sendLimits'), render: (_: unknown, a) => <SendLimitTags account={a} /> },
     { title: t('accounts.updatedAt'), dataIndex: 'updatedAt', render: (at: string) => formatTime(at) },
   ];
   if (write) {
@@ -59,6 +62,9 @@ function useColumns(write: boolean, actions: RowActions) {
           </Button>
           <Button size="small" onClick={() => actions.rotate(a)} data-testid={`rotate-${a.id}`}>
             {t('accounts.rotate')}
+          </Button>
+          <Button size="small" onClick={() => actions.limits(a)} data-testid={`send-limits-${a.id}`}>
+            {t('accounts.sendLimits')}
           </Button>
           {a.hasPreviousAesKey && (
             <Popconfirm title={t('accounts.endRotationConfirm')} onConfirm={() => actions.retire(a)}>
@@ -93,6 +99,7 @@ export function AccountsPage() {
   const act = useAction();
   const [editing, setEditing] = useState<AccountView | 'new'>();
   const [rotating, setRotating] = useState<AccountView>();
+  const [limiting, setLimiting] = useState<AccountView>();
   const [selected, setSelected] = useState<readonly string[]>([]);
   const [search, setSearch] = useState('');
   const needle = search.trim().toLowerCase();
@@ -115,6 +122,11 @@ export function AccountsPage() {
     if (ok) setRotating(undefined);
     return done(ok);
   };
+  const saveLimits = async (id: string, limits: AccountSendLimitsView) => {
+    const ok = await act(() => api.setSendLimits(id, limits));
+    if (ok) setLimiting(undefined);
+    return done(ok);
+  };
   const batch = async (disabled: boolean) => {
     await done(await act(() => Promise.all(selected.map((id) => api.setAccountDisabled(id, disabled)))));
     setSelected([]);
@@ -122,6 +134,7 @@ export function AccountsPage() {
   const actions: RowActions = {
     edit: setEditing,
     rotate: setRotating,
+    limits: setLimiting,
     retire: (a) => void act(() => api.retirePreviousAesKey(a.id)).then(done),
     setDisabled: (a, disabled) => void act(() => api.setAccountDisabled(a.id, disabled)).then(done),
   };
@@ -161,6 +174,7 @@ export function AccountsPage() {
       />
       <AccountModal editing={editing} onSave={save} onClose={() => setEditing(undefined)} />
       <RotateModal account={rotating} onRotate={rotate} onClose={() => setRotating(undefined)} />
+      <SendLimitsModal account={limiting} onSave={saveLimits} onClose={() => setLimiting(undefined)} />
     </Card>
   );
 }
