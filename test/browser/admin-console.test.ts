@@ -235,6 +235,28 @@ describe('browser: the operator console of mpstack dev', function () {
     });
   });
 
+  describe("journey: an account's own send rates", () => {
+    it('the super-admin limits the demo account’s template sends in the form; the table and the push estimate follow', async () => {
+      await admin.getByRole('menu').getByText('公众号管理', { exact: true }).click();
+      const limits = admin.getByTestId('limits-demo');
+      assert.equal((await limits.textContent())?.trim(), '部署默认');
+      await admin.getByTestId('send-limits-demo').click();
+      const dialog = admin.getByRole('dialog');
+      await dialog.getByTestId('rate-mode-template').click();
+      await admin.locator('.ant-select-item-option', { hasText: /^限速$/ }).click();
+      await dialog.getByTestId('rate-template').fill('25');
+      await dialog.getByTestId('burst-template').fill('50');
+      await dialog.getByTestId('save-send-limits').click();
+      await admin.getByTestId('limits-demo').getByText('模板消息 25 条/秒').waitFor();
+      // The business service heard the change: 100 recipients = a burst of 50, then 50 at 25/s.
+      const estimate = await admin.evaluate(async () => {
+        const response = await fetch('/admin/api/outbound/estimate?account=demo&recipients=100');
+        return (await response.json()) as { seconds: number | null };
+      });
+      assert.equal(estimate.seconds, 2, JSON.stringify(estimate));
+    });
+  });
+
   describe('journey: signing out', () => {
     it('signs out and is back on the sign-in page; the old session no longer opens the console', async () => {
       await admin.getByTestId('user-menu').hover();
