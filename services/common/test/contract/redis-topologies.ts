@@ -117,6 +117,10 @@ export class RedisWithSentinel {
         ].join('\n'),
       );
       await servers.start(sentinelPort, [config, '--sentinel']);
+      // No TILT: a sentinel whose timer ran 2 s late (a stall of a loaded machine) stops acting for
+      // 30 s, and the replica's link then looks down too long to promote it (seen: +tilt before the
+      // kill, -failover-abort-no-good-slave, the next try 20 s later). The test is about a failover.
+      await cli(sentinelPort, 'sentinel', 'debug', 'tilt-trigger', '3600000', 'tilt-period', '1');
       const sentinel = { host: '127.0.0.1', port: sentinelPort };
       const setup = new RedisWithSentinel(servers, primary, primaryPort, replicaPort, sentinel);
       // The replica is in sync and known to the sentinel: a failover has somewhere to go.
