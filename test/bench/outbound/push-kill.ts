@@ -82,6 +82,12 @@ try {
   state.phase = 'sending after the restart';
   const done = await untilRow((p) => p.state === 'completed');
   const sendSeconds = (performance.now() - sendStarted) / 1000;
+  const atCompletion = tally.summary();
+  console.log(
+    `push completed: at the simulator ${atCompletion.sends} sends to ${atCompletion.distinct} distinct recipients,` +
+      ` ${atCompletion.lost} lost, ${atCompletion.duplicated} duplicated, ${tally.outside} outside the push` +
+      ' (receipts still arriving)',
+  );
   state.phase = 'draining receipts';
   const view = await drainReceipts(worker.url, id, done.sent);
   state.phase = 'done';

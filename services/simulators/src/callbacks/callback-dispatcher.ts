@@ -1,4 +1,5 @@
 import { massSendJobFinishEvent, templateSendJobFinishEvent } from '@mpstack/common/wechat';
+import Denque from 'denque';
 import type { Clock } from '../clock.js';
 import type { MassSendRecord } from '../mass/mass-store.js';
 import { keepAliveFetch } from '../sender/keep-alive-fetch.js';
@@ -34,7 +35,9 @@ export class CallbackDispatcher {
   private readonly fetchImpl: FetchLike;
   private readonly concurrency: number;
   private active = 0;
-  private readonly waiting: (() => void)[] = [];
+  /** Taken from the front in O(1): `Array#shift` moves every element — a 1,000,000-send push's
+   * receipts queued behind 32 slots spent 70 % of the simulator's CPU there. */
+  private readonly waiting = new Denque<() => void>();
 
   constructor(private readonly options: CallbackDispatcherOptions) {
     this.concurrency = Math.max(1, options.concurrency ?? defaultConcurrency);
