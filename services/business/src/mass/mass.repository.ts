@@ -1,5 +1,5 @@
-import type { Db, MassSendsTable } from '@mpstack/common/db';
-import type { Selectable } from 'kysely';
+import type { Database, Db, MassSendsTable } from '@mpstack/common/db';
+import type { ExpressionBuilder, Selectable } from 'kysely';
 import { joinMassReceipt } from '../receipts/receipt.repository.js';
 
 export type MassState = 'scheduled' | 'sending' | 'submitted' | 'finished' | 'failed' | 'cancelled' | 'deleted';
@@ -112,15 +112,7 @@ export class MassRepository {
     const rows = await this.db
       .selectFrom('mass_sends')
       .selectAll()
-      .where((eb) =>
-        eb.or([
-          eb('state', '=', 'scheduled'),
-          eb.and([
-            eb('state', '=', 'sending'),
-            eb.or([eb('next_attempt_at', 'is', null), eb('next_attempt_at', '<=', now)]),
-          ]),
-        ]),
-      )
+      .where(attemptDue(now))
       .where('scheduled_at', '<=', now)
       .orderBy('id')
       .limit(10)
@@ -139,15 +131,7 @@ export class MassRepository {
       .updateTable('mass_sends')
       .set((eb) => ({ state: 'sending', attempts: eb('attempts', '+', 1), next_attempt_at: now + leaseMs }))
       .where('id', '=', id)
-      .where((eb) =>
-        eb.or([
-          eb('state', '=', 'scheduled'),
-          eb.and([
-            eb('state', '=', 'sending'),
-            eb.or([eb('next_attempt_at', 'is', null), eb('next_attempt_at', '<=', now)]),
-          ]),
-        ]),
-      )
+      .where(attemptDue(now))
       .executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
   }
@@ -234,4 +218,16 @@ function toMass(row: Selectable<MassSendsTable>): MassSend {
     attempts: Number(row.attempts),
     nextAttemptAt: num(row.next_attempt_at),
   };
+}
+
+/** A send whose `mass/sendall` attempt is due at `now`: scheduled, or `sending` with its next attempt due. */
+function attemptDue(now: number) {
+  return (eb: ExpressionBuilder<Database, 'mass_sends'>) =>
+    eb.or([
+      eb('state', '=', 'scheduled'),
+      eb.and([
+        eb('state', '=', 'sending'),
+        eb.or([eb('next_attempt_at', 'is', null), eb('next_attempt_at', '<=', now)]),
+      ]),
+    ]);
 }
