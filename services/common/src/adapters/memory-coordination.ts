@@ -265,11 +265,8 @@ export class MemoryCoordination implements CoordinationPort {
     limit: number,
     ttlMs: number,
   ): Promise<{ readonly allowed: boolean; readonly used: number }> {
-    const used = this.#store.record<number>(key) ?? 0;
-    if (used >= limit) return { allowed: false, used };
-    const now = this.#store.now();
-    this.#store.setRecord(key, used + 1, used === 0 ? now + ttlMs : (this.#store.expiryOf(key) ?? now + ttlMs));
-    return { allowed: true, used: used + 1 };
+    const { granted, used } = await this.consumeQuotas(key, limit, ttlMs, 1);
+    return { allowed: granted === 1, used };
   }
 
   async consumeQuotas(
