@@ -49,7 +49,7 @@ export function createOutboundClient(
   const limits = new AccountLimitsCache({ db, ...(logger === undefined ? {} : { logger }) });
   const client = createWeChatApiClient(config, {
     coordination,
-    telemetry: { meter: telemetry.meter, tracer: telemetry.tracer },
+    telemetry: { meter: telemetry.meter, tracer: telemetry.tracer, isTracing: telemetry.isTracing },
     accountRates: async (appId) => (await limits.of(appId))?.rates,
     accountQuotas: async (appId) => (await limits.of(appId))?.dailyQuotas,
     secrets: {

@@ -26,8 +26,11 @@ export interface AppSecretLoader {
 export interface WeChatApiPorts {
   readonly coordination: CoordinationPort;
   readonly secrets: AppSecretLoader;
-  /** The service's telemetry; without it the global OpenTelemetry API (a no-op unless installed). */
-  readonly telemetry?: { readonly meter: Meter; readonly tracer: Tracer };
+  /**
+   * The service's telemetry; without it the global OpenTelemetry API (a no-op unless installed).
+   * `isTracing: false` (no span exporter) skips the span per call: no one would see it.
+   */
+  readonly telemetry?: { readonly meter: Meter; readonly tracer: Tracer; readonly isTracing?: boolean };
   /** The account's own daily limits (a raised template quota), overriding the configured ones. */
   readonly accountQuotas?: (appId: string) => Promise<Readonly<Record<string, number>> | undefined>;
   /**
@@ -132,7 +135,8 @@ class Client implements WeChatApiClient {
   readonly #holder = `${hostname()}:${process.pid}:${randomBytes(6).toString('hex')}`;
   readonly #tokens = new Map<string, SharedCredential>();
   readonly #tickets = new Map<string, SharedCredential>();
-  readonly #tracer: Tracer;
+  /** Undefined when spans are not exported (`telemetry.isTracing` false): no span per call then. */
+  readonly #tracer: Tracer | undefined;
   readonly #metrics: ReturnType<typeof createMetrics>;
 
   constructor(config: WeChatApiConfig, ports: WeChatApiPorts) {
@@ -157,7 +161,12 @@ class Client implements WeChatApiClient {
       now: this.#now,
       sleep: this.#sleep,
     });
-    this.#tracer = ports.telemetry?.tracer ?? trace.getTracer('mpstack-wechat-api');
+    this.#tracer =
+      ports.telemetry === undefined
+        ? trace.getTracer('mpstack-wechat-api')
+        : ports.telemetry.isTracing === false
+          ? undefined
+          : ports.telemetry.tracer;
     this.#metrics = createMetrics(ports.telemetry?.meter ?? metrics.getMeter('mpstack-wechat-api'));
   }
 
@@ -179,6 +188,7 @@ class Client implements WeChatApiClient {
     if (spec.multipart === true) {
       throw new AppError(ErrorCode.badRequest, `${api} is a multipart upload; the client sends JSON only`);
     }
+    if (this.#tracer === undefined) return this.#callSpan(appId, api, spec, params);
     return this.#tracer.startActiveSpan(`wechat ${api}`, { attributes: { 'wechat.api': api } }, async (span) => {
       try {
         const result = await this.#callSpan(appId, api, spec, params);
