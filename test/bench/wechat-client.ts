@@ -3,8 +3,12 @@
  * same POST through a bare undici Pool with a token fetched once (no coordination, no quota, no
  * failover, no telemetry). The simulator runs in its own process; the figures are this
  * process's CPU per send and sends/s, at 16 sends in flight (BENCH_WECHAT_IN_FLIGHT), rate limit off.
+ * The client gets the telemetry a service gets (`createTelemetry`: the SDK's meter and tracer
+ * registered globally, no span exporter), so its metrics and spans cost what they cost in business.
  *
  *   make bench-wechat-client      (BENCH_WECHAT_SECONDS per phase, default 8)
+ *   BENCH_WECHAT_PEER=stub        a stub answering each call at once instead of the simulator
+ *                                 (wechat-stub-child.ts): the client's own cost, not the simulator's pace
  *
  * Needs the local Redis (a key prefix of its own, deleted afterwards).
  */
@@ -12,12 +16,14 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { RedisCoordination } from '@mpstack/common/adapters';
+import { createTelemetry } from '@mpstack/common/telemetry';
 import { createWeChatApiClient } from '@mpstack/common/wechat-api';
 import { deleteKeys, REDIS_URL, uniqueName } from '@mpstack/testkit';
 import { Pool } from 'undici';
 
 const seconds = Number(process.env['BENCH_WECHAT_SECONDS'] ?? 8);
 const inFlight = Number(process.env['BENCH_WECHAT_IN_FLIGHT'] ?? 16);
+const peer = process.env['BENCH_WECHAT_PEER'] === 'stub' ? './wechat-stub-child.js' : './wechat-sim-child.js';
 
 interface Phase {
   readonly name: string;
@@ -45,7 +51,7 @@ async function phase(name: string, send: () => Promise<void>): Promise<Phase> {
   return { name, sends, perSecond: sends / elapsed, cpuMicrosPerSend: (used.user + used.system) / sends };
 }
 
-const child = spawn(process.execPath, [fileURLToPath(new URL('./wechat-sim-child.js', import.meta.url))], {
+const child = spawn(process.execPath, [fileURLToPath(new URL(peer, import.meta.url))], {
   stdio: ['pipe', 'pipe', 'inherit'],
 });
 const sim = await new Promise<{ url: string; appId: string; secret: string }>((resolve, reject) => {
@@ -58,9 +64,10 @@ const sim = await new Promise<{ url: string; appId: string; secret: string }>((r
 });
 const keyPrefix = `bench:${uniqueName('wxclient')}:`;
 const coordination = new RedisCoordination({ url: REDIS_URL, keyPrefix });
+const telemetry = createTelemetry({ service: 'bench-wechat-client', traceSampleRatio: 0.01 });
 const client = createWeChatApiClient(
   { bases: [sim.url], dailyQuotas: { sendTemplateMessage: 1e12 } },
-  { coordination, secrets: { appSecret: async () => sim.secret } },
+  { coordination, secrets: { appSecret: async () => sim.secret }, telemetry },
 );
 const message = (i: number) => ({
   touser: 'o-bench-follower',
@@ -96,6 +103,7 @@ try {
   );
 } finally {
   await client.close();
+  await telemetry.shutdown();
   await coordination.close();
   await deleteKeys(keyPrefix);
   child.stdin?.end();
