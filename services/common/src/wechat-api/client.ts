@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { type Meter, metrics, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
+import { type Attributes, type Meter, metrics, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
 import { AppError, ErrorCode } from '../errors/app-error.js';
 import type { CoordinationPort } from '../ports/coordination.js';
 import {
@@ -251,7 +251,7 @@ class Client implements WeChatApiClient {
       if (error instanceof WeChatLocalRefusal) this.#metrics.refusals.add(1, { api, reason: error.reason });
       throw error;
     } finally {
-      this.#metrics.duration.record((performance.now() - startedAt) / 1000, { api });
+      this.#metrics.duration.record((performance.now() - startedAt) / 1000, this.#metrics.apiAttributes(api));
     }
   }
 
@@ -275,7 +275,7 @@ class Client implements WeChatApiClient {
     for (let attempt = 1; ; attempt += 1) {
       const body = await this.#send(api, spec, params, token);
       const errcode = Number(body.errcode ?? 0);
-      this.#metrics.calls.add(1, { api, errcode: String(errcode) });
+      this.#metrics.calls.add(1, `${api} ${errcode}`, () => ({ api, errcode: String(errcode) }));
       if (errcode === 0) {
         // WeChat reset the account's daily counters: so do ours (a remembered 45009 ends now).
         // Best effort, as #learn: the call itself succeeded.
@@ -319,10 +319,7 @@ class Client implements WeChatApiClient {
   }
 
   async #send(api: string, spec: ApiSpec, params: CallParams, token: string | undefined): Promise<ApiResult> {
-    const query = new URLSearchParams();
-    if (token !== undefined) query.set('access_token', token);
-    for (const [name, value] of Object.entries(params.query ?? {})) query.set(name, String(value));
-    const search = query.toString();
+    const search = queryOf(token, params.query);
     const body = params.body === undefined ? undefined : JSON.stringify(params.body);
     const isRepeatable = spec.method === 'GET' || spec.auth === 'none' || hasIdempotencyKey(params.body);
     try {
@@ -337,7 +334,7 @@ class Client implements WeChatApiClient {
       );
       return answer.body;
     } catch (error) {
-      this.#metrics.calls.add(1, { api, errcode: 'unavailable' });
+      this.#metrics.calls.add(1, `${api} unavailable`, () => ({ api, errcode: 'unavailable' }));
       if (error instanceof HostFailure) {
         const outcome =
           error.isMaybeDelivered && !isRepeatable
@@ -424,6 +421,15 @@ function fetchedFrom(api: string, value: unknown, expiresIn: unknown): FetchedCr
   return { value, expiresInMs: seconds * 1000 };
 }
 
+/** The query string of a call; the access_token alone (every send) without a URLSearchParams. */
+function queryOf(token: string | undefined, params: CallParams['query']): string {
+  if (params === undefined) return token === undefined ? '' : `access_token=${encodeURIComponent(token)}`;
+  const query = new URLSearchParams();
+  if (token !== undefined) query.set('access_token', token);
+  for (const [name, value] of Object.entries(params)) query.set(name, String(value));
+  return query.toString();
+}
+
 function hasIdempotencyKey(body: unknown): boolean {
   if (body === null || typeof body !== 'object') return false;
   const fields = body as { client_msg_id?: unknown; clientmsgid?: unknown };
@@ -433,15 +439,31 @@ function hasIdempotencyKey(body: unknown): boolean {
   );
 }
 
+/**
+ * The metrics of every call. The calls counter is counted here and reported when the metrics are
+ * collected (an observable counter: the same Prometheus exposition), and the duration's `{ api }`
+ * attribute set is made once per API: the synchronous API hashes an attribute set (keys sorted,
+ * JSON) at every call before its own lookup — two per send. The ingress's request counter does
+ * the same (`services/ingress/src/metrics.ts`).
+ */
 function createMetrics(meter: Meter) {
+  const byApi = new Map<string, Attributes>();
   return {
-    calls: meter.createCounter('mpstack_wechat_api_calls_total', {
+    calls: new TallyCounter(meter, 'mpstack_wechat_api_calls_total', {
       description: 'WeChat API answers by API and errcode (0 success, "unavailable" no host answered)',
     }),
     duration: meter.createHistogram('mpstack_wechat_api_duration_seconds', {
       description: 'WeChat API calls, flow control and retries included',
       unit: 's',
     }),
+    apiAttributes(api: string): Attributes {
+      let attributes = byApi.get(api);
+      if (attributes === undefined) {
+        attributes = { api };
+        byApi.set(api, attributes);
+      }
+      return attributes;
+    },
     refreshes: meter.createCounter('mpstack_wechat_token_refreshes_total', {
       description: 'access_token / jsapi_ticket refreshes this replica made as the writer, by outcome',
     }),
@@ -452,4 +474,22 @@ function createMetrics(meter: Meter) {
       description: 'Calls not attempted because WeChat would refuse them (quota, service window), by reason',
     }),
   };
+}
+
+/** A monotonic counter counted in a map by the caller's key, reported at each collection. */
+class TallyCounter {
+  readonly #series = new Map<string, { readonly attributes: Attributes; value: number }>();
+
+  constructor(meter: Meter, name: string, options: { readonly description: string }) {
+    meter.createObservableCounter(name, options).addCallback((result) => {
+      for (const { attributes, value } of this.#series.values()) result.observe(value, attributes);
+    });
+  }
+
+  /** Adds `value` to the series of `key` (one key per attribute set; `attributes` is called once). */
+  add(value: number, key: string, attributes: () => Attributes): void {
+    const entry = this.#series.get(key);
+    if (entry === undefined) this.#series.set(key, { attributes: attributes(), value });
+    else entry.value += value;
+  }
 }
