@@ -69,6 +69,8 @@ export interface OutboundStand {
   businessProcess(extra?: Record<string, string>): Promise<{ url: string; child: ChildProcess }>;
   /** The ingress's process when it runs as a child ({@link OutboundStandOptions.ingressProcess}). */
   readonly ingressChild: ChildProcess | undefined;
+  /** The ingress the simulator pushes its job-finish events to. */
+  readonly ingressUrl: string;
   /** Template sends the simulator accepted, per openid (what WeChat really sent). */
   sendsPerOpenId(): Promise<Map<string, number>>;
   /**
@@ -202,6 +204,7 @@ export async function createOutboundStand(options: OutboundStandOptions): Promis
       return spawnService('business', (port) => businessEnv({ MPSTACK_BUSINESS_PORT: String(port), ...extra }));
     },
     ingressChild,
+    ingressUrl: ingress.url,
     async sendsPerOpenId() {
       const response = await fetch(`${simulator.hosts.api2}/_sim/accounts/${stack.account.id}/template-sends`);
       const { sends } = (await response.json()) as { sends: { openid: string }[] };

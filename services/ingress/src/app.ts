@@ -21,6 +21,7 @@ import { IngressMetrics } from './metrics.js';
 import type { FastPathPlugin, ReplyRule } from './rules/rule.types.js';
 import { RuleCache } from './rules/rule-cache.js';
 import { Forwarder } from './slowpath/forwarder.js';
+import { ReceiptGroups } from './slowpath/receipt-groups.js';
 import { DiskSpool } from './spool/disk-spool.js';
 import type { SpoolHandover } from './spool/handover.js';
 import { createWebhookHandler, type WebhookSettings } from './webhook/webhook-handler.js';
@@ -75,6 +76,7 @@ export function createIngress(deps: IngressDeps): Ingress {
     ...(deps.handover === undefined ? {} : { handover: deps.handover }),
     ...(deps.shutdownDrainMs === undefined ? {} : { shutdownDrainMs: deps.shutdownDrainMs }),
   });
+  const receiptGroups = receiptGroupsOf(deps, forwarder);
   const logSink = new LogSink({ queue: deps.queue, logger: deps.logger, meter: deps.telemetry.meter });
   const metrics = new IngressMetrics(deps.telemetry.meter);
   const serviceWindows = windowRecorder(deps);
@@ -87,6 +89,7 @@ export function createIngress(deps: IngressDeps): Ingress {
     coordination: deps.coordination,
     serviceWindows,
     forwarder,
+    receiptGroups,
     logSink,
     metrics,
     logger: deps.logger,
@@ -145,6 +148,8 @@ export function createIngress(deps: IngressDeps): Ingress {
     },
     async close() {
       if (reloadTimer !== undefined) clearInterval(reloadTimer);
+      // The requests of a group being gathered wait for it: hand it over before the spool closes.
+      await receiptGroups.flush();
       const [spool] = await Promise.allSettled([
         forwarder.close(),
         logSink.close(),
@@ -155,6 +160,16 @@ export function createIngress(deps: IngressDeps): Ingress {
       if (spool.status === 'rejected') throw spool.reason;
     },
   };
+}
+
+/** Delivery receipts gathered into one message of `mpstack.receipts` per group (see ReceiptGroups). */
+function receiptGroupsOf(deps: IngressDeps, forwarder: Forwarder): ReceiptGroups {
+  return new ReceiptGroups({
+    forwarder,
+    tracer: deps.telemetry.tracer,
+    windowMs: deps.settings.receiptGroupMs ?? 0,
+    maxReceipts: deps.settings.receiptGroupMax ?? 200,
+  });
 }
 
 /** The followers' customer-service windows, written in coalesced batches (see ServiceWindowRecorder). */

@@ -34,6 +34,13 @@ const ingressEnvSchema = commonEnvSchema.extend({
   MPSTACK_HOLD_MS: intFromEnv(6000, 0, 60000),
   MPSTACK_PUBLISH_TIMEOUT_MS: intFromEnv(2000, 50, 30000),
   /**
+   * Delivery receipts (TEMPLATESENDJOBFINISH / MASSSENDJOBFINISH) share a queue message: those
+   * arriving while the previous group is being confirmed, gathered for at least this long (0: the
+   * event-loop turn), at most MPSTACK_RECEIPT_GROUP_MAX in one (1: each receipt alone).
+   */
+  MPSTACK_RECEIPT_GROUP_MS: intFromEnv(0, 0, 1000),
+  MPSTACK_RECEIPT_GROUP_MAX: intFromEnv(200, 1, 1000),
+  /**
    * On SIGTERM, how long the spool is offered to the broker before what is left is handed
    * over to the database; the pod's grace period must cover it (the operator sizes it).
    */
@@ -91,6 +98,8 @@ export interface IngressConfig {
   readonly claimLeaseMs: number;
   readonly holdMs: number;
   readonly publishTimeoutMs: number;
+  readonly receiptGroupMs: number;
+  readonly receiptGroupMax: number;
   readonly shutdownDrainSeconds: number;
   readonly traceSampleRatio: number;
   readonly serviceWindowRules: ServiceWindowRules;
@@ -110,6 +119,8 @@ export function loadIngressConfig(env: Environment): IngressConfig {
     claimLeaseMs: e.MPSTACK_CLAIM_LEASE_MS,
     holdMs: e.MPSTACK_HOLD_MS,
     publishTimeoutMs: e.MPSTACK_PUBLISH_TIMEOUT_MS,
+    receiptGroupMs: e.MPSTACK_RECEIPT_GROUP_MS,
+    receiptGroupMax: e.MPSTACK_RECEIPT_GROUP_MAX,
     shutdownDrainSeconds: e.MPSTACK_SHUTDOWN_DRAIN_SECONDS,
     traceSampleRatio: e.MPSTACK_TRACE_SAMPLE_RATIO,
     serviceWindowRules: {

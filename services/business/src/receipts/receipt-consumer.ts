@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { decodeReceipt, type JobReceipt, receiptsQueue } from '@mpstack/common/contracts';
+import { decodeReceipts, type JobReceipt, type RejectedReceipt, receiptsQueue } from '@mpstack/common/contracts';
 import type { Logger } from '@mpstack/common/logging';
 import type { Consumer, HandlerOutcome, QueuePort } from '@mpstack/common/ports';
 import type { Telemetry } from '@mpstack/common/telemetry';
@@ -20,9 +20,10 @@ const maxBatch = 500;
  */
 const defaultGatherMs = 200;
 
+/** One delivery's receipts (a group from the ingress, or an older replica's single receipt). */
 interface Waiting {
-  readonly receipt: JobReceipt;
-  readonly settle: (outcome: { fresh: boolean } | { error: unknown }) => void;
+  readonly receipts: readonly JobReceipt[];
+  readonly settle: (outcome: { fresh: readonly boolean[] } | { error: unknown }) => void;
 }
 
 /**
@@ -44,6 +45,8 @@ export class ReceiptConsumer {
   private consumer: Consumer | undefined;
   private readonly received: ReturnType<Telemetry['meter']['createCounter']>;
   private waiting: Waiting[] = [];
+  /** Receipts in `waiting`. */
+  private pending = 0;
   private writing = false;
   private gathering: NodeJS.Timeout | undefined;
   private readonly gatherMs: number;
@@ -53,7 +56,7 @@ export class ReceiptConsumer {
   constructor(
     private readonly options: {
       readonly queue: QueuePort;
-      readonly receipts: ReceiptRepository;
+      readonly receipts: Pick<ReceiptRepository, 'applyAll'>;
       readonly logger: Logger;
       readonly meter: Telemetry['meter'];
       readonly prefetch: number;
@@ -81,25 +84,35 @@ export class ReceiptConsumer {
   }
 
   private async handle(body: Buffer): Promise<HandlerOutcome> {
-    let receipt: JobReceipt;
+    let decoded: ReturnType<typeof decodeReceipts>;
     try {
-      receipt = decodeReceipt(body);
+      decoded = decodeReceipts(body);
     } catch (error) {
       return { action: 'dead-letter', reason: (error as Error).message };
     }
-    const outcome = await new Promise<{ fresh: boolean } | { error: unknown }>((settle) => {
-      this.waiting.push({ receipt, settle });
-      this.schedule();
-    });
+    const { receipts, rejected } = decoded;
+    const outcome =
+      receipts.length === 0
+        ? { fresh: [] }
+        : await new Promise<{ fresh: readonly boolean[] } | { error: unknown }>((settle) => {
+            this.waiting.push({ receipts, settle });
+            this.pending += receipts.length;
+            this.schedule();
+          });
     if ('error' in outcome) {
-      this.options.logger.warn({ err: outcome.error, msgId: receipt.msgId }, 'receipt not stored; retried');
+      this.options.logger.warn({ err: outcome.error, receipts: receipts.length }, 'receipts not stored; retried');
       await sleep(1000);
       return { action: 'retry' };
     }
-    if (outcome.fresh) this.received.add(1, { kind: receipt.kind, status: receipt.status });
-    // A repeat too (fresh or not): its id and time are the receipt's, so it is counted once, and a
-    // crash after the write but before the first event was published loses no count.
-    this.options.events?.record(receiptEventOf(receipt));
+    for (const [i, receipt] of receipts.entries()) {
+      if (outcome.fresh[i] === true) this.received.add(1, { kind: receipt.kind, status: receipt.status });
+      // A repeat too (fresh or not): its id and time are the receipt's, so it is counted once, and a
+      // crash after the write but before the first event was published loses no count.
+      this.options.events?.record(receiptEventOf(receipt));
+    }
+    // The group's valid receipts are applied; the message is kept with the reasons of the others
+    // (applying it again from the dead-letter queue changes nothing for those applied).
+    if (rejected.length > 0) return { action: 'dead-letter', reason: rejectionReason(rejected) };
     return { action: 'ack' };
   }
 
@@ -109,7 +122,7 @@ export class ReceiptConsumer {
    */
   private schedule(): void {
     if (this.writing) return;
-    if (this.waiting.length >= this.fullBatch || this.gatherMs === 0) {
+    if (this.pending >= this.fullBatch || this.gatherMs === 0) {
       clearTimeout(this.gathering);
       this.gathering = undefined;
       this.writing = true;
@@ -129,15 +142,38 @@ export class ReceiptConsumer {
    * steady flow of receipts a stream of batches of a handful).
    */
   private async writeWaiting(): Promise<void> {
-    const batch = this.waiting.slice(0, maxBatch);
-    this.waiting = this.waiting.slice(batch.length);
+    // Whole deliveries, up to maxBatch receipts (a delivery larger than that goes alone).
+    let taken = 0;
+    let size = 0;
+    for (const w of this.waiting) {
+      if (taken > 0 && size + w.receipts.length > maxBatch) break;
+      taken += 1;
+      size += w.receipts.length;
+    }
+    const batch = this.waiting.slice(0, taken);
+    this.waiting = this.waiting.slice(taken);
+    this.pending -= size;
     try {
-      const fresh = await this.options.receipts.applyAll(batch.map((w) => w.receipt));
-      for (const [i, w] of batch.entries()) w.settle({ fresh: fresh[i] === true });
+      const fresh = await this.options.receipts.applyAll(batch.flatMap((w) => w.receipts));
+      let at = 0;
+      for (const w of batch) {
+        w.settle({ fresh: fresh.slice(at, at + w.receipts.length) });
+        at += w.receipts.length;
+      }
     } catch (error) {
       for (const w of batch) w.settle({ error });
     }
     this.writing = false;
     if (this.waiting.length > 0) this.schedule();
   }
+}
+
+/** The dead-letter reason of a group with entries that are not receipts (the first few named). */
+function rejectionReason(rejected: readonly RejectedReceipt[]): string {
+  const named = rejected
+    .slice(0, 5)
+    .map((r) => `entry ${r.index}: ${r.reason}`)
+    .join('; ');
+  const more = rejected.length > 5 ? `; and ${rejected.length - 5} more` : '';
+  return `job receipt group: ${rejected.length} not a receipt (the others applied): ${named}${more}`;
 }

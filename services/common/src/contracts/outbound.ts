@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { AppError, ErrorCode } from '../errors/app-error.js';
 import type { JobFinishEvent } from '../wechat/message-types.js';
-import { decodeJson } from './decode.js';
+import { checkContract, decodeJson } from './decode.js';
 
 /**
  * The outbound pipeline's queues (the business service, docs/architecture.md §4).
@@ -136,6 +137,56 @@ export function encodeReceipt(receipt: JobReceipt): string {
 /** Parses a receipt body; throws a `message_invalid` AppError naming the field. */
 export function decodeReceipt(body: Buffer | string): JobReceipt {
   return decodeJson('job receipt', jobReceiptSchema, body);
+}
+
+/**
+ * A group of receipts in one message: a JSON array of encoded receipts (see
+ * {@link encodeReceipt}). The ingress gathers the receipts arriving within a few milliseconds
+ * into one confirmed publish — one queue message per push's receipt cost the broker more CPU
+ * than anything else on the outbound path.
+ */
+export function encodeReceiptGroup(encoded: readonly string[]): string {
+  return `[${encoded.join(',')}]`;
+}
+
+/** An entry of a receipt group that is not a receipt: its place in the group and why. */
+export interface RejectedReceipt {
+  readonly index: number;
+  readonly reason: string;
+}
+
+/**
+ * Parses a receipt message: a group (a JSON array, {@link encodeReceiptGroup}) or the single
+ * receipt older ingress replicas publish (a JSON object) — both are accepted during a rolling
+ * upgrade. Each entry of a group is checked on its own: the valid ones are returned with the
+ * rejected ones' reasons, so one bad entry never holds back the others. Throws a
+ * `message_invalid` AppError when the body is neither (not JSON, or a single body that is not
+ * a receipt).
+ */
+export function decodeReceipts(body: Buffer | string): {
+  readonly receipts: JobReceipt[];
+  readonly rejected: RejectedReceipt[];
+} {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(typeof body === 'string' ? body : body.toString('utf8'));
+  } catch (error) {
+    throw new AppError(ErrorCode.messageInvalid, 'job receipt: not JSON', { cause: error });
+  }
+  if (!Array.isArray(raw)) return { receipts: [checkContract('job receipt', jobReceiptSchema, raw)], rejected: [] };
+  const receipts: JobReceipt[] = [];
+  const rejected: RejectedReceipt[] = [];
+  raw.forEach((item: unknown, index) => {
+    const result = jobReceiptSchema.safeParse(item);
+    if (result.success) {
+      receipts.push(result.data);
+      return;
+    }
+    const issue = result.error.issues[0];
+    const where = issue === undefined || issue.path.length === 0 ? '' : ` at ${issue.path.join('.')}`;
+    rejected.push({ index, reason: `${issue?.message ?? 'invalid'}${where}` });
+  });
+  return { receipts, rejected };
 }
 
 /**

@@ -1,16 +1,10 @@
-import {
-  encodeInbound,
-  encodeReceipt,
-  inboundQueueName,
-  partitionOf,
-  receiptOf,
-  receiptsQueue,
-} from '@mpstack/common/contracts';
+import { encodeInbound, encodeReceipt, inboundQueueName, partitionOf, receiptOf } from '@mpstack/common/contracts';
 import { extractTraceContext, injectTraceContext, trace } from '@mpstack/common/telemetry';
 import { buildReply, type JobFinishEvent, type WxMessage } from '@mpstack/common/wechat';
 import type { Account } from '../accounts/account.types.js';
 import type { FastPathDecision } from '../rules/rule.types.js';
 import type { ForwardOutcome } from '../slowpath/forwarder.js';
+import type { ReceiptGroups } from '../slowpath/receipt-groups.js';
 import type { HoldReason, LeaseKeeper } from './claim.js';
 import { successBody } from './respond.js';
 import type { Execution, Outcome, WebhookDeps } from './webhook.types.js';
@@ -68,16 +62,31 @@ export async function execute(
  * claim: its consumer applies each `MsgID` once (business's receipt repository: the
  * `template_receipts` key, a mass send finished once), so a WeChat re-delivery forwarded again
  * changes nothing, while the claim, its lease and the stored reply cost two Redis round trips
- * on the outbound pipeline's busiest path (one receipt per send). Same hand-over as any
- * forwarded message — a confirmed publish or the disk spool, else the request is held so that
- * WeChat re-delivers it — and the answer is `success` (nothing is shown for a receipt).
+ * on the outbound pipeline's busiest path (one receipt per send). The receipts of a few
+ * milliseconds travel as one message ({@link ReceiptGroups}); the group has the hand-over of any
+ * forwarded message — a confirmed publish or the disk spool, else each of its requests is held
+ * so that WeChat re-delivers it — and the answer is `success` (nothing is shown for a receipt).
  */
-export async function executeReceipt(deps: WebhookDeps, execution: Execution): Promise<Executed> {
-  const forwarded = await forwardOrHold(deps, execution, 0);
-  if (forwarded === undefined) return { held: 'forward_failed', result: { outcome: 'held_forward_failed' } };
-  if (forwarded === 'spooled') deps.metrics.recordSpooled(execution.account.id);
-  const { message } = execution;
-  const decidedBy = message.kind === 'event' ? `event:${message.event}` : 'receipt';
+export async function executeReceipt(
+  deps: WebhookDeps,
+  execution: Execution & { readonly message: JobFinishEvent },
+): Promise<Executed> {
+  const { account, message, messageKey } = execution;
+  let forwarded: ForwardOutcome;
+  try {
+    // Gathered with the receipts of the next few milliseconds into one message (ReceiptGroups).
+    const receipt = receiptOf(messageKey, account.id, message, deps.clock());
+    forwarded = await deps.receiptGroups.add(
+      messageKey,
+      encodeReceipt(receipt),
+      extractTraceContext(execution.incoming),
+    );
+  } catch (error) {
+    deps.logger.error({ err: error, messageKey }, 'neither broker nor spool took the receipt group');
+    return { held: 'forward_failed', result: { outcome: 'held_forward_failed' } };
+  }
+  if (forwarded === 'spooled') deps.metrics.recordSpooled(account.id);
+  const decidedBy = `event:${message.event}`;
   return { replyXml: successBody, result: { outcome: `accepted_${forwarded}`, decidedBy } };
 }
 
@@ -150,23 +159,12 @@ async function forward(deps: WebhookDeps, execution: Execution, fence: number): 
   const headers: Record<string, string> = { account: account.id };
   injectTraceContext(headers, trace.setSpan(parent, span));
   try {
-    return await deps.forwarder.forward(
-      isJobFinish(message)
-        ? // A delivery receipt goes to the outbound pipeline, not to a user's partition:
-          // same hand-over (confirmed publish or disk spool), so an acknowledged receipt is kept.
-          {
-            queue: receiptsQueue,
-            messageId: messageKey,
-            headers,
-            body: encodeReceipt(receiptOf(messageKey, account.id, message, deps.clock())),
-          }
-        : {
-            queue: inboundQueueName(partitionOf(message.fromUserName, deps.settings.partitions)),
-            messageId: messageKey,
-            headers,
-            body: encodeInbound({ id: messageKey, fence, account: account.id, receivedAt: deps.clock(), message }),
-          },
-    );
+    return await deps.forwarder.forward({
+      queue: inboundQueueName(partitionOf(message.fromUserName, deps.settings.partitions)),
+      messageId: messageKey,
+      headers,
+      body: encodeInbound({ id: messageKey, fence, account: account.id, receivedAt: deps.clock(), message }),
+    });
   } finally {
     span.end();
   }

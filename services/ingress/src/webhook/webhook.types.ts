@@ -11,6 +11,7 @@ import type { IngressMetrics } from '../metrics.js';
 import type { FastPathPlugin } from '../rules/rule.types.js';
 import type { RuleCache } from '../rules/rule-cache.js';
 import type { Forwarder } from '../slowpath/forwarder.js';
+import type { ReceiptGroups } from '../slowpath/receipt-groups.js';
 
 export interface WebhookSettings {
   readonly timestampWindowSeconds: number;
@@ -25,6 +26,10 @@ export interface WebhookSettings {
   readonly holdMs: number;
   /** The customer-service window recorded per interaction (default: the kf doc's 5 / 48 h and 3 / 1 min). */
   readonly serviceWindowRules?: ServiceWindowRules;
+  /** How long a group of delivery receipts gathers at least (default 0: the event-loop turn; see ReceiptGroups). */
+  readonly receiptGroupMs?: number;
+  /** Receipts in one message at most (default 200; 1: each alone). */
+  readonly receiptGroupMax?: number;
 }
 
 export interface WebhookDeps {
@@ -36,6 +41,8 @@ export interface WebhookDeps {
   /** Writes followers' customer-service windows in coalesced batches (see ServiceWindowRecorder). */
   readonly serviceWindows: ServiceWindowRecorder;
   readonly forwarder: Forwarder;
+  /** Gathers delivery receipts into one message per few milliseconds (see ReceiptGroups). */
+  readonly receiptGroups: ReceiptGroups;
   readonly logSink: LogSink;
   readonly metrics: IngressMetrics;
   readonly logger: Logger;

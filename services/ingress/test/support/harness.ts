@@ -6,7 +6,7 @@ import { AmqpQueue, RedisCoordination } from '@mpstack/common/adapters';
 import {
   decodeInbound,
   decodeLogEventBatch,
-  decodeReceipt,
+  decodeReceipts,
   inboundQueueName,
   inboundQueues,
   type JobReceipt,
@@ -196,7 +196,7 @@ export async function startRecorder(amqpUrl: string, connectionName: string): Pr
   await queue.consume(
     receiptsQueue,
     async (delivery) => {
-      receipts.push(decodeReceipt(delivery.body));
+      receipts.push(...decodeReceipts(delivery.body).receipts);
       return { action: 'ack' };
     },
     { prefetch: 10 },

@@ -1,0 +1,141 @@
+import assert from 'node:assert/strict';
+import { AmqpQueue } from '@mpstack/common/adapters';
+import {
+  encodeReceipt,
+  encodeReceiptGroup,
+  type JobReceipt,
+  receiptsDeadLetterQueue,
+  receiptsDeclaration,
+  receiptsQueue,
+} from '@mpstack/common/contracts';
+import { createLogger } from '@mpstack/common/logging';
+import { createTelemetry } from '@mpstack/common/telemetry';
+import { createVhost, deleteVhost, uniqueName, until } from '@mpstack/testkit';
+import { ReceiptConsumer } from '../../src/receipts/receipt-consumer.js';
+
+let sequence = 0;
+function receipt(overrides: Partial<JobReceipt> = {}): JobReceipt {
+  sequence += 1;
+  return {
+    id: `k${sequence}`,
+    account: 'shop',
+    kind: 'template',
+    msgId: String(1_000_000 + sequence),
+    openId: `oFollower${sequence}`,
+    status: 'success',
+    at: 1_700_000_000_000,
+    receivedAt: 1_700_000_000_100,
+    ...overrides,
+  };
+}
+
+/**
+ * The receipt consumer on a real RabbitMQ vhost with a stand-in for the receipts table (its SQL
+ * has tests of its own): what reaches `applyAll`, what is acked and what is dead-lettered.
+ */
+describe('business/receipt consumer: groups of receipts and the single form of older ingress replicas', function () {
+  this.timeout(30_000);
+  let vhost: string;
+  let queue: AmqpQueue;
+  let consumer: ReceiptConsumer;
+  const applied: JobReceipt[] = [];
+  const calls: number[] = [];
+  const dead: { body: string; reason: string | undefined }[] = [];
+  let failNext = 0;
+
+  before(async () => {
+    vhost = uniqueName('mpstack-test-receipts');
+    const url = await createVhost(vhost);
+    queue = new AmqpQueue({ url, connectionName: `${vhost}-business` });
+    await queue.waitUntilConnected(5_000);
+    await queue.declare([receiptsDeclaration]);
+    const telemetry = createTelemetry({ service: 'business', traceSampleRatio: 0, registerGlobalTracer: false });
+    consumer = new ReceiptConsumer({
+      queue,
+      receipts: {
+        applyAll: async (receipts) => {
+          if (failNext > 0) {
+            failNext -= 1;
+            throw new Error('database down');
+          }
+          calls.push(receipts.length);
+          const fresh = receipts.map((r) => !applied.some((a) => a.msgId === r.msgId));
+          applied.push(...receipts.filter((_, i) => fresh[i]));
+          return fresh;
+        },
+      },
+      logger: createLogger({ service: 'business', level: 'silent' }),
+      meter: telemetry.meter,
+      prefetch: 50,
+      gatherMs: 20,
+    });
+    await consumer.start();
+    await queue.consume(
+      receiptsDeadLetterQueue,
+      async (delivery) => {
+        dead.push({ body: delivery.body.toString(), reason: delivery.headers['x-death-reason'] });
+        return { action: 'ack' };
+      },
+      { prefetch: 10 },
+    );
+  });
+  after(async () => {
+    await consumer?.close();
+    await queue?.close();
+    await deleteVhost(vhost).catch(() => undefined);
+  });
+
+  const has = (r: JobReceipt) => applied.some((a) => a.msgId === r.msgId);
+
+  it('applies every receipt of a group, and a single receipt as an older ingress publishes it', async () => {
+    const group = [receipt(), receipt(), receipt({ kind: 'mass', openId: 'mphelper', status: 'send success' })];
+    const single = receipt();
+    await queue.publish(receiptsQueue, Buffer.from(encodeReceiptGroup(group.map(encodeReceipt))));
+    await queue.publish(receiptsQueue, Buffer.from(encodeReceipt(single)));
+    await until(() => [...group, single].every(has), 5_000, 'the group and the single receipt applied');
+    await until(async () => (await queue.depth(receiptsQueue)) === 0, 5_000, 'both acked');
+    assert.equal(dead.length, 0);
+  });
+
+  it('applies the valid entries of a group with a malformed one, and dead-letters the message naming the entry', async () => {
+    const good = [receipt(), receipt()];
+    const body = `[${encodeReceipt(good[0] as JobReceipt)},${JSON.stringify({ ...receipt(), msgId: 'not-a-number' })},${encodeReceipt(good[1] as JobReceipt)}]`;
+    await queue.publish(receiptsQueue, Buffer.from(body));
+    await until(() => dead.length === 1, 5_000, 'the group dead-lettered');
+    assert.ok(good.every(has), 'the valid entries applied');
+    assert.match(dead[0]?.reason ?? '', /entry 1: MsgID is not a number at msgId/);
+    assert.equal(dead[0]?.body, body);
+  });
+
+  it('dead-letters a body that is not JSON and goes on with the next', async () => {
+    const next = receipt();
+    await queue.publish(receiptsQueue, Buffer.from('<xml>not json</xml>'));
+    await queue.publish(receiptsQueue, Buffer.from(encodeReceiptGroup([encodeReceipt(next)])));
+    await until(() => has(next), 5_000, 'the next group applied');
+    await until(() => dead.length === 2, 5_000, 'the body dead-lettered');
+    assert.match(dead[1]?.reason ?? '', /not JSON/);
+  });
+
+  it('retries a whole group the database did not take, and applies each of its MsgIDs once', async () => {
+    failNext = 1;
+    const group = [receipt(), receipt(), receipt()];
+    await queue.publish(receiptsQueue, Buffer.from(encodeReceiptGroup(group.map(encodeReceipt))));
+    await until(() => group.every(has), 10_000, 'the group applied after the retry');
+    // The same group again (a WeChat re-delivery handed over twice): nothing new.
+    const before = applied.length;
+    await queue.publish(receiptsQueue, Buffer.from(encodeReceiptGroup(group.map(encodeReceipt))));
+    await until(async () => (await queue.depth(receiptsQueue)) === 0 && calls.length > 0, 5_000, 'acked');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(applied.length, before);
+  });
+
+  it('writes the receipts of many groups in hand together', async () => {
+    calls.length = 0;
+    const groups = Array.from({ length: 10 }, () => Array.from({ length: 20 }, () => receipt()));
+    await Promise.all(
+      groups.map((g) => queue.publish(receiptsQueue, Buffer.from(encodeReceiptGroup(g.map(encodeReceipt))))),
+    );
+    await until(() => groups.flat().every(has), 10_000, 'every group applied');
+    assert.ok(calls.length < groups.length, `200 receipts in ${calls.length} writes`);
+  });
+});
