@@ -167,7 +167,7 @@ function receiptGroupsOf(deps: IngressDeps, forwarder: Forwarder): ReceiptGroups
   return new ReceiptGroups({
     forwarder,
     tracer: deps.telemetry.tracer,
-    windowMs: deps.settings.receiptGroupMs ?? 0,
+    windowMs: deps.settings.receiptGroupMs ?? 5,
     maxReceipts: deps.settings.receiptGroupMax ?? 200,
   });
 }

@@ -26,7 +26,7 @@ export interface WebhookSettings {
   readonly holdMs: number;
   /** The customer-service window recorded per interaction (default: the kf doc's 5 / 48 h and 3 / 1 min). */
   readonly serviceWindowRules?: ServiceWindowRules;
-  /** How long a group of delivery receipts gathers at least (default 0: the event-loop turn; see ReceiptGroups). */
+  /** How long a group of delivery receipts gathers at least (default 5 ms; 0: the event-loop turn; see ReceiptGroups). */
   readonly receiptGroupMs?: number;
   /** Receipts in one message at most (default 200; 1: each alone). */
   readonly receiptGroupMax?: number;
