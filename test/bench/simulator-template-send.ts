@@ -6,6 +6,7 @@
  * Compare the µs per send, not the rate, on a loaded machine.
  *
  *   node test/dist/bench/simulator-template-send.js [sends=10000]
+ *   SIMULATOR_PROFILE=<dir>: the simulator's process writes a V8 CPU profile there when it exits.
  */
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
@@ -27,9 +28,11 @@ const webhook = createServer((req, res) => {
   });
 });
 await new Promise<void>((resolve) => webhook.listen(0, '127.0.0.1', resolve));
+const profile = process.env['SIMULATOR_PROFILE'];
 const child = spawn(
   process.execPath,
   [
+    ...(profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profile}`]),
     fileURLToPath(new URL('./simulator-template-child.js', import.meta.url)),
     String(sends),
     `http://127.0.0.1:${(webhook.address() as AddressInfo).port}`,
