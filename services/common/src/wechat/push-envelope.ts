@@ -18,7 +18,10 @@ export interface PushAccount {
 
 /** The query string and body of one callback delivery. */
 export interface Envelope {
+  /** The query's parameters (made from {@link Envelope.search} when read). */
   readonly query: URLSearchParams;
+  /** The query string without `?`, as `query.toString()` writes it. */
+  readonly search: string;
   readonly body: string;
 }
 
@@ -60,22 +63,31 @@ function pushKeyOf(encodingAesKey: string): AesKey {
  * Builds what WeChat posts ("消息加解密说明"): the query always carries `signature`,
  * `timestamp`, `nonce` and `openid`; with encryption on it adds `encrypt_type=aes` and
  * `msg_signature` over the ciphertext. Safe mode sends only `ToUserName` + `Encrypt`;
- * compatible mode sends the plaintext fields with `Encrypt` added.
+ * compatible mode sends the plaintext fields with `Encrypt` added. The query string is
+ * written directly (a simulator push makes one per receipt), the same as URLSearchParams'.
  */
 export function buildEnvelope(account: PushAccount, xml: string, fields: XmlFields, stamp: Stamp): Envelope {
-  const query = new URLSearchParams({
-    signature: urlSignature(account.token, stamp.timestamp, stamp.nonce),
-    timestamp: stamp.timestamp,
-    nonce: stamp.nonce,
-    openid: fields.FromUserName ?? '',
+  let search =
+    `signature=${urlSignature(account.token, stamp.timestamp, stamp.nonce)}` +
+    `&timestamp=${formEncode(stamp.timestamp)}&nonce=${formEncode(stamp.nonce)}&openid=${formEncode(fields.FromUserName ?? '')}`;
+  const envelope = (body: string): Envelope => ({
+    search,
+    body,
+    get query() {
+      return new URLSearchParams(search);
+    },
   });
-  if (account.mode === 'plain' || stamp.encrypt === undefined) return { query, body: xml };
-  query.set('encrypt_type', 'aes');
-  query.set('msg_signature', msgSignature(account.token, stamp.timestamp, stamp.nonce, stamp.encrypt));
+  if (account.mode === 'plain' || stamp.encrypt === undefined) return envelope(xml);
+  search += `&encrypt_type=aes&msg_signature=${msgSignature(account.token, stamp.timestamp, stamp.nonce, stamp.encrypt)}`;
   const encryptElement = `<Encrypt>${cdata(stamp.encrypt)}</Encrypt>`;
   if (account.mode === 'safe') {
-    return { query, body: `<xml><ToUserName>${cdata(fields.ToUserName ?? '')}</ToUserName>${encryptElement}</xml>` };
+    return envelope(`<xml><ToUserName>${cdata(fields.ToUserName ?? '')}</ToUserName>${encryptElement}</xml>`);
   }
   const end = xml.lastIndexOf('</xml>');
-  return { query, body: `${xml.slice(0, end)}${encryptElement}\n${xml.slice(end)}` };
+  return envelope(`${xml.slice(0, end)}${encryptElement}\n${xml.slice(end)}`);
+}
+
+/** A value as URLSearchParams writes it (application/x-www-form-urlencoded). */
+function formEncode(value: string): string {
+  return /^[A-Za-z0-9*._-]*$/.test(value) ? value : new URLSearchParams({ v: value }).toString().slice(2);
 }

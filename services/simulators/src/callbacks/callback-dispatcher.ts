@@ -1,4 +1,4 @@
-import { massSendJobFinishEvent, templateSendJobFinishEvent } from '@mpstack/common/wechat';
+import { massSendJobFinishEvent, templateSendJobFinishEvent, type XmlFields } from '@mpstack/common/wechat';
 import Denque from 'denque';
 import type { Clock } from '../clock.js';
 import type { MassSendRecord } from '../mass/mass-store.js';
@@ -22,22 +22,35 @@ export interface CallbackDispatcherOptions {
 
 const defaultConcurrency = 32;
 
+/** One event push waiting for, or holding, a delivery slot. */
+interface Job {
+  readonly url: string;
+  readonly account: SimAccount;
+  readonly record: CallbackOutcome;
+  readonly xml: string;
+  readonly fields: XmlFields | undefined;
+}
+
 /**
  * Pushes asynchronous events (`TEMPLATESENDJOBFINISH`, `MASSSENDJOBFINISH`) to accounts, signed and
  * encrypted like any message push, after the API call that caused them has answered — each
  * event its own POST, as WeChat sends them, over kept-alive connections, at most
  * `concurrency` at once (a burst of sends queues its receipts instead of opening a socket per
  * receipt; each delivery's 5 s timeout starts when it is posted).
- * Keeps every scheduled push so {@link CallbackDispatcher.drain} can wait for them on close.
+ *
+ * The events wait in one queue; one `setImmediate` per burst starts as many as there are free
+ * slots, and a finished push starts the next (no promise chain or timer per event).
+ * {@link CallbackDispatcher.drain} waits for every scheduled push on close.
  */
 export class CallbackDispatcher {
-  private readonly inFlight = new Set<Promise<void>>();
   private readonly fetchImpl: FetchLike;
   private readonly concurrency: number;
   private active = 0;
+  private isScheduled = false;
   /** Taken from the front in O(1): `Array#shift` moves every element — a 1,000,000-send push's
    * receipts queued behind 32 slots spent 70 % of the simulator's CPU there. */
-  private readonly waiting = new Denque<() => void>();
+  private readonly waiting = new Denque<Job>();
+  private idleWaiters: (() => void)[] = [];
 
   constructor(private readonly options: CallbackDispatcherOptions) {
     this.concurrency = Math.max(1, options.concurrency ?? defaultConcurrency);
@@ -51,15 +64,20 @@ export class CallbackDispatcher {
 
   /** Schedules the delivery event of a template send and records its outcome on `record`. */
   templateFinished(account: SimAccount, record: TemplateSendRecord): void {
-    this.push(account, record, () =>
-      templateSendJobFinishEvent({
-        from: record.openid,
-        to: originalIdOf(account),
-        createTime: Math.floor(this.options.clock() / 1000),
-        msgId: record.msgid,
-        status: record.status,
-      }),
-    );
+    const url = this.callbackUrl(account);
+    if (url === undefined) {
+      record.callback = 'skipped';
+      return;
+    }
+    const event = {
+      from: record.openid,
+      to: originalIdOf(account),
+      createTime: Math.floor(this.options.clock() / 1000),
+      msgId: record.msgid,
+      status: record.status,
+    };
+    const xml = templateSendJobFinishEvent(event);
+    this.enqueue({ url, account, record, xml, fields: templateSendJobFinishFields(event) });
   }
 
   /**
@@ -67,75 +85,101 @@ export class CallbackDispatcher {
    * (`FromUserName` "mphelper" in the event's field table), not from a user.
    */
   massFinished(account: SimAccount, record: MassSendRecord): void {
-    this.push(account, record, () =>
-      massSendJobFinishEvent({
-        from: 'mphelper',
-        to: originalIdOf(account),
-        createTime: Math.floor(this.options.clock() / 1000),
-        msgId: record.msgId,
-        status: record.result.status,
-        totalCount: record.result.totalCount,
-        filterCount: record.result.filterCount,
-        sentCount: record.result.sentCount,
-        errorCount: record.result.errorCount,
-        isArticle: record.msgtype === 'mpnews',
-      }),
-    );
-  }
-
-  private push(account: SimAccount, record: CallbackOutcome, build: () => string): void {
     const url = this.callbackUrl(account);
     if (url === undefined) {
       record.callback = 'skipped';
       return;
     }
-    const xml = build();
-    this.track(async () => {
-      try {
-        const report = await sendToAccount({
-          url,
-          account,
-          xml,
-          clock: this.options.clock,
-          ...(this.options.timeoutMs === undefined ? {} : { timeoutMs: this.options.timeoutMs }),
-          fetchImpl: this.fetchImpl,
-        });
-        record.callbackStatuses = report.deliveries.map((delivery) => delivery.status);
-        record.callback = report.deliveries.some(isSuccess) ? 'delivered' : 'failed';
-      } catch {
-        record.callback = 'failed';
-      }
+    const xml = massSendJobFinishEvent({
+      from: 'mphelper',
+      to: originalIdOf(account),
+      createTime: Math.floor(this.options.clock() / 1000),
+      msgId: record.msgId,
+      status: record.result.status,
+      totalCount: record.result.totalCount,
+      filterCount: record.result.filterCount,
+      sentCount: record.result.sentCount,
+      errorCount: record.result.errorCount,
+      isArticle: record.msgtype === 'mpnews',
     });
+    this.enqueue({ url, account, record, xml, fields: undefined });
   }
 
   /** Resolves when every push scheduled so far has finished. */
   async drain(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
-  }
-
-  private track(task: () => Promise<void>): void {
-    const promise = new Promise<void>((resolve) => setImmediate(resolve))
-      .then(() => this.acquire())
-      .then(() => task().finally(() => this.release()))
-      .catch(() => undefined)
-      .finally(() => this.inFlight.delete(promise));
-    this.inFlight.add(promise);
-  }
-
-  private acquire(): Promise<void> | undefined {
-    if (this.active < this.concurrency) {
-      this.active += 1;
-      return undefined;
+    while (this.active > 0 || !this.waiting.isEmpty()) {
+      await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
     }
-    return new Promise<void>((resolve) => this.waiting.push(resolve));
   }
 
-  /** Hands the slot to the next waiting push, or frees it. */
-  private release(): void {
-    const next = this.waiting.shift();
-    if (next === undefined) this.active -= 1;
-    else next();
+  private enqueue(job: Job): void {
+    this.waiting.push(job);
+    if (this.isScheduled) return;
+    this.isScheduled = true;
+    // The push leaves after the API call's answer was written (that happens in this tick).
+    setImmediate(() => {
+      this.isScheduled = false;
+      this.startWaiting();
+    });
   }
+
+  private startWaiting(): void {
+    while (this.active < this.concurrency) {
+      const job = this.waiting.shift();
+      if (job === undefined) break;
+      this.active += 1;
+      this.run(job);
+    }
+    if (this.active === 0 && this.waiting.isEmpty()) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const resolve of waiters) resolve();
+    }
+  }
+
+  private run({ url, account, record, xml, fields }: Job): void {
+    sendToAccount({
+      url,
+      account,
+      xml,
+      ...(fields === undefined ? {} : { fields }),
+      clock: this.options.clock,
+      ...(this.options.timeoutMs === undefined ? {} : { timeoutMs: this.options.timeoutMs }),
+      fetchImpl: this.fetchImpl,
+    })
+      .then(
+        (report) => {
+          record.callbackStatuses = report.deliveries.map((delivery) => delivery.status);
+          record.callback = report.deliveries.some(isSuccess) ? 'delivered' : 'failed';
+        },
+        () => {
+          record.callback = 'failed';
+        },
+      )
+      .finally(() => {
+        this.active -= 1;
+        this.startWaiting();
+      });
+  }
+}
+
+/** What `parseXml` reads of {@link templateSendJobFinishEvent}'s XML, without parsing it again. */
+export function templateSendJobFinishFields(event: {
+  readonly from: string;
+  readonly to: string;
+  readonly createTime: number;
+  readonly msgId: number;
+  readonly status: string;
+}): XmlFields {
+  return {
+    ToUserName: event.to,
+    FromUserName: event.from,
+    CreateTime: String(event.createTime),
+    MsgType: 'event',
+    Event: 'TEMPLATESENDJOBFINISH',
+    MsgID: String(event.msgId),
+    Status: event.status,
+  };
 }
 
 function isSuccess(delivery: { readonly status: number | null }): boolean {

@@ -9,13 +9,16 @@ import {
   type XmlFields,
 } from '@mpstack/common/wechat';
 import { numericNonce } from '../shared/ids.js';
+import { AnswerTimeout } from './origin-pool.js';
 import { readReply } from './reply-reader.js';
 import {
   type DeliveryAttempt,
   type DeliveryReport,
   type FetchLike,
+  type ResponseLike,
   type SendOptions,
   serviceUnavailableText,
+  type TimedFetchLike,
 } from './sender.types.js';
 
 /** WeChat waits 5 s per delivery and delivers 3 times in all. */
@@ -40,7 +43,7 @@ export const defaultMaxDeliveries = wechatDelivery.maxDeliveries;
  * `sameNonceOnRetry: true` re-sends the first delivery byte for byte instead.
  */
 export async function sendToAccount(options: SendOptions): Promise<DeliveryReport> {
-  const fields = parseXml(options.xml);
+  const fields = options.fields ?? parseXml(options.xml);
   options.recorder?.recordInbound(options.account.appId, fields);
   const maxDeliveries = options.maxDeliveries ?? defaultMaxDeliveries;
   const deliveries: DeliveryAttempt[] = [];
@@ -48,7 +51,7 @@ export async function sendToAccount(options: SendOptions): Promise<DeliveryRepor
   for (let attempt = 1; attempt <= maxDeliveries; attempt++) {
     if (stamp === undefined || options.sameNonceOnRetry !== true) stamp = freshStamp(options);
     const envelope = buildEnvelope(options.account, options.xml, fields, stamp);
-    const url = `${options.url}${options.url.includes('?') ? '&' : '?'}${envelope.query.toString()}`;
+    const url = `${options.url}${options.url.includes('?') ? '&' : '?'}${envelope.search}`;
     const delivery = await deliver(options, attempt, url, envelope.body);
     deliveries.push(delivery);
     if (delivery.status !== null && delivery.status >= 200 && delivery.status < 300) {
@@ -84,25 +87,36 @@ function describe(delivery: DeliveryAttempt | undefined): string {
   return delivery.status === null ? (delivery.error ?? 'no response') : `HTTP ${delivery.status}`;
 }
 
-/** One POST bounded by the timeout; the body must arrive within it too. */
+const deliveryHeaders = { 'content-type': 'text/xml; charset=utf-8', 'user-agent': 'Mozilla/4.0' };
+
+/**
+ * One POST bounded by the timeout; the body must arrive within it too. A fetch that bounds its
+ * calls itself ({@link TimedFetchLike}: the receipts' pool) is given the timeout, any other an
+ * AbortSignal.
+ */
 async function deliver(options: SendOptions, attempt: number, url: string, body: string): Promise<DeliveryAttempt> {
   const fetchImpl: FetchLike = options.fetchImpl ?? fetch;
   const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  const { within } = fetchImpl as Partial<TimedFetchLike>;
+  const init: RequestInit = { method: 'POST', headers: deliveryHeaders, body };
+  let controller: AbortController | undefined;
+  let timer: NodeJS.Timeout | undefined;
   const started = performance.now();
   const elapsed = (): number => Math.round(performance.now() - started);
   try {
-    const response = await fetchImpl(url, {
-      method: 'POST',
-      headers: { 'content-type': 'text/xml; charset=utf-8', 'user-agent': 'Mozilla/4.0' },
-      body,
-      signal: controller.signal,
-    });
+    let response: ResponseLike;
+    if (within !== undefined) {
+      response = await within(url, init, timeoutMs);
+    } else {
+      const aborter = new AbortController();
+      controller = aborter;
+      timer = setTimeout(() => aborter.abort(), timeoutMs);
+      response = await fetchImpl(url, { ...init, signal: aborter.signal });
+    }
     const text = await response.text();
     return { attempt, url, status: response.status, elapsedMs: elapsed(), isTimedOut: false, body: text };
   } catch (error) {
-    const isTimedOut = controller.signal.aborted;
+    const isTimedOut = error instanceof AnswerTimeout || controller?.signal.aborted === true;
     const message = isTimedOut ? `no response within ${timeoutMs} ms` : errorText(error);
     return { attempt, url, status: null, elapsedMs: elapsed(), isTimedOut, error: message };
   } finally {

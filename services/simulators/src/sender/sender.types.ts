@@ -28,12 +28,22 @@ export interface ResponseLike {
 
 export type FetchLike = (input: string, init: RequestInit) => Promise<ResponseLike>;
 
+/**
+ * A {@link FetchLike} that can also bound a call by a timeout itself (rejecting with
+ * `AnswerTimeout`, origin-pool.ts), without an AbortController and a timer per call.
+ */
+export type TimedFetchLike = FetchLike & {
+  readonly within: (input: string, init: RequestInit, timeoutMs: number) => Promise<ResponseLike>;
+};
+
 export interface SendOptions {
   /** The account's callback URL, e.g. `http://127.0.0.1:8080/wx/demo`. */
   readonly url: string;
   readonly account: SenderAccount;
   /** The plaintext message or event XML (see the builders). */
   readonly xml: string;
+  /** `parseXml(xml)`, when the caller built the XML and has its fields (it is not parsed again). */
+  readonly fields?: XmlFields;
   /** How long one delivery may take (WeChat: 5 s). */
   readonly timeoutMs?: number;
   /** Deliveries in total, the first included (WeChat: 3). */

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { keepAliveFetch } from '../../src/sender/keep-alive-fetch.js';
+import { AnswerTimeout } from '../../src/sender/origin-pool.js';
 import { type Listening, listen, readBody } from '../helpers.js';
 
 describe('keepAliveFetch (the receipts’ keep-alive pool)', () => {
@@ -45,5 +48,56 @@ describe('keepAliveFetch (the receipts’ keep-alive pool)', () => {
 
   it('rejects a refused connection', async () => {
     await assert.rejects(post('http://127.0.0.1:9/wx', { method: 'POST', body: 'x' }));
+  });
+
+  it('reads a chunked answer and one the server closes the connection after, then posts again', async () => {
+    let n = 0;
+    server = await listen((req, res) => {
+      req.resume();
+      n += 1;
+      if (n === 1) {
+        res.write('succ');
+        res.end('ess');
+      } else {
+        res.setHeader('connection', 'close');
+        res.end(`answer ${n}`);
+      }
+    });
+    assert.equal(await (await post(`${server.url}/wx`, { method: 'POST', body: 'a' })).text(), 'success');
+    assert.equal(await (await post(`${server.url}/wx`, { method: 'POST', body: 'b' })).text(), 'answer 2');
+    assert.equal(await (await post(`${server.url}/wx`, { method: 'POST', body: 'c' })).text(), 'answer 3');
+  });
+
+  it('opens a new connection when the server closed an idle one (its keep-alive timeout)', async () => {
+    const http = createServer((req, res) => {
+      req.resume();
+      res.end('success');
+    });
+    http.keepAliveTimeout = 50;
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}/wx`;
+    try {
+      assert.equal((await post(url, { method: 'POST', body: 'a' })).status, 200);
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      assert.equal((await post(url, { method: 'POST', body: 'b' })).status, 200);
+    } finally {
+      http.closeAllConnections();
+      await new Promise((resolve) => http.close(resolve));
+    }
+  });
+
+  it('within: rejects with AnswerTimeout when the whole answer is late, and closes that connection', async () => {
+    let closed = false;
+    server = await listen((req, res) => {
+      req.socket.once('close', () => {
+        closed = true;
+      });
+      res.write('succ');
+    });
+    const started = performance.now();
+    await assert.rejects(post.within(`${server.url}/wx`, { method: 'POST', body: 'x' }, 100), AnswerTimeout);
+    assert.ok(performance.now() - started < 2_000);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(closed, true);
   });
 });

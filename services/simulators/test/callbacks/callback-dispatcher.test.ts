@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import type { Socket } from 'node:net';
+import { parseXml, templateSendJobFinishEvent } from '@mpstack/common/wechat';
+import { CallbackDispatcher, templateSendJobFinishFields } from '../../src/callbacks/callback-dispatcher.js';
+import type { TemplateSendRecord } from '../../src/template/template-store.js';
+import { fakeIngress, type Listening, type Received, safeAccount } from '../helpers.js';
+
+const account = safeAccount();
+
+function record(n: number): TemplateSendRecord {
+  return {
+    msgid: 1_000_000_000 + n,
+    appId: account.appId,
+    openid: `o_user${n}`,
+    templateId: 'tpl-order',
+    request: {},
+    at: 0,
+    status: 'success',
+    callback: 'pending',
+    callbackStatuses: [],
+  };
+}
+
+describe('CallbackDispatcher (TEMPLATESENDJOBFINISH pushes)', () => {
+  let ingress: (Listening & { readonly pushes: Received[] }) | undefined;
+  afterEach(async () => {
+    await ingress?.close();
+    ingress = undefined;
+  });
+
+  it('gives sendToAccount the fields parseXml reads of the event it built', () => {
+    const event = {
+      from: 'o_a&b',
+      to: 'gh_x',
+      createTime: 1700000000,
+      msgId: 123456789012,
+      status: 'failed:user block',
+    };
+    assert.deepEqual(templateSendJobFinishFields(event), parseXml(templateSendJobFinishEvent(event)));
+  });
+
+  it('posts each receipt signed and encrypted, at most `concurrency` at once and one at a time on a connection', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const busy = new Set<Socket>();
+    let overlapped = false;
+    const sockets = new Set<Socket>();
+    ingress = await fakeIngress([account], async (req, res) => {
+      inFlight += 1;
+      most = Math.max(most, inFlight);
+      if (busy.has(req.socket)) overlapped = true;
+      busy.add(req.socket);
+      sockets.add(req.socket);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      busy.delete(req.socket);
+      inFlight -= 1;
+      res.end('success');
+    });
+    const dispatcher = new CallbackDispatcher({ clock: Date.now, callbackBaseUrl: ingress.url, concurrency: 3 });
+    const records = Array.from({ length: 12 }, (_, n) => record(n));
+    for (const r of records) dispatcher.templateFinished(account, r);
+    await dispatcher.drain();
+    assert.deepEqual(
+      records.map((r) => [r.callback, r.callbackStatuses]),
+      records.map(() => ['delivered', [200]]),
+    );
+    assert.equal(ingress.pushes.length, 12);
+    for (const push of ingress.pushes) {
+      assert.equal(push.isSignatureValid, true);
+      assert.equal(push.isMsgSignatureValid, true);
+      assert.equal(push.query.get('encrypt_type'), 'aes');
+      assert.equal(push.message.Event, 'TEMPLATESENDJOBFINISH');
+    }
+    assert.deepEqual(new Set(ingress.pushes.map((p) => p.message.MsgID)), new Set(records.map((r) => String(r.msgid))));
+    assert.ok(most <= 3, `at most 3 in flight (saw ${most})`);
+    assert.equal(overlapped, false, 'no pipelining');
+    assert.ok(sockets.size <= 3, `kept-alive connections reused (${sockets.size} sockets)`);
+  });
+
+  it('re-delivers a receipt that got no answer in time, freshly stamped, and records both deliveries', async () => {
+    let calls = 0;
+    ingress = await fakeIngress([account], (_req, res) => {
+      calls += 1;
+      if (calls > 1) res.end('success');
+    });
+    const dispatcher = new CallbackDispatcher({ clock: Date.now, callbackBaseUrl: ingress.url, timeoutMs: 150 });
+    const r = record(1);
+    dispatcher.templateFinished(account, r);
+    await dispatcher.drain();
+    assert.equal(r.callback, 'delivered');
+    assert.deepEqual(r.callbackStatuses, [null, 200]);
+    const [first, second] = ingress.pushes;
+    assert.equal(first?.message.MsgID, second?.message.MsgID, 'the same event');
+    assert.notEqual(first?.query.get('nonce'), second?.query.get('nonce'), 'a fresh stamp');
+    assert.equal(second?.isMsgSignatureValid, true);
+  });
+
+  it('records a receipt failed when no delivery of the three got an answer', async () => {
+    ingress = await fakeIngress([account], () => undefined);
+    const dispatcher = new CallbackDispatcher({ clock: Date.now, callbackBaseUrl: ingress.url, timeoutMs: 80 });
+    const r = record(2);
+    dispatcher.templateFinished(account, r);
+    await dispatcher.drain();
+    assert.equal(r.callback, 'failed');
+    assert.deepEqual(r.callbackStatuses, [null, null, null]);
+    assert.equal(ingress.pushes.length, 3);
+  });
+});
