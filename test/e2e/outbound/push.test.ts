@@ -1,8 +1,31 @@
 import assert from 'node:assert/strict';
+import { createDatabase } from '@mpstack/common/db';
 import { Mailbox, startSmtpListener } from '@mpstack/simulators';
 import { until } from '@mpstack/testkit';
+import { sql } from 'kysely';
 import { api, assertSentOnce, startPush, untilPush, untilPushProgress } from '../../support/outbound-api.js';
 import { createOutboundStand, type OutboundStand } from '../../support/outbound-stand.js';
+
+/** A push's counts recomputed from its recipients' rows (what its counters must equal). */
+async function rowCounts(stand: OutboundStand, pushId: number): Promise<Record<string, number>> {
+  const db = createDatabase({ url: stand.stack.databaseUrl });
+  try {
+    const rows = await db
+      .selectFrom('push_recipients')
+      .select(['state', 'receipt_status', sql<number>`COUNT(*)`.as('n')])
+      .where('push_id', '=', pushId)
+      .groupBy(['state', 'receipt_status'])
+      .execute();
+    const counts: Record<string, number> = {};
+    for (const row of rows) {
+      counts[row.state] = (counts[row.state] ?? 0) + Number(row.n);
+      if (row.receipt_status !== null) counts[`receipt:${row.receipt_status}`] = Number(row.n);
+    }
+    return counts;
+  } finally {
+    await db.destroy();
+  }
+}
 
 describe('outbound e2e: push jobs on MariaDB, RabbitMQ, Redis and the simulator', function () {
   this.timeout(180_000);
@@ -109,6 +132,16 @@ describe('outbound e2e: push jobs on MariaDB, RabbitMQ, Redis and the simulator'
     assert.equal(done.sent, n);
     assert.equal(done.failed, 0);
     await assertSentOnce(stand, worker.url, id, openIds);
+    // The push's counters (sent, failed, receipts) are kept with its rows in one transaction:
+    // after the kill they still equal what the rows say, every receipt joined once.
+    const joined = await untilPush(
+      () => worker.url,
+      id,
+      (p) => p.counts['receipt:success'] === n,
+      60_000,
+      'every receipt joined',
+    );
+    assert.deepEqual(joined.counts, await rowCounts(stand, id));
     worker.child.kill('SIGTERM');
   });
 

@@ -126,29 +126,32 @@ export class PushWorker {
     }
   }
 
-  /** Handles one chunk until it has nothing left to send, the push stops, or sends are in doubt. */
+  /**
+   * Handles one chunk until it has nothing left to send, the push stops, or sends are in doubt.
+   * The push is read once: each batch's claim takes recipients only while the push is running,
+   * so a pause or cancel stops the next batch. The claims move forward from the last one (a
+   * recipient before it is claimed or settled; one given back pending stopped the push).
+   */
   async process(ticket: PushTicket): Promise<TicketOutcome> {
     const { pushes } = this.options;
-    const first = await pushes.get(ticket.pushId);
-    if (first === undefined || first.state !== 'running') return 'done';
-    let push: PushJob = first;
+    const push = await pushes.get(ticket.pushId);
+    if (push === undefined || push.state !== 'running') return 'done';
     const renderer = this.rendererOf(push);
     const settled = await this.settleInDoubt(push, renderer, ticket);
     if (settled !== 'done') return settled;
+    let fromSeq = ticket.fromSeq;
     for (;;) {
       if (this.closing) return 'in-doubt';
-      const seqs = await pushes.pendingSeqs(push.id, ticket.fromSeq, ticket.toSeq, this.settings.batchSize);
-      if (seqs.length === 0) break;
       const token = this.nextToken();
-      const current = push;
+      const range = { fromSeq, toSeq: ticket.toSeq };
       const outcome = await this.holding(token, async () => {
-        const claimed = await pushes.claim(current.id, seqs, token, this.clock());
-        return this.sendBatch(current, renderer, claimed, token);
+        const claimed = await pushes.claimNext(push.id, range, this.settings.batchSize, token, this.clock());
+        if (claimed.length === 0) return 'empty';
+        fromSeq = (claimed.at(-1)?.seq ?? fromSeq) + 1;
+        return this.sendBatch(push, renderer, claimed, token);
       });
+      if (outcome === 'empty') break;
       if (outcome !== 'done') return outcome;
-      const now = await pushes.get(push.id);
-      if (now === undefined || now.state !== 'running') return 'done';
-      push = now;
     }
     await this.completeIfDone(push);
     return 'done';
@@ -187,7 +190,7 @@ export class PushWorker {
         const claimed = await this.options.pushes.reclaim(push.id, takeable, token, now);
         const byReceipt = await this.resolveByReceipts(push, claimed);
         if (byReceipt.length > 0) {
-          await this.options.pushes.record(push.id, token, byReceipt, this.clock());
+          await this.options.pushes.record(push, token, byReceipt, this.clock());
           this.sends.add(byReceipt.length, { outcome: 'resolved_by_receipt' });
         }
         const resolved = new Set(byReceipt.map((r) => r.seq));
@@ -242,7 +245,7 @@ export class PushWorker {
       if (round > 0) await sleep(250 * 2 ** round);
       const attempts = await Promise.all(todo.map((recipient) => this.sendOne(push, renderer, recipient)));
       const results = attempts.flatMap((a) => (a.kind === 'result' ? [a.result] : []));
-      await this.options.pushes.record(push.id, token, results, this.clock());
+      await this.options.pushes.record(push, token, results, this.clock());
       const sent = results.filter((r) => r.state === 'sent').length;
       if (sent > 0) this.sends.add(sent, { outcome: 'sent' });
       if (results.length > sent) this.sends.add(results.length - sent, { outcome: 'failed' });

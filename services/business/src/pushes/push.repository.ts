@@ -1,8 +1,9 @@
 import type { Db } from '@mpstack/common/db';
 import { type Kysely, sql, type Transaction } from 'kysely';
-import { receiptColumns } from '../receipts/receipt.repository.js';
+import { joinPushReceipts } from '../receipts/push-receipts.js';
 import type { RecipientRow } from '../uploads/recipient-import.js';
 import type { ClaimedRecipient, PushJob, PushState, SendResult } from './push.types.js';
+import { affected, indexHint, marks, run } from './raw-sql.js';
 
 type Database = Db extends Kysely<infer D> ? D : never;
 type Executor = Kysely<Database> | Transaction<Database>;
@@ -158,42 +159,48 @@ export class PushRepository {
     return rows.map(toPushJob);
   }
 
-  /** Up to `limit` pending recipients of a chunk, in order. */
-  async pendingSeqs(pushId: number, fromSeq: number, toSeq: number, limit: number): Promise<number[]> {
-    const rows = await this.db
-      .selectFrom('push_recipients')
-      .select('seq')
-      .where('push_id', '=', pushId)
-      .where('state', '=', 'pending')
-      .where('seq', '>=', fromSeq)
-      .where('seq', '<=', toSeq)
-      .orderBy('seq')
-      .limit(limit)
-      .execute();
-    return rows.map((row) => Number(row.seq));
+  /**
+   * Claims the next `limit` pending recipients of a chunk from `fromSeq` (`pending → sending`
+   * under `token`, stamped with the time the send may first reach WeChat) while the push is
+   * running, and returns them in order: one UPDATE (the running check is its subquery, so a
+   * pause or cancel is seen by the next batch without reading the push) and one SELECT of what
+   * it took — a row another worker claimed first is not among them. Empty: nothing pending in
+   * the range, or the push is not running.
+   */
+  async claimNext(
+    pushId: number,
+    range: { readonly fromSeq: number; readonly toSeq: number },
+    limit: number,
+    token: string,
+    now: number,
+  ): Promise<ClaimedRecipient[]> {
+    const claimed = await run(
+      this.db,
+      `UPDATE push_recipients
+          SET state = 'sending', claimed_by = ?, claimed_at = ?, first_attempt_at = COALESCE(first_attempt_at, ?),
+              attempts = attempts + 1
+        WHERE push_id = ? AND seq >= ? AND seq <= ? AND state = 'pending'
+          AND EXISTS (SELECT 1 FROM push_jobs WHERE id = ? AND state = 'running')
+        ORDER BY seq LIMIT ?`,
+      [token, now, now, pushId, range.fromSeq, range.toSeq, pushId, limit],
+    );
+    if (affected(claimed) === 0) return [];
+    return this.claimedIn(pushId, range, token);
   }
 
-  /**
-   * Claims pending recipients under `token` (`pending → sending`, stamped with the time the
-   * send may first reach WeChat) and returns those this call got — a row another worker
-   * claimed first is not among them.
-   */
-  async claim(pushId: number, seqs: readonly number[], token: string, now: number): Promise<ClaimedRecipient[]> {
-    if (seqs.length === 0) return [];
-    await this.db
-      .updateTable('push_recipients')
-      .set({
-        state: 'sending',
-        claimed_by: token,
-        claimed_at: now,
-        first_attempt_at: sql<number>`COALESCE(first_attempt_at, ${now})`,
-        attempts: sql<number>`attempts + 1`,
-      })
-      .where('push_id', '=', pushId)
-      .where('seq', 'in', [...seqs])
-      .where('state', '=', 'pending')
-      .execute();
-    return this.claimedBy(pushId, seqs, token);
+  /** The recipients of a seq range held `sending` by `token`, in order. */
+  private async claimedIn(
+    pushId: number,
+    range: { readonly fromSeq: number; readonly toSeq: number },
+    token: string,
+  ): Promise<ClaimedRecipient[]> {
+    const { rows } = await run<{ seq: number; open_id: string; vars: string | null; first_attempt_at: number }>(
+      this.db,
+      `SELECT seq, open_id, vars, first_attempt_at FROM push_recipients
+        WHERE push_id = ? AND seq >= ? AND seq <= ? AND claimed_by = ? AND state = 'sending' ORDER BY seq`,
+      [pushId, range.fromSeq, range.toSeq, token],
+    );
+    return rows.map(toClaimed);
   }
 
   /**
@@ -235,12 +242,7 @@ export class PushRepository {
       .where('state', '=', 'sending')
       .orderBy('seq')
       .execute();
-    return rows.map((row) => ({
-      seq: Number(row.seq),
-      openId: row.open_id,
-      values: row.vars === null ? [] : (JSON.parse(row.vars) as string[]),
-      firstAttemptAt: Number(row.first_attempt_at),
-    }));
+    return rows.map(toClaimed);
   }
 
   /** Recipients of a chunk left `sending` (claimed, never recorded), with their claim. */
@@ -269,54 +271,56 @@ export class PushRepository {
   /**
    * Records what WeChat answered for recipients claimed under `token`, and the push's counters,
    * in one transaction. Returns how many rows it recorded: fewer than given means a claim was
-   * taken over meanwhile (then the counters are recounted from the rows).
+   * taken over meanwhile (then the counters are recounted from the rows). Then joins the
+   * receipts that arrived before this record (WeChat pushes them within milliseconds).
    */
-  async record(pushId: number, token: string, results: readonly SendResult[], now: number): Promise<number> {
+  async record(
+    push: { readonly id: number; readonly account: string },
+    token: string,
+    results: readonly SendResult[],
+    now: number,
+  ): Promise<number> {
     if (results.length === 0) return 0;
+    let sent = 0;
+    for (const r of results) if (r.state === 'sent') sent += 1;
     const recorded = await this.db.transaction().execute(async (trx) => {
-      const updated = await recordRows(trx, pushId, token, results, now);
-      const sent = results.filter((r) => r.state === 'sent').length;
-      await trx
-        .updateTable('push_jobs')
-        .set({
-          sent: sql<number>`sent + ${sent}`,
-          failed: sql<number>`failed + ${results.length - sent}`,
-          progress_at: now,
-        })
-        .where('id', '=', pushId)
-        .execute();
-      if (updated !== results.length) await recount(trx, pushId);
+      const updated = affected(await run(trx, ...recordStatement(push.id, token, results, now)));
+      await run(trx, 'UPDATE push_jobs SET sent = sent + ?, failed = failed + ?, progress_at = ? WHERE id = ?', [
+        sent,
+        results.length - sent,
+        now,
+        push.id,
+      ]);
+      if (updated !== results.length) await recount(trx, push.id);
       return updated;
     });
-    const msgids = results.flatMap((r) => (r.state === 'sent' ? [r.msgid] : []));
-    if (msgids.length > 0) await this.joinEarlyReceipts(pushId, msgids);
+    if (sent > 0) await this.joinEarlyReceipts(push, results);
     return recorded;
   }
 
   /**
-   * Receipts that arrived before their send was recorded (WeChat pushes them within ms): read
-   * without locking (a locking read of `template_receipts` here deadlocked with the receipts'
-   * inserts), then written by msgid. A receipt stored after this read finds the recorded send
-   * itself, since the receipt consumer joins only after its insert has committed.
+   * Receipts that arrived before their send was recorded: kept by the receipt consumer in
+   * `template_receipts` (read here by its key, account and msgid, without locking — a locking
+   * read here deadlocked with the receipts' inserts), then joined with the push's counters. A
+   * receipt stored after this read finds the recorded send itself, since the receipt consumer
+   * looks for the send again after its insert has committed.
    */
-  private async joinEarlyReceipts(pushId: number, msgids: readonly string[]): Promise<void> {
-    const early = await this.db
-      .selectFrom('template_receipts')
-      .select(['msgid', 'status', 'at'])
-      .where('msgid', 'in', [...msgids])
-      .execute();
-    if (early.length === 0) return;
-    await this.db
-      .updateTable('push_recipients')
-      .set(receiptColumns(early.map((row) => ({ msgId: row.msgid, status: row.status, at: Number(row.at) }))))
-      .where('push_id', '=', pushId)
-      .where(
-        'msgid',
-        'in',
-        early.map((row) => row.msgid),
-      )
-      .where('receipt_status', 'is', null)
-      .execute();
+  private async joinEarlyReceipts(
+    push: { readonly id: number; readonly account: string },
+    results: readonly SendResult[],
+  ): Promise<void> {
+    const msgids = results.flatMap((r) => (r.state === 'sent' ? [r.msgid] : []));
+    const { rows } = await run<{ msgid: string; status: string; at: number }>(
+      this.db,
+      `SELECT msgid, status, at FROM template_receipts WHERE account_id = ? AND msgid IN (${marks(msgids.length)})`,
+      [push.account, ...msgids],
+    );
+    if (rows.length === 0) return;
+    await joinPushReceipts(
+      this.db,
+      push.id,
+      rows.map((row) => ({ msgId: row.msgid, status: row.status, at: Number(row.at) })),
+    );
   }
 
   /** Gives claimed recipients back (`sending → pending`): WeChat refused them for a reason that stops the push. */
@@ -332,35 +336,64 @@ export class PushRepository {
       .execute();
   }
 
-  /** Whether any recipient is still to send or in doubt. */
+  /** Whether any recipient is still to send or in doubt: one index lookup per state. */
   async hasRemaining(pushId: number): Promise<boolean> {
-    const row = await this.db
-      .selectFrom('push_recipients')
-      .select('seq')
-      .where('push_id', '=', pushId)
-      .where('state', 'in', ['pending', 'sending'])
-      .limit(1)
-      .executeTakeFirst();
-    return row !== undefined;
+    for (const state of ['pending', 'sending']) {
+      const { rows } = await run(
+        this.db,
+        `SELECT seq FROM push_recipients ${indexHint(this.db, 'push_recipients_state_idx')}
+          WHERE push_id = ? AND state = ? LIMIT 1`,
+        [pushId, state],
+      );
+      if (rows.length > 0) return true;
+    }
+    return false;
   }
 
-  /** Counts by state, and by receipt. */
+  /**
+   * Counts by state (`pending`, `sending`, `sent`, `failed`) and by receipt (`receipt:success`,
+   * `receipt:failed:user block`, `receipt:failed: system failed` — any status but the first
+   * two), the states left out when none: from the push's counters, and the recipients in
+   * flight (`sending`, at most a few batches, read from the state index). It grouped all the
+   * push's recipients before — a million rows, at every read of a push's progress.
+   */
   async counts(pushId: number): Promise<Record<string, number>> {
-    const rows = await this.db
-      .selectFrom('push_recipients')
-      .select(['state', 'receipt_status', sql<number>`COUNT(*)`.as('n')])
-      .where('push_id', '=', pushId)
-      .groupBy(['state', 'receipt_status'])
-      .execute();
-    const counts: Record<string, number> = {};
-    for (const row of rows) {
-      counts[row.state] = (counts[row.state] ?? 0) + Number(row.n);
-      if (row.receipt_status !== null) {
-        const key = `receipt:${row.receipt_status}`;
-        counts[key] = (counts[key] ?? 0) + Number(row.n);
-      }
-    }
-    return counts;
+    const [job] = (
+      await run<{
+        total: number;
+        sent: number;
+        failed: number;
+        receipts_success: number;
+        receipts_blocked: number;
+        receipts_failed: number;
+      }>(
+        this.db,
+        'SELECT total, sent, failed, receipts_success, receipts_blocked, receipts_failed FROM push_jobs WHERE id = ?',
+        [pushId],
+      )
+    ).rows;
+    if (job === undefined) return {};
+    const [inFlight] = (
+      await run<{ n: number }>(
+        this.db,
+        `SELECT COUNT(*) AS n FROM push_recipients ${indexHint(this.db, 'push_recipients_state_idx')}
+          WHERE push_id = ? AND state = 'sending'`,
+        [pushId],
+      )
+    ).rows;
+    const sending = Number(inFlight?.n ?? 0);
+    const sent = Number(job.sent);
+    const failed = Number(job.failed);
+    const all: Record<string, number> = {
+      pending: Math.max(0, Number(job.total) - sent - failed - sending),
+      sending,
+      sent,
+      failed,
+      'receipt:success': Number(job.receipts_success),
+      'receipt:failed:user block': Number(job.receipts_blocked),
+      'receipt:failed: system failed': Number(job.receipts_failed),
+    };
+    return Object.fromEntries(Object.entries(all).filter(([, n]) => n > 0));
   }
 
   /** One page of a push's recipients that did not get the message (failed sends and failed receipts). */
@@ -415,35 +448,30 @@ export class PushRepository {
   }
 }
 
-async function recordRows(
-  trx: Executor,
+/** The UPDATE recording a batch's answers: each row's state, msgid or errcode by its seq. */
+function recordStatement(
   pushId: number,
   token: string,
   results: readonly SendResult[],
   now: number,
-): Promise<number> {
-  const seqs = results.map((r) => r.seq);
-  const caseOf = (value: (r: SendResult) => string | number | null) =>
-    sql`CASE seq ${sql.join(
-      results.map((r) => sql`WHEN ${r.seq} THEN ${value(r)}`),
-      sql` `,
-    )} END`;
-  const result = await trx
-    .updateTable('push_recipients')
-    .set({
-      state: caseOf((r) => r.state) as never,
-      msgid: caseOf((r) => (r.state === 'sent' ? r.msgid : null)) as never,
-      errcode: caseOf((r) => (r.state === 'failed' ? r.errcode : null)) as never,
-      errmsg: caseOf((r) => (r.state === 'failed' ? r.errmsg.slice(0, 255) : null)) as never,
-      sent_at: now,
-      claimed_by: null,
-    })
-    .where('push_id', '=', pushId)
-    .where('seq', 'in', seqs)
-    .where('claimed_by', '=', token)
-    .where('state', '=', 'sending')
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows);
+): [string, unknown[]] {
+  const cases = (name: string, value: (r: SendResult) => string | number | null) => {
+    for (const r of results) params.push(r.seq, value(r));
+    return `${name} = CASE seq${' WHEN ? THEN ?'.repeat(results.length)} END`;
+  };
+  const params: unknown[] = [];
+  const set = [
+    cases('state', (r) => r.state),
+    cases('msgid', (r) => (r.state === 'sent' ? r.msgid : null)),
+    cases('errcode', (r) => (r.state === 'failed' ? r.errcode : null)),
+    cases('errmsg', (r) => (r.state === 'failed' ? r.errmsg.slice(0, 255) : null)),
+  ].join(', ');
+  params.push(now, pushId, ...results.map((r) => r.seq), token);
+  return [
+    `UPDATE push_recipients SET ${set}, sent_at = ?, claimed_by = NULL
+      WHERE push_id = ? AND seq IN (${marks(results.length)}) AND claimed_by = ? AND state = 'sending'`,
+    params,
+  ];
 }
 
 async function recount(trx: Executor, pushId: number): Promise<void> {
@@ -460,6 +488,20 @@ async function recount(trx: Executor, pushId: number): Promise<void> {
     .set({ sent: of('sent'), failed: of('failed') })
     .where('id', '=', pushId)
     .execute();
+}
+
+function toClaimed(row: {
+  seq: number;
+  open_id: string;
+  vars: string | null;
+  first_attempt_at: number | null;
+}): ClaimedRecipient {
+  return {
+    seq: Number(row.seq),
+    openId: row.open_id,
+    values: row.vars === null ? [] : (JSON.parse(row.vars) as string[]),
+    firstAttemptAt: Number(row.first_attempt_at),
+  };
 }
 
 function toPushJob(row: {

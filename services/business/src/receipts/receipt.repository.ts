@@ -1,6 +1,7 @@
 import type { JobReceipt } from '@mpstack/common/contracts';
 import type { Db } from '@mpstack/common/db';
 import { sql } from 'kysely';
+import { joinPushReceipts, pushSendsOf, type ReceiptOutcome } from './push-receipts.js';
 
 export interface StoredTemplateReceipt {
   readonly msgid: string;
@@ -11,9 +12,9 @@ export interface StoredTemplateReceipt {
 
 /**
  * Delivery receipts: every `TEMPLATESENDJOBFINISH` kept once per MsgID in `template_receipts`
- * and joined to its send (a single send or a push recipient) by msgid; `MASSSENDJOBFINISH`
- * written onto its mass send. A receipt arriving before its send is recorded is joined by
- * the recording (`PushRepository.record`, `SendRepository.record`).
+ * (a push send's receipt is kept on its recipient row instead) and joined to its send by msgid;
+ * `MASSSENDJOBFINISH` written onto its mass send. A receipt arriving before its send is
+ * recorded is joined by the recording (`PushRepository.record`, `SendRepository.record`).
  */
 export class ReceiptRepository {
   constructor(private readonly db: Db) {}
@@ -25,38 +26,73 @@ export class ReceiptRepository {
   }
 
   /**
-   * Stores and joins a batch of receipts with a few statements whatever its size: which MsgIDs
-   * are known already (one select), one multi-row insert, one update of the push recipients and
-   * — for receipts no push recipient took — one of the single sends per account, each setting
-   * every row from the receipts by msgid (a msgid is one send's). Returns, per receipt, whether
-   * it was new (false: stored before, or a repeat of an earlier one in the batch). Mass receipts
-   * are written one by one (a few a day).
+   * Stores and joins a batch of receipts with a few statements whatever its size. A receipt of
+   * a recorded push send (found by msgid, the usual case in a push) is written onto that
+   * recipient only, with the push's receipt counters in the same transaction
+   * ({@link joinPushReceipts}); the recipient's `receipt_status` is its once-per-MsgID record,
+   * so a repeat changes nothing. Any other receipt — a single send's, or one that came before
+   * its push send was recorded — is kept in `template_receipts` (one multi-row insert, committed
+   * first), then joined: to a push send recorded meanwhile, else to the single sends of its
+   * account. Returns, per receipt, whether it was new (false: applied before, or a repeat of an
+   * earlier one in the batch). Mass receipts are written one by one (a few a day).
    *
-   * The insert commits before the joins run, never in one transaction with them: a send
-   * recorded after the join looked for it then finds the receipt already stored
-   * (`PushRepository.record` joins what arrived early), so no receipt is left unjoined.
+   * A receipt kept in `template_receipts` is looked up again by msgid after its insert has
+   * committed, and a push send's recording looks for its receipt after its own commit
+   * (`PushRepository.record`): whichever comes second joins them, so no receipt is left unjoined.
    */
   async applyAll(receipts: readonly JobReceipt[]): Promise<boolean[]> {
     const fresh = new Array<boolean>(receipts.length).fill(false);
-    const templates = new Map<string, { readonly index: number; readonly receipt: JobReceipt }>();
+    const templates = new Map<string, Entry>();
     for (const [index, receipt] of receipts.entries()) {
       if (receipt.kind === 'mass') fresh[index] = await this.applyMass(receipt);
       else if (!templates.has(receiptKey(receipt))) templates.set(receiptKey(receipt), { index, receipt });
     }
     if (templates.size === 0) return fresh;
-    const batch = [...templates.values()].map((entry) => entry.receipt);
-    const msgids = batch.map((r) => r.msgId);
-    const stored = await this.db
-      .selectFrom('template_receipts')
-      .select(['account_id', 'msgid'])
-      .where('msgid', 'in', msgids)
-      .execute();
-    const known = new Set(stored.map((row) => `${row.account_id}\u0000${row.msgid}`));
-    for (const { index, receipt } of templates.values()) fresh[index] = !known.has(receiptKey(receipt));
+    // A push send is found by msgid alone (WeChat's msgids are unique across accounts).
+    const batch = uniqueBy([...templates.values()], (entry) => entry.receipt.msgId);
+    const sends = await pushSendsOf(
+      this.db,
+      batch.map((entry) => entry.receipt.msgId),
+    );
+    const joins = new Map<number, ReceiptOutcome[]>();
+    const unknown: Entry[] = [];
+    for (const entry of batch) {
+      const send = sends.get(entry.receipt.msgId);
+      if (send === undefined) unknown.push(entry);
+      else if (!send.hasReceipt) {
+        fresh[entry.index] = true;
+        addTo(joins, send.pushId, entry.receipt);
+      }
+    }
+    if (unknown.length > 0) await this.keepAndJoin(unknown, fresh, joins);
+    for (const [pushId, outcomes] of joins) await joinPushReceipts(this.db, pushId, outcomes);
+    return fresh;
+  }
+
+  /**
+   * Receipts of no recorded push send: kept in `template_receipts` (new ones marked fresh),
+   * then joined to a push send recorded since the first lookup (added to `joins`), else to
+   * the single sends of their account.
+   */
+  private async keepAndJoin(entries: readonly Entry[], fresh: boolean[], joins: Map<number, ReceiptOutcome[]>) {
+    for (const [account, ofAccount] of groupBy(entries, (entry) => entry.receipt.account)) {
+      const stored = await this.db
+        .selectFrom('template_receipts')
+        .select('msgid')
+        .where('account_id', '=', account)
+        .where(
+          'msgid',
+          'in',
+          ofAccount.map((entry) => entry.receipt.msgId),
+        )
+        .execute();
+      const known = new Set(stored.map((row) => row.msgid));
+      for (const entry of ofAccount) fresh[entry.index] = !known.has(entry.receipt.msgId);
+    }
     await this.db
       .insertInto('template_receipts')
       .values(
-        batch.map((receipt) => ({
+        entries.map(({ receipt }) => ({
           account_id: receipt.account,
           msgid: receipt.msgId,
           open_id: receipt.openId,
@@ -67,17 +103,17 @@ export class ReceiptRepository {
       )
       .orIgnore()
       .execute();
-    // A push recipient is found by msgid alone (WeChat's msgids are unique across accounts).
-    const byMsgid = uniqueBy(batch, (r) => r.msgId);
-    const joined = await this.db
-      .updateTable('push_recipients')
-      .set(receiptColumns(byMsgid))
-      .where('msgid', 'in', msgids)
-      .where('receipt_status', 'is', null)
-      .executeTakeFirst();
-    // Every receipt joined a push recipient (the usual case in a push): no single send has them.
-    if (Number(joined.numUpdatedRows) === byMsgid.length) return fresh;
-    for (const [account, ofAccount] of groupBy(batch, (r) => r.account)) {
+    const recorded = await pushSendsOf(
+      this.db,
+      entries.map((entry) => entry.receipt.msgId),
+    );
+    const singles: JobReceipt[] = [];
+    for (const { receipt } of entries) {
+      const send = recorded.get(receipt.msgId);
+      if (send === undefined) singles.push(receipt);
+      else if (!send.hasReceipt) addTo(joins, send.pushId, receipt);
+    }
+    for (const [account, ofAccount] of groupBy(singles, (r) => r.account)) {
       await this.db
         .updateTable('template_sends')
         .set(receiptColumns(ofAccount))
@@ -90,7 +126,6 @@ export class ReceiptRepository {
         .where('receipt_status', 'is', null)
         .execute();
     }
-    return fresh;
   }
 
   /**
@@ -138,9 +173,7 @@ export class ReceiptRepository {
     if (rows.length === 0) return [];
     const msgids = rows.map((row) => row.msgid);
     const known = new Set([
-      ...(await this.db.selectFrom('push_recipients').select('msgid').where('msgid', 'in', msgids).execute()).map(
-        (row) => row.msgid,
-      ),
+      ...(await pushSendsOf(this.db, msgids)).keys(),
       ...(
         await this.db
           .selectFrom('template_sends')
@@ -185,6 +218,18 @@ export async function joinMassReceipt(db: Db, account: string, msgId: string): P
     .where('msg_id', '=', msgId)
     .where('finish_status', 'is', null)
     .execute();
+}
+
+interface Entry {
+  readonly index: number;
+  readonly receipt: JobReceipt;
+}
+
+function addTo(joins: Map<number, ReceiptOutcome[]>, pushId: number, receipt: JobReceipt): void {
+  const outcome = { msgId: receipt.msgId, status: receipt.status, at: receipt.at };
+  const group = joins.get(pushId);
+  if (group === undefined) joins.set(pushId, [outcome]);
+  else group.push(outcome);
 }
 
 function receiptKey(receipt: JobReceipt): string {

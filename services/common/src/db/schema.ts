@@ -232,6 +232,10 @@ export interface PushJobsTable {
   total: Generated<number>;
   sent: Generated<number>;
   failed: Generated<number>;
+  /** Receipts joined: `success`, `failed:user block`, any other status (migration 0017). */
+  receipts_success: Generated<number>;
+  receipts_blocked: Generated<number>;
+  receipts_failed: Generated<number>;
   created_at: number;
   started_at: number | null;
   progress_at: number | null;

@@ -14,6 +14,7 @@ import { logTextBlocks } from './0013-log-text-blocks.js';
 import { logRollupsByMonth } from './0014-log-rollups-by-month.js';
 import { logOutboundRollups } from './0015-log-outbound-rollups.js';
 import { sendLimitsAndMassRetries } from './0016-send-limits-and-mass-retries.js';
+import { pushReceiptCounters } from './0017-push-receipt-counters.js';
 import { orderMigrations } from './order.js';
 
 /**
@@ -46,6 +47,7 @@ export const migrations: Readonly<Record<string, Migration>> = orderMigrations(
     '0014-log-rollups-by-month': logRollupsByMonth,
     '0015-log-outbound-rollups': logOutboundRollups,
     '0016-send-limits-and-mass-retries': sendLimitsAndMassRetries,
+    '0017-push-receipt-counters': pushReceiptCounters,
   },
   retired,
 );
