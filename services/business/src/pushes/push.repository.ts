@@ -3,7 +3,7 @@ import { type Kysely, sql, type Transaction } from 'kysely';
 import { joinPushReceipts } from '../receipts/push-receipts.js';
 import type { RecipientRow } from '../uploads/recipient-import.js';
 import type { ClaimedRecipient, PushJob, PushState, SendResult } from './push.types.js';
-import { affected, indexHint, marks, run } from './raw-sql.js';
+import { affected, indexHint, marks, retryingLockConflicts, run } from './raw-sql.js';
 
 type Database = Db extends Kysely<infer D> ? D : never;
 type Executor = Kysely<Database> | Transaction<Database>;
@@ -162,10 +162,9 @@ export class PushRepository {
   /**
    * Claims the next `limit` pending recipients of a chunk from `fromSeq` (`pending → sending`
    * under `token`, stamped with the time the send may first reach WeChat) while the push is
-   * running, and returns them in order: one UPDATE (the running check is its subquery, so a
-   * pause or cancel is seen by the next batch without reading the push) and one SELECT of what
-   * it took — a row another worker claimed first is not among them. Empty: nothing pending in
-   * the range, or the push is not running.
+   * running, and returns them in order: the push's state (so a pause or cancel stops the next
+   * batch), one UPDATE and one SELECT of what it took — a row another worker claimed first is
+   * not among them. Empty: nothing pending in the range, or the push is not running.
    */
   async claimNext(
     pushId: number,
@@ -174,15 +173,20 @@ export class PushRepository {
     token: string,
     now: number,
   ): Promise<ClaimedRecipient[]> {
+    // A plain read: in the UPDATE (a subquery) it would take a shared lock on the push's row,
+    // which every batch's recording holds exclusively until it commits — the claims queued
+    // behind the recordings, and one holding it while it waited for a row of the next chunk
+    // deadlocked with that chunk's recording.
+    const [job] = (await run<{ state: string }>(this.db, 'SELECT state FROM push_jobs WHERE id = ?', [pushId])).rows;
+    if (job?.state !== 'running') return [];
     const claimed = await run(
       this.db,
       `UPDATE push_recipients
           SET state = 'sending', claimed_by = ?, claimed_at = ?, first_attempt_at = COALESCE(first_attempt_at, ?),
               attempts = attempts + 1
         WHERE push_id = ? AND seq >= ? AND seq <= ? AND state = 'pending'
-          AND EXISTS (SELECT 1 FROM push_jobs WHERE id = ? AND state = 'running')
         ORDER BY seq LIMIT ?`,
-      [token, now, now, pushId, range.fromSeq, range.toSeq, pushId, limit],
+      [token, now, now, pushId, range.fromSeq, range.toSeq, limit],
     );
     if (affected(claimed) === 0) return [];
     return this.claimedIn(pushId, range, token);
@@ -283,19 +287,29 @@ export class PushRepository {
     if (results.length === 0) return 0;
     let sent = 0;
     for (const r of results) if (r.state === 'sent') sent += 1;
-    const recorded = await this.db.transaction().execute(async (trx) => {
-      const updated = affected(await run(trx, ...recordStatement(push.id, token, results, now)));
+    const recorded = await retryingLockConflicts(() => this.recordInTransaction(push.id, token, results, sent, now));
+    if (sent > 0) await this.joinEarlyReceipts(push, results);
+    return recorded;
+  }
+
+  private recordInTransaction(
+    pushId: number,
+    token: string,
+    results: readonly SendResult[],
+    sent: number,
+    now: number,
+  ): Promise<number> {
+    return this.db.transaction().execute(async (trx) => {
+      const updated = affected(await run(trx, ...recordStatement(pushId, token, results, now)));
       await run(trx, 'UPDATE push_jobs SET sent = sent + ?, failed = failed + ?, progress_at = ? WHERE id = ?', [
         sent,
         results.length - sent,
         now,
-        push.id,
+        pushId,
       ]);
-      if (updated !== results.length) await recount(trx, push.id);
+      if (updated !== results.length) await recount(trx, pushId);
       return updated;
     });
-    if (sent > 0) await this.joinEarlyReceipts(push, results);
-    return recorded;
   }
 
   /**

@@ -48,3 +48,20 @@ export function indexHint(db: Executor, index: 'push_recipients_msgid_idx' | 'pu
 export function msgidIndex(db: Executor): string {
   return indexHint(db, 'push_recipients_msgid_idx');
 }
+
+/**
+ * Runs a transaction again (up to three times) when InnoDB rolled it back as a deadlock's victim
+ * or after a lock wait timeout: nothing of it was written. The recording of a batch and a
+ * receipt join can deadlock on the msgid index (the join's gap lock, the recording's insert of
+ * a new msgid into that gap).
+ */
+export async function retryingLockConflicts<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      const errno = (error as { errno?: unknown } | null)?.errno;
+      if (attempt === 3 || (errno !== 1213 && errno !== 1205)) throw error;
+    }
+  }
+}

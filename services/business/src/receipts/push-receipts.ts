@@ -1,5 +1,5 @@
 import type { Db } from '@mpstack/common/db';
-import { affected, marks, msgidIndex, run } from '../pushes/raw-sql.js';
+import { affected, marks, msgidIndex, retryingLockConflicts, run } from '../pushes/raw-sql.js';
 
 /** A template receipt's outcome, as joined to its send. */
 export interface ReceiptOutcome {
@@ -56,21 +56,9 @@ export async function joinPushReceipts(db: Db, pushId: number, receipts: readonl
     if (group === undefined) byCounter.set(counter, [receipt]);
     else group.push(receipt);
   }
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await writeJoin(db, pushId, byCounter);
-    } catch (error) {
-      // InnoDB chose this transaction as a deadlock's victim (or it waited too long for a row):
-      // nothing of it was written, so it runs again. A push send's recording joins its early
-      // receipts only here, once — given up, that receipt would stay unjoined.
-      if (attempt === 3 || !isLockConflict(error)) throw error;
-    }
-  }
-}
-
-function isLockConflict(error: unknown): boolean {
-  const errno = (error as { errno?: unknown } | null)?.errno;
-  return errno === 1213 || errno === 1205;
+  // A push send's recording joins its early receipts only here, once: given up after a
+  // deadlock, that receipt would stay unjoined.
+  return retryingLockConflicts(() => writeJoin(db, pushId, byCounter));
 }
 
 async function writeJoin(db: Db, pushId: number, byCounter: ReadonlyMap<ReceiptCounter, ReceiptOutcome[]>) {
