@@ -63,8 +63,21 @@ export function receiptEventOf(receipt: JobReceipt): ReceiptLogEvent {
     const counts = receipt.counts ?? { sent: 0, error: 0 };
     return { ...base, family: 'mass', success: counts.sent, userBlock: 0, systemFailed: counts.error };
   }
-  const status = receipt.status.replace(/\s+/g, '').toLowerCase();
-  const success = status === 'success' ? 1 : 0;
-  const userBlock = status === 'failed:userblock' ? 1 : 0;
+  const outcome = templateOutcomeOf(receipt.status);
+  const success = outcome === 'success' ? 1 : 0;
+  const userBlock = outcome === 'userBlock' ? 1 : 0;
   return { ...base, family: 'template', success, userBlock, systemFailed: 1 - success - userBlock };
+}
+
+/**
+ * A template receipt's status: WeChat's three spellings compared as they are (one receipt per
+ * send, so no regular expression for them), any other normalized (blanks removed, lower case).
+ */
+function templateOutcomeOf(status: string): 'success' | 'userBlock' | 'systemFailed' {
+  if (status === 'success') return 'success';
+  if (status === 'failed:user block') return 'userBlock';
+  if (status === 'failed: system failed') return 'systemFailed';
+  const normalized = status.replace(/\s+/g, '').toLowerCase();
+  if (normalized === 'success') return 'success';
+  return normalized === 'failed:userblock' ? 'userBlock' : 'systemFailed';
 }
