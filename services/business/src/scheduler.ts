@@ -1,6 +1,8 @@
 import { outboundPushQueue } from '@mpstack/common/contracts';
 import type { Logger } from '@mpstack/common/logging';
 import type { QueuePort } from '@mpstack/common/ports';
+import type { KefuRepository } from './kefu/kefu.repository.js';
+import { type KefuService, sweepKefuSends } from './kefu/kefu.service.js';
 import type { MassService } from './mass/mass.service.js';
 import type { PushRepository } from './pushes/push.repository.js';
 import type { PushService } from './pushes/push.service.js';
@@ -13,6 +15,8 @@ export interface SchedulerOptions {
   readonly sends: SendRepository;
   readonly sendService: SendService;
   readonly mass: MassService;
+  /** Customer-service sends (swept too). */
+  readonly kefu?: { readonly repository: KefuRepository; readonly service: KefuService };
   readonly queue: QueuePort;
   readonly logger: Logger;
   readonly clock: () => number;
@@ -29,7 +33,8 @@ export interface SchedulerOptions {
  * - the sweeper: a running push that made no progress for `stallMs` while its queue is empty
  *   (tickets lost with a broker, or a crash between starting it and publishing them) gets its
  *   tickets again; a single send queued or sending untouched for `stallMs` is queued again.
- *   Tickets and send jobs are idempotent, so a needless one only costs a query.
+ *   Tickets and send jobs are idempotent, so a needless one only costs a query. Customer-service
+ *   sends: see `sweepKefuSends` (one left sending is never queued again).
  */
 export class Scheduler {
   private timer: NodeJS.Timeout | undefined;
@@ -82,5 +87,7 @@ export class Scheduler {
       await sendService.publish(id);
       await sends.touch(id, clock());
     }
+    const { kefu } = this.options;
+    if (kefu !== undefined) await sweepKefuSends(kefu.repository, kefu.service, clock(), stallMs);
   }
 }

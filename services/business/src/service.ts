@@ -17,6 +17,10 @@ import { createApiRouter } from './api.router.js';
 import { type BusinessConfig, expectedRateOf, loadBusinessConfig } from './config.js';
 import { AccountHealth } from './console/account-health.js';
 import { createConsoleApiRouter } from './console/console.router.js';
+import { KefuRepository } from './kefu/kefu.repository.js';
+import { createKefuRouter } from './kefu/kefu.router.js';
+import { KefuService } from './kefu/kefu.service.js';
+import { KefuWorker } from './kefu/kefu-worker.js';
 import { PushMailer, pushFinishedMail } from './mail/push-mail.js';
 import { MassRepository } from './mass/mass.repository.js';
 import { MassService } from './mass/mass.service.js';
@@ -53,6 +57,8 @@ export interface BusinessParts {
   readonly pushes: PushRepository;
   readonly sendService: SendService;
   readonly sends: SendRepository;
+  readonly kefuService: KefuService;
+  readonly kefu: KefuRepository;
   readonly mass: MassService;
   readonly scheduler: Scheduler;
   readonly pushWorker: PushWorker | undefined;
@@ -91,7 +97,7 @@ export function businessService(options: BusinessServiceOptions = {}): ServiceDe
       sink.start();
       onClose('log events', () => sink.close());
       const parts = await composeParts(config, infrastructure, options, { logger, telemetry, onClose, sink });
-      const { pushService, pushes, sendService, sends, mass, templates, health } = parts;
+      const { pushService, pushes, sendService, sends, kefuService, kefu, mass, templates, health } = parts;
       options.onComposed?.(parts);
       const app = express();
       app.disable('x-powered-by');
@@ -99,6 +105,7 @@ export function businessService(options: BusinessServiceOptions = {}): ServiceDe
       // One access event per API request to the log service's access file, batched.
       app.use('/api', accessEvents({ sink, service: 'business', prefix: '/api' }));
       app.use('/api', createApiRouter({ pushService, pushes, sendService, sends, mass, checkTemplate }));
+      app.use('/api', createKefuRouter({ kefuService, kefu }));
       app.use('/api', createConsoleApiRouter({ templates, health }));
       app.use((_req, _res, next) => next(new AppError(ErrorCode.notFound, 'no such route')));
       app.use(errorHandler(logger));
@@ -147,6 +154,8 @@ async function composeParts(
   const sends = new SendRepository(db);
   const receipts = new ReceiptRepository(db);
   const sendService = new SendService({ sends, queue, clock, accountExists });
+  const kefu = new KefuRepository(db);
+  const kefuService = new KefuService({ kefu, queue, clock, accountExists });
   const pushService = new PushService({
     pushes,
     queue,
@@ -184,6 +193,7 @@ async function composeParts(
     sends,
     sendService,
     mass,
+    kefu: { repository: kefu, service: kefuService },
     queue,
     logger,
     clock,
@@ -195,10 +205,13 @@ async function composeParts(
       ? undefined
       : await startWorkers(
           config,
-          { infrastructure, api, pushes, sends, receipts, scheduler, onFinished, clock },
+          { infrastructure, api, pushes, sends, kefu, receipts, scheduler, onFinished, clock },
           { logger, telemetry, onClose, sink },
         );
-  return { infrastructure, pushService, pushes, sendService, sends, mass, scheduler, pushWorker, templates, health };
+  return {
+    ...{ infrastructure, pushService, pushes, sendService, sends, kefuService, kefu },
+    ...{ mass, scheduler, pushWorker, templates, health },
+  };
 }
 
 /**
@@ -238,6 +251,7 @@ interface WorkerDeps {
   readonly api: OutboundApi;
   readonly pushes: PushRepository;
   readonly sends: SendRepository;
+  readonly kefu: KefuRepository;
   readonly receipts: ReceiptRepository;
   readonly scheduler: Scheduler;
   readonly onFinished: (push: PushJob) => Promise<void>;
@@ -247,7 +261,7 @@ interface WorkerDeps {
 /** The consumers (receipts, single sends, push tickets) and the scheduler, each closed with the service. */
 async function startWorkers(
   config: BusinessConfig,
-  { infrastructure, api, pushes, sends, receipts, scheduler, onFinished, clock }: WorkerDeps,
+  { infrastructure, api, pushes, sends, kefu, receipts, scheduler, onFinished, clock }: WorkerDeps,
   { logger, telemetry, onClose, sink }: ShellParts,
 ): Promise<PushWorker> {
   const { queue } = infrastructure;
@@ -263,6 +277,8 @@ async function startWorkers(
     onFinished,
   });
   const sendWorker = new SendWorker({ sends, api, queue, logger, prefetch: config.sendPrefetch, clock });
+  // The same prefetch: the kefu bucket paces the calls in hand, as the template bucket does single sends.
+  const kefuWorker = new KefuWorker({ kefu, api, queue, logger, prefetch: config.sendPrefetch, clock });
   const receiptConsumer = new ReceiptConsumer({
     queue,
     receipts,
@@ -275,6 +291,8 @@ async function startWorkers(
   onClose('receipts', () => receiptConsumer.close());
   await sendWorker.start();
   onClose('send worker', () => sendWorker.close());
+  await kefuWorker.start();
+  onClose('kefu worker', () => kefuWorker.close());
   await pushWorker.start();
   onClose('push worker', () => pushWorker.close());
   scheduler.start();

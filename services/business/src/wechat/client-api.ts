@@ -20,6 +20,9 @@ export function clientOutboundApi(client: WeChatApiClient, appIdOf: (account: st
     async sendTemplate(account, message) {
       return (await client.sendTemplate(await appIdOf(account), message)).msgid;
     },
+    async sendCustom(account, message) {
+      await client.sendCustomMessage(await appIdOf(account), message);
+    },
     async sendAll(account, message) {
       const result = await client.call(await appIdOf(account), 'massSendAll', { body: message });
       const msgDataId = result['msg_data_id'];

@@ -23,9 +23,22 @@ export interface MassMessage {
   readonly clientmsgid: string;
 }
 
+/** A customer-service message (`message/custom/send`): `msgtype` and its object, as WeChat's body has them. */
+export interface CustomMessage {
+  readonly touser: string;
+  readonly msgtype: string;
+  readonly [body: string]: unknown;
+}
+
 export interface OutboundApi {
   /** The send's msgid; throws a {@link WeChatCallError} (or any error: treated as transient). */
   sendTemplate(account: string, message: TemplateMessage): Promise<string>;
+  /**
+   * `message/custom/send`: refused locally outside the follower's 48-hour window or past its
+   * budget (`WeChatLocalRefusal`, 45015 / 45047). No idempotency key: a call whose answer was lost
+   * fails with an error for which {@link isMaybeDelivered} is true, and must not be repeated.
+   */
+  sendCustom(account: string, message: CustomMessage): Promise<void>;
   /** `mass/sendall`: the job's msg_id (and msg_data_id for articles). */
   sendAll(account: string, message: MassMessage): Promise<{ readonly msgId: string; readonly msgDataId?: string }>;
   /** `mass/preview` to one follower. */
@@ -73,4 +86,15 @@ export function classifyFailure(error: unknown): SendFailure {
   if (errcode === undefined || errcode === -1 || errcode === 45011) return { kind: 'unknown', reason: message };
   if (recipientCodes.has(errcode)) return { kind: 'recipient', errcode };
   return { kind: 'stop', errcode, reason: stopReasons[errcode] ?? `WeChat refused the send: ${errcode} ${message}` };
+}
+
+/**
+ * True when a failed call may have reached WeChat: the shared client's `unavailable` whose
+ * cause is a connection lost after the request went out (or a timeout waiting for the answer)
+ * on a call it does not repeat. False when nothing went out (no host accepted the connection, no
+ * token, the coordination store down) — the call can be made again.
+ */
+export function isMaybeDelivered(error: unknown): boolean {
+  const cause = (error as { cause?: unknown } | null)?.cause;
+  return (cause as { isMaybeDelivered?: unknown } | null | undefined)?.isMaybeDelivered === true;
 }

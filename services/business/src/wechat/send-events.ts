@@ -22,8 +22,8 @@ export function sendOutcomeOf(
 }
 
 /**
- * The pipeline's WeChat calls with one `send` log event per attempt (template sends, mass sends
- * and previews): the outcome, WeChat's errcode or the local refusal — never the recipient, the
+ * The pipeline's WeChat calls with one `send` log event per attempt (template sends, customer-service
+ * sends, mass sends and previews): the outcome, WeChat's errcode or the local refusal — never the recipient, the
  * content or a token. Recording is synchronous and bounded (the sink buffers and publishes in
  * the background), so it adds no wait to a send. `deleteMass` is not a send and is not recorded.
  */
@@ -40,6 +40,7 @@ export function recordingSends(api: OutboundApi, sink: SendEventSink, clock: () 
   };
   return {
     sendTemplate: (account, message) => attempt(account, 'template', () => api.sendTemplate(account, message)),
+    sendCustom: (account, message) => attempt(account, 'kefu', () => api.sendCustom(account, message)),
     sendAll: (account, message) => attempt(account, 'mass', () => api.sendAll(account, message)),
     preview: (account, message) => attempt(account, 'mass', () => api.preview(account, message)),
     deleteMass: (account, msgId) => api.deleteMass(account, msgId),

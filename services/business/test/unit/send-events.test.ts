@@ -29,6 +29,7 @@ function scripted(answers: readonly (string | Error)[]): OutboundApi {
   };
   return {
     sendTemplate: next,
+    sendCustom: async () => void (await next()),
     sendAll: async () => ({ msgId: await next() }),
     preview: async () => void (await next()),
     deleteMass: async () => {},
@@ -66,6 +67,31 @@ describe('business/send events', () => {
       { ...base, id: 'e5', family: 'mass', outcome: 'sent' },
     ]);
     assert.doesNotMatch(JSON.stringify(events), /oSecretOpenId|client_msg_id|token/);
+  });
+
+  it('records customer-service sends in the kefu family: sent, refused outside the window, 45015 from WeChat', async () => {
+    const { events, sink } = sinkOf();
+    const api = recordingSends(
+      scripted([
+        'ok',
+        new WeChatLocalRefusal('sendCustomMessage', 'window_closed', 'no interaction in 48 h'),
+        new WeChatLocalRefusal('sendCustomMessage', 'window_exhausted', 'five sent'),
+        new WeChatApiError('sendCustomMessage', 45015, 'response out of time limit'),
+      ]),
+      sink,
+      () => 2_000,
+    );
+    const text = { touser: 'oSecretOpenId', msgtype: 'text', text: { content: '您好' } };
+    await api.sendCustom('acme', text);
+    for (let i = 0; i < 3; i += 1) await assert.rejects(api.sendCustom('acme', text));
+    const base = { type: 'send', at: 2_000, account: 'acme', family: 'kefu' } as const;
+    assert.deepEqual(events, [
+      { ...base, id: 'e1', outcome: 'sent' },
+      { ...base, id: 'e2', outcome: 'refused', reason: 'window_closed', errcode: 45015 },
+      { ...base, id: 'e3', outcome: 'refused', reason: 'window_exhausted', errcode: 45047 },
+      { ...base, id: 'e4', outcome: 'failed', errcode: 45015 },
+    ]);
+    assert.doesNotMatch(JSON.stringify(events), /oSecretOpenId|您好/);
   });
 
   it("maps a receipt's status to its outcome, with the receipt's MsgID and time as the event's key", () => {

@@ -8,6 +8,8 @@ import { checkContract, decodeJson } from './decode.js';
  *
  * - `mpstack.outbound.sends`: one message per single template send accepted by the API
  *   (`{ sendId }`); the row is in `template_sends` before the message is published.
+ * - `mpstack.outbound.kefu`: one message per customer-service send accepted by the API
+ *   (`{ sendId }` of `kefu_sends`, encoded as a send job); the row exists before the message.
  * - `mpstack.outbound.push`: work tickets of push jobs — one per chunk of recipients
  *   (`{ pushId, fromSeq, toSeq }`). The recipients' state is in `push_recipients`; a ticket
  *   delivered twice, or re-published by the sweeper, sends nothing twice (rows are claimed).
@@ -15,6 +17,7 @@ import { checkContract, decodeJson } from './decode.js';
  *   (`TEMPLATESENDJOBFINISH`, `MASSSENDJOBFINISH`), handed over by the ingress.
  */
 export const outboundSendsQueue = 'mpstack.outbound.sends';
+export const outboundKefuQueue = 'mpstack.outbound.kefu';
 export const outboundPushQueue = 'mpstack.outbound.push';
 export const outboundDeadLetterQueue = 'mpstack.outbound.dead';
 export const receiptsQueue = 'mpstack.receipts';
@@ -24,10 +27,11 @@ export const receiptsDeadLetterQueue = 'mpstack.receipts.dead';
 export const outboundDeclarations = [
   { name: outboundSendsQueue, deadLetterQueue: outboundDeadLetterQueue },
   { name: outboundPushQueue, deadLetterQueue: outboundDeadLetterQueue },
+  { name: outboundKefuQueue, deadLetterQueue: outboundDeadLetterQueue },
 ] as const;
 export const receiptsDeclaration = { name: receiptsQueue, deadLetterQueue: receiptsDeadLetterQueue } as const;
 
-/** A single template send to execute. */
+/** A single template send (`mpstack.outbound.sends`) or customer-service send (`mpstack.outbound.kefu`) to execute. */
 export interface SendJobMessage {
   readonly sendId: number;
 }

@@ -194,6 +194,7 @@ export interface Database {
   wechat_templates: WeChatTemplatesTable;
   log_summaries_sent: LogSummariesSentTable;
   mass_receipts: MassReceiptsTable;
+  kefu_sends: KefuSendsTable;
 }
 
 /** A single template send (the business service; migration 0008). Times: ms since the epoch. */
@@ -213,6 +214,23 @@ export interface TemplateSendsTable {
   first_attempt_at: number | null;
   receipt_status: string | null;
   receipt_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A customer-service message sent by the business service (migration 0018). Times: ms since the epoch. */
+export interface KefuSendsTable {
+  readonly id: Generated<number>;
+  account_id: string;
+  open_id: string;
+  msgtype: string;
+  message: string;
+  status: string;
+  errcode: number | null;
+  errmsg: string | null;
+  reason: string | null;
+  attempts: Generated<number>;
+  sent_at: number | null;
   created_at: number;
   updated_at: number;
 }

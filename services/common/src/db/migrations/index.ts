@@ -15,6 +15,7 @@ import { logRollupsByMonth } from './0014-log-rollups-by-month.js';
 import { logOutboundRollups } from './0015-log-outbound-rollups.js';
 import { sendLimitsAndMassRetries } from './0016-send-limits-and-mass-retries.js';
 import { pushReceiptCounters } from './0017-push-receipt-counters.js';
+import { kefuSends } from './0018-kefu-sends.js';
 import { orderMigrations } from './order.js';
 
 /**
@@ -48,6 +49,7 @@ export const migrations: Readonly<Record<string, Migration>> = orderMigrations(
     '0015-log-outbound-rollups': logOutboundRollups,
     '0016-send-limits-and-mass-retries': sendLimitsAndMassRetries,
     '0017-push-receipt-counters': pushReceiptCounters,
+    '0018-kefu-sends': kefuSends,
   },
   retired,
 );

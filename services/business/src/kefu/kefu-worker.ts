@@ -1,0 +1,101 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { decodeSendJob, outboundKefuQueue, SEND_REFUSALS, type SendRefusal } from '@mpstack/common/contracts';
+import type { Logger } from '@mpstack/common/logging';
+import type { Consumer, HandlerOutcome, QueuePort } from '@mpstack/common/ports';
+import { errcodeOf, isMaybeDelivered, type OutboundApi } from '../wechat/outbound-api.js';
+import type { KefuOutcome, KefuRepository } from './kefu.repository.js';
+
+/** Why a send left `sending` by someone else is not sent again. */
+const inDoubt =
+  'the send was being attempted when its worker stopped or its job was delivered again; ' +
+  'it may have reached WeChat and is not sent again (a customer-service message has no idempotency key)';
+
+/**
+ * What a failed customer-service call means: `retry` only when nothing went out (no host took
+ * the connection, no token, the coordination store down), `unknown` when it may have reached
+ * WeChat (never repeated), else `failed` with WeChat's errcode or the local refusal.
+ */
+export function kefuOutcomeOf(error: unknown): KefuOutcome | { readonly status: 'retry'; readonly errmsg: string } {
+  const errmsg = error instanceof Error ? error.message : String(error);
+  const errcode = errcodeOf(error);
+  if (errcode !== undefined) {
+    const reason = (error as { reason?: unknown }).reason;
+    const isRefusal = SEND_REFUSALS.includes(reason as SendRefusal);
+    return { status: 'failed', errcode, errmsg, ...(isRefusal ? { reason: reason as string } : {}) };
+  }
+  if (isMaybeDelivered(error)) return { status: 'unknown', errmsg };
+  const code = (error as { code?: unknown } | null)?.code;
+  // An account deleted meanwhile, a message WeChat's client cannot encode: nothing to retry.
+  if (code === 'not_found' || code === 'bad_request') return { status: 'failed', errcode: null, errmsg };
+  return { status: 'retry', errmsg };
+}
+
+/**
+ * Executes customer-service sends from `mpstack.outbound.kefu` (prefetch). A send is claimed
+ * (`queued → sending`, one worker) before its call and its outcome recorded before the ack. It
+ * has no idempotency key, so it is sent at most once: a delivery that finds it already `sending`
+ * (its worker died mid-call, or the job was queued twice) records it `unknown` instead of sending;
+ * a call that may have reached WeChat is `unknown`; only a call that certainly did not go out is
+ * put back to `queued` and retried. The 48-hour window and its budget are the client's: a refusal
+ * there (45015 / 45047, never sent) and WeChat's own 45015 are recorded `failed` with the reason.
+ */
+export class KefuWorker {
+  private consumer: Consumer | undefined;
+  private closing = false;
+
+  constructor(
+    private readonly options: {
+      readonly kefu: KefuRepository;
+      readonly api: OutboundApi;
+      readonly queue: QueuePort;
+      readonly logger: Logger;
+      readonly prefetch: number;
+      readonly clock?: () => number;
+      /** Wait before a call that did not go out is tried again (1 s). */
+      readonly retryDelayMs?: number;
+    },
+  ) {}
+
+  async start(): Promise<void> {
+    this.consumer = await this.options.queue.consume(outboundKefuQueue, (delivery) => this.handle(delivery.body), {
+      prefetch: this.options.prefetch,
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    await this.consumer?.cancel();
+  }
+
+  private async handle(body: Buffer): Promise<HandlerOutcome> {
+    let sendId: number;
+    try {
+      sendId = decodeSendJob(body).sendId;
+    } catch (error) {
+      return { action: 'dead-letter', reason: (error as Error).message };
+    }
+    const clock = this.options.clock ?? Date.now;
+    const { kefu } = this.options;
+    try {
+      const send = await kefu.get(sendId);
+      if (send === undefined)
+        return { action: 'dead-letter', reason: `customer-service send ${sendId} does not exist` };
+      if (send.status === 'sending') await kefu.record(send.id, { status: 'unknown', errmsg: inDoubt }, clock());
+      if (send.status !== 'queued' || !(await kefu.claim(send.id, clock()))) return { action: 'ack' };
+      const { msgtype, ...objects } = send.message;
+      const outcome = await this.options.api
+        .sendCustom(send.account, { touser: send.openId, msgtype, ...objects })
+        .then((): KefuOutcome => ({ status: 'sent' }), kefuOutcomeOf);
+      if (outcome.status === 'retry') {
+        await kefu.release(send.id, clock());
+        throw new Error(outcome.errmsg);
+      }
+      await kefu.record(send.id, outcome, clock());
+      return { action: 'ack' };
+    } catch (error) {
+      this.options.logger.warn({ err: error, sendId }, 'customer-service send not completed; retried');
+      await sleep(this.closing ? 0 : (this.options.retryDelayMs ?? 1000));
+      return { action: 'retry' };
+    }
+  }
+}

@@ -1,0 +1,166 @@
+import type { Db, KefuSendsTable } from '@mpstack/common/db';
+import type { Selectable } from 'kysely';
+import type { KefuMessage } from './kefu-message.js';
+
+export type KefuSendStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'unknown';
+
+export interface KefuSend {
+  readonly id: number;
+  readonly account: string;
+  readonly openId: string;
+  readonly msgtype: string;
+  readonly message: KefuMessage;
+  readonly status: KefuSendStatus;
+  readonly errcode: number | null;
+  readonly errmsg: string | null;
+  /** The local refusal's reason (`window_closed`, `window_exhausted`, `quota_reached`): never sent. */
+  readonly reason: string | null;
+  readonly attempts: number;
+  readonly sentAt: number | null;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+/** How a send ended: sent, failed (WeChat's errcode or a local refusal), or unknown (its answer was lost). */
+export type KefuOutcome =
+  | { readonly status: 'sent' }
+  | {
+      readonly status: 'failed';
+      readonly errcode: number | null;
+      readonly errmsg: string;
+      readonly reason?: string | undefined;
+    }
+  | { readonly status: 'unknown'; readonly errmsg: string };
+
+/** `kefu_sends` (migration 0018): customer-service sends and their outcome. */
+export class KefuRepository {
+  constructor(private readonly db: Db) {}
+
+  async create(send: {
+    readonly account: string;
+    readonly openId: string;
+    readonly message: KefuMessage;
+    readonly now: number;
+  }): Promise<number> {
+    const result = await this.db
+      .insertInto('kefu_sends')
+      .values({
+        account_id: send.account,
+        open_id: send.openId,
+        msgtype: send.message.msgtype,
+        message: JSON.stringify(send.message),
+        status: 'queued',
+        created_at: send.now,
+        updated_at: send.now,
+      })
+      .executeTakeFirstOrThrow();
+    return Number(result.insertId);
+  }
+
+  async get(id: number): Promise<KefuSend | undefined> {
+    const row = await this.db.selectFrom('kefu_sends').selectAll().where('id', '=', id).executeTakeFirst();
+    return row === undefined ? undefined : toKefuSend(row);
+  }
+
+  /** `queued → sending`, by one worker only: false when the send was not queued (taken, or done). */
+  async claim(id: number, now: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('kefu_sends')
+      .set((eb) => ({ status: 'sending', attempts: eb('attempts', '+', 1), updated_at: now }))
+      .where('id', '=', id)
+      .where('status', '=', 'queued')
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  /** `sending → queued`: the call did not go out (no host took the connection, no token): it may be made again. */
+  async release(id: number, now: number): Promise<void> {
+    await this.db
+      .updateTable('kefu_sends')
+      .set({ status: 'queued', updated_at: now })
+      .where('id', '=', id)
+      .where('status', '=', 'sending')
+      .execute();
+  }
+
+  /**
+   * Records how the send ended. An answer overrides `unknown` (a send marked unknown while its
+   * call was still waiting for the bucket, then answered); nothing overrides `sent` or `failed`.
+   */
+  async record(id: number, outcome: KefuOutcome, now: number): Promise<void> {
+    const set =
+      outcome.status === 'sent'
+        ? { status: 'sent', errcode: null, errmsg: null, reason: null, sent_at: now }
+        : outcome.status === 'failed'
+          ? {
+              status: 'failed',
+              errcode: outcome.errcode,
+              errmsg: outcome.errmsg.slice(0, 255),
+              reason: outcome.reason ?? null,
+            }
+          : { status: 'unknown', errcode: null, errmsg: outcome.errmsg.slice(0, 255), reason: null };
+    const from = outcome.status === 'unknown' ? ['queued', 'sending'] : ['queued', 'sending', 'unknown'];
+    await this.db
+      .updateTable('kefu_sends')
+      .set({ ...set, updated_at: now })
+      .where('id', '=', id)
+      .where('status', 'in', from)
+      .execute();
+  }
+
+  /** Sends in `status` untouched since `before` (the sweeper's). */
+  async stale(status: 'queued' | 'sending', before: number, limit: number): Promise<number[]> {
+    const rows = await this.db
+      .selectFrom('kefu_sends')
+      .select('id')
+      .where('status', '=', status)
+      .where('updated_at', '<', before)
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return rows.map((row) => Number(row.id));
+  }
+
+  /** Marks a stale queued send as re-queued (so the sweeper does not queue it again at once). */
+  async touch(id: number, now: number): Promise<void> {
+    await this.db
+      .updateTable('kefu_sends')
+      .set({ updated_at: now })
+      .where('id', '=', id)
+      .where('status', '=', 'queued')
+      .execute();
+  }
+
+  async list(filter: {
+    readonly account?: string | undefined;
+    readonly status?: string | undefined;
+    readonly openId?: string | undefined;
+    readonly beforeId?: number | undefined;
+    readonly limit: number;
+  }): Promise<KefuSend[]> {
+    let query = this.db.selectFrom('kefu_sends').selectAll().orderBy('id', 'desc').limit(filter.limit);
+    if (filter.account !== undefined) query = query.where('account_id', '=', filter.account);
+    if (filter.status !== undefined) query = query.where('status', '=', filter.status);
+    if (filter.openId !== undefined) query = query.where('open_id', '=', filter.openId);
+    if (filter.beforeId !== undefined) query = query.where('id', '<', filter.beforeId);
+    return (await query.execute()).map(toKefuSend);
+  }
+}
+
+function toKefuSend(row: Selectable<KefuSendsTable>): KefuSend {
+  return {
+    id: Number(row.id),
+    account: row.account_id,
+    openId: row.open_id,
+    msgtype: row.msgtype,
+    message: JSON.parse(row.message) as KefuMessage,
+    status: row.status as KefuSendStatus,
+    errcode: row.errcode,
+    errmsg: row.errmsg,
+    reason: row.reason,
+    attempts: Number(row.attempts),
+    sentAt: row.sent_at === null ? null : Number(row.sent_at),
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+  };
+}
