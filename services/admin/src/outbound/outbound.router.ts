@@ -29,6 +29,8 @@ const reads = [
   '/sends',
   '/sends/failures.csv',
   '/sends/:id',
+  '/kefu-sends',
+  '/kefu-sends/:id',
   '/mass',
   '/mass/:id',
   '/templates',
@@ -46,6 +48,7 @@ const writes: ReadonlyArray<readonly [path: string, action: string, kind: string
   ['/pushes/:id/resume', 'outbound.push-resume', 'push'],
   ['/pushes/:id/cancel', 'outbound.push-cancel', 'push'],
   ['/sends', 'outbound.send', 'send'],
+  ['/kefu-sends', 'outbound.kefu-send', 'kefu-send'],
   ['/mass', 'outbound.mass-create', 'mass'],
   ['/mass/:id/preview', 'outbound.mass-preview', 'mass'],
   ['/mass/:id/cancel', 'outbound.mass-cancel', 'mass'],
@@ -87,7 +90,7 @@ export function createOutboundRouter(options: OutboundRouterOptions): Router {
         kind === 'account'
           ? asked['account']
           : ((req.params as Record<string, string | undefined>)['id'] ?? body['id'] ?? '');
-      const after = path.endsWith('/preview') ? req.body : path === '/health/check' ? { ok: body['ok'] } : undefined;
+      const after = auditedAfter(path, asked, body);
       await audit(action, `${kind}:${String(id ?? '')}`, after);
       res.status(answer.status).json(body);
     });
@@ -116,6 +119,17 @@ export function createOutboundRouter(options: OutboundRouterOptions): Router {
     res.status(answer.status).json(report);
   });
   return router;
+}
+
+/** What the audit keeps of an accepted write: a preview's request, a check's verdict, a kefu send's follower and type (not its text). */
+function auditedAfter(path: string, asked: Record<string, unknown>, body: Record<string, unknown>): unknown {
+  if (path.endsWith('/preview')) return asked;
+  if (path === '/health/check') return { ok: body['ok'] };
+  if (path === '/kefu-sends') {
+    const message = asked['message'] as { msgtype?: unknown } | undefined;
+    return { account: asked['account'], openId: asked['openId'], msgtype: message?.msgtype };
+  }
+  return undefined;
 }
 
 /** The path with its `:id` checked (a positive integer) and filled in. */

@@ -62,6 +62,15 @@ class BusinessStandIn {
         disposition: undefined,
       };
     }
+    if (req.url === '/api/kefu-sends' && body.includes('sticker')) {
+      const message = 'unknown msgtype "sticker"; one of text, image (message.msgtype)';
+      return {
+        status: 400,
+        type: 'application/json',
+        body: JSON.stringify({ error: { code: 'bad_request', message } }),
+        disposition: undefined,
+      };
+    }
     if (req.url === '/api/pushes/404') {
       return {
         status: 404,
@@ -137,6 +146,7 @@ describe('admin API: the business service passed through under /outbound (MariaD
       ['POST', '/outbound/pushes/7/cancel'],
       ['POST', '/outbound/pushes/7/preview'],
       ['POST', '/outbound/sends'],
+      ['POST', '/outbound/kefu-sends'],
       ['POST', '/outbound/mass'],
       ['POST', '/outbound/mass/7/cancel'],
       ['POST', '/outbound/mass/7/delete'],
@@ -208,6 +218,33 @@ describe('admin API: the business service passed through under /outbound (MariaD
     const audit = await harness.as(root, 'GET', '/audit?actor=otto&action=outbound.&limit=10');
     assert.equal(audit.body.items[0].action, 'outbound.push-create');
     assert.equal(audit.body.items[0].target, 'push:7');
+  });
+
+  it("passes an operator's customer-service send on, audited with the follower and type (not the text); a viewer reads the sends", async () => {
+    const body = {
+      account: 'demo',
+      openId: 'oFollower0001',
+      message: { msgtype: 'text', text: { content: '私密内容' } },
+    };
+    const sent = await harness.as(operator, 'POST', '/outbound/kefu-sends', { body });
+    assert.equal(sent.status, 202, sent.text);
+    assert.equal(business.received.at(-1)?.url, '/api/kefu-sends');
+    assert.deepEqual(JSON.parse(business.received.at(-1)?.body ?? ''), body);
+    const audit = await harness.as(root, 'GET', '/audit?actor=otto&action=outbound.kefu-send&limit=1');
+    const [entry] = audit.body.items;
+    assert.equal(entry?.target, 'kefu-send:7');
+    assert.deepEqual(entry?.after, { account: 'demo', openId: 'oFollower0001', msgtype: 'text' });
+    assert.doesNotMatch(JSON.stringify(audit.body), /私密内容/);
+    for (const path of ['/kefu-sends?account=demo&openId=oFollower0001', '/kefu-sends/7']) {
+      const answer = await harness.as(viewer, 'GET', `/outbound${path}`);
+      assert.equal(answer.status, 200, answer.text);
+      assert.equal(business.received.at(-1)?.url, `/api${path}`);
+    }
+    const refused = await harness.as(operator, 'POST', '/outbound/kefu-sends', {
+      body: { ...body, message: { msgtype: 'sticker', sticker: {} } },
+    });
+    assert.equal(refused.status, 400);
+    assert.match(refused.body.error.message, /unknown msgtype "sticker"/);
   });
 
   it('streams an upload on as CSV bytes (not JSON), and refuses a JSON upload with 415', async () => {
