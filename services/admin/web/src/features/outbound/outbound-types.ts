@@ -90,3 +90,20 @@ export interface MassSend {
   readonly counts: { total: number; filter: number; sent: number; error: number } | null;
   readonly createdAt: number;
 }
+
+/** A customer-service send (services/business/src/kefu): its status and, when it failed, why. */
+export interface KefuSend {
+  readonly id: number;
+  readonly account: string;
+  readonly openId: string;
+  readonly msgtype: string;
+  readonly message: Readonly<Record<string, unknown>>;
+  readonly status: 'queued' | 'sending' | 'sent' | 'failed' | 'unknown';
+  readonly errcode: number | null;
+  readonly errmsg: string | null;
+  /** The local refusal (`window_closed`, `window_exhausted`, `quota_reached`): never sent. */
+  readonly reason: string | null;
+  readonly attempts: number;
+  readonly sentAt: number | null;
+  readonly createdAt: number;
+}

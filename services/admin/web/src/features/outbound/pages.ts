@@ -16,6 +16,12 @@ export const outboundPages: readonly ConsolePage[] = [
     component: lazy(() => import('./templates.page').then((m) => ({ default: m.TemplatesPage }))),
   },
   {
+    path: '/outbound/kefu',
+    label: 'menu.kefu',
+    permission: 'logs:read',
+    component: lazy(() => import('./kefu.page').then((m) => ({ default: m.KefuPage }))),
+  },
+  {
     path: '/outbound/mass',
     label: 'menu.mass',
     permission: 'logs:read',

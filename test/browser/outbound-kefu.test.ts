@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import type { RunningDev } from '@mpstack/cli';
+import { demoAccount } from '@mpstack/cli';
+import { until } from '@mpstack/testkit';
+import type { Page } from 'playwright-core';
+import { type BrowserStand, devUrl, startBrowserStand } from '../support/browser.js';
+import { demoAdmin, newConsolePage, signIn } from '../support/console.js';
+
+const wrote = 'o_demo_xiaoming_0001';
+const silent = 'o_demo_lihua_0002';
+
+interface ChatEntry {
+  readonly from: string;
+  readonly via?: string;
+  readonly body?: { text?: { content?: string } };
+}
+
+/** The follower's conversation at the simulator (what WeChat delivered). */
+async function chat(dev: RunningDev, openId: string): Promise<readonly ChatEntry[]> {
+  const base = devUrl(dev, 'WeChat API simulator');
+  const answer = (await (await fetch(`${base}/_sim/accounts/${demoAccount.id}/chat/${openId}`)).json()) as {
+    entries: ChatEntry[];
+  };
+  return answer.entries;
+}
+
+const kefuTexts = async (dev: RunningDev, openId: string) =>
+  (await chat(dev, openId)).flatMap((e) => (e.via === 'kefu' && e.body?.text?.content ? [e.body.text.content] : []));
+
+/**
+ * The customer-service page against the real services of `mpstack dev` (admin → business → the
+ * WeChat simulator): a follower who wrote to the account (through the simulator's phone and the
+ * ingress, which opens the 48-hour window) gets the operator's text; one who never wrote is
+ * refused here with 45015 and the reason, and WeChat receives nothing.
+ */
+describe('browser: customer-service messages (mpstack dev)', function () {
+  this.timeout(180_000);
+  let stand: BrowserStand | undefined;
+  let dev: RunningDev;
+  let page: Page;
+  const consoleUrl = () => devUrl(dev, 'console');
+
+  const statuses = () => page.locator('[data-testid^="kefu-status-"]');
+  /** Sends from the form and waits for the send's row (the list's newest) to settle; its status. */
+  const send = async (openId: string, text: string) => {
+    const before = await statuses().count();
+    await page.getByTestId('kefu-openid').fill(openId);
+    await page.getByTestId('kefu-text').fill(text);
+    await page.getByTestId('kefu-submit').click();
+    await until(async () => (await statuses().count()) === before + 1, 10_000, 'the send listed', 100);
+    return until(
+      async () => {
+        const status = await statuses().first().getAttribute('data-status');
+        return status === 'sent' || status === 'failed' || status === 'unknown' ? status : undefined;
+      },
+      30_000,
+      'the customer-service send settled',
+      200,
+    );
+  };
+
+  before(async () => {
+    stand = await startBrowserStand('mpstack-kefuui-');
+    dev = stand.dev;
+    // The follower writes to the account as from the phone: WeChat (the simulator) and the
+    // ingress both see it; the dev slow path's own customer-service answer shows it was handled.
+    const phone = await fetch(`${devUrl(dev, 'WeChat API simulator')}/phone/api/send`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ account: demoAccount.id, openid: wrote, action: 'text', content: '请问有人工客服吗' }),
+    });
+    assert.equal(phone.status, 200, await phone.text());
+    await until(async () => (await kefuTexts(dev, wrote)).length > 0, 30_000, 'the slow path answered', 100);
+    page = await newConsolePage(stand.browser);
+    const { username, password } = demoAdmin(dev);
+    await signIn(page, dev, username, password);
+  });
+  after(async () => {
+    await stand?.close();
+  });
+
+  it('a follower who never wrote: failed 45015 with the reason shown, nothing reaches WeChat', async () => {
+    await page.goto(`${consoleUrl()}outbound/kefu`);
+    await page.getByTestId('kefu-submit').waitFor();
+    assert.equal(await send(silent, '您好，您的工单已处理'), 'failed');
+    assert.match((await statuses().first().textContent()) ?? '', /失败 45015/);
+    const reason = page.locator('[data-testid^="kefu-reason-"]').first();
+    assert.match((await reason.textContent()) ?? '', /48 小时内未与公众号互动.*45015/);
+    assert.deepEqual(await kefuTexts(dev, silent), []);
+  });
+
+  it('a follower who wrote: the text reaches WeChat and the send shows sent', async () => {
+    const status = await send(wrote, '您好，这里是人工客服，请问有什么可以帮您？');
+    assert.equal(status, 'sent', (await page.locator('.ant-table-row').first().textContent()) ?? '');
+    assert.ok((await kefuTexts(dev, wrote)).includes('您好，这里是人工客服，请问有什么可以帮您？'));
+    // Filtered by the follower: only their send.
+    await page.getByTestId('kefu-filter').locator('input').fill(wrote);
+    await page.getByTestId('kefu-filter').locator('input').press('Enter');
+    await until(async () => (await statuses().count()) === 1, 10_000, 'the list filtered by openid', 100);
+  });
+});
