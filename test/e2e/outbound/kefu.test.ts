@@ -80,7 +80,7 @@ describe('outbound e2e: customer-service (kefu) sends (MariaDB, Redis, RabbitMQ,
   };
 
   before(async () => {
-    stand = await createOutboundStand({ followers: 8 });
+    stand = await createOutboundStand({ followers: 9 });
     // The kefu bucket at 4 a second, burst 1: what the pacing test measures.
     // The sweeper every second (a send left queued 2 s is queued again).
     business = await stand.business({ MPSTACK_WECHAT_RATE_KEFU: '4:1', MPSTACK_PUSH_STALL_MS: '2000' });
@@ -209,6 +209,28 @@ describe('outbound e2e: customer-service (kefu) sends (MariaDB, Redis, RabbitMQ,
     assert.equal(count('failed 45015'), 1);
     assert.equal(count('failed -1'), 1, 'the lost answer');
     assert.doesNotMatch(JSON.stringify(kefu()), /oFollower|您好/);
+  });
+
+  it('WeChat unreachable (both hosts 503: nothing went out): retried with back-off, sent once when it is back', async () => {
+    const openId = stand.openId(8);
+    await openWindow(openId, 'message');
+    for (const host of ['api', 'api2'])
+      await stand.control('POST', `/_sim/hosts/${host}`, { isDown: true, mode: '503' });
+    const { id } = await send(openId, 'after the outage');
+    await until(
+      async () => (await api<KefuView>(base, 'GET', `/kefu-sends/${id}`)).attempts >= 2,
+      15_000,
+      'a first attempt that did not go out, and another claimed',
+      50,
+    );
+    for (const host of ['api', 'api2']) await stand.control('POST', `/_sim/hosts/${host}`, { isDown: false });
+    const view = await settled(id);
+    assert.equal(view.status, 'sent', JSON.stringify(view));
+    assert.ok(view.attempts >= 2, `attempts ${view.attempts}`);
+    assert.deepEqual(
+      (await inbox(openId)).map((m) => m.body.text?.content),
+      ['after the outage'],
+    );
   });
 
   it('a job delivered again for a send left sending (its worker died mid-call): unknown, not sent', async () => {

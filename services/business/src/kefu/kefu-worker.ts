@@ -41,7 +41,8 @@ export function kefuOutcomeOf(error: unknown): KefuOutcome | { readonly status: 
  */
 export class KefuWorker {
   private consumer: Consumer | undefined;
-  private closing = false;
+  /** Ends the back-off waits at close. */
+  private readonly closing = new AbortController();
 
   constructor(
     private readonly options: {
@@ -51,7 +52,11 @@ export class KefuWorker {
       readonly logger: Logger;
       readonly prefetch: number;
       readonly clock?: () => number;
-      /** Wait before a call that did not go out is tried again (1 s). */
+      /**
+       * Wait before a call that did not go out is tried again: 1 s, doubling per attempt to a
+       * minute. Each attempt takes one of the window's sends (the client gives none back), so
+       * an outage outlasting the window's budget of attempts ends the send failed 45047.
+       */
       readonly retryDelayMs?: number;
     },
   ) {}
@@ -63,7 +68,7 @@ export class KefuWorker {
   }
 
   async close(): Promise<void> {
-    this.closing = true;
+    this.closing.abort();
     await this.consumer?.cancel();
   }
 
@@ -76,12 +81,14 @@ export class KefuWorker {
     }
     const clock = this.options.clock ?? Date.now;
     const { kefu } = this.options;
+    let attempts = 0;
     try {
       const send = await kefu.get(sendId);
       if (send === undefined)
         return { action: 'dead-letter', reason: `customer-service send ${sendId} does not exist` };
       if (send.status === 'sending') await kefu.record(send.id, { status: 'unknown', errmsg: inDoubt }, clock());
       if (send.status !== 'queued' || !(await kefu.claim(send.id, clock()))) return { action: 'ack' };
+      attempts = send.attempts + 1;
       const { msgtype, ...objects } = send.message;
       const outcome = await this.options.api
         .sendCustom(send.account, { touser: send.openId, msgtype, ...objects })
@@ -93,8 +100,9 @@ export class KefuWorker {
       await kefu.record(send.id, outcome, clock());
       return { action: 'ack' };
     } catch (error) {
-      this.options.logger.warn({ err: error, sendId }, 'customer-service send not completed; retried');
-      await sleep(this.closing ? 0 : (this.options.retryDelayMs ?? 1000));
+      this.options.logger.warn({ err: error, sendId, attempts }, 'customer-service send not completed; retried');
+      const delay = Math.min(60_000, (this.options.retryDelayMs ?? 1000) * 2 ** Math.max(0, attempts - 1));
+      await sleep(delay, undefined, { signal: this.closing.signal }).catch(() => undefined);
       return { action: 'retry' };
     }
   }
