@@ -88,6 +88,6 @@ export class Scheduler {
       await sends.touch(id, clock());
     }
     const { kefu } = this.options;
-    if (kefu !== undefined) await sweepKefuSends(kefu.repository, kefu.service, clock(), stallMs);
+    if (kefu !== undefined) await sweepKefuSends(kefu.repository, kefu.service, queue, { now: clock(), stallMs });
   }
 }

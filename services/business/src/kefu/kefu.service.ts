@@ -54,17 +54,21 @@ const abandoned =
 
 /**
  * The sweeper's part for customer-service sends: one left `queued` for `stallMs` (its publish
- * failed, or the job was lost with a broker) is queued again; one left `sending` for ten times
- * that (its worker and its job both gone — a live worker's call ends long before) is `unknown`,
- * never sent again.
+ * failed, or the job was lost with a broker) is queued again — only while no job waits in
+ * `mpstack.outbound.kefu`, so a backlog paced by the bucket is not queued twice (a second job
+ * finding its send claimed would record it `unknown`); one left `sending` for ten times that (its
+ * worker and its job both gone — a live worker's call ends long before) is `unknown`, never sent
+ * again.
  */
 export async function sweepKefuSends(
   kefu: KefuRepository,
   service: KefuService,
-  now: number,
-  stallMs: number,
+  queue: QueuePort,
+  { now, stallMs }: { readonly now: number; readonly stallMs: number },
 ): Promise<void> {
-  for (const id of await kefu.stale('queued', now - stallMs, 500)) {
+  const stale = await kefu.stale('queued', now - stallMs, 500);
+  const isIdle = stale.length > 0 && (await queue.depth(outboundKefuQueue)) === 0;
+  for (const id of isIdle ? stale : []) {
     await service.publish(id);
     await kefu.touch(id, now);
   }
