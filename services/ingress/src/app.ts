@@ -76,9 +76,9 @@ export function createIngress(deps: IngressDeps): Ingress {
     ...(deps.handover === undefined ? {} : { handover: deps.handover }),
     ...(deps.shutdownDrainMs === undefined ? {} : { shutdownDrainMs: deps.shutdownDrainMs }),
   });
-  const receiptGroups = receiptGroupsOf(deps, forwarder);
-  const logSink = new LogSink({ queue: deps.queue, logger: deps.logger, meter: deps.telemetry.meter });
   const metrics = new IngressMetrics(deps.telemetry.meter);
+  const receiptGroups = receiptGroupsOf(deps, forwarder, metrics);
+  const logSink = new LogSink({ queue: deps.queue, logger: deps.logger, meter: deps.telemetry.meter });
   const serviceWindows = windowRecorder(deps);
   const unsubscribers: Array<() => Promise<void>> = [];
   let reloadTimer: NodeJS.Timeout | undefined;
@@ -163,9 +163,10 @@ export function createIngress(deps: IngressDeps): Ingress {
 }
 
 /** Delivery receipts gathered into one message of `mpstack.receipts` per group (see ReceiptGroups). */
-function receiptGroupsOf(deps: IngressDeps, forwarder: Forwarder): ReceiptGroups {
+function receiptGroupsOf(deps: IngressDeps, forwarder: Forwarder, metrics: IngressMetrics): ReceiptGroups {
   return new ReceiptGroups({
     forwarder,
+    onGroup: (receipts) => metrics.recordReceiptGroup(receipts),
     tracer: deps.telemetry.tracer,
     windowMs: deps.settings.receiptGroupMs ?? 5,
     maxReceipts: deps.settings.receiptGroupMax ?? 200,

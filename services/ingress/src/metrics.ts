@@ -18,6 +18,8 @@ export class IngressMetrics {
   private readonly durationAttributes = new Map<string, Attributes>();
   private readonly duration: Histogram;
   private readonly spooled: Counter;
+  private readonly receiptMessages: Counter;
+  private readonly receiptsGrouped: Counter;
 
   constructor(meter: Meter) {
     meter
@@ -35,6 +37,12 @@ export class IngressMetrics {
     this.spooled = meter.createCounter('mpstack_spooled_messages_total', {
       description: 'Messages written to the broker-outage spool',
     });
+    this.receiptMessages = meter.createCounter('mpstack_receipt_messages_total', {
+      description: 'Messages of mpstack.receipts handed over (one per group of delivery receipts)',
+    });
+    this.receiptsGrouped = meter.createCounter('mpstack_receipts_grouped_total', {
+      description: 'Delivery receipts handed over in those messages',
+    });
   }
 
   record(account: string, msgType: string, outcome: string, seconds: number): void {
@@ -49,6 +57,12 @@ export class IngressMetrics {
       existing.count++;
     }
     this.duration.record(seconds, this.outcomeAttributes(outcome));
+  }
+
+  /** One group of `receipts` delivery receipts handed over as one message (their ratio: the mean group). */
+  recordReceiptGroup(receipts: number): void {
+    this.receiptMessages.add(1);
+    this.receiptsGrouped.add(receipts);
   }
 
   recordSpooled(account: string): void {

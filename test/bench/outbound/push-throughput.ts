@@ -64,6 +64,7 @@ try {
     1_000,
   );
   const cpu = meter.stop();
+  const groups = await receiptGroups(stand.ingressUrl);
   load.push(loadavg()[0] ?? 0);
   const after = await serverBackground(5000);
   const counts = await stand.sendsPerOpenId();
@@ -90,6 +91,11 @@ try {
   console.log(
     `  ${(done.sent / sentSeconds).toFixed(0)} sends/s over ${sentSeconds.toFixed(1)} s (receipts all joined after ${cpu.seconds.toFixed(1)} s)`,
   );
+  if (groups !== undefined) {
+    console.log(
+      `  receipts reached mpstack.receipts in ${groups.messages} messages (${(groups.receipts / Math.max(1, groups.messages)).toFixed(1)} receipts a message)`,
+    );
+  }
   console.log('  CPU per send:');
   console.log(`    business (claim, send, record, receipts)  ${fmt(business)}`);
   console.log(`    ingress (receipt pushes → queue)          ${fmt(ingress)}`);
@@ -111,4 +117,19 @@ try {
   await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
 } finally {
   await stand.dispose();
+}
+
+/** The ingress's receipt groups so far (its /metrics), or undefined when it does not report them. */
+async function receiptGroups(base: string): Promise<{ messages: number; receipts: number } | undefined> {
+  try {
+    const text = await (await fetch(`${base}/metrics`)).text();
+    const value = (name: string) =>
+      text
+        .split('\n')
+        .filter((line) => line.startsWith(name))
+        .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+    return { messages: value('mpstack_receipt_messages_total'), receipts: value('mpstack_receipts_grouped_total') };
+  } catch {
+    return undefined;
+  }
 }

@@ -13,6 +13,8 @@ export interface ReceiptGroupOptions {
   readonly windowMs: number;
   /** Receipts in a group at most: a full group goes at once. */
   readonly maxReceipts: number;
+  /** Told the size of each group handed over (the metrics). */
+  readonly onGroup?: (receipts: number) => void;
 }
 
 interface Waiter {
@@ -128,6 +130,7 @@ export class ReceiptGroups {
         headers,
         body: encodeReceiptGroup(group.encoded),
       });
+      this.options.onGroup?.(n);
       for (const waiter of group.waiters) waiter.resolve(outcome);
     } catch (error) {
       for (const waiter of group.waiters) waiter.reject(error);
