@@ -9,7 +9,8 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { receiptsQueue } from '@mpstack/common/contracts';
+import { AmqpQueue } from '@mpstack/common/adapters';
+import { decodeReceipts, receiptsDeclaration, receiptsQueue } from '@mpstack/common/contracts';
 import { AMQP_BASE_URL, createVhost, deleteVhost } from '@mpstack/testkit';
 import { benchAccount, benchKeyword, benchReplyText } from './bench-account.js';
 import { checkReply } from './reply-check.js';
@@ -263,20 +264,31 @@ async function measure(target: Target, run: number): Promise<Measured> {
 
 /**
  * A receipt answered `success` but not handed to the outbound pipeline would be a fast wrong
- * server: after the run, the receipt queue must hold at least the measured requests (warm-up
- * and check requests come on top).
+ * server: after the run, the receipt queue must hold at least the measured requests' receipts
+ * (warm-up and check requests come on top). Read by consuming it: the ingress's messages hold
+ * groups of receipts (an older baseline's hold one each), so its message count says nothing.
  */
 async function checkReceiptsQueued(vhost: string, measured: number): Promise<void> {
-  const deadline = Date.now() + 20_000;
+  const queue = new AmqpQueue({ url: `${AMQP_BASE_URL}/${vhost}`, connectionName: 'mpstack-bench-receipts' });
   let queued = 0;
-  while (Date.now() < deadline) {
-    const listing = execFileSync('rabbitmqctl', ['-q', 'list_queues', '-p', vhost, 'name', 'messages']).toString();
-    const line = listing.split('\n').find((row) => row.split(/\s+/)[0] === receiptsQueue);
-    queued = Number(line?.split(/\s+/)[1] ?? 0);
-    if (queued >= measured) return;
-    await new Promise((resolve) => setTimeout(resolve, 500));
+  try {
+    await queue.waitUntilConnected(5_000);
+    await queue.declare([receiptsDeclaration]);
+    await queue.consume(
+      receiptsQueue,
+      async (delivery) => {
+        queued += decodeReceipts(delivery.body).receipts.length;
+        return { action: 'ack' };
+      },
+      { prefetch: 500 },
+    );
+    const deadline = Date.now() + 20_000;
+    while (queued < measured && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+  } finally {
+    await queue.close();
   }
-  throw new Error(`only ${queued} receipts reached ${receiptsQueue} after ${measured} measured requests`);
+  if (queued < measured)
+    throw new Error(`only ${queued} receipts reached ${receiptsQueue} after ${measured} measured requests`);
 }
 
 function median(values: readonly number[]): number {

@@ -35,8 +35,8 @@ const ingressEnvSchema = commonEnvSchema.extend({
   MPSTACK_PUBLISH_TIMEOUT_MS: intFromEnv(2000, 50, 30000),
   /**
    * Delivery receipts (TEMPLATESENDJOBFINISH / MASSSENDJOBFINISH) share a queue message: those
-   * arriving within this many milliseconds, and while the previous group is being confirmed
-   * (0: the event-loop turn), at most MPSTACK_RECEIPT_GROUP_MAX in one (1: each receipt alone).
+   * arriving within this many milliseconds of the group's first (0: the event-loop turn), at most
+   * MPSTACK_RECEIPT_GROUP_MAX in one (1: each receipt alone).
    */
   MPSTACK_RECEIPT_GROUP_MS: intFromEnv(5, 0, 1000),
   MPSTACK_RECEIPT_GROUP_MAX: intFromEnv(200, 1, 1000),

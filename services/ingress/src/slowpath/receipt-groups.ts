@@ -6,10 +6,7 @@ import type { Forwarder, ForwardOutcome } from './forwarder.js';
 export interface ReceiptGroupOptions {
   readonly forwarder: Pick<Forwarder, 'forward'>;
   readonly tracer: Tracer;
-  /**
-   * How long a group gathers at least before it goes (0: until the end of the event-loop turn
-   * that opened it). Either way it waits for the group before it to be handed over.
-   */
+  /** How long a group gathers from its first receipt (0: until the end of that event-loop turn). */
   readonly windowMs: number;
   /** Receipts in a group at most: a full group goes at once. */
   readonly maxReceipts: number;
@@ -27,8 +24,6 @@ interface Group {
   readonly encoded: string[];
   readonly waiters: Waiter[];
   readonly parent: Context;
-  /** Its gathering time is over: it goes as soon as no group is being handed over. */
-  isDue: boolean;
   timer: NodeJS.Timeout | undefined;
   immediate: NodeJS.Immediate | undefined;
 }
@@ -42,12 +37,12 @@ interface Group {
  * (business applies a MsgID once).
  *
  * A group gathers for `windowMs` from its first receipt (0: until the end of that event-loop
- * turn), and then still until the group before it was handed over (group commit: one group in
- * flight; what arrives during a slow confirm joins the next group instead of making more
- * messages); a full group goes at once. The window is what makes groups under a steady push:
- * WeChat holds a delivery open until it is answered, so the later an answer, the more receipts
- * share a message — 5 ms on a 5 s budget. Measured with the push benchmark, a window of 0 made
- * groups of one or two at a few hundred receipts a second and saved nothing.
+ * turn), or until it is full, and then goes whatever else is in flight (the broker confirms
+ * groups pipelined). The window is what makes groups: WeChat holds a delivery open until it is
+ * answered, so the few milliseconds of an answer let the receipts of that time share a message —
+ * 5 ms on a 5 s budget. Measured: with one group in flight at a time (group commit) the webhook
+ * benchmark's receipts halved their rate (the confirm's round trip became each request's), and
+ * with a window of 0 the push benchmark made groups of one or two.
  *
  * Why: during a push WeChat pushes one receipt per send; a queue message each cost RabbitMQ
  * (a quorum queue: Raft log write, confirm, delivery, ack) and both services more CPU than the
@@ -68,7 +63,7 @@ export class ReceiptGroups {
     return new Promise<ForwardOutcome>((resolve, reject) => {
       let group = this.open;
       if (group === undefined) {
-        group = { ids: [], encoded: [], waiters: [], parent, isDue: false, timer: undefined, immediate: undefined };
+        group = { ids: [], encoded: [], waiters: [], parent, timer: undefined, immediate: undefined };
         this.open = group;
         this.startGathering(group);
       }
@@ -92,8 +87,7 @@ export class ReceiptGroups {
 
   private startGathering(group: Group): void {
     const due = (): void => {
-      group.isDue = true;
-      if (this.open === group && this.sending.size === 0) this.send(group);
+      if (this.open === group) this.send(group);
     };
     if (this.options.windowMs > 0) group.timer = setTimeout(due, this.options.windowMs);
     else group.immediate = setImmediate(due);
@@ -103,11 +97,7 @@ export class ReceiptGroups {
     if (this.open === group) this.open = undefined;
     clearTimeout(group.timer);
     clearImmediate(group.immediate);
-    const sending = this.forward(group).finally(() => {
-      this.sending.delete(sending);
-      const next = this.open;
-      if (next?.isDue === true && this.sending.size === 0) this.send(next);
-    });
+    const sending = this.forward(group).finally(() => this.sending.delete(sending));
     this.sending.add(sending);
   }
 
