@@ -51,6 +51,7 @@ export class CallbackDispatcher {
    * receipts queued behind 32 slots spent 70 % of the simulator's CPU there. */
   private readonly waiting = new Denque<Job>();
   private idleWaiters: (() => void)[] = [];
+  private readonly urls = new WeakMap<SimAccount, string | undefined>();
 
   constructor(private readonly options: CallbackDispatcherOptions) {
     this.concurrency = Math.max(1, options.concurrency ?? defaultConcurrency);
@@ -58,8 +59,13 @@ export class CallbackDispatcher {
   }
 
   callbackUrl(account: SimAccount): string | undefined {
+    // Accounts are replaced, never changed in place (accounts.ts): their URL is worked out once.
+    if (this.urls.has(account)) return this.urls.get(account);
     const base = this.options.callbackBaseUrl;
-    return account.callbackUrl === undefined && base === undefined ? undefined : callbackUrlOf(account, base ?? '');
+    const url =
+      account.callbackUrl === undefined && base === undefined ? undefined : callbackUrlOf(account, base ?? '');
+    this.urls.set(account, url);
+    return url;
   }
 
   /** Schedules the delivery event of a template send and records its outcome on `record`. */

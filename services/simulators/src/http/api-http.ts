@@ -18,9 +18,12 @@ export function firstParam(query: Readonly<Record<string, unknown>>, name: strin
 /** A POST body read once: its JSON object, or the errcode WeChat answers for it instead. */
 export type JsonBody = { readonly fields: Record<string, unknown> } | { readonly errcode: 44002 | 47001 };
 
+/** Any character `String#trim` keeps (it removes whitespace and line terminators, as `\s` matches). */
+const nonBlank = /\S/;
+
 /** WeChat reads the body as JSON whatever the Content-Type: empty → 44002, not a JSON object → 47001. */
 export function parseJsonBody(text: string): JsonBody {
-  if (text.trim() === '') return { errcode: 44002 };
+  if (!nonBlank.test(text)) return { errcode: 44002 };
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

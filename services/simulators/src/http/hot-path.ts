@@ -46,12 +46,13 @@ export function withHotPath(deps: HotPathDeps): RequestListener {
       deps.fallback(req, res);
       return;
     }
-    let text = '';
-    req.setEncoding('utf8');
-    req.on('data', (chunk: string) => {
-      text += chunk;
+    // Bytes decoded once at the end (a body is one chunk or a few): no string decoder on the stream.
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
     });
     req.on('end', () => {
+      const text = (chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)).toString('utf8');
       // Express's decoder drops a byte-order mark; so does this path.
       const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
       serve(deps, call, { req, res, path, search: mark < 0 ? '' : url.slice(mark + 1), text: body });

@@ -9,9 +9,13 @@ export class QuotaCounter {
   /** Consumes one unit; false (and nothing consumed) when `limit` is already reached. */
   take(key: string, period: number, limit: number): boolean {
     const entry = this.counts.get(key);
-    const used = entry !== undefined && entry.period === period ? entry.used : 0;
-    if (used >= limit) return false;
-    this.counts.set(key, { period, used: used + 1 });
+    if (entry === undefined || entry.period !== period) {
+      if (limit <= 0) return false;
+      this.counts.set(key, { period, used: 1 });
+      return true;
+    }
+    if (entry.used >= limit) return false;
+    entry.used += 1;
     return true;
   }
 

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { type ApiHarness, startApi, testAccount } from '../helpers.js';
 
@@ -52,6 +53,10 @@ async function script(api: ApiHarness) {
     await post(api, q, ''),
     await post(api, q, 'not json'),
     await post(api, q, '[1]'),
+    // Blank as String#trim sees it (Unicode spaces, a line separator, a byte-order mark), bytes that are not UTF-8.
+    await post(api, q, ' \n\t\u00a0\u2028\u3000 '),
+    await post(api, q, Buffer.from([0x7b, 0xff, 0xfe, 0x7d])),
+    await post(api, q, Buffer.from([0xef, 0xbb, 0xbf, 0x20, 0x0a])),
     await send({ template_id: 'tpl-none' }),
     await send({ touser: 'o_nobody' }),
     await send(),
@@ -70,9 +75,9 @@ async function script(api: ApiHarness) {
   await control(api, 'PUT', '/_sim/quotas', { api: sendPath, perMinute: 1 });
   answers.push(await send(), await send());
   const seen: Seen[] = answers.map(({ status, type, json }) => ({ status, type, errcode: json.errcode }));
-  const repeated = answers[8]?.json.msgid === answers[9]?.json.msgid;
+  const repeated = answers[11]?.json.msgid === answers[12]?.json.msgid;
   const calls = (await api.get(`/_sim/calls?api=${encodeURIComponent(sendPath)}`)).calls;
-  return { seen, repeated, sends: api.state.templateSends().length, calls, hasEtag: answers[7]?.hasEtag };
+  return { seen, repeated, sends: api.state.templateSends().length, calls, hasEtag: answers[10]?.hasEtag };
 }
 
 describe('template sends served ahead of Express (the hot path)', () => {
@@ -100,6 +105,9 @@ describe('template sends served ahead of Express (the hot path)', () => {
         44002,
         47001,
         47001,
+        44002,
+        47001,
+        44002,
         40037,
         40003,
         0,
@@ -117,7 +125,7 @@ describe('template sends served ahead of Express (the hot path)', () => {
       ],
     );
     assert.deepEqual(
-      [12, 14, 15, 16].map((i) => hot.seen[i]?.status),
+      [15, 17, 18, 19].map((i) => hot.seen[i]?.status),
       [502, 0, 0, 503],
       'a proxy page, dropped before and after the send, a host down',
     );
@@ -140,5 +148,32 @@ describe('template sends served ahead of Express (the hot path)', () => {
     const latin1 = await post(api, q, Buffer.from(body, 'latin1'), { 'content-type': 'text/plain; charset=latin1' });
     assert.equal(latin1.json.errcode, 0);
     assert.equal(api.state.templateSends().length, 3);
+  });
+
+  it('reads a body that arrives in pieces, a character split between them', async () => {
+    const api = await start(false);
+    const token = await api.token(account);
+    const body = Buffer.from(
+      JSON.stringify({ touser: 'o_alice', template_id: 'tpl-order', data: { keyword1: { value: '巧克力' } } }),
+    );
+    const split = body.indexOf(Buffer.from('克')) + 1;
+    const { port } = new URL(api.url);
+    const socket = connect(Number(port), '127.0.0.1');
+    const answer = new Promise<string>((resolve) => {
+      let text = '';
+      socket.on('data', (chunk: Buffer) => {
+        text += chunk.toString();
+        if (text.includes('"errcode"')) resolve(text);
+      });
+    });
+    socket.write(
+      `POST ${sendPath}?access_token=${token} HTTP/1.1\r\nHost: x\r\nContent-Length: ${body.length}\r\n\r\n`,
+    );
+    socket.write(body.subarray(0, split));
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    socket.write(body.subarray(split));
+    assert.match(await answer, /"errcode":0/);
+    socket.destroy();
+    assert.deepEqual(api.state.templateSends()[0]?.request.data, { keyword1: { value: '巧克力' } });
   });
 });
