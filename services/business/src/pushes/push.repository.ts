@@ -1,4 +1,4 @@
-import type { Db } from '@mpstack/common/db';
+import { type Db, isMysql } from '@mpstack/common/db';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { joinPushReceipts } from '../receipts/push-receipts.js';
 import type { RecipientRow } from '../uploads/recipient-import.js';
@@ -49,22 +49,24 @@ export class PushRepository {
     return (await query.execute()).map(toPushJob);
   }
 
-  /** Stores a batch of an upload's rows; an openid already there (unique per push) is skipped. */
+  /**
+   * Stores a batch of an upload's rows (one multi-row insert, written as SQL text: a
+   * 1,000,000-row upload is a thousand of them); an openid already there (unique per push) is
+   * skipped.
+   */
   async storeRecipients(pushId: number, rows: readonly RecipientRow[]): Promise<void> {
     if (rows.length === 0) return;
-    await this.db
-      .insertInto('push_recipients')
-      .values(
-        rows.map((row) => ({
-          push_id: pushId,
-          seq: row.seq,
-          open_id: row.openId,
-          vars: row.values.length === 0 ? null : JSON.stringify(row.values),
-          state: 'pending',
-        })),
-      )
-      .orIgnore()
-      .execute();
+    const params: unknown[] = [];
+    for (const row of rows) {
+      params.push(pushId, row.seq, row.openId, row.values.length === 0 ? null : JSON.stringify(row.values));
+    }
+    const values = `(?, ?, ?, ?, 'pending')${", (?, ?, ?, ?, 'pending')".repeat(rows.length - 1)}`;
+    await run(
+      this.db,
+      `${isMysql(this.db) ? 'INSERT IGNORE' : 'INSERT OR IGNORE'} INTO push_recipients (push_id, seq, open_id, vars, state)
+        VALUES ${values}`,
+      params,
+    );
   }
 
   async hasRecipients(pushId: number): Promise<boolean> {
@@ -127,12 +129,12 @@ export class PushRepository {
 
   /** Scheduled pushes whose start time has come. */
   async due(now: number): Promise<number[]> {
-    const rows = await this.db
-      .selectFrom('push_jobs')
-      .select('id')
-      .where('state', '=', 'scheduled')
-      .where('scheduled_at', '<=', now)
-      .execute();
+    // Every replica's scheduler asks several times a second: written as SQL text.
+    const { rows } = await run<{ id: number }>(
+      this.db,
+      "SELECT id FROM push_jobs WHERE state = 'scheduled' AND scheduled_at <= ?",
+      [now],
+    );
     return rows.map((row) => Number(row.id));
   }
 
