@@ -116,6 +116,21 @@ for (const dialect of ['MariaDB', 'SQLite'] as const) {
       assert.equal(await pushes.hasRemaining(id), true);
     });
 
+    it('lists a scheduled push as due once its time has come', async () => {
+      const id = await pushes.create({
+        account: 'shop',
+        name: 'later',
+        templateId: 't',
+        fields: { thing1: 'x' },
+        url: undefined,
+        scheduledAt: undefined,
+        now: 1,
+      });
+      assert.ok(await pushes.transition(id, ['draft'], 'scheduled', { now: 2, scheduledAt: 5_000 }));
+      assert.ok(!(await pushes.due(4_999)).includes(id));
+      assert.ok((await pushes.due(5_000)).includes(id));
+    });
+
     it('joins receipts after the recording once each, counted by outcome, without keeping them twice', async () => {
       const id = await runningPush(4);
       const [a, b, c, d] = (await sendAll(id, 4)) as [string, string, string, string];
