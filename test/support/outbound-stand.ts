@@ -36,6 +36,8 @@ export interface OutboundStandOptions {
    * database before the ingress starts and at the simulator: two accounts on one deployment.
    */
   readonly secondAccount?: boolean;
+  /** The simulator's delivery receipts in flight at once (its default, 32, otherwise). */
+  readonly deliveryConcurrency?: number;
 }
 
 /** The id of {@link OutboundStandOptions.secondAccount}'s account. */
@@ -157,6 +159,7 @@ export async function createOutboundStand(options: OutboundStandOptions): Promis
     port: 0,
     api2Port: 0,
     ingressBaseUrl: ingress.url,
+    ...(options.deliveryConcurrency === undefined ? {} : { deliveryConcurrency: options.deliveryConcurrency }),
     ...(options.limits === undefined ? {} : { limits: options.limits }),
     accounts: [
       {

@@ -14,6 +14,8 @@ const simulatorsEnvSchema = commonEnvSchema.extend({
   MPSTACK_SIMULATORS_HTTPS_PORT: intFromEnv(9443, 0, 65535),
   /** A second API host standing for api2.weixin.qq.com (failover tests); none when unset. */
   MPSTACK_SIMULATORS_API2_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** Delivery receipts (TEMPLATESENDJOBFINISH, MASSSENDJOBFINISH) pushed at once to the ingress. */
+  MPSTACK_SIMULATORS_DELIVERY_CONCURRENCY: intFromEnv(32, 1, 4096),
 });
 
 export interface SimulatorsConfig {
@@ -24,6 +26,8 @@ export interface SimulatorsConfig {
   readonly smtpPort: number;
   readonly httpsPort: number;
   readonly api2Port: number | undefined;
+  /** Delivery receipts in flight at once. */
+  readonly deliveryConcurrency: number;
   /** The HTTPS listener's CA is written to `<dataDir>/simulator-ca.pem`. */
   readonly dataDir: string;
 }
@@ -39,6 +43,7 @@ export function loadSimulatorsConfig(env: Environment): SimulatorsConfig {
     smtpPort: e.MPSTACK_SIM_SMTP_PORT,
     httpsPort: e.MPSTACK_SIMULATORS_HTTPS_PORT,
     api2Port: e.MPSTACK_SIMULATORS_API2_PORT,
+    deliveryConcurrency: e.MPSTACK_SIMULATORS_DELIVERY_CONCURRENCY,
     dataDir: e.MPSTACK_DATA_DIR,
   });
 }
@@ -46,7 +51,7 @@ export function loadSimulatorsConfig(env: Environment): SimulatorsConfig {
 /** What a caller gives besides the configuration: the accounts to simulate (and a test's clock …). */
 export type SimulatedAccounts = Omit<
   StartSimulatorOptions,
-  'port' | 'host' | 'ingressBaseUrl' | 'smtpPort' | 'httpsPort' | 'caFile' | 'api2Port'
+  'port' | 'host' | 'ingressBaseUrl' | 'smtpPort' | 'httpsPort' | 'caFile' | 'api2Port' | 'deliveryConcurrency'
 >;
 
 /**
@@ -66,6 +71,7 @@ export function startConfiguredSimulator(
     smtpPort: config.smtpPort,
     httpsPort: config.httpsPort,
     caFile: join(config.dataDir, 'simulator-ca.pem'),
+    deliveryConcurrency: config.deliveryConcurrency,
     ...(config.api2Port === undefined ? {} : { api2Port: config.api2Port }),
   };
   return startSimulator(start);

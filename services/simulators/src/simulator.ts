@@ -44,6 +44,12 @@ export interface SimulatorOptions {
   readonly ingressBaseUrl?: string;
   /** Per-delivery timeout of messages and events pushed to the account (WeChat: 5 s). */
   readonly deliveryTimeoutMs?: number;
+  /**
+   * Event pushes (delivery receipts) in flight at once, 32 by default. WeChat does not publish
+   * how many it keeps open towards a developer server; with one push in flight per connection,
+   * the receipts' pace is this number divided by the platform's answer time.
+   */
+  readonly deliveryConcurrency?: number;
   readonly fetchImpl?: FetchLike;
   /** What the simulator's SMTP server received (the mailbox page); a new one by default. */
   readonly mailbox?: Mailbox;
@@ -91,6 +97,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     ...(options.ingressBaseUrl === undefined ? {} : { callbackBaseUrl: options.ingressBaseUrl }),
     ...timeout,
     ...fetchImpl,
+    ...(options.deliveryConcurrency === undefined ? {} : { concurrency: options.deliveryConcurrency }),
   });
   const limits = state.currentLimitsOf;
   const authorize = tokenAuthorizer(state.tokens, state.accounts);
@@ -138,6 +145,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     ...(options.ingressBaseUrl === undefined ? {} : { ingressBaseUrl: options.ingressBaseUrl }),
     ...timeout,
     ...fetchImpl,
+    ...(options.deliveryConcurrency === undefined ? {} : { concurrency: options.deliveryConcurrency }),
   });
   const mailbox = options.mailbox ?? new Mailbox();
   const mailboxRouter = createMailboxRouter({ mailbox });

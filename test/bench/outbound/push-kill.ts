@@ -4,6 +4,7 @@
  * The recipients go up as one CSV through the upload API; a progress line every 10 s.
  *
  *   node --max-old-space-size=8192 test/dist/bench/outbound/push-kill.js [recipients=1000000]
+ *   BENCH_DELIVERY_CONCURRENCY=<n>: the simulator's receipts in flight at once (32 by default).
  */
 import { pushView } from '../../support/outbound-api.js';
 import { createOutboundStand } from '../../support/outbound-stand.js';
@@ -33,10 +34,17 @@ const env = {
 const state: ProgressState = { phase: 'generating', uploaded: 0, sent: 0, failed: 0, receipts: 0 };
 let tallied: SimulatorTally | undefined;
 const progress = startProgress(state, recipients, () => tallied?.update() ?? 0);
-const stand = await createOutboundStand({ followers: recipients, limits: { templateDailyQuota: quota } });
+const deliveryConcurrency = Number(process.env['BENCH_DELIVERY_CONCURRENCY'] ?? 32);
+const stand = await createOutboundStand({
+  followers: recipients,
+  limits: { templateDailyQuota: quota },
+  deliveryConcurrency,
+});
 const tally = new SimulatorTally(stand.simulator, stand.stack.account.appId, recipients);
 tallied = tally;
-console.log(`stand ready in ${progress.elapsedSeconds().toFixed(0)} s: ${recipients} followers at the simulator`);
+console.log(
+  `stand ready in ${progress.elapsedSeconds().toFixed(0)} s: ${recipients} followers at the simulator, ${deliveryConcurrency} receipts in flight at once`,
+);
 try {
   state.phase = 'starting business';
   let worker = await stand.businessProcess(env);

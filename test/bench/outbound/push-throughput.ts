@@ -15,6 +15,7 @@
  *
  *   node test/dist/bench/outbound/push-throughput.js [recipients=30000]
  *   OUTBOUND_PROFILE=<dir>: the business and ingress processes write V8 CPU profiles there.
+ *   BENCH_DELIVERY_CONCURRENCY=<n>: the simulator's receipts in flight at once (32 by default).
  */
 import { loadavg } from 'node:os';
 import { until } from '@mpstack/testkit';
@@ -26,7 +27,9 @@ import { latestPush } from './push-progress.js';
 const recipients = Number(process.argv[2] ?? 30_000);
 const ceilingUs = { low: 180, high: 245 };
 
-const stand = await createOutboundStand({ followers: recipients, ingressProcess: true });
+// The simulator's receipts in flight at once (its default 32; WeChat's own number is not published).
+const deliveryConcurrency = Number(process.env['BENCH_DELIVERY_CONCURRENCY'] ?? 32);
+const stand = await createOutboundStand({ followers: recipients, ingressProcess: true, deliveryConcurrency });
 try {
   const worker = await stand.businessProcess({
     MPSTACK_WECHAT_RATE_TEMPLATE: 'off',
@@ -83,7 +86,9 @@ try {
   const ingress = cpu.processes['ingress'] ?? 0;
   const total = business + ingress + cpu.self + sum(net);
   const sender = business + sum(net);
-  console.log(`push of ${recipients} recipients, rate limit off (upload and start included; receipts on)`);
+  console.log(
+    `push of ${recipients} recipients, rate limit off (upload and start included; receipts on, ${deliveryConcurrency} in flight at the simulator)`,
+  );
   console.log(`  load average ${load.map((l) => l.toFixed(1)).join(' → ')} (2 cores)`);
   console.log(
     `  sent ${done.sent}, failed ${done.failed}, at the simulator ${counts.size} distinct, ${duplicated} duplicated; receipts joined ${joined(final)}`,

@@ -87,11 +87,14 @@ export class SendRepository {
       .where('status', 'in', ['queued', 'sending'])
       .execute();
     if ('msgid' in outcome) {
-      // A receipt that arrived before this record.
+      // A receipt that arrived before this record, found by the receipts' key (account, msgid):
+      // by msgid alone every single send scanned the whole table.
       const receipt = await this.db
         .selectFrom('template_receipts')
-        .select(['status', 'at'])
-        .where('msgid', '=', outcome.msgid)
+        .innerJoin('template_sends', 'template_sends.account_id', 'template_receipts.account_id')
+        .select(['template_receipts.status', 'template_receipts.at'])
+        .where('template_sends.id', '=', id)
+        .where('template_receipts.msgid', '=', outcome.msgid)
         .executeTakeFirst();
       if (receipt !== undefined) {
         await this.db
