@@ -86,10 +86,13 @@ async function listen(port: number): Promise<Server> {
   return server;
 }
 
-/** A port p with p … p+span free right now. */
+/**
+ * A port p with p … p+span free right now, below the kernel's ephemeral range (32768–60999):
+ * there no outgoing connection of another test takes one between this check and `mpstack dev`'s listen.
+ */
 async function freePortRange(span: number): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 30_000);
+    const base = 20_000 + Math.floor(Math.random() * (12_000 - span));
     const servers: Server[] = [];
     try {
       for (let p = base; p <= base + span; p++) servers.push(await listen(p));
