@@ -2,6 +2,13 @@ import type { Database, Db, MassSendsTable } from '@mpstack/common/db';
 import type { ExpressionBuilder, Selectable } from 'kysely';
 import { joinMassReceipt } from '../receipts/receipt.repository.js';
 
+/**
+ * The errcodes after which a `mass/sendall` attempt's outcome is unknown (no answer is stored
+ * as −1): it is tried again with the same clientmsgid, and a send failed with one of them —
+ * given up after 23 hours — may have gone out. Any other errcode is WeChat's refusal.
+ */
+export const outcomeUnknownErrcodes = [-1, 45011, 45066] as const;
+
 export type MassState = 'scheduled' | 'sending' | 'submitted' | 'finished' | 'failed' | 'cancelled' | 'deleted';
 
 export interface MassSend {
@@ -81,13 +88,22 @@ export class MassRepository {
     return (await query.execute()).map(toMass);
   }
 
-  /** Mass sends of an account created in [from, to) that are not cancelled or failed (the limits). */
+  /**
+   * Mass sends of an account scheduled in [from, to) that count against its limits: all but the
+   * cancelled and those WeChat refused. A send failed because no answer came within 23 hours
+   * (its last errcode one of {@link outcomeUnknownErrcodes}) may have gone out, so it still counts.
+   */
   async countActive(account: string, target: 'all' | undefined, from: number, to: number): Promise<number> {
     let query = this.db
       .selectFrom('mass_sends')
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .where('account_id', '=', account)
-      .where('state', 'not in', ['cancelled', 'failed'])
+      .where((eb) =>
+        eb.or([
+          eb('state', 'not in', ['cancelled', 'failed']),
+          eb.and([eb('state', '=', 'failed'), eb('errcode', 'in', [...outcomeUnknownErrcodes])]),
+        ]),
+      )
       .where('scheduled_at', '>=', from)
       .where('scheduled_at', '<', to);
     if (target !== undefined) query = query.where('target', '=', target);

@@ -1,7 +1,7 @@
 import { AppError, ErrorCode } from '@mpstack/common/errors';
 import type { Logger } from '@mpstack/common/logging';
 import { errcodeOf, type OutboundApi } from '../wechat/outbound-api.js';
-import type { MassRepository, MassSend } from './mass.repository.js';
+import { type MassRepository, type MassSend, outcomeUnknownErrcodes } from './mass.repository.js';
 
 /** 订阅号 (subscription) or 服务号 (service): their mass-send limits differ. */
 export type AccountType = 'subscription' | 'service';
@@ -37,7 +37,7 @@ export const massRetry = {
 /** The wait before the next attempt, or undefined when WeChat refused for good. */
 function retryDelayOf(errcode: number | undefined, attempt: number): number | undefined {
   if (errcode === 45066) return massRetry.tooFastMs;
-  if (errcode !== undefined && errcode !== -1 && errcode !== 45011) return undefined;
+  if (errcode !== undefined && !(outcomeUnknownErrcodes as readonly number[]).includes(errcode)) return undefined;
   return Math.min(massRetry.unknownCapMs, massRetry.unknownBaseMs * 2 ** Math.max(0, attempt - 1));
 }
 
