@@ -254,6 +254,15 @@ describe('browser: the operator console of mpstack dev', function () {
         return (await response.json()) as { seconds: number | null };
       });
       assert.equal(estimate.seconds, 2, JSON.stringify(estimate));
+      // The health page says which rate is the account's own and which the deployment's.
+      await admin.goto(`${devUrl(dev, 'console')}outbound/health`);
+      const template = admin.getByTestId('rate-template');
+      await template.getByText(/账号自定/).waitFor();
+      assert.equal(await template.getAttribute('data-rate-source'), 'account');
+      assert.match((await template.textContent()) ?? '', /25\/秒（突发 50）/);
+      const kefu = admin.getByTestId('rate-kefu');
+      assert.equal(await kefu.getAttribute('data-rate-source'), 'deployment');
+      assert.match((await kefu.textContent()) ?? '', /部署默认/);
     });
   });
 

@@ -14,6 +14,11 @@ export function rateText(t: TFunction, rate: RateSetting | undefined): string {
     : t('outbound.rateValue', { perSecond: rate.perSecond, burst: rate.burst });
 }
 
+function sameRate(a: RateSetting | undefined, b: RateSetting | undefined): boolean {
+  if (a === undefined || b === undefined || a === 'off' || b === 'off') return a === b;
+  return a.perSecond === b.perSecond && a.burst === b.burst;
+}
+
 /**
  * An account's standing with WeChat: today's quota per API, the shared access_token's expiry,
  * age (its last refresh) and refresh count, the token buckets, and "check connection", which
@@ -123,11 +128,23 @@ function TokenAndRates({ health }: { health: AccountHealth | undefined }) {
         {token?.failure ?? t('common.none')}
       </Descriptions.Item>
       <Descriptions.Item label={t('outbound.rates')} span={2}>
-        {(['template', 'kefu', 'mass'] as const).map((family) => (
-          <Tag key={family}>
-            {t(`outbound.families.${family}`)}: {rateText(t, data?.rates[family])}
-          </Tag>
-        ))}
+        {(['template', 'kefu', 'mass'] as const).map((family) => {
+          const own = data !== undefined && !sameRate(data.rates[family], data.defaultRates[family]);
+          return (
+            <Tag
+              key={family}
+              color={own ? 'blue' : 'default'}
+              data-testid={`rate-${family}`}
+              data-rate-source={own ? 'account' : 'deployment'}
+            >
+              {t(`outbound.families.${family}`)}: {rateText(t, data?.rates[family])}
+              {' · '}
+              {own
+                ? t('outbound.rateOwn', { deployment: rateText(t, data?.defaultRates[family]) })
+                : t('outbound.rateDeployment')}
+            </Tag>
+          );
+        })}
       </Descriptions.Item>
       <Descriptions.Item label={t('outbound.hostsCoolingDown')} span={2}>
         {data === undefined || data.hostsCoolingDown.length === 0 ? t('common.none') : data.hostsCoolingDown.join(', ')}

@@ -45,7 +45,10 @@ export interface AccountHealth {
   readonly appId: string;
   readonly token: TokenHealth;
   readonly quotas: readonly QuotaUsage[];
+  /** What paces each family's sends: the account's own rate (the accounts page's), else the deployment's. */
   readonly rates: Readonly<Record<'template' | 'kefu' | 'mass', RateSetting>>;
+  /** The deployment's rates (`MPSTACK_WECHAT_RATE_*`). */
+  readonly defaultRates: Readonly<Record<'template' | 'kefu' | 'mass', RateSetting>>;
   readonly hostsCoolingDown: readonly string[];
 }
 
