@@ -1,9 +1,18 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { decodeReceipts, type JobReceipt, type RejectedReceipt, receiptsQueue } from '@mpstack/common/contracts';
+import { DEATH_QUEUE_HEADER, DEATH_REASON_HEADER } from '@mpstack/common/adapters';
+import {
+  decodeReceipts,
+  encodeReceipt,
+  type JobReceipt,
+  receiptsDeadLetterQueue,
+  receiptsQueue,
+} from '@mpstack/common/contracts';
+import { sqlFailure } from '@mpstack/common/db';
 import type { Logger } from '@mpstack/common/logging';
-import type { Consumer, HandlerOutcome, QueuePort } from '@mpstack/common/ports';
+import type { Consumer, Delivery, HandlerOutcome, QueuePort } from '@mpstack/common/ports';
 import type { Telemetry } from '@mpstack/common/telemetry';
 import { receiptEventOf, type SendEventSink } from '../wechat/send-events.js';
+import { failsEveryTime } from './poison-receipt.js';
 import type { ReceiptRepository } from './receipt.repository.js';
 
 /** Receipts written together at most (a batch's statements stay well within placeholder limits). */
@@ -20,16 +29,34 @@ const maxBatch = 500;
  */
 const defaultGatherMs = 200;
 
+/**
+ * What became of a delivery's receipts: per receipt, whether it was new, and those whose write
+ * fails every time (not written, with the reason); or a failure that may pass (retried whole).
+ */
+type Written = { readonly fresh: readonly boolean[]; readonly poison: readonly Poison[] } | { readonly error: unknown };
+
+/** A receipt the database refuses whatever the attempt (its place among the delivery's receipts). */
+interface Poison {
+  readonly index: number;
+  readonly reason: string;
+}
+
 /** One delivery's receipts (a group from the ingress, or an older replica's single receipt). */
 interface Waiting {
   readonly receipts: readonly JobReceipt[];
-  readonly settle: (outcome: { fresh: readonly boolean[] } | { error: unknown }) => void;
+  readonly settle: (outcome: Written) => void;
 }
 
 /**
  * Consumes `mpstack.receipts` (the ingress hands every TEMPLATESENDJOBFINISH /
  * MASSSENDJOBFINISH over): stores and joins each, acked after the write; a body that is not a
  * receipt is dead-lettered with the reason; a database failure retries it.
+ *
+ * A bad entry of a group never holds back the others: an entry that is not a receipt, or a
+ * receipt whose write fails every time ({@link failsEveryTime}: a value its column refuses), is
+ * published alone to `mpstack.receipts.dead` with its reason (`x-death-reason`), the others are
+ * written and the message is acked. A failure that may pass (the database away, a deadlock)
+ * retries the whole message, as before.
  *
  * The deliveries in hand (up to the prefetch) are written together: a batch is written
  * `gatherMs` after its first receipt arrived, or at once when the deliveries in hand fill it
@@ -74,7 +101,7 @@ export class ReceiptConsumer {
   }
 
   async start(): Promise<void> {
-    this.consumer = await this.options.queue.consume(receiptsQueue, (delivery) => this.handle(delivery.body), {
+    this.consumer = await this.options.queue.consume(receiptsQueue, (delivery) => this.handle(delivery), {
       prefetch: this.options.prefetch,
     });
   }
@@ -83,18 +110,18 @@ export class ReceiptConsumer {
     await this.consumer?.cancel();
   }
 
-  private async handle(body: Buffer): Promise<HandlerOutcome> {
+  private async handle(delivery: Delivery): Promise<HandlerOutcome> {
     let decoded: ReturnType<typeof decodeReceipts>;
     try {
-      decoded = decodeReceipts(body);
+      decoded = decodeReceipts(delivery.body);
     } catch (error) {
       return { action: 'dead-letter', reason: (error as Error).message };
     }
     const { receipts, rejected } = decoded;
     const outcome =
       receipts.length === 0
-        ? { fresh: [] }
-        : await new Promise<{ fresh: readonly boolean[] } | { error: unknown }>((settle) => {
+        ? { fresh: [], poison: [] }
+        : await new Promise<Written>((settle) => {
             this.waiting.push({ receipts, settle });
             this.pending += receipts.length;
             this.schedule();
@@ -104,16 +131,41 @@ export class ReceiptConsumer {
       await sleep(1000);
       return { action: 'retry' };
     }
+    // Each bad entry dead-lettered alone; should that fail, the message is retried (the written
+    // receipts are written again as repeats, which changes nothing).
+    const dead = [
+      ...rejected.map((r) => ({
+        body: entryOf(delivery.body, r.index),
+        reason: `job receipt group entry ${r.index}: ${r.reason}`,
+      })),
+      ...outcome.poison.map((p) => ({ body: encodeReceipt(receipts[p.index] as JobReceipt), reason: p.reason })),
+    ];
+    try {
+      await Promise.all(dead.map((d) => this.deadLetter(d.body, d.reason, delivery.messageId)));
+    } catch (error) {
+      this.options.logger.warn({ err: error, entries: dead.length }, 'bad receipt entries not dead-lettered; retried');
+      await sleep(1000);
+      return { action: 'retry' };
+    }
+    const poisoned = new Set(outcome.poison.map((p) => p.index));
     for (const [i, receipt] of receipts.entries()) {
+      if (poisoned.has(i)) continue;
       if (outcome.fresh[i] === true) this.received.add(1, { kind: receipt.kind, status: receipt.status });
       // A repeat too (fresh or not): its id and time are the receipt's, so it is counted once, and a
       // crash after the write but before the first event was published loses no count.
       this.options.events?.record(receiptEventOf(receipt));
     }
-    // The group's valid receipts are applied; the message is kept with the reasons of the others
-    // (applying it again from the dead-letter queue changes nothing for those applied).
-    if (rejected.length > 0) return { action: 'dead-letter', reason: rejectionReason(rejected) };
     return { action: 'ack' };
+  }
+
+  /** One bad entry of a group, alone in the receipts' dead-letter queue with its reason. */
+  private async deadLetter(body: string, reason: string, messageId: string | undefined): Promise<void> {
+    this.options.logger.warn({ reason }, 'receipt entry dead-lettered');
+    await this.options.queue.publish(receiptsDeadLetterQueue, Buffer.from(body), {
+      ...(messageId === undefined ? {} : { messageId }),
+      contentType: 'application/json',
+      headers: { [DEATH_REASON_HEADER]: reason, [DEATH_QUEUE_HEADER]: receiptsQueue },
+    });
   }
 
   /**
@@ -157,23 +209,56 @@ export class ReceiptConsumer {
       const fresh = await this.options.receipts.applyAll(batch.flatMap((w) => w.receipts));
       let at = 0;
       for (const w of batch) {
-        w.settle({ fresh: fresh.slice(at, at + w.receipts.length) });
+        w.settle({ fresh: fresh.slice(at, at + w.receipts.length), poison: [] });
         at += w.receipts.length;
       }
     } catch (error) {
-      for (const w of batch) w.settle({ error });
+      if (failsEveryTime(error)) await this.writeApart(batch);
+      else for (const w of batch) w.settle({ error });
     }
     this.writing = false;
     if (this.waiting.length > 0) this.schedule();
   }
+
+  /**
+   * A batch the database refused because of one of its receipts: each delivery written alone,
+   * and the receipts of one refused again one by one, to tell the bad ones from the others.
+   * A failure that may pass on the way retries that delivery whole.
+   */
+  private async writeApart(batch: readonly Waiting[]): Promise<void> {
+    for (const w of batch) {
+      try {
+        w.settle({ fresh: await this.options.receipts.applyAll(w.receipts), poison: [] });
+        continue;
+      } catch (error) {
+        if (!failsEveryTime(error)) {
+          w.settle({ error });
+          continue;
+        }
+      }
+      const fresh: boolean[] = [];
+      const poison: Poison[] = [];
+      let failed: { error: unknown } | undefined;
+      for (const [index, receipt] of w.receipts.entries()) {
+        try {
+          fresh.push((await this.options.receipts.applyAll([receipt]))[0] === true);
+        } catch (error) {
+          if (!failsEveryTime(error)) {
+            failed = { error };
+            break;
+          }
+          fresh.push(false);
+          const reason = `job receipt ${receipt.id} (MsgID ${receipt.msgId}) not written: ${sqlFailure(error).message}`;
+          poison.push({ index, reason });
+        }
+      }
+      w.settle(failed ?? { fresh, poison });
+    }
+  }
 }
 
-/** The dead-letter reason of a group with entries that are not receipts (the first few named). */
-function rejectionReason(rejected: readonly RejectedReceipt[]): string {
-  const named = rejected
-    .slice(0, 5)
-    .map((r) => `entry ${r.index}: ${r.reason}`)
-    .join('; ');
-  const more = rejected.length > 5 ? `; and ${rejected.length - 5} more` : '';
-  return `job receipt group: ${rejected.length} not a receipt (the others applied): ${named}${more}`;
+/** Entry `index` of a receipt group, as JSON (the body parsed already, as a JSON array). */
+function entryOf(body: Buffer, index: number): string {
+  const group = JSON.parse(body.toString('utf8')) as unknown[];
+  return JSON.stringify(group[index] ?? null);
 }

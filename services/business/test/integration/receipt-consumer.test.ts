@@ -97,14 +97,16 @@ describe('business/receipt consumer: groups of receipts and the single form of o
     assert.equal(dead.length, 0);
   });
 
-  it('applies the valid entries of a group with a malformed one, and dead-letters the message naming the entry', async () => {
+  it('applies the valid entries of a group with a malformed one, and dead-letters that entry alone naming it', async () => {
     const good = [receipt(), receipt()];
-    const body = `[${encodeReceipt(good[0] as JobReceipt)},${JSON.stringify({ ...receipt(), msgId: 'not-a-number' })},${encodeReceipt(good[1] as JobReceipt)}]`;
+    const bad = JSON.stringify({ ...receipt(), msgId: 'not-a-number' });
+    const body = `[${encodeReceipt(good[0] as JobReceipt)},${bad},${encodeReceipt(good[1] as JobReceipt)}]`;
     await queue.publish(receiptsQueue, Buffer.from(body));
-    await until(() => dead.length === 1, 5_000, 'the group dead-lettered');
+    await until(() => dead.length === 1, 5_000, 'the entry dead-lettered');
     assert.ok(good.every(has), 'the valid entries applied');
     assert.match(dead[0]?.reason ?? '', /entry 1: MsgID is not a number at msgId/);
-    assert.equal(dead[0]?.body, body);
+    assert.equal(dead[0]?.body, bad);
+    await until(async () => (await queue.depth(receiptsQueue)) === 0, 5_000, 'the group acked');
   });
 
   it('dead-letters a body that is not JSON and goes on with the next', async () => {

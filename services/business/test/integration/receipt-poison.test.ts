@@ -1,0 +1,189 @@
+import assert from 'node:assert/strict';
+import { AmqpQueue } from '@mpstack/common/adapters';
+import {
+  encodeReceipt,
+  encodeReceiptGroup,
+  type JobReceipt,
+  receiptsDeadLetterQueue,
+  receiptsDeclaration,
+  receiptsQueue,
+} from '@mpstack/common/contracts';
+import { createDatabase, type Db, migrateToLatest } from '@mpstack/common/db';
+import { createLogger } from '@mpstack/common/logging';
+import { createTelemetry } from '@mpstack/common/telemetry';
+import { createTestDatabase, createVhost, deleteVhost, type TestDatabase, uniqueName, until } from '@mpstack/testkit';
+import { PushRepository } from '../../src/pushes/push.repository.js';
+import type { SendResult } from '../../src/pushes/push.types.js';
+import { ReceiptRepository } from '../../src/receipts/receipt.repository.js';
+import { ReceiptConsumer } from '../../src/receipts/receipt-consumer.js';
+
+/**
+ * A receipt group with a bad entry, on a real RabbitMQ vhost and MariaDB: the good receipts are
+ * joined to their push sends once, each bad entry — one that is not a receipt, one whose write
+ * the database refuses every time (a status longer than its column) — is dead-lettered alone
+ * with its reason, and the message is acked, not retried; a database that is away retries the
+ * whole message.
+ */
+describe('business/receipt consumer: a bad entry of a group on RabbitMQ and MariaDB', function () {
+  this.timeout(60_000);
+  let mariadb: TestDatabase;
+  let db: Db;
+  let down: Db;
+  let vhost: string;
+  let queue: AmqpQueue;
+  let consumer: ReceiptConsumer;
+  let pushes: PushRepository;
+  /** Every receipt's MsgID, once per `applyAll` that carried it. */
+  const written: string[] = [];
+  const events: string[] = [];
+  const dead: { body: string; reason: string | undefined }[] = [];
+  /** The next writes go to a database that refuses connections. */
+  let away = 0;
+  let msgidBase = 8_100_000_000;
+
+  before(async () => {
+    mariadb = await createTestDatabase();
+    db = createDatabase({ url: mariadb.url, connectionLimit: 4 });
+    await migrateToLatest(db);
+    down = createDatabase({ url: 'mysql://root@127.0.0.1:1/nothing', connectionLimit: 1 });
+    pushes = new PushRepository(db);
+    const repository = new ReceiptRepository(db);
+    const unreachable = new ReceiptRepository(down);
+    vhost = uniqueName('mpstack-test-receipt-poison');
+    const url = await createVhost(vhost);
+    queue = new AmqpQueue({ url, connectionName: `${vhost}-business` });
+    await queue.waitUntilConnected(5_000);
+    await queue.declare([receiptsDeclaration]);
+    const telemetry = createTelemetry({ service: 'business', traceSampleRatio: 0, registerGlobalTracer: false });
+    consumer = new ReceiptConsumer({
+      queue,
+      receipts: {
+        applyAll: async (receipts) => {
+          written.push(...receipts.map((r) => r.msgId));
+          if (away > 0) {
+            away -= 1;
+            return unreachable.applyAll(receipts);
+          }
+          return repository.applyAll(receipts);
+        },
+      },
+      logger: createLogger({ service: 'business', level: 'silent' }),
+      meter: telemetry.meter,
+      prefetch: 50,
+      gatherMs: 20,
+      events: { nextId: () => 'e', record: (event) => events.push(event.id) },
+    });
+    await consumer.start();
+    await queue.consume(
+      receiptsDeadLetterQueue,
+      async (delivery) => {
+        dead.push({ body: delivery.body.toString(), reason: delivery.headers['x-death-reason'] });
+        return { action: 'ack' };
+      },
+      { prefetch: 10 },
+    );
+  });
+  after(async () => {
+    await consumer?.close();
+    await queue?.close();
+    await deleteVhost(vhost).catch(() => undefined);
+    await down?.destroy();
+    await db?.destroy();
+    await mariadb?.drop();
+  });
+
+  /** A running push of `n` recipients, all sent: its id and their msgids. */
+  async function sentPush(n: number): Promise<{ id: number; msgids: string[] }> {
+    const id = await pushes.create({
+      account: 'shop',
+      name: 'p',
+      templateId: 't',
+      fields: { thing1: 'x' },
+      url: undefined,
+      scheduledAt: undefined,
+      now: 1,
+    });
+    await pushes.storeRecipients(
+      id,
+      Array.from({ length: n }, (_, seq) => ({ seq, openId: `o${id}-${seq}`, values: [] })),
+    );
+    await pushes.finishUpload(id, n, []);
+    assert.ok(await pushes.transition(id, ['draft'], 'running', { now: 2 }));
+    const claimed = await pushes.claimNext(id, { fromSeq: 0, toSeq: n - 1 }, n, 'w1.1', 10);
+    const results: SendResult[] = claimed.map((r) => ({ seq: r.seq, state: 'sent', msgid: String(msgidBase++) }));
+    assert.equal(await pushes.record({ id, account: 'shop' }, 'w1.1', results, 20), n);
+    return { id, msgids: results.map((r) => (r.state === 'sent' ? r.msgid : '')) };
+  }
+
+  const receipt = (msgId: string, status = 'success'): JobReceipt => ({
+    id: `r${msgId}`,
+    account: 'shop',
+    kind: 'template',
+    msgId,
+    openId: `o${msgId}`,
+    status,
+    at: 1_700_000_000_000,
+    receivedAt: 1_700_000_000_100,
+  });
+
+  async function receiptsSuccess(pushId: number): Promise<number> {
+    const row = await db
+      .selectFrom('push_jobs')
+      .select('receipts_success')
+      .where('id', '=', pushId)
+      .executeTakeFirstOrThrow();
+    return Number(row.receipts_success);
+  }
+
+  it('joins the good receipts once, dead-letters each bad entry alone with its reason, and acks the group', async () => {
+    const push = await sentPush(4);
+    const good = push.msgids.slice(0, 3).map((msgId) => receipt(msgId));
+    const notReceipt = { ...receipt('1'), msgId: 'not-a-number' };
+    // A status the contract takes (128 characters at most) and the recipient's column (64) refuses.
+    const refused = receipt(push.msgids[3] as string, `failed: ${'x'.repeat(100)}`);
+    const body = encodeReceiptGroup([
+      encodeReceipt(good[0] as JobReceipt),
+      JSON.stringify(notReceipt),
+      encodeReceipt(good[1] as JobReceipt),
+      encodeReceipt(refused),
+      encodeReceipt(good[2] as JobReceipt),
+    ]);
+    await queue.publish(receiptsQueue, Buffer.from(body));
+    await until(() => dead.length === 2, 10_000, 'both bad entries dead-lettered');
+    await until(async () => (await receiptsSuccess(push.id)) === 3, 5_000, 'the good receipts joined');
+    const notJson = dead.find((d) => d.body === JSON.stringify(notReceipt));
+    assert.match(notJson?.reason ?? '', /entry 1: MsgID is not a number at msgId/);
+    const tooLong = dead.find((d) => d.body === encodeReceipt(refused));
+    assert.match(tooLong?.reason ?? '', new RegExp(`MsgID ${refused.msgId}\\) not written: .*too long`, 'i'));
+    // Nothing retried: the writes stop, the queue is empty, no further dead letters.
+    const writes = written.length;
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    assert.equal(written.length, writes, 'no write after the group was settled');
+    assert.equal(await queue.depth(receiptsQueue), 0);
+    assert.equal(dead.length, 2);
+    assert.equal(await receiptsSuccess(push.id), 3);
+    // Each good receipt's event once, none for the refused one.
+    for (const r of good) assert.equal(events.filter((id) => id === `rt${r.msgId}`).length, 1);
+    assert.ok(!events.includes(`rt${refused.msgId}`));
+    const unjoined = await db
+      .selectFrom('push_recipients')
+      .select('receipt_status')
+      .where('push_id', '=', push.id)
+      .where('seq', '=', 3)
+      .executeTakeFirstOrThrow();
+    assert.equal(unjoined.receipt_status, null);
+  });
+
+  it('retries the whole group while the database is away, then joins it', async () => {
+    const push = await sentPush(2);
+    const group = push.msgids.map((msgId) => receipt(msgId));
+    const deadBefore = dead.length;
+    away = 1;
+    await queue.publish(receiptsQueue, Buffer.from(encodeReceiptGroup(group.map(encodeReceipt))));
+    await until(async () => (await receiptsSuccess(push.id)) === 2, 15_000, 'the group joined after its retry');
+    assert.equal(away, 0);
+    // Written twice: refused (ECONNREFUSED), then on the redelivery.
+    for (const r of group) assert.equal(written.filter((m) => m === r.msgId).length, 2);
+    assert.equal(dead.length, deadBefore);
+  });
+});
