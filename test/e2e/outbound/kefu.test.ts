@@ -80,7 +80,7 @@ describe('outbound e2e: customer-service (kefu) sends (MariaDB, Redis, RabbitMQ,
   };
 
   before(async () => {
-    stand = await createOutboundStand({ followers: 9 });
+    stand = await createOutboundStand({ followers: 14 });
     // The kefu bucket at 4 a second, burst 1: what the pacing test measures.
     // The sweeper every second (a send left queued 2 s is queued again).
     business = await stand.business({ MPSTACK_WECHAT_RATE_KEFU: '4:1', MPSTACK_PUSH_STALL_MS: '2000' });
@@ -211,25 +211,39 @@ describe('outbound e2e: customer-service (kefu) sends (MariaDB, Redis, RabbitMQ,
     assert.doesNotMatch(JSON.stringify(kefu()), /oFollower|您好/);
   });
 
-  it('WeChat unreachable (both hosts 503: nothing went out): retried with back-off, sent once when it is back', async () => {
+  it("WeChat unreachable (both hosts refuse connections: nothing went out): retried, each attempt's window message given back, sent once when it is back", async () => {
     const openId = stand.openId(8);
-    await openWindow(openId, 'message');
-    for (const host of ['api', 'api2'])
-      await stand.control('POST', `/_sim/hosts/${host}`, { isDown: true, mode: '503' });
+    await openWindow(openId, 'event'); // 3 sends in the minute
+    const { faults } = stand.simulator.state;
+    for (const host of ['api', 'api2'] as const) await faults.setHostDown(host, 'refuse');
     const { id } = await send(openId, 'after the outage');
-    await until(
-      async () => (await api<KefuView>(base, 'GET', `/kefu-sends/${id}`)).attempts >= 2,
-      15_000,
-      'a first attempt that did not go out, and another claimed',
-      50,
-    );
-    for (const host of ['api', 'api2']) await stand.control('POST', `/_sim/hosts/${host}`, { isDown: false });
+    try {
+      await until(
+        async () => (await api<KefuView>(base, 'GET', `/kefu-sends/${id}`)).attempts >= 4,
+        20_000,
+        'four attempts that did not go out (more than the budget of 3)',
+        50,
+      );
+    } finally {
+      for (const host of ['api', 'api2'] as const) await faults.setHostDown(host, undefined);
+    }
     const view = await settled(id);
     assert.equal(view.status, 'sent', JSON.stringify(view));
-    assert.ok(view.attempts >= 2, `attempts ${view.attempts}`);
+    assert.ok(view.attempts >= 4, `attempts ${view.attempts}`);
     assert.deepEqual(
       (await inbox(openId)).map((m) => m.body.text?.content),
       ['after the outage'],
+    );
+    // The attempts that did not go out gave their message back: two of the three are left.
+    const more = [];
+    for (const content of ['two', 'three', 'four']) more.push(await settled((await send(openId, content)).id));
+    assert.deepEqual(
+      more.map((v) => [v.status, v.reason]),
+      [
+        ['sent', null],
+        ['sent', null],
+        ['failed', 'window_exhausted'],
+      ],
     );
   });
 
@@ -283,6 +297,81 @@ describe('outbound e2e: customer-service (kefu) sends (MariaDB, Redis, RabbitMQ,
     assert.deepEqual(
       sends.map((s) => s.status),
       ['failed', 'sent', 'sent', 'sent'],
+    );
+  });
+  it('the api host refusing connections (the send certainly did not reach it): failed over to api2, sent once', async () => {
+    const openId = stand.openId(9);
+    await openWindow(openId, 'message');
+    // The stand's host cool-down is a second: once it is over, api is asked first.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    await stand.simulator.state.faults.setHostDown('api', 'refuse');
+    try {
+      const view = await settled((await send(openId, 'via api2')).id);
+      assert.deepEqual([view.status, view.attempts], ['sent', 1], JSON.stringify(view));
+    } finally {
+      await stand.simulator.state.faults.setHostDown('api', undefined);
+    }
+    assert.equal((await inbox(openId)).length, 1);
+    assert.equal(await callsFor(openId), 1);
+  });
+
+  it('a 5xx from the api host (a gateway: the send may have gone through): unknown, not sent to api2, not retried', async () => {
+    const openId = stand.openId(10);
+    await openWindow(openId, 'message');
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    await stand.control('POST', '/_sim/faults', { api: kefuApi, host: 'api', status: 502, times: 1 });
+    const view = await settled((await send(openId, 'in doubt')).id);
+    assert.deepEqual([view.status, view.attempts], ['unknown', 1], JSON.stringify(view));
+    assert.match(view.errmsg ?? '', /HTTP 502 — the request may have reached WeChat, not sent again/);
+    assert.equal(await callsFor(openId), 1, 'api2 never asked');
+    assert.deepEqual(await inbox(openId), [], 'this 502 came before WeChat took it — the client cannot know');
+  });
+
+  it('a 502 after WeChat took the send: unknown, delivered once, never sent again', async () => {
+    const openId = stand.openId(11);
+    await openWindow(openId, 'message');
+    await stand.control('POST', '/_sim/faults', { api: kefuApi, status: 502, phase: 'after', times: 1 });
+    const view = await settled((await send(openId, 'taken')).id);
+    assert.deepEqual([view.status, view.attempts], ['unknown', 1], JSON.stringify(view));
+    assert.equal((await inbox(openId)).length, 1, 'delivered once');
+    assert.equal(await callsFor(openId), 1, 'not repeated on api2');
+  });
+
+  it("−1 on every call (the client's retries used): failed −1, its window message given back", async () => {
+    const openId = stand.openId(12);
+    await openWindow(openId, 'event'); // 3 sends
+    await stand.control('POST', '/_sim/faults', { api: kefuApi, errcode: -1, times: 4 });
+    const view = await settled((await send(openId, 'busy')).id);
+    assert.deepEqual([view.status, view.errcode], ['failed', -1], JSON.stringify(view));
+    assert.equal(await callsFor(openId), 4, 'the client called maxAttempts times');
+    const after = [];
+    for (const content of ['1', '2', '3', '4']) after.push(await settled((await send(openId, content)).id));
+    assert.deepEqual(
+      after.map((v) => [v.status, v.reason]),
+      [
+        ['sent', null],
+        ['sent', null],
+        ['sent', null],
+        ['failed', 'window_exhausted'],
+      ],
+      'the whole budget of 3 left',
+    );
+  });
+
+  it('a connection lost after the request went out keeps its window message (it may have been delivered)', async () => {
+    const openId = stand.openId(13);
+    await openWindow(openId, 'event'); // 3 sends
+    await stand.control('POST', '/_sim/faults', { api: kefuApi, drop: true, times: 1 });
+    assert.equal((await settled((await send(openId, 'lost')).id)).status, 'unknown');
+    const after = [];
+    for (const content of ['1', '2', '3']) after.push(await settled((await send(openId, content)).id));
+    assert.deepEqual(
+      after.map((v) => [v.status, v.reason]),
+      [
+        ['sent', null],
+        ['sent', null],
+        ['failed', 'window_exhausted'],
+      ],
     );
   });
 });

@@ -167,6 +167,49 @@ describe('WeChat API client: hosts and retries (failover on network errors and 5
     assert.ok(!api2.requests.includes('/cgi-bin/message/custom/send'), 'not repeated on api2');
   });
 
+  it('a 5xx: a send with an idempotency key fails over; a customer-service message does not (it may have been taken)', async () => {
+    const primary = await host((path) =>
+      tokenPaths.has(path) ? 'forward' : { status: 502, body: '<html>bad gateway</html>' },
+    );
+    const api2 = await host(() => 'forward');
+    const api = client([primary.url, api2.url], { serviceWindow: 'off', hostCooldownMs: 0 });
+    await api.sendTemplate(stand.account.appId, {
+      touser: 'o-follower-1',
+      template_id: templateId,
+      data: { first: { value: 'x' } },
+    });
+    assert.ok(api2.requests.includes('/cgi-bin/message/template/send'), 'the template send failed over');
+    stand.sim.state.recordInteraction(stand.account.appId, 'o-follower-1', 'message');
+    await assert.rejects(
+      api.sendCustomMessage(stand.account.appId, { touser: 'o-follower-1', msgtype: 'text', text: { content: 'hi' } }),
+      (error: unknown) => {
+        assert.ok(error instanceof WeChatUnavailableError);
+        assert.match(error.message, /HTTP 502 — the request may have reached WeChat, not sent again/);
+        assert.equal((error.cause as { isMaybeDelivered?: boolean }).isMaybeDelivered, true);
+        return true;
+      },
+    );
+    assert.ok(!api2.requests.includes('/cgi-bin/message/custom/send'), 'not repeated on api2');
+    // A read (idempotent) still fails over on the same 502.
+    await api.call(stand.account.appId, 'batchGetUserInfo', { body: { user_list: [{ openid: 'o-follower-1' }] } });
+    assert.ok(api2.requests.includes('/cgi-bin/user/info/batchget'));
+  });
+
+  it('a connect error (the host refused the connection): even a customer-service message fails over', async () => {
+    const dead = await listen(() => undefined);
+    await dead.close();
+    const api2 = await host(() => 'forward');
+    const api = client([dead.url, api2.url], { serviceWindow: 'off' });
+    stand.sim.state.recordInteraction(stand.account.appId, 'o-follower-1', 'message');
+    await api.sendCustomMessage(stand.account.appId, {
+      touser: 'o-follower-1',
+      msgtype: 'text',
+      text: { content: 'hi' },
+    });
+    assert.ok(api2.requests.includes('/cgi-bin/message/custom/send'));
+    assert.equal(stand.sim.state.inboxOf(stand.account.appId, 'o-follower-1').length, 1);
+  });
+
   it('−1 is retried with capped exponential backoff and jitter, then succeeds', async () => {
     const primary = await host((path, count) => (path === '/cgi-bin/user/get' && count < 2 ? errcode(-1) : 'forward'));
     const api = client([primary.url]);

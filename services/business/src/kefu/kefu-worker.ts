@@ -54,8 +54,8 @@ export class KefuWorker {
       readonly clock?: () => number;
       /**
        * Wait before a call that did not go out is tried again: 1 s, doubling per attempt to a
-       * minute. Each attempt takes one of the window's sends (the client gives none back), so
-       * an outage outlasting the window's budget of attempts ends the send failed 45047.
+       * minute. Each attempt takes one of the window's sends and the client gives it back when
+       * the call certainly did not go out, so an outage does not use up the follower's budget.
        */
       readonly retryDelayMs?: number;
     },

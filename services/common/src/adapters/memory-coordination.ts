@@ -46,8 +46,26 @@ interface CredentialRecord {
   storedAt: number;
 }
 
-/** A follower's customer-service windows: end and budget left per kind. */
-type WindowRecord = Partial<Record<ServiceWindowKind, { endsAt: number; budget: number }>>;
+/** One open window: its end, the budget left and the budget it was opened with. */
+interface OpenWindow {
+  endsAt: number;
+  budget: number;
+  readonly cap: number;
+}
+
+/**
+ * A follower's customer-service windows: end and budget left per kind, and the attempts that
+ * took a message (which window, and its end then) until they are given back.
+ */
+type WindowRecord = Partial<Record<ServiceWindowKind, OpenWindow>> & {
+  taken?: Map<string, TakenMessage>;
+};
+
+/** Which window an attempt took its message from, and that window's end then. */
+interface TakenMessage {
+  readonly kind: ServiceWindowKind;
+  readonly endsAt: number;
+}
 
 const oneDayMs = 86_400_000;
 
@@ -301,7 +319,7 @@ export class MemoryCoordination implements CoordinationPort {
     const now = this.#store.now();
     const windows: WindowRecord = {
       ...this.#store.record<WindowRecord>(key),
-      [kind]: { endsAt: now + windowMs, budget },
+      [kind]: { endsAt: now + windowMs, budget, cap: budget },
     };
     const endsAt = Math.max(windows.message?.endsAt ?? 0, windows.event?.endsAt ?? 0);
     this.#store.setRecord(key, windows, endsAt + 1000);
@@ -318,17 +336,40 @@ export class MemoryCoordination implements CoordinationPort {
     }
   }
 
-  async takeServiceWindow(key: string): Promise<ServiceWindowVerdict> {
+  async takeServiceWindow(key: string, attempt?: string): Promise<ServiceWindowVerdict> {
     const now = this.#store.now();
     const windows = this.#store.record<WindowRecord>(key) ?? {};
-    const open = [windows.message, windows.event]
-      .filter((window): window is { endsAt: number; budget: number } => window !== undefined && window.endsAt > now)
-      .sort((a, b) => a.endsAt - b.endsAt);
+    const open = (['message', 'event'] as const)
+      .flatMap((kind) => {
+        const window = windows[kind];
+        return window !== undefined && window.endsAt > now ? [{ kind, window }] : [];
+      })
+      .sort((a, b) => a.window.endsAt - b.window.endsAt);
     if (open.length === 0) return 'closed';
-    const usable = open.find((window) => window.budget > 0);
+    const usable = open.find(({ window }) => window.budget > 0);
     if (usable === undefined) return 'exhausted';
-    usable.budget -= 1;
+    usable.window.budget -= 1;
+    if (attempt !== undefined && attempt !== '') {
+      const taken = windows.taken ?? new Map<string, TakenMessage>();
+      // Attempts of windows since renewed or ended can no longer give back: forget them.
+      for (const [id, entry] of taken) if (windows[entry.kind]?.endsAt !== entry.endsAt) taken.delete(id);
+      taken.set(attempt, { kind: usable.kind, endsAt: usable.window.endsAt });
+      windows.taken = taken;
+    }
     return 'allowed';
+  }
+
+  async giveBackServiceWindow(key: string, attempt: string): Promise<boolean> {
+    const now = this.#store.now();
+    const windows = this.#store.record<WindowRecord>(key);
+    const entry = windows?.taken?.get(attempt);
+    if (windows === undefined || entry === undefined) return false;
+    windows.taken?.delete(attempt);
+    const window = windows[entry.kind];
+    if (window === undefined || window.endsAt !== entry.endsAt || window.endsAt <= now) return false;
+    if (window.budget >= window.cap) return false;
+    window.budget += 1;
+    return true;
   }
 
   #credentialState(record: CredentialRecord | undefined): CredentialState {

@@ -255,9 +255,13 @@ export class RedisCoordination implements CoordinationPort {
     );
   }
 
-  async takeServiceWindow(key: string): Promise<ServiceWindowVerdict> {
-    const verdict = await unavailableOnFailure(this.#client.mpTakeServiceWindow(this.#key(key)));
+  async takeServiceWindow(key: string, attempt?: string): Promise<ServiceWindowVerdict> {
+    const verdict = await unavailableOnFailure(this.#client.mpTakeServiceWindow(this.#key(key), attempt ?? ''));
     return verdict === 1 ? 'allowed' : verdict === 2 ? 'closed' : 'exhausted';
+  }
+
+  async giveBackServiceWindow(key: string, attempt: string): Promise<boolean> {
+    return (await unavailableOnFailure(this.#client.mpGiveBackServiceWindow(this.#key(key), attempt))) === 1;
   }
 
   async publish(channel: string, message: string): Promise<void> {

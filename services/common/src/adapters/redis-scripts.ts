@@ -322,8 +322,9 @@ return tonumber(ARGV[1])
 `;
 
 /**
- * A follower's customer-service windows: one hash, mx/mb the message window's end and
- * budget left, ex/eb the click / follow / scan window's. `change(key, code, ms, budget)`:
+ * A follower's customer-service windows: one hash, mx/mb/mc the message window's end, budget
+ * left and budget it was opened with, ex/eb/ec the click / follow / scan window's; `a:<attempt>`
+ * the window (code:end) a send attempt took a message from, until it is given back. `change(key, code, ms, budget)`:
  * code 'c' closes (deletes) the key; 'm' / 'e' opens that window, `ms` from now, with
  * `budget` messages, and keeps the hash while either window is open.
  */
@@ -334,7 +335,7 @@ local function change(key, code, ms, budget)
     return
   end
   local ends = now + tonumber(ms)
-  redis.call('HSET', key, code .. 'x', ends, code .. 'b', budget)
+  redis.call('HSET', key, code .. 'x', ends, code .. 'b', budget, code .. 'c', budget)
   local other = tonumber(redis.call('HGET', key, (code == 'm' and 'e' or 'm') .. 'x')) or 0
   redis.call('PEXPIRE', key, math.max(ends, other) - now + 1000)
 end
@@ -368,22 +369,57 @@ end
 return n
 `;
 
-/** Returns 1 allowed, 2 no window open, 3 every open window's budget used. */
+/**
+ * ARGV: the attempt ('' for none). Returns 1 allowed, 2 no window open, 3 every open window's
+ * budget used. With an attempt, records `a:<attempt>` = code:end of the window it took from;
+ * past 24 fields, the attempts of windows since renewed or ended are dropped (they cannot
+ * give back), so a follower's hash stays small.
+ */
 const TAKE_SERVICE_WINDOW = `${NOW_LUA}
 local h = redis.call('HMGET', KEYS[1], 'mx', 'mb', 'ex', 'eb')
 local open = {}
 local mx, ex = tonumber(h[1]) or 0, tonumber(h[3]) or 0
-if mx > now then table.insert(open, {mx, 'mb', tonumber(h[2]) or 0}) end
-if ex > now then table.insert(open, {ex, 'eb', tonumber(h[4]) or 0}) end
+if mx > now then table.insert(open, {mx, 'm', tonumber(h[2]) or 0, h[1]}) end
+if ex > now then table.insert(open, {ex, 'e', tonumber(h[4]) or 0, h[3]}) end
 if #open == 0 then return 2 end
 table.sort(open, function(a, b) return a[1] < b[1] end)
 for _, window in ipairs(open) do
   if window[3] > 0 then
-    redis.call('HINCRBY', KEYS[1], window[2], -1)
+    redis.call('HINCRBY', KEYS[1], window[2] .. 'b', -1)
+    local attempt = ARGV[1]
+    if attempt and attempt ~= '' then
+      if redis.call('HLEN', KEYS[1]) > 24 then
+        local current = {['m:' .. tostring(h[1])] = true, ['e:' .. tostring(h[3])] = true}
+        for _, field in ipairs(redis.call('HKEYS', KEYS[1])) do
+          if string.sub(field, 1, 2) == 'a:' and not current[redis.call('HGET', KEYS[1], field)] then
+            redis.call('HDEL', KEYS[1], field)
+          end
+        end
+      end
+      redis.call('HSET', KEYS[1], 'a:' .. attempt, window[2] .. ':' .. window[4])
+    end
     return 1
   end
 end
 return 3
+`;
+
+/**
+ * ARGV: the attempt. Gives back the message it took: 1 given, 0 not (unknown or already given
+ * back; its window renewed, closed or ended; the budget already whole).
+ */
+const GIVE_BACK_SERVICE_WINDOW = `${NOW_LUA}
+local field = 'a:' .. ARGV[1]
+local taken = redis.call('HGET', KEYS[1], field)
+if not taken then return 0 end
+redis.call('HDEL', KEYS[1], field)
+local code, ends = string.sub(taken, 1, 1), string.sub(taken, 3)
+local h = redis.call('HMGET', KEYS[1], code .. 'x', code .. 'b', code .. 'c')
+if h[1] ~= ends or (tonumber(ends) or 0) <= now then return 0 end
+local cap = tonumber(h[3])
+if not cap or (tonumber(h[2]) or 0) >= cap then return 0 end
+redis.call('HINCRBY', KEYS[1], code .. 'b', 1)
+return 1
 `;
 
 export const SCRIPTS = {
@@ -406,6 +442,7 @@ export const SCRIPTS = {
   mpFillQuota: { numberOfKeys: 1, lua: FILL_QUOTA },
   mpOpenServiceWindow: { numberOfKeys: 1, lua: OPEN_SERVICE_WINDOW },
   mpTakeServiceWindow: { numberOfKeys: 1, lua: TAKE_SERVICE_WINDOW },
+  mpGiveBackServiceWindow: { numberOfKeys: 1, lua: GIVE_BACK_SERVICE_WINDOW },
   mpRecordServiceWindows: { numberOfKeys: undefined, lua: RECORD_SERVICE_WINDOWS },
   mpClusterServiceWindows: { numberOfKeys: 1, lua: CLUSTER_SERVICE_WINDOWS },
 } as const;
@@ -436,7 +473,8 @@ export interface ScriptCommands {
   mpConsumeQuota(key: string, limit: number, ttlMs: number, count?: number): Promise<[number, number]>;
   mpFillQuota(key: string, limit: number, ttlMs: number): Promise<number>;
   mpOpenServiceWindow(key: string, kind: 'm' | 'e', windowMs: number, budget: number): Promise<number>;
-  mpTakeServiceWindow(key: string): Promise<number>;
+  mpTakeServiceWindow(key: string, attempt: string): Promise<number>;
+  mpGiveBackServiceWindow(key: string, attempt: string): Promise<number>;
   /** Variadic: the key count, the keys, then code, ms, budget per key. */
   mpRecordServiceWindows(...keysThenArgs: Array<string | number>): Promise<number>;
   mpClusterServiceWindows(firstKey: string, ...args: Array<string | number>): Promise<number>;

@@ -225,8 +225,19 @@ export interface CoordinationPort {
    * which records every follower interaction.
    */
   recordServiceWindows(changes: readonly ServiceWindowChange[]): Promise<void>;
-  /** Takes one message from the open window that ends first and still has budget. */
-  takeServiceWindow(key: string): Promise<ServiceWindowVerdict>;
+  /**
+   * Takes one message from the open window that ends first and still has budget. With
+   * `attempt` (unique per send attempt) the store remembers which window it came from, so
+   * {@link giveBackServiceWindow} can return it.
+   */
+  takeServiceWindow(key: string, attempt?: string): Promise<ServiceWindowVerdict>;
+  /**
+   * Gives back the message `attempt` took (its send certainly did not reach WeChat): true when
+   * a message was returned. Idempotent per attempt (a second call returns nothing); never above
+   * the budget the window was opened with; nothing when that window ended, was closed or was
+   * renewed since (a renewal brought a whole budget).
+   */
+  giveBackServiceWindow(key: string, attempt: string): Promise<boolean>;
   /** Publishes on a pub/sub channel shared by every replica (rule-cache invalidation). */
   publish(channel: string, message: string): Promise<void>;
   /** Subscribes; the returned function unsubscribes. */

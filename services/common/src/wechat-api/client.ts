@@ -10,7 +10,7 @@ import {
   WeChatLocalRefusal,
   WeChatUnavailableError,
 } from '../wechat/api-errors.js';
-import { type ApiName, type ApiSpec, isApiName, WECHAT_APIS } from './apis.js';
+import { type ApiName, type ApiSpec, isApiName, isRepeatable, WECHAT_APIS } from './apis.js';
 import { defaultWeChatApiConfig, type RateFamily, type RateSetting, type WeChatApiConfig } from './config.js';
 import { FlowControl, type QuotaUsage } from './flow-control.js';
 import { HostFailure, HostRing } from './hosts.js';
@@ -133,6 +133,8 @@ class Client implements WeChatApiClient {
   readonly #ring: HostRing;
   readonly #flow: FlowControl;
   readonly #holder = `${hostname()}:${process.pid}:${randomBytes(6).toString('hex')}`;
+  /** Numbers the window takes of this client: with `#holder`, an attempt id unique across replicas. */
+  #attemptCount = 0;
   readonly #tokens = new Map<string, SharedCredential>();
   readonly #tickets = new Map<string, SharedCredential>();
   /** Undefined when spans are not exported (`telemetry.isTracing` false): no span per call then. */
@@ -244,11 +246,17 @@ class Client implements WeChatApiClient {
 
   async #callSpan(appId: string, api: ApiName, spec: ApiSpec, params: CallParams): Promise<ApiResult> {
     const startedAt = performance.now();
+    const slot: WindowSlot = { openId: undefined, attempt: '' };
     try {
-      await this.#admit(appId, api, spec, params);
+      await this.#admit(appId, api, spec, params, slot);
       return await this.#attempts(appId, api, spec, params);
     } catch (error) {
       if (error instanceof WeChatLocalRefusal) this.#metrics.refusals.add(1, { api, reason: error.reason });
+      if (slot.openId !== undefined && isCertainlyNotSent(error)) {
+        // Best effort: the coordination store down now loses the message, as before.
+        const isGiven = await this.#flow.giveBackServiceWindow(appId, slot.openId, slot.attempt).catch(() => false);
+        if (isGiven) this.#metrics.givenBack.add(1, this.#metrics.apiAttributes(api));
+      }
       throw error;
     } finally {
       this.#metrics.duration.record((performance.now() - startedAt) / 1000, this.#metrics.apiAttributes(api));
@@ -260,10 +268,16 @@ class Client implements WeChatApiClient {
    * once (before a bucket token is spent on a call that will not go out), then the family's
    * bucket makes the call wait its turn.
    */
-  async #admit(appId: string, api: ApiName, spec: ApiSpec, params: CallParams): Promise<void> {
+  async #admit(appId: string, api: ApiName, spec: ApiSpec, params: CallParams, slot: WindowSlot): Promise<void> {
     if (api === 'sendCustomMessage') {
       const touser = (params.body as { touser?: unknown } | undefined)?.touser;
-      if (typeof touser === 'string' && touser !== '') await this.#flow.takeServiceWindow(appId, touser, api);
+      if (typeof touser === 'string' && touser !== '') {
+        const attempt = `${this.#holder}:${++this.#attemptCount}`;
+        if (await this.#flow.takeServiceWindow(appId, touser, api, attempt)) {
+          slot.openId = touser;
+          slot.attempt = attempt;
+        }
+      }
     }
     await this.#flow.consumeQuota(appId, api);
     if (spec.family !== undefined) await this.#flow.throttle(appId, spec.family);
@@ -321,14 +335,14 @@ class Client implements WeChatApiClient {
   async #send(api: string, spec: ApiSpec, params: CallParams, token: string | undefined): Promise<ApiResult> {
     const search = queryOf(token, params.query);
     const body = params.body === undefined ? undefined : JSON.stringify(params.body);
-    const isRepeatable = spec.method === 'GET' || spec.auth === 'none' || hasIdempotencyKey(params.body);
+    const isRepeated = isRepeatable(spec, params.body);
     try {
       const answer = await this.#ring.send(
         {
           method: spec.method,
           path: search === '' ? spec.path : `${spec.path}?${search}`,
           ...(body === undefined ? {} : { body }),
-          isRepeatable,
+          isRepeatable: isRepeated,
         },
         (failure) => this.#metrics.failovers.add(1, { host: failure.host }),
       );
@@ -337,7 +351,7 @@ class Client implements WeChatApiClient {
       this.#metrics.calls.add(1, `${api} unavailable`, () => ({ api, errcode: 'unavailable' }));
       if (error instanceof HostFailure) {
         const outcome =
-          error.isMaybeDelivered && !isRepeatable
+          error.isMaybeDelivered && !isRepeated
             ? ' — the request may have reached WeChat, not sent again (no idempotency key)'
             : '';
         throw new WeChatUnavailableError(api, `${error.host}: ${error.message}${outcome}`, error);
@@ -430,13 +444,24 @@ function queryOf(token: string | undefined, params: CallParams['query']): string
   return query.toString();
 }
 
-function hasIdempotencyKey(body: unknown): boolean {
-  if (body === null || typeof body !== 'object') return false;
-  const fields = body as { client_msg_id?: unknown; clientmsgid?: unknown };
-  return (
-    (typeof fields.client_msg_id === 'string' && fields.client_msg_id !== '') ||
-    (typeof fields.clientmsgid === 'string' && fields.clientmsgid !== '')
-  );
+/** The window message a customer-service call took, given back when the call certainly did not reach WeChat. */
+interface WindowSlot {
+  openId: string | undefined;
+  attempt: string;
+}
+
+/**
+ * True when a failed customer-service call certainly did not reach WeChat, so its window
+ * message may be given back: refused here after the take (a quota), no token, the store down,
+ * no host accepted the connection, or WeChat answered an errcode other than 45047 (its own
+ * count says the budget is used) and 45015 (the window is closed anyway) — −1 and 45011 after
+ * the retries included. A call whose fate is unknown (a 5xx, a connection lost or a timeout
+ * after the request went out) keeps its message: it may have been delivered.
+ */
+function isCertainlyNotSent(error: unknown): boolean {
+  if (error instanceof WeChatApiError) return error.errcode !== 45047 && error.errcode !== 45015;
+  const cause = (error as { cause?: unknown } | null)?.cause;
+  return !(cause instanceof HostFailure && cause.isMaybeDelivered);
 }
 
 /**
@@ -469,6 +494,9 @@ function createMetrics(meter: Meter) {
     }),
     failovers: meter.createCounter('mpstack_wechat_host_failovers_total', {
       description: 'Requests moved to the next host after a network error or 5xx, by failed host',
+    }),
+    givenBack: meter.createCounter('mpstack_wechat_window_given_back_total', {
+      description: 'Customer-service window messages given back: the send certainly did not reach WeChat',
     }),
     refusals: meter.createCounter('mpstack_wechat_local_refusals_total', {
       description: 'Calls not attempted because WeChat would refuse them (quota, service window), by reason',

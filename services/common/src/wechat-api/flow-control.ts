@@ -175,10 +175,14 @@ export class FlowControl {
     );
   }
 
-  /** Takes one customer-service message from the follower's window; refuses what WeChat would refuse. */
-  async takeServiceWindow(appId: string, openId: string, api: string): Promise<void> {
-    if (this.options.serviceWindow === 'off') return;
-    const verdict = await this.options.coordination.takeServiceWindow(this.windowKey(appId, openId));
+  /**
+   * Takes one customer-service message from the follower's window; refuses what WeChat would
+   * refuse. `attempt` (unique per call) lets {@link giveBackServiceWindow} return it. False when
+   * the window is not checked (`off`): nothing was taken.
+   */
+  async takeServiceWindow(appId: string, openId: string, api: string, attempt: string): Promise<boolean> {
+    if (this.options.serviceWindow === 'off') return false;
+    const verdict = await this.options.coordination.takeServiceWindow(this.windowKey(appId, openId), attempt);
     if (verdict === 'closed') {
       throw new WeChatLocalRefusal(
         api,
@@ -193,6 +197,15 @@ export class FlowControl {
         "the open window's message budget is used (5 per user message, 3 per click / follow / scan)",
       );
     }
+    return true;
+  }
+
+  /**
+   * The call that took a message with `attempt` certainly did not reach WeChat: give it back
+   * (once; never above the window's budget, never to a window that ended or was renewed).
+   */
+  async giveBackServiceWindow(appId: string, openId: string, attempt: string): Promise<boolean> {
+    return this.options.coordination.giveBackServiceWindow(this.windowKey(appId, openId), attempt);
   }
 
   /** WeChat answered 45015 although our record had a window open: trust WeChat. */

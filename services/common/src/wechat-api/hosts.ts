@@ -14,7 +14,10 @@ export interface HostRequest {
   readonly body?: string;
   /**
    * True when sending the request twice is harmless (a read, a token fetch, a send carrying
-   * an idempotency key): then a connection lost after the request went out fails over too.
+   * an idempotency key): then a connection lost after the request went out, a timeout and a
+   * 5xx fail over. False: only a request that certainly did not reach the host (a connect
+   * error) goes to the next host; a 5xx, a lost connection or a timeout after sending is a
+   * {@link HostFailure} with `isMaybeDelivered`, thrown at once.
    */
   readonly isRepeatable: boolean;
 }
@@ -49,8 +52,9 @@ export class HostFailure extends Error {
 /**
  * The WeChat hosts in failover order, each with an undici keep-alive pool. A request goes
  * to the first host not cooling down; a network error or a 5xx moves it to the next host
- * and cools the failed one down for `cooldownMs`, after which it is tried first again. A
- * business errcode (HTTP 200 with `errcode`) is an answer: never a failover.
+ * and cools the failed one down for `cooldownMs`, after which it is tried first again — a
+ * request that is not repeatable moves only after a connect error (it did not reach the
+ * host). A business errcode (HTTP 200 with `errcode`) is an answer: never a failover.
  */
 export class HostRing {
   readonly #hosts: readonly { readonly base: string; readonly pool: Pool }[];
@@ -126,15 +130,19 @@ export class HostRing {
       const isConnect = typeof code === 'string' && connectErrors.has(code);
       throw new HostFailure(host.base, `${String(code ?? 'error')}: ${(error as Error).message}`, !isConnect, error);
     }
+    // A 5xx (or a success status without JSON) answered a request that reached a host: a
+    // gateway's 502 / 504 may come after WeChat took the send. A request that is not repeatable
+    // is then in doubt — not sent to the next host; a repeatable one fails over.
+    const isInDoubt = !request.isRepeatable && (answer.status >= 500 || answer.status < 300);
     if (answer.status >= 500) {
-      throw new HostFailure(host.base, `HTTP ${answer.status}`, false);
+      throw new HostFailure(host.base, `HTTP ${answer.status}`, isInDoubt);
     }
     let body: unknown;
     try {
       body = JSON.parse(answer.text.replace(largeIds, '$1"$2"'));
     } catch {
       // Not JSON: an HTML error page of a proxy, a 404 of something that is not WeChat.
-      throw new HostFailure(host.base, `HTTP ${answer.status} answered no JSON`, false);
+      throw new HostFailure(host.base, `HTTP ${answer.status} answered no JSON`, isInDoubt);
     }
     if (body === null || typeof body !== 'object' || Array.isArray(body)) {
       throw new HostFailure(host.base, `HTTP ${answer.status} answered no JSON object`, false);

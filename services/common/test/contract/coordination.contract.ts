@@ -436,6 +436,63 @@ export function describeCoordinationContract(name: string, createHarness: () => 
       assert.equal(await port.takeServiceWindow(key), 'closed', 'the window ended');
     });
 
+    it('service windows: a message given back by the attempt that took it, once, to the window it came from', async () => {
+      const key = `${run}:giveback`;
+      const other = await connectedReplica();
+      await port.openServiceWindow(key, 'message', 60_000, 1);
+      await port.openServiceWindow(key, 'event', 30_000, 1);
+      assert.equal(await port.takeServiceWindow(key, 'a1'), 'allowed', 'from the event window (ends first)');
+      assert.equal(await port.takeServiceWindow(key, 'a2'), 'allowed', 'from the message window');
+      assert.equal(await port.takeServiceWindow(key, 'a3'), 'exhausted');
+      assert.equal(await other.giveBackServiceWindow(key, 'a3'), false, 'a refused take took nothing');
+      assert.equal(await other.giveBackServiceWindow(key, 'nobody'), false, 'an unknown attempt gives nothing');
+      assert.equal(await other.giveBackServiceWindow(key, 'a1'), true, 'given back on another replica');
+      assert.equal(await port.giveBackServiceWindow(key, 'a1'), false, 'once per attempt');
+      assert.equal(await port.takeServiceWindow(key, 'a4'), 'allowed', 'the message given back');
+      assert.equal(await port.takeServiceWindow(key, 'a5'), 'exhausted', 'only that one: never above the budget');
+      // Both given back (a1's already was): the budgets are whole again, and no more.
+      assert.equal(await port.giveBackServiceWindow(key, 'a2'), true);
+      assert.equal(await port.giveBackServiceWindow(key, 'a4'), true);
+      assert.equal(await port.giveBackServiceWindow(key, 'a2'), false);
+      assert.equal(await port.takeServiceWindow(key), 'allowed');
+      assert.equal(await port.takeServiceWindow(key), 'allowed');
+      assert.equal(await port.takeServiceWindow(key), 'exhausted', 'a budget of 1 + 1, never more');
+    });
+
+    it('service windows: nothing given back to a window that ended, was closed or was renewed', async () => {
+      const key = `${run}:giveback-ended`;
+      await port.openServiceWindow(key, 'event', 300, 2);
+      assert.equal(await port.takeServiceWindow(key, 'e1'), 'allowed');
+      await harness.elapse(500);
+      assert.equal(await port.giveBackServiceWindow(key, 'e1'), false, 'the window ended: not revived');
+      assert.equal(await port.takeServiceWindow(key), 'closed');
+      await port.openServiceWindow(key, 'message', 60_000, 2);
+      assert.equal(await port.takeServiceWindow(key, 'c1'), 'allowed');
+      await port.closeServiceWindows(key);
+      assert.equal(await port.giveBackServiceWindow(key, 'c1'), false, 'closed by an unfollow: not reopened');
+      assert.equal(await port.takeServiceWindow(key), 'closed');
+      await port.openServiceWindow(key, 'message', 60_000, 2);
+      assert.equal(await port.takeServiceWindow(key, 'r1'), 'allowed');
+      await harness.elapse(5);
+      await port.openServiceWindow(key, 'message', 60_000, 2);
+      assert.equal(await port.giveBackServiceWindow(key, 'r1'), false, 'renewed with a whole budget: nothing to add');
+      assert.equal(await port.takeServiceWindow(key), 'allowed');
+      assert.equal(await port.takeServiceWindow(key), 'allowed');
+      assert.equal(await port.takeServiceWindow(key), 'exhausted', "the renewal's budget, no more");
+    });
+
+    it('service windows: attempts of renewed windows are forgotten, those of the open one kept', async () => {
+      const key = `${run}:giveback-many`;
+      for (let i = 0; i < 30; i += 1) {
+        await port.openServiceWindow(key, 'message', 60_000, 1);
+        assert.equal(await port.takeServiceWindow(key, `p${i}`), 'allowed');
+        await harness.elapse(2);
+      }
+      assert.equal(await port.giveBackServiceWindow(key, 'p0'), false, 'its window was renewed since');
+      assert.equal(await port.giveBackServiceWindow(key, 'p29'), true, 'the open window keeps its attempts');
+      assert.equal(await port.takeServiceWindow(key), 'allowed');
+    });
+
     it('service windows in a batch: each change applied in order, as one call after the other would', async () => {
       const keys = Array.from({ length: 40 }, (_, i) => `${run}:batch:${i}`);
       const opened = keys.slice(0, 20);
