@@ -109,8 +109,13 @@ export function parseKefuMessage(value: unknown): KefuMessage {
   if (!body.success) {
     const issue = body.error.issues[0];
     const where = ['message', msgtype, ...(issue?.path ?? []).map(String)].join('.');
-    const message = rest[msgtype] === undefined ? `a ${msgtype} message needs its ${msgtype} object` : issue?.message;
-    throw new AppError(ErrorCode.badRequest, `${message ?? 'invalid message'} (${where})`);
+    const message =
+      rest[msgtype] === undefined
+        ? `a ${msgtype} message needs its ${msgtype} object`
+        : issue === undefined
+          ? 'invalid message'
+          : issueText(issue, rest[msgtype]);
+    throw new AppError(ErrorCode.badRequest, `${message} (${where})`);
   }
   const agent = z
     .strictObject({ kf_account: z.string().min(1).max(64) })
@@ -124,4 +129,33 @@ export function parseKefuMessage(value: unknown): KefuMessage {
     [msgtype]: body.data,
     ...(agent.data === undefined ? {} : { customservice: agent.data }),
   };
+}
+
+/**
+ * What is wrong with a field, in the operator's words: missing, empty, over its limit (WeChat's
+ * figure), not a URL; a message the schema gave itself (the text's bytes, the one article) as is.
+ */
+function issueText(issue: z.core.$ZodIssue, body: unknown): string {
+  const field = issue.path.length === 0 ? 'the message' : String(issue.path.at(-1));
+  let value: unknown = body;
+  for (const key of issue.path) value = (value as Record<PropertyKey, unknown> | undefined)?.[key as PropertyKey];
+  // The schema's own words (zod's defaults start "Too …", "Invalid …", "Unrecognized …").
+  if (!/^(Too |Invalid |Unrecognized )/.test(issue.message)) return issue.message;
+  switch (issue.code) {
+    case 'invalid_type':
+      return value === undefined ? `${field} is missing` : `${field} must be a ${issue.expected}`;
+    case 'too_big':
+      return issue.origin === 'array'
+        ? `${field}: at most ${String(issue.maximum)} items`
+        : `${field} is over its limit of ${String(issue.maximum)} characters`;
+    case 'too_small':
+      if (issue.origin === 'array') return `${field}: at least ${String(issue.minimum)} item(s)`;
+      return value === '' ? `${field} is empty` : `${field} is shorter than ${String(issue.minimum)} characters`;
+    case 'invalid_format':
+      return issue.format === 'url' ? `${field} is not a URL` : `${field} is not valid (${issue.format})`;
+    case 'unrecognized_keys':
+      return `unknown field(s) ${issue.keys.join(', ')}`;
+    default:
+      return issue.message;
+  }
 }

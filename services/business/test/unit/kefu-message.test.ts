@@ -64,6 +64,51 @@ describe('business/kefu message', () => {
     assert.match(refusal({ msgtype: 'text', text: { content: 'x' }, customservice: {} }), /kf_account/);
   });
 
+  it('names the field and what is wrong with it: missing, empty, over its limit, not a URL, too many items', () => {
+    assert.match(refusal({ msgtype: 'image', image: {} }), /^media_id is missing \(message\.image\.media_id\)/);
+    assert.match(
+      refusal({ msgtype: 'voice', voice: { media_id: '' } }),
+      /^media_id is empty \(message\.voice\.media_id\)/,
+    );
+    assert.match(
+      refusal({ msgtype: 'video', video: { media_id: 'm', title: 't'.repeat(65) } }),
+      /^title is over its limit of 64 characters \(message\.video\.title\)/,
+    );
+    assert.match(
+      refusal({
+        msgtype: 'music',
+        music: { musicurl: 'not a url', hqmusicurl: 'https://x.test/a.mp3', thumb_media_id: 't' },
+      }),
+      /^musicurl is not a URL \(message\.music\.musicurl\)/,
+    );
+    assert.match(
+      refusal({ msgtype: 'music', music: { musicurl: 'https://x.test/a.mp3', hqmusicurl: 'https://x.test/a.mp3' } }),
+      /^thumb_media_id is missing \(message\.music\.thumb_media_id\)/,
+    );
+    const item = (n: number) => ({ id: String(n), content: `选项 ${n}` });
+    assert.match(
+      refusal({ msgtype: 'msgmenu', msgmenu: { list: Array.from({ length: 11 }, (_, n) => item(n)) } }),
+      /^list: at most 10 items \(message\.msgmenu\.list\)/,
+    );
+    assert.match(refusal({ msgtype: 'msgmenu', msgmenu: { list: [] } }), /^list: at least 1 item\(s\)/);
+    assert.match(
+      refusal({ msgtype: 'wxcard', wxcard: { card_id: 7 } }),
+      /^card_id must be a string \(message\.wxcard\.card_id\)/,
+    );
+    assert.match(
+      refusal({
+        msgtype: 'miniprogrampage',
+        miniprogrampage: { title: 't', appid: 'x', pagepath: 'p', thumb_media_id: 'm' },
+      }),
+      /not a mini program AppID \(message\.miniprogrampage\.appid\)/,
+    );
+    assert.match(refusal({ msgtype: 'mpnewsarticle', mpnewsarticle: {} }), /^article_id is missing/);
+    assert.match(
+      refusal({ msgtype: 'image', image: { media_id: 'm', url: 'x' } }),
+      /^unknown field\(s\) url \(message\.image\)/,
+    );
+  });
+
   it("refuses a text over WeChat's 2,048 bytes (counted in UTF-8: 682 Chinese characters fit, 683 do not)", () => {
     assert.equal(KEFU_TEXT_MAX_BYTES, 2048);
     assert.ok(parseKefuMessage({ msgtype: 'text', text: { content: '好'.repeat(682) } }));
