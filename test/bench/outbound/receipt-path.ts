@@ -11,7 +11,13 @@
  * the groups) in this process's environment, which the ingress inherits:
  *
  *   node test/dist/bench/outbound/receipt-path.js [receipts=20000]
+ *
+ * BENCH_RECEIPT_CONCURRENCY=<n>: the POSTs in flight at once (32 by default, as the simulator).
+ * With RabbitMQ's confirm taking ~45 ms on a loaded machine (its fsync), 32 in flight cap the
+ * rate near 500 receipts/s and the ingress wakes for a request or two at a time; WeChat at
+ * 5,000 sends/s would hold ~300 in flight. Compare the ingress's CPU per receipt at both.
  */
+import { loadavg } from 'node:os';
 import { templateSendJobFinishEvent } from '@mpstack/common/wechat';
 import { sendToAccount } from '@mpstack/simulators';
 import { Agent, fetch as undiciFetch } from 'undici';
@@ -19,7 +25,7 @@ import { createOutboundStand } from '../../support/outbound-stand.js';
 import { cpuMeter, serverBackground } from './cpu.js';
 
 const receipts = Number(process.argv[2] ?? 20_000);
-const concurrency = 32;
+const concurrency = Number(process.env['BENCH_RECEIPT_CONCURRENCY'] ?? 32);
 
 const stand = await createOutboundStand({ followers: 10, ingressProcess: true });
 const agent = new Agent({ connections: concurrency, keepAliveTimeout: 10_000 });
@@ -29,6 +35,7 @@ try {
   const account = { ...stand.stack.account };
   const base = Date.now() * 100;
   const before = await serverBackground(5000);
+  const loadBefore = loadavg()[0] ?? 0;
   const meter = cpuMeter({ business: () => business.child.pid, ingress: () => stand.ingressChild?.pid });
   const started = performance.now();
   let next = 0;
@@ -64,8 +71,9 @@ try {
   const us = (seconds: number) => `${((seconds / receipts) * 1e6).toFixed(0)} µs`;
   console.log(
     `${receipts} receipts posted over ${postedSeconds.toFixed(1)} s (${failed} not answered success), ${stored} stored after ${cpu.seconds.toFixed(1)} s; ` +
-      `MPSTACK_RECEIPT_GROUP_MAX=${process.env['MPSTACK_RECEIPT_GROUP_MAX'] ?? '(default)'}`,
+      `${concurrency} in flight, MPSTACK_RECEIPT_GROUP_MAX=${process.env['MPSTACK_RECEIPT_GROUP_MAX'] ?? '(default)'}`,
   );
+  console.log(`  load average ${loadBefore.toFixed(1)} → ${(loadavg()[0] ?? 0).toFixed(1)} (2 cores)`);
   console.log('  CPU per receipt:');
   console.log(`    ingress   ${us(cpu.processes['ingress'] ?? 0)}`);
   console.log(`    business  ${us(cpu.processes['business'] ?? 0)}`);
