@@ -1,28 +1,10 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { invalidationChannels } from '@mpstack/common/contracts';
-import { createLogger } from '@mpstack/common/logging';
-import { type Infrastructure, openInfrastructure } from '@mpstack/common/runtime';
-import type { RunningService } from '@mpstack/common/shell';
-import { deleteKeys, REDIS_URL, uniqueName, until } from '@mpstack/testkit';
+import { until } from '@mpstack/testkit';
 import { createAccountsRepository } from '../../src/accounts/accounts.repository.js';
 import type { AccountRecord } from '../../src/accounts/accounts.types.js';
 import { queryAudit } from '../../src/audit/audit.repository.js';
-import { loadAdminConfig } from '../../src/config.js';
-import { startAdmin } from '../../src/main.js';
-import { hashPassword } from '../../src/users/password.js';
-import { createUsersRepository } from '../../src/users/users.repository.js';
-import { dialects, openTestDb, type TestDb } from '../support/databases.js';
-
-type Json = {
-  error?: { code: string; message: string; problems?: string[] };
-  csrfToken?: string;
-  items?: Record<string, unknown>[];
-} & Record<string, unknown>;
-
-const aesKey = () => randomBytes(32).toString('base64').slice(0, 43);
-const appId = () => `wx${randomBytes(8).toString('hex')}`;
-const password = 'correct horse battery';
+import { AccountsApi, aesKey } from '../support/accounts-api.js';
+import { dialects } from '../support/databases.js';
 
 /**
  * `/admin/api/accounts` (docs/issue-10-seams.md) on both adapters: SQLite with in-process
@@ -31,97 +13,11 @@ const password = 'correct horse battery';
 for (const dialect of dialects) {
   describe(`admin API /accounts on ${dialect}`, function () {
     this.timeout(60_000);
-    let test: TestDb;
-    let infrastructure: Infrastructure;
-    let admin: RunningService;
-    let keyPrefix: string;
-    const announced: string[] = [];
-    const announcedRules: string[] = [];
-    const sessions: Record<string, { cookie: string; csrf: string }> = {};
-
-    before(async () => {
-      test = await openTestDb(dialect);
-      keyPrefix = `${uniqueName('admin-accounts')}:`;
-      const config = loadAdminConfig({
-        MPSTACK_DATA_DIR: test.dataDir,
-        MPSTACK_ADMIN_PORT: '0',
-        MPSTACK_LOG_LEVEL: 'silent',
-        MPSTACK_KEY_PREFIX: keyPrefix,
-        ...(test.url === undefined ? {} : { MPSTACK_DATABASE_URL: test.url, MPSTACK_REDIS_URL: REDIS_URL }),
-      });
-      infrastructure = await openInfrastructure(
-        { service: 'admin-test', ...config, migrate: true },
-        createLogger({ service: 't', level: 'silent' }),
-      );
-      await infrastructure.coordination.subscribe(invalidationChannels.accounts, (id) => announced.push(id));
-      await infrastructure.coordination.subscribe(invalidationChannels.rules, (id) => announcedRules.push(id));
-      const users = createUsersRepository(infrastructure.db);
-      for (const [username, role] of [
-        ['root', 'super-admin'],
-        ['vera', 'viewer'],
-        ['otto', 'operator'],
-      ] as const) {
-        await users.create({ username, displayName: username, role, passwordHash: await hashPassword(password) });
-      }
-      admin = await startAdmin({ config, infrastructure });
-      for (const username of ['root', 'vera', 'otto']) {
-        const response = await fetch(`${admin.url}/admin/api/session`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', origin: admin.url },
-          body: JSON.stringify({ username, password }),
-        });
-        assert.equal(response.status, 200);
-        const body = (await response.json()) as Json;
-        sessions[username] = {
-          cookie: response.headers.get('set-cookie')?.split(';')[0] ?? '',
-          csrf: body.csrfToken ?? '',
-        };
-      }
-    });
-
-    after(async () => {
-      await admin?.close();
-      await infrastructure?.close();
-      await test?.cleanup();
-      if (dialect === 'MariaDB') await deleteKeys(keyPrefix);
-    });
-
-    /** A request as `who` (a signed-in user, with its CSRF token), or anonymous. */
-    const call = async (method: string, path: string, who?: string, body?: unknown) => {
-      const session = who === undefined ? undefined : sessions[who];
-      const response = await fetch(`${admin.url}/admin/api${path}`, {
-        method,
-        headers: {
-          'content-type': 'application/json',
-          origin: admin.url,
-          ...(session === undefined ? {} : { cookie: session.cookie, 'x-csrf-token': session.csrf }),
-        },
-        ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-      });
-      // The bytes as sent (a CSV's BOM kept: fetch's text() would drop it).
-      const text = Buffer.from(await response.arrayBuffer()).toString('utf8');
-      const type = response.headers.get('content-type') ?? '';
-      const json = text !== '' && !type.startsWith('text/csv');
-      return { status: response.status, text, type, body: (json ? JSON.parse(text) : {}) as Json };
-    };
-    const stored = (id: string) => createAccountsRepository(infrastructure.db).find(id);
-    const allStored = () => createAccountsRepository(infrastructure.db).list();
-    const newAccount = (extra: Record<string, unknown> = {}) => ({
-      id: uniqueName('shop').replace(/[^a-z0-9-]/g, ''),
-      name: '演示号 🧧',
-      appId: appId(),
-      appSecret: 'A1b2C3d4E5f6A1b2C3d4E5f6A1b2C3d4',
-      token: `tok${randomBytes(6).toString('hex')}`,
-      encodingAesKey: aesKey(),
-      mode: 'safe',
-      ...extra,
-    });
-    const create = async (extra: Record<string, unknown> = {}) => {
-      const input = newAccount(extra);
-      const created = await call('POST', '/accounts', 'root', input);
-      assert.equal(created.status, 201, created.text);
-      return input;
-    };
+    const api = new AccountsApi(dialect, 'admin-accounts');
+    const { announced, announcedRules, call, stored, newAccount, create } = api;
+    before(() => api.start());
+    after(() => api.close());
+    const allStored = () => createAccountsRepository(api.infrastructure.db).list();
 
     it('creates an account and lists it without a secret; every role with accounts:read sees it', async () => {
       const input = await create();
@@ -325,7 +221,7 @@ for (const dialect of dialects) {
     it('records each write in the audit log (who, from where, before/after, secrets masked) and each refused one as denied', async () => {
       const input = await create();
       const audited = async () =>
-        [...(await queryAudit(infrastructure.db, { target: `account:${input.id}`, limit: 50 })).items].reverse();
+        [...(await queryAudit(api.infrastructure.db, { target: `account:${input.id}`, limit: 50 })).items].reverse();
       await call('PATCH', `/accounts/${input.id}`, 'root', { token: 'ChangedToken9', name: '改名' });
       const newKey = aesKey();
       await call('POST', `/accounts/${input.id}/rotate-aes-key`, 'root', { encodingAesKey: newKey });
@@ -343,7 +239,7 @@ for (const dialect of dialects) {
         ],
         'the refused duplicate (409) rolled back with its audit entry',
       );
-      const denied = await queryAudit(infrastructure.db, { target: `PATCH /accounts/${input.id}`, limit: 5 });
+      const denied = await queryAudit(api.infrastructure.db, { target: `PATCH /accounts/${input.id}`, limit: 5 });
       assert.deepEqual(
         denied.items.map((row) => [row.action, row.actor, row.outcome]),
         [['api.denied', 'vera', 'denied']],
@@ -426,7 +322,7 @@ for (const dialect of dialects) {
       assert.equal((await call('DELETE', `/rules/${ruleId}`, 'otto')).status, 204);
       assert.equal((await call('DELETE', `/rules/${ruleId}`, 'otto')).status, 404);
       assert.deepEqual((await call('GET', `/accounts/${input.id}/rules`, 'vera')).body.items, []);
-      const audited = await queryAudit(infrastructure.db, { target: `rule:${input.id}/`, limit: 10 });
+      const audited = await queryAudit(api.infrastructure.db, { target: `rule:${input.id}/`, limit: 10 });
       assert.deepEqual(
         [...audited.items].reverse().map((row) => [row.action, row.actor]),
         [

@@ -1,27 +1,8 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { invalidationChannels } from '@mpstack/common/contracts';
-import { createLogger } from '@mpstack/common/logging';
-import { type Infrastructure, openInfrastructure } from '@mpstack/common/runtime';
-import type { RunningService } from '@mpstack/common/shell';
-import { deleteKeys, REDIS_URL, uniqueName, until } from '@mpstack/testkit';
-import { createAccountsRepository } from '../../src/accounts/accounts.repository.js';
+import { until } from '@mpstack/testkit';
 import { queryAudit } from '../../src/audit/audit.repository.js';
-import { loadAdminConfig } from '../../src/config.js';
-import { startAdmin } from '../../src/main.js';
-import { hashPassword } from '../../src/users/password.js';
-import { createUsersRepository } from '../../src/users/users.repository.js';
-import { dialects, openTestDb, type TestDb } from '../support/databases.js';
-
-type Json = {
-  error?: { code: string; message: string; problems?: string[] };
-  csrfToken?: string;
-  items?: Record<string, unknown>[];
-} & Record<string, unknown>;
-
-const aesKey = () => randomBytes(32).toString('base64').slice(0, 43);
-const appId = () => `wx${randomBytes(8).toString('hex')}`;
-const password = 'correct horse battery';
+import { AccountsApi } from '../support/accounts-api.js';
+import { dialects } from '../support/databases.js';
 
 /**
  * `PUT /admin/api/accounts/:id/send-limits`: an account's own send rates and daily quotas —
@@ -32,94 +13,10 @@ const password = 'correct horse battery';
 for (const dialect of dialects) {
   describe(`admin API /accounts/:id/send-limits on ${dialect}`, function () {
     this.timeout(60_000);
-    let test: TestDb;
-    let infrastructure: Infrastructure;
-    let admin: RunningService;
-    let keyPrefix: string;
-    const announced: string[] = [];
-    const sessions: Record<string, { cookie: string; csrf: string }> = {};
-
-    before(async () => {
-      test = await openTestDb(dialect);
-      keyPrefix = `${uniqueName('admin-limits')}:`;
-      const config = loadAdminConfig({
-        MPSTACK_DATA_DIR: test.dataDir,
-        MPSTACK_ADMIN_PORT: '0',
-        MPSTACK_LOG_LEVEL: 'silent',
-        MPSTACK_KEY_PREFIX: keyPrefix,
-        ...(test.url === undefined ? {} : { MPSTACK_DATABASE_URL: test.url, MPSTACK_REDIS_URL: REDIS_URL }),
-      });
-      infrastructure = await openInfrastructure(
-        { service: 'admin-test', ...config, migrate: true },
-        createLogger({ service: 't', level: 'silent' }),
-      );
-      await infrastructure.coordination.subscribe(invalidationChannels.accounts, (id) => announced.push(id));
-      const users = createUsersRepository(infrastructure.db);
-      for (const [username, role] of [
-        ['root', 'super-admin'],
-        ['vera', 'viewer'],
-        ['otto', 'operator'],
-      ] as const) {
-        await users.create({ username, displayName: username, role, passwordHash: await hashPassword(password) });
-      }
-      admin = await startAdmin({ config, infrastructure });
-      for (const username of ['root', 'vera', 'otto']) {
-        const response = await fetch(`${admin.url}/admin/api/session`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', origin: admin.url },
-          body: JSON.stringify({ username, password }),
-        });
-        assert.equal(response.status, 200);
-        const body = (await response.json()) as Json;
-        sessions[username] = {
-          cookie: response.headers.get('set-cookie')?.split(';')[0] ?? '',
-          csrf: body.csrfToken ?? '',
-        };
-      }
-    });
-
-    after(async () => {
-      await admin?.close();
-      await infrastructure?.close();
-      await test?.cleanup();
-      if (dialect === 'MariaDB') await deleteKeys(keyPrefix);
-    });
-
-    /** A request as `who` (a signed-in user, with its CSRF token), or anonymous. */
-    const call = async (method: string, path: string, who?: string, body?: unknown) => {
-      const session = who === undefined ? undefined : sessions[who];
-      const response = await fetch(`${admin.url}/admin/api${path}`, {
-        method,
-        headers: {
-          'content-type': 'application/json',
-          origin: admin.url,
-          ...(session === undefined ? {} : { cookie: session.cookie, 'x-csrf-token': session.csrf }),
-        },
-        ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-      });
-      // The bytes as sent (a CSV's BOM kept: fetch's text() would drop it).
-      const text = Buffer.from(await response.arrayBuffer()).toString('utf8');
-      const type = response.headers.get('content-type') ?? '';
-      const json = text !== '' && !type.startsWith('text/csv');
-      return { status: response.status, text, type, body: (json ? JSON.parse(text) : {}) as Json };
-    };
-    const stored = (id: string) => createAccountsRepository(infrastructure.db).find(id);
-    const newAccount = (extra: Record<string, unknown> = {}) => ({
-      id: uniqueName('shop').replace(/[^a-z0-9-]/g, ''),
-      name: '演示号 🧧',
-      appId: appId(),
-      appSecret: 'A1b2C3d4E5f6A1b2C3d4E5f6A1b2C3d4',
-      token: `tok${randomBytes(6).toString('hex')}`,
-      encodingAesKey: aesKey(),
-      mode: 'safe',
-      ...extra,
-    });
-    const create = async (extra: Record<string, unknown> = {}) => {
-      const input = newAccount(extra);
-      const created = await call('POST', '/accounts', 'root', input);
-      assert.equal(created.status, 201, created.text);
-      return input;
-    };
+    const api = new AccountsApi(dialect, 'admin-limits');
+    const { announced, call, stored, create } = api;
+    before(() => api.start());
+    after(() => api.close());
 
     const limits = (id: string) => `/accounts/${id}/send-limits`;
 
@@ -196,7 +93,7 @@ for (const dialect of dialects) {
       }
       assert.equal((await call('PUT', limits(input.id), undefined, {})).status, 401);
       assert.equal((await stored(input.id))?.sendLimits, undefined);
-      const denied = await queryAudit(infrastructure.db, {
+      const denied = await queryAudit(api.infrastructure.db, {
         target: `PUT /accounts/${input.id}/send-limits`,
         limit: 10,
       });
@@ -220,7 +117,7 @@ for (const dialect of dialects) {
       assert.equal((await call('PUT', limits(input.id), 'root', second)).status, 200);
       await until(() => count() === 3, 5_000, 'the second change announced');
       assert.equal((await call('PUT', limits(input.id), 'root', second)).status, 200);
-      const rows = [...(await queryAudit(infrastructure.db, { target: `account:${input.id}`, limit: 10 })).items]
+      const rows = [...(await queryAudit(api.infrastructure.db, { target: `account:${input.id}`, limit: 10 })).items]
         .reverse()
         .filter((row) => row.action === 'accounts.send-limits');
       assert.equal(rows.length, 2, 'the repeat wrote no audit entry');
