@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
-import { Agent, type Dispatcher, errors, request } from 'undici';
+import { Agent, type Dispatcher, request } from 'undici';
 import { ApiFailure } from '../api-error.js';
+import { readBounded, transportFailure } from '../upstream.js';
 
 export interface LogClientOptions {
   /** `MPSTACK_LOG_URL`, without a trailing slash. */
@@ -41,11 +42,11 @@ export class LogClient {
   async json(path: string, query: URLSearchParams, signal?: AbortSignal): Promise<unknown> {
     const response = await this.#send(path, query, signal);
     try {
-      const text = await readBounded(response.body);
+      const text = await readBounded(response.body, maxJsonBytes, 'the log service');
       return JSON.parse(text) as unknown;
     } catch (error) {
       if (signal?.aborted === true) throw error;
-      throw failureOf(error, 'the log service sent an unreadable answer');
+      throw transportFailure(error, 'the log service sent an unreadable answer');
     }
   }
 
@@ -70,7 +71,7 @@ export class LogClient {
       });
     } catch (error) {
       if (signal?.aborted === true) throw error;
-      throw failureOf(error, 'the log service is not reachable');
+      throw transportFailure(error, 'the log service is not reachable');
     }
     if (response.statusCode === 200) return response;
     throw await statusFailure(response);
@@ -78,7 +79,7 @@ export class LogClient {
 }
 
 async function statusFailure(response: Dispatcher.ResponseData): Promise<ApiFailure> {
-  const message = await readBounded(response.body, 64 * 1024)
+  const message = await readBounded(response.body, 64 * 1024, 'the log service')
     .then((text) => (JSON.parse(text) as { error?: { message?: unknown } }).error?.message)
     .catch(() => undefined);
   const said = typeof message === 'string' ? message : `HTTP ${response.statusCode}`;
@@ -89,36 +90,4 @@ async function statusFailure(response: Dispatcher.ResponseData): Promise<ApiFail
   if (response.statusCode === 404) return new ApiFailure('not_found', said);
   if (response.statusCode === 503) return new ApiFailure('unavailable', `the log service cannot answer now: ${said}`);
   return new ApiFailure('upstream_failed', `the log service failed (HTTP ${response.statusCode})`);
-}
-
-/** Network errors and timeouts: 503; anything else on the way: 502. */
-function failureOf(error: unknown, what: string): ApiFailure {
-  if (error instanceof ApiFailure) return error;
-  const code = (error as { code?: unknown } | null)?.code;
-  const timedOut =
-    error instanceof errors.ConnectTimeoutError ||
-    error instanceof errors.HeadersTimeoutError ||
-    error instanceof errors.BodyTimeoutError;
-  if (timedOut) return new ApiFailure('unavailable', `${what}: it did not answer in time`);
-  if (
-    typeof code === 'string' &&
-    /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|UND_ERR_SOCKET)$/.test(code)
-  ) {
-    return new ApiFailure('unavailable', `${what} (${code})`);
-  }
-  return new ApiFailure('upstream_failed', what);
-}
-
-async function readBounded(body: Readable, limit = maxJsonBytes): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += (chunk as Buffer).length;
-    if (size > limit) {
-      body.destroy();
-      throw new ApiFailure('upstream_failed', 'the log service sent an answer too large to pass on');
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }

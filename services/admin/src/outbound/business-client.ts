@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
-import { Agent, type Dispatcher, errors, request } from 'undici';
+import { Agent, type Dispatcher, request } from 'undici';
 import { ApiFailure } from '../api-error.js';
+import { readBounded, transportFailure } from '../upstream.js';
 
 export interface BusinessClientOptions {
   /** `MPSTACK_BUSINESS_URL`, without a trailing slash. */
@@ -66,7 +67,11 @@ export class BusinessClient {
         ...(body === undefined ? {} : { body }),
       });
     } catch (error) {
-      throw failureOf(error);
+      throw transportFailure(
+        error,
+        'the business service is not reachable',
+        'the business service could not be called',
+      );
     }
     if (response.statusCode >= 200 && response.statusCode < 300) {
       return { status: response.statusCode, headers: response.headers, body: response.body };
@@ -80,7 +85,7 @@ export class BusinessClient {
 }
 
 async function statusFailure(response: Dispatcher.ResponseData): Promise<ApiFailure> {
-  const error = await readSmall(response.body)
+  const error = await readBounded(response.body, 64 * 1024, 'the business service')
     .then((text) => (JSON.parse(text) as { error?: { code?: unknown; message?: unknown } }).error)
     .catch(() => undefined);
   const message = error?.message;
@@ -105,36 +110,4 @@ async function statusFailure(response: Dispatcher.ResponseData): Promise<ApiFail
     default:
       return new ApiFailure('upstream_failed', `the business service failed (HTTP ${response.statusCode})`);
   }
-}
-
-/** Network errors and timeouts: 503; anything else on the way: 502. */
-function failureOf(error: unknown): ApiFailure {
-  if (error instanceof ApiFailure) return error;
-  const code = (error as { code?: unknown } | null)?.code;
-  const timedOut =
-    error instanceof errors.ConnectTimeoutError ||
-    error instanceof errors.HeadersTimeoutError ||
-    error instanceof errors.BodyTimeoutError;
-  if (timedOut) return new ApiFailure('unavailable', 'the business service did not answer in time');
-  if (
-    typeof code === 'string' &&
-    /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|UND_ERR_SOCKET)$/.test(code)
-  ) {
-    return new ApiFailure('unavailable', `the business service is not reachable (${code})`);
-  }
-  return new ApiFailure('upstream_failed', 'the business service could not be called');
-}
-
-async function readSmall(body: Readable, limit = 64 * 1024): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += (chunk as Buffer).length;
-    if (size > limit) {
-      body.destroy();
-      break;
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
