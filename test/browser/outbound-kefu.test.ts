@@ -12,7 +12,11 @@ const silent = 'o_demo_lihua_0002';
 interface ChatEntry {
   readonly from: string;
   readonly via?: string;
-  readonly body?: { text?: { content?: string } };
+  readonly body?: {
+    msgtype?: string;
+    text?: { content?: string };
+    msgmenu?: { head_content?: string; list?: { id: string; content: string }[]; tail_content?: string };
+  };
 }
 
 /** The follower's conversation at the simulator (what WeChat delivered). */
@@ -41,6 +45,17 @@ describe('browser: customer-service messages (mpstack dev)', function () {
   const consoleUrl = () => devUrl(dev, 'console');
 
   const statuses = () => page.locator('[data-testid^="kefu-status-"]');
+  /** Waits for the newest send to settle; its status. */
+  const settled = () =>
+    until(
+      async () => {
+        const status = await statuses().first().getAttribute('data-status');
+        return status === 'sent' || status === 'failed' || status === 'unknown' ? status : undefined;
+      },
+      30_000,
+      'the customer-service send settled',
+      200,
+    );
   /** Sends from the form and waits for the send's row (the list's newest) to settle; its status. */
   const send = async (openId: string, text: string) => {
     const before = await statuses().count();
@@ -97,5 +112,51 @@ describe('browser: customer-service messages (mpstack dev)', function () {
     await page.getByTestId('kefu-filter').locator('input').fill(wrote);
     await page.getByTestId('kefu-filter').locator('input').press('Enter');
     await until(async () => (await statuses().count()) === 1, 10_000, 'the list filtered by openid', 100);
+  });
+  it('a menu message (msgmenu) composed in the form reaches WeChat with its options', async () => {
+    await page.goto(`${consoleUrl()}outbound/kefu`);
+    await page.getByTestId('kefu-submit').waitFor();
+    const before = await statuses().count();
+    await page.getByTestId('kefu-openid').fill(wrote);
+    await page.locator('label', { hasText: '菜单消息' }).click();
+    await page.getByTestId('kefu-headContent').fill('您对本次服务满意吗？');
+    await page.getByTestId('kefu-menu-id-0').fill('101');
+    await page.getByTestId('kefu-menu-content-0').fill('满意');
+    await page.getByTestId('kefu-menu-add').click();
+    await page.getByTestId('kefu-menu-id-1').fill('102');
+    await page.getByTestId('kefu-menu-content-1').fill('不满意');
+    await page.getByTestId('kefu-tailContent').fill('欢迎再次光临');
+    await page.getByTestId('kefu-submit').click();
+    await until(async () => (await statuses().count()) === before + 1, 10_000, 'the send listed', 100);
+    assert.equal(await settled(), 'sent', (await page.locator('.ant-table-row').first().textContent()) ?? '');
+    assert.match((await page.locator('.ant-table-row').first().textContent()) ?? '', /msgmenu/);
+    const menus = (await chat(dev, wrote)).filter((e) => e.via === 'kefu' && e.body?.msgtype === 'msgmenu');
+    assert.deepEqual(
+      menus.map((e) => e.body?.msgmenu),
+      [
+        {
+          head_content: '您对本次服务满意吗？',
+          tail_content: '欢迎再次光临',
+          list: [
+            { id: '101', content: '满意' },
+            { id: '102', content: '不满意' },
+          ],
+        },
+      ],
+    );
+  });
+
+  it('a mini program page the business service refuses: its reason names the field, nothing is queued', async () => {
+    const before = await statuses().count();
+    await page.locator('label', { hasText: '小程序卡片' }).click();
+    await page.getByTestId('kefu-title').fill('订单详情');
+    await page.getByTestId('kefu-appid').fill('wx123');
+    await page.getByTestId('kefu-pagepath').fill('pages/order/index');
+    await page.getByTestId('kefu-thumbMediaId').fill('thumb-1');
+    await page.getByTestId('kefu-submit').click();
+    const toast = page.locator('.ant-message-notice', { hasText: 'AppID' });
+    await toast.waitFor({ timeout: 10_000 });
+    assert.match((await toast.textContent()) ?? '', /not a mini program AppID \(message\.miniprogrampage\.appid\)/);
+    assert.equal(await statuses().count(), before, 'nothing queued');
   });
 });

@@ -9,18 +9,61 @@ import { useLoad } from '../../use-load';
 import { useOutboundAccount } from './account-select';
 import type { KefuSend } from './outbound-types';
 
-type Kind = 'text' | 'image' | 'news';
+/** Every msgtype of message/custom/send (../shared/wechat/api.json), in the form's order. */
+const kinds = [
+  'text',
+  'image',
+  'voice',
+  'video',
+  'music',
+  'news',
+  'mpnews',
+  'mpnewsarticle',
+  'msgmenu',
+  'wxcard',
+  'miniprogrampage',
+] as const;
+type Kind = (typeof kinds)[number];
 
 interface Compose {
   readonly openId: string;
   readonly kind: Kind;
   readonly text?: string;
   readonly mediaId?: string;
+  readonly thumbMediaId?: string;
   readonly title?: string;
   readonly description?: string;
   readonly url?: string;
   readonly picurl?: string;
+  readonly musicurl?: string;
+  readonly hqmusicurl?: string;
+  readonly articleId?: string;
+  readonly headContent?: string;
+  readonly tailContent?: string;
+  readonly menu?: readonly { readonly id?: string; readonly content?: string }[];
+  readonly cardId?: string;
+  readonly appid?: string;
+  readonly pagepath?: string;
 }
+
+const composeFields = [
+  'text',
+  'mediaId',
+  'thumbMediaId',
+  'title',
+  'description',
+  'url',
+  'picurl',
+  'musicurl',
+  'hqmusicurl',
+  'articleId',
+  'headContent',
+  'tailContent',
+  'menu',
+  'cardId',
+  'appid',
+  'pagepath',
+] as const;
 
 const statusColors: Record<KefuSend['status'], string> = {
   queued: 'default',
@@ -31,23 +74,78 @@ const statusColors: Record<KefuSend['status'], string> = {
 };
 const openIdPattern = /^[A-Za-z0-9_-]{6,64}$/;
 
-/** WeChat's message/custom/send body (without touser) of what the form holds. */
-function messageOf(values: Compose): Record<string, unknown> {
-  if (values.kind === 'image') return { msgtype: 'image', image: { media_id: values.mediaId ?? '' } };
-  if (values.kind === 'news') {
-    const article = {
-      title: values.title ?? '',
-      url: values.url ?? '',
-      ...(values.description ? { description: values.description } : {}),
-      ...(values.picurl ? { picurl: values.picurl } : {}),
-    };
-    return { msgtype: 'news', news: { articles: [article] } };
-  }
-  return { msgtype: 'text', text: { content: values.text ?? '' } };
+/** The optional fields that were filled in (an empty one is left out, as WeChat's body would). */
+function filled(fields: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(fields).filter((entry): entry is [string, string] => Boolean(entry[1])));
 }
 
 /**
- * Customer-service (客服) messages: an operator sends a text, an image or a link to one follower
+ * WeChat's message/custom/send body (without touser) of what the form holds; the business
+ * service checks it (its 400 names the field and the problem, shown as the error).
+ */
+function messageOf(values: Compose): Record<string, unknown> {
+  const mediaId = values.mediaId ?? '';
+  switch (values.kind) {
+    case 'image':
+    case 'voice':
+    case 'mpnews':
+      return { msgtype: values.kind, [values.kind]: { media_id: mediaId } };
+    case 'video':
+      return {
+        msgtype: 'video',
+        video: {
+          media_id: mediaId,
+          ...filled({ thumb_media_id: values.thumbMediaId, title: values.title, description: values.description }),
+        },
+      };
+    case 'music':
+      return {
+        msgtype: 'music',
+        music: {
+          musicurl: values.musicurl ?? '',
+          hqmusicurl: values.hqmusicurl ?? '',
+          thumb_media_id: values.thumbMediaId ?? '',
+          ...filled({ title: values.title, description: values.description }),
+        },
+      };
+    case 'news': {
+      const article = {
+        title: values.title ?? '',
+        url: values.url ?? '',
+        ...filled({ description: values.description, picurl: values.picurl }),
+      };
+      return { msgtype: 'news', news: { articles: [article] } };
+    }
+    case 'mpnewsarticle':
+      return { msgtype: 'mpnewsarticle', mpnewsarticle: { article_id: values.articleId ?? '' } };
+    case 'msgmenu':
+      return {
+        msgtype: 'msgmenu',
+        msgmenu: {
+          ...filled({ head_content: values.headContent, tail_content: values.tailContent }),
+          list: (values.menu ?? []).map((item) => ({ id: item.id ?? '', content: item.content ?? '' })),
+        },
+      };
+    case 'wxcard':
+      return { msgtype: 'wxcard', wxcard: { card_id: values.cardId ?? '' } };
+    case 'miniprogrampage':
+      return {
+        msgtype: 'miniprogrampage',
+        miniprogrampage: {
+          title: values.title ?? '',
+          appid: values.appid ?? '',
+          pagepath: values.pagepath ?? '',
+          thumb_media_id: values.thumbMediaId ?? '',
+        },
+      };
+    default:
+      return { msgtype: 'text', text: { content: values.text ?? '' } };
+  }
+}
+
+/**
+ * Customer-service (客服) messages: an operator sends any message type of message/custom/send (a
+ * text, an image, a voice, a video, music, a link, an article, a menu, a card, a mini program page) to one follower
  * and sees each send's status — sent, failed with WeChat's errcode or the local refusal (outside
  * the 48-hour window: 45015; its budget used: 45047), or unknown (its answer was lost; it may
  * have reached the follower and is not sent again). Refreshed every 2 s while one is in flight.
@@ -144,7 +242,7 @@ function ComposeForm({ account, onSent }: { account: string; onSent: () => void 
         message: messageOf(values),
       });
       void message.success(t('outbound.kefuQueued', { id }));
-      form.resetFields(['text', 'mediaId', 'title', 'description', 'url', 'picurl']);
+      form.resetFields([...composeFields]);
       onSent();
     } catch (error) {
       void message.error(t('common.error', { message: errorText(error) }));
@@ -153,7 +251,6 @@ function ComposeForm({ account, onSent }: { account: string; onSent: () => void 
     }
   };
 
-  const required = [{ required: true }];
   return (
     <Form<Compose>
       form={form}
@@ -170,42 +267,137 @@ function ComposeForm({ account, onSent }: { account: string; onSent: () => void 
         <Input data-testid="kefu-openid" />
       </Form.Item>
       <Form.Item name="kind" label={t('outbound.msgtype')}>
-        <Radio.Group
-          options={(['text', 'image', 'news'] as const).map((value) => ({
-            value,
-            label: t(`outbound.kefuKinds.${value}`),
-          }))}
-        />
+        <Radio.Group>
+          {kinds.map((value) => (
+            <Radio key={value} value={value} data-testid={`kefu-kind-${value}`}>
+              {t(`outbound.kefuKinds.${value}`)}
+            </Radio>
+          ))}
+        </Radio.Group>
       </Form.Item>
-      {kind === 'text' ? (
-        <Form.Item name="text" label={t('outbound.massText')} rules={required}>
-          <Input.TextArea rows={3} showCount maxLength={2048} data-testid="kefu-text" />
-        </Form.Item>
-      ) : null}
-      {kind === 'image' ? (
-        <Form.Item name="mediaId" label="media_id" rules={required}>
-          <Input />
-        </Form.Item>
-      ) : null}
-      {kind === 'news' ? (
-        <>
-          <Form.Item name="title" label={t('outbound.kefuTitle')} rules={required}>
-            <Input maxLength={64} />
-          </Form.Item>
-          <Form.Item name="description" label={t('outbound.kefuDescription')}>
-            <Input maxLength={120} />
-          </Form.Item>
-          <Form.Item name="url" label={t('outbound.kefuUrl')} rules={[{ required: true, type: 'url' }]}>
-            <Input />
-          </Form.Item>
-          <Form.Item name="picurl" label={t('outbound.kefuPicUrl')} rules={[{ type: 'url' }]}>
-            <Input />
-          </Form.Item>
-        </>
-      ) : null}
+      <KindFields kind={kind} />
       <Button type="primary" htmlType="submit" loading={busy} data-testid="kefu-submit">
         {t('outbound.kefuSend')}
       </Button>
     </Form>
   );
+}
+
+/** The fields of one message type; limits as the business service checks them (WeChat's). */
+function KindFields({ kind }: { kind: Kind }) {
+  const { t } = useTranslation();
+  const required = [{ required: true }];
+  const field = (name: keyof Compose, label: string, options: { isRequired?: boolean; max?: number } = {}) => (
+    <Form.Item key={name} name={name} label={label} rules={options.isRequired ? required : []}>
+      <Input maxLength={options.max} data-testid={`kefu-${name}`} />
+    </Form.Item>
+  );
+  const mediaId = field('mediaId', t('outbound.kefuMediaId'), { isRequired: true, max: 128 });
+  const title = (isRequired: boolean) => field('title', t('outbound.kefuTitle'), { isRequired, max: 64 });
+  const description = field('description', t('outbound.kefuDescription'), { max: 120 });
+  const thumb = (isRequired: boolean) =>
+    field('thumbMediaId', t('outbound.kefuThumbMediaId'), { isRequired, max: 128 });
+  switch (kind) {
+    case 'text':
+      return (
+        <Form.Item name="text" label={t('outbound.massText')} rules={required}>
+          <Input.TextArea rows={3} showCount maxLength={2048} data-testid="kefu-text" />
+        </Form.Item>
+      );
+    case 'image':
+    case 'voice':
+    case 'mpnews':
+      return mediaId;
+    case 'video':
+      return (
+        <>
+          {mediaId}
+          {thumb(false)}
+          {title(false)}
+          {description}
+        </>
+      );
+    case 'music':
+      return (
+        <>
+          {title(false)}
+          {description}
+          {field('musicurl', t('outbound.kefuMusicUrl'), { isRequired: true, max: 1024 })}
+          {field('hqmusicurl', t('outbound.kefuHqMusicUrl'), { isRequired: true, max: 1024 })}
+          {thumb(true)}
+        </>
+      );
+    case 'news':
+      return (
+        <>
+          {title(true)}
+          {description}
+          <Form.Item name="url" label={t('outbound.kefuUrl')} rules={[{ required: true, type: 'url' }]}>
+            <Input data-testid="kefu-url" />
+          </Form.Item>
+          <Form.Item name="picurl" label={t('outbound.kefuPicUrl')} rules={[{ type: 'url' }]}>
+            <Input data-testid="kefu-picurl" />
+          </Form.Item>
+        </>
+      );
+    case 'mpnewsarticle':
+      return field('articleId', t('outbound.kefuArticleId'), { isRequired: true, max: 128 });
+    case 'msgmenu':
+      return (
+        <>
+          {field('headContent', t('outbound.kefuMenuHead'), { max: 200 })}
+          <Form.Item label={t('outbound.kefuMenuItems')} required>
+            <Form.List name="menu" initialValue={[{ id: '1', content: '' }]}>
+              {(items, { add, remove }) => (
+                <>
+                  {items.map((item, index) => (
+                    <Space key={item.key} align="baseline">
+                      <Form.Item name={[item.name, 'id']} rules={required}>
+                        <Input
+                          placeholder={t('outbound.kefuMenuId')}
+                          maxLength={32}
+                          style={{ width: 120 }}
+                          data-testid={`kefu-menu-id-${index}`}
+                        />
+                      </Form.Item>
+                      <Form.Item name={[item.name, 'content']} rules={required}>
+                        <Input
+                          placeholder={t('outbound.kefuMenuContent')}
+                          maxLength={64}
+                          style={{ width: 300 }}
+                          data-testid={`kefu-menu-content-${index}`}
+                        />
+                      </Form.Item>
+                      {items.length > 1 ? <Button onClick={() => remove(item.name)}>−</Button> : null}
+                    </Space>
+                  ))}
+                  {items.length < 10 ? (
+                    <Button
+                      onClick={() => add({ id: String(items.length + 1), content: '' })}
+                      data-testid="kefu-menu-add"
+                    >
+                      {t('outbound.kefuMenuAdd')}
+                    </Button>
+                  ) : null}
+                </>
+              )}
+            </Form.List>
+          </Form.Item>
+          {field('tailContent', t('outbound.kefuMenuTail'), { max: 200 })}
+        </>
+      );
+    case 'wxcard':
+      return field('cardId', t('outbound.kefuCardId'), { isRequired: true, max: 64 });
+    case 'miniprogrampage':
+      return (
+        <>
+          {title(true)}
+          {field('appid', t('outbound.kefuMiniAppId'), { isRequired: true, max: 18 })}
+          {field('pagepath', t('outbound.kefuMiniPagePath'), { isRequired: true, max: 256 })}
+          {thumb(true)}
+        </>
+      );
+    default:
+      return null;
+  }
 }
