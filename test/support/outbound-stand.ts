@@ -10,7 +10,7 @@ import { createStack, type Stack } from './stack.js';
 const cliBin = fileURLToPath(new URL('../../../services/cli/bin/mpstack.js', import.meta.url));
 
 /** The AppSecret of the stack's account (its seed), which the simulator must know too. */
-const appSecret = 'not-used-by-the-ingress';
+export const appSecret = 'not-used-by-the-ingress';
 export const pushTemplate = 'TPL_PUSH_NOTICE';
 
 export interface OutboundStandOptions {
