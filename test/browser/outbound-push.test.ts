@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunningDev } from '@mpstack/cli';
 import { sampleTemplates } from '@mpstack/simulators';
+import { until } from '@mpstack/testkit';
 import type { Page } from 'playwright-core';
 import { type BrowserStand, devUrl, startBrowserStand } from '../support/browser.js';
 import { demoAdmin, newConsolePage, signIn } from '../support/console.js';
@@ -113,6 +114,21 @@ describe('browser: a template push from the console (mpstack dev)', function () 
       failed.every((cells) => cells[3] === '40003'),
       lines.slice(1, 4).join(' | '),
     );
+
+    // mpstack dev sends the finish e-mail to the simulator's mailbox, with the push's figures.
+    const mailbox = `${devUrl(dev, 'WeChat API simulator')}/_sim/mailbox`;
+    const mail = await until(
+      async () => {
+        const { items } = (await (await fetch(mailbox)).json()) as {
+          items: { subject: string; envelopeTo: string[] }[];
+        };
+        return items.find((item) => item.subject.includes('账单提醒 12 月'));
+      },
+      20_000,
+      'the push e-mail in the mailbox',
+    );
+    assert.match(mail.subject, /^\[mpstack\] push #\d+ 账单提醒 12 月: 2 sent, 30 failed$/);
+    assert.deepEqual(mail.envelopeTo, ['ops@mpstack.local']);
   });
 
   it('moves the dashboard: 2 sent and 30 failed (40003) template sends, 2 delivered receipts, live', async () => {

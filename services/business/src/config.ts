@@ -40,8 +40,13 @@ const businessEnvSchema = commonEnvSchema
     MPSTACK_SMTP_URL: z.string().optional(),
     MPSTACK_OPERATOR_EMAIL: z.string().optional(),
     MPSTACK_MAIL_FROM: z.string().default('mpstack <mpstack@localhost>'),
-    /** Where the push e-mail points for the failure report (the console or this service). */
-    MPSTACK_BUSINESS_PUBLIC_URL: z.string().optional(),
+    /** This service's own API as the operator reaches it (the failure report's link when no console URL is set). */
+    MPSTACK_BUSINESS_PUBLIC_URL: z.string().url().optional(),
+    /**
+     * The console's public URL (`https://wx.example.com/admin/`): the push e-mail links the
+     * failure report through it (signed in, with the console's permissions). The operator sets it.
+     */
+    MPSTACK_CONSOLE_URL: z.string().url().optional(),
     MPSTACK_TRACE_SAMPLE_RATIO: z.coerce.number().min(0).max(1).default(0.01),
   })
   .superRefine(checkRedisTopology)
@@ -89,6 +94,7 @@ export interface BusinessConfig {
     readonly from: string;
   };
   readonly publicUrl: string | undefined;
+  readonly consoleUrl: string | undefined;
   readonly traceSampleRatio: number;
   /** The WeChat API client's settings (`MPSTACK_WECHAT_*`: base URLs, token mode, rates, quotas). */
   readonly wechat: WeChatApiConfig;
@@ -122,6 +128,7 @@ export function loadBusinessConfig(env: Environment): BusinessConfig {
     accountTypes,
     mail: { smtpUrl: e.MPSTACK_SMTP_URL, to: e.MPSTACK_OPERATOR_EMAIL, from: e.MPSTACK_MAIL_FROM },
     publicUrl: e.MPSTACK_BUSINESS_PUBLIC_URL,
+    consoleUrl: e.MPSTACK_CONSOLE_URL,
     traceSampleRatio: e.MPSTACK_TRACE_SAMPLE_RATIO,
     wechat,
   });

@@ -21,7 +21,7 @@ import { KefuRepository } from './kefu/kefu.repository.js';
 import { createKefuRouter } from './kefu/kefu.router.js';
 import { KefuService } from './kefu/kefu.service.js';
 import { KefuWorker } from './kefu/kefu-worker.js';
-import { PushMailer, pushFinishedMail } from './mail/push-mail.js';
+import { failureReportUrl, PushMailer, pushFinishedMail } from './mail/push-mail.js';
 import { MassRepository } from './mass/mass.repository.js';
 import { MassService } from './mass/mass.service.js';
 import { PushRepository } from './pushes/push.repository.js';
@@ -182,10 +182,11 @@ async function composeParts(
   onClose('mailer', async () => mailer.close());
   const onFinished = async (push: PushJob) => {
     if (!(await pushes.markNotified(push.id, clock()))) return;
-    const base = config.publicUrl ?? `http://${config.host}:${config.port}`;
-    await mailer.send(
-      pushFinishedMail(push, await pushes.counts(push.id), `${base}/api/pushes/${push.id}/failures.csv`),
+    const report = failureReportUrl(
+      { consoleUrl: config.consoleUrl, publicUrl: config.publicUrl, listen: `http://${config.host}:${config.port}` },
+      push.id,
     );
+    await mailer.send(pushFinishedMail(push, await pushes.counts(push.id), report));
   };
   const scheduler = new Scheduler({
     pushes,

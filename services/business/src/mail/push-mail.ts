@@ -10,6 +10,26 @@ export interface MailSettings {
   readonly from: string;
 }
 
+/**
+ * Where the push e-mail sends the operator for a push's failure report: through the console
+ * when its URL is known (`<console>api/outbound/pushes/<id>/failures.csv`, the same download as
+ * the pushes page's, behind sign-in and permissions: the report holds openids), else this
+ * service's own `/api/pushes/<id>/failures.csv` at its public URL, else at its listen address.
+ */
+export function failureReportUrl(
+  links: { readonly consoleUrl: string | undefined; readonly publicUrl: string | undefined; readonly listen: string },
+  pushId: number,
+): string {
+  if (links.consoleUrl !== undefined) {
+    return new URL(`api/outbound/pushes/${pushId}/failures.csv`, withSlash(links.consoleUrl)).href;
+  }
+  return `${(links.publicUrl ?? links.listen).replace(/\/+$/, '')}/api/pushes/${pushId}/failures.csv`;
+}
+
+function withSlash(url: string): string {
+  return url.endsWith('/') ? url : `${url}/`;
+}
+
 /** The e-mail an operator gets when a push finishes: its figures, and where the failure report is. */
 export function pushFinishedMail(push: PushJob, counts: Readonly<Record<string, number>>, reportUrl: string) {
   const seconds = push.startedAt === null || push.finishedAt === null ? 0 : (push.finishedAt - push.startedAt) / 1000;

@@ -122,8 +122,16 @@ export async function startDev(env: Environment, options: DevOptions): Promise<R
     const log = await startDevLog(env, options, infrastructure, simulator, logger);
     closers.push(() => log.close());
     const { summary } = log;
+    // A finished push's e-mail goes to the simulator's mailbox too, unless an SMTP server of one's own is set.
+    const pushMailToSimulator =
+      (env['MPSTACK_SMTP_URL'] ?? '') === '' && simulator.smtp !== undefined
+        ? {
+            MPSTACK_SMTP_URL: simulator.smtp.url,
+            MPSTACK_OPERATOR_EMAIL: env['MPSTACK_OPERATOR_EMAIL'] ?? 'ops@mpstack.local',
+          }
+        : {};
     const business = await startBusinessPart(
-      { MPSTACK_WECHAT_API_BASES: simulator.url, ...env },
+      { MPSTACK_WECHAT_API_BASES: simulator.url, ...env, ...pushMailToSimulator },
       options,
       infrastructure,
       logger,
