@@ -237,6 +237,25 @@ const logs = object(
   { extra: { description: "The log service's summary e-mail, retention and files." } },
 );
 
+const outbound = object(
+  {
+    mail: object(
+      {
+        smtpUrlSecret: secretKeyRef,
+        to: str({ minLength: 3, maxLength: 1000, description: 'MPSTACK_OPERATOR_EMAIL: recipients, comma-separated.' }),
+        from: str({ minLength: 3, maxLength: 255, description: 'MPSTACK_MAIL_FROM.' }),
+      },
+      {
+        required: ['smtpUrlSecret', 'to'],
+        extra: {
+          description: 'The e-mail a finished push sends; the SMTP URL comes from a Secret (it may carry a password).',
+        },
+      },
+    ),
+  },
+  { extra: { description: "The business service's outbound settings: the push e-mail." } },
+);
+
 /** The `spec` node of the CRD's openAPIV3Schema. */
 export function specOpenApiSchema(): Schema {
   return object(
@@ -276,6 +295,7 @@ export function specOpenApiSchema(): Schema {
       rabbitmq,
       redis: object({ urlSecret: secretKeyRef }, { required: ['urlSecret'] }),
       logs,
+      outbound,
       paused: bool({ default: false }),
     },
     { required: ['image', 'ingress', 'redis'] },

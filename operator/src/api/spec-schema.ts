@@ -147,6 +147,16 @@ const logs = z.object({
   filesClaimName: objectName.optional(),
 });
 
+const outbound = z.object({
+  mail: z
+    .object({
+      smtpUrlSecret: secretKeyRef,
+      to: z.string().min(3).max(1000),
+      from: z.string().min(3).max(255).optional(),
+    })
+    .optional(),
+});
+
 /** The whole spec, defaults applied. */
 export const specSchema = z.object({
   image: z.string().min(1),
@@ -174,5 +184,6 @@ export const specSchema = z.object({
   rabbitmq: rabbitmq.prefault({}),
   redis: z.object({ urlSecret: secretKeyRef }),
   logs: logs.optional(),
+  outbound: outbound.optional(),
   paused: z.boolean().default(false),
 });

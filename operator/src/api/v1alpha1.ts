@@ -203,6 +203,22 @@ export interface LogSummarySpec {
   readonly timeZone?: string;
 }
 
+/** The e-mail a finished push sends to the operator (README "The outbound pipeline"). */
+export interface OutboundMailSpec {
+  /** A Secret key holding `MPSTACK_SMTP_URL` (`smtp://user:pass@host:port`: it may carry a password). */
+  readonly smtpUrlSecret: SecretKeyRef;
+  /** `MPSTACK_OPERATOR_EMAIL`: the recipients, comma-separated. */
+  readonly to: string;
+  /** `MPSTACK_MAIL_FROM`. */
+  readonly from?: string;
+}
+
+/** The business service's outbound settings beyond `spec.services.business`. */
+export interface OutboundSpec {
+  /** Absent: no push e-mail (a log line instead). */
+  readonly mail?: OutboundMailSpec;
+}
+
 /** The log service's settings beyond `spec.services.log` (its replicas, resources, env). */
 export interface LogsSpec {
   /** Absent: no summary e-mail. */
@@ -252,6 +268,7 @@ export interface WeChatPlatformSpec {
   readonly rabbitmq: RabbitMQSpec;
   readonly redis: RedisSpec;
   readonly logs?: LogsSpec;
+  readonly outbound?: OutboundSpec;
   readonly paused: boolean;
 }
 

@@ -42,6 +42,7 @@ export function serviceEnv(platform: WeChatPlatform, service: ServiceName): V1En
       : []),
     ...(service === 'admin' ? adminEnv(platform) : []),
     ...(service === 'log' ? logEnv(platform) : []),
+    ...(service === 'business' ? businessEnv(platform) : []),
   ];
   const own = platform.spec.services[service].env ?? [];
   const overridden = new Map(own.map((v) => [v.name, v.value]));
@@ -77,6 +78,28 @@ function logEnv(platform: WeChatPlatform): V1EnvVar[] {
     env.push({ name: 'MPSTACK_LOG_RETENTION_MONTHS', value: String(logs.retentionMonths) });
   }
   if (logs.filesClaimName !== undefined) env.push({ name: 'MPSTACK_LOG_FILES_DIR', value: LOG_FILES_DIR });
+  return env;
+}
+
+/** The console's public URL, as WeChat's callbacks reach the Ingress: `https://` when it has TLS. */
+export function consoleUrlOf(platform: WeChatPlatform): string {
+  const { host, tls } = platform.spec.ingress;
+  return `${tls === undefined ? 'http' : 'https'}://${host}/admin/`;
+}
+
+/**
+ * The business service's: the console's URL (the push e-mail links the failure report through
+ * it, behind sign-in), and from `spec.outbound.mail` the push e-mail (the SMTP URL from its
+ * Secret, never inlined: it may carry a password).
+ */
+function businessEnv(platform: WeChatPlatform): V1EnvVar[] {
+  const env: V1EnvVar[] = [{ name: 'MPSTACK_CONSOLE_URL', value: consoleUrlOf(platform) }];
+  const mail = platform.spec.outbound?.mail;
+  if (mail !== undefined) {
+    env.push({ name: 'MPSTACK_SMTP_URL', valueFrom: { secretKeyRef: { ...mail.smtpUrlSecret } } });
+    env.push({ name: 'MPSTACK_OPERATOR_EMAIL', value: mail.to });
+    if (mail.from !== undefined) env.push({ name: 'MPSTACK_MAIL_FROM', value: mail.from });
+  }
   return env;
 }
 

@@ -163,6 +163,16 @@ describe('validateSpec', () => {
       { logs: { summary: { smtpUrlSecret: { name: 's', key: 'url' }, to: 'a@b.cn', at: '24:00' } } },
       'logs.summary.at',
     ],
+    [
+      'a push e-mail without recipients',
+      { outbound: { mail: { smtpUrlSecret: { name: 's', key: 'url' } } } },
+      'outbound.mail.to',
+    ],
+    [
+      'a push e-mail whose SMTP URL is inlined, not a Secret',
+      { outbound: { mail: { smtpUrlSecret: 'smtp://u:p@mail:587', to: 'ops@example.com' } } },
+      'outbound.mail.smtpUrlSecret',
+    ],
     ['a files claim that is no object name', { logs: { filesClaimName: 'Log_Files' } }, 'logs.filesClaimName'],
     ['a host with a trailing dot', { ingress: { host: 'wx.example.com.' } }, 'ingress.host'],
     [

@@ -57,6 +57,7 @@ function everythingOn(): Record<string, unknown> {
       retentionMonths: 12,
       filesClaimName: 'mpstack-log-files',
     },
+    outbound: { mail: { smtpUrlSecret: { name: 'mpstack-smtp', key: 'url' }, to: 'ops@example.com' } },
   });
   return values;
 }
@@ -213,6 +214,10 @@ describe('Helm chart charts/mpstack', () => {
     // The log service's summary e-mail, retention and files' claim reach the platform's spec.
     const spec = (platform as { spec: Record<string, unknown> }).spec;
     assert.deepEqual(spec['logs'], (everythingOn()['platform'] as { spec: Record<string, unknown> }).spec['logs']);
+    assert.deepEqual(
+      spec['outbound'],
+      (everythingOn()['platform'] as { spec: Record<string, unknown> }).spec['outbound'],
+    );
     assert.ok(validateSpec(spec).ok);
   });
 

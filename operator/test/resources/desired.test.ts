@@ -194,6 +194,39 @@ describe('desiredResources', () => {
     );
   });
 
+  it('gives the business service the console URL and, from spec.outbound.mail, the push e-mail (SMTP URL from the Secret)', () => {
+    const businessDeployment = (spec: Parameters<typeof platformFrom>[0]) =>
+      find<V1Deployment>(desiredResources(platformFrom(spec), ALL), 'Deployment', 'wx-business');
+    const mail = {
+      smtpUrlSecret: { name: 'wx-smtp', key: 'url' },
+      to: 'ops@example.com',
+      from: 'mpstack <push@example.com>',
+    };
+    const deployment = businessDeployment({ outbound: { mail } });
+    assert.deepEqual(kubernetesProblems(wireForm(deployment)), []);
+    const env = deployment.spec?.template.spec?.containers[0]?.env ?? [];
+    const byName = new Map(env.map((e) => [e.name, e]));
+    assert.deepEqual(byName.get('MPSTACK_SMTP_URL'), {
+      name: 'MPSTACK_SMTP_URL',
+      valueFrom: { secretKeyRef: { name: 'wx-smtp', key: 'url' } },
+    });
+    assert.ok(!env.some((e) => e.value?.includes('smtp://')), 'the SMTP URL is never inlined');
+    assert.equal(byName.get('MPSTACK_OPERATOR_EMAIL')?.value, 'ops@example.com');
+    assert.equal(byName.get('MPSTACK_MAIL_FROM')?.value, 'mpstack <push@example.com>');
+    const host = platformFrom({}).spec.ingress.host;
+    assert.equal(byName.get('MPSTACK_CONSOLE_URL')?.value, `http://${host}/admin/`);
+    // With TLS on the Ingress the link is https; without spec.outbound.mail there is no e-mail setting.
+    const plain = businessDeployment({ ingress: { host, tls: { secretName: 'wx-tls' } } }).spec?.template.spec
+      ?.containers[0]?.env;
+    assert.equal(plain?.find((e) => e.name === 'MPSTACK_CONSOLE_URL')?.value, `https://${host}/admin/`);
+    assert.ok(!plain?.some((e) => /SMTP|OPERATOR_EMAIL|MAIL_FROM/.test(e.name)));
+    // Only the business service gets them.
+    const log = find<V1Deployment>(desiredResources(platformFrom({ outbound: { mail } }), ALL), 'Deployment', 'wx-log');
+    assert.ok(
+      !log.spec?.template.spec?.containers[0]?.env?.some((e) => /SMTP|OPERATOR_EMAIL|CONSOLE_URL/.test(e.name)),
+    );
+  });
+
   it('lets spec env replace a built-in variable in place instead of duplicating it', () => {
     const custom = platformFrom({
       services: {
