@@ -1,9 +1,19 @@
-import { massSendJobFinishEvent, templateSendJobFinishEvent, type XmlFields } from '@mpstack/common/wechat';
+import {
+  buildEnvelope,
+  encryptFor,
+  massSendJobFinishEvent,
+  parseXml,
+  templateSendJobFinishEvent,
+  type XmlFields,
+} from '@mpstack/common/wechat';
 import Denque from 'denque';
 import type { Clock } from '../clock.js';
 import type { MassSendRecord } from '../mass/mass-store.js';
+import type { Http1Answer } from '../sender/http1-response.js';
 import { keepAliveFetch } from '../sender/keep-alive-fetch.js';
-import { sendToAccount } from '../sender/send-to-account.js';
+import { OriginPool } from '../sender/origin-pool.js';
+import { defaultMaxDeliveries, defaultTimeoutMs, deliveryHeaders, sendToAccount } from '../sender/send-to-account.js';
+import { numericNonce } from '../shared/ids.js';
 import type { FetchLike } from '../sender/sender.types.js';
 import type { TemplateSendRecord } from '../template/template-store.js';
 import { callbackUrlOf, originalIdOf, type SimAccount } from '../types.js';
@@ -32,6 +42,26 @@ interface Job {
 }
 
 /**
+ * An `http:` callback URL as the receipts' own client writes to it: the request line up to
+ * the query's stamp, and the headers up to the body's length (as keepAliveFetch writes them).
+ */
+interface Target {
+  readonly pool: OriginPool;
+  /** `POST <path>?<the URL's own query&>` — the stamp's query follows. */
+  readonly head: string;
+  /** ` HTTP/1.1`, host, content-type, user-agent and `content-length: ` — the length follows. */
+  readonly tail: string;
+}
+
+/** One receipt being delivered by the receipts' own client: its job, target and deliveries so far. */
+interface Delivery {
+  readonly job: Job;
+  readonly target: Target;
+  readonly fields: XmlFields;
+  readonly statuses: (number | null)[];
+}
+
+/**
  * Pushes asynchronous events (`TEMPLATESENDJOBFINISH`, `MASSSENDJOBFINISH`) to accounts, signed and
  * encrypted like any message push, after the API call that caused them has answered — each
  * event its own POST, as WeChat sends them, over kept-alive connections, at most
@@ -52,10 +82,16 @@ export class CallbackDispatcher {
   private readonly waiting = new Denque<Job>();
   private idleWaiters: (() => void)[] = [];
   private readonly urls = new WeakMap<SimAccount, string | undefined>();
+  /** The `http:` URLs posted to by the receipts' own client (none when a `fetchImpl` was given); null: another scheme. */
+  private readonly targets: Map<string, Target | null> | undefined;
+  private readonly pools = new Map<string, OriginPool>();
+  private readonly timeoutMs: number;
 
   constructor(private readonly options: CallbackDispatcherOptions) {
     this.concurrency = Math.max(1, options.concurrency ?? defaultConcurrency);
     this.fetchImpl = options.fetchImpl ?? keepAliveFetch(this.concurrency);
+    this.targets = options.fetchImpl === undefined ? new Map() : undefined;
+    this.timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
   }
 
   callbackUrl(account: SimAccount): string | undefined {
@@ -143,7 +179,81 @@ export class CallbackDispatcher {
     }
   }
 
-  private run({ url, account, record, xml, fields }: Job): void {
+  private run(job: Job): void {
+    const target = this.targetOf(job.url);
+    if (target === undefined) {
+      this.runFetch(job);
+      return;
+    }
+    const delivery: Delivery = { job, target, fields: job.fields ?? parseXml(job.xml), statuses: [] };
+    this.deliver(delivery);
+  }
+
+  /** The receipts' own client for `url`, or undefined when it goes through the fetch. */
+  private targetOf(url: string): Target | undefined {
+    const { targets } = this;
+    if (targets === undefined) return undefined;
+    let target = targets.get(url);
+    if (target === undefined) {
+      const parsed = new URL(url);
+      target = parsed.protocol === 'http:' ? this.makeTarget(parsed) : null;
+      targets.set(url, target);
+    }
+    return target ?? undefined;
+  }
+
+  private makeTarget(url: URL): Target {
+    let pool = this.pools.get(url.origin);
+    if (pool === undefined) {
+      pool = new OriginPool(url.hostname.replace(/^\[|\]$/g, ''), Number(url.port || 80), this.concurrency);
+      this.pools.set(url.origin, pool);
+    }
+    const headers = Object.entries(deliveryHeaders)
+      .map(([name, value]) => `${name}: ${value}\r\n`)
+      .join('');
+    return {
+      pool,
+      head: `POST ${url.pathname}${url.search}${url.search === '' ? '?' : '&'}`,
+      tail: ` HTTP/1.1\r\nhost: ${url.host}\r\n${headers}content-length: `,
+    };
+  }
+
+  /**
+   * One delivery of a receipt, as sendToAccount makes it (a fresh stamp, signature and
+   * ciphertext each time; again at once when no answer came, 3 deliveries in all; any HTTP
+   * status ends it), written as one request without the fetch's promises and objects.
+   */
+  private deliver(delivery: Delivery): void {
+    const { job, target, fields } = delivery;
+    const encrypt = encryptFor(job.account, job.xml);
+    const timestamp = String(Math.floor(this.options.clock() / 1000));
+    const stamp = encrypt === undefined ? { timestamp, nonce: numericNonce() } : { timestamp, nonce: numericNonce(), encrypt };
+    const { search, body } = buildEnvelope(job.account, job.xml, fields, stamp);
+    const request = `${target.head}${search}${target.tail}${Buffer.byteLength(body)}\r\n\r\n${body}`;
+    target.pool.call(
+      request,
+      undefined,
+      this.timeoutMs,
+      (answer: Http1Answer) => {
+        delivery.statuses.push(answer.status);
+        this.delivered(delivery, answer.status >= 200 && answer.status < 300 ? 'delivered' : 'failed');
+      },
+      () => {
+        delivery.statuses.push(null);
+        if (delivery.statuses.length < defaultMaxDeliveries) queueMicrotask(() => this.deliver(delivery));
+        else this.delivered(delivery, 'failed');
+      },
+    );
+  }
+
+  private delivered({ job, statuses }: Delivery, outcome: 'delivered' | 'failed'): void {
+    job.record.callbackStatuses = statuses;
+    job.record.callback = outcome;
+    this.active -= 1;
+    this.startWaiting();
+  }
+
+  private runFetch({ url, account, record, xml, fields }: Job): void {
     sendToAccount({
       url,
       account,

@@ -64,43 +64,55 @@ export class OriginPool {
    * arrive within `timeoutMs` of the call (waiting for a connection included).
    */
   post(request: string, signal: AbortSignal | undefined, timeoutMs?: number): Promise<Http1Answer> {
-    return new Promise((resolve, reject) => {
-      if (signal?.aborted === true) {
-        reject(signal.reason);
-        return;
-      }
-      if (this.isClosed) {
-        reject(new Error('the pool is closed'));
-        return;
-      }
-      const deadline = timeoutMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + timeoutMs;
-      const pending: Pending = {
-        request,
-        signal,
-        deadline,
-        resolve,
-        reject,
-        isDone: false,
-        connection: undefined,
-        onAbort: undefined,
+    return new Promise((resolve, reject) => this.call(request, signal, timeoutMs, resolve, reject));
+  }
+
+  /**
+   * {@link post} without a promise: exactly one of `resolve` / `reject` is called, never
+   * before this returns when the pool is open (the job-finish pushes use this directly).
+   */
+  call(
+    request: string,
+    signal: AbortSignal | undefined,
+    timeoutMs: number | undefined,
+    resolve: (answer: Http1Answer) => void,
+    reject: (error: unknown) => void,
+  ): void {
+    if (signal?.aborted === true) {
+      reject(signal.reason);
+      return;
+    }
+    if (this.isClosed) {
+      reject(new Error('the pool is closed'));
+      return;
+    }
+    const deadline = timeoutMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + timeoutMs;
+    const pending: Pending = {
+      request,
+      signal,
+      deadline,
+      resolve,
+      reject,
+      isDone: false,
+      connection: undefined,
+      onAbort: undefined,
+    };
+    if (signal !== undefined) {
+      // Aborts at once, also while waiting for a connection (one that hangs while connecting).
+      pending.onAbort = () => {
+        const { connection } = pending;
+        if (this.finish(pending)) reject(signal.reason);
+        connection?.socket.destroy();
       };
-      if (signal !== undefined) {
-        // Aborts at once, also while waiting for a connection (one that hangs while connecting).
-        pending.onAbort = () => {
-          const { connection } = pending;
-          this.settle(pending, () => reject(signal.reason));
-          connection?.socket.destroy();
-        };
-        signal.addEventListener('abort', pending.onAbort, { once: true });
-      }
-      if (timeoutMs !== undefined) this.deadlines.add(pending, timeoutMs);
-      if (!this.start(pending)) this.waiting.push(pending);
-    });
+      signal.addEventListener('abort', pending.onAbort, { once: true });
+    }
+    if (timeoutMs !== undefined) this.deadlines.add(pending, timeoutMs);
+    if (!this.start(pending)) this.waiting.push(pending);
   }
 
   private timeOut(pending: Pending, timeoutMs: number): void {
     const { connection } = pending;
-    this.settle(pending, () => pending.reject(new AnswerTimeout(timeoutMs)));
+    if (this.finish(pending)) pending.reject(new AnswerTimeout(timeoutMs));
     connection?.socket.destroy();
   }
 
@@ -109,19 +121,20 @@ export class OriginPool {
     this.isClosed = true;
     for (let next = this.waiting.shift(); next !== undefined; next = this.waiting.shift()) {
       const pending = next;
-      this.settle(pending, () => pending.reject(new Error('the pool is closed')));
+      if (this.finish(pending)) pending.reject(new Error('the pool is closed'));
     }
     this.idle.length = 0;
     for (const connection of this.connected) connection.socket.destroy();
     this.deadlines.clear();
   }
 
-  private settle(pending: Pending, outcome: () => void): void {
-    if (pending.isDone) return;
+  /** Marks `pending` finished (its listener and deadline dropped); false when it already was. */
+  private finish(pending: Pending): boolean {
+    if (pending.isDone) return false;
     pending.isDone = true;
     if (pending.onAbort !== undefined) pending.signal?.removeEventListener('abort', pending.onAbort);
-    outcome();
     if (pending.deadline !== Number.POSITIVE_INFINITY) this.deadlines.forget(pending);
+    return true;
   }
 
   /** Sends on an idle or a new connection; false when all `connections` are busy. */
@@ -181,7 +194,7 @@ export class OriginPool {
     }
     if (answer === undefined) return;
     connection.current = undefined;
-    this.settle(pending, () => pending.resolve(answer));
+    if (this.finish(pending)) pending.resolve(answer);
     if (!answer.isReusable || this.isClosed) connection.socket.destroy();
     else this.release(connection, answer.keepAliveMs);
   }
@@ -213,9 +226,9 @@ export class OriginPool {
       const answer = connection.error === undefined ? connection.reader.end() : undefined;
       if (answer === undefined) {
         const error = connection.error ?? new Error('the connection closed before the answer was complete');
-        this.settle(pending, () => pending.reject(error));
+        if (this.finish(pending)) pending.reject(error);
       } else {
-        this.settle(pending, () => pending.resolve(answer));
+        if (this.finish(pending)) pending.resolve(answer);
       }
     }
     this.startWaiting();

@@ -87,7 +87,8 @@ function describe(delivery: DeliveryAttempt | undefined): string {
   return delivery.status === null ? (delivery.error ?? 'no response') : `HTTP ${delivery.status}`;
 }
 
-const deliveryHeaders = { 'content-type': 'text/xml; charset=utf-8', 'user-agent': 'Mozilla/4.0' };
+/** The headers of a delivery's POST (what the receipts' own client writes too, callback-dispatcher.ts). */
+export const deliveryHeaders = { 'content-type': 'text/xml; charset=utf-8', 'user-agent': 'Mozilla/4.0' };
 
 /**
  * One POST bounded by the timeout; the body must arrive within it too. A fetch that bounds its

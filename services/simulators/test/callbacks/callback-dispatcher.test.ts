@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import type { Socket } from 'node:net';
 import { parseXml, templateSendJobFinishEvent } from '@mpstack/common/wechat';
 import { CallbackDispatcher, templateSendJobFinishFields } from '../../src/callbacks/callback-dispatcher.js';
+import { keepAliveFetch } from '../../src/sender/keep-alive-fetch.js';
 import type { TemplateSendRecord } from '../../src/template/template-store.js';
-import { fakeIngress, type Listening, type Received, safeAccount } from '../helpers.js';
+import { compatibleAccount, fakeIngress, type Listening, type Received, safeAccount } from '../helpers.js';
 
 const account = safeAccount();
 
@@ -104,5 +105,60 @@ describe('CallbackDispatcher (TEMPLATESENDJOBFINISH pushes)', () => {
     assert.equal(r.callback, 'failed');
     assert.deepEqual(r.callbackStatuses, [null, null, null]);
     assert.equal(ingress.pushes.length, 3);
+  });
+
+  it('writes a receipt as the fetch path does: same request line, headers in order, the URL’s own query kept', async () => {
+    const compat = { ...compatibleAccount(), callbackUrl: '' };
+    const seen: { url: string; rawHeaders: string[] }[] = [];
+    ingress = await fakeIngress([compat], (req, res) => {
+      seen.push({ url: req.url ?? '', rawHeaders: req.rawHeaders });
+      res.end('success');
+    });
+    const withUrl = { ...compat, callbackUrl: `${ingress.url}/wx/compat?tenant=a%20b` };
+    const viaFetch = keepAliveFetch(1);
+    const own = new CallbackDispatcher({ clock: () => 1_700_000_000_000, concurrency: 1 });
+    const fetched = new CallbackDispatcher({ clock: () => 1_700_000_000_000, concurrency: 1, fetchImpl: viaFetch });
+    const [a, b] = [record(7), record(7)];
+    own.templateFinished(withUrl, a as TemplateSendRecord);
+    await own.drain();
+    fetched.templateFinished(withUrl, b as TemplateSendRecord);
+    await fetched.drain();
+    await viaFetch.close();
+    assert.deepEqual([a?.callback, b?.callback], ['delivered', 'delivered']);
+    const [ownPush, fetchedPush] = ingress.pushes;
+    const stampless = (url: string) =>
+      url.replace(/(signature|timestamp|nonce|msg_signature)=[^&]*/g, '$1=*').replace(/[?&]encrypt_type=aes/, '');
+    assert.equal(stampless(seen[0]?.url ?? ''), stampless(seen[1]?.url ?? ''));
+    assert.match(seen[0]?.url ?? '', /^\/wx\/compat\?tenant=a%20b&signature=[0-9a-f]{40}&timestamp=1700000000&nonce=\d+&openid=o_user7&encrypt_type=aes&msg_signature=[0-9a-f]{40}$/);
+    const lengthless = (raw: string[] | undefined) => raw?.map((v, i) => (raw[i - 1] === 'content-length' ? '*' : v));
+    assert.deepEqual(lengthless(seen[0]?.rawHeaders), lengthless(seen[1]?.rawHeaders));
+    assert.deepEqual(seen[0]?.rawHeaders.slice(0, 6), [
+      'host',
+      new URL(ingress.url).host,
+      'content-type',
+      'text/xml; charset=utf-8',
+      'user-agent',
+      'Mozilla/4.0',
+    ]);
+    for (const push of [ownPush, fetchedPush]) {
+      assert.equal(push?.isSignatureValid, true);
+      assert.equal(push?.isMsgSignatureValid, true);
+    }
+    assert.deepEqual(ownPush?.message, fetchedPush?.message);
+    assert.equal(ownPush?.message.MsgID, String(a?.msgid));
+  });
+
+  it('does not re-deliver a receipt answered with an HTTP error: the status is the answer', async () => {
+    ingress = await fakeIngress([account], (_req, res) => {
+      res.statusCode = 500;
+      res.end();
+    });
+    const dispatcher = new CallbackDispatcher({ clock: Date.now, callbackBaseUrl: ingress.url });
+    const r = record(3);
+    dispatcher.templateFinished(account, r);
+    await dispatcher.drain();
+    assert.equal(r.callback, 'failed');
+    assert.deepEqual(r.callbackStatuses, [500]);
+    assert.equal(ingress.pushes.length, 1);
   });
 });
