@@ -13,8 +13,8 @@ import type { Http1Answer } from '../sender/http1-response.js';
 import { keepAliveFetch } from '../sender/keep-alive-fetch.js';
 import { OriginPool } from '../sender/origin-pool.js';
 import { defaultMaxDeliveries, defaultTimeoutMs, deliveryHeaders, sendToAccount } from '../sender/send-to-account.js';
-import { numericNonce } from '../shared/ids.js';
 import type { FetchLike } from '../sender/sender.types.js';
+import { numericNonce } from '../shared/ids.js';
 import type { TemplateSendRecord } from '../template/template-store.js';
 import { callbackUrlOf, originalIdOf, type SimAccount } from '../types.js';
 import type { CallbackOutcome } from './callback-state.js';
@@ -69,7 +69,12 @@ interface Delivery {
  * receipt; each delivery's 5 s timeout starts when it is posted).
  *
  * The events wait in one queue; one `setImmediate` per burst starts as many as there are free
- * slots, and a finished push starts the next (no promise chain or timer per event).
+ * slots, and a finished push starts the next (no promise chain or timer per event). Unless a
+ * `fetchImpl` is given, an `http:` URL is posted to by the dispatcher itself: the request line
+ * and headers worked out once per URL, each delivery stamped, enveloped and written as one
+ * string on an {@link OriginPool} with callbacks — the same bytes and retries as sendToAccount
+ * over the keep-alive fetch, without its promises and report objects (the simulator's CPU per
+ * template send and receipt 151–165 → 123–125 µs in simulator-template-send.ts).
  * {@link CallbackDispatcher.drain} waits for every scheduled push on close.
  */
 export class CallbackDispatcher {
@@ -227,7 +232,8 @@ export class CallbackDispatcher {
     const { job, target, fields } = delivery;
     const encrypt = encryptFor(job.account, job.xml);
     const timestamp = String(Math.floor(this.options.clock() / 1000));
-    const stamp = encrypt === undefined ? { timestamp, nonce: numericNonce() } : { timestamp, nonce: numericNonce(), encrypt };
+    const stamp =
+      encrypt === undefined ? { timestamp, nonce: numericNonce() } : { timestamp, nonce: numericNonce(), encrypt };
     const { search, body } = buildEnvelope(job.account, job.xml, fields, stamp);
     const request = `${target.head}${search}${target.tail}${Buffer.byteLength(body)}\r\n\r\n${body}`;
     target.pool.call(

@@ -129,7 +129,10 @@ describe('CallbackDispatcher (TEMPLATESENDJOBFINISH pushes)', () => {
     const stampless = (url: string) =>
       url.replace(/(signature|timestamp|nonce|msg_signature)=[^&]*/g, '$1=*').replace(/[?&]encrypt_type=aes/, '');
     assert.equal(stampless(seen[0]?.url ?? ''), stampless(seen[1]?.url ?? ''));
-    assert.match(seen[0]?.url ?? '', /^\/wx\/compat\?tenant=a%20b&signature=[0-9a-f]{40}&timestamp=1700000000&nonce=\d+&openid=o_user7&encrypt_type=aes&msg_signature=[0-9a-f]{40}$/);
+    assert.match(
+      seen[0]?.url ?? '',
+      /^\/wx\/compat\?tenant=a%20b&signature=[0-9a-f]{40}&timestamp=1700000000&nonce=\d+&openid=o_user7&encrypt_type=aes&msg_signature=[0-9a-f]{40}$/,
+    );
     const lengthless = (raw: string[] | undefined) => raw?.map((v, i) => (raw[i - 1] === 'content-length' ? '*' : v));
     assert.deepEqual(lengthless(seen[0]?.rawHeaders), lengthless(seen[1]?.rawHeaders));
     assert.deepEqual(seen[0]?.rawHeaders.slice(0, 6), [
