@@ -111,6 +111,19 @@ const jobReceiptSchema = z.object({
 
 /** The receipt of a job-finish event the ingress received (no validation: the event is parsed). */
 export function receiptOf(id: string, account: string, event: JobFinishEvent, receivedAt: number): JobReceipt {
+  // A template receipt (one per send) is one literal: spreading a base into it cost a clone.
+  if (event.event === 'TEMPLATESENDJOBFINISH') {
+    return {
+      id,
+      account,
+      msgId: event.msgId,
+      openId: event.fromUserName,
+      status: event.status,
+      at: event.createTime * 1000,
+      receivedAt,
+      kind: 'template',
+    };
+  }
   const base = {
     id,
     account,
@@ -120,7 +133,6 @@ export function receiptOf(id: string, account: string, event: JobFinishEvent, re
     at: event.createTime * 1000,
     receivedAt,
   };
-  if (event.event === 'TEMPLATESENDJOBFINISH') return { ...base, kind: 'template' };
   const count = (name: string) => Number.parseInt(event.fields[name] ?? '0', 10) || 0;
   return {
     ...base,

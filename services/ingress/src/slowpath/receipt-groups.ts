@@ -58,12 +58,14 @@ export class ReceiptGroups {
   /**
    * Adds an encoded receipt (`encodeReceipt`) with its de-duplication key; resolves with how
    * its group was handed over, rejects when neither the broker nor the spool took it.
+   * `parentOf` gives the request's trace context; called only for a group's first receipt
+   * (whose trace the group's span joins), so the others' headers are not read.
    */
-  add(id: string, encoded: string, parent: Context): Promise<ForwardOutcome> {
+  add(id: string, encoded: string, parentOf: () => Context): Promise<ForwardOutcome> {
     return new Promise<ForwardOutcome>((resolve, reject) => {
       let group = this.open;
       if (group === undefined) {
-        group = { ids: [], encoded: [], waiters: [], parent, timer: undefined, immediate: undefined };
+        group = { ids: [], encoded: [], waiters: [], parent: parentOf(), timer: undefined, immediate: undefined };
         this.open = group;
         this.startGathering(group);
       }

@@ -76,9 +76,7 @@ export async function executeReceipt(
   try {
     // Gathered with the receipts of the next few milliseconds into one message (ReceiptGroups).
     const receipt = receiptOf(messageKey, account.id, message, deps.clock());
-    forwarded = await deps.receiptGroups.add(
-      messageKey,
-      encodeReceipt(receipt),
+    forwarded = await deps.receiptGroups.add(messageKey, encodeReceipt(receipt), () =>
       extractTraceContext(execution.incoming),
     );
   } catch (error) {

@@ -4,13 +4,16 @@ import {
   decodeInvalidation,
   decodeLogEventBatch,
   decodeLogEvents,
+  decodeReceipts,
   encodeInbound,
   encodeInvalidation,
   encodeLogEvent,
   encodeLogEventBatch,
+  encodeReceipt,
   InboundDeduplicator,
   type MessageLogEvent,
   type ReceiptLogEvent,
+  receiptOf,
   type SendLogEvent,
 } from '../../../src/contracts/index.js';
 import { ErrorCode } from '../../../src/errors/app-error.js';
@@ -181,5 +184,37 @@ describe('contracts/InboundDeduplicator (the consumer side of exactly once)', ()
     );
     now = 1_000;
     assert.equal(dedupe.isRepeat({ id: 'c' }), false, 'expired after the TTL');
+  });
+});
+
+describe('contracts/receipts: receiptOf', () => {
+  const job = (name: string, extra: string) =>
+    event(name, `<MsgID>200163836</MsgID><Status>success</Status>${extra}`) as Parameters<typeof receiptOf>[2];
+
+  it('makes a template receipt of exactly its fields, which decodes as made', () => {
+    const template = job('TEMPLATESENDJOBFINISH', '');
+    const receipt = receiptOf('shop:200163836', 'shop', template, 5);
+    assert.deepStrictEqual(receipt, {
+      id: 'shop:200163836',
+      account: 'shop',
+      msgId: '200163836',
+      openId: template.fromUserName,
+      status: 'success',
+      at: template.createTime * 1000,
+      receivedAt: 5,
+      kind: 'template',
+    });
+    assert.deepEqual(decodeReceipts(encodeReceipt(receipt)), { receipts: [receipt], rejected: [] });
+  });
+
+  it("makes a mass receipt with the job's counts", () => {
+    const mass = job(
+      'MASSSENDJOBFINISH',
+      '<TotalCount>10</TotalCount><FilterCount>9</FilterCount><SentCount>8</SentCount><ErrorCount>1</ErrorCount>',
+    );
+    const receipt = receiptOf('shop:200163836', 'shop', mass, 5);
+    assert.equal(receipt.kind, 'mass');
+    assert.deepEqual(receipt.counts, { total: 10, filter: 9, sent: 8, error: 1 });
+    assert.deepEqual(decodeReceipts(encodeReceipt(receipt)).receipts, [receipt]);
   });
 });

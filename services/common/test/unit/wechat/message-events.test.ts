@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { ErrorCode } from '../../../src/errors/app-error.js';
+import { isKnownEvent } from '../../../src/wechat/message-events.js';
 import { parseMessageXml } from '../../../src/wechat/messages.js';
 import { body, event, isAppError } from './support.js';
 
@@ -116,6 +117,34 @@ describe('wechat/messages parseMessage', () => {
       assert.equal(mass.fields['TotalCount'], '100');
     });
 
+    it('types a TEMPLATESENDJOBFINISH as exactly the base, kind, event, MsgID and Status (nothing else)', () => {
+      const template = event('TEMPLATESENDJOBFINISH', '<MsgID> 200163836 </MsgID><Status>success</Status>');
+      assert.deepStrictEqual(
+        { ...template, fields: {} },
+        {
+          toUserName: template.toUserName,
+          fromUserName: template.fromUserName,
+          createTime: template.createTime,
+          fields: {},
+          kind: 'event',
+          event: 'TEMPLATESENDJOBFINISH',
+          msgId: '200163836',
+          status: 'success',
+        },
+      );
+      assert.deepEqual(Object.keys(template), [
+        'toUserName',
+        'fromUserName',
+        'createTime',
+        'fields',
+        'kind',
+        'event',
+        'msgId',
+        'status',
+      ]);
+      assert.equal(template.fields['MsgID'], ' 200163836 ');
+    });
+
     it("reads MASSSENDJOBFINISH's run-together sendsuccess / sendfail as the reference's send success / send fail", () => {
       const statusOf = (name: string, status: string) =>
         (event(name, `<MsgID>1988</MsgID><Status><![CDATA[${status}]]></Status>`) as { status: string }).status;
@@ -148,5 +177,36 @@ describe('wechat/messages parseMessage', () => {
     it('refuses an event push without an Event element', () => {
       assert.throws(() => parseMessageXml(body('<MsgType>event</MsgType>')), isAppError(ErrorCode.xmlInvalid, /Event/));
     });
+  });
+});
+
+describe('wechat/message-events isKnownEvent', () => {
+  it('is true for a documented event in its documented casing only', () => {
+    for (const name of [
+      'subscribe',
+      'unsubscribe',
+      'SCAN',
+      'LOCATION',
+      'CLICK',
+      'VIEW',
+      'TEMPLATESENDJOBFINISH',
+      'MASSSENDJOBFINISH',
+      'scancode_push',
+      'view_miniprogram',
+    ]) {
+      assert.equal(isKnownEvent(name), true, name);
+    }
+    for (const name of [
+      'scan',
+      'click',
+      'Subscribe',
+      'templatesendjobfinish',
+      'subscribe_msg_popup_event',
+      '',
+      'constructor',
+      '__proto__',
+    ]) {
+      assert.equal(isKnownEvent(name), false, name);
+    }
   });
 });

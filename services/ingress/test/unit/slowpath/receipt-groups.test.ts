@@ -33,7 +33,8 @@ function forwarderOf(outcome: () => Promise<ForwardOutcome>) {
 }
 
 const tracer = trace.getTracer('test');
-const add = (groups: ReceiptGroups, n: number) => groups.add(`k${n}`, encodeReceipt(receipt(n)), context.active());
+const add = (groups: ReceiptGroups, n: number) =>
+  groups.add(`k${n}`, encodeReceipt(receipt(n)), () => context.active());
 
 describe('ingress/receipt groups', () => {
   it('hands the receipts of one window over as one message, each settled with its outcome', async () => {
@@ -48,6 +49,18 @@ describe('ingress/receipt groups', () => {
       ['1001', '1002', '1003', '1004', '1005'],
     );
     assert.equal(entries[0]?.headers['receipts'], '5');
+  });
+
+  it("reads a group's trace context from its first receipt only", async () => {
+    const { forwarder } = forwarderOf(async () => 'published');
+    const groups = new ReceiptGroups({ forwarder, tracer, windowMs: 20, maxReceipts: 3 });
+    let read = 0;
+    const parentOf = () => {
+      read += 1;
+      return context.active();
+    };
+    await Promise.all([1, 2, 3, 4].map((n) => groups.add(`k${n}`, encodeReceipt(receipt(n)), parentOf)));
+    assert.equal(read, 2, 'one read for each of the two groups');
   });
 
   it('sends a full group at once and starts the next', async () => {
