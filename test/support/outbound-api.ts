@@ -19,13 +19,18 @@ export async function api<T>(
   return JSON.parse(text) as T;
 }
 
-export interface PushView {
+/** A push as its list row has it (`GET /api/pushes`: no per-state counts). */
+export interface PushRow {
   readonly id: number;
   readonly state: string;
   readonly stateReason: string | null;
   readonly total: number;
   readonly sent: number;
   readonly failed: number;
+}
+
+/** A push as `GET /api/pushes/:id` has it: its row with the recipients counted per state. */
+export interface PushView extends PushRow {
   readonly counts: Record<string, number>;
 }
 

@@ -8,18 +8,10 @@
 import { request } from 'node:http';
 import { Readable } from 'node:stream';
 import type { RunningSimulator } from '@mpstack/simulators';
-import { api } from '../../support/outbound-api.js';
+import { api, type PushRow } from '../../support/outbound-api.js';
 import { pushTemplate } from '../../support/outbound-stand.js';
 
-/** The push as its list row has it (no per-state counts). */
-export interface PushRow {
-  readonly id: number;
-  readonly state: string;
-  readonly stateReason: string | null;
-  readonly total: number;
-  readonly sent: number;
-  readonly failed: number;
-}
+export type { PushRow };
 
 /** The latest push of `account`, or undefined when the business service does not answer. */
 export async function latestPush(base: string, account: string): Promise<PushRow | undefined> {
