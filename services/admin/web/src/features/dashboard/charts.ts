@@ -63,6 +63,25 @@ export function buckets(perMinute: readonly MinuteBucket[], window: Window, step
 const grid = { left: 48, right: 16, top: 36, bottom: 24 };
 
 /**
+ * The frame the dashboard's charts share: one category a bucket (`labels`), counts on the value
+ * axis, the tooltip of the whole bucket, the legend on top.
+ */
+export function countChart(
+  labels: string[],
+  series: NonNullable<ChartOption['series']>,
+  legend: { top: number; type?: 'scroll' } = { top: 0 },
+): ChartOption {
+  return {
+    tooltip: { trigger: 'axis' },
+    legend,
+    grid,
+    xAxis: { type: 'category', data: labels },
+    yAxis: { type: 'value', minInterval: 1 },
+    series,
+  };
+}
+
+/**
  * Messages and events per bucket, stacked by type; with `before` (the comparison window's buckets,
  * aligned bucket by bucket), its total as a dashed line named `beforeLabel`.
  */
@@ -89,13 +108,9 @@ export function perMinuteByType(
             }),
           },
         ];
-  return {
-    tooltip: { trigger: 'axis' },
-    legend: { top: 0 },
-    grid,
-    xAxis: { type: 'category', data: series.map((m) => timeLabel(m.t, step)) },
-    yAxis: { type: 'value', minInterval: 1 },
-    series: [
+  return countChart(
+    series.map((m) => timeLabel(m.t, step)),
+    [
       ...types.map((type) => ({
         name: type,
         type: 'bar' as const,
@@ -104,7 +119,7 @@ export function perMinuteByType(
       })),
       ...comparison,
     ],
-  };
+  );
 }
 
 /** How far back the comparison window lies. */
@@ -123,29 +138,21 @@ export function paths(series: readonly MinuteBucket[], step: number, t: T): Char
     areaStyle: { opacity: 0.08 },
     data: series.map((m) => m[key]),
   });
-  return {
-    tooltip: { trigger: 'axis' },
-    legend: { top: 0 },
-    grid,
-    xAxis: { type: 'category', data: series.map((m) => timeLabel(m.t, step)) },
-    yAxis: { type: 'value', minInterval: 1 },
-    series: [line('fast', '#07c160'), line('queued', '#1677ff'), line('failed', '#ff4d4f')],
-  };
+  return countChart(
+    series.map((m) => timeLabel(m.t, step)),
+    [line('fast', '#07c160'), line('queued', '#1677ff'), line('failed', '#ff4d4f')],
+  );
 }
 
 export function followers(data: Dashboard, t: T): ChartOption {
-  return {
-    tooltip: { trigger: 'axis' },
-    legend: { top: 0 },
-    grid,
-    xAxis: { type: 'category', data: data.followers.map((d) => dayLabel(d.day)) },
-    yAxis: { type: 'value', minInterval: 1 },
-    series: [
+  return countChart(
+    data.followers.map((d) => dayLabel(d.day)),
+    [
       { name: t('dashboard.gained'), type: 'bar', color: '#07c160', data: data.followers.map((d) => d.gained) },
       { name: t('dashboard.lost'), type: 'bar', color: '#ff4d4f', data: data.followers.map((d) => -d.lost) },
       { name: t('dashboard.net'), type: 'line', color: '#1677ff', data: data.followers.map((d) => d.net) },
     ],
-  };
+  );
 }
 
 /** A follower source as operators name it: `qrscene_…` is a QR code's scene, empty is search and the like. */

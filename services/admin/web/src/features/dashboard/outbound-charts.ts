@@ -1,7 +1,7 @@
 import type { TFunction } from 'i18next';
 import type { DashboardOutbound, OutboundBucket } from '../../api/types';
 import type { ChartOption } from '../../chart';
-import { timeLabel, type Window } from './charts';
+import { countChart, timeLabel, type Window } from './charts';
 
 type T = TFunction;
 
@@ -17,8 +17,6 @@ const SEND_COLORS: Readonly<Record<(typeof SEND_OUTCOMES)[number], readonly stri
   refused: ['#d48806', '#faad14', '#ffd666'],
 };
 const RECEIPT_COLORS = { success: '#07c160', userBlock: '#faad14', systemFailed: '#ff4d4f' } as const;
-
-const grid = { left: 48, right: 16, top: 36, bottom: 24 };
 
 /** The log service's buckets laid over the whole window at `step`, empty ones as zeros. */
 export function outboundBuckets(series: readonly OutboundBucket[], window: Window, step: number): OutboundBucket[] {
@@ -73,13 +71,9 @@ export function sendsPerStep(
   const stacks = SEND_OUTCOMES.flatMap((outcome) =>
     FAMILIES.map((family, shade) => ({ family, outcome, color: SEND_COLORS[outcome][shade] })),
   ).filter(({ family, outcome }) => present.has(`${family}:${outcome}`));
-  return {
-    tooltip: { trigger: 'axis' },
-    legend: { top: 0, type: 'scroll' },
-    grid,
-    xAxis: { type: 'category', data: series.map((b) => timeLabel(b.t, step)) },
-    yAxis: { type: 'value', minInterval: 1 },
-    series: [
+  return countChart(
+    series.map((b) => timeLabel(b.t, step)),
+    [
       ...stacks.map(({ family, outcome, color }) => ({
         name: `${t(`dashboard.family.${family}`)} · ${t(`dashboard.send.${outcome}`)}`,
         type: 'bar' as const,
@@ -89,7 +83,8 @@ export function sendsPerStep(
       })),
       ...comparisonLine(series.length, before, totalSends),
     ],
-  };
+    { top: 0, type: 'scroll' },
+  );
 }
 
 /** Receipts per bucket (their CreateTime), stacked by outcome, with the comparison's total. */
@@ -100,13 +95,9 @@ export function receiptsPerStep(
   before?: { readonly series: readonly OutboundBucket[]; readonly label: string },
 ): ChartOption {
   const total = (b: OutboundBucket) => b.receipts.success + b.receipts.userBlock + b.receipts.systemFailed;
-  return {
-    tooltip: { trigger: 'axis' },
-    legend: { top: 0 },
-    grid,
-    xAxis: { type: 'category', data: series.map((b) => timeLabel(b.t, step)) },
-    yAxis: { type: 'value', minInterval: 1 },
-    series: [
+  return countChart(
+    series.map((b) => timeLabel(b.t, step)),
+    [
       ...RECEIPT_OUTCOMES.map((outcome) => ({
         name: t(`dashboard.receipt.${outcome}`),
         type: 'bar' as const,
@@ -116,7 +107,7 @@ export function receiptsPerStep(
       })),
       ...comparisonLine(series.length, before, total),
     ],
-  };
+  );
 }
 
 /** A failure's or refusal's detail as operators read it: the errcode, "no answer" for −1, the refusal's reason. */
