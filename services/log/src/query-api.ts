@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { LATENCY_BUCKETS_MS } from './log-store.js';
 import { type DashboardWindow, outboundDashboard } from './outbound-query.js';
 import { listTextTables } from './partitions.js';
-import { coverWindow, type Piece } from './rollup-window.js';
+import { coverWindow, minutesMet, type Piece } from './rollup-window.js';
 import { containsText, textQuery } from './text-index.js';
 
 const MINUTE = 60_000;
@@ -213,7 +213,10 @@ function dashboardWindow(q: z.output<typeof dashboardQuery>, now: number): Dashb
   if (to - from > MAX_DASHBOARD_WINDOW) {
     throw new AppError(ErrorCode.badRequest, 'invalid query: to: the window is longer than 31 days');
   }
-  const shift = q.compare === undefined ? 0 : { previous: to - from, yesterday: DAY, week: 7 * DAY }[q.compare];
+  // The previous period is the minutes the window meets, just before them: shifted by to − from,
+  // it met the window's first minute too, counted in both.
+  const [lo, hi] = minutesMet(from, to);
+  const shift = q.compare === undefined ? 0 : { previous: hi - lo, yesterday: DAY, week: 7 * DAY }[q.compare];
   const step = q.step === undefined ? defaultStep(from, to) : STEPS[q.step];
   return { account: q.account, from, to, step, shift };
 }

@@ -358,6 +358,22 @@ for (const adapter of ['MariaDB', 'SQLite'] as const) {
       }
     });
 
+    it('compares a window with the minutes just before it, not with its own first minute again', async () => {
+      await clear();
+      const at = base + 3 * HOUR;
+      const message = fc.sample(arbitraryMessage(base), { numRuns: 1, seed: 3 })[0] as Omit<MessageLogEvent, 'id'>;
+      // Two messages in the window's first minute, one in the minute before it.
+      await store.write([
+        { ...message, id: 'p1', at },
+        { ...message, id: 'p2', at: at + 30_000 },
+        { ...message, id: 'p3', at: at - 1 },
+      ]);
+      const answer = await fetch(`${log.url}/query/dashboard?from=${at}&to=${at + 10 * MINUTE}&compare=previous`);
+      const body = (await answer.json()) as { totals: { messages: number }; compare: { messages: number } };
+      assert.equal(body.totals.messages, 2);
+      assert.equal(body.compare.messages, 1);
+    });
+
     it('takes the series step by name and refuses any other', async () => {
       const from = base;
       const ok = await fetch(`${log.url}/query/dashboard?from=${from}&to=${from + 2 * DAY}&step=day&compare=week`);

@@ -161,6 +161,29 @@ describe('log service: sends and receipts into the dashboard rollups (MariaDB, R
     assert.equal(next.body.compare.sent, 2);
   });
 
+  it('compares a window with the minutes just before it, not with its own first minute again', async () => {
+    // Two sends in the window's first minute, one in the minute before it.
+    const events = [
+      send({ at: t0 + 5 * MINUTE }),
+      send({ at: t0 + 5 * MINUTE + 30_000 }),
+      send({ at: t0 + 5 * MINUTE - 1 }),
+    ];
+    await publisher.publish(logEventsQueue, batch(events));
+    await until(
+      async () => (await count('SELECT COUNT(*) n FROM log_outbound_seen')) === events.length,
+      10_000,
+      'all seen',
+    );
+    // [08:05:00, 08:10:00] meets the six minutes 08:05 … 08:10; the previous period is 07:59 … 08:04.
+    const { body } = await get(`/query/outbound?from=${t0 + 5 * MINUTE}&to=${t0 + 10 * MINUTE}&compare=previous`);
+    assert.equal(body.totals.sent, 2);
+    assert.equal(body.compare.sent, 1);
+    assert.deepEqual(
+      body.compareSeries.map((b: { t: number }) => b.t - t0),
+      [4 * MINUTE],
+    );
+  });
+
   it('counts an event delivered twice (the same batch again, or in another batch) once', async () => {
     const events = [send(), send({ outcome: 'failed', errcode: 40003 }), receipt({ id: 'rt123' })];
     await publisher.publish(logEventsQueue, batch(events));

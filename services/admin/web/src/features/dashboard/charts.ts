@@ -122,10 +122,14 @@ export function perMinuteByType(
   );
 }
 
-/** How far back the comparison window lies. */
+/**
+ * How far back the comparison window lies, as the log service shifts it: the previous period is
+ * the minutes the window meets, just before them (never its first minute again).
+ */
 export function shiftOf(compare: 'previous' | 'yesterday' | 'week', window: Window): number {
   const day = 24 * hour;
-  return { previous: window.to - window.from, yesterday: day, week: 7 * day }[compare];
+  const minutesMet = Math.floor(window.to / minute) - Math.floor(window.from / minute) + 1;
+  return { previous: minutesMet * minute, yesterday: day, week: 7 * day }[compare];
 }
 
 export function paths(series: readonly MinuteBucket[], step: number, t: T): ChartOption {
