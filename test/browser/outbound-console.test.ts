@@ -3,36 +3,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunningDev } from '@mpstack/cli';
-import { demoAccount } from '@mpstack/cli';
 import { sampleTemplates } from '@mpstack/simulators';
 import type { Page } from 'playwright-core';
 import { type BrowserStand, devUrl, startBrowserStand } from '../support/browser.js';
-import { demoAdmin, newConsolePage, signIn } from '../support/console.js';
+import { demoAdmin, newConsolePage, signIn, wechat } from '../support/console.js';
 
 const followers = ['o_demo_xiaoming_0001', 'o_demo_lihua_0002'];
-
-/** A WeChat API call to the dev simulator as another tool of the account's would make it (stable_token: no token superseded). */
-async function wechat(dev: RunningDev, path: string, body: unknown): Promise<Record<string, unknown>> {
-  const base = devUrl(dev, 'WeChat API simulator');
-  const token = (await (
-    await fetch(`${base}/cgi-bin/stable_token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        grant_type: 'client_credential',
-        appid: demoAccount.appId,
-        secret: demoAccount.appSecret,
-        force_refresh: false,
-      }),
-    })
-  ).json()) as { access_token: string };
-  const response = await fetch(`${base}${path}?access_token=${token.access_token}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  return (await response.json()) as Record<string, unknown>;
-}
 
 /**
  * Issue 11's console pages against the real services of `mpstack dev` (admin → business → the

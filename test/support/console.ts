@@ -87,3 +87,26 @@ export async function demoTraffic(dev: RunningDev): Promise<void> {
   xmls.push(unsubscribeEvent({ from: users[5] ?? 'o_demo_user_0006', to }));
   await deliver(dev, xmls);
 }
+
+/** A WeChat API call to the dev simulator as another tool of the account's would make it (stable_token: no token superseded). */
+export async function wechat(dev: RunningDev, path: string, body: unknown): Promise<Record<string, unknown>> {
+  const base = devUrl(dev, 'WeChat API simulator');
+  const token = (await (
+    await fetch(`${base}/cgi-bin/stable_token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        grant_type: 'client_credential',
+        appid: demoAccount.appId,
+        secret: demoAccount.appSecret,
+        force_refresh: false,
+      }),
+    })
+  ).json()) as { access_token: string };
+  const response = await fetch(`${base}${path}?access_token=${token.access_token}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return (await response.json()) as Record<string, unknown>;
+}
