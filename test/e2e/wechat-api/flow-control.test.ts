@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { recordServiceWindow } from '@mpstack/common/contracts';
+import { recordServiceWindow, serviceWindowKey } from '@mpstack/common/contracts';
 import type { CoordinationPort } from '@mpstack/common/ports';
 import {
   createWeChatApiClient,
@@ -121,6 +121,19 @@ describe('WeChat API client: flow control (daily quotas, the customer-service wi
       return true;
     });
     await assert.rejects(api.sendCustomMessage(appId, text('o-follower-1', 'x')), refusal('window_closed', 45015));
+  });
+
+  it('a send refused by the daily quota after it took its window message gives the message back', async () => {
+    const { appId } = stand.account;
+    stand.sim.state.recordInteraction(appId, 'o-follower-4', 'event');
+    await recordServiceWindow(coordination, appId, 'o-follower-4', 'event'); // 3 sends
+    const api = client({ dailyQuotas: { sendCustomMessage: 1 } });
+    await api.sendCustomMessage(appId, text('o-follower-4', 'one'));
+    await assert.rejects(api.sendCustomMessage(appId, text('o-follower-4', 'two')), refusal('quota_reached', 45009));
+    const key = serviceWindowKey(appId, 'o-follower-4');
+    assert.equal(await coordination.takeServiceWindow(key), 'allowed');
+    assert.equal(await coordination.takeServiceWindow(key), 'allowed', 'the refused send took none');
+    assert.equal(await coordination.takeServiceWindow(key), 'exhausted');
   });
 
   it('the window check can be turned off (MPSTACK_WECHAT_KEFU_WINDOW=off): WeChat decides', async () => {

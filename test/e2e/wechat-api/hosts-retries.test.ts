@@ -195,6 +195,22 @@ describe('WeChat API client: hosts and retries (failover on network errors and 5
     assert.ok(api2.requests.includes('/cgi-bin/user/info/batchget'));
   });
 
+  it('a success status without JSON on a customer-service message: in doubt, not repeated on api2', async () => {
+    const primary = await host((path) =>
+      tokenPaths.has(path) ? 'forward' : { status: 200, body: '<html>portal</html>' },
+    );
+    const api2 = await host(() => 'forward');
+    const api = client([primary.url, api2.url], { serviceWindow: 'off', hostCooldownMs: 0 });
+    await assert.rejects(
+      api.sendCustomMessage(stand.account.appId, { touser: 'o-follower-1', msgtype: 'text', text: { content: 'hi' } }),
+      /HTTP 200 answered no JSON — the request may have reached WeChat/,
+    );
+    assert.ok(!api2.requests.includes('/cgi-bin/message/custom/send'));
+    // A read (repeatable) meeting the same page fails over to api2.
+    await api.call(stand.account.appId, 'getFollowers');
+    assert.ok(api2.requests.includes('/cgi-bin/user/get'));
+  });
+
   it('a connect error (the host refused the connection): even a customer-service message fails over', async () => {
     const dead = await listen(() => undefined);
     await dead.close();
