@@ -15,6 +15,7 @@ import {
   type ReceiptLogEvent,
   receiptOf,
   type SendLogEvent,
+  serviceWindowEffect,
 } from '../../../src/contracts/index.js';
 import { ErrorCode } from '../../../src/errors/app-error.js';
 import { parseMessageXml } from '../../../src/wechat/messages.js';
@@ -216,5 +217,15 @@ describe('contracts/receipts: receiptOf', () => {
     assert.equal(receipt.kind, 'mass');
     assert.deepEqual(receipt.counts, { total: 10, filter: 9, sent: 8, error: 1 });
     assert.deepEqual(decodeReceipts(encodeReceipt(receipt)).receipts, [receipt]);
+  });
+});
+
+describe('contracts/service window: what a push does to the window', () => {
+  it('a delivery receipt is not an interaction: it neither opens nor closes a window', () => {
+    for (const name of ['TEMPLATESENDJOBFINISH', 'MASSSENDJOBFINISH']) {
+      assert.equal(serviceWindowEffect(event(name, '<MsgID>1</MsgID><Status>success</Status>')), undefined, name);
+    }
+    assert.equal(serviceWindowEffect(event('subscribe', '')), 'event');
+    assert.equal(serviceWindowEffect(event('unsubscribe', '')), 'closed');
   });
 });
