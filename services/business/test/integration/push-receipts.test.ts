@@ -6,8 +6,8 @@ import type { JobReceipt } from '@mpstack/common/contracts';
 import { createDatabase, type Db, migrateToLatest } from '@mpstack/common/db';
 import { createTestDatabase, type TestDatabase } from '@mpstack/testkit';
 import { PushRepository } from '../../src/pushes/push.repository.js';
-import type { SendResult } from '../../src/pushes/push.types.js';
 import { ReceiptRepository } from '../../src/receipts/receipt.repository.js';
+import { runningPush as newRunningPush, sendAll as recordSent } from '../support/pushes.js';
 
 /**
  * The push's hot statements on both dialects: the claim that takes pending recipients only while
@@ -42,22 +42,7 @@ for (const dialect of ['MariaDB', 'SQLite'] as const) {
     });
 
     /** A running push of `n` recipients (seq 0 … n-1). */
-    async function runningPush(n: number): Promise<number> {
-      const id = await pushes.create({
-        account: 'shop',
-        name: 'p',
-        templateId: 't',
-        fields: { thing1: 'x' },
-        url: undefined,
-        scheduledAt: undefined,
-        now: 1,
-      });
-      const rows = Array.from({ length: n }, (_, seq) => ({ seq, openId: `o${id}-${seq}`, values: [] }));
-      await pushes.storeRecipients(id, rows);
-      await pushes.finishUpload(id, n, []);
-      assert.ok(await pushes.transition(id, ['draft'], 'running', { now: 2 }));
-      return id;
-    }
+    const runningPush = (n: number) => newRunningPush(pushes, n);
 
     const receipt = (msgId: string, status: string, openId = 'o'): JobReceipt => ({
       id: `r${msgId}`,
@@ -70,13 +55,8 @@ for (const dialect of ['MariaDB', 'SQLite'] as const) {
       receivedAt: 1_001,
     });
 
-    /** Claims `seqs.length` recipients and records them sent with fresh msgids. */
-    async function sendAll(pushId: number, n: number): Promise<string[]> {
-      const claimed = await pushes.claimNext(pushId, { fromSeq: 0, toSeq: n - 1 }, n, 'w1.1', 10);
-      const results: SendResult[] = claimed.map((r) => ({ seq: r.seq, state: 'sent', msgid: String(msgidBase++) }));
-      assert.equal(await pushes.record({ id: pushId, account: 'shop' }, 'w1.1', results, 20), n);
-      return results.map((r) => (r.state === 'sent' ? r.msgid : ''));
-    }
+    /** Claims the push's `n` recipients and records them sent with fresh msgids. */
+    const sendAll = (pushId: number, n: number) => recordSent(pushes, pushId, n, () => String(msgidBase++));
 
     /** The push's counts recomputed from its rows (what the counters must equal). */
     async function rowCounts(pushId: number): Promise<Record<string, number>> {

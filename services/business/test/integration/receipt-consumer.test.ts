@@ -1,17 +1,8 @@
 import assert from 'node:assert/strict';
-import { AmqpQueue } from '@mpstack/common/adapters';
-import {
-  encodeReceipt,
-  encodeReceiptGroup,
-  type JobReceipt,
-  receiptsDeadLetterQueue,
-  receiptsDeclaration,
-  receiptsQueue,
-} from '@mpstack/common/contracts';
-import { createLogger } from '@mpstack/common/logging';
-import { createTelemetry } from '@mpstack/common/telemetry';
-import { createVhost, deleteVhost, uniqueName, until } from '@mpstack/testkit';
-import { ReceiptConsumer } from '../../src/receipts/receipt-consumer.js';
+import type { AmqpQueue } from '@mpstack/common/adapters';
+import { encodeReceipt, encodeReceiptGroup, type JobReceipt, receiptsQueue } from '@mpstack/common/contracts';
+import { until } from '@mpstack/testkit';
+import { type DeadReceipt, type ReceiptConsumerStand, startReceiptConsumer } from '../support/receipt-consumer.js';
 
 let sequence = 0;
 function receipt(overrides: Partial<JobReceipt> = {}): JobReceipt {
@@ -35,54 +26,31 @@ function receipt(overrides: Partial<JobReceipt> = {}): JobReceipt {
  */
 describe('business/receipt consumer: groups of receipts and the single form of older ingress replicas', function () {
   this.timeout(30_000);
-  let vhost: string;
+  let stand: ReceiptConsumerStand | undefined;
   let queue: AmqpQueue;
-  let consumer: ReceiptConsumer;
   const applied: JobReceipt[] = [];
   const calls: number[] = [];
-  const dead: { body: string; reason: string | undefined }[] = [];
+  const dead: DeadReceipt[] = [];
   let failNext = 0;
 
   before(async () => {
-    vhost = uniqueName('mpstack-test-receipts');
-    const url = await createVhost(vhost);
-    queue = new AmqpQueue({ url, connectionName: `${vhost}-business` });
-    await queue.waitUntilConnected(5_000);
-    await queue.declare([receiptsDeclaration]);
-    const telemetry = createTelemetry({ service: 'business', traceSampleRatio: 0, registerGlobalTracer: false });
-    consumer = new ReceiptConsumer({
-      queue,
-      receipts: {
-        applyAll: async (receipts) => {
-          if (failNext > 0) {
-            failNext -= 1;
-            throw new Error('database down');
-          }
-          calls.push(receipts.length);
-          const fresh = receipts.map((r) => !applied.some((a) => a.msgId === r.msgId));
-          applied.push(...receipts.filter((_, i) => fresh[i]));
-          return fresh;
-        },
+    const receipts = {
+      applyAll: async (receipts: readonly JobReceipt[]) => {
+        if (failNext > 0) {
+          failNext -= 1;
+          throw new Error('database down');
+        }
+        calls.push(receipts.length);
+        const fresh = receipts.map((r) => !applied.some((a) => a.msgId === r.msgId));
+        applied.push(...receipts.filter((_, i) => fresh[i]));
+        return fresh;
       },
-      logger: createLogger({ service: 'business', level: 'silent' }),
-      meter: telemetry.meter,
-      prefetch: 50,
-      gatherMs: 20,
-    });
-    await consumer.start();
-    await queue.consume(
-      receiptsDeadLetterQueue,
-      async (delivery) => {
-        dead.push({ body: delivery.body.toString(), reason: delivery.headers['x-death-reason'] });
-        return { action: 'ack' };
-      },
-      { prefetch: 10 },
-    );
+    };
+    stand = await startReceiptConsumer('mpstack-test-receipts', { receipts }, dead);
+    queue = stand.queue;
   });
   after(async () => {
-    await consumer?.close();
-    await queue?.close();
-    await deleteVhost(vhost).catch(() => undefined);
+    await stand?.close();
   });
 
   const has = (r: JobReceipt) => applied.some((a) => a.msgId === r.msgId);

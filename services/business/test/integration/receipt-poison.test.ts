@@ -1,21 +1,12 @@
 import assert from 'node:assert/strict';
-import { AmqpQueue } from '@mpstack/common/adapters';
-import {
-  encodeReceipt,
-  encodeReceiptGroup,
-  type JobReceipt,
-  receiptsDeadLetterQueue,
-  receiptsDeclaration,
-  receiptsQueue,
-} from '@mpstack/common/contracts';
+import type { AmqpQueue } from '@mpstack/common/adapters';
+import { encodeReceipt, encodeReceiptGroup, type JobReceipt, receiptsQueue } from '@mpstack/common/contracts';
 import { createDatabase, type Db, migrateToLatest } from '@mpstack/common/db';
-import { createLogger } from '@mpstack/common/logging';
-import { createTelemetry } from '@mpstack/common/telemetry';
-import { createTestDatabase, createVhost, deleteVhost, type TestDatabase, uniqueName, until } from '@mpstack/testkit';
+import { createTestDatabase, type TestDatabase, until } from '@mpstack/testkit';
 import { PushRepository } from '../../src/pushes/push.repository.js';
-import type { SendResult } from '../../src/pushes/push.types.js';
 import { ReceiptRepository } from '../../src/receipts/receipt.repository.js';
-import { ReceiptConsumer } from '../../src/receipts/receipt-consumer.js';
+import { runningPush, sendAll } from '../support/pushes.js';
+import { type DeadReceipt, type ReceiptConsumerStand, startReceiptConsumer } from '../support/receipt-consumer.js';
 
 /**
  * A receipt group with a bad entry, on a real RabbitMQ vhost and MariaDB: the good receipts are
@@ -29,14 +20,13 @@ describe('business/receipt consumer: a bad entry of a group on RabbitMQ and Mari
   let mariadb: TestDatabase;
   let db: Db;
   let down: Db;
-  let vhost: string;
+  let stand: ReceiptConsumerStand | undefined;
   let queue: AmqpQueue;
-  let consumer: ReceiptConsumer;
   let pushes: PushRepository;
   /** Every receipt's MsgID, once per `applyAll` that carried it. */
   const written: string[] = [];
-  const events: string[] = [];
-  const dead: { body: string; reason: string | undefined }[] = [];
+  const recorded: string[] = [];
+  const dead: DeadReceipt[] = [];
   /** The next writes go to a database that refuses connections. */
   let away = 0;
   let msgidBase = 8_100_000_000;
@@ -49,44 +39,22 @@ describe('business/receipt consumer: a bad entry of a group on RabbitMQ and Mari
     pushes = new PushRepository(db);
     const repository = new ReceiptRepository(db);
     const unreachable = new ReceiptRepository(down);
-    vhost = uniqueName('mpstack-test-receipt-poison');
-    const url = await createVhost(vhost);
-    queue = new AmqpQueue({ url, connectionName: `${vhost}-business` });
-    await queue.waitUntilConnected(5_000);
-    await queue.declare([receiptsDeclaration]);
-    const telemetry = createTelemetry({ service: 'business', traceSampleRatio: 0, registerGlobalTracer: false });
-    consumer = new ReceiptConsumer({
-      queue,
-      receipts: {
-        applyAll: async (receipts) => {
-          written.push(...receipts.map((r) => r.msgId));
-          if (away > 0) {
-            away -= 1;
-            return unreachable.applyAll(receipts);
-          }
-          return repository.applyAll(receipts);
-        },
+    const receipts = {
+      applyAll: async (receipts: readonly JobReceipt[]) => {
+        written.push(...receipts.map((r) => r.msgId));
+        if (away > 0) {
+          away -= 1;
+          return unreachable.applyAll(receipts);
+        }
+        return repository.applyAll(receipts);
       },
-      logger: createLogger({ service: 'business', level: 'silent' }),
-      meter: telemetry.meter,
-      prefetch: 50,
-      gatherMs: 20,
-      events: { nextId: () => 'e', record: (event) => events.push(event.id) },
-    });
-    await consumer.start();
-    await queue.consume(
-      receiptsDeadLetterQueue,
-      async (delivery) => {
-        dead.push({ body: delivery.body.toString(), reason: delivery.headers['x-death-reason'] });
-        return { action: 'ack' };
-      },
-      { prefetch: 10 },
-    );
+    };
+    const events = { nextId: () => 'e', record: (event: { id: string }) => recorded.push(event.id) };
+    stand = await startReceiptConsumer('mpstack-test-receipt-poison', { receipts, events }, dead);
+    queue = stand.queue;
   });
   after(async () => {
-    await consumer?.close();
-    await queue?.close();
-    await deleteVhost(vhost).catch(() => undefined);
+    await stand?.close();
     await down?.destroy();
     await db?.destroy();
     await mariadb?.drop();
@@ -94,25 +62,8 @@ describe('business/receipt consumer: a bad entry of a group on RabbitMQ and Mari
 
   /** A running push of `n` recipients, all sent: its id and their msgids. */
   async function sentPush(n: number): Promise<{ id: number; msgids: string[] }> {
-    const id = await pushes.create({
-      account: 'shop',
-      name: 'p',
-      templateId: 't',
-      fields: { thing1: 'x' },
-      url: undefined,
-      scheduledAt: undefined,
-      now: 1,
-    });
-    await pushes.storeRecipients(
-      id,
-      Array.from({ length: n }, (_, seq) => ({ seq, openId: `o${id}-${seq}`, values: [] })),
-    );
-    await pushes.finishUpload(id, n, []);
-    assert.ok(await pushes.transition(id, ['draft'], 'running', { now: 2 }));
-    const claimed = await pushes.claimNext(id, { fromSeq: 0, toSeq: n - 1 }, n, 'w1.1', 10);
-    const results: SendResult[] = claimed.map((r) => ({ seq: r.seq, state: 'sent', msgid: String(msgidBase++) }));
-    assert.equal(await pushes.record({ id, account: 'shop' }, 'w1.1', results, 20), n);
-    return { id, msgids: results.map((r) => (r.state === 'sent' ? r.msgid : '')) };
+    const id = await runningPush(pushes, n);
+    return { id, msgids: await sendAll(pushes, id, n, () => String(msgidBase++)) };
   }
 
   const receipt = (msgId: string, status = 'success'): JobReceipt => ({
@@ -163,8 +114,8 @@ describe('business/receipt consumer: a bad entry of a group on RabbitMQ and Mari
     assert.equal(dead.length, 2);
     assert.equal(await receiptsSuccess(push.id), 3);
     // Each good receipt's event once, none for the refused one.
-    for (const r of good) assert.equal(events.filter((id) => id === `rt${r.msgId}`).length, 1);
-    assert.ok(!events.includes(`rt${refused.msgId}`));
+    for (const r of good) assert.equal(recorded.filter((id) => id === `rt${r.msgId}`).length, 1);
+    assert.ok(!recorded.includes(`rt${refused.msgId}`));
     const unjoined = await db
       .selectFrom('push_recipients')
       .select('receipt_status')
