@@ -18,6 +18,7 @@
  * wall-clock rates mean little; compare the CPU per send.
  *
  *   node test/dist/bench/outbound/kefu-throughput.js [sends=5000]
+ *   OUTBOUND_PROFILE=<dir>: the business and ingress processes write V8 CPU profiles there.
  */
 import { loadavg } from 'node:os';
 import { createDatabase } from '@mpstack/common/db';
@@ -176,7 +177,10 @@ try {
   console.log(
     `  ratios: sends/s ${(pipeRate / ceilingRate).toFixed(2)}× the ceiling; machine CPU per send ${(pipeTotal / ceilingTotal).toFixed(1)}× the ceiling's (business alone ${(business / ceilingTotal).toFixed(1)}×)`,
   );
+  // A clean exit (bounded): with OUTBOUND_PROFILE set, the child writes its CPU profile then.
+  const exited = new Promise((resolve) => worker.child.once('exit', resolve));
   worker.child.kill('SIGTERM');
+  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
 } finally {
   redis.disconnect();
   await db.destroy();
