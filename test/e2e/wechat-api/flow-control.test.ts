@@ -86,6 +86,20 @@ describe('WeChat API client: flow control (daily quotas, the customer-service wi
     assert.deepEqual(stand.sim.state.inboxOf(stand.account.appId, 'o-follower-1'), []);
   });
 
+  it('a reply sent before the ingress wrote its window (the recorder writes every 250 ms) looks again and goes out', async () => {
+    const { appId } = stand.account;
+    stand.sim.state.recordInteraction(appId, 'o-follower-4', 'message');
+    const api = client();
+    const started = performance.now();
+    const sent = api.sendCustomMessage(appId, text('o-follower-4', 'answer'));
+    // The ingress's batch lands 150 ms after the send first looked.
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    await recordServiceWindow(coordination, appId, 'o-follower-4', 'message');
+    await sent;
+    assert.equal(stand.sim.state.inboxOf(appId, 'o-follower-4').length, 1);
+    assert.ok(performance.now() - started >= 150);
+  });
+
   it('a user message opens 5 sends for 48 h, as the ingress records it; the 6th is refused locally (45047)', async () => {
     const { appId } = stand.account;
     stand.sim.state.recordInteraction(appId, 'o-follower-2', 'message'); // what WeChat saw

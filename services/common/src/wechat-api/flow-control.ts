@@ -32,6 +32,14 @@ export function beijingDay(epochMs: number): string {
   return new Date(epochMs + beijingOffsetMs).toISOString().slice(0, 10);
 }
 
+/**
+ * How long a send that finds the follower's window closed waits before it looks once more and
+ * refuses: the ingress writes windows in batches (ServiceWindowRecorder, every 250 ms by
+ * default), so a reply to a message the ingress took a moment ago — the usual customer-service
+ * answer — can come before its window is written. One flush plus a round trip.
+ */
+export const SERVICE_WINDOW_SETTLE_MS = 400;
+
 export interface FlowControlOptions {
   readonly coordination: CoordinationPort;
   readonly namespace: string;
@@ -182,7 +190,13 @@ export class FlowControl {
    */
   async takeServiceWindow(appId: string, openId: string, api: string, attempt: string): Promise<boolean> {
     if (this.options.serviceWindow === 'off') return false;
-    const verdict = await this.options.coordination.takeServiceWindow(this.windowKey(appId, openId), attempt);
+    const key = this.windowKey(appId, openId);
+    let verdict = await this.options.coordination.takeServiceWindow(key, attempt);
+    if (verdict === 'closed') {
+      // Perhaps opened by an interaction whose batch the ingress has not written yet: look once more.
+      await this.options.sleep(SERVICE_WINDOW_SETTLE_MS);
+      verdict = await this.options.coordination.takeServiceWindow(key, attempt);
+    }
     if (verdict === 'closed') {
       throw new WeChatLocalRefusal(
         api,
