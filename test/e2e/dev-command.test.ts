@@ -207,6 +207,9 @@ describe('e2e: mpstack dev on the real servers, from the command line', function
         15_000,
         'the text message in log_messages',
       );
+      // The follow-up went out as the business service's customer-service send (the shared client), recorded as sent.
+      const [sends] = await logged.query('SELECT account_id, msgtype, status FROM kefu_sends');
+      assert.deepEqual(sends, [{ account_id: 'demo', msgtype: 'text', status: 'sent' }]);
     } finally {
       await logged.end();
     }

@@ -110,15 +110,6 @@ export async function startDev(env: Environment, options: DevOptions): Promise<R
     );
     closers.push(() => simulator.close());
     await createDemoMenu(simulator.url);
-    const stopWorker = await startDevWorker({
-      queue: infrastructure.queue,
-      partitions: config.partitions,
-      logger: logger.child({ component: 'dev-worker' }),
-      apiBaseUrl: simulator.url,
-      appId: demoAccount.appId,
-      appSecret: demoAccount.appSecret,
-    });
-    closers.push(stopWorker);
     const log = await startDevLog(env, options, infrastructure, simulator, logger);
     closers.push(() => log.close());
     const { summary } = log;
@@ -137,6 +128,13 @@ export async function startDev(env: Environment, options: DevOptions): Promise<R
       logger,
     );
     closers.push(() => business.close());
+    const stopWorker = await startDevWorker({
+      queue: infrastructure.queue,
+      partitions: config.partitions,
+      logger: logger.child({ component: 'dev-worker' }),
+      businessUrl: business.url,
+    });
+    closers.push(stopWorker);
     if ('announceFrom' in ingress) ingress.announceFrom(business.url);
     // The console calls the log and business services started here, whatever ports they got (unless told otherwise).
     const consoleEnv = {

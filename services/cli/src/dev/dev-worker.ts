@@ -12,17 +12,17 @@ export interface DevWorkerOptions {
   readonly queue: QueuePort;
   readonly partitions: number;
   readonly logger: Logger;
-  /** WeChat API base URL (the simulator in development). */
-  readonly apiBaseUrl: string;
-  readonly appId: string;
-  readonly appSecret: string;
+  /** The business service's base URL: its customer-service sends (`POST /api/kefu-sends`). */
+  readonly businessUrl: string;
 }
 
 /**
  * DEVELOPMENT STAND-IN for the business workers (a later issue): consumes the slow-path
- * queues and answers text messages through the customer-service message API, so the
- * phone page shows the asynchronous half of the message path. It acks only after the
- * API accepted the message.
+ * queues and answers text messages with a customer-service message, so the phone page shows
+ * the asynchronous half of the message path. The message goes through the business service's
+ * customer-service sends (the shared WeChat client: one token, the follower's 48-hour window,
+ * its send listed on the console's 客服消息 page), not to WeChat directly. It acks once the
+ * business service accepted the send (202).
  */
 export async function startDevWorker(options: DevWorkerOptions): Promise<() => Promise<void>> {
   // Declared here too (idempotent): with `--scale auto` the ingress copies that also declare
@@ -58,23 +58,29 @@ async function handle(
   if (dedupe.isRepeat(inbound)) return { action: 'ack' };
   if (message.kind !== 'text') return { action: 'ack' };
   try {
-    const token = await fetchStableToken(options.apiBaseUrl, options.appId, options.appSecret);
-    const response = await fetch(`${options.apiBaseUrl}/cgi-bin/message/custom/send?access_token=${token}`, {
+    const response = await fetch(`${options.businessUrl}/api/kefu-sends`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
-        touser: message.fromUserName,
-        msgtype: 'text',
-        text: { content: `（业务处理）已收到「${message.content}」，稍后由人工客服回复您。` },
+        account: inbound.account,
+        openId: message.fromUserName,
+        message: {
+          msgtype: 'text',
+          text: { content: `（业务处理）已收到「${message.content}」，稍后由人工客服回复您。` },
+        },
       }),
     });
-    const result = (await response.json()) as { errcode?: number; errmsg?: string };
-    // A refusal (window closed, quota) is final: retrying would not change WeChat's answer.
-    if ((result.errcode ?? 0) !== 0) options.logger.warn({ result }, 'customer-service send refused');
+    if (response.status >= 500) throw new Error(`the business service answered ${response.status}`);
+    // A refusal of the request (400, 404 for an unknown account) is final: a retry gets the same answer.
+    if (response.status !== 202) {
+      options.logger.warn({ status: response.status, body: await response.text() }, 'customer-service send refused');
+    } else {
+      await response.body?.cancel();
+    }
     dedupe.executed(inbound);
     return { action: 'ack' };
   } catch (error) {
-    options.logger.warn({ err: error }, 'customer-service send failed; will retry');
+    options.logger.warn({ err: error }, 'customer-service send not accepted; will retry');
     return { action: 'retry' };
   }
 }
