@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunningDev } from '@mpstack/cli';
@@ -7,7 +7,7 @@ import { sampleTemplates } from '@mpstack/simulators';
 import { until } from '@mpstack/testkit';
 import type { Page } from 'playwright-core';
 import { type BrowserStand, devUrl, startBrowserStand } from '../support/browser.js';
-import { demoAdmin, newConsolePage, signIn } from '../support/console.js';
+import { composePush, demoAdmin, newConsolePage, signIn } from '../support/console.js';
 
 /** The demo account's two followers (the simulator knows them) and openids WeChat does not know (40003). */
 const followers = ['o_demo_xiaoming_0001', 'o_demo_lihua_0002'];
@@ -70,18 +70,7 @@ describe('browser: a template push from the console (mpstack dev)', function () 
     await page.goto(`${devUrl(dev, 'console')}outbound/templates`);
     await page.getByTestId('templates-sync').click();
     await page.getByTestId(`template-fields-${template.templateId}`).waitFor();
-    await page.goto(`${devUrl(dev, 'console')}outbound/pushes`);
-    await page.getByTestId('push-compose').click();
-    await page.getByTestId('push-name').fill('账单提醒 12 月');
-    await page.getByTestId('push-template').click();
-    await page.locator('.ant-select-item-option').filter({ hasText: template.templateId }).click();
-    await page
-      .getByTestId('push-fields')
-      .fill('first = 您好 {{name}}\nkeyword1 = 2026-12\nkeyword2 = {{amount}}\nkeyword3 = 12-31\nremark = 谢谢');
-    const csv = join(dir, 'recipients.csv');
-    const rows = [...followers, ...strangers].map((openid, i) => `${openid},用户${i},${i + 10}.00`);
-    writeFileSync(csv, `openid,name,amount\n${rows.join('\n')}\n`);
-    await page.locator('input[type=file]').setInputFiles(csv);
+    await composePush(page, devUrl(dev, 'console'), dir, template.templateId, [...followers, ...strangers]);
     await page.getByTestId('push-preview').getByText('您好 用户0').waitFor();
     await page.getByTestId('push-upload').click();
     const report = page.getByTestId('push-report');

@@ -1,7 +1,7 @@
 // `make screenshots`: the console's main pages at 1440×900 in zh-CN, as the README shows them, taken
 // from `mpstack dev`'s real services after a little traffic sent as WeChat sends it. Writes
 // docs/images/console-*.png. Not a test (mocha runs *.test.js only).
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunningDev } from '@mpstack/cli';
@@ -9,7 +9,7 @@ import { demoAccount } from '@mpstack/cli';
 import { sampleTemplates } from '@mpstack/simulators';
 import type { Page } from 'playwright-core';
 import { devUrl, startBrowserStand } from '../support/browser.js';
-import { adminCall, demoAdmin, demoTraffic, newConsolePage, signIn, wechat } from '../support/console.js';
+import { adminCall, composePush, demoAdmin, demoTraffic, newConsolePage, signIn, wechat } from '../support/console.js';
 
 const out = new URL('../../../docs/images/', import.meta.url).pathname;
 
@@ -42,18 +42,7 @@ async function outbound(page: Page, dev: RunningDev, base: string): Promise<void
 
   const dir = mkdtempSync(join(tmpdir(), 'mpstack-screenshots-'));
   try {
-    await page.goto(`${base}outbound/pushes`);
-    await page.getByTestId('push-compose').click();
-    await page.getByTestId('push-name').fill('账单提醒 12 月');
-    await page.getByTestId('push-template').click();
-    await page.locator('.ant-select-item-option').filter({ hasText: template.templateId }).click();
-    await page
-      .getByTestId('push-fields')
-      .fill('first = 您好 {{name}}\nkeyword1 = 2026-12\nkeyword2 = {{amount}}\nkeyword3 = 12-31\nremark = 谢谢');
-    const csv = join(dir, 'recipients.csv');
-    const rows = [...followers, ...strangers].map((openid, i) => `${openid},用户${i},${i + 10}.00`);
-    writeFileSync(csv, `openid,name,amount\n${rows.join('\n')}\n`);
-    await page.locator('input[type=file]').setInputFiles(csv);
+    await composePush(page, base, dir, template.templateId, [...followers, ...strangers]);
     await page.getByTestId('push-upload').click();
     await page.getByTestId('push-report').waitFor();
     await page.getByTestId('push-start').click();

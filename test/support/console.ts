@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { RunningDev } from '@mpstack/cli';
 import { demoAccount } from '@mpstack/cli';
 import { sendToAccount, subscribeEvent, textMessage, unsubscribeEvent } from '@mpstack/simulators';
@@ -109,4 +111,30 @@ export async function wechat(dev: RunningDev, path: string, body: unknown): Prom
     body: JSON.stringify(body),
   });
   return (await response.json()) as Record<string, unknown>;
+}
+
+/**
+ * Opens the console's push composer at `base` and fills it as the push journeys do: the name
+ * 账单提醒 12 月, the template `templateId` with its fields from the file's `name` and `amount`
+ * columns, and a CSV of `openIds` (written in `dir`) chosen — not uploaded yet.
+ */
+export async function composePush(
+  page: Page,
+  base: string,
+  dir: string,
+  templateId: string,
+  openIds: readonly string[],
+): Promise<void> {
+  await page.goto(`${base}outbound/pushes`);
+  await page.getByTestId('push-compose').click();
+  await page.getByTestId('push-name').fill('账单提醒 12 月');
+  await page.getByTestId('push-template').click();
+  await page.locator('.ant-select-item-option').filter({ hasText: templateId }).click();
+  await page
+    .getByTestId('push-fields')
+    .fill('first = 您好 {{name}}\nkeyword1 = 2026-12\nkeyword2 = {{amount}}\nkeyword3 = 12-31\nremark = 谢谢');
+  const csv = join(dir, 'recipients.csv');
+  const rows = openIds.map((openid, i) => `${openid},用户${i},${i + 10}.00`);
+  writeFileSync(csv, `openid,name,amount\n${rows.join('\n')}\n`);
+  await page.locator('input[type=file]').setInputFiles(csv);
 }
