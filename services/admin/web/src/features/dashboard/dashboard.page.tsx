@@ -8,7 +8,7 @@ import { formatTime } from '../../format';
 import { useConsole } from '../../session';
 import { useLoad } from '../../use-load';
 import { buckets, followers, paths, perMinuteByType, shiftOf, sources, stepUnit, totals, type Window } from './charts';
-import { Figure } from './figure';
+import { FigureRow, type FigureSpec } from './figure';
 import { OutboundPanels } from './outbound-panels';
 
 type RangeKey = 'hour' | 'today' | 'day' | 'week' | 'custom';
@@ -30,48 +30,37 @@ function Figures({ data, compareLabel }: { data: Dashboard; compareLabel: string
   const { t } = useTranslation();
   const now = totals(data);
   const before = data.compare;
-  const props = { compareLabel };
-  return (
-    <Row gutter={[12, 12]} data-testid="dashboard-figures">
-      <Figure {...props} id="messages" title={t('dashboard.messages')} value={now.messages} before={before?.messages} />
-      <Figure {...props} id="fast" title={t('dashboard.fast')} value={now.fast} before={before?.fast} />
-      <Figure {...props} id="queued" title={t('dashboard.queued')} value={now.queued} before={before?.queued} />
-      <Figure
-        {...props}
-        id="failed"
-        title={t('dashboard.failed')}
-        value={now.failed}
-        before={before?.failed}
-        riseIsBad
-      />
-      <Figure
-        {...props}
-        id="p50"
-        title={`${t('dashboard.latency')} ${t('dashboard.p50')}`}
-        value={now.latency.p50}
-        before={before?.latency.p50}
-        suffix="ms"
-        riseIsBad
-      />
-      <Figure
-        {...props}
-        id="p99"
-        title={`${t('dashboard.latency')} ${t('dashboard.p99')}`}
-        value={now.latency.p99}
-        before={before?.latency.p99}
-        suffix="ms"
-        riseIsBad
-      />
-      <Figure {...props} id="gained" title={t('dashboard.gained')} value={now.gained} before={before?.gained} />
-      <Figure
-        {...props}
-        id="net"
-        title={t('dashboard.net')}
-        value={now.gained - now.lost}
-        before={before === undefined ? undefined : before.gained - before.lost}
-      />
-    </Row>
-  );
+  const latency = `${t('dashboard.latency')} `;
+  const figures: FigureSpec[] = [
+    { id: 'messages', title: t('dashboard.messages'), value: now.messages, before: before?.messages },
+    { id: 'fast', title: t('dashboard.fast'), value: now.fast, before: before?.fast },
+    { id: 'queued', title: t('dashboard.queued'), value: now.queued, before: before?.queued },
+    { id: 'failed', title: t('dashboard.failed'), value: now.failed, before: before?.failed, riseIsBad: true },
+    {
+      id: 'p50',
+      title: `${latency}${t('dashboard.p50')}`,
+      value: now.latency.p50,
+      before: before?.latency.p50,
+      suffix: 'ms',
+      riseIsBad: true,
+    },
+    {
+      id: 'p99',
+      title: `${latency}${t('dashboard.p99')}`,
+      value: now.latency.p99,
+      before: before?.latency.p99,
+      suffix: 'ms',
+      riseIsBad: true,
+    },
+    { id: 'gained', title: t('dashboard.gained'), value: now.gained, before: before?.gained },
+    {
+      id: 'net',
+      title: t('dashboard.net'),
+      value: now.gained - now.lost,
+      before: before === undefined ? undefined : before.gained - before.lost,
+    },
+  ];
+  return <FigureRow figures={figures} compareLabel={compareLabel} testId="dashboard-figures" />;
 }
 
 interface ControlsProps {

@@ -1,4 +1,5 @@
-import { Card, Col, Statistic, Typography } from 'antd';
+import { Card, Col, Row, Statistic, Typography } from 'antd';
+import type { CSSProperties } from 'react';
 import { useTranslation } from 'react-i18next';
 import { change } from './charts';
 
@@ -36,5 +37,31 @@ export function Figure(props: {
         </Typography.Text>
       </Card>
     </Col>
+  );
+}
+
+/** One figure of a row: the window's value and the comparison window's. */
+export interface FigureSpec {
+  readonly id: string;
+  readonly title: string;
+  readonly value: number | null;
+  readonly before: number | null | undefined;
+  readonly suffix?: string;
+  readonly riseIsBad?: boolean;
+}
+
+/** A row of figures, each against the comparison window (`compareLabel`). */
+export function FigureRow(props: {
+  figures: readonly FigureSpec[];
+  compareLabel: string;
+  testId: string;
+  style?: CSSProperties;
+}) {
+  return (
+    <Row gutter={[12, 12]} data-testid={props.testId} {...(props.style === undefined ? {} : { style: props.style })}>
+      {props.figures.map((figure) => (
+        <Figure key={figure.id} {...figure} compareLabel={props.compareLabel} />
+      ))}
+    </Row>
   );
 }

@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import type { DashboardOutbound } from '../../api/types';
 import { Chart } from '../../chart';
 import { stepUnit, type Window } from './charts';
-import { Figure } from './figure';
+import { FigureRow, type FigureSpec } from './figure';
 import { FAMILIES, failureLabel, outboundBuckets, receiptsPerStep, sendsPerStep } from './outbound-charts';
 
 interface OutboundPanelsProps {
@@ -19,50 +19,45 @@ function OutboundFigures({ data, compareLabel }: { data: DashboardOutbound; comp
   const { t } = useTranslation();
   const now = data.totals;
   const before = data.compare;
-  const props = { compareLabel };
+  const figures: FigureSpec[] = [
+    { id: 'sends-sent', title: t('dashboard.sendsSent'), value: now.sent, before: before?.sent },
+    {
+      id: 'sends-failed',
+      title: t('dashboard.sendsFailed'),
+      value: now.failed,
+      before: before?.failed,
+      riseIsBad: true,
+    },
+    {
+      id: 'sends-refused',
+      title: t('dashboard.sendsRefused'),
+      value: now.refused,
+      before: before?.refused,
+      riseIsBad: true,
+    },
+    {
+      id: 'receipts-success',
+      title: t('dashboard.receipt.success'),
+      value: now.receipts.success,
+      before: before?.receipts.success,
+    },
+    {
+      id: 'receipts-user-block',
+      title: t('dashboard.receipt.userBlock'),
+      value: now.receipts.userBlock,
+      before: before?.receipts.userBlock,
+      riseIsBad: true,
+    },
+    {
+      id: 'receipts-system-failed',
+      title: t('dashboard.receipt.systemFailed'),
+      value: now.receipts.systemFailed,
+      before: before?.receipts.systemFailed,
+      riseIsBad: true,
+    },
+  ];
   return (
-    <Row gutter={[12, 12]} style={{ marginTop: 16 }} data-testid="outbound-figures">
-      <Figure {...props} id="sends-sent" title={t('dashboard.sendsSent')} value={now.sent} before={before?.sent} />
-      <Figure
-        {...props}
-        id="sends-failed"
-        title={t('dashboard.sendsFailed')}
-        value={now.failed}
-        before={before?.failed}
-        riseIsBad
-      />
-      <Figure
-        {...props}
-        id="sends-refused"
-        title={t('dashboard.sendsRefused')}
-        value={now.refused}
-        before={before?.refused}
-        riseIsBad
-      />
-      <Figure
-        {...props}
-        id="receipts-success"
-        title={t('dashboard.receipt.success')}
-        value={now.receipts.success}
-        before={before?.receipts.success}
-      />
-      <Figure
-        {...props}
-        id="receipts-user-block"
-        title={t('dashboard.receipt.userBlock')}
-        value={now.receipts.userBlock}
-        before={before?.receipts.userBlock}
-        riseIsBad
-      />
-      <Figure
-        {...props}
-        id="receipts-system-failed"
-        title={t('dashboard.receipt.systemFailed')}
-        value={now.receipts.systemFailed}
-        before={before?.receipts.systemFailed}
-        riseIsBad
-      />
-    </Row>
+    <FigureRow figures={figures} compareLabel={compareLabel} testId="outbound-figures" style={{ marginTop: 16 }} />
   );
 }
 
