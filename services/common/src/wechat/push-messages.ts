@@ -154,9 +154,7 @@ export function scanEvent(options: Parties & { readonly scene: string; readonly 
 export function templateSendJobFinishEvent(
   options: Parties & { readonly msgId: number | string; readonly status: string },
 ): string {
-  return xml(options, 'event', [
-    ['Event', 'TEMPLATESENDJOBFINISH'],
-    ['MsgID', String(options.msgId), true],
-    ['Status', options.status],
-  ]);
+  // One template string (the simulator builds one per template send): the same bytes as xml()'s.
+  const createTime = options.createTime ?? Math.floor(Date.now() / 1000);
+  return `<xml>\n<ToUserName>${cdata(options.to)}</ToUserName>\n<FromUserName>${cdata(options.from)}</FromUserName>\n<CreateTime>${createTime}</CreateTime>\n<MsgType><![CDATA[event]]></MsgType>\n<Event><![CDATA[TEMPLATESENDJOBFINISH]]></Event>\n<MsgID>${options.msgId}</MsgID>\n<Status>${cdata(options.status)}</Status>\n</xml>`;
 }

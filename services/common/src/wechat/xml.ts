@@ -164,5 +164,5 @@ function dropIndentation(key: string, value: unknown): unknown {
 
 /** Wraps text in CDATA, splitting any `]]>` so the section cannot be closed early. */
 export function cdata(text: string): string {
-  return `<![CDATA[${text.replaceAll(']]>', ']]]]><![CDATA[>')}]]>`;
+  return `<![CDATA[${text.includes(']]>') ? text.replaceAll(']]>', ']]]]><![CDATA[>') : text}]]>`;
 }

@@ -148,6 +148,7 @@ describe('template sends served ahead of Express (the hot path)', () => {
     const latin1 = await post(api, q, Buffer.from(body, 'latin1'), { 'content-type': 'text/plain; charset=latin1' });
     assert.equal(latin1.json.errcode, 0);
     assert.equal(api.state.templateSends().length, 3);
+    assert.deepEqual([gzip.hasEtag, latin1.hasEtag], [true, true], 'Express answered (its ETag)');
   });
 
   it('reads a body that arrives in pieces, a character split between them', async () => {

@@ -40,6 +40,24 @@ describe('CallbackDispatcher (TEMPLATESENDJOBFINISH pushes)', () => {
     assert.deepEqual(templateSendJobFinishFields(event), parseXml(templateSendJobFinishEvent(event)));
   });
 
+  it('builds the event byte for byte as WeChat lays it out, a `]]>` in a value split across two CDATA sections', () => {
+    const event = {
+      from: 'o_a]]>b',
+      to: 'gh_x',
+      createTime: 1700000000,
+      msgId: 123456789012,
+      status: 'failed:user block',
+    };
+    assert.equal(
+      templateSendJobFinishEvent(event),
+      '<xml>\n<ToUserName><![CDATA[gh_x]]></ToUserName>\n<FromUserName><![CDATA[o_a]]]]><![CDATA[>b]]></FromUserName>\n' +
+        '<CreateTime>1700000000</CreateTime>\n<MsgType><![CDATA[event]]></MsgType>\n' +
+        '<Event><![CDATA[TEMPLATESENDJOBFINISH]]></Event>\n<MsgID>123456789012</MsgID>\n' +
+        '<Status><![CDATA[failed:user block]]></Status>\n</xml>',
+    );
+    assert.equal(parseXml(templateSendJobFinishEvent(event)).FromUserName, 'o_a]]>b');
+  });
+
   it('posts each receipt signed and encrypted, at most `concurrency` at once and one at a time on a connection', async () => {
     let inFlight = 0;
     let most = 0;
