@@ -6,7 +6,7 @@ import type { Consumer, HandlerOutcome, QueuePort } from '@mpstack/common/ports'
 import type { Telemetry } from '@mpstack/common/telemetry';
 import type { ReceiptRepository } from '../receipts/receipt.repository.js';
 import { compileFields, type FieldRenderer } from '../templates/template-fields.js';
-import { classifyFailure, type OutboundApi } from '../wechat/outbound-api.js';
+import { classifyFailure, type OutboundApi, type TemplateMessage } from '../wechat/outbound-api.js';
 import type { PushRepository } from './push.repository.js';
 import type { ClaimedRecipient, PushJob, SendResult } from './push.types.js';
 
@@ -286,13 +286,19 @@ export class PushWorker {
       };
     }
     try {
-      const msgid = await this.options.api.sendTemplate(push.account, {
-        touser: recipient.openId,
-        template_id: push.templateId,
-        ...(push.url === null ? {} : { url: push.url }),
-        data: rendered.data,
-        client_msg_id: pushClientMsgId(push.id, recipient.seq),
-      });
+      // Built without spreads: one per recipient.
+      const clientMsgId = pushClientMsgId(push.id, recipient.seq);
+      const message: TemplateMessage =
+        push.url === null
+          ? { touser: recipient.openId, template_id: push.templateId, data: rendered.data, client_msg_id: clientMsgId }
+          : {
+              touser: recipient.openId,
+              template_id: push.templateId,
+              url: push.url,
+              data: rendered.data,
+              client_msg_id: clientMsgId,
+            };
+      const msgid = await this.options.api.sendTemplate(push.account, message);
       return { kind: 'result', result: { seq: recipient.seq, state: 'sent', msgid } };
     } catch (error) {
       const failure = classifyFailure(error);

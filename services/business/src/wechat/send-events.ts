@@ -54,20 +54,33 @@ export function recordingSends(api: OutboundApi, sink: SendEventSink, clock: () 
  * three); anything else is counted as a system failure (not delivered, not the user's doing).
  */
 export function receiptEventOf(receipt: JobReceipt): ReceiptLogEvent {
-  const base = {
-    type: 'receipt',
-    id: `r${receipt.kind[0]}${receipt.msgId}`,
-    at: receipt.at,
-    account: receipt.account,
-  } as const;
+  // Object literals, no spread of a shared base: one of these per receipt of a push.
   if (receipt.kind === 'mass') {
     const counts = receipt.counts ?? { sent: 0, error: 0 };
-    return { ...base, family: 'mass', success: counts.sent, userBlock: 0, systemFailed: counts.error };
+    return {
+      type: 'receipt',
+      id: `rm${receipt.msgId}`,
+      at: receipt.at,
+      account: receipt.account,
+      family: 'mass',
+      success: counts.sent,
+      userBlock: 0,
+      systemFailed: counts.error,
+    };
   }
   const outcome = templateOutcomeOf(receipt.status);
   const success = outcome === 'success' ? 1 : 0;
   const userBlock = outcome === 'userBlock' ? 1 : 0;
-  return { ...base, family: 'template', success, userBlock, systemFailed: 1 - success - userBlock };
+  return {
+    type: 'receipt',
+    id: `rt${receipt.msgId}`,
+    at: receipt.at,
+    account: receipt.account,
+    family: 'template',
+    success,
+    userBlock,
+    systemFailed: 1 - success - userBlock,
+  };
 }
 
 /**

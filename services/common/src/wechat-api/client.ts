@@ -207,7 +207,9 @@ class Client implements WeChatApiClient {
   }
 
   async sendTemplate(appId: string, message: TemplateMessage): Promise<{ readonly msgid: string }> {
-    const body = { ...message, client_msg_id: message.client_msg_id ?? randomBytes(12).toString('hex') };
+    // A push's message carries its key already: sent as it is (no copy per send).
+    const body =
+      message.client_msg_id === undefined ? { ...message, client_msg_id: randomBytes(12).toString('hex') } : message;
     const result = await this.call(appId, 'sendTemplateMessage', { body });
     return { msgid: String(result.msgid) };
   }
