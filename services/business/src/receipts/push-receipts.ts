@@ -94,12 +94,41 @@ function joinStatement(
     status = `CASE msgid${' WHEN ? THEN ?'.repeat(group.length)} END`;
     for (const r of group) params.push(r.msgId, r.status);
   }
-  const at = `CASE msgid${' WHEN ? THEN ?'.repeat(group.length)} END`;
-  for (const r of group) params.push(r.msgId, r.at);
+  // The receipts' times are WeChat's CreateTime (whole seconds): a batch's are mostly one or two
+  // values, so the commonest is the ELSE and only the others are listed.
+  const common = commonestAt(group);
+  let at = '?';
+  for (const r of group) {
+    if (r.at === common) continue;
+    if (at === '?') at = 'CASE msgid';
+    at += ' WHEN ? THEN ?';
+    params.push(r.msgId, r.at);
+  }
+  if (at === '?') params.push(common);
+  else {
+    at += ' ELSE ? END';
+    params.push(common);
+  }
   params.push(pushId, ...group.map((r) => r.msgId));
   return [
     `UPDATE push_recipients ${msgidIndex(db)} SET receipt_status = ${status}, receipt_at = ${at}
       WHERE push_id = ? AND msgid IN (${marks(group.length)}) AND receipt_status IS NULL`,
     params,
   ];
+}
+
+/** The `at` most of `group` have (the first of the commonest). */
+function commonestAt(group: readonly ReceiptOutcome[]): number {
+  const counts = new Map<number, number>();
+  let best = group[0]?.at ?? 0;
+  let bestCount = 0;
+  for (const r of group) {
+    const n = (counts.get(r.at) ?? 0) + 1;
+    counts.set(r.at, n);
+    if (n > bestCount) {
+      best = r.at;
+      bestCount = n;
+    }
+  }
+  return best;
 }

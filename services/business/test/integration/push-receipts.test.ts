@@ -6,6 +6,7 @@ import type { JobReceipt } from '@mpstack/common/contracts';
 import { createDatabase, type Db, migrateToLatest } from '@mpstack/common/db';
 import { createTestDatabase, type TestDatabase } from '@mpstack/testkit';
 import { PushRepository } from '../../src/pushes/push.repository.js';
+import type { SendResult } from '../../src/pushes/push.types.js';
 import { ReceiptRepository } from '../../src/receipts/receipt.repository.js';
 import { runningPush as newRunningPush, sendAll as recordSent } from '../support/pushes.js';
 
@@ -94,6 +95,67 @@ for (const dialect of ['MariaDB', 'SQLite'] as const) {
       );
       assert.deepEqual(await pushes.counts(id), { pending: 2, sending: 8 });
       assert.equal(await pushes.hasRemaining(id), true);
+    });
+
+    it('records a batch all sent, all failed, or mixed: each row its state, msgid and error', async () => {
+      const id = await runningPush(9);
+      const claimed = await pushes.claimNext(id, { fromSeq: 0, toSeq: 8 }, 9, 'w1.1', 10);
+      assert.equal(claimed.length, 9);
+      const sent = (seq: number): SendResult => ({ seq, state: 'sent', msgid: `9${seq}` });
+      const failed = (seq: number): SendResult => ({ seq, state: 'failed', errcode: 43004, errmsg: `e${seq}` });
+      const long: SendResult = { seq: 8, state: 'failed', errcode: 40003, errmsg: 'x'.repeat(300) };
+      const record = (results: SendResult[]) => pushes.record({ id, account: 'shop' }, 'w1.1', results, 20);
+      assert.equal(await record([sent(0), sent(1)]), 2);
+      assert.equal(await record([failed(2), failed(3)]), 2);
+      assert.equal(await record([sent(4), failed(5), sent(6), failed(7), long]), 5);
+      assert.equal(await record([sent(0)]), 0, 'a recorded row is not recorded again');
+      const rows = await db
+        .selectFrom('push_recipients')
+        .select(['seq', 'state', 'msgid', 'errcode', 'errmsg', 'claimed_by', 'sent_at'])
+        .where('push_id', '=', id)
+        .orderBy('seq')
+        .execute();
+      const expected = (r: SendResult) =>
+        r.state === 'sent'
+          ? { seq: r.seq, state: 'sent', msgid: r.msgid, errcode: null, errmsg: null }
+          : { seq: r.seq, state: 'failed', msgid: null, errcode: r.errcode, errmsg: r.errmsg.slice(0, 255) };
+      assert.deepEqual(
+        rows.map((row) => ({
+          seq: Number(row.seq),
+          state: row.state,
+          msgid: row.msgid,
+          errcode: row.errcode,
+          errmsg: row.errmsg,
+        })),
+        [sent(0), sent(1), failed(2), failed(3), sent(4), failed(5), sent(6), failed(7), long].map(expected),
+      );
+      assert.ok(rows.every((row) => row.claimed_by === null && Number(row.sent_at) === 20));
+      assert.deepEqual(await pushes.counts(id), { sent: 4, failed: 5 });
+    });
+
+    it('writes each receipt its own time, whatever the others of its batch', async () => {
+      const id = await runningPush(5);
+      const msgids = await sendAll(id, 5);
+      const times = [3_000, 3_000, 4_000, 3_000, 5_000];
+      const fresh = await receipts.applyAll(
+        msgids.map((msgId, i) => ({ ...receipt(msgId, i === 1 ? 'failed:user block' : 'success'), at: times[i] ?? 0 })),
+      );
+      assert.deepEqual(fresh, [true, true, true, true, true]);
+      const rows = await db
+        .selectFrom('push_recipients')
+        .select(['seq', 'receipt_at'])
+        .where('push_id', '=', id)
+        .orderBy('seq')
+        .execute();
+      assert.deepEqual(
+        rows.map((row) => Number(row.receipt_at)),
+        times,
+      );
+      const single = await runningPush(1);
+      const [only] = await sendAll(single, 1);
+      await receipts.applyAll([{ ...receipt(only ?? '', 'success'), at: 6_000 }]);
+      const [row] = await db.selectFrom('push_recipients').select('receipt_at').where('push_id', '=', single).execute();
+      assert.equal(Number(row?.receipt_at), 6_000);
     });
 
     it('lists a scheduled push as due once its time has come', async () => {
