@@ -138,7 +138,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
   // Before every feature (and the unknown-path answer): hosts down, injected faults, quotas, counters.
   const gate = new FaultGate({ faults: state.faults, tokens: state.tokens, clock });
   const api = apiRouter(features, gate, clock);
-  const admin = createAdminRouter({ state, ...(adjustableClock === undefined ? {} : { adjustableClock }) });
+  const admin = createAdminRouter({ state, callbacks, ...(adjustableClock === undefined ? {} : { adjustableClock }) });
   const phone = createPhoneRouter({
     state,
     clock,

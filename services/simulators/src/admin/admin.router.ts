@@ -1,6 +1,7 @@
 import { isAppError } from '@mpstack/common/errors';
 import { parseXml } from '@mpstack/common/wechat';
 import express, { type Request, type Response, Router } from 'express';
+import type { CallbackDispatcher } from '../callbacks/callback-dispatcher.js';
 import { conversationOf, sinceOf } from '../chat/conversation.js';
 import type { AdjustableClock } from '../clock.js';
 import type { SimulatorState } from '../simulator-state.js';
@@ -13,6 +14,8 @@ export interface AdminRouterDeps {
   readonly state: SimulatorState;
   /** Present only when the simulator runs on its own clock; otherwise clock moves are refused. */
   readonly adjustableClock?: AdjustableClock;
+  /** The event pushes (receipts), which `/_sim/callbacks` holds and releases. */
+  readonly callbacks?: Pick<CallbackDispatcher, 'hold' | 'release' | 'status'>;
 }
 
 function fail(res: Response, status: number, code: string, message: string): void {
@@ -59,7 +62,29 @@ export function createAdminRouter(deps: AdminRouterDeps): Router {
   addTemplateControls(router, deps.state, (req, res) => accountOf(deps.state, req, res));
   addFaultControls(router, deps.state, (req, res) => accountOf(deps.state, req, res));
   addSettingRoutes(router, deps.state);
+  if (deps.callbacks !== undefined) addCallbackRoutes(router, deps.callbacks);
   return router;
+}
+
+/**
+ * The event pushes' queue: `GET /_sim/callbacks` (held, waiting, in flight), `POST
+ * /_sim/callbacks/hold` — receipts queue instead of being posted, as when WeChat delivers them
+ * late — and `POST /_sim/callbacks/release` (they go, in order, at the usual concurrency).
+ */
+function addCallbackRoutes(router: Router, callbacks: NonNullable<AdminRouterDeps['callbacks']>): void {
+  router.get('/_sim/callbacks', (_req: Request, res: Response) => {
+    res.json(callbacks.status());
+  });
+  router.post('/_sim/callbacks/:action', (req: Request, res: Response) => {
+    const action = String(req.params.action);
+    if (action === 'hold') callbacks.hold();
+    else if (action === 'release') callbacks.release();
+    else {
+      fail(res, 404, 'not_found', `no callback action ${action}; hold or release`);
+      return;
+    }
+    res.json(callbacks.status());
+  });
 }
 
 /** Account settings of the MP console the simulator checks against: the 网页授权域名. */

@@ -82,6 +82,8 @@ export class CallbackDispatcher {
   private readonly concurrency: number;
   private active = 0;
   private isScheduled = false;
+  /** Held: events queue up and none is posted until {@link CallbackDispatcher.release}. */
+  private held = false;
   /** Taken from the front in O(1): `Array#shift` moves every element — a 1,000,000-send push's
    * receipts queued behind 32 slots spent 70 % of the simulator's CPU there. */
   private readonly waiting = new Denque<Job>();
@@ -152,8 +154,30 @@ export class CallbackDispatcher {
     this.enqueue({ url, account, record, xml, fields: undefined });
   }
 
-  /** Resolves when every push scheduled so far has finished. */
+  /**
+   * Holds every event push from now on (those in flight finish): WeChat sends a template
+   * send's receipt when the follower's phone got it, seconds to minutes after the call, and a
+   * push's receipts may arrive after its last send. Events queue in order until released.
+   */
+  hold(): void {
+    this.held = true;
+  }
+
+  /** Posts the held events, `concurrency` at a time, in the order they were scheduled. */
+  release(): void {
+    if (!this.held) return;
+    this.held = false;
+    this.startWaiting();
+  }
+
+  /** Whether pushes are held, how many wait and how many are in flight. */
+  status(): { readonly held: boolean; readonly waiting: number; readonly inFlight: number } {
+    return { held: this.held, waiting: this.waiting.length, inFlight: this.active };
+  }
+
+  /** Resolves when every push scheduled so far has finished (held ones are released first). */
   async drain(): Promise<void> {
+    this.release();
     while (this.active > 0 || !this.waiting.isEmpty()) {
       await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
     }
@@ -171,6 +195,7 @@ export class CallbackDispatcher {
   }
 
   private startWaiting(): void {
+    if (this.held) return;
     while (this.active < this.concurrency) {
       const job = this.waiting.shift();
       if (job === undefined) break;

@@ -178,6 +178,15 @@ describe('simulator fault controls (/_sim/faults, /_sim/quotas, /_sim/calls, sec
     token = await api.token(account);
     assert.equal((await send()).errcode, 0);
   });
+
+  it('holds and releases the event pushes (/_sim/callbacks), and names the actions it knows', async () => {
+    assert.deepEqual(await api.get('/_sim/callbacks'), { held: false, waiting: 0, inFlight: 0 });
+    assert.deepEqual(await api.post('/_sim/callbacks/hold', {}), { held: true, waiting: 0, inFlight: 0 });
+    assert.deepEqual(await api.post('/_sim/callbacks/release', {}), { held: false, waiting: 0, inFlight: 0 });
+    const wrong = await fetch(`${api.url}/_sim/callbacks/pause`, { method: 'POST' });
+    assert.equal(wrong.status, 404);
+    assert.match(((await wrong.json()) as { error: { message: string } }).error.message, /hold or release/);
+  });
 });
 
 describe('FaultStore probability', () => {

@@ -96,6 +96,50 @@ describe('CallbackDispatcher (TEMPLATESENDJOBFINISH pushes)', () => {
     assert.ok(sockets.size <= 3, `kept-alive connections reused (${sockets.size} sockets)`);
   });
 
+  it('holds receipts while held — none is posted — and releases them in order at its concurrency', async () => {
+    let inFlight = 0;
+    let most = 0;
+    ingress = await fakeIngress([account], async (_req, res) => {
+      inFlight += 1;
+      most = Math.max(most, inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      inFlight -= 1;
+      res.end('success');
+    });
+    const dispatcher = new CallbackDispatcher({ clock: Date.now, callbackBaseUrl: ingress.url, concurrency: 2 });
+    dispatcher.hold();
+    const records = Array.from({ length: 6 }, (_, n) => record(n));
+    for (const r of records) dispatcher.templateFinished(account, r);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(ingress.pushes.length, 0, 'nothing posted while held');
+    assert.deepEqual(dispatcher.status(), { held: true, waiting: 6, inFlight: 0 });
+    assert.deepEqual(
+      records.map((r) => r.callback),
+      records.map(() => 'pending'),
+    );
+    dispatcher.release();
+    await dispatcher.drain();
+    assert.deepEqual(
+      ingress.pushes.map((p) => p.message.MsgID),
+      records.map((r) => String(r.msgid)),
+      'in the order they were scheduled',
+    );
+    assert.ok(most <= 2, `at most 2 in flight (saw ${most})`);
+    assert.deepEqual(dispatcher.status(), { held: false, waiting: 0, inFlight: 0 });
+  });
+
+  it('drains held receipts on close instead of waiting for a release that never comes', async () => {
+    ingress = await fakeIngress([account], (_req, res) => {
+      res.end('success');
+    });
+    const dispatcher = new CallbackDispatcher({ clock: Date.now, callbackBaseUrl: ingress.url });
+    dispatcher.hold();
+    const r = record(9);
+    dispatcher.templateFinished(account, r);
+    await dispatcher.drain();
+    assert.equal(r.callback, 'delivered');
+  });
+
   it('re-delivers a receipt that got no answer in time, freshly stamped, and records both deliveries', async () => {
     let calls = 0;
     ingress = await fakeIngress([account], (_req, res) => {
