@@ -206,7 +206,7 @@ async function composeParts(
       ? undefined
       : await startWorkers(
           config,
-          { infrastructure, api, pushes, sends, kefu, receipts, scheduler, onFinished, clock },
+          { infrastructure, api, client, pushes, sends, kefu, receipts, scheduler, onFinished, clock },
           { logger, telemetry, onClose, sink },
         );
   return {
@@ -241,6 +241,14 @@ function accountExpectedRate(client: AccountClient, unlimitedRate: number) {
     expectedRateOf((await client.client.ratesOf(await client.appIdOf(account))).template, unlimitedRate);
 }
 
+/** An account's template sends per second (its own bucket, else the deployment's); undefined when off. */
+function templateRate(client: AccountClient) {
+  return async (account: string) => {
+    const rate = (await client.client.ratesOf(await client.appIdOf(account))).template;
+    return rate === 'off' ? undefined : rate.perSecond;
+  };
+}
+
 /** A mass send's tag checked against the account's tags on WeChat (`tags/get`) before it is accepted. */
 function tagLookup(client: AccountClient) {
   return async (account: string, tagId: number) =>
@@ -250,6 +258,8 @@ function tagLookup(client: AccountClient) {
 interface WorkerDeps {
   readonly infrastructure: Infrastructure;
   readonly api: OutboundApi;
+  /** The shared client (the accounts' rates); undefined with an injected API. */
+  readonly client: AccountClient | undefined;
   readonly pushes: PushRepository;
   readonly sends: SendRepository;
   readonly kefu: KefuRepository;
@@ -262,7 +272,7 @@ interface WorkerDeps {
 /** The consumers (receipts, single sends, push tickets) and the scheduler, each closed with the service. */
 async function startWorkers(
   config: BusinessConfig,
-  { infrastructure, api, pushes, sends, kefu, receipts, scheduler, onFinished, clock }: WorkerDeps,
+  { infrastructure, api, client, pushes, sends, kefu, receipts, scheduler, onFinished, clock }: WorkerDeps,
   { logger, telemetry, onClose, sink }: ShellParts,
 ): Promise<PushWorker> {
   const { queue } = infrastructure;
@@ -276,6 +286,7 @@ async function startWorkers(
     clock,
     settings: { prefetch: config.push.prefetch, batchSize: config.push.batchSize, leaseMs: config.push.leaseMs },
     onFinished,
+    ...(client === undefined ? {} : { templateRateOf: templateRate(client) }),
   });
   const sendWorker = new SendWorker({ sends, api, queue, logger, prefetch: config.sendPrefetch, clock });
   // The same prefetch: the kefu bucket paces the calls in hand, as the template bucket does single sends.

@@ -16,8 +16,9 @@ export interface PushWorkerSettings {
   /** Recipients claimed and sent together (each batch: claim, concurrent sends, one recording transaction). */
   readonly batchSize: number;
   /**
-   * How long a claim protects a recipient left `sending` from other workers: longer than any
-   * batch's sends take (the client's timeouts and retries), so only a dead worker's rows are taken over.
+   * How long a claim protects a recipient left `sending` from other workers. A live worker renews
+   * its claims every third of it while their sends are in flight, however long the account's
+   * rate makes them take, so only a dead (or stalled) worker's rows are taken over.
    */
   readonly leaseMs: number;
   /**
@@ -45,6 +46,12 @@ export interface PushWorkerOptions {
   readonly settings?: Partial<PushWorkerSettings>;
   /** Called once when a push completes (its e-mail). */
   readonly onFinished?: (push: PushJob) => Promise<void>;
+  /**
+   * The account's template sends per second (its own rate, else the deployment's; undefined when
+   * off): a batch is made no larger than half a lease's sends at that rate shared by the
+   * prefetch's batches, so a slow account's batch is recorded (and its progress seen) within the lease.
+   */
+  readonly templateRateOf?: (account: string) => Promise<number | undefined>;
 }
 
 type Attempt =
@@ -139,13 +146,14 @@ export class PushWorker {
     const renderer = this.rendererOf(push);
     const settled = await this.settleInDoubt(push, renderer, ticket);
     if (settled !== 'done') return settled;
+    const batchSize = await this.batchSizeOf(push.account);
     let fromSeq = ticket.fromSeq;
     for (;;) {
       if (this.closing) return 'in-doubt';
       const token = this.nextToken();
       const range = { fromSeq, toSeq: ticket.toSeq };
       const outcome = await this.holding(token, async () => {
-        const claimed = await pushes.claimNext(push.id, range, this.settings.batchSize, token, this.clock());
+        const claimed = await pushes.claimNext(push.id, range, batchSize, token, this.clock());
         if (claimed.length === 0) return 'empty';
         fromSeq = (claimed.at(-1)?.seq ?? fromSeq) + 1;
         return this.sendBatch(push, renderer, claimed, token);
@@ -239,6 +247,21 @@ export class PushWorker {
     claimed: readonly ClaimedRecipient[],
     token: string,
   ): Promise<TicketOutcome> {
+    if (claimed.length === 0) return 'done';
+    const renewal = this.keepClaimed(push.id, token, claimed);
+    try {
+      return await this.sendRounds(push, renderer, claimed, token);
+    } finally {
+      renewal.stop();
+    }
+  }
+
+  private async sendRounds(
+    push: PushJob,
+    renderer: FieldRenderer,
+    claimed: readonly ClaimedRecipient[],
+    token: string,
+  ): Promise<TicketOutcome> {
     let todo = claimed;
     let stop: string | undefined;
     for (let round = 0; todo.length > 0 && round < 4; round++) {
@@ -309,6 +332,44 @@ export class PushWorker {
       if (failure.kind === 'stop') return { kind: 'stop', seq: recipient.seq, reason: failure.reason };
       return { kind: 'unknown', seq: recipient.seq, reason: failure.reason };
     }
+  }
+
+  /**
+   * Renews `token`'s claim on `claimed` every third of the lease until stopped: at a low template
+   * rate (an account's own, e.g. 1 send/s) a batch's sends outlast the lease, and another worker
+   * handed the chunk again (the sweeper, a redelivery) would take the rows over and call WeChat a
+   * second time for them (the same client_msg_id, so WeChat de-duplicates within 10 minutes — a
+   * double call all the same, and a duplicate past the window). A renewal that fails (the
+   * database away) is logged and tried at the next tick; the lease covers two of them.
+   */
+  private keepClaimed(pushId: number, token: string, claimed: readonly ClaimedRecipient[]): { stop(): void } {
+    const range = { fromSeq: claimed[0]?.seq ?? 0, toSeq: claimed.at(-1)?.seq ?? 0 };
+    let renewing = false;
+    const timer = setInterval(
+      () => {
+        if (renewing) return;
+        renewing = true;
+        this.options.pushes
+          .renewClaim(pushId, token, range, this.clock())
+          .catch((error: unknown) =>
+            this.options.logger.warn({ err: error, push: pushId, token }, 'push claim not renewed; tried again'),
+          )
+          .finally(() => {
+            renewing = false;
+          });
+      },
+      Math.max(50, Math.floor(this.settings.leaseMs / 3)),
+    );
+    timer.unref();
+    return { stop: () => clearInterval(timer) };
+  }
+
+  /** The batch size for the account's rate ({@link PushWorkerOptions.templateRateOf}); the setting when unknown or off. */
+  private async batchSizeOf(account: string): Promise<number> {
+    const rate = await this.options.templateRateOf?.(account).catch(() => undefined);
+    if (rate === undefined) return this.settings.batchSize;
+    const withinLease = Math.floor((rate * this.settings.leaseMs) / 1000 / 2 / this.settings.prefetch);
+    return Math.max(1, Math.min(this.settings.batchSize, withinLease));
   }
 
   private async completeIfDone(push: PushJob): Promise<void> {

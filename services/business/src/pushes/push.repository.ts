@@ -211,17 +211,24 @@ export class PushRepository {
 
   /**
    * Takes over recipients left `sending` by `previous` claims (a dead worker's, or this
-   * worker's own failed attempt): only rows still held by exactly those claims move.
+   * worker's own failed attempt): only rows still held by exactly those claims, and not renewed
+   * since they were read (`claimed_at` no later than read: a compare-and-set against
+   * {@link renewClaim}, so a live worker's renewal and another's takeover never both win).
    */
   async reclaim(
     pushId: number,
-    rows: readonly { readonly seq: number; readonly claimedBy: string }[],
+    rows: readonly { readonly seq: number; readonly claimedBy: string; readonly claimedAt: number }[],
     token: string,
     now: number,
   ): Promise<ClaimedRecipient[]> {
-    const byClaim = new Map<string, number[]>();
-    for (const row of rows) byClaim.set(row.claimedBy, [...(byClaim.get(row.claimedBy) ?? []), row.seq]);
-    for (const [claimedBy, seqs] of byClaim) {
+    const byClaim = new Map<string, { seqs: number[]; claimedAt: number }>();
+    for (const row of rows) {
+      const claim = byClaim.get(row.claimedBy) ?? { seqs: [], claimedAt: row.claimedAt };
+      claim.seqs.push(row.seq);
+      claim.claimedAt = Math.max(claim.claimedAt, row.claimedAt);
+      byClaim.set(row.claimedBy, claim);
+    }
+    for (const [claimedBy, { seqs, claimedAt }] of byClaim) {
       await this.db
         .updateTable('push_recipients')
         .set({ claimed_by: token, claimed_at: now, attempts: sql<number>`attempts + 1` })
@@ -229,12 +236,34 @@ export class PushRepository {
         .where('seq', 'in', seqs)
         .where('state', '=', 'sending')
         .where('claimed_by', '=', claimedBy)
+        .where('claimed_at', '<=', claimedAt)
         .execute();
     }
     return this.claimedBy(
       pushId,
       rows.map((row) => row.seq),
       token,
+    );
+  }
+
+  /**
+   * Renews `token`'s claim on its recipients of `fromSeq … toSeq` still `sending`: their lease
+   * runs from `now` again. The worker calls it while the batch's sends are in flight, so a batch
+   * that outlasts the lease (an account's low template rate) is not taken over and sent twice.
+   */
+  async renewClaim(
+    pushId: number,
+    token: string,
+    range: { readonly fromSeq: number; readonly toSeq: number },
+    now: number,
+  ): Promise<number> {
+    return affected(
+      await run(
+        this.db,
+        `UPDATE push_recipients SET claimed_at = ?
+          WHERE push_id = ? AND state = 'sending' AND seq >= ? AND seq <= ? AND claimed_by = ?`,
+        [now, pushId, range.fromSeq, range.toSeq, token],
+      ),
     );
   }
 
