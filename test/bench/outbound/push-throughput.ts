@@ -31,6 +31,7 @@ import { startPush, untilPush } from '../../support/outbound-api.js';
 import { createOutboundStand } from '../../support/outbound-stand.js';
 import { type CpuReading, cpuMeter, serverBackground } from './cpu.js';
 import { latestPush } from './push-progress.js';
+import { receiptGroups } from './receipt-groups.js';
 
 const recipients = Number(process.argv[2] ?? 30_000);
 const ceilingUs = { low: 180, high: 245 };
@@ -184,19 +185,4 @@ try {
   await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
 } finally {
   await stand.dispose();
-}
-
-/** The ingress's receipt groups so far (its /metrics), or undefined when it does not report them. */
-async function receiptGroups(base: string): Promise<{ messages: number; receipts: number } | undefined> {
-  try {
-    const text = await (await fetch(`${base}/metrics`)).text();
-    const value = (name: string) =>
-      text
-        .split('\n')
-        .filter((line) => line.startsWith(name))
-        .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
-    return { messages: value('mpstack_receipt_messages_total'), receipts: value('mpstack_receipts_grouped_total') };
-  } catch {
-    return undefined;
-  }
 }

@@ -23,6 +23,7 @@ import { sendToAccount } from '@mpstack/simulators';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { createOutboundStand } from '../../support/outbound-stand.js';
 import { cpuMeter, serverBackground } from './cpu.js';
+import { receiptGroups } from './receipt-groups.js';
 
 const receipts = Number(process.argv[2] ?? 20_000);
 const concurrency = Number(process.env['BENCH_RECEIPT_CONCURRENCY'] ?? 32);
@@ -73,6 +74,12 @@ try {
     `${receipts} receipts posted over ${postedSeconds.toFixed(1)} s (${failed} not answered success), ${stored} stored after ${cpu.seconds.toFixed(1)} s; ` +
       `${concurrency} in flight, MPSTACK_RECEIPT_GROUP_MAX=${process.env['MPSTACK_RECEIPT_GROUP_MAX'] ?? '(default)'}`,
   );
+  const groups = await receiptGroups(stand.ingressUrl);
+  if (groups !== undefined) {
+    console.log(
+      `  ${groups.messages} messages to mpstack.receipts (${(groups.receipts / Math.max(1, groups.messages)).toFixed(1)} receipts a message)`,
+    );
+  }
   console.log(`  load average ${loadBefore.toFixed(1)} → ${(loadavg()[0] ?? 0).toFixed(1)} (2 cores)`);
   console.log('  CPU per receipt:');
   console.log(`    ingress   ${us(cpu.processes['ingress'] ?? 0)}`);

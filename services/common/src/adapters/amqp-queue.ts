@@ -213,7 +213,10 @@ export class AmqpQueue implements QueuePort {
   /** Connects, declares, starts the publisher and re-attaches consumers; all or nothing. */
   async #open(): Promise<void> {
     const clientProperties = { connection_name: this.#options.connectionName ?? 'mpstack' };
-    const connection = await amqp.connect(this.#options.url, { clientProperties });
+    // noDelay (TCP_NODELAY): amqplib leaves Nagle on and writes a publish's frames separately;
+    // a body written behind the method frame then waits for the broker's delayed ACK (~40 ms
+    // on Linux) — every confirm of a publish over ~4 kB took ~45 ms instead of ~2 ms.
+    const connection = await amqp.connect(this.#options.url, { clientProperties, noDelay: true });
     try {
       connection.on('error', (error: unknown) => this.#options.onError?.(error));
       connection.on('close', () => this.#onConnectionClosed(connection));
