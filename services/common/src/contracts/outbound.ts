@@ -96,6 +96,13 @@ export interface JobReceipt {
     | undefined;
 }
 
+/**
+ * The longest receipt status the contract takes (WeChat's are short: `success`, `failed:user
+ * block`, `err(10001)` …); every column a status is written to holds as many (migration 0019), so
+ * a status is stored whole or, longer, refused by the consumer with the field named.
+ */
+export const jobReceiptStatusMaxLength = 128;
+
 const countSchema = z.number().int().nonnegative();
 const jobReceiptSchema = z.object({
   id: z.string().min(1).max(255),
@@ -103,7 +110,7 @@ const jobReceiptSchema = z.object({
   kind: z.enum(['template', 'mass']),
   msgId: z.string().regex(/^\d{1,20}$/, 'MsgID is not a number'),
   openId: z.string().max(64),
-  status: z.string().max(128),
+  status: z.string().max(jobReceiptStatusMaxLength),
   at: z.number().int().nonnegative(),
   receivedAt: z.number().int().nonnegative(),
   counts: z.object({ total: countSchema, filter: countSchema, sent: countSchema, error: countSchema }).optional(),
@@ -229,7 +236,7 @@ function plainReceiptOf(item: unknown): JobReceipt | undefined {
   if (kind !== 'template' && kind !== 'mass') return undefined;
   if (typeof msgId !== 'string' || !msgIdPattern.test(msgId)) return undefined;
   if (typeof openId !== 'string' || openId.length > 64) return undefined;
-  if (typeof status !== 'string' || status.length > 128) return undefined;
+  if (typeof status !== 'string' || status.length > jobReceiptStatusMaxLength) return undefined;
   if (!isCount(at) || !isCount(receivedAt)) return undefined;
   return { id, account, kind, msgId, openId, status, at, receivedAt };
 }

@@ -16,6 +16,7 @@ import { logOutboundRollups } from './0015-log-outbound-rollups.js';
 import { sendLimitsAndMassRetries } from './0016-send-limits-and-mass-retries.js';
 import { pushReceiptCounters } from './0017-push-receipt-counters.js';
 import { kefuSends } from './0018-kefu-sends.js';
+import { receiptStatusWidth } from './0019-receipt-status-width.js';
 import { orderMigrations } from './order.js';
 
 /**
@@ -50,6 +51,7 @@ export const migrations: Readonly<Record<string, Migration>> = orderMigrations(
     '0016-send-limits-and-mass-retries': sendLimitsAndMassRetries,
     '0017-push-receipt-counters': pushReceiptCounters,
     '0018-kefu-sends': kefuSends,
+    '0019-receipt-status-width': receiptStatusWidth,
   },
   retired,
 );
