@@ -209,11 +209,11 @@ export async function createOutboundStand(options: OutboundStandOptions): Promis
     ingressChild,
     ingressUrl: ingress.url,
     async sendsPerOpenId() {
-      const response = await fetch(`${simulator.hosts.api2}/_sim/accounts/${stack.account.id}/template-sends`);
-      const { sends } = (await response.json()) as { sends: { openid: string }[] };
-      const counts = new Map<string, number>();
-      for (const send of sends) counts.set(send.openid, (counts.get(send.openid) ?? 0) + 1);
-      return counts;
+      const response = await fetch(
+        `${simulator.hosts.api2}/_sim/accounts/${stack.account.id}/template-sends/per-openid`,
+      );
+      const { perOpenid } = (await response.json()) as { perOpenid: Record<string, number> };
+      return new Map(Object.entries(perOpenid));
     },
     async control(method, path, body) {
       const response = await fetch(`${simulator.hosts.api2}${path}`, {

@@ -65,7 +65,12 @@ export {
 export { createSimulator, type Simulator, type SimulatorOptions } from './simulator.js';
 export { SimulatorState, type SimulatorStateOptions } from './simulator-state.js';
 export { checkTemplateData, sampleTemplates, templateKeys, templateLibrary } from './template/template-library.js';
-export { maxTemplatesInUse, type TemplateSendRecord } from './template/template-store.js';
+export {
+  defaultKeptTemplateSends,
+  maxTemplatesInUse,
+  type TemplateSendCounts,
+  type TemplateSendRecord,
+} from './template/template-store.js';
 export type { TokenStats } from './token/token-store.js';
 export {
   defaultLimits,

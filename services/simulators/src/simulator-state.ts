@@ -11,7 +11,7 @@ import { OAuthStore } from './oauth/oauth-store.js';
 import { QrCodeStore } from './qrcode/qrcode-store.js';
 import { TagStore } from './tags/tag-store.js';
 import { configuredTemplates } from './template/template-library.js';
-import { type TemplateSendRecord, TemplateStore } from './template/template-store.js';
+import { type TemplateSendCounts, type TemplateSendRecord, TemplateStore } from './template/template-store.js';
 import { TokenStore } from './token/token-store.js';
 import { defaultLimits, type SimAccount, type SimLimits, type SimUser } from './types.js';
 import { AudienceStore, type InteractionKind, type UserRecord } from './user/audience-store.js';
@@ -20,6 +20,8 @@ export interface SimulatorStateOptions {
   readonly clock: Clock;
   readonly accounts: readonly SimAccount[];
   readonly limits?: Partial<SimLimits>;
+  /** How many of the latest template sends are kept whole (all are counted); 20,000 by default. */
+  readonly keptTemplateSends?: number;
 }
 
 /** Events that open the 3-per-minute kefu window: a menu click (click/scancode only), a follow, a QR scan. */
@@ -35,7 +37,7 @@ export class SimulatorState {
   readonly tokens: TokenStore;
   readonly audience: AudienceStore;
   readonly chats = new ChatStore();
-  readonly templates = new TemplateStore();
+  readonly templates: TemplateStore;
   readonly mass = new MassStore();
   readonly menus = new MenuStore();
   readonly oauth: OAuthStore;
@@ -55,6 +57,7 @@ export class SimulatorState {
     this.oauth = new OAuthStore(this.clock);
     this.qrcodes = new QrCodeStore(this.clock);
     this.faults = new FaultStore(this.clock);
+    this.templates = new TemplateStore(options.keptTemplateSends);
     this.seed();
   }
 
@@ -133,8 +136,14 @@ export class SimulatorState {
     return this.chats.list(appId, openid, sinceSeq);
   }
 
+  /** The latest template sends, kept whole (a bounded number: see {@link templateSendCounts} for all). */
   templateSends(appId?: string): readonly TemplateSendRecord[] {
     return this.templates.list(appId);
+  }
+
+  /** Every template send of the account since the last reset, counted in all and per openid. */
+  templateSendCounts(appId: string): TemplateSendCounts {
+    return this.templates.countsOf(appId);
   }
 
   massSends(appId?: string): readonly MassSendRecord[] {

@@ -36,6 +36,8 @@ export interface SimulatorOptions {
    */
   readonly clock?: AdjustableClock | Clock;
   readonly limits?: Partial<SimLimits>;
+  /** How many of the latest template sends `/_sim` lists whole (every send is counted); 20,000 by default. */
+  readonly keptTemplateSends?: number;
   /**
    * The mpstack ingress, e.g. `http://127.0.0.1:8080`: the phone's messages and the API's
    * asynchronous events go to `<ingressBaseUrl>/wx/<account id>` (or the account's
@@ -89,6 +91,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     clock,
     accounts: options.accounts,
     ...(options.limits === undefined ? {} : { limits: options.limits }),
+    ...(options.keptTemplateSends === undefined ? {} : { keptTemplateSends: options.keptTemplateSends }),
   });
   const timeout = options.deliveryTimeoutMs === undefined ? {} : { timeoutMs: options.deliveryTimeoutMs };
   const fetchImpl = options.fetchImpl === undefined ? {} : { fetchImpl: options.fetchImpl };

@@ -155,6 +155,7 @@ export async function startApi(
     readonly callbackBaseUrl?: string;
     /** Serves the Express app alone, without the hot path ahead of it (to compare the two). */
     readonly isExpressOnly?: boolean;
+    readonly keptTemplateSends?: number;
   } = {},
 ): Promise<ApiHarness> {
   const clock = new AdjustableClock({ startAt: startOfTest, isFrozen: true });
@@ -162,6 +163,7 @@ export async function startApi(
     accounts,
     clock,
     ...(options.callbackBaseUrl === undefined ? {} : { ingressBaseUrl: options.callbackBaseUrl }),
+    ...(options.keptTemplateSends === undefined ? {} : { keptTemplateSends: options.keptTemplateSends }),
   });
   const server = await listen(options.isExpressOnly === true ? app : listener);
   const harness: ApiHarness = {

@@ -93,7 +93,7 @@ try {
   const atCompletion = tally.summary();
   console.log(
     `push completed: at the simulator ${atCompletion.sends} sends to ${atCompletion.distinct} distinct recipients,` +
-      ` ${atCompletion.lost} lost, ${atCompletion.duplicated} duplicated, ${tally.outside} outside the push` +
+      ` ${atCompletion.lost} lost, ${atCompletion.duplicated} duplicated, ${atCompletion.outside} outside the push` +
       ' (receipts still arriving)',
   );
   state.phase = 'draining receipts';
@@ -113,12 +113,12 @@ try {
   );
   console.log(
     `  at the simulator: ${sim.sends} sends to ${sim.distinct} distinct recipients, ${sim.lost} lost,` +
-      ` ${sim.duplicated} duplicated, ${tally.outside} outside the push`,
+      ` ${sim.duplicated} duplicated, ${sim.outside} outside the push`,
   );
   console.log(`  counts by state: ${JSON.stringify(view.counts)}`);
   console.log(`  total ${progress.elapsedSeconds().toFixed(0)} s`);
   worker.child.kill('SIGTERM');
-  if (sim.lost > 0 || sim.duplicated > 0 || tally.outside > 0 || done.sent !== recipients) process.exitCode = 1;
+  if (sim.lost > 0 || sim.duplicated > 0 || sim.outside > 0 || done.sent !== recipients) process.exitCode = 1;
 } finally {
   progress.stop();
   await stand.dispose();

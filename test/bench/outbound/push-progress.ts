@@ -74,45 +74,38 @@ export async function startStreamedPush(
 }
 
 /**
- * The simulator's accepted template sends of one account, counted per follower index
- * (`oFollower` + 19 digits) in one byte each (saturating at 255); read incrementally.
- * Sends to any other openid are counted as `outside`.
+ * The simulator's accepted template sends of one account, from its per-openid counts: followers
+ * (`oFollower` + 19 digits) sent once, never, or more than once; sends to any other openid are
+ * counted as `outside`.
  */
 export class SimulatorTally {
-  private readonly perFollower: Uint8Array;
-  private read = 0;
-  outside = 0;
-
   constructor(
     private readonly simulator: RunningSimulator,
     private readonly appId: string,
     readonly recipients: number,
-  ) {
-    this.perFollower = new Uint8Array(recipients);
-  }
+  ) {}
 
-  /** Reads the sends recorded since the last call; returns how many the simulator accepted in all. */
+  /** How many sends the simulator accepted in all. */
   update(): number {
-    const sends = this.simulator.state.templateSends(this.appId);
-    for (; this.read < sends.length; this.read++) {
-      const openid = sends[this.read]?.openid ?? '';
-      const index = /^oFollower\d{19}$/.test(openid) ? Number(openid.slice(9)) : -1;
-      if (index < 0 || index >= this.recipients) this.outside += 1;
-      else this.perFollower[index] = Math.min(255, (this.perFollower[index] ?? 0) + 1);
-    }
-    return this.read;
+    return this.simulator.state.templateSendCounts(this.appId).total;
   }
 
-  /** Followers sent once or more, never sent, and sent more than once. */
-  summary(): { distinct: number; lost: number; duplicated: number; sends: number } {
-    const sends = this.update();
-    let lost = 0;
+  /** Followers sent once or more, never sent, and sent more than once; sends to other openids. */
+  summary(): { distinct: number; lost: number; duplicated: number; sends: number; outside: number } {
+    const { total, perOpenid } = this.simulator.state.templateSendCounts(this.appId);
+    let distinct = 0;
     let duplicated = 0;
-    for (const n of this.perFollower) {
-      if (n === 0) lost += 1;
-      else if (n > 1) duplicated += 1;
+    let outside = 0;
+    for (const [openid, n] of perOpenid) {
+      const index = /^oFollower\d{19}$/.test(openid) ? Number(openid.slice(9)) : -1;
+      if (index < 0 || index >= this.recipients) {
+        outside += n;
+        continue;
+      }
+      distinct += 1;
+      if (n > 1) duplicated += 1;
     }
-    return { distinct: this.recipients - lost, lost, duplicated, sends };
+    return { distinct, lost: this.recipients - distinct, duplicated, sends: total, outside };
   }
 }
 

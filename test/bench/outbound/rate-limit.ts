@@ -56,11 +56,14 @@ try {
   const from = first + warmupMs;
   const to = from + seconds * 1000;
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, to - Date.now() + 1000)));
-  const { sends } = (await (
+  const { sends, total } = (await (
     await fetch(`${stand.simulator.url}/_sim/accounts/${stand.account}/template-sends`)
   ).json()) as {
     sends: { at: number }[];
+    total: number;
   };
+  // The simulator keeps the latest 20,000 sends whole: a longer run would miss its first ones.
+  if (sends.length !== total) throw new Error(`the simulator kept ${sends.length} of ${total} sends`);
   const inWindow = sends.filter((s) => s.at >= from && s.at < to).length;
   const measured = inWindow / seconds;
   const error = (measured - perSecond) / perSecond;

@@ -216,9 +216,19 @@ function addAccountRoutes(router: Router, state: SimulatorState): void {
     res.json(conversationOf(state, account, String(req.params.openid), sinceOf(req)));
   });
 
+  // The latest sends whole (the simulator keeps a bounded number), and how many there were in all.
   router.get('/_sim/accounts/:account/template-sends', (req: Request, res: Response) => {
     const account = accountOf(state, req, res);
-    if (account !== undefined) res.json({ sends: state.templateSends(account.appId) });
+    if (account === undefined) return;
+    res.json({ sends: state.templateSends(account.appId), total: state.templateSendCounts(account.appId).total });
+  });
+
+  // Every send since the last reset counted per openid: what exactly-once checks compare.
+  router.get('/_sim/accounts/:account/template-sends/per-openid', (req: Request, res: Response) => {
+    const account = accountOf(state, req, res);
+    if (account === undefined) return;
+    const { total, perOpenid } = state.templateSendCounts(account.appId);
+    res.json({ total, perOpenid: Object.fromEntries(perOpenid) });
   });
 
   router.get('/_sim/accounts/:account/mass-sends', (req: Request, res: Response) => {

@@ -71,8 +71,50 @@ export interface CallCount {
   readonly byOpenid: Record<string, { calls: number; ok: number }>;
 }
 
-/** A {@link CallCount} as kept: per openid in a Map (a push counts a million openids; an object's keys would be a slow dictionary). */
-type Tally = Omit<CallCount, 'byOpenid'> & { readonly perOpenid: Map<string, { calls: number; ok: number }> };
+/** A {@link CallCount} as kept, its openids in {@link OpenidTally}. */
+type Tally = Omit<CallCount, 'byOpenid'> & { readonly perOpenid: OpenidTally };
+
+/**
+ * Calls and successful answers per openid: a slot per openid (a Map, not an object's keys: a push
+ * counts a million openids) and two columns of counters, without an object per openid to keep
+ * and for the garbage collector to trace.
+ */
+class OpenidTally {
+  private readonly slots = new Map<string, number>();
+  private calls: Uint32Array = new Uint32Array(64);
+  private oks: Uint32Array = new Uint32Array(64);
+
+  /** Counts a call to `openid`; returns its slot for {@link answeredOk}. */
+  called(openid: string): number {
+    let slot = this.slots.get(openid);
+    if (slot === undefined) {
+      slot = this.slots.size;
+      this.slots.set(openid, slot);
+      if (slot === this.calls.length) {
+        this.calls = grown(this.calls);
+        this.oks = grown(this.oks);
+      }
+    }
+    this.calls[slot] = (this.calls[slot] ?? 0) + 1;
+    return slot;
+  }
+
+  answeredOk(slot: number): void {
+    this.oks[slot] = (this.oks[slot] ?? 0) + 1;
+  }
+
+  toRecord(): Record<string, { calls: number; ok: number }> {
+    const record: Record<string, { calls: number; ok: number }> = {};
+    for (const [openid, slot] of this.slots) record[openid] = { calls: this.calls[slot] ?? 0, ok: this.oks[slot] ?? 0 };
+    return record;
+  }
+}
+
+function grown(column: Uint32Array): Uint32Array {
+  const bigger = new Uint32Array(column.length * 2);
+  bigger.set(column);
+  return bigger;
+}
 
 /** The call as the fault layer sees it. */
 export interface CallInfo {
@@ -201,26 +243,26 @@ export class FaultStore {
     const key = `${call.appId}|${call.api}`;
     let count = this.counts.get(key);
     if (count === undefined) {
-      count = { api: call.api, appId: call.appId, calls: 0, ok: 0, errcodes: {}, injected: 0, perOpenid: new Map() };
+      count = {
+        api: call.api,
+        appId: call.appId,
+        calls: 0,
+        ok: 0,
+        errcodes: {},
+        injected: 0,
+        perOpenid: new OpenidTally(),
+      };
       this.counts.set(key, count);
     }
     const entry = count;
     entry.calls += 1;
-    let perUser: { calls: number; ok: number } | undefined;
-    if (call.openid !== undefined) {
-      perUser = entry.perOpenid.get(call.openid);
-      if (perUser === undefined) {
-        perUser = { calls: 0, ok: 0 };
-        entry.perOpenid.set(call.openid, perUser);
-      }
-      perUser.calls += 1;
-    }
+    const slot = call.openid === undefined ? -1 : entry.perOpenid.called(call.openid);
     return {
       answered(outcome, isInjected) {
         if (isInjected) entry.injected += 1;
         if (outcome === undefined || outcome === 0) {
           entry.ok += 1;
-          if (perUser !== undefined) perUser.ok += 1;
+          if (slot >= 0) entry.perOpenid.answeredOk(slot);
         } else {
           entry.errcodes[String(outcome)] = (entry.errcodes[String(outcome)] ?? 0) + 1;
         }
@@ -236,7 +278,7 @@ export class FaultStore {
           (filter.api === undefined || count.api === filter.api) &&
           (filter.appId === undefined || count.appId === filter.appId),
       )
-      .map(({ perOpenid, ...count }) => ({ ...count, byOpenid: Object.fromEntries(perOpenid) }));
+      .map(({ perOpenid, ...count }) => ({ ...count, byOpenid: perOpenid.toRecord() }));
   }
 
   resetCalls(): void {

@@ -117,7 +117,7 @@ function submit(
     isDeleted: false,
   };
   mass.add(record);
-  if (key !== undefined) mass.clientIds.remember(key, ids, now);
+  if (key !== undefined) mass.clientIds.remember(key, ids, now, clientMsgIdWindowMs);
   // msg_data_id only for articles (massSendAll notes).
   const dataId = msgtype === 'mpnews' ? { msg_data_id: ids.msgDataId } : {};
   sendOk(res, { msg_id: ids.msgId, ...dataId }, 'send job submission success');

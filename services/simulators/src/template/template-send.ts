@@ -3,7 +3,7 @@ import type { Clock } from '../clock.js';
 import { WxApiError } from '../http/wx-errors.js';
 import { beijingDay, numericId } from '../shared/ids.js';
 import type { SimAccount, SimLimits } from '../types.js';
-import type { AudienceStore } from '../user/audience-store.js';
+import type { AudienceStore, UserRecord } from '../user/audience-store.js';
 import { checkTemplateData } from './template-library.js';
 import type { TemplateSendRecord, TemplateStore } from './template-store.js';
 
@@ -26,12 +26,13 @@ export type TemplateSend = (account: SimAccount, body: Readonly<Record<string, u
 /** "对于同一个 openid + client_msg_id，只发送一条消息，10 分钟有效" (template send doc). */
 export const templateClientMsgIdWindowMs = 600_000;
 
-function recipient(audience: AudienceStore, account: SimAccount, touser: unknown): string {
+/** The follower a send goes to (its openid is the audience's string: the send counters share it). */
+function recipient(audience: AudienceStore, account: SimAccount, touser: unknown): UserRecord {
   if (typeof touser !== 'string' || touser === '') throw new WxApiError(40003);
   const user = audience.get(account.appId, touser);
   if (user === undefined) throw new WxApiError(40003);
   if (!user.isSubscribed) throw new WxApiError(43004);
-  return touser;
+  return user;
 }
 
 /**
@@ -48,7 +49,8 @@ export function createTemplateSend({ audience, templates, limits, clock, callbac
     const template = typeof templateId === 'string' ? templates.template(account.appId, templateId) : undefined;
     if (template === undefined) throw new WxApiError(40037);
     checkTemplateData(template, body.data);
-    const openid = recipient(audience, account, body.touser);
+    const user = recipient(audience, account, body.touser);
+    const { openid } = user;
     const now = clock();
     const clientKey =
       typeof body.client_msg_id === 'string' && body.client_msg_id !== ''
@@ -61,7 +63,6 @@ export function createTemplateSend({ audience, templates, limits, clock, callbac
     if (!templates.quota.take(`template:${account.appId}`, beijingDay(now), templateDailyQuota)) {
       throw new WxApiError(45009);
     }
-    const user = audience.get(account.appId, openid);
     const record: TemplateSendRecord = {
       msgid: numericId(),
       appId: account.appId,
@@ -69,12 +70,13 @@ export function createTemplateSend({ audience, templates, limits, clock, callbac
       templateId: template.templateId,
       request: body,
       at: now,
-      status: user?.isBlocking === true ? 'failed:user block' : 'success',
+      status: user.isBlocking ? 'failed:user block' : 'success',
       callback: 'pending',
       callbackStatuses: [],
     };
     templates.add(record);
-    if (clientKey !== undefined) templates.clientIds.remember(clientKey, record.msgid, now);
+    if (clientKey !== undefined)
+      templates.clientIds.remember(clientKey, record.msgid, now, templateClientMsgIdWindowMs);
     callbacks.templateFinished(account, record);
     return { msgid: record.msgid };
   };

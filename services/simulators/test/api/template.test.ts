@@ -82,6 +82,23 @@ describe('simulated /cgi-bin/message/template/send', () => {
     assert.notEqual((await send({ client_msg_id: 'order-1' })).msgid, first.msgid);
   });
 
+  it('forgets a client_msg_id once its 10 minutes passed: it keeps one window of them, not the whole run', async () => {
+    const first = await send({ client_msg_id: 'order-1' });
+    api.clock.advance(300_000);
+    await send({ client_msg_id: 'order-2' });
+    assert.equal(api.state.templates.clientIds.size, 2);
+    api.clock.advance(300_000);
+    const third = await send({ client_msg_id: 'order-3' });
+    assert.equal(api.state.templates.clientIds.size, 2, 'order-1 forgotten as order-3 was remembered');
+    const again = await send({ client_msg_id: 'order-1' });
+    assert.notEqual(again.msgid, first.msgid, 'order-1 sent again after its window');
+    assert.equal((await send({ client_msg_id: 'order-1' })).msgid, again.msgid, 'and once within its new window');
+    assert.equal((await send({ client_msg_id: 'order-3' })).msgid, third.msgid);
+    api.clock.advance(600_000);
+    await send({ client_msg_id: 'order-4' });
+    assert.equal(api.state.templates.clientIds.size, 1);
+  });
+
   it('enforces the daily quota with 45009', async () => {
     api.state.setLimits({ templateDailyQuota: 2 });
     assert.equal((await send({})).errcode, 0);
@@ -91,5 +108,47 @@ describe('simulated /cgi-bin/message/template/send', () => {
 
   it('rejects protected calls without a valid token', async () => {
     assert.equal((await send({}, '')).errcode, 41001);
+  });
+});
+
+describe('simulated template sends as /_sim keeps them', () => {
+  let api: ApiHarness;
+  let token: string;
+  beforeEach(async () => {
+    api = await startApi([plain], { keptTemplateSends: 3 });
+    token = await api.token(plain);
+  });
+  afterEach(async () => {
+    await api.close();
+  });
+
+  const sendTo = (touser: string) =>
+    api.post(`/cgi-bin/message/template/send?access_token=${token}`, {
+      touser,
+      template_id: 'tpl-order',
+      data: { keyword1: { value: '巧克力' } },
+    });
+
+  it('keeps the latest sends whole and counts every send per openid', async () => {
+    const msgids: unknown[] = [];
+    for (const touser of ['o_alice', 'o_bob', 'o_alice', 'o_bob', 'o_alice']) msgids.push((await sendTo(touser)).msgid);
+    assert.deepEqual(
+      api.state.templateSends(plain.appId).map((send) => send.msgid),
+      msgids.slice(2),
+      'the latest 3, oldest first',
+    );
+    const listed = await api.get(`/_sim/accounts/${plain.id}/template-sends`);
+    assert.equal((listed.sends as unknown[]).length, 3);
+    assert.equal(listed.total, 5);
+    assert.deepEqual(await api.get(`/_sim/accounts/${plain.id}/template-sends/per-openid`), {
+      total: 5,
+      perOpenid: { o_alice: 3, o_bob: 2 },
+    });
+    api.state.reset();
+    assert.deepEqual(await api.get(`/_sim/accounts/${plain.id}/template-sends/per-openid`), {
+      total: 0,
+      perOpenid: {},
+    });
+    assert.deepEqual(api.state.templateSends(), []);
   });
 });
