@@ -31,9 +31,30 @@ export function serverPids(): Record<string, number[]> {
 
 type Seconds = Record<string, number>;
 
-function serverSeconds(servers: Record<string, number[]>): Seconds {
+/** Each server's CPU seconds per pid: a pid that went away meanwhile (a server restarted) reads 0. */
+type PidSeconds = Record<string, Map<number, number>>;
+
+function serverSeconds(servers: Record<string, number[]>): PidSeconds {
   return Object.fromEntries(
-    Object.entries(servers).map(([name, pids]) => [name, pids.reduce((sum, pid) => sum + processCpuSeconds(pid), 0)]),
+    Object.entries(servers).map(([name, pids]) => [name, new Map(pids.map((pid) => [pid, processCpuSeconds(pid)]))]),
+  );
+}
+
+/**
+ * Each server's CPU seconds between two readings, summed over its pids: a pid gone by the second
+ * reading counts nothing (its last seconds are unknown) instead of minus everything it had used —
+ * which made a server's figure negative when a test elsewhere restarted it during a run.
+ */
+function serverDiff(start: PidSeconds, end: PidSeconds): Seconds {
+  return Object.fromEntries(
+    Object.entries(end).map(([name, pids]) => {
+      let sum = 0;
+      for (const [pid, seconds] of pids) {
+        const before = start[name]?.get(pid);
+        if (before !== undefined && seconds >= before) sum += seconds - before;
+      }
+      return [name, sum];
+    }),
   );
 }
 
@@ -47,9 +68,7 @@ export async function serverBackground(ms: number): Promise<Seconds> {
   const start = serverSeconds(servers);
   await sleep(ms);
   const end = serverSeconds(servers);
-  return Object.fromEntries(
-    Object.keys(end).map((name) => [name, ((end[name] ?? 0) - (start[name] ?? 0)) / (ms / 1000)]),
-  );
+  return Object.fromEntries(Object.entries(serverDiff(start, end)).map(([name, s]) => [name, s / (ms / 1000)]));
 }
 
 export interface CpuReading {
@@ -88,7 +107,7 @@ export function cpuMeter(processes: Record<string, () => number | undefined>) {
       return {
         self: (end.self.user - start.self.user + end.self.system - start.self.system) / 1e6,
         processes: diff(start.processes, end.processes),
-        servers: diff(start.servers, end.servers),
+        servers: serverDiff(start.servers, end.servers),
         seconds: (end.at - start.at) / 1000,
       };
     },
