@@ -135,7 +135,9 @@ export class FaultStore {
   private readonly down = new Map<HostName, HostDownMode>();
   private quotas: ApiQuota[] = [];
   private readonly quotaCounter = new QuotaCounter();
-  private readonly counts = new Map<string, Tally>();
+  /** By API, then account (no key string to build and hash per call); `tallies` in the order they began. */
+  private readonly counts = new Map<string, Map<string, Tally>>();
+  private readonly tallies: Tally[] = [];
   private readonly ports = new Map<number, HostName>();
   private readonly hostListeners = new Set<HostListenerFn>();
 
@@ -240,8 +242,12 @@ export class FaultStore {
 
   /** Counts a call as it arrives; `answered` completes it once the answer is known. */
   count(call: CallInfo): { answered(outcome: number | string | undefined, isInjected: boolean): void } {
-    const key = `${call.appId}|${call.api}`;
-    let count = this.counts.get(key);
+    let ofApi = this.counts.get(call.api);
+    if (ofApi === undefined) {
+      ofApi = new Map();
+      this.counts.set(call.api, ofApi);
+    }
+    let count = ofApi.get(call.appId);
     if (count === undefined) {
       count = {
         api: call.api,
@@ -252,7 +258,8 @@ export class FaultStore {
         injected: 0,
         perOpenid: new OpenidTally(),
       };
-      this.counts.set(key, count);
+      ofApi.set(call.appId, count);
+      this.tallies.push(count);
     }
     const entry = count;
     entry.calls += 1;
@@ -272,7 +279,7 @@ export class FaultStore {
 
   /** The counters, filtered by API path and/or appid. */
   calls(filter: { readonly api?: string; readonly appId?: string } = {}): readonly CallCount[] {
-    return [...this.counts.values()]
+    return this.tallies
       .filter(
         (count) =>
           (filter.api === undefined || count.api === filter.api) &&
@@ -283,6 +290,7 @@ export class FaultStore {
 
   resetCalls(): void {
     this.counts.clear();
+    this.tallies.length = 0;
   }
 
   /** Removes every fault and quota and brings both hosts up; the counters stay. */
@@ -297,5 +305,6 @@ export class FaultStore {
   reset(): void {
     this.clear();
     this.counts.clear();
+    this.tallies.length = 0;
   }
 }

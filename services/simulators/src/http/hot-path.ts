@@ -1,9 +1,8 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { parse as parseQuery } from 'node:querystring';
 import type { Clock } from '../clock.js';
 import type { Exchange, FaultGate } from '../faults/fault-gate.js';
 import { proxyPage } from '../faults/fault-gate.js';
-import { fieldsOrEmpty, firstParam, type JsonBody, okBody, parseJsonBody } from './api-http.js';
+import { fieldsOrEmpty, type JsonBody, okBody, parseJsonBody, queryParams } from './api-http.js';
 import { WxApiError, wxErrorBody } from './wx-errors.js';
 
 /** What a hot call gets: the query's `access_token` and the body read once. */
@@ -87,12 +86,9 @@ function serve({ gate, clock }: HotPathDeps, call: HotCall, { req, res, path, se
   };
   const host = gate.hostOf(req.socket.localPort, req.headers.host);
   if (gate.isDown(host, exchange)) return;
-  const query = parseQuery(search);
+  const query = queryParams(search);
   const body = parseJsonBody(text);
-  const gated = gate.open(
-    { path, host, query: (name) => firstParam(query, name), body: fieldsOrEmpty(body) },
-    exchange,
-  );
+  const gated = gate.open({ path, host, query, body: fieldsOrEmpty(body) }, exchange);
   res.on('close', () => {
     const status = res.statusCode >= 400 ? `http ${res.statusCode}` : undefined;
     gated.settle(res.writableFinished ? status : 'dropped');
@@ -100,7 +96,7 @@ function serve({ gate, clock }: HotPathDeps, call: HotCall, { req, res, path, se
   gated.run(() => {
     let answer: Record<string, unknown>;
     try {
-      answer = okBody(call({ token: firstParam(query, 'access_token'), body }));
+      answer = okBody(call({ token: query('access_token'), body }));
     } catch (error) {
       answer = wxErrorBody(error instanceof WxApiError ? error : new WxApiError(-1), clock);
     }
