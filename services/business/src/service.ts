@@ -13,6 +13,7 @@ import { type RunningService, runService, type ServiceDefinition, startComposed 
 import type { Telemetry } from '@mpstack/common/telemetry';
 import express, { type ErrorRequestHandler } from 'express';
 import { sql } from 'kysely';
+import { AccountExistence } from './accounts/account-existence.js';
 import { createApiRouter } from './api.router.js';
 import { type BusinessConfig, expectedRateOf, loadBusinessConfig } from './config.js';
 import { AccountHealth } from './console/account-health.js';
@@ -144,12 +145,16 @@ async function composeParts(
     onClose('wechat client', () => built.client.close());
     api = built.api;
     client = built.accounts;
-    onClose('account invalidation', await followAccountChanges(infrastructure, built.accounts, logger));
   }
+  const existence = new AccountExistence({ db });
+  const forget = (account: string) => {
+    client?.forget(account);
+    existence.forget(account);
+  };
+  onClose('account invalidation', await followAccountChanges(infrastructure, forget, logger));
   // Every send attempt becomes a `send` log event (the dashboard's sends per minute).
   api = recordingSends(api, sink, clock);
-  const accountExists = async (account: string) =>
-    (await db.selectFrom('accounts').select('id').where('id', '=', account).executeTakeFirst()) !== undefined;
+  const accountExists = (account: string) => existence.exists(account);
   const pushes = new PushRepository(db);
   const sends = new SendRepository(db);
   const receipts = new ReceiptRepository(db);
@@ -216,19 +221,19 @@ async function composeParts(
 }
 
 /**
- * Hears the console's account changes (AppID edited, disabled, AppSecret replaced) as every
- * ingress replica does, on the accounts invalidation channel, and drops what is cached of the
- * account; the AppSecret itself is read from `accounts` at each token fetch. Returns the
- * unsubscribe.
+ * Hears the console's account changes (created, AppID edited, disabled, AppSecret replaced) as
+ * every ingress replica does, on the accounts invalidation channel, and drops what is cached of
+ * the account (its AppID, limits and existence); the AppSecret itself is read from `accounts` at
+ * each token fetch. Returns the unsubscribe.
  */
 async function followAccountChanges(
   infrastructure: Infrastructure,
-  accounts: AccountClient,
+  forget: (account: string) => void,
   logger: Logger,
 ): Promise<() => Promise<void>> {
   return infrastructure.coordination.subscribe(invalidationChannels.accounts, (payload) => {
     try {
-      accounts.forget(decodeInvalidation(payload));
+      forget(decodeInvalidation(payload));
     } catch (error) {
       logger.warn({ err: error }, 'account invalidation ignored');
     }

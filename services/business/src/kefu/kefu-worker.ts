@@ -1,5 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { decodeSendJob, outboundKefuQueue, SEND_REFUSALS, type SendRefusal } from '@mpstack/common/contracts';
+import {
+  decodeKefuJob,
+  type KefuJobMessage,
+  type KefuJobSend,
+  outboundKefuQueue,
+  SEND_REFUSALS,
+  type SendRefusal,
+} from '@mpstack/common/contracts';
 import type { Logger } from '@mpstack/common/logging';
 import type { Consumer, HandlerOutcome, QueuePort } from '@mpstack/common/ports';
 import { errcodeOf, isMaybeDelivered, type OutboundApi } from '../wechat/outbound-api.js';
@@ -73,37 +80,52 @@ export class KefuWorker {
   }
 
   private async handle(body: Buffer): Promise<HandlerOutcome> {
-    let sendId: number;
+    let job: KefuJobMessage;
     try {
-      sendId = decodeSendJob(body).sendId;
+      job = decodeKefuJob(body);
     } catch (error) {
       return { action: 'dead-letter', reason: (error as Error).message };
     }
     const clock = this.options.clock ?? Date.now;
     const { kefu } = this.options;
-    let attempts = 0;
+    const { sendId } = job;
     try {
-      const send = await kefu.get(sendId);
-      if (send === undefined)
-        return { action: 'dead-letter', reason: `customer-service send ${sendId} does not exist` };
-      if (send.status === 'sending') await kefu.record(send.id, { status: 'unknown', errmsg: inDoubt }, clock());
-      if (send.status !== 'queued' || !(await kefu.claim(send.id, clock()))) return { action: 'ack' };
-      attempts = send.attempts + 1;
-      const { msgtype, ...objects } = send.message;
+      const send = await this.claim(job, clock);
+      if ('action' in send) return send;
       const outcome = await this.options.api
-        .sendCustom(send.account, { touser: send.openId, msgtype, ...objects })
+        .sendCustom(send.account, { touser: send.openId, ...send.message })
         .then((): KefuOutcome => ({ status: 'sent' }), kefuOutcomeOf);
       if (outcome.status === 'retry') {
-        await kefu.release(send.id, clock());
+        await kefu.release(sendId, clock());
         throw new Error(outcome.errmsg);
       }
-      await kefu.record(send.id, outcome, clock());
+      await kefu.record(sendId, outcome, clock());
       return { action: 'ack' };
     } catch (error) {
+      // The attempts made, read only on this path (the claim counts them).
+      const attempts = (await kefu.get(sendId).catch(() => undefined))?.attempts ?? 0;
       this.options.logger.warn({ err: error, sendId, attempts }, 'customer-service send not completed; retried');
       const delay = Math.min(60_000, (this.options.retryDelayMs ?? 1000) * 2 ** Math.max(0, attempts - 1));
       await sleep(delay, undefined, { signal: this.closing.signal }).catch(() => undefined);
       return { action: 'retry' };
     }
+  }
+
+  /**
+   * Claims the send (`queued → sending`, one statement) and returns what to send: the job's copy
+   * of the send, or the row when the job has none (the sweeper's). A send that was not queued is
+   * not sent: one found `sending` (its worker died mid-call, or its job was delivered twice) is
+   * recorded `unknown`, a settled one is acked, a missing one dead-lettered — read only then.
+   */
+  private async claim(job: KefuJobMessage, clock: () => number): Promise<KefuJobSend | HandlerOutcome> {
+    const { kefu } = this.options;
+    const isClaimed = await kefu.claim(job.sendId, clock());
+    if (isClaimed && job.send !== undefined) return job.send;
+    const row = await kefu.get(job.sendId);
+    if (row === undefined)
+      return { action: 'dead-letter', reason: `customer-service send ${job.sendId} does not exist` };
+    if (isClaimed) return { account: row.account, openId: row.openId, message: row.message };
+    if (row.status === 'sending') await kefu.record(row.id, { status: 'unknown', errmsg: inDoubt }, clock());
+    return { action: 'ack' };
   }
 }

@@ -1,4 +1,4 @@
-import { encodeSendJob, outboundKefuQueue } from '@mpstack/common/contracts';
+import { encodeKefuJob, type KefuJobSend, outboundKefuQueue } from '@mpstack/common/contracts';
 import { AppError, ErrorCode } from '@mpstack/common/errors';
 import type { QueuePort } from '@mpstack/common/ports';
 import type { KefuRepository, KefuSend } from './kefu.repository.js';
@@ -6,7 +6,9 @@ import type { KefuMessage } from './kefu-message.js';
 
 /**
  * Customer-service sends: accepted at once (the row, then the job on `mpstack.outbound.kefu` —
- * the caller never waits for WeChat), executed by the kefu worker.
+ * the caller never waits for WeChat), executed by the kefu worker. The job carries the send, so
+ * its worker claims it without reading it; `accountExists` is answered from a cache the accounts
+ * channel invalidates: one statement here, two in the worker (claim, outcome).
  */
 export class KefuService {
   constructor(
@@ -28,17 +30,26 @@ export class KefuService {
     }
     const sendId = await this.options.kefu.create({ ...send, now: this.options.clock() });
     // Published after the row exists; a failed publish leaves it queued for the sweeper.
-    await this.publish(sendId).catch((error: unknown) => {
-      throw new AppError(
-        ErrorCode.unavailable,
-        `customer-service send ${sendId} stored but not queued yet (it will be): ${String(error)}`,
-      );
-    });
+    await this.publish(sendId, { account: send.account, openId: send.openId, message: send.message }).catch(
+      (error: unknown) => {
+        throw new AppError(
+          ErrorCode.unavailable,
+          `customer-service send ${sendId} stored but not queued yet (it will be): ${String(error)}`,
+        );
+      },
+    );
     return { sendId };
   }
 
-  publish(sendId: number): Promise<void> {
-    return this.options.queue.publish(outboundKefuQueue, encodeSendJob({ sendId }), { messageId: `kefu-${sendId}` });
+  /** The send's job; without `send` (the sweeper's), its worker reads the row. */
+  publish(sendId: number, send?: KefuJobSend): Promise<void> {
+    return this.options.queue.publish(
+      outboundKefuQueue,
+      encodeKefuJob(send === undefined ? { sendId } : { sendId, send }),
+      {
+        messageId: `kefu-${sendId}`,
+      },
+    );
   }
 
   async get(id: number): Promise<KefuSend> {

@@ -9,7 +9,7 @@ import { checkContract, decodeJson } from './decode.js';
  * - `mpstack.outbound.sends`: one message per single template send accepted by the API
  *   (`{ sendId }`); the row is in `template_sends` before the message is published.
  * - `mpstack.outbound.kefu`: one message per customer-service send accepted by the API
- *   (`{ sendId }` of `kefu_sends`, encoded as a send job); the row exists before the message.
+ *   (`{ sendId, send }` of `kefu_sends`, a {@link KefuJobMessage}); the row exists before the message.
  * - `mpstack.outbound.push`: work tickets of push jobs — one per chunk of recipients
  *   (`{ pushId, fromSeq, toSeq }`). The recipients' state is in `push_recipients`; a ticket
  *   delivered twice, or re-published by the sweeper, sends nothing twice (rows are claimed).
@@ -58,6 +58,42 @@ export function encodeSendJob(message: SendJobMessage): Buffer {
 
 export function decodeSendJob(body: Buffer | string): SendJobMessage {
   return decodeJson('send job', sendJobSchema, body);
+}
+
+/**
+ * A customer-service send to execute (`mpstack.outbound.kefu`): its id and, when the API
+ * publishes it, the send as stored (account, follower, WeChat's body without `touser`) — the
+ * worker then claims the row with one statement and reads nothing. The sweeper's re-publish
+ * carries the id alone (the worker reads the row), as did jobs before the send was carried; a
+ * worker of that time reads `{ sendId }` of this job (the rest is not checked).
+ */
+export interface KefuJobMessage extends SendJobMessage {
+  readonly send?: KefuJobSend | undefined;
+}
+
+export interface KefuJobSend {
+  readonly account: string;
+  readonly openId: string;
+  /** `{ msgtype, <msgtype>: {…} }`, as `kefu_sends.message` holds it (checked when the send was accepted). */
+  readonly message: { readonly msgtype: string; readonly [object: string]: unknown };
+}
+
+const kefuJobSchema = sendJobSchema.extend({
+  send: z
+    .object({
+      account: z.string().min(1).max(64),
+      openId: z.string().min(1).max(64),
+      message: z.object({ msgtype: z.string().min(1) }).passthrough(),
+    })
+    .optional(),
+});
+
+export function encodeKefuJob(job: KefuJobMessage): Buffer {
+  return Buffer.from(JSON.stringify(job));
+}
+
+export function decodeKefuJob(body: Buffer | string): KefuJobMessage {
+  return decodeJson('customer-service job', kefuJobSchema, body);
 }
 
 export function encodePushTicket(ticket: PushTicket): Buffer {

@@ -1,0 +1,186 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createDatabase, type Db, migrateToLatest, nowTimestamp } from '@mpstack/common/db';
+import { createLogger } from '@mpstack/common/logging';
+import type { DeliveryHandler, HandlerOutcome, QueuePort } from '@mpstack/common/ports';
+import { createTestDatabase, type TestDatabase } from '@mpstack/testkit';
+import type { KyselyPlugin, PluginTransformResultArgs, QueryResult, UnknownRow } from 'kysely';
+import { AccountExistence } from '../../src/accounts/account-existence.js';
+import { KefuRepository } from '../../src/kefu/kefu.repository.js';
+import { KefuService } from '../../src/kefu/kefu.service.js';
+import { KefuWorker } from '../../src/kefu/kefu-worker.js';
+import type { CustomMessage, OutboundApi } from '../../src/wechat/outbound-api.js';
+
+/** Counts the statements run through the database it is plugged into. */
+class StatementCounter implements KyselyPlugin {
+  count = 0;
+  transformQuery<T>(args: { node: T }): T {
+    return args.node;
+  }
+  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    this.count += 1;
+    return args.result;
+  }
+}
+
+/** A queue that keeps what is published and hands a job to the worker when the test says. */
+function handQueue(): { queue: QueuePort; published: Buffer[]; deliver(body: Buffer): Promise<HandlerOutcome> } {
+  const published: Buffer[] = [];
+  let handler: DeliveryHandler | undefined;
+  const queue = {
+    async declare() {},
+    async publish(_queue: string, body: Buffer) {
+      published.push(body);
+    },
+    async consume(_queue: string, consume: DeliveryHandler) {
+      handler = consume;
+      return { cancel: async () => undefined };
+    },
+    async depth() {
+      return 0;
+    },
+    isConnected: () => true,
+    async close() {},
+  } as unknown as QueuePort;
+  const deliver = (body: Buffer) => {
+    if (handler === undefined) throw new Error('the worker is not consuming');
+    return handler({ body, messageId: undefined, headers: {}, redelivered: false, deliveryCount: 0 });
+  };
+  return { queue, published, deliver };
+}
+
+/**
+ * A customer-service send's statements on both dialects: one at the API (the account's existence
+ * answered from its cache), two in the worker (the claim, the outcome) — the job carries the send,
+ * so nothing is read. Its promises hold as before: a job without the send (the sweeper's) reads
+ * the row, a job delivered again for a send done or in flight sends nothing.
+ */
+for (const dialect of ['MariaDB', 'SQLite'] as const) {
+  describe(`a customer-service send's round trips on ${dialect}`, () => {
+    let db: Db;
+    let mariadb: TestDatabase | undefined;
+    let dir: string | undefined;
+    const counter = new StatementCounter();
+    const calls: CustomMessage[] = [];
+    const hand = handQueue();
+    let service: KefuService;
+    let kefu: KefuRepository;
+    let worker: KefuWorker;
+
+    before(async () => {
+      if (dialect === 'MariaDB') {
+        mariadb = await createTestDatabase();
+        db = createDatabase({ url: mariadb.url, connectionLimit: 4 });
+      } else {
+        dir = await mkdtemp(join(tmpdir(), 'mpstack-kefu-trips-'));
+        db = createDatabase({ sqlitePath: join(dir, 'mpstack.db') });
+      }
+      await migrateToLatest(db);
+      const stamp = nowTimestamp(new Date());
+      await db
+        .insertInto('accounts')
+        .values({
+          id: 'shop',
+          name: 'shop',
+          app_id: 'wx0000000000000001',
+          app_secret: 's',
+          token: 't',
+          encoding_aes_key: null,
+          previous_encoding_aes_key: null,
+          encrypt_mode: 'plain',
+          created_at: stamp,
+          updated_at: stamp,
+        })
+        .execute();
+      const counted = db.withPlugin(counter) as Db;
+      kefu = new KefuRepository(counted);
+      const existence = new AccountExistence({ db: counted });
+      service = new KefuService({
+        kefu,
+        queue: hand.queue,
+        clock: Date.now,
+        accountExists: (account) => existence.exists(account),
+      });
+      const api = {
+        async sendCustom(_account: string, message: CustomMessage) {
+          calls.push(message);
+        },
+      } as unknown as OutboundApi;
+      worker = new KefuWorker({
+        kefu,
+        api,
+        queue: hand.queue,
+        logger: createLogger({ service: 'business', level: 'silent' }),
+        prefetch: 1,
+      });
+      await worker.start();
+      // The account's existence read once, here.
+      await service.accept({ account: 'shop', openId: 'oWarm', message: { msgtype: 'text', text: { content: 'x' } } });
+    });
+    after(async () => {
+      await worker.close();
+      await db.destroy();
+      await mariadb?.drop();
+      if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+    });
+
+    const message = { msgtype: 'text' as const, text: { content: '您好 😀' } };
+
+    it('three statements a send: the insert at the API, the claim and the outcome in the worker', async () => {
+      counter.count = 0;
+      const { sendId } = await service.accept({ account: 'shop', openId: 'oFollower1', message });
+      assert.equal(counter.count, 1, 'the API: the insert (the account from its cache)');
+      const job = hand.published.at(-1) as Buffer;
+      counter.count = 0;
+      calls.length = 0;
+      assert.deepEqual(await hand.deliver(job), { action: 'ack' });
+      assert.equal(counter.count, 2, 'the worker: the claim and the outcome');
+      assert.deepEqual(calls, [{ touser: 'oFollower1', ...message }]);
+      const row = await kefu.get(sendId);
+      assert.equal(row?.status, 'sent');
+      assert.equal(row?.attempts, 1);
+      // Delivered again (a redelivery, a second publish): nothing is sent.
+      calls.length = 0;
+      assert.deepEqual(await hand.deliver(job), { action: 'ack' });
+      assert.deepEqual(calls, []);
+      assert.equal((await kefu.get(sendId))?.status, 'sent');
+    });
+
+    it("the sweeper's job (the id alone) reads the row it claimed and sends it once", async () => {
+      const { sendId } = await service.accept({ account: 'shop', openId: 'oFollower2', message });
+      const before = hand.published.length;
+      await service.publish(sendId);
+      const bare = hand.published.at(-1) as Buffer;
+      assert.equal(hand.published.length, before + 1);
+      assert.deepEqual(JSON.parse(bare.toString()), { sendId });
+      calls.length = 0;
+      assert.deepEqual(await hand.deliver(bare), { action: 'ack' });
+      assert.deepEqual(calls, [{ touser: 'oFollower2', ...message }]);
+      assert.equal((await kefu.get(sendId))?.status, 'sent');
+    });
+
+    it('a job for a send left sending (its worker died mid-call): unknown, not sent', async () => {
+      const { sendId } = await service.accept({ account: 'shop', openId: 'oFollower3', message });
+      const job = hand.published.at(-1) as Buffer;
+      assert.ok(await kefu.claim(sendId, Date.now()), 'a worker took it, then died');
+      calls.length = 0;
+      assert.deepEqual(await hand.deliver(job), { action: 'ack' });
+      assert.deepEqual(calls, []);
+      const row = await kefu.get(sendId);
+      assert.equal(row?.status, 'unknown');
+      assert.match(row?.errmsg ?? '', /not sent again/);
+    });
+
+    it('an unknown account is refused at the API (404), asked again every time', async () => {
+      await assert.rejects(
+        service.accept({ account: 'nobody', openId: 'oFollower4', message }),
+        /account "nobody" does not exist/,
+      );
+      counter.count = 0;
+      await assert.rejects(service.accept({ account: 'nobody', openId: 'oFollower4', message }));
+      assert.equal(counter.count, 1, 'a missing account is not remembered');
+    });
+  });
+}
