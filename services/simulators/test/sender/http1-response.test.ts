@@ -55,6 +55,32 @@ describe('Http1ResponseReader (the receipts’ answers)', () => {
     assert.equal(extra?.isReusable, false);
   });
 
+  it('reads the header names in any case and Connection as a list of tokens, over several lines', () => {
+    const read = (text: string) => new Http1ResponseReader().feed(Buffer.from(text));
+    const mixed = read(
+      'HTTP/1.1 200 OK\r\nX-Long-Header-Name: 1\r\ncontent-LENGTH :  2 \r\nKEEP-ALIVE: max=9, timeout=3\r\n\r\nok',
+    );
+    assert.deepEqual(
+      { ...mixed, body: mixed?.body.toString() },
+      {
+        status: 200,
+        body: 'ok',
+        isReusable: true,
+        keepAliveMs: 3000,
+      },
+    );
+    const listed = read(
+      'HTTP/1.1 200 OK\r\nConnection: upgrade\r\nConnection: Upgrade , CLOSE\r\nContent-Length: 0\r\n\r\n',
+    );
+    assert.equal(listed?.isReusable, false, 'close in the second Connection line');
+    const closer = read('HTTP/1.1 200 OK\r\nConnection: closer\r\nContent-Length: 0\r\n\r\n');
+    assert.equal(closer?.isReusable, true, 'a token is matched whole');
+    const old = read('HTTP/1.0 200 OK\r\nConnection: Upgrade, Keep-Alive\r\nContent-Length: 0\r\n\r\n');
+    assert.equal(old?.isReusable, true);
+    assert.equal(read('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n')?.keepAliveMs, undefined);
+    assert.throws(() => read('HTTP/1.1 200 OK\r\n: no name\r\n\r\n'), Http1Error);
+  });
+
   it('reads a body without length up to the end of the connection', () => {
     const reader = new Http1ResponseReader();
     assert.equal(reader.feed(Buffer.from('HTTP/1.1 500 Internal Server Error\r\n\r\nboom')), undefined);
