@@ -13,7 +13,7 @@ import {
 import { type ApiName, type ApiSpec, isApiName, isRepeatable, WECHAT_APIS } from './apis.js';
 import { defaultWeChatApiConfig, type RateFamily, type RateSetting, type WeChatApiConfig } from './config.js';
 import { FlowControl, type QuotaUsage } from './flow-control.js';
-import { HostFailure, HostRing } from './hosts.js';
+import { HostFailure, type HostRequest, HostRing } from './hosts.js';
 import { type CredentialHealth, type FetchedCredential, SharedCredential } from './shared-credential.js';
 import { type FollowerTag, followerTagsOf, type PrivateTemplate, privateTemplatesOf } from './templates.js';
 
@@ -113,6 +113,9 @@ export interface WeChatApiClient {
   close(): Promise<void>;
 }
 
+const templateSpec: ApiSpec = WECHAT_APIS.sendTemplateMessage;
+const customSpec: ApiSpec = WECHAT_APIS.sendCustomMessage;
+
 /** Backoff per retryable errcode: −1 (busy) retried soon, 45011 (minute limit) in seconds. */
 const backoffs: Readonly<Record<number, { readonly baseMs: number; readonly capMs: number }>> = {
   [-1]: { baseMs: 200, capMs: 5_000 },
@@ -137,9 +140,12 @@ class Client implements WeChatApiClient {
   #attemptCount = 0;
   readonly #tokens = new Map<string, SharedCredential>();
   readonly #tickets = new Map<string, SharedCredential>();
+  /** The last path made per API path with the access_token alone (see `#pathOf`). */
+  readonly #paths = new Map<string, { readonly token: string; readonly path: string }>();
   /** Undefined when spans are not exported (`telemetry.isTracing` false): no span per call then. */
   readonly #tracer: Tracer | undefined;
   readonly #metrics: ReturnType<typeof createMetrics>;
+  readonly #onFailover = (failure: HostFailure): void => this.#metrics.failovers.add(1, { host: failure.host });
 
   constructor(config: WeChatApiConfig, ports: WeChatApiPorts) {
     this.#config = config;
@@ -184,12 +190,26 @@ class Client implements WeChatApiClient {
     return this.#ticketOf(appId).invalidate(ticket);
   }
 
-  async call(appId: string, api: ApiName, params: CallParams = {}): Promise<ApiResult> {
-    if (!isApiName(api)) throw new AppError(ErrorCode.badRequest, `unknown WeChat API "${String(api)}"`);
+  call(appId: string, api: ApiName, params: CallParams = {}): Promise<ApiResult> {
+    if (!isApiName(api)) {
+      return Promise.reject(new AppError(ErrorCode.badRequest, `unknown WeChat API "${String(api)}"`));
+    }
     const spec: ApiSpec = WECHAT_APIS[api];
     if (spec.multipart === true) {
-      throw new AppError(ErrorCode.badRequest, `${api} is a multipart upload; the client sends JSON only`);
+      return Promise.reject(
+        new AppError(ErrorCode.badRequest, `${api} is a multipart upload; the client sends JSON only`),
+      );
     }
+    return this.#run(appId, api, spec, params);
+  }
+
+  /**
+   * A call with its span when spans are exported. Not an async function itself: a template send
+   * waits through a chain of them already, each a promise and a suspended frame held for the
+   * whole round trip of every send in flight (a push has hundreds) — what the young-generation
+   * collector copies.
+   */
+  #run(appId: string, api: ApiName, spec: ApiSpec, params: CallParams): Promise<ApiResult> {
     if (this.#tracer === undefined) return this.#callSpan(appId, api, spec, params);
     return this.#tracer.startActiveSpan(`wechat ${api}`, { attributes: { 'wechat.api': api } }, async (span) => {
       try {
@@ -210,12 +230,12 @@ class Client implements WeChatApiClient {
     // A push's message carries its key already: sent as it is (no copy per send).
     const body =
       message.client_msg_id === undefined ? { ...message, client_msg_id: randomBytes(12).toString('hex') } : message;
-    const result = await this.call(appId, 'sendTemplateMessage', { body });
+    const result = await this.#run(appId, 'sendTemplateMessage', templateSpec, { body });
     return { msgid: String(result.msgid) };
   }
 
   async sendCustomMessage(appId: string, message: CustomMessage): Promise<void> {
-    await this.call(appId, 'sendCustomMessage', { body: message });
+    await this.#run(appId, 'sendCustomMessage', customSpec, { body: message });
   }
 
   async getPrivateTemplates(appId: string): Promise<PrivateTemplate[]> {
@@ -291,7 +311,7 @@ class Client implements WeChatApiClient {
     for (let attempt = 1; ; attempt += 1) {
       const body = await this.#send(api, spec, params, token);
       const errcode = Number(body.errcode ?? 0);
-      this.#metrics.calls.add(1, `${api} ${errcode}`, () => ({ api, errcode: String(errcode) }));
+      this.#metrics.calls.add(api, errcode);
       if (errcode === 0) {
         // WeChat reset the account's daily counters: so do ours (a remembered 45009 ends now).
         // Best effort, as #learn: the call itself succeeded.
@@ -335,22 +355,17 @@ class Client implements WeChatApiClient {
   }
 
   async #send(api: string, spec: ApiSpec, params: CallParams, token: string | undefined): Promise<ApiResult> {
-    const search = queryOf(token, params.query);
-    const body = params.body === undefined ? undefined : JSON.stringify(params.body);
+    const path = this.#pathOf(spec, token, params.query);
     const isRepeated = isRepeatable(spec, params.body);
+    const request: HostRequest =
+      params.body === undefined
+        ? { method: spec.method, path, isRepeatable: isRepeated }
+        : { method: spec.method, path, body: JSON.stringify(params.body), isRepeatable: isRepeated };
     try {
-      const answer = await this.#ring.send(
-        {
-          method: spec.method,
-          path: search === '' ? spec.path : `${spec.path}?${search}`,
-          ...(body === undefined ? {} : { body }),
-          isRepeatable: isRepeated,
-        },
-        (failure) => this.#metrics.failovers.add(1, { host: failure.host }),
-      );
+      const answer = await this.#ring.send(request, this.#onFailover);
       return answer.body;
     } catch (error) {
-      this.#metrics.calls.add(1, `${api} unavailable`, () => ({ api, errcode: 'unavailable' }));
+      this.#metrics.calls.add(api, 'unavailable');
       if (error instanceof HostFailure) {
         const outcome =
           error.isMaybeDelivered && !isRepeated
@@ -360,6 +375,23 @@ class Client implements WeChatApiClient {
       }
       throw error;
     }
+  }
+
+  /**
+   * The path and query string of a call. A call with the access_token alone (every send) reuses
+   * the path made for the same API and token: the token is the same for hours, and encoding it
+   * and joining a 200-character path is work of every send otherwise.
+   */
+  #pathOf(spec: ApiSpec, token: string | undefined, query: CallParams['query']): string {
+    if (token === undefined || query !== undefined) {
+      const search = queryOf(token, query);
+      return search === '' ? spec.path : `${spec.path}?${search}`;
+    }
+    const cached = this.#paths.get(spec.path);
+    if (cached?.token === token) return cached.path;
+    const path = `${spec.path}?${queryOf(token, undefined)}`;
+    this.#paths.set(spec.path, { token, path });
+    return path;
   }
 
   #tokenOf(appId: string): SharedCredential {
@@ -476,7 +508,7 @@ function isCertainlyNotSent(error: unknown): boolean {
 function createMetrics(meter: Meter) {
   const byApi = new Map<string, Attributes>();
   return {
-    calls: new TallyCounter(meter, 'mpstack_wechat_api_calls_total', {
+    calls: new CallTally(meter, 'mpstack_wechat_api_calls_total', {
       description: 'WeChat API answers by API and errcode (0 success, "unavailable" no host answered)',
     }),
     duration: meter.createHistogram('mpstack_wechat_api_duration_seconds', {
@@ -506,20 +538,30 @@ function createMetrics(meter: Meter) {
   };
 }
 
-/** A monotonic counter counted in a map by the caller's key, reported at each collection. */
-class TallyCounter {
-  readonly #series = new Map<string, { readonly attributes: Attributes; value: number }>();
+/**
+ * The answers counted by API and errcode in maps, reported at each collection: a call finds its
+ * series with two lookups, without making a key string or an attribute set.
+ */
+class CallTally {
+  readonly #byApi = new Map<string, Map<number | string, { readonly attributes: Attributes; value: number }>>();
 
   constructor(meter: Meter, name: string, options: { readonly description: string }) {
     meter.createObservableCounter(name, options).addCallback((result) => {
-      for (const { attributes, value } of this.#series.values()) result.observe(value, attributes);
+      for (const series of this.#byApi.values()) {
+        for (const { attributes, value } of series.values()) result.observe(value, attributes);
+      }
     });
   }
 
-  /** Adds `value` to the series of `key` (one key per attribute set; `attributes` is called once). */
-  add(value: number, key: string, attributes: () => Attributes): void {
-    const entry = this.#series.get(key);
-    if (entry === undefined) this.#series.set(key, { attributes: attributes(), value });
-    else entry.value += value;
+  /** Counts one answer of `api`: its errcode, or `unavailable` (no host answered). */
+  add(api: string, errcode: number | 'unavailable'): void {
+    let series = this.#byApi.get(api);
+    if (series === undefined) {
+      series = new Map();
+      this.#byApi.set(api, series);
+    }
+    const entry = series.get(errcode);
+    if (entry === undefined) series.set(errcode, { attributes: { api, errcode: String(errcode) }, value: 1 });
+    else entry.value += 1;
   }
 }

@@ -69,6 +69,8 @@ interface QuotaVerdict {
 export class FlowControl {
   /** Quota counts gathered in this event-loop turn, by key. */
   readonly #tallies = new Map<string, QuotaTally>();
+  /** The Beijing day of the last count and the instants it spans (see `#today`). */
+  #day = { name: '', from: 0, until: 0 };
 
   constructor(private readonly options: FlowControlOptions) {}
 
@@ -237,6 +239,16 @@ export class FlowControl {
   }
 
   #quotaKey(appId: string, api: string): string {
-    return `${this.options.namespace}quota:${appId}:${api}:${beijingDay(this.options.now())}`;
+    return `${this.options.namespace}quota:${appId}:${api}:${this.#today()}`;
+  }
+
+  /** The Beijing day now, made once per day: every counted call names it (a `Date` and an ISO string otherwise). */
+  #today(): string {
+    const now = this.options.now();
+    const day = this.#day;
+    if (now >= day.from && now < day.until) return day.name;
+    const from = Math.floor((now + beijingOffsetMs) / 86_400_000) * 86_400_000 - beijingOffsetMs;
+    this.#day = { name: beijingDay(now), from, until: from + 86_400_000 };
+    return this.#day.name;
   }
 }

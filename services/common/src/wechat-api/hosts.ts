@@ -80,6 +80,8 @@ export class HostRing {
 
   /** The hosts to try, in order: those not cooling down first (in configured order), then the rest. */
   order(): readonly { readonly base: string; readonly pool: Pool }[] {
+    // No host failed since its last success (the usual case): the configured order, no arrays per call.
+    if (this.#downUntil.size === 0) return this.#hosts;
     const now = this.options.now();
     const up = this.#hosts.filter((h) => (this.#downUntil.get(h.base) ?? 0) <= now);
     const down = this.#hosts.filter((h) => (this.#downUntil.get(h.base) ?? 0) > now);
@@ -165,27 +167,34 @@ class BodyError extends Error {}
  * chunk — what `pool.request` + `body.text()` cost for an answer of a few dozen bytes
  * (measured: README, "The outbound pipeline"). The pool's connect, headers and body timeouts
  * apply as they did; an error before the answer's status is the request's, after it the body's.
+ *
+ * The handler has undici's first callbacks (`onConnect` … `onComplete`, deprecated in its types
+ * but what its client calls): one with `onRequestStart` is wrapped per request in an adapter
+ * that also turns the answer's raw headers and trailers into objects (`parseHeaders`, a string
+ * per header), which nothing here reads — two objects and a dozen strings a send.
  */
 function exchange(pool: Pool, request: HostRequest): Promise<{ readonly status: number; readonly text: string }> {
   return new Promise((resolve, reject) => {
     let status = 0;
     const chunks: Buffer[] = [];
     const handler: Dispatcher.DispatchHandler = {
-      onRequestStart() {},
-      onResponseStart(_controller, statusCode) {
+      onConnect() {},
+      onHeaders(statusCode) {
         // 1xx (an informational answer) is followed by the real one.
         if (statusCode >= 200) status = statusCode;
+        return true;
       },
-      onResponseData(_controller, chunk) {
+      onData(chunk) {
         chunks.push(chunk);
+        return true;
       },
-      onResponseEnd() {
+      onComplete() {
         resolve({
           status,
           text: chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks).toString('utf8'),
         });
       },
-      onResponseError(_controller, error) {
+      onError(error) {
         reject(status === 0 ? error : new BodyError(error.message, { cause: error }));
       },
     };
