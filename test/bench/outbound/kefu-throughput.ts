@@ -77,7 +77,7 @@ try {
 
   // The pipeline.
   const load = [loadavg()[0] ?? 0];
-  let before = await serverBackground(5000);
+  const before = await serverBackground(5000);
   let meter = cpuMeter({ business: () => worker.child.pid, ingress: () => stand.ingressChild?.pid });
   let started = performance.now();
   await pool(sends, inFlight, async (i) => {
