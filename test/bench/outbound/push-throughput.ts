@@ -24,6 +24,8 @@
  *   node test/dist/bench/outbound/push-throughput.js [recipients=30000]
  *   OUTBOUND_PROFILE=<dir>: the business and ingress processes write V8 CPU profiles there.
  *   BENCH_DELIVERY_CONCURRENCY=<n>: the simulator's receipts in flight at once (32 by default).
+ *   BENCH_BUSINESS_REPLICAS=<n>: n `mpstack run business` processes (1 by default; their CPU summed):
+ *   one Node process uses one core, and at ~200 µs a send it cannot send 5,000 a second alone.
  */
 import { loadavg } from 'node:os';
 import { until } from '@mpstack/testkit';
@@ -39,18 +41,22 @@ const target = 5000;
 
 // The simulator's receipts in flight at once (its default 32; WeChat's own number is not published).
 const deliveryConcurrency = Number(process.env['BENCH_DELIVERY_CONCURRENCY'] ?? 32);
+const replicas = Number(process.env['BENCH_BUSINESS_REPLICAS'] ?? 1);
 const mode = process.env['BENCH_RECEIPTS'] === 'concurrent' ? 'concurrent' : 'held';
 const stand = await createOutboundStand({ followers: recipients, ingressProcess: true, deliveryConcurrency });
 try {
-  const worker = await stand.businessProcess({
-    MPSTACK_WECHAT_RATE_TEMPLATE: 'off',
-    MPSTACK_PUSH_PREFETCH: '8',
-    MPSTACK_PUSH_BATCH: '200',
-  });
+  const env = { MPSTACK_WECHAT_RATE_TEMPLATE: 'off', MPSTACK_PUSH_PREFETCH: '8', MPSTACK_PUSH_BATCH: '200' };
+  // BENCH_BUSINESS_REPLICAS=<n>: n business processes share the push's chunks, as replicas of the Deployment do.
+  const workers = await Promise.all(Array.from({ length: Math.max(1, replicas) }, () => stand.businessProcess(env)));
+  const [worker] = workers as [(typeof workers)[number]];
   const openIds = Array.from({ length: recipients }, (_, i) => stand.openId(i));
   const load = [loadavg()[0] ?? 0];
   const before = await serverBackground(5000);
-  const meterOf = () => cpuMeter({ business: () => worker.child.pid, ingress: () => stand.ingressChild?.pid });
+  const meterOf = () =>
+    cpuMeter({
+      ...Object.fromEntries(workers.map((w, i) => [`business${i}`, () => w.child.pid])),
+      ingress: () => stand.ingressChild?.pid,
+    });
   if (mode === 'held') await stand.control('POST', '/_sim/callbacks/hold');
   let meter = meterOf();
   const started = performance.now();
@@ -104,7 +110,9 @@ try {
         return [name, Math.max(0, s - background)];
       }),
     );
-    const business = cpu.processes['business'] ?? 0;
+    const business = Object.entries(cpu.processes)
+      .filter(([name]) => name.startsWith('business'))
+      .reduce((total, [, seconds]) => total + seconds, 0);
     const ingress = cpu.processes['ingress'] ?? 0;
     return {
       cpu,
@@ -127,7 +135,7 @@ try {
     console.log(`    machine total ${fmt(phase.total)} ${per} (${phase.total.toFixed(1)} s of CPU)`);
   };
   console.log(
-    `push of ${recipients} recipients, rate limit off (upload and start included; receipts ${mode === 'held' ? `held during the sends, then ${deliveryConcurrency} in flight` : `on during the sends, ${deliveryConcurrency} in flight`} at the simulator)`,
+    `push of ${recipients} recipients to ${workers.length} business process${workers.length === 1 ? '' : 'es'}, rate limit off (upload and start included; receipts ${mode === 'held' ? `held during the sends, then ${deliveryConcurrency} in flight` : `on during the sends, ${deliveryConcurrency} in flight`} at the simulator)`,
   );
   console.log(`  load average ${load.map((l) => l.toFixed(1)).join(' → ')} (2 cores)`);
   console.log(
@@ -180,8 +188,8 @@ try {
     );
   }
   // A clean exit (bounded): with OUTBOUND_PROFILE set, the child writes its CPU profile then.
-  const exited = new Promise((resolve) => worker.child.once('exit', resolve));
-  worker.child.kill('SIGTERM');
+  const exited = Promise.all(workers.map((w) => new Promise((resolve) => w.child.once('exit', resolve))));
+  for (const w of workers) w.child.kill('SIGTERM');
   await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
 } finally {
   await stand.dispose();
