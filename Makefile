@@ -72,13 +72,14 @@ bench-log-search: build
 bench-failover: build services
 	node test/dist/bench/failover/failover.js
 
-## The outbound pipeline against the simulator (real MariaDB/Redis/RabbitMQ, mpstack run business): throughput with the rate limit off (sends/s, CPU per send vs the ceiling), the rate limit's accuracy over 60 s, a push whose worker is SIGKILLed halfway (lost / duplicated at the simulator), customer-service sends (windows fed by inbound texts) against a bare undici POST loop to the simulator. OUTBOUND_SENDS / OUTBOUND_RATE / OUTBOUND_PUSH / OUTBOUND_KEFU size them.
-OUTBOUND_SENDS ?= 30000
+## The outbound pipeline against the simulator (real MariaDB/Redis/RabbitMQ, mpstack run business): throughput with the rate limit off (sends/s, CPU per send vs the ceiling), the rate limit's accuracy over 60 s, a push whose worker is SIGKILLed halfway (lost / duplicated at the simulator), customer-service sends (windows fed by inbound texts) against a bare undici POST loop to the simulator. OUTBOUND_SENDS / OUTBOUND_REPLICAS (business processes sharing the push, as a Deployment's replicas) / OUTBOUND_RATE / OUTBOUND_PUSH / OUTBOUND_KEFU size them.
+OUTBOUND_SENDS ?= 100000
+OUTBOUND_REPLICAS ?= 2
 OUTBOUND_RATE ?= 50
 OUTBOUND_PUSH ?= 1000000
 OUTBOUND_KEFU ?= 5000
 bench-outbound: build services
-	node test/dist/bench/outbound/push-throughput.js $(OUTBOUND_SENDS)
+	BENCH_BUSINESS_REPLICAS=$(OUTBOUND_REPLICAS) node test/dist/bench/outbound/push-throughput.js $(OUTBOUND_SENDS)
 	node test/dist/bench/outbound/kefu-throughput.js $(OUTBOUND_KEFU)
 	node test/dist/bench/outbound/rate-limit.js $(OUTBOUND_RATE) 60
 	node --max-old-space-size=8192 test/dist/bench/outbound/push-kill.js $(OUTBOUND_PUSH)
