@@ -45,6 +45,21 @@ describe('browser: customer-service messages (mpstack dev)', function () {
   const consoleUrl = () => devUrl(dev, 'console');
 
   const statuses = () => page.locator('[data-testid^="kefu-status-"]');
+  /**
+   * Opens the page and waits until its list shows the account's sends: the form appears with the
+   * account, before the list's first answer — a count taken then is 0, and the list's arrival
+   * (the dev slow path's sends) passed for the new send. The table shows 10 rows a page.
+   */
+  const open = async () => {
+    const listed = page.waitForResponse(
+      (r) => r.url().includes('/kefu-sends?account=') && r.request().method() === 'GET',
+      { timeout: 30_000 },
+    );
+    await page.goto(`${consoleUrl()}outbound/kefu`);
+    await page.getByTestId('kefu-submit').waitFor();
+    const { sends } = (await (await listed).json()) as { sends: unknown[] };
+    await until(async () => (await statuses().count()) === Math.min(sends.length, 10), 10_000, 'the list shown', 100);
+  };
   /** Waits for the newest send to settle; its status. */
   const settled = () =>
     until(
@@ -95,8 +110,7 @@ describe('browser: customer-service messages (mpstack dev)', function () {
   });
 
   it('a follower who never wrote: failed 45015 with the reason shown, nothing reaches WeChat', async () => {
-    await page.goto(`${consoleUrl()}outbound/kefu`);
-    await page.getByTestId('kefu-submit').waitFor();
+    await open();
     assert.equal(await send(silent, '您好，您的工单已处理'), 'failed');
     assert.match((await statuses().first().textContent()) ?? '', /失败 45015/);
     const reason = page.locator('[data-testid^="kefu-reason-"]').first();
@@ -117,8 +131,7 @@ describe('browser: customer-service messages (mpstack dev)', function () {
     assert.ok(!rows.includes(silent), rows);
   });
   it('a menu message (msgmenu) composed in the form reaches WeChat with its options', async () => {
-    await page.goto(`${consoleUrl()}outbound/kefu`);
-    await page.getByTestId('kefu-submit').waitFor();
+    await open();
     const before = await statuses().count();
     await page.getByTestId('kefu-openid').fill(wrote);
     await page.locator('label', { hasText: '菜单消息' }).click();
