@@ -1,17 +1,14 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createDatabase, type Db, migrateToLatest, nowTimestamp } from '@mpstack/common/db';
+import { type Db, nowTimestamp } from '@mpstack/common/db';
 import { createLogger } from '@mpstack/common/logging';
 import type { DeliveryHandler, HandlerOutcome, QueuePort } from '@mpstack/common/ports';
-import { createTestDatabase, type TestDatabase } from '@mpstack/testkit';
 import type { KyselyPlugin, PluginTransformResultArgs, QueryResult, UnknownRow } from 'kysely';
 import { AccountExistence } from '../../src/accounts/account-existence.js';
 import { KefuRepository } from '../../src/kefu/kefu.repository.js';
 import { KefuService } from '../../src/kefu/kefu.service.js';
 import { KefuWorker } from '../../src/kefu/kefu-worker.js';
 import type { CustomMessage, OutboundApi } from '../../src/wechat/outbound-api.js';
+import { type DialectDb, openDialectDb } from '../support/dialect-db.js';
 
 /** Counts the statements run through the database it is plugged into. */
 class StatementCounter implements KyselyPlugin {
@@ -60,8 +57,7 @@ function handQueue(): { queue: QueuePort; published: Buffer[]; deliver(body: Buf
 for (const dialect of ['MariaDB', 'SQLite'] as const) {
   describe(`a customer-service send's round trips on ${dialect}`, () => {
     let db: Db;
-    let mariadb: TestDatabase | undefined;
-    let dir: string | undefined;
+    let opened: DialectDb | undefined;
     const counter = new StatementCounter();
     const calls: CustomMessage[] = [];
     const hand = handQueue();
@@ -70,14 +66,8 @@ for (const dialect of ['MariaDB', 'SQLite'] as const) {
     let worker: KefuWorker;
 
     before(async () => {
-      if (dialect === 'MariaDB') {
-        mariadb = await createTestDatabase();
-        db = createDatabase({ url: mariadb.url, connectionLimit: 4 });
-      } else {
-        dir = await mkdtemp(join(tmpdir(), 'mpstack-kefu-trips-'));
-        db = createDatabase({ sqlitePath: join(dir, 'mpstack.db') });
-      }
-      await migrateToLatest(db);
+      opened = await openDialectDb(dialect, 'mpstack-kefu-trips-');
+      db = opened.db;
       const stamp = nowTimestamp(new Date());
       await db
         .insertInto('accounts')
@@ -121,9 +111,7 @@ for (const dialect of ['MariaDB', 'SQLite'] as const) {
     });
     after(async () => {
       await worker.close();
-      await db.destroy();
-      await mariadb?.drop();
-      if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+      await opened?.dispose();
     });
 
     const message = { msgtype: 'text' as const, text: { content: '您好 😀' } };

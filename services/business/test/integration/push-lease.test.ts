@@ -1,17 +1,14 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createDatabase, type Db, migrateToLatest } from '@mpstack/common/db';
+import type { Db } from '@mpstack/common/db';
 import { createLogger } from '@mpstack/common/logging';
 import type { QueuePort } from '@mpstack/common/ports';
 import { createTelemetry } from '@mpstack/common/telemetry';
-import { createTestDatabase, type TestDatabase } from '@mpstack/testkit';
 import { PushRepository } from '../../src/pushes/push.repository.js';
 import { PushWorker } from '../../src/pushes/push-worker.js';
 import { ReceiptRepository } from '../../src/receipts/receipt.repository.js';
 import type { OutboundApi, TemplateMessage } from '../../src/wechat/outbound-api.js';
+import { type DialectDb, openDialectDb } from '../support/dialect-db.js';
 import { runningPush } from '../support/pushes.js';
 
 /**
@@ -51,28 +48,19 @@ for (const dialect of ['MariaDB', 'SQLite'] as const) {
   describe(`push claims renewed while their sends are in flight, on ${dialect}`, function () {
     this.timeout(60_000);
     let db: Db;
-    let mariadb: TestDatabase | undefined;
-    let dir: string | undefined;
+    let opened: DialectDb | undefined;
     let pushes: PushRepository;
     let receipts: ReceiptRepository;
     const telemetry = createTelemetry({ service: 'business', traceSampleRatio: 0, registerGlobalTracer: false });
 
     before(async () => {
-      if (dialect === 'MariaDB') {
-        mariadb = await createTestDatabase();
-        db = createDatabase({ url: mariadb.url, connectionLimit: 4 });
-      } else {
-        dir = await mkdtemp(join(tmpdir(), 'mpstack-push-lease-'));
-        db = createDatabase({ sqlitePath: join(dir, 'mpstack.db') });
-      }
-      await migrateToLatest(db);
+      opened = await openDialectDb(dialect, 'mpstack-push-lease-');
+      db = opened.db;
       pushes = new PushRepository(db);
       receipts = new ReceiptRepository(db);
     });
     after(async () => {
-      await db.destroy();
-      await mariadb?.drop();
-      if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+      await opened?.dispose();
     });
 
     const worker = (api: OutboundApi, leaseMs: number, batchSize: number) =>

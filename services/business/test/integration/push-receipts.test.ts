@@ -1,13 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { JobReceipt } from '@mpstack/common/contracts';
-import { createDatabase, type Db, migrateToLatest } from '@mpstack/common/db';
-import { createTestDatabase, type TestDatabase } from '@mpstack/testkit';
+import type { Db } from '@mpstack/common/db';
 import { PushRepository } from '../../src/pushes/push.repository.js';
 import type { SendResult } from '../../src/pushes/push.types.js';
 import { ReceiptRepository } from '../../src/receipts/receipt.repository.js';
+import { type DialectDb, openDialectDb } from '../support/dialect-db.js';
 import { runningPush as newRunningPush, sendAll as recordSent } from '../support/pushes.js';
 
 /**
@@ -18,28 +15,19 @@ import { runningPush as newRunningPush, sendAll as recordSent } from '../support
 for (const dialect of ['MariaDB', 'SQLite'] as const) {
   describe(`push recipients and receipts on ${dialect}`, () => {
     let db: Db;
-    let mariadb: TestDatabase | undefined;
-    let dir: string | undefined;
+    let opened: DialectDb | undefined;
     let pushes: PushRepository;
     let receipts: ReceiptRepository;
     let msgidBase = 7_000_000_000;
 
     before(async () => {
-      if (dialect === 'MariaDB') {
-        mariadb = await createTestDatabase();
-        db = createDatabase({ url: mariadb.url, connectionLimit: 4 });
-      } else {
-        dir = await mkdtemp(join(tmpdir(), 'mpstack-push-receipts-'));
-        db = createDatabase({ sqlitePath: join(dir, 'mpstack.db') });
-      }
-      await migrateToLatest(db);
+      opened = await openDialectDb(dialect, 'mpstack-push-receipts-');
+      db = opened.db;
       pushes = new PushRepository(db);
       receipts = new ReceiptRepository(db);
     });
     after(async () => {
-      await db.destroy();
-      await mariadb?.drop();
-      if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+      await opened?.dispose();
     });
 
     /** A running push of `n` recipients (seq 0 … n-1). */

@@ -1,13 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { decodeReceipts, encodeReceipt, type JobReceipt, jobReceiptStatusMaxLength } from '@mpstack/common/contracts';
-import { createDatabase, type Db, migrateToLatest } from '@mpstack/common/db';
-import { createTestDatabase, type TestDatabase } from '@mpstack/testkit';
+import type { Db } from '@mpstack/common/db';
 import { sql } from 'kysely';
 import { PushRepository } from '../../src/pushes/push.repository.js';
 import { ReceiptRepository } from '../../src/receipts/receipt.repository.js';
+import { type DialectDb, openDialectDb } from '../support/dialect-db.js';
 import { runningPush, sendAll } from '../support/pushes.js';
 
 /** A status of the contract's full length (128), past the 64 the columns held before migration 0019. */
@@ -22,28 +19,19 @@ const longStatus = `failed: ${'系统'.repeat(10)}${'x'.repeat(jobReceiptStatusM
 for (const dialect of ['MariaDB', 'SQLite'] as const) {
   describe(`receipt statuses of the contract's length on ${dialect}`, () => {
     let db: Db;
-    let mariadb: TestDatabase | undefined;
-    let dir: string | undefined;
+    let opened: DialectDb | undefined;
     let pushes: PushRepository;
     let receipts: ReceiptRepository;
     let msgidBase = 9_100_000_000;
 
     before(async () => {
-      if (dialect === 'MariaDB') {
-        mariadb = await createTestDatabase();
-        db = createDatabase({ url: mariadb.url, connectionLimit: 4 });
-      } else {
-        dir = await mkdtemp(join(tmpdir(), 'mpstack-receipt-status-'));
-        db = createDatabase({ sqlitePath: join(dir, 'mpstack.db') });
-      }
-      await migrateToLatest(db);
+      opened = await openDialectDb(dialect, 'mpstack-receipt-status-');
+      db = opened.db;
       pushes = new PushRepository(db);
       receipts = new ReceiptRepository(db);
     });
     after(async () => {
-      await db.destroy();
-      await mariadb?.drop();
-      if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+      await opened?.dispose();
     });
 
     const receipt = (msgId: string, status: string, kind: 'template' | 'mass' = 'template'): JobReceipt => ({

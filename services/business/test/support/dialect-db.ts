@@ -1,0 +1,39 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createDatabase, type Db, migrateToLatest } from '@mpstack/common/db';
+import { createTestDatabase } from '@mpstack/testkit';
+
+export type Dialect = 'MariaDB' | 'SQLite';
+
+/** A migrated database of `dialect` for one suite: a fresh MariaDB database, or SQLite in a temporary directory. */
+export interface DialectDb {
+  readonly db: Db;
+  /** Closes the pool and drops the database (or removes the directory). */
+  dispose(): Promise<void>;
+}
+
+export async function openDialectDb(dialect: Dialect, prefix: string): Promise<DialectDb> {
+  if (dialect === 'MariaDB') {
+    const mariadb = await createTestDatabase();
+    const db = createDatabase({ url: mariadb.url, connectionLimit: 4 });
+    await migrateToLatest(db);
+    return {
+      db,
+      async dispose() {
+        await db.destroy();
+        await mariadb.drop();
+      },
+    };
+  }
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  const db = createDatabase({ sqlitePath: join(dir, 'mpstack.db') });
+  await migrateToLatest(db);
+  return {
+    db,
+    async dispose() {
+      await db.destroy();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
