@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { demoAccount, demoUsers, type RunningDev } from '@mpstack/cli';
+import { demoUsers, type RunningDev } from '@mpstack/cli';
 import type { Page } from 'playwright-core';
 import { type BrowserStand, devUrl, startBrowserStand } from '../support/browser.js';
+import { wechat } from '../support/console.js';
 
 const screenshots = new URL('../../browser/screenshots/', import.meta.url).pathname;
 
@@ -76,24 +77,11 @@ describe('browser: the phone page of mpstack dev', function () {
   });
 
   it('a new user scanning a parametric QR code follows the account and gets the welcome reply', async () => {
-    const api = dev.urls['WeChat API simulator'];
-    assert.ok(api !== undefined);
-    const { access_token: token } = (await (
-      await fetch(`${api}/cgi-bin/stable_token`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          grant_type: 'client_credential',
-          appid: demoAccount.appId,
-          secret: demoAccount.appSecret,
-        }),
-      })
-    ).json()) as { access_token: string };
-    const created = await fetch(`${api}/cgi-bin/qrcode/create?access_token=${token}`, {
-      method: 'POST',
-      body: JSON.stringify({ action_name: 'QR_STR_SCENE', action_info: { scene: { scene_str: 'campaign-2025' } } }),
+    const created = await wechat(dev, '/cgi-bin/qrcode/create', {
+      action_name: 'QR_STR_SCENE',
+      action_info: { scene: { scene_str: 'campaign-2025' } },
     });
-    assert.equal(typeof ((await created.json()) as { ticket?: string }).ticket, 'string');
+    assert.equal(typeof created['ticket'], 'string');
     await page.fill('#openid', 'o_qr_newcomer');
     await page.dispatchEvent('#openid', 'change');
     page.once('dialog', (dialog) => void dialog.accept(dialog.defaultValue()));
