@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { type Db, nowTimestamp } from '@mpstack/common/db';
+import type { Db } from '@mpstack/common/db';
 import { createLogger } from '@mpstack/common/logging';
 import type { DeliveryHandler, HandlerOutcome, QueuePort } from '@mpstack/common/ports';
 import type { KyselyPlugin, PluginTransformResultArgs, QueryResult, UnknownRow } from 'kysely';
@@ -8,7 +8,7 @@ import { KefuRepository } from '../../src/kefu/kefu.repository.js';
 import { KefuService } from '../../src/kefu/kefu.service.js';
 import { KefuWorker } from '../../src/kefu/kefu-worker.js';
 import type { CustomMessage, OutboundApi } from '../../src/wechat/outbound-api.js';
-import { type DialectDb, openDialectDb } from '../support/dialect-db.js';
+import { type DialectDb, insertAccount, openDialectDb } from '../support/dialect-db.js';
 
 /** Counts the statements run through the database it is plugged into. */
 class StatementCounter implements KyselyPlugin {
@@ -68,22 +68,7 @@ for (const dialect of ['MariaDB', 'SQLite'] as const) {
     before(async () => {
       opened = await openDialectDb(dialect, 'mpstack-kefu-trips-');
       db = opened.db;
-      const stamp = nowTimestamp(new Date());
-      await db
-        .insertInto('accounts')
-        .values({
-          id: 'shop',
-          name: 'shop',
-          app_id: 'wx0000000000000001',
-          app_secret: 's',
-          token: 't',
-          encoding_aes_key: null,
-          previous_encoding_aes_key: null,
-          encrypt_mode: 'plain',
-          created_at: stamp,
-          updated_at: stamp,
-        })
-        .execute();
+      await insertAccount(db, 'shop', 'wx0000000000000001');
       const counted = db.withPlugin(counter) as Db;
       kefu = new KefuRepository(counted);
       const existence = new AccountExistence({ db: counted });

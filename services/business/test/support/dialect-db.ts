@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createDatabase, type Db, migrateToLatest } from '@mpstack/common/db';
+import { createDatabase, type Db, migrateToLatest, nowTimestamp } from '@mpstack/common/db';
 import { createTestDatabase } from '@mpstack/testkit';
 
 export type Dialect = 'MariaDB' | 'SQLite';
@@ -36,4 +36,24 @@ export async function openDialectDb(dialect: Dialect, prefix: string): Promise<D
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A plain-mode account row `id` (AppID `appId`), as the console would have stored it. */
+export async function insertAccount(db: Db, id: string, appId: string): Promise<void> {
+  const stamp = nowTimestamp(new Date());
+  await db
+    .insertInto('accounts')
+    .values({
+      id,
+      name: id,
+      app_id: appId,
+      app_secret: 's',
+      token: 't',
+      encoding_aes_key: null,
+      previous_encoding_aes_key: null,
+      encrypt_mode: 'plain',
+      created_at: stamp,
+      updated_at: stamp,
+    })
+    .execute();
 }

@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createDatabase, type Db, migrateToLatest, nowTimestamp } from '@mpstack/common/db';
+import { createDatabase, type Db, migrateToLatest } from '@mpstack/common/db';
 import { AccountExistence } from '../../src/accounts/account-existence.js';
+import { insertAccount } from '../support/dialect-db.js';
 
 /**
  * The accounts the API accepts sends for: found once, then answered from memory until the
@@ -25,24 +26,7 @@ describe('business/account existence', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  const insert = async (id: string) => {
-    const stamp = nowTimestamp(new Date());
-    await db
-      .insertInto('accounts')
-      .values({
-        id,
-        name: id,
-        app_id: `wx${id.padStart(16, '0')}`,
-        app_secret: 's',
-        token: 't',
-        encoding_aes_key: null,
-        previous_encoding_aes_key: null,
-        encrypt_mode: 'plain',
-        created_at: stamp,
-        updated_at: stamp,
-      })
-      .execute();
-  };
+  const insert = (id: string) => insertAccount(db, id, `wx${id.padStart(16, '0')}`);
   const remove = (id: string) => db.deleteFrom('accounts').where('id', '=', id).execute();
 
   it('remembers an account found until it is forgotten (the accounts channel) or too old', async () => {
