@@ -218,12 +218,22 @@ describe('outbound e2e: customer-service (kefu) sends (MariaDB, Redis, RabbitMQ,
     for (const host of ['api', 'api2'] as const) await faults.setHostDown(host, 'refuse');
     const { id } = await send(openId, 'after the outage');
     try {
+      // Backed off 1 s, 2 s, 4 s: the fourth attempt about 7 s in. Each attempt is one job — a
+      // send put back to queued is due when its job comes back, so the sweeper (a stall time of
+      // 2 s here) does not queue a second one; two jobs would have one find the send claimed by
+      // the other and record it unknown.
+      let last: KefuView | undefined;
       await until(
-        async () => (await api<KefuView>(base, 'GET', `/kefu-sends/${id}`)).attempts >= 4,
-        20_000,
+        async () => {
+          last = await api<KefuView>(base, 'GET', `/kefu-sends/${id}`);
+          return last.attempts >= 4;
+        },
+        40_000,
         'four attempts that did not go out (more than the budget of 3)',
         50,
-      );
+      ).catch((error: Error) => {
+        throw new Error(`${error.message}; the send: ${JSON.stringify(last)}`, { cause: error });
+      });
     } finally {
       for (const host of ['api', 'api2'] as const) await faults.setHostDown(host, undefined);
     }

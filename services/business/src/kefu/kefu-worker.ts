@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { DEFAULT_RETRY_BACKOFF } from '@mpstack/common/adapters';
 import {
   decodeKefuJob,
   type KefuJobMessage,
@@ -95,20 +96,42 @@ export class KefuWorker {
       const outcome = await this.options.api
         .sendCustom(send.account, { touser: send.openId, ...send.message })
         .then((): KefuOutcome => ({ status: 'sent' }), kefuOutcomeOf);
-      if (outcome.status === 'retry') {
-        await kefu.release(sendId, clock());
-        throw new Error(outcome.errmsg);
-      }
+      if (outcome.status === 'retry') return await this.retryLater(sendId, new Error(outcome.errmsg), clock, true);
       await kefu.record(sendId, outcome, clock());
       return { action: 'ack' };
     } catch (error) {
-      // The attempts made, read only on this path (the claim counts them).
-      const attempts = (await kefu.get(sendId).catch(() => undefined))?.attempts ?? 0;
-      this.options.logger.warn({ err: error, sendId, attempts }, 'customer-service send not completed; retried');
-      const delay = Math.min(60_000, (this.options.retryDelayMs ?? 1000) * 2 ** Math.max(0, attempts - 1));
-      await sleep(delay, undefined, { signal: this.closing.signal }).catch(() => undefined);
-      return { action: 'retry' };
+      return this.retryLater(sendId, error, clock, false);
     }
+  }
+
+  /**
+   * Holds the job for the back-off, then has it requeued. A call that certainly did not go out
+   * puts the send back to `queued` first, stamped with the time its next attempt is due (its
+   * `updated_at`): the sweeper queues again a send left `queued` for `stallMs` past that stamp,
+   * and this one's job is not lost — it is held here, then requeued (after the consumer's own
+   * back-off, at most {@link DEFAULT_RETRY_BACKOFF}`.maxMs`). Stamped with the release time
+   * instead, a back-off longer than `stallMs` had the sweeper queue a second job; whichever job
+   * found the send claimed by the other recorded it `unknown`, and it was never sent.
+   */
+  private async retryLater(
+    sendId: number,
+    error: unknown,
+    clock: () => number,
+    isNotSent: boolean,
+  ): Promise<HandlerOutcome> {
+    const { kefu } = this.options;
+    // The attempts made, read only on this path (the claim counts them).
+    const attempts = (await kefu.get(sendId).catch(() => undefined))?.attempts ?? 0;
+    const delay = Math.min(60_000, (this.options.retryDelayMs ?? 1000) * 2 ** Math.max(0, attempts - 1));
+    this.options.logger.warn({ err: error, sendId, attempts }, 'customer-service send not completed; retried');
+    if (isNotSent) {
+      // Left `sending` when this fails: the job delivered again records it `unknown` (safe).
+      await kefu.release(sendId, clock() + delay + DEFAULT_RETRY_BACKOFF.maxMs).catch((releaseError: unknown) => {
+        this.options.logger.warn({ err: releaseError, sendId }, 'customer-service send not put back to queued');
+      });
+    }
+    await sleep(delay, undefined, { signal: this.closing.signal }).catch(() => undefined);
+    return { action: 'retry' };
   }
 
   /**

@@ -71,11 +71,15 @@ export class KefuRepository {
     return affected(result) === 1;
   }
 
-  /** `sending → queued`: the call did not go out (no host took the connection, no token): it may be made again. */
-  async release(id: number, now: number): Promise<void> {
+  /**
+   * `sending → queued`: the call did not go out (no host took the connection, no token): it may
+   * be made again. `dueAt` (its `updated_at`) is when its held job comes back, so the sweeper,
+   * which queues again a send left `queued` for its stall time, does not queue a second job.
+   */
+  async release(id: number, dueAt: number): Promise<void> {
     await this.db
       .updateTable('kefu_sends')
-      .set({ status: 'queued', updated_at: now })
+      .set({ status: 'queued', updated_at: dueAt })
       .where('id', '=', id)
       .where('status', '=', 'sending')
       .execute();

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
+import { encodeKefuJob } from '@mpstack/common/contracts';
 import type { Db } from '@mpstack/common/db';
 import { createLogger } from '@mpstack/common/logging';
 import type { DeliveryHandler, HandlerOutcome, QueuePort } from '@mpstack/common/ports';
 import type { KyselyPlugin, PluginTransformResultArgs, QueryResult, UnknownRow } from 'kysely';
 import { AccountExistence } from '../../src/accounts/account-existence.js';
 import { KefuRepository } from '../../src/kefu/kefu.repository.js';
-import { KefuService } from '../../src/kefu/kefu.service.js';
+import { KefuService, sweepKefuSends } from '../../src/kefu/kefu.service.js';
 import { KefuWorker } from '../../src/kefu/kefu-worker.js';
 import type { CustomMessage, OutboundApi } from '../../src/wechat/outbound-api.js';
 import { type DialectDb, insertAccount, openDialectDb } from '../support/dialect-db.js';
@@ -60,6 +61,8 @@ for (const dialect of ['MariaDB', 'SQLite'] as const) {
     let opened: DialectDb | undefined;
     const counter = new StatementCounter();
     const calls: CustomMessage[] = [];
+    /** How many next calls fail before going out (no host took the connection). */
+    let refusals = 0;
     const hand = handQueue();
     let service: KefuService;
     let kefu: KefuRepository;
@@ -80,6 +83,10 @@ for (const dialect of ['MariaDB', 'SQLite'] as const) {
       });
       const api = {
         async sendCustom(_account: string, message: CustomMessage) {
+          if (refusals > 0) {
+            refusals -= 1;
+            throw new Error('connect ECONNREFUSED 127.0.0.1:1 (no host took the connection)');
+          }
           calls.push(message);
         },
       } as unknown as OutboundApi;
@@ -89,6 +96,7 @@ for (const dialect of ['MariaDB', 'SQLite'] as const) {
         queue: hand.queue,
         logger: createLogger({ service: 'business', level: 'silent' }),
         prefetch: 1,
+        retryDelayMs: 20,
       });
       await worker.start();
       // The account's existence read once, here.
@@ -144,6 +152,36 @@ for (const dialect of ['MariaDB', 'SQLite'] as const) {
       const row = await kefu.get(sendId);
       assert.equal(row?.status, 'unknown');
       assert.match(row?.errmsg ?? '', /not sent again/);
+    });
+
+    it('a call that did not go out: queued again, due after its back-off — the sweeper does not queue a second job meanwhile, only once it is overdue', async () => {
+      const { sendId } = await service.accept({ account: 'shop', openId: 'oFollower5', message });
+      const job = hand.published.at(-1) as Buffer;
+      refusals = 1;
+      const before = Date.now();
+      assert.deepEqual(await hand.deliver(job), { action: 'retry' });
+      const released = await kefu.get(sendId);
+      assert.equal(released?.status, 'queued');
+      assert.equal(released?.attempts, 1);
+      // Due after the worker's back-off (20 ms) and the consumer's requeue back-off (at most 5 s).
+      assert.ok((released?.updatedAt ?? 0) >= before + 20 + 5_000, `due at ${released?.updatedAt}, released ${before}`);
+      const jobsFor = () => hand.published.filter((b) => JSON.parse(b.toString()).sendId === sendId).length;
+      const published = jobsFor();
+      // A second past a stall time of one second since the release: its job is still held (or
+      // requeued), so nothing is queued again. Stamped with the release time, it was.
+      await sweepKefuSends(kefu, service, hand.queue, { now: Date.now() + 2_000, stallMs: 1_000 });
+      assert.equal(jobsFor(), published, 'no second job while the first is held');
+      // Its job lost (a broker gone with it): queued again once overdue.
+      await sweepKefuSends(kefu, service, hand.queue, { now: (released?.updatedAt ?? 0) + 1_001, stallMs: 1_000 });
+      assert.equal(jobsFor(), published + 1, 'queued again once overdue');
+      calls.length = 0;
+      assert.deepEqual(await hand.deliver(job), { action: 'ack' });
+      assert.deepEqual(calls, [{ touser: 'oFollower5', ...message }]);
+      // The sweeper's job, delivered after: the send is done, nothing goes out again.
+      assert.deepEqual(await hand.deliver(encodeKefuJob({ sendId })), { action: 'ack' });
+      assert.equal(calls.length, 1);
+      const row = await kefu.get(sendId);
+      assert.deepEqual([row?.status, row?.attempts], ['sent', 2]);
     });
 
     it('an unknown account is refused at the API (404), asked again every time', async () => {
