@@ -128,14 +128,18 @@ export class KefuRepository {
     return rows.map((row) => Number(row.id));
   }
 
-  /** Marks a stale queued send as re-queued (so the sweeper does not queue it again at once). */
-  async touch(id: number, now: number): Promise<void> {
-    await this.db
-      .updateTable('kefu_sends')
-      .set({ updated_at: now })
-      .where('id', '=', id)
-      .where('status', '=', 'queued')
-      .execute();
+  /**
+   * Takes a stale queued send for queueing again: true for the one sweeper (of every replica's)
+   * whose conditional update moved its `updated_at` from before `staleBefore` to `now`, so only
+   * that one publishes its job — two jobs would have one find the send claimed by the other.
+   */
+  async touch(id: number, now: number, staleBefore: number): Promise<boolean> {
+    const result = await run(
+      this.db,
+      "UPDATE kefu_sends SET updated_at = ? WHERE id = ? AND status = 'queued' AND updated_at < ?",
+      [now, id, staleBefore],
+    );
+    return affected(result) === 1;
   }
 
   async list(filter: {

@@ -80,8 +80,9 @@ export async function sweepKefuSends(
   const stale = await kefu.stale('queued', now - stallMs, 500);
   const isIdle = stale.length > 0 && (await queue.depth(outboundKefuQueue)) === 0;
   for (const id of isIdle ? stale : []) {
-    await service.publish(id);
-    await kefu.touch(id, now);
+    // Taken before it is published: one replica's sweeper queues it (a failed publish leaves it
+    // for the sweep after the stall time).
+    if (await kefu.touch(id, now, now - stallMs)) await service.publish(id);
   }
   for (const id of await kefu.stale('sending', now - 10 * stallMs, 500)) {
     await kefu.record(id, { status: 'unknown', errmsg: abandoned }, now);

@@ -184,6 +184,23 @@ for (const dialect of ['MariaDB', 'SQLite'] as const) {
       assert.deepEqual([row?.status, row?.attempts], ['sent', 2]);
     });
 
+    it("two replicas' sweepers at once queue a stale send's job once", async () => {
+      const { sendId } = await service.accept({ account: 'shop', openId: 'oFollower6', message });
+      const jobsFor = () => hand.published.filter((b) => JSON.parse(b.toString()).sendId === sendId).length;
+      const published = jobsFor();
+      const now = Date.now() + 5_000;
+      await Promise.all([1, 2].map(() => sweepKefuSends(kefu, service, hand.queue, { now, stallMs: 1_000 })));
+      assert.equal(jobsFor(), published + 1);
+      // The next sweep within the stall time leaves it alone; one past it queues it again.
+      await sweepKefuSends(kefu, service, hand.queue, { now: now + 500, stallMs: 1_000 });
+      assert.equal(jobsFor(), published + 1);
+      await sweepKefuSends(kefu, service, hand.queue, { now: now + 1_001, stallMs: 1_000 });
+      assert.equal(jobsFor(), published + 2);
+      calls.length = 0;
+      for (const body of [encodeKefuJob({ sendId }), encodeKefuJob({ sendId })]) await hand.deliver(body);
+      assert.equal(calls.length, 1, 'sent once');
+    });
+
     it('an unknown account is refused at the API (404), asked again every time', async () => {
       await assert.rejects(
         service.accept({ account: 'nobody', openId: 'oFollower4', message }),
