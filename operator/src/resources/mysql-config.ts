@@ -27,6 +27,54 @@ export interface MySQLServerOptions {
   readonly ordinal: number;
   readonly flavor: MySQLFlavor;
   readonly semiSync: boolean;
+  /** The server container's memory (its limit, else its request), in bytes: sizes the buffer pool. */
+  readonly memoryBytes?: number | undefined;
+}
+
+const MiB = 1024 * 1024;
+const GiB = 1024 * MiB;
+
+/**
+ * `innodb_buffer_pool_size` for a container of `memoryBytes`: three quarters of it from 1 GiB
+ * up, half below (connections' buffers, the binlog cache and the server itself need a fixed few
+ * hundred MB), in whole MiB. Undefined (the server's 128 MiB default) when the memory is unknown
+ * or the share would be smaller. Left at the default, a pod with gigabytes read a million-row
+ * push's recipients and receipts from disk; above the container's memory it is OOM-killed,
+ * which in the pair is a failover.
+ */
+export function bufferPoolMiB(memoryBytes: number | undefined): number | undefined {
+  if (memoryBytes === undefined || !Number.isFinite(memoryBytes)) return undefined;
+  const share = memoryBytes >= GiB ? 0.75 : 0.5;
+  const mib = Math.floor((memoryBytes * share) / MiB);
+  return mib > 128 ? mib : undefined;
+}
+
+const quantityUnits: Readonly<Record<string, number>> = {
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  Pi: 2 ** 50,
+  Ei: 2 ** 60,
+  n: 1e-9,
+  u: 1e-6,
+  m: 1e-3,
+  '': 1,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+};
+
+/** A Kubernetes quantity (`512Mi`, `2G`, `1.5Gi`, `1e9`) as a number; undefined when it is not one. */
+export function quantityValue(quantity: string | undefined): number | undefined {
+  const match = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(?:([KMGTPE]i|[numkMGTPE])?|[eE]([+-]?\d+))$/.exec(quantity ?? '');
+  if (match === null) return undefined;
+  const [, number, unit, exponent] = match;
+  const scale = exponent !== undefined ? 10 ** Number(exponent) : quantityUnits[unit ?? ''];
+  return scale === undefined ? undefined : Number(number) * scale;
 }
 
 /**
@@ -80,6 +128,7 @@ function gtidLines(flavor: MySQLFlavor, ordinal: number): string[] {
  */
 export function mysqlServerConfig(options: MySQLServerOptions): string {
   const { ordinal, flavor, semiSync } = options;
+  const bufferPool = bufferPoolMiB(options.memoryBytes);
   const lines = [
     '[mysqld]',
     `server_id = ${ordinal + 1}`,
@@ -93,6 +142,7 @@ export function mysqlServerConfig(options: MySQLServerOptions): string {
     'read_only = ON',
     'skip_name_resolve = ON',
     'character_set_server = utf8mb4',
+    ...(bufferPool === undefined ? [] : [`innodb_buffer_pool_size = ${bufferPool}M`]),
     ...(semiSync ? semiSyncLines(flavor) : []),
   ];
   return `${lines.join('\n')}\n`;

@@ -1,7 +1,7 @@
 import type { V1ConfigMap, V1Container, V1Service, V1StatefulSet } from '@kubernetes/client-node';
 import type { WeChatPlatform } from '../api/v1alpha1.js';
 import { labelsFor, metaFor, POD_NAME_LABEL, selectorFor } from './meta.js';
-import { type MySQLFlavor, mysqlConfigKey, mysqlFlavor, mysqlServerConfig } from './mysql-config.js';
+import { type MySQLFlavor, mysqlConfigKey, mysqlFlavor, mysqlServerConfig, quantityValue } from './mysql-config.js';
 import { MYSQL_COMPONENT, mysqlCredentialsSecretName, mysqlName, mysqlWriterServiceName } from './names.js';
 import { pullSecretsFor, resourcesOr } from './pod-spec.js';
 import { persistentClaim } from './storage.js';
@@ -19,8 +19,16 @@ export const MYSQL_UID = 999;
 export function mysqlConfigMap(platform: WeChatPlatform): V1ConfigMap {
   const flavor = mysqlFlavor(platform.spec.mysql.image);
   const data: Record<string, string> = {};
+  const resources = resourcesOr(platform.spec.mysql.resources, DEFAULT_MYSQL_RESOURCES);
+  // The buffer pool is sized on the memory the server may use: its limit, else its request.
+  const memoryBytes = quantityValue(resources.limits?.['memory'] ?? resources.requests?.['memory']);
   for (let ordinal = 0; ordinal < MYSQL_REPLICAS; ordinal++) {
-    data[mysqlConfigKey(ordinal)] = mysqlServerConfig({ ordinal, flavor, semiSync: platform.spec.mysql.semiSync });
+    data[mysqlConfigKey(ordinal)] = mysqlServerConfig({
+      ordinal,
+      flavor,
+      semiSync: platform.spec.mysql.semiSync,
+      memoryBytes,
+    });
   }
   return {
     apiVersion: 'v1',

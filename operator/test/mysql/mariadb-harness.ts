@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import mysql from 'mysql2/promise';
-import { mysqlServerConfig } from '../../src/resources/mysql-config.js';
+import { DEFAULT_MYSQL_RESOURCES } from '../../src/resources/mysql.js';
+import { mysqlServerConfig, quantityValue } from '../../src/resources/mysql-config.js';
 
 /**
  * TEST DOUBLE OF A STATEFULSET POD, NOT OF MARIADB: real `mariadbd` processes on loopback
@@ -51,9 +52,14 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** The StatefulSet's `[mysqld]` file of this ordinal as command-line options. */
+/**
+ * The StatefulSet's `[mysqld]` file of this ordinal as command-line options, for a container of
+ * the default memory request: its buffer pool line is parsed by the real server (the 32M that
+ * follows it in {@link serverArgs} wins, to keep the test servers small).
+ */
 function statefulSetOptions(ordinal: number): string[] {
-  return mysqlServerConfig({ ordinal, flavor: 'mariadb', semiSync: true })
+  const memoryBytes = quantityValue(DEFAULT_MYSQL_RESOURCES.requests.memory);
+  return mysqlServerConfig({ ordinal, flavor: 'mariadb', semiSync: true, memoryBytes })
     .split('\n')
     .map((line) => /^(\w+)\s*=\s*(.+)$/.exec(line.trim()))
     .filter((m): m is RegExpExecArray => m !== null)

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { V1ConfigMap, V1StatefulSet } from '@kubernetes/client-node';
 import { desiredResources } from '../../src/resources/desired.js';
 import { mysqlReadinessCommand } from '../../src/resources/mysql.js';
-import { mysqlFlavor, mysqlServerConfig } from '../../src/resources/mysql-config.js';
+import { bufferPoolMiB, mysqlFlavor, mysqlServerConfig, quantityValue } from '../../src/resources/mysql-config.js';
 import { platformFrom } from './fixture.js';
 
 function settings(file: string): Map<string, string[]> {
@@ -55,6 +55,43 @@ describe('MySQL dual-master objects', () => {
       const s = settings(mysqlServerConfig({ ordinal: 0, flavor, semiSync: true }));
       assert.equal(s.has('rpl_semi_sync_master_enabled') || s.has('rpl_semi_sync_source_enabled'), false, flavor);
     }
+  });
+
+  it('sizes the InnoDB buffer pool on the container memory: its limit, else its request (3/4 from 1 GiB, 1/2 below)', () => {
+    const poolOf = (resources: object | undefined) => {
+      const platform = platformFrom({ mysql: resources === undefined ? {} : { resources } });
+      const config = desiredResources(platform).find(
+        (o) => o.kind === 'ConfigMap' && o.metadata?.name === 'wx-mysql',
+      ) as V1ConfigMap;
+      const pools = ['server-0.cnf', 'server-1.cnf'].map((key) =>
+        one(settings(config.data?.[key] ?? ''), 'innodb_buffer_pool_size'),
+      );
+      assert.equal(pools[0], pools[1], 'both pods alike');
+      return pools[0];
+    };
+    assert.equal(poolOf(undefined), '256M', 'the default request of 512Mi');
+    assert.equal(poolOf({ requests: { memory: '2Gi' } }), '1536M');
+    assert.equal(poolOf({ requests: { memory: '1Gi' }, limits: { memory: '8Gi' } }), '6144M', 'the limit wins');
+    assert.equal(poolOf({ limits: { memory: '4G' } }), '2861M', 'decimal units');
+    assert.equal(poolOf({ requests: { cpu: '1' } }), undefined, 'no memory named: the server default');
+    assert.equal(poolOf({ requests: { memory: '200Mi' } }), undefined, 'under the 128 MiB default: left to it');
+    assert.equal(bufferPoolMiB(undefined), undefined);
+    assert.equal(bufferPoolMiB(1024 ** 3), 768);
+    assert.equal(bufferPoolMiB(1024 ** 3 - 1), 511);
+    for (const [quantity, value] of [
+      ['512Mi', 512 * 1024 ** 2],
+      ['1.5Gi', 1.5 * 1024 ** 3],
+      ['2G', 2e9],
+      ['129M', 129e6],
+      ['1e9', 1e9],
+      ['1E+3', 1000],
+      ['100', 100],
+      ['.5Ki', 512],
+      ['250m', 0.25],
+    ] as const) {
+      assert.equal(quantityValue(quantity), value, quantity);
+    }
+    for (const bad of ['', 'Mi', '1 Gi', '1GB', '1Qi', 'e9']) assert.equal(quantityValue(bad), undefined, bad);
   });
 
   it('tells MariaDB from MySQL by the image repository, registry and digest included', () => {
