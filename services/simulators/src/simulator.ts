@@ -130,7 +130,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       title: 'Mass messages',
       router: createMassRouter({ authorize, audience, mass: state.mass, limits, clock, callbacks, tags: state.tags }),
     },
-    { title: 'Menus', router: createMenuRouter({ authorize, menus: state.menus }) },
+    { title: 'Menus', router: createMenuRouter({ authorize, menus: state.menus, audience, tags: state.tags }) },
     { title: 'Web authorisation (OAuth)', router: createOAuthRouter({ accounts, audience, oauth: state.oauth }) },
     { title: 'Parametric QR codes', router: createQrCodeRouter({ authorize, qrcodes: state.qrcodes, limits, clock }) },
     {

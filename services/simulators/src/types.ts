@@ -13,6 +13,8 @@ export interface SimUser {
   readonly isSubscribed?: boolean;
   /** A blocking user receives template sends with `Status` `failed:user block`. */
   readonly isBlocking?: boolean;
+  /** The user's WeChat ID (微信号), which `menu/trymatch` takes as well as the openid. */
+  readonly wechatId?: string;
 }
 
 /** One simulated Official Account: its credentials, console settings and audience. */
@@ -82,6 +84,8 @@ export interface SimLimits {
   readonly massPerUserMonthly: number;
   /** Page size of `/cgi-bin/user/get` (doc: 10 000). */
   readonly followersPageSize: number;
+  /** Page size of `tags/members/getblacklist` (current doc: 1 000; older copies said 10 000). */
+  readonly blacklistPageSize: number;
   /** Permanent parametric QR codes per account (doc: 100 000). */
   readonly permanentQrCodes: number;
   /** Customer-service accounts per official account (the 全局返回码 table's 61456: 10). */
@@ -100,6 +104,7 @@ export const defaultLimits: SimLimits = Object.freeze({
   massPerMinute: 60,
   massPerUserMonthly: 4,
   followersPageSize: 10_000,
+  blacklistPageSize: 1000,
   permanentQrCodes: 100_000,
   kfAccounts: 10,
 });

@@ -35,12 +35,13 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 function toUser(value: unknown): SimUser | undefined {
   if (!isRecord(value) || typeof value.openid !== 'string' || value.openid === '') return undefined;
-  const { openid, nickname, unionid, isBlocking } = value;
+  const { openid, nickname, unionid, isBlocking, wechatId } = value;
   return {
     openid,
     ...(typeof nickname === 'string' ? { nickname } : {}),
     ...(typeof unionid === 'string' ? { unionid } : {}),
     ...(typeof isBlocking === 'boolean' ? { isBlocking } : {}),
+    ...(typeof wechatId === 'string' && wechatId !== '' ? { wechatId } : {}),
   };
 }
 

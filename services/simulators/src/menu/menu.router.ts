@@ -3,12 +3,16 @@ import { jsonBody, sendOk } from '../http/api-http.js';
 import type { Authorize } from '../http/authorize.js';
 import { WxApiError } from '../http/wx-errors.js';
 import { numericId } from '../shared/ids.js';
-import type { MenuStore } from './menu-store.js';
+import type { TagStore } from '../tags/tag-store.js';
+import type { AudienceStore } from '../user/audience-store.js';
+import type { MenuStore, StoredMenu } from './menu-store.js';
 import { validateMenu } from './menu-validation.js';
 
 export interface MenuRouterDeps {
   readonly authorize: Authorize;
   readonly menus: MenuStore;
+  readonly audience: AudienceStore;
+  readonly tags: TagStore;
 }
 
 /** Rules refused since the 2021-09-26 privacy announcement (65320, api.json addConditionalMenu). */
@@ -25,8 +29,40 @@ function selfmenuButton(button: Readonly<Record<string, unknown>>): Record<strin
   return { ...rest, sub_button: { list: subButton.map((sub) => selfmenuButton(sub as Record<string, unknown>)) } };
 }
 
+/**
+ * Whether a conditional menu's rule picks the follower. tag_id: the follower carries the tag.
+ * Rules naming sex / region / language stopped matching with the 2021 privacy change
+ * (addConditionalMenu notes). client_platform_type does not narrow here: a simulated follower
+ * has no phone platform, so the rule is taken as met.
+ */
+function matches(rule: Readonly<Record<string, unknown>> | undefined, tagIds: readonly number[]): boolean {
+  if (rule === undefined) return false;
+  const isSet = (value: unknown): boolean => value !== undefined && value !== null && value !== '';
+  if (retiredMatchRules.some((name) => isSet(rule[name]))) return false;
+  return !isSet(rule.tag_id) || tagIds.some((id) => String(id) === String(rule.tag_id));
+}
+
+/**
+ * `menu/trymatch`: the menu a follower (openid or WeChat ID) would see — the newest matching
+ * conditional menu, else the default one — as `button` only (tryMatchMenu notes). A user the
+ * account does not have as a follower → 65302; no menu at all → 46003, as menu/get answers.
+ */
+function addTryMatchRoute(router: Router, { authorize, menus, audience, tags }: MenuRouterDeps): void {
+  router.post('/cgi-bin/menu/trymatch', (req: Request, res: Response) => {
+    const account = authorize(req);
+    const userId = jsonBody(req).user_id;
+    const user = typeof userId === 'string' && userId !== '' ? audience.find(account.appId, userId) : undefined;
+    if (user?.isSubscribed !== true) throw new WxApiError(65302);
+    const { menu, conditional } = menus.get(account.appId);
+    if (menu === undefined) throw new WxApiError(46003);
+    const tagIds = tags.tagsOf(account.appId, user.openid);
+    const shown: StoredMenu = conditional.findLast((candidate) => matches(candidate.matchrule, tagIds)) ?? menu;
+    res.json({ button: shown.button });
+  });
+}
+
 /** `menu/delconditional` (65301 for an unknown menuid, string or number) and `get_current_selfmenu_info`. */
-function addMenuReadRoutes(router: Router, { authorize, menus }: MenuRouterDeps): void {
+function addMenuReadRoutes(router: Router, { authorize, menus }: Pick<MenuRouterDeps, 'authorize' | 'menus'>): void {
   router.post('/cgi-bin/menu/delconditional', (req: Request, res: Response) => {
     const account = authorize(req);
     const menuid = jsonBody(req).menuid;
@@ -46,10 +82,12 @@ function addMenuReadRoutes(router: Router, { authorize, menus }: MenuRouterDeps)
   });
 }
 
-/** `/cgi-bin/menu/create|get|delete|addconditional|delconditional`, `get_current_selfmenu_info`. */
-export function createMenuRouter({ authorize, menus }: MenuRouterDeps): Router {
+/** `/cgi-bin/menu/create|get|delete|addconditional|delconditional|trymatch`, `get_current_selfmenu_info`. */
+export function createMenuRouter(deps: MenuRouterDeps): Router {
+  const { authorize, menus } = deps;
   const router = Router();
-  addMenuReadRoutes(router, { authorize, menus });
+  addMenuReadRoutes(router, deps);
+  addTryMatchRoute(router, deps);
 
   router.post('/cgi-bin/menu/create', (req: Request, res: Response) => {
     const account = authorize(req);

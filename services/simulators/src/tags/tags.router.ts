@@ -162,10 +162,66 @@ function addMemberRoutes(router: Router, deps: TagsRouterDeps): void {
   });
 }
 
-/** User tags: `tags/*`, `tags/members/*`, `tags/getidlist`, `user/tag/get`, with their limits and errcodes. */
+/** batchblacklist / batchunblacklist take at most 20 openids (40032, batchBlacklistUsers notes). */
+export const maxOpenidsPerBlacklisting = 20;
+
+/**
+ * The account's blacklist: users it blacklisted stay followers (nothing in the reference says
+ * otherwise) and are listed by getblacklist until taken off.
+ */
+function addBlacklistRoutes(router: Router, { authorize, audience, limits }: TagsRouterDeps): void {
+  // 1–20 openids (40032), checked whole before anything changes; an openid the account has
+  // never seen does not belong to it: 49003 when blacklisting, 40003 when taking off.
+  const openidsOf = (appId: string, body: Record<string, unknown>, unknownErrcode: 40003 | 49003): string[] => {
+    const list = body.openid_list;
+    if (!Array.isArray(list) || list.length === 0 || list.length > maxOpenidsPerBlacklisting) {
+      throw new WxApiError(40032);
+    }
+    return list.map((openid) => {
+      if (typeof openid !== 'string' || openid === '') throw new WxApiError(40003);
+      if (audience.get(appId, openid) === undefined) throw new WxApiError(unknownErrcode);
+      return openid;
+    });
+  };
+
+  router.post('/cgi-bin/tags/members/batchblacklist', (req: Request, res: Response) => {
+    const account = authorize(req);
+    audience.setBlacklisted(account.appId, openidsOf(account.appId, jsonBody(req), 49003), true);
+    sendOk(res);
+  });
+
+  router.post('/cgi-bin/tags/members/batchunblacklist', (req: Request, res: Response) => {
+    const account = authorize(req);
+    audience.setBlacklisted(account.appId, openidsOf(account.appId, jsonBody(req), 40003), false);
+    sendOk(res);
+  });
+
+  // Pages like user/get: begin_openid empty = from the start, else the page starts after it
+  // (it is the previous page's next_openid, its last openid); an openid not listed → 40003.
+  router.post('/cgi-bin/tags/members/getblacklist', (req: Request, res: Response) => {
+    const account = authorize(req);
+    const begin = jsonBody(req).begin_openid;
+    const after = typeof begin === 'string' ? begin : '';
+    const listed = audience.blacklist(account.appId);
+    const start = after === '' ? 0 : listed.indexOf(after) + 1;
+    if (start === 0 && after !== '') throw new WxApiError(40003);
+    const page = listed.slice(start, start + limits().blacklistPageSize);
+    if (page.length === 0) {
+      res.json({ total: listed.length, count: 0, next_openid: '' });
+      return;
+    }
+    res.json({ total: listed.length, count: page.length, data: { openid: page }, next_openid: page.at(-1) });
+  });
+}
+
+/**
+ * User tags: `tags/*`, `tags/members/*` (tagging and the blacklist), `tags/getidlist`, `user/tag/get`,
+ * with their limits and errcodes.
+ */
 export function createTagsRouter(deps: TagsRouterDeps): Router {
   const router = Router();
   addTagRoutes(router, deps);
   addMemberRoutes(router, deps);
+  addBlacklistRoutes(router, deps);
   return router;
 }

@@ -15,6 +15,9 @@ export interface UserRecord {
   readonly openid: string;
   nickname: string;
   unionid: string | undefined;
+  wechatId: string | undefined;
+  /** The account's note on the user (user/info/updateremark), shown by user/info. */
+  remark: string;
   isSubscribed: boolean;
   isBlocking: boolean;
   subscribedAt: number;
@@ -34,6 +37,8 @@ export type KefuVerdict = 0 | 40003 | 45015 | 45047;
  */
 export class AudienceStore {
   private readonly users = new Map<string, Map<string, UserRecord>>();
+  /** Per account, the openids it blacklisted, in the order they were added (getblacklist's paging order). */
+  private readonly blacklists = new Map<string, Set<string>>();
 
   constructor(
     private readonly clock: Clock,
@@ -50,6 +55,8 @@ export class AudienceStore {
       openid: user.openid,
       nickname: user.nickname ?? existing?.nickname ?? `用户${user.openid.slice(-4)} 🐼`,
       unionid: user.unionid ?? existing?.unionid,
+      wechatId: user.wechatId ?? existing?.wechatId,
+      remark: existing?.remark ?? '',
       isSubscribed,
       isBlocking: user.isBlocking ?? existing?.isBlocking ?? false,
       subscribedAt: existing === undefined || isNewFollow ? Math.floor(this.clock() / 1000) : existing.subscribedAt,
@@ -62,6 +69,11 @@ export class AudienceStore {
 
   get(appId: string, openid: string): UserRecord | undefined {
     return this.users.get(appId)?.get(openid);
+  }
+
+  /** A user by openid or by WeChat ID (微信号), as menu/trymatch's `user_id` names them. */
+  find(appId: string, openidOrWechatId: string): UserRecord | undefined {
+    return this.get(appId, openidOrWechatId) ?? this.list(appId).find((user) => user.wechatId === openidOrWechatId);
   }
 
   list(appId: string): readonly UserRecord[] {
@@ -117,8 +129,27 @@ export class AudienceStore {
     return 0;
   }
 
+  /** The account's blacklist, oldest entry first. */
+  blacklist(appId: string): readonly string[] {
+    return [...(this.blacklists.get(appId) ?? [])];
+  }
+
+  /** Adds users to the blacklist (already listed ones keep their place) or takes them off. */
+  setBlacklisted(appId: string, openids: readonly string[], isBlacklisted: boolean): void {
+    let list = this.blacklists.get(appId);
+    if (list === undefined) {
+      list = new Set();
+      this.blacklists.set(appId, list);
+    }
+    for (const openid of openids) {
+      if (isBlacklisted) list.add(openid);
+      else list.delete(openid);
+    }
+  }
+
   reset(): void {
     this.users.clear();
+    this.blacklists.clear();
   }
 
   private of(appId: string): Map<string, UserRecord> {

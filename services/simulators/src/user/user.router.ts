@@ -1,5 +1,5 @@
 import { type Request, type Response, Router } from 'express';
-import { jsonBody, queryParam } from '../http/api-http.js';
+import { jsonBody, queryParam, sendOk } from '../http/api-http.js';
 import type { Authorize } from '../http/authorize.js';
 import { WxApiError } from '../http/wx-errors.js';
 import type { TagStore } from '../tags/tag-store.js';
@@ -16,6 +16,12 @@ export interface UserRouterDeps {
 /** user/info/batchget takes at most 100 users (40032, batchGetUserInfo notes). */
 export const maxBatchGetUsers = 100;
 
+/**
+ * A remark must be shorter than 30 UTF-8 bytes (updateUserRemark notes: the current page says
+ * bytes, older copies 30 characters; the stricter reading is the one a client can rely on).
+ */
+export const maxRemarkBytes = 29;
+
 /** One user as user/info (and each item of batchget) shows them. */
 function userInfo(user: UserRecord, tagIds: readonly number[]): Record<string, unknown> {
   const unionid = user.unionid === undefined ? {} : { unionid: user.unionid };
@@ -26,7 +32,7 @@ function userInfo(user: UserRecord, tagIds: readonly number[]): Record<string, u
     language: 'zh_CN',
     subscribe_time: user.subscribedAt,
     ...unionid,
-    remark: '',
+    remark: user.remark,
     groupid: 0,
     tagid_list: tagIds,
     // A follow through a parametric QR code reports it; every other follow is "others" here.
@@ -37,7 +43,7 @@ function userInfo(user: UserRecord, tagIds: readonly number[]): Record<string, u
 }
 
 /**
- * `/cgi-bin/user/info`, `/cgi-bin/user/info/batchget` and `/cgi-bin/user/get`. user/info follows the post-2021 shape: no
+ * `/cgi-bin/user/info`, `/cgi-bin/user/info/batchget`, `/cgi-bin/user/info/updateremark` and `/cgi-bin/user/get`. user/info follows the post-2021 shape: no
  * nickname/headimgurl/sex/region (api.json getUserInfo notes); unfollowed users get only
  * `subscribe: 0`, `openid` and `unionid`.
  */
@@ -63,6 +69,18 @@ export function createUserRouter({ authorize, audience, limits, tags }: UserRout
       return userInfo(user, tags.tagsOf(account.appId, user.openid));
     });
     res.json({ user_info_list: users });
+  });
+
+  // A follower's remark (40092 not a string or too long; 40003 unknown user; 43004 not following).
+  router.post('/cgi-bin/user/info/updateremark', (req: Request, res: Response) => {
+    const account = authorize(req);
+    const { openid, remark } = jsonBody(req);
+    const user = typeof openid === 'string' ? audience.get(account.appId, openid) : undefined;
+    if (user === undefined) throw new WxApiError(40003);
+    if (typeof remark !== 'string' || Buffer.byteLength(remark) > maxRemarkBytes) throw new WxApiError(40092);
+    if (!user.isSubscribed) throw new WxApiError(43004);
+    user.remark = remark;
+    sendOk(res);
   });
 
   // ≤ 10 000 per page; next_openid = last openid returned; past the end count 0 and no data.

@@ -32,11 +32,6 @@ function endpointsOf(
 const notSimulated = new Set([
   'POST /cgi-bin/message/mass/speed/get',
   'POST /cgi-bin/message/mass/speed/set',
-  'POST /cgi-bin/user/info/updateremark',
-  'POST /cgi-bin/tags/members/getblacklist',
-  'POST /cgi-bin/tags/members/batchblacklist',
-  'POST /cgi-bin/tags/members/batchunblacklist',
-  'POST /cgi-bin/menu/trymatch',
   'POST /customservice/kfaccount/inviteworker',
   'POST /customservice/kfsession/create',
   'POST /customservice/kfsession/close',
