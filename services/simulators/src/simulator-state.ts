@@ -9,6 +9,7 @@ import { type MassSendRecord, MassStore } from './mass/mass-store.js';
 import { MenuStore } from './menu/menu-store.js';
 import { OAuthStore } from './oauth/oauth-store.js';
 import { QrCodeStore } from './qrcode/qrcode-store.js';
+import { SubscribeStore } from './subscribe/subscribe-store.js';
 import { TagStore } from './tags/tag-store.js';
 import { configuredTemplates } from './template/template-library.js';
 import { type TemplateSendCounts, type TemplateSendRecord, TemplateStore } from './template/template-store.js';
@@ -38,6 +39,7 @@ export class SimulatorState {
   readonly audience: AudienceStore;
   readonly chats = new ChatStore();
   readonly templates: TemplateStore;
+  readonly subscribe = new SubscribeStore();
   readonly mass = new MassStore();
   readonly menus = new MenuStore();
   readonly oauth: OAuthStore;
@@ -160,6 +162,7 @@ export class SimulatorState {
       this.audience,
       this.chats,
       this.templates,
+      this.subscribe,
       this.mass,
       this.menus,
       this.oauth,

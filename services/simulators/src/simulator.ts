@@ -21,6 +21,7 @@ import { createPhoneRouter } from './phone/phone.router.js';
 import { createQrCodeRouter } from './qrcode/qrcode.router.js';
 import type { FetchLike } from './sender/sender.types.js';
 import { SimulatorState } from './simulator-state.js';
+import { createSubscribeRouter } from './subscribe/subscribe.router.js';
 import { createTagsRouter } from './tags/tags.router.js';
 import { createTemplateRouter } from './template/template.router.js';
 import { createTemplateSend, templateSendPath } from './template/template-send.js';
@@ -127,6 +128,10 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       router: createTemplateRouter({ authorize, templates: state.templates, send: templateSend }),
     },
     {
+      title: 'Subscribe messages (订阅通知)',
+      router: createSubscribeRouter({ authorize, audience, subscribe: state.subscribe, clock, callbacks }),
+    },
+    {
       title: 'Mass messages',
       router: createMassRouter({ authorize, audience, mass: state.mass, limits, clock, callbacks, tags: state.tags }),
     },
@@ -196,7 +201,7 @@ function apiRouter(features: readonly { readonly router: Router }[], gate: Fault
   );
   api.use((req, res, next) => (req.method === 'OPTIONS' ? wrongMethod(req, res, next) : next()));
   // WeChat parses POST bodies as JSON whatever their Content-Type; routes parse the text.
-  api.use(['/cgi-bin', '/customservice'], express.text({ type: () => true, limit: '2mb' }));
+  api.use(['/cgi-bin', '/customservice', '/wxaapi'], express.text({ type: () => true, limit: '2mb' }));
   api.use(faultMiddleware(gate));
   for (const feature of features) api.use(feature.router);
   api.use(wxErrorHandler(clock));

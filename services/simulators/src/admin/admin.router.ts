@@ -8,6 +8,7 @@ import type { SimulatorState } from '../simulator-state.js';
 import { defaultLimits, type SimAccount, type SimLimits, type SimUser } from '../types.js';
 import type { InteractionKind } from '../user/audience-store.js';
 import { addFaultControls } from './fault-controls.js';
+import { addSubscribeControls } from './subscribe-controls.js';
 import { addTemplateControls } from './template-controls.js';
 
 export interface AdminRouterDeps {
@@ -15,7 +16,7 @@ export interface AdminRouterDeps {
   /** Present only when the simulator runs on its own clock; otherwise clock moves are refused. */
   readonly adjustableClock?: AdjustableClock;
   /** The event pushes (receipts), which `/_sim/callbacks` holds and releases. */
-  readonly callbacks?: Pick<CallbackDispatcher, 'hold' | 'release' | 'status'>;
+  readonly callbacks?: Pick<CallbackDispatcher, 'hold' | 'release' | 'status' | 'pushEvent'>;
 }
 
 function fail(res: Response, status: number, code: string, message: string): void {
@@ -63,7 +64,10 @@ export function createAdminRouter(deps: AdminRouterDeps): Router {
   addTemplateControls(router, deps.state, (req, res) => accountOf(deps.state, req, res));
   addFaultControls(router, deps.state, (req, res) => accountOf(deps.state, req, res));
   addSettingRoutes(router, deps.state);
-  if (deps.callbacks !== undefined) addCallbackRoutes(router, deps.callbacks);
+  if (deps.callbacks !== undefined) {
+    addCallbackRoutes(router, deps.callbacks);
+    addSubscribeControls(router, deps.state, deps.callbacks, (req, res) => accountOf(deps.state, req, res));
+  }
   return router;
 }
 

@@ -155,6 +155,19 @@ export class CallbackDispatcher {
   }
 
   /**
+   * Schedules an event the caller wrote whole (the subscribe-message events,
+   * subscribe-events.ts) and records its outcome on `record`.
+   */
+  pushEvent(account: SimAccount, record: CallbackOutcome, xml: string): void {
+    const url = this.callbackUrl(account);
+    if (url === undefined) {
+      record.callback = 'skipped';
+      return;
+    }
+    this.enqueue({ url, account, record, xml, fields: undefined });
+  }
+
+  /**
    * Holds every event push from now on (those in flight finish): WeChat sends a template
    * send's receipt when the follower's phone got it, seconds to minutes after the call, and a
    * push's receipts may arrive after its last send. Events queue in order until released.

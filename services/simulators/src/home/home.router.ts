@@ -124,6 +124,9 @@ dropped connection; <code>phase: "after"</code> lets the call take effect and lo
 <li><code>PATCH /_sim/limits {tokenLifetimeMs, tokenOverlapMs, templateDailyQuota, …}</code>;
 <code>PUT /_sim/accounts/:account/oauth-domains {domains}</code>; templates under
 <code>/_sim/accounts/:account/templates</code>; <code>POST /_sim/reset</code> forgets everything.</li>
+<li><code>POST /_sim/accounts/:account/subscribe-popup {openid, templateId | templateIds, status?: "accept" | "reject", scene?}</code>:
+a follower answers the subscribe popup (each accept allows one bizsend; pushes <code>subscribe_msg_popup_event</code>);
+<code>GET /_sim/accounts/:account/subscribe-sends</code>.</li>
 </ul>
 <h2>Endpoints</h2>
 <p>Any other path answers WeChat's JSON error <code>{"errcode":48001,"errmsg":"api unauthorized …"}</code>

@@ -192,11 +192,16 @@ function checkRuleValue(key: string, rule: FieldRule, value: string): void {
  * limit. Extra keys are ignored, as WeChat renders only the template's placeholders.
  */
 export function checkTemplateData(template: SimTemplate, data: unknown): void {
+  checkContentData(template.content, data);
+}
+
+/** {@link checkTemplateData} for a content's placeholders (subscribe templates have no SimTemplate). */
+export function checkContentData(content: string, data: unknown): void {
   if (data !== undefined && (data === null || typeof data !== 'object' || Array.isArray(data))) {
     throw new WxApiError(47003, {}, 'argument invalid! data is not an object');
   }
   const fields = (data ?? {}) as Record<string, unknown>;
-  for (const key of templateKeys(template.content)) {
+  for (const key of templateKeys(content)) {
     const item = fields[key];
     const rule = ruleKey.exec(key)?.[1] as FieldRule | undefined;
     if (item === undefined && rule === undefined) continue;
