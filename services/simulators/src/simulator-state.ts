@@ -6,6 +6,7 @@ import type { Clock } from './clock.js';
 import { FaultStore } from './faults/fault-store.js';
 import { KfAccountStore } from './kf-account/kf-account-store.js';
 import { type MassSendRecord, MassStore } from './mass/mass-store.js';
+import { MediaStore } from './media/media-store.js';
 import { MenuStore } from './menu/menu-store.js';
 import { OAuthStore } from './oauth/oauth-store.js';
 import { QrCodeStore } from './qrcode/qrcode-store.js';
@@ -46,6 +47,8 @@ export class SimulatorState {
   readonly qrcodes: QrCodeStore;
   readonly kfAccounts = new KfAccountStore();
   readonly tags = new TagStore();
+  /** Temporary media (`/cgi-bin/media/upload`), bounded: the oldest are dropped. */
+  readonly media: MediaStore;
   /** Injected faults, hosts down, per-API quotas and call counters (`/_sim/faults`, `/_sim/calls`). */
   readonly faults: FaultStore;
   private currentLimits: SimLimits;
@@ -59,6 +62,7 @@ export class SimulatorState {
     this.oauth = new OAuthStore(this.clock);
     this.qrcodes = new QrCodeStore(this.clock);
     this.faults = new FaultStore(this.clock);
+    this.media = new MediaStore(this.clock);
     this.templates = new TemplateStore(options.keptTemplateSends);
     this.seed();
   }
@@ -169,6 +173,7 @@ export class SimulatorState {
       this.qrcodes,
       this.kfAccounts,
       this.tags,
+      this.media,
       this.faults,
       this.accounts,
     ]) {

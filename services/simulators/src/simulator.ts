@@ -1,5 +1,5 @@
-import type { RequestListener } from 'node:http';
-import express, { type ErrorRequestHandler, type Express, Router } from 'express';
+import type { IncomingMessage, RequestListener } from 'node:http';
+import express, { type ErrorRequestHandler, type Express, type Request, Router } from 'express';
 import { createAdminRouter } from './admin/admin.router.js';
 import { CallbackDispatcher } from './callbacks/callback-dispatcher.js';
 import { AdjustableClock, type Clock } from './clock.js';
@@ -15,6 +15,7 @@ import { createKfAccountRouter } from './kf-account/kf-account.router.js';
 import { createMailboxRouter } from './mailbox/mailbox.router.js';
 import { Mailbox } from './mailbox/mailbox-store.js';
 import { createMassRouter } from './mass/mass.router.js';
+import { createMediaRouter, multipartPaths } from './media/media.router.js';
 import { createMenuRouter } from './menu/menu.router.js';
 import { createOAuthRouter } from './oauth/oauth.router.js';
 import { createPhoneRouter } from './phone/phone.router.js';
@@ -142,6 +143,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       title: 'Customer-service accounts',
       router: createKfAccountRouter({ authorize, kfAccounts: state.kfAccounts, limits }),
     },
+    { title: 'Temporary media and article images', router: createMediaRouter({ authorize, media: state.media }) },
   ];
   // Before every feature (and the unknown-path answer): hosts down, injected faults, quotas, counters.
   const gate = new FaultGate({ faults: state.faults, tokens: state.tokens, clock });
@@ -201,7 +203,10 @@ function apiRouter(features: readonly { readonly router: Router }[], gate: Fault
   );
   api.use((req, res, next) => (req.method === 'OPTIONS' ? wrongMethod(req, res, next) : next()));
   // WeChat parses POST bodies as JSON whatever their Content-Type; routes parse the text.
-  api.use(['/cgi-bin', '/customservice', '/wxaapi'], express.text({ type: () => true, limit: '2mb' }));
+  // Uploads are multipart (up to 10 MB): their router streams them itself.
+  const isTextBody = (req: IncomingMessage): boolean =>
+    !multipartPaths.has(((req as Partial<Request>).originalUrl ?? '').split('?', 1)[0] ?? '');
+  api.use(['/cgi-bin', '/customservice', '/wxaapi'], express.text({ type: isTextBody, limit: '2mb' }));
   api.use(faultMiddleware(gate));
   for (const feature of features) api.use(feature.router);
   api.use(wxErrorHandler(clock));

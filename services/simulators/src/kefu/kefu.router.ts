@@ -36,6 +36,7 @@ function articleCount(body: Record<string, unknown>): number {
 }
 
 /**
+ * `POST /cgi-bin/message/custom/typing` shows or hides 'typing…' (see {@link AudienceStore.setTyping});
  * `POST /cgi-bin/message/custom/send`: checks the message, then the user's kefu window
  * (45015 none open or unfollowed, 45047 quota used), and drops accepted messages into the
  * user's inbox, which the phone page shows.
@@ -55,6 +56,17 @@ export function createKefuRouter({ authorize, audience, chats, clock }: KefuRout
     if (verdict !== 0) throw new WxApiError(verdict);
     const { touser: _recipient, ...message } = body;
     chats.deliverKefu(account.appId, touser, clock(), message);
+    // "Sending an actual customer-service message cancels the indicator" (api.json customTyping).
+    audience.setTyping(account.appId, touser, false);
+    sendOk(res);
+  });
+  router.post('/cgi-bin/message/custom/typing', (req: Request, res: Response) => {
+    const account = authorize(req);
+    const { touser, command } = jsonBody(req);
+    if (typeof touser !== 'string' || touser === '') throw new WxApiError(40003);
+    if (command !== 'Typing' && command !== 'CancelTyping') throw new WxApiError(45072);
+    const verdict = audience.setTyping(account.appId, touser, command === 'Typing');
+    if (verdict !== 0) throw new WxApiError(verdict);
     sendOk(res);
   });
   return router;

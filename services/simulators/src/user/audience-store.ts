@@ -24,10 +24,22 @@ export interface UserRecord {
   /** The parametric QR code the current follow came through (user/info `qr_scene`). */
   qrScene: QrScene | undefined;
   readonly windows: Partial<Record<InteractionKind, KefuWindow>>;
+  /** When the user last messaged or clicked, scanned, followed (ms; 0 never): the typing rule's clock. */
+  lastInteractionAt: number;
+  /** Until when the 'typing…' indicator shows (ms; 0 or past: not shown). */
+  typingUntil: number;
 }
 
 /** Result of asking to send one kefu message: 0 allowed, else the errcode WeChat returns. */
 export type KefuVerdict = 0 | 40003 | 45015 | 45047;
+
+/** Result of `message/custom/typing`: 0 done, else the errcode WeChat returns. */
+export type TypingVerdict = 0 | 40003 | 45015 | 45080 | 45081;
+
+/** api.json customTyping: typing needs a user interaction in the previous 30 s (45080)… */
+export const typingInteractionWindowMs = 30_000;
+/** …and shows for up to 15 s, during which it cannot be sent again (45081). */
+export const typingIndicatorMs = 15_000;
 
 /**
  * Followers, blocking flags and the customer-service windows of every account's users.
@@ -62,6 +74,8 @@ export class AudienceStore {
       subscribedAt: existing === undefined || isNewFollow ? Math.floor(this.clock() / 1000) : existing.subscribedAt,
       qrScene: isNewFollow ? undefined : existing?.qrScene,
       windows: existing?.windows ?? {},
+      lastInteractionAt: existing?.lastInteractionAt ?? 0,
+      typingUntil: existing?.typingUntil ?? 0,
     };
     this.of(appId).set(user.openid, record);
     return record;
@@ -107,6 +121,7 @@ export class AudienceStore {
   recordInteraction(appId: string, openid: string, kind: InteractionKind): void {
     const user = this.get(appId, openid) ?? this.upsert(appId, { openid });
     const limits = this.limits();
+    user.lastInteractionAt = this.clock();
     user.windows[kind] =
       kind === 'message'
         ? { expiresAt: this.clock() + limits.kefuMessageWindowMs, remaining: limits.kefuPerUserMessage }
@@ -145,6 +160,30 @@ export class AudienceStore {
       if (isBlacklisted) list.add(openid);
       else list.delete(openid);
     }
+  }
+
+  /**
+   * `Typing` shows the indicator (unknown user 40003, unfollowed 45015 as for a kefu message,
+   * no interaction in the last 30 s 45080, already showing 45081); `CancelTyping` hides it.
+   */
+  setTyping(appId: string, openid: string, isTyping: boolean): TypingVerdict {
+    const user = this.get(appId, openid);
+    if (user === undefined) return 40003;
+    if (!user.isSubscribed) return 45015;
+    const now = this.clock();
+    if (!isTyping) {
+      user.typingUntil = 0;
+      return 0;
+    }
+    if (user.lastInteractionAt === 0 || now - user.lastInteractionAt > typingInteractionWindowMs) return 45080;
+    if (now < user.typingUntil) return 45081;
+    user.typingUntil = now + typingIndicatorMs;
+    return 0;
+  }
+
+  /** Whether the user sees the 'typing…' indicator now. */
+  isTyping(appId: string, openid: string): boolean {
+    return this.clock() < (this.get(appId, openid)?.typingUntil ?? 0);
   }
 
   reset(): void {
