@@ -5,6 +5,7 @@ import { type ChatEntry, ChatStore, type InboxMessage } from './chat/chat-store.
 import type { Clock } from './clock.js';
 import { FaultStore } from './faults/fault-store.js';
 import { KfAccountStore } from './kf-account/kf-account-store.js';
+import { KfSessionStore } from './kf-session/kf-session-store.js';
 import { type MassSendRecord, MassStore } from './mass/mass-store.js';
 import { MediaStore } from './media/media-store.js';
 import { MenuStore } from './menu/menu-store.js';
@@ -46,6 +47,7 @@ export class SimulatorState {
   readonly oauth: OAuthStore;
   readonly qrcodes: QrCodeStore;
   readonly kfAccounts = new KfAccountStore();
+  readonly kfSessions = new KfSessionStore();
   readonly tags = new TagStore();
   /** Temporary media (`/cgi-bin/media/upload`), bounded: the oldest are dropped. */
   readonly media: MediaStore;
@@ -172,6 +174,7 @@ export class SimulatorState {
       this.oauth,
       this.qrcodes,
       this.kfAccounts,
+      this.kfSessions,
       this.tags,
       this.media,
       this.faults,

@@ -7,11 +7,12 @@ import { faultMiddleware } from './faults/fault.middleware.js';
 import { FaultGate } from './faults/fault-gate.js';
 import { createHomeRouter } from './home/home.router.js';
 import { fieldsOf, unknownPathHandler, wxErrorHandler } from './http/api-http.js';
-import { tokenAuthorizer, tokenChecker } from './http/authorize.js';
+import { type Authorize, tokenAuthorizer, tokenChecker } from './http/authorize.js';
 import { type HotCall, withHotPath } from './http/hot-path.js';
 import { type RouteInfo, routesOf } from './http/routes.js';
 import { createKefuRouter } from './kefu/kefu.router.js';
 import { createKfAccountRouter } from './kf-account/kf-account.router.js';
+import { createKfSessionRouter, endLapsedSessions } from './kf-session/kf-session.router.js';
 import { createMailboxRouter } from './mailbox/mailbox.router.js';
 import { Mailbox } from './mailbox/mailbox-store.js';
 import { createMassRouter } from './mass/mass.router.js';
@@ -139,10 +140,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     { title: 'Menus', router: createMenuRouter({ authorize, menus: state.menus, audience, tags: state.tags }) },
     { title: 'Web authorisation (OAuth)', router: createOAuthRouter({ accounts, audience, oauth: state.oauth }) },
     { title: 'Parametric QR codes', router: createQrCodeRouter({ authorize, qrcodes: state.qrcodes, limits, clock }) },
-    {
-      title: 'Customer-service accounts',
-      router: createKfAccountRouter({ authorize, kfAccounts: state.kfAccounts, limits }),
-    },
+    ...customerServiceFeatures(state, authorize, clock),
     { title: 'Temporary media and article images', router: createMediaRouter({ authorize, media: state.media }) },
   ];
   // Before every feature (and the unknown-path answer): hosts down, injected faults, quotas, counters.
@@ -190,6 +188,27 @@ export function createSimulator(options: SimulatorOptions): Simulator {
   );
   const listener = withHotPath({ calls: hotCalls, gate, clock, fallback: app });
   return { app, listener, state, clock: adjustableClock, callbacks, mailbox, drain: () => callbacks.drain() };
+}
+
+/** Customer-service accounts, and their sessions and message records (getonlinekflist counts the sessions). */
+function customerServiceFeatures(
+  state: SimulatorState,
+  authorize: Authorize,
+  clock: Clock,
+): readonly { readonly title: string; readonly router: Router }[] {
+  const { kfAccounts, kfSessions: sessions, audience, chats } = state;
+  const sessionDeps = { authorize, kfAccounts, sessions, audience, chats, clock };
+  const acceptedCases = (appId: string, kfAccount: string): number => {
+    endLapsedSessions(sessionDeps, appId);
+    return sessions.list(appId).filter((session) => session.kfAccount === kfAccount).length;
+  };
+  return [
+    {
+      title: 'Customer-service accounts',
+      router: createKfAccountRouter({ authorize, kfAccounts, limits: state.currentLimitsOf, clock, acceptedCases }),
+    },
+    { title: 'Customer-service sessions and message records', router: createKfSessionRouter(sessionDeps) },
+  ];
 }
 
 /** The API host: every feature behind the body reader and the fault gate, errors as WeChat answers them. */

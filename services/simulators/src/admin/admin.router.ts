@@ -8,6 +8,7 @@ import type { SimulatorState } from '../simulator-state.js';
 import { defaultLimits, type SimAccount, type SimLimits, type SimUser } from '../types.js';
 import type { InteractionKind } from '../user/audience-store.js';
 import { addFaultControls } from './fault-controls.js';
+import { addKfControls } from './kf-controls.js';
 import { addSubscribeControls } from './subscribe-controls.js';
 import { addTemplateControls } from './template-controls.js';
 
@@ -63,6 +64,7 @@ export function createAdminRouter(deps: AdminRouterDeps): Router {
   addAccountRoutes(router, deps.state);
   addTemplateControls(router, deps.state, (req, res) => accountOf(deps.state, req, res));
   addFaultControls(router, deps.state, (req, res) => accountOf(deps.state, req, res));
+  addKfControls(router, deps.state, (req, res) => accountOf(deps.state, req, res));
   addSettingRoutes(router, deps.state);
   if (deps.callbacks !== undefined) {
     addCallbackRoutes(router, deps.callbacks);

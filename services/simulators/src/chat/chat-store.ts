@@ -73,6 +73,18 @@ export class ChatStore {
     return (this.chats.get(`${appId}:${openid}`) ?? []).filter((entry) => entry.seq > sinceSeq);
   }
 
+  /** Every entry of the account's conversations with its user, in the order they happened. */
+  entriesOf(appId: string): readonly { readonly openid: string; readonly entry: ChatEntry }[] {
+    const prefix = `${appId}:`;
+    const found: { openid: string; entry: ChatEntry }[] = [];
+    for (const [key, chat] of this.chats) {
+      if (!key.startsWith(prefix)) continue;
+      const openid = key.slice(prefix.length);
+      for (const entry of chat) found.push({ openid, entry });
+    }
+    return found.sort((a, b) => a.entry.seq - b.entry.seq);
+  }
+
   /** Only the customer-service messages after `sinceSeq` (the inbox of `/_sim/…/inbox`). */
   inbox(appId: string, openid: string, sinceSeq = 0): readonly InboxMessage[] {
     return this.list(appId, openid, sinceSeq).flatMap((entry) =>

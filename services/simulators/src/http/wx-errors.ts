@@ -99,6 +99,16 @@ const errmsgs: Readonly<Record<number, string>> = {
   65404: 'invalid custom service account',
   65405: 'account count exceeded the limit',
   65406: 'custom service account already exists',
+  65407: 'the wechat user have been one of your workers',
+  65408: 'you have already invited the wechat user',
+  65409: 'wechat account invalid',
+  65411: 'a effective invitation to bind the custom service account exists',
+  65412: 'the custom service account have been bound by a wechat user',
+  65413: 'no effective session for the customer',
+  65414: 'another worker is serving the customer',
+  65415: 'the worker is not online',
+  65416: 'param invalid, please check',
+  65417: 'it is too long from the starttime to endtime',
   65320: 'matchrule contains sex, country, province, city or language, which are no longer supported',
 };
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type Request, type Response, Router } from 'express';
+import type { Clock } from '../clock.js';
 import { jsonBody, queryParam, sendOk } from '../http/api-http.js';
 import type { Authorize } from '../http/authorize.js';
 import { WxApiError } from '../http/wx-errors.js';
@@ -10,6 +11,9 @@ export interface KfAccountRouterDeps {
   readonly authorize: Authorize;
   readonly kfAccounts: KfAccountStore;
   readonly limits: () => SimLimits;
+  readonly clock: Clock;
+  /** The sessions a kf account is serving now (getonlinekflist `accepted_case`). */
+  readonly acceptedCases: (appId: string, kfAccount: string) => number;
 }
 
 /**
@@ -34,6 +38,12 @@ function kfAccountOf(value: unknown): string {
 }
 
 /**
+ * A WeChat ID (微信号) as WeChat lets a user choose one: 6–20 letters, digits, `_` or `-`,
+ * starting with a letter. Anything else is refused with 65409.
+ */
+const wechatIdPattern = /^[A-Za-z][A-Za-z0-9_-]{5,19}$/;
+
+/**
  * Multipart bodies are read (as text, like every `/customservice` body here) only as far as
  * the simulator needs: is there a part named `media`?
  */
@@ -48,9 +58,17 @@ function hasMediaPart(req: Request): boolean {
  * Customer-service accounts: `/customservice/kfaccount/add|update|del|uploadheadimg` (no
  * `/cgi-bin` prefix) and `/cgi-bin/customservice/getkflist`. Errors as the current doc lists
  * them: 65401 unknown account, 65403 bad nickname, 65404 malformed account, 65405 too many,
- * 65406 exists; 41005 an avatar upload without its `media` part.
+ * 65406 exists; 41005 an avatar upload without its `media` part. `kfaccount/inviteworker`
+ * invites a WeChat user to bind an account; the simulator has no WeChat user to answer, so
+ * `/_sim/accounts/:account/kf-accounts/:kf_account` accepts or rejects for them.
  */
-export function createKfAccountRouter({ authorize, kfAccounts, limits }: KfAccountRouterDeps): Router {
+export function createKfAccountRouter({
+  authorize,
+  kfAccounts,
+  limits,
+  clock,
+  acceptedCases,
+}: KfAccountRouterDeps): Router {
   const router = Router();
   const existing = (account: SimAccount, kfAccount: unknown) => {
     const record = typeof kfAccount === 'string' ? kfAccounts.get(account.appId, kfAccount) : undefined;
@@ -95,22 +113,44 @@ export function createKfAccountRouter({ authorize, kfAccounts, limits }: KfAccou
     sendOk(res);
   });
 
+  // Checks as kfAccountInviteWorker lists them: 65409 not a WeChat ID, 65412 the account is
+  // bound already, 65407 the user is bound to another kf account of this official account,
+  // 65408 this user's invitation still waits, 65411 another user's invitation still waits. A
+  // rejected or expired invitation can be replaced.
+  router.post('/customservice/kfaccount/inviteworker', (req: Request, res: Response) => {
+    const account = authorize(req);
+    const body = jsonBody(req);
+    const record = existing(account, body.kf_account);
+    const inviteWx = body.invite_wx;
+    if (typeof inviteWx !== 'string' || !wechatIdPattern.test(inviteWx)) throw new WxApiError(65409);
+    if (record.kf_wx !== undefined) throw new WxApiError(65412);
+    if (kfAccounts.list(account.appId).some((kf) => kf.kf_wx === inviteWx)) throw new WxApiError(65407);
+    kfAccounts.expireInvites(account.appId, clock());
+    if (record.invite_status === 'waiting') throw new WxApiError(record.invite_wx === inviteWx ? 65408 : 65411);
+    kfAccounts.invite(record, inviteWx, clock());
+    sendOk(res);
+  });
+
   router.get('/cgi-bin/customservice/getkflist', (req: Request, res: Response) => {
     const account = authorize(req);
+    kfAccounts.expireInvites(account.appId, clock());
     res.json({ kf_list: kfAccounts.list(account.appId) });
   });
 
   // The simulator has no agent client: an account counts as online on the web (status 1) from
-  // when it is added, serving no session (accepted_case 0).
+  // when it is added until `/_sim` takes it offline; accepted_case counts its open sessions.
   router.get('/cgi-bin/customservice/getonlinekflist', (req: Request, res: Response) => {
     const account = authorize(req);
     res.json({
-      kf_online_list: kfAccounts.list(account.appId).map((kf) => ({
-        kf_account: kf.kf_account,
-        status: 1,
-        kf_id: kf.kf_id,
-        accepted_case: 0,
-      })),
+      kf_online_list: kfAccounts
+        .list(account.appId)
+        .filter((kf) => kfAccounts.isOnline(account.appId, kf.kf_account))
+        .map((kf) => ({
+          kf_account: kf.kf_account,
+          status: 1,
+          kf_id: kf.kf_id,
+          accepted_case: acceptedCases(account.appId, kf.kf_account),
+        })),
     });
   });
   return router;

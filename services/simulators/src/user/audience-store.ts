@@ -28,6 +28,8 @@ export interface UserRecord {
   lastInteractionAt: number;
   /** Until when the 'typing…' indicator shows (ms; 0 or past: not shown). */
   typingUntil: number;
+  /** When the user last sent a message (ms): kf sessions' wait queue orders by it. */
+  lastMessageAt: number | undefined;
 }
 
 /** Result of asking to send one kefu message: 0 allowed, else the errcode WeChat returns. */
@@ -76,6 +78,7 @@ export class AudienceStore {
       windows: existing?.windows ?? {},
       lastInteractionAt: existing?.lastInteractionAt ?? 0,
       typingUntil: existing?.typingUntil ?? 0,
+      lastMessageAt: existing?.lastMessageAt,
     };
     this.of(appId).set(user.openid, record);
     return record;
@@ -122,10 +125,18 @@ export class AudienceStore {
     const user = this.get(appId, openid) ?? this.upsert(appId, { openid });
     const limits = this.limits();
     user.lastInteractionAt = this.clock();
+    if (kind === 'message') user.lastMessageAt = this.clock();
     user.windows[kind] =
       kind === 'message'
         ? { expiresAt: this.clock() + limits.kefuMessageWindowMs, remaining: limits.kefuPerUserMessage }
         : { expiresAt: this.clock() + limits.kefuEventWindowMs, remaining: limits.kefuPerEvent };
+  }
+
+  /** Whether the user follows and messaged within the 48 h window (a kf session needs both). */
+  hasMessageWindow(appId: string, openid: string): boolean {
+    const user = this.get(appId, openid);
+    const window = user?.windows.message;
+    return user?.isSubscribed === true && window !== undefined && this.clock() < window.expiresAt;
   }
 
   /** Consumes one kefu message from the shortest open window that still has quota. */

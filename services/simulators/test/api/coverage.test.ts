@@ -32,13 +32,6 @@ function endpointsOf(
 const notSimulated = new Set([
   'POST /cgi-bin/message/mass/speed/get',
   'POST /cgi-bin/message/mass/speed/set',
-  'POST /customservice/kfaccount/inviteworker',
-  'POST /customservice/kfsession/create',
-  'POST /customservice/kfsession/close',
-  'GET /customservice/kfsession/getsession',
-  'GET /customservice/kfsession/getsessionlist',
-  'GET /customservice/kfsession/getwaitcase',
-  'POST /customservice/msgrecord/getmsglist',
   'POST /cgi-bin/callback/check',
   'POST /cgi-bin/clear_quota',
   'POST /cgi-bin/clear_quota/v2',
