@@ -3,6 +3,7 @@ import type { XmlFields } from '@mpstack/common/wechat';
 import { AccountDirectory } from './accounts.js';
 import { type ChatEntry, ChatStore, type InboxMessage } from './chat/chat-store.js';
 import type { Clock } from './clock.js';
+import { DatacubeStore } from './datacube/datacube-store.js';
 import { FaultStore } from './faults/fault-store.js';
 import { KfAccountStore } from './kf-account/kf-account-store.js';
 import { KfSessionStore } from './kf-session/kf-session-store.js';
@@ -51,6 +52,8 @@ export class SimulatorState {
   readonly tags = new TagStore();
   /** Temporary media (`/cgi-bin/media/upload`), bounded: the oldest are dropped. */
   readonly media: MediaStore;
+  /** Per-day follows, user messages and callback pushes the `/datacube` endpoints report. */
+  readonly datacube: DatacubeStore;
   /** Injected faults, hosts down, per-API quotas and call counters (`/_sim/faults`, `/_sim/calls`). */
   readonly faults: FaultStore;
   private currentLimits: SimLimits;
@@ -60,7 +63,12 @@ export class SimulatorState {
     this.accounts = new AccountDirectory(options.accounts);
     this.currentLimits = { ...defaultLimits, ...options.limits };
     this.tokens = new TokenStore(this.clock, () => this.currentLimits);
-    this.audience = new AudienceStore(this.clock, () => this.currentLimits);
+    this.datacube = new DatacubeStore(this.clock);
+    this.audience = new AudienceStore(
+      this.clock,
+      () => this.currentLimits,
+      (appId, isSubscribed, viaQrCode) => this.datacube.recordFollow(appId, isSubscribed, viaQrCode ? 30 : 0),
+    );
     this.oauth = new OAuthStore(this.clock);
     this.qrcodes = new QrCodeStore(this.clock);
     this.faults = new FaultStore(this.clock);
@@ -120,6 +128,7 @@ export class SimulatorState {
     if (openid === undefined || openid === '') return;
     if (message.MsgType !== 'event') {
       this.audience.recordInteraction(appId, openid, 'message');
+      this.datacube.recordUpstream(appId, openid, message.MsgType ?? '');
       return;
     }
     const event = message.Event ?? '';
@@ -177,6 +186,7 @@ export class SimulatorState {
       this.kfSessions,
       this.tags,
       this.media,
+      this.datacube,
       this.faults,
       this.accounts,
     ]) {

@@ -3,6 +3,7 @@ import express, { type ErrorRequestHandler, type Express, type Request, Router }
 import { createAdminRouter } from './admin/admin.router.js';
 import { CallbackDispatcher } from './callbacks/callback-dispatcher.js';
 import { AdjustableClock, type Clock } from './clock.js';
+import { createDatacubeRouter } from './datacube/datacube.router.js';
 import { faultMiddleware } from './faults/fault.middleware.js';
 import { FaultGate } from './faults/fault-gate.js';
 import { createHomeRouter } from './home/home.router.js';
@@ -62,7 +63,7 @@ export interface SimulatorOptions {
 
 /** A composed simulator that does not listen yet: mount {@link Simulator.app} anywhere. */
 export interface Simulator {
-  /** The WeChat API (`/cgi-bin`, `/sns`, `/connect`, `/customservice`), `/phone`, `/_sim`, `/healthz`. */
+  /** The WeChat API (`/cgi-bin`, `/sns`, `/connect`, `/customservice`, `/datacube`), `/phone`, `/_sim`, `/healthz`. */
   readonly app: Express;
   /**
    * What the simulator's listeners serve: {@link Simulator.app}, with the hot API calls
@@ -104,6 +105,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     ...timeout,
     ...fetchImpl,
     ...(options.deliveryConcurrency === undefined ? {} : { concurrency: options.deliveryConcurrency }),
+    onCallback: (appId, isOk, elapsedMs) => state.datacube.recordCallback(appId, isOk, elapsedMs),
   });
   const limits = state.currentLimitsOf;
   const authorize = tokenAuthorizer(state.tokens, state.accounts);
@@ -142,6 +144,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     { title: 'Parametric QR codes', router: createQrCodeRouter({ authorize, qrcodes: state.qrcodes, limits, clock }) },
     ...customerServiceFeatures(state, authorize, clock),
     { title: 'Temporary media and article images', router: createMediaRouter({ authorize, media: state.media }) },
+    { title: 'Analytics (datacube)', router: createDatacubeRouter({ authorize, datacube: state.datacube, clock }) },
   ];
   // Before every feature (and the unknown-path answer): hosts down, injected faults, quotas, counters.
   const gate = new FaultGate({ faults: state.faults, tokens: state.tokens, clock });
@@ -225,7 +228,7 @@ function apiRouter(features: readonly { readonly router: Router }[], gate: Fault
   // Uploads are multipart (up to 10 MB): their router streams them itself.
   const isTextBody = (req: IncomingMessage): boolean =>
     !multipartPaths.has(((req as Partial<Request>).originalUrl ?? '').split('?', 1)[0] ?? '');
-  api.use(['/cgi-bin', '/customservice', '/wxaapi'], express.text({ type: isTextBody, limit: '2mb' }));
+  api.use(['/cgi-bin', '/customservice', '/wxaapi', '/datacube'], express.text({ type: isTextBody, limit: '2mb' }));
   api.use(faultMiddleware(gate));
   for (const feature of features) api.use(feature.router);
   api.use(wxErrorHandler(clock));

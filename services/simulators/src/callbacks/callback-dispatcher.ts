@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import {
   buildEnvelope,
   encryptFor,
@@ -13,7 +14,7 @@ import type { Http1Answer } from '../sender/http1-response.js';
 import { keepAliveFetch } from '../sender/keep-alive-fetch.js';
 import { OriginPool } from '../sender/origin-pool.js';
 import { defaultMaxDeliveries, defaultTimeoutMs, deliveryHeaders, sendToAccount } from '../sender/send-to-account.js';
-import type { FetchLike } from '../sender/sender.types.js';
+import type { DeliveryAttempt, FetchLike } from '../sender/sender.types.js';
 import { numericNonce } from '../shared/ids.js';
 import type { TemplateSendRecord } from '../template/template-store.js';
 import { callbackUrlOf, originalIdOf, type SimAccount } from '../types.js';
@@ -28,6 +29,8 @@ export interface CallbackDispatcherOptions {
   readonly fetchImpl?: FetchLike;
   /** Event pushes in flight at once (the rest wait their turn, in order); 32 by default. */
   readonly concurrency?: number;
+  /** Told of each push as it ends: answered 2xx or not, and how long it took (the analytics count them). */
+  readonly onCallback?: (appId: string, isOk: boolean, elapsedMs: number) => void;
 }
 
 const defaultConcurrency = 32;
@@ -274,15 +277,20 @@ export class CallbackDispatcher {
       encrypt === undefined ? { timestamp, nonce: numericNonce() } : { timestamp, nonce: numericNonce(), encrypt };
     const { search, body } = buildEnvelope(job.account, job.xml, fields, stamp);
     const request = `${target.head}${search}${target.tail}${Buffer.byteLength(body)}\r\n\r\n${body}`;
+    const started = performance.now();
+    const ended = (isOk: boolean): void =>
+      this.options.onCallback?.(job.account.appId, isOk, Math.round(performance.now() - started));
     target.pool.call(
       request,
       undefined,
       this.timeoutMs,
       (answer: Http1Answer) => {
+        ended(answer.status >= 200 && answer.status < 300);
         delivery.statuses.push(answer.status);
         this.delivered(delivery, answer.status >= 200 && answer.status < 300 ? 'delivered' : 'failed');
       },
       () => {
+        ended(false);
         delivery.statuses.push(null);
         if (delivery.statuses.length < defaultMaxDeliveries) queueMicrotask(() => this.deliver(delivery));
         else this.delivered(delivery, 'failed');
@@ -306,6 +314,12 @@ export class CallbackDispatcher {
       clock: this.options.clock,
       ...(this.options.timeoutMs === undefined ? {} : { timeoutMs: this.options.timeoutMs }),
       fetchImpl: this.fetchImpl,
+      ...(this.options.onCallback === undefined
+        ? {}
+        : {
+            onDelivery: ({ status, elapsedMs }: DeliveryAttempt) =>
+              this.options.onCallback?.(account.appId, status !== null && status >= 200 && status < 300, elapsedMs),
+          }),
     })
       .then(
         (report) => {

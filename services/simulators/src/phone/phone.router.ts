@@ -247,6 +247,8 @@ export function createPhoneRouter(deps: PhoneRouterDeps): Router {
       xml,
       clock: deps.clock,
       recorder: state,
+      onDelivery: ({ status, elapsedMs }) =>
+        state.datacube.recordCallback(account.appId, status !== null && status >= 200 && status < 300, elapsedMs),
       ...(deps.timeoutMs === undefined ? {} : { timeoutMs: deps.timeoutMs }),
       ...(deps.fetchImpl === undefined ? {} : { fetchImpl: deps.fetchImpl }),
     });

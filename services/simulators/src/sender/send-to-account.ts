@@ -54,6 +54,7 @@ export async function sendToAccount(options: SendOptions): Promise<DeliveryRepor
     const url = `${options.url}${options.url.includes('?') ? '&' : '?'}${envelope.search}`;
     const delivery = await deliver(options, attempt, url, envelope.body);
     deliveries.push(delivery);
+    options.onDelivery?.(delivery);
     if (delivery.status !== null && delivery.status >= 200 && delivery.status < 300) {
       return { deliveries, userSees: readReply(options.account, delivery.body ?? '', isEvent(fields)) };
     }

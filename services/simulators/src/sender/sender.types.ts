@@ -63,6 +63,8 @@ export interface SendOptions {
   readonly clock?: Clock;
   readonly fetchImpl?: FetchLike;
   readonly recorder?: InboundRecorder;
+  /** Told of each delivery as it ends (the analytics count the pushes to the account). */
+  readonly onDelivery?: (delivery: DeliveryAttempt) => void;
 }
 
 /** One HTTP delivery of the message. */

@@ -32,6 +32,9 @@ export interface UserRecord {
   lastMessageAt: number | undefined;
 }
 
+/** A follow (`viaQrCode`: through a parametric QR code) or an unfollow, as it happens. */
+export type FollowListener = (appId: string, isSubscribed: boolean, viaQrCode: boolean) => void;
+
 /** Result of asking to send one kefu message: 0 allowed, else the errcode WeChat returns. */
 export type KefuVerdict = 0 | 40003 | 45015 | 45047;
 
@@ -57,6 +60,8 @@ export class AudienceStore {
   constructor(
     private readonly clock: Clock,
     private readonly limits: () => SimLimits,
+    /** Told of every follow and unfollow (the analytics count them). */
+    private readonly onFollowChange: FollowListener = () => {},
   ) {}
 
   /** Adds or updates a user; new users follow unless `isSubscribed: false`. */
@@ -81,6 +86,7 @@ export class AudienceStore {
       lastMessageAt: existing?.lastMessageAt,
     };
     this.of(appId).set(user.openid, record);
+    if (isSubscribed !== (existing?.isSubscribed ?? false)) this.onFollowChange(appId, isSubscribed, false);
     return record;
   }
 
@@ -107,10 +113,14 @@ export class AudienceStore {
   /** Follow or unfollow; a follow through a parametric QR code remembers its scene. */
   setSubscribed(appId: string, openid: string, isSubscribed: boolean, qrScene?: QrScene): UserRecord {
     const existing = this.get(appId, openid);
-    const user = existing ?? this.upsert(appId, { openid, isSubscribed });
+    // A new user is made unfollowed, so that the follow below is told once, with its QR code.
+    const user = existing ?? this.upsert(appId, { openid, isSubscribed: false });
     if (isSubscribed && existing?.isSubscribed !== true) {
       user.subscribedAt = Math.floor(this.clock() / 1000);
       user.qrScene = qrScene;
+    }
+    if (user.isSubscribed !== isSubscribed) {
+      this.onFollowChange(appId, isSubscribed, isSubscribed && qrScene !== undefined);
     }
     user.isSubscribed = isSubscribed;
     if (!isSubscribed) {

@@ -37,10 +37,6 @@ const notSimulated = new Set([
   'POST /cgi-bin/clear_quota/v2',
   'POST /cgi-bin/openapi/quota/get',
   'POST /cgi-bin/openapi/rid/get',
-  'POST /datacube/getusersummary',
-  'POST /datacube/getusercumulate',
-  'POST /datacube/getupstreammsg',
-  'POST /datacube/getinterfacesummary',
 ]);
 
 describe('simulator coverage of the API reference (api.json)', () => {
