@@ -11,6 +11,7 @@ import { type MassSendRecord, MassStore } from './mass/mass-store.js';
 import { MediaStore } from './media/media-store.js';
 import { MenuStore } from './menu/menu-store.js';
 import { OAuthStore } from './oauth/oauth-store.js';
+import { OpenApiStore } from './openapi/openapi-store.js';
 import { QrCodeStore } from './qrcode/qrcode-store.js';
 import { SubscribeStore } from './subscribe/subscribe-store.js';
 import { TagStore } from './tags/tag-store.js';
@@ -54,6 +55,8 @@ export class SimulatorState {
   readonly media: MediaStore;
   /** Per-day follows, user messages and callback pushes the `/datacube` endpoints report. */
   readonly datacube: DatacubeStore;
+  /** clear_quota's monthly count and the calls answered with a rid (`openapi/rid/get`). */
+  readonly openapi = new OpenApiStore();
   /** Injected faults, hosts down, per-API quotas and call counters (`/_sim/faults`, `/_sim/calls`). */
   readonly faults: FaultStore;
   private currentLimits: SimLimits;
@@ -100,6 +103,17 @@ export class SimulatorState {
     if (this.accounts.setSecret(appId, secret) === undefined) return undefined;
     this.tokens.revokeAll(appId);
     return secret;
+  }
+
+  /**
+   * clear_quota: every daily count of the account back to 0 — the quotas set through `/_sim`,
+   * `openapi/quota/get`'s `used`, token fetches, template sends and mass previews.
+   */
+  clearDailyQuotas(appId: string): void {
+    this.faults.clearDaily(appId);
+    this.tokens.clearDaily(appId);
+    this.templates.quota.clearWhere((key) => key === `template:${appId}`);
+    this.mass.quota.clearWhere((key) => key === `mass-preview:${appId}`);
   }
 
   /** Adds (or updates) a user who follows the account. */
@@ -187,6 +201,7 @@ export class SimulatorState {
       this.tags,
       this.media,
       this.datacube,
+      this.openapi,
       this.faults,
       this.accounts,
     ]) {

@@ -20,6 +20,7 @@ import { createMassRouter } from './mass/mass.router.js';
 import { createMediaRouter, multipartPaths } from './media/media.router.js';
 import { createMenuRouter } from './menu/menu.router.js';
 import { createOAuthRouter } from './oauth/oauth.router.js';
+import { createOpenApiRouter, type OpenApiRouterDeps } from './openapi/openapi.router.js';
 import { createPhoneRouter } from './phone/phone.router.js';
 import { createQrCodeRouter } from './qrcode/qrcode.router.js';
 import type { FetchLike } from './sender/sender.types.js';
@@ -29,7 +30,7 @@ import { createTagsRouter } from './tags/tags.router.js';
 import { createTemplateRouter } from './template/template.router.js';
 import { createTemplateSend, templateSendPath } from './template/template-send.js';
 import { createTokenRouter } from './token/token.router.js';
-import type { SimAccount, SimLimits } from './types.js';
+import { callbackUrlOf, type SimAccount, type SimLimits } from './types.js';
 import { createUserRouter } from './user/user.router.js';
 
 export interface SimulatorOptions {
@@ -145,9 +146,10 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     ...customerServiceFeatures(state, authorize, clock),
     { title: 'Temporary media and article images', router: createMediaRouter({ authorize, media: state.media }) },
     { title: 'Analytics (datacube)', router: createDatacubeRouter({ authorize, datacube: state.datacube, clock }) },
+    { title: 'API management', router: createOpenApiRouter(openApiDeps(state, options, authorize, () => features)) },
   ];
   // Before every feature (and the unknown-path answer): hosts down, injected faults, quotas, counters.
-  const gate = new FaultGate({ faults: state.faults, tokens: state.tokens, clock });
+  const gate = new FaultGate({ faults: state.faults, tokens: state.tokens, rids: state.openapi.rids, clock });
   const api = apiRouter(features, gate, clock);
   const admin = createAdminRouter({ state, callbacks, ...(adjustableClock === undefined ? {} : { adjustableClock }) });
   const phone = createPhoneRouter({
@@ -184,11 +186,8 @@ export function createSimulator(options: SimulatorOptions): Simulator {
   app.use(mailboxRouter);
   app.use(admin);
   app.use(api);
-  addFallbacks(
-    app,
-    groups.flatMap((group) => group.routes),
-    clock,
-  );
+  const routes = groups.flatMap((group) => group.routes);
+  addFallbacks(app, routes, clock);
   const listener = withHotPath({ calls: hotCalls, gate, clock, fallback: app });
   return { app, listener, state, clock: adjustableClock, callbacks, mailbox, drain: () => callbacks.drain() };
 }
@@ -212,6 +211,34 @@ function customerServiceFeatures(
     },
     { title: 'Customer-service sessions and message records', router: createKfSessionRouter(sessionDeps) },
   ];
+}
+
+/**
+ * What the API-management router needs; `features` is read on first use (the router is one of
+ * them): the paths they serve are the cgi_paths `openapi/quota/get` knows.
+ */
+function openApiDeps(
+  state: SimulatorState,
+  options: SimulatorOptions,
+  authorize: Authorize,
+  features: () => readonly { readonly router: Router }[],
+): OpenApiRouterDeps {
+  let paths: ReadonlySet<string> | undefined;
+  const { ingressBaseUrl } = options;
+  return {
+    ...{ authorize, accounts: state.accounts, faults: state.faults, openapi: state.openapi, oauth: state.oauth },
+    limits: state.currentLimitsOf,
+    clock: state.clock,
+    clearDailyQuotas: (appId) => state.clearDailyQuotas(appId),
+    isServed: (path) => {
+      paths ??= new Set(features().flatMap(({ router }) => routesOf(router).map((route) => route.path)));
+      return paths.has(path);
+    },
+    callbackUrlOf: (account) =>
+      ingressBaseUrl === undefined && account.callbackUrl === undefined
+        ? undefined
+        : callbackUrlOf(account, ingressBaseUrl ?? ''),
+  };
 }
 
 /** The API host: every feature behind the body reader and the fault gate, errors as WeChat answers them. */

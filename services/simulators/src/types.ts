@@ -90,6 +90,8 @@ export interface SimLimits {
   readonly permanentQrCodes: number;
   /** Customer-service accounts per official account (the 全局返回码 table's 61456: 10). */
   readonly kfAccounts: number;
+  /** clear_quota resets per account a month, v1 and v2 together (clear_quota doc: 10; 48006 beyond). */
+  readonly clearQuotaMonthly: number;
 }
 
 export const defaultLimits: SimLimits = Object.freeze({
@@ -107,6 +109,7 @@ export const defaultLimits: SimLimits = Object.freeze({
   blacklistPageSize: 1000,
   permanentQrCodes: 100_000,
   kfAccounts: 10,
+  clearQuotaMonthly: 10,
 });
 
 /** The account's `gh_…` id, defaulted from its short name. */

@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.js';
 import { WxApiError, wxErrorBody } from '../http/wx-errors.js';
+import { type RidLog, ridOfErrmsg } from '../openapi/rid-log.js';
 import type { TokenStore } from '../token/token-store.js';
 import type { CallInfo, Fault, FaultStore, HostName } from './fault-store.js';
 
@@ -7,6 +8,8 @@ export interface FaultGateDeps {
   readonly faults: FaultStore;
   readonly tokens: TokenStore;
   readonly clock: Clock;
+  /** Where answers carrying a rid are recorded for `openapi/rid/get`. */
+  readonly rids?: RidLog;
 }
 
 /** How the gate answers on the server that holds the exchange (Express, or the hot-call path). */
@@ -26,6 +29,16 @@ export interface CallParts {
   query(name: string): string | undefined;
   /** The body's fields when it is a JSON object (none otherwise). */
   readonly body: Readonly<Record<string, unknown>>;
+  /** The request as received, read only when an answer carries a rid (for `openapi/rid/get`). */
+  readonly request?: () => RawRequest;
+}
+
+/** What `openapi/rid/get` reports of the request itself. */
+export interface RawRequest {
+  /** The query string, without `?`. */
+  readonly query: string;
+  readonly body: string;
+  readonly clientIp: string;
 }
 
 /** One counted call through the gate. */
@@ -71,6 +84,7 @@ export class FaultGate {
   open(parts: CallParts, exchange: Exchange): GatedCall {
     const { faults, clock } = this.deps;
     const call = this.callOf(parts);
+    const startedAt = clock();
     const counter = faults.count(call);
     const fault = faults.take(call);
     const isInjected = fault !== undefined && fault.effect.kind !== 'delay';
@@ -79,8 +93,13 @@ export class FaultGate {
       if (isSettled) return;
       isSettled = true;
       counter.answered(outcome, isInjected);
+      if (outcome === undefined || outcome === 0) faults.usage.count(call.api, call.appId);
     };
-    const injectedAnswer = (): void => settle(applyEffect(fault as Fault, exchange, clock));
+    const sendError = (body: unknown): void => {
+      exchange.sendJson(body);
+      this.remember(call, parts, body, startedAt);
+    };
+    const injectedAnswer = (): void => settle(applyEffect(fault as Fault, { ...exchange, sendJson: sendError }, clock));
     const answer = (body: unknown): void => {
       if (isInjected && fault.phase === 'after') {
         injectedAnswer();
@@ -88,7 +107,8 @@ export class FaultGate {
       }
       const errcode = (body as { errcode?: unknown } | null)?.errcode;
       settle(typeof errcode === 'number' ? errcode : undefined);
-      exchange.sendJson(body);
+      if (typeof errcode === 'number' && errcode !== 0) sendError(body);
+      else exchange.sendJson(body);
     };
     const run = (api: () => void): void => {
       const proceed = (): void => {
@@ -106,6 +126,25 @@ export class FaultGate {
     return { answer, settle, run };
   }
 
+  /** Records an answer whose errmsg carries a rid, with the request it answered. */
+  private remember(call: CallInfo, parts: CallParts, body: unknown, startedAt: number): void {
+    const { rids, clock } = this.deps;
+    const errmsg = (body as { errmsg?: unknown } | null)?.errmsg;
+    const rid = rids === undefined || typeof errmsg !== 'string' ? undefined : ridOfErrmsg(errmsg);
+    if (rid === undefined) return;
+    const request = parts.request?.();
+    rids?.record({
+      rid,
+      appId: call.appId,
+      invokeTime: Math.floor(startedAt / 1000),
+      costInMs: clock() - startedAt,
+      requestUrl: request?.query ?? '',
+      requestBody: request?.body ?? '',
+      responseBody: JSON.stringify(body),
+      clientIp: request?.clientIp ?? '',
+    });
+  }
+
   /** The account (by its token, else its `appid`) and the user (`touser` / `openid`) a call is about. */
   private callOf(parts: CallParts): CallInfo {
     const { body } = parts;
@@ -119,6 +158,11 @@ export class FaultGate {
       (typeof body.openid === 'string' ? body.openid : undefined);
     return { api: parts.path, appId, host: parts.host, openid };
   }
+}
+
+/** A socket's remote address as WeChat shows a client IP: IPv4 without the `::ffff:` mapping. */
+export function clientIpOf(address: string | undefined): string {
+  return (address ?? '').replace(/^::ffff:/, '');
 }
 
 /** Answers with the fault's effect; returns the outcome to count. */

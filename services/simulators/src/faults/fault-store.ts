@@ -1,5 +1,6 @@
 import { beijingDay } from '../shared/ids.js';
 import { QuotaCounter } from '../shared/quota-counter.js';
+import { DailyUsage } from './daily-usage.js';
 
 /** The simulated API hosts: `api.weixin.qq.com` and its disaster-recovery twin `api2` (PROTOCOL.md, API hosts). */
 export const hostNames = ['api', 'api2'] as const;
@@ -135,6 +136,8 @@ export class FaultStore {
   private readonly down = new Map<HostName, HostDownMode>();
   private quotas: ApiQuota[] = [];
   private readonly quotaCounter = new QuotaCounter();
+  /** Successful calls per API and account today (`openapi/quota/get`'s `used`). */
+  readonly usage: DailyUsage;
   /** By API, then account (no key string to build and hash per call); `tallies` in the order they began. */
   private readonly counts = new Map<string, Map<string, Tally>>();
   private readonly tallies: Tally[] = [];
@@ -144,7 +147,9 @@ export class FaultStore {
   constructor(
     private readonly clock: () => number,
     private readonly random: () => number = Math.random,
-  ) {}
+  ) {
+    this.usage = new DailyUsage(clock);
+  }
 
   add(spec: FaultSpec): Fault {
     const fault: Fault = { ...spec, id: this.nextId++, fired: 0 };
@@ -240,6 +245,26 @@ export class FaultStore {
     return 0;
   }
 
+  /** The tightest quota set for the API and account: `daily` and `perMinute`, each when some quota sets it. */
+  quotaOf(api: string, appId: string): { readonly daily?: number; readonly perMinute?: number } {
+    const matching = this.quotas.filter(
+      (q) => (q.api === '*' || q.api === api) && (q.appId === undefined || q.appId === appId),
+    );
+    const tightest = (values: readonly (number | undefined)[]): number | undefined => {
+      const set = values.filter((value): value is number => value !== undefined);
+      return set.length === 0 ? undefined : Math.min(...set);
+    };
+    const daily = tightest(matching.map((q) => q.daily));
+    const perMinute = tightest(matching.map((q) => q.perMinute));
+    return { ...(daily === undefined ? {} : { daily }), ...(perMinute === undefined ? {} : { perMinute }) };
+  }
+
+  /** clear_quota: the account's daily counts of every API back to 0 (set quotas and `usage`); per-minute ones stay. */
+  clearDaily(appId: string): void {
+    this.quotaCounter.clearWhere((key) => key.startsWith('d:') && key.endsWith(`|${appId}`));
+    this.usage.clearAccount(appId);
+  }
+
   /** Counts a call as it arrives; `answered` completes it once the answer is known. */
   count(call: CallInfo): { answered(outcome: number | string | undefined, isInjected: boolean): void } {
     let ofApi = this.counts.get(call.api);
@@ -306,5 +331,6 @@ export class FaultStore {
     this.clear();
     this.counts.clear();
     this.tallies.length = 0;
+    this.usage.reset();
   }
 }

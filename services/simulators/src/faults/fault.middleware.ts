@@ -1,6 +1,6 @@
 import type { RequestHandler, Response } from 'express';
 import { bodyText, fieldsOrEmpty, parseJsonBody, queryParam } from '../http/api-http.js';
-import { type Exchange, type FaultGate, proxyPage } from './fault-gate.js';
+import { clientIpOf, type Exchange, type FaultGate, proxyPage } from './fault-gate.js';
 
 /**
  * The {@link FaultGate} in front of every API route Express serves. Everything the API answers
@@ -23,6 +23,11 @@ export function faultMiddleware(gate: FaultGate): RequestHandler {
         host,
         query: (name) => queryParam(req, name),
         body: fieldsOrEmpty(parseJsonBody(bodyText(req))),
+        request: () => ({
+          query: req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?') + 1) : '',
+          body: bodyText(req),
+          clientIp: clientIpOf(req.socket.remoteAddress),
+        }),
       },
       exchange,
     );

@@ -1,7 +1,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Clock } from '../clock.js';
 import type { Exchange, FaultGate } from '../faults/fault-gate.js';
-import { proxyPage } from '../faults/fault-gate.js';
+import { clientIpOf, proxyPage } from '../faults/fault-gate.js';
 import { fieldsOrEmpty, type JsonBody, okBody, parseJsonBody, queryParams } from './api-http.js';
 import { WxApiError, wxErrorBody } from './wx-errors.js';
 
@@ -88,7 +88,8 @@ function serve({ gate, clock }: HotPathDeps, call: HotCall, { req, res, path, se
   if (gate.isDown(host, exchange)) return;
   const query = queryParams(search);
   const body = parseJsonBody(text);
-  const gated = gate.open({ path, host, query, body: fieldsOrEmpty(body) }, exchange);
+  const request = () => ({ query: search, body: text, clientIp: clientIpOf(req.socket.remoteAddress) });
+  const gated = gate.open({ path, host, query, body: fieldsOrEmpty(body), request }, exchange);
   res.on('close', () => {
     const status = res.statusCode >= 400 ? `http ${res.statusCode}` : undefined;
     gated.settle(res.writableFinished ? status : 'dropped');

@@ -36,6 +36,8 @@ export class MassStore {
   private readonly sends: MassSendRecord[] = [];
   readonly quota = new QuotaCounter();
   readonly clientIds = new IdempotencyMap<{ readonly msgId: number; readonly msgDataId: number }>();
+  /** Each account's mass-send speed level (speed/set); sends ignore it. */
+  readonly speeds = new Map<string, number>();
 
   add(record: MassSendRecord): void {
     this.sends.push(record);
@@ -53,5 +55,6 @@ export class MassStore {
     this.sends.length = 0;
     this.quota.reset();
     this.clientIds.clear();
+    this.speeds.clear();
   }
 }

@@ -191,8 +191,36 @@ function addFollowUpRoutes(router: Router, deps: MassRouterDeps): void {
 }
 
 /**
+ * Mass-send speed levels (api_setspeed): level → 万 (10,000) recipients a minute; a larger level is
+ * slower. WeChat does not document an account's level before any set; the fastest stands in.
+ */
+const massSpeeds: readonly number[] = [80, 60, 45, 30, 10];
+const defaultMassSpeed = 0;
+
+/** `speed/get` (`{ speed, realspeed }`, no body needed) and `speed/set` (45084 missing, 45083 not 0–4). */
+function addSpeedRoutes(router: Router, { authorize, mass }: MassRouterDeps): void {
+  router.post('/cgi-bin/message/mass/speed/get', (req: Request, res: Response) => {
+    const account = authorize(req);
+    const speed = mass.speeds.get(account.appId) ?? defaultMassSpeed;
+    res.json({ speed, realspeed: massSpeeds[speed] });
+  });
+
+  router.post('/cgi-bin/message/mass/speed/set', (req: Request, res: Response) => {
+    const account = authorize(req);
+    const { speed } = jsonBody(req);
+    if (speed === undefined || speed === null) throw new WxApiError(45084);
+    if (typeof speed !== 'number' || !Number.isInteger(speed) || massSpeeds[speed] === undefined) {
+      throw new WxApiError(45083);
+    }
+    mass.speeds.set(account.appId, speed);
+    // The doc's success sample has an empty errmsg.
+    sendOk(res, {}, '');
+  });
+}
+
+/**
  * Mass messages: `mass/send` (2–10 000 openids, 40130), `mass/sendall` (everyone or a tag),
- * `mass/preview`, `mass/get`, `mass/delete`.
+ * `mass/preview`, `mass/get`, `mass/delete`, `mass/speed/get` / `set`.
  */
 export function createMassRouter(deps: MassRouterDeps): Router {
   const router = Router();
@@ -207,5 +235,6 @@ export function createMassRouter(deps: MassRouterDeps): Router {
     submit(deps, req, res, (account, body) => sendallAudience(deps, account, body));
   });
   addFollowUpRoutes(router, deps);
+  addSpeedRoutes(router, deps);
   return router;
 }

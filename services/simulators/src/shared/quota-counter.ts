@@ -19,6 +19,17 @@ export class QuotaCounter {
     return true;
   }
 
+  /** What `key` consumed in `period` (0 once a later period began). */
+  used(key: string, period: number): number {
+    const entry = this.counts.get(key);
+    return entry === undefined || entry.period !== period ? 0 : entry.used;
+  }
+
+  /** Forgets the counts of the keys `isCleared` picks (clear_quota resets one account's daily counts). */
+  clearWhere(isCleared: (key: string) => boolean): void {
+    for (const key of [...this.counts.keys()]) if (isCleared(key)) this.counts.delete(key);
+  }
+
   reset(): void {
     this.counts.clear();
   }

@@ -160,6 +160,11 @@ export class TokenStore {
     return { token: entry.ticket, expiresIn: Math.ceil((entry.expiresAt - now) / 1000) };
   }
 
+  /** clear_quota: the account's daily counts (token fetches, forced stable_token refreshes) back to 0. */
+  clearDaily(appId: string): void {
+    this.quota.clearWhere((key) => key === `token:${appId}` || key === `stable-force:${appId}`);
+  }
+
   reset(): void {
     for (const map of [this.tokens, this.latestToken, this.latestStable, this.lastForceAt, this.tickets]) map.clear();
     this.counts.clear();
