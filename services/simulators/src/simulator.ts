@@ -126,7 +126,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     { title: 'User tags', router: createTagsRouter({ authorize, audience, tags: state.tags, limits }) },
     {
       title: 'Customer-service messages',
-      router: createKefuRouter({ authorize, audience, chats: state.chats, clock }),
+      router: createKefuRouter({ authorize, audience, chats: state.chats, clock, media: state.media }),
     },
     {
       title: 'Template messages',
@@ -138,7 +138,10 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     },
     {
       title: 'Mass messages',
-      router: createMassRouter({ authorize, audience, mass: state.mass, limits, clock, callbacks, tags: state.tags }),
+      router: createMassRouter({
+        ...{ authorize, audience, mass: state.mass, limits, clock, callbacks },
+        ...{ tags: state.tags, media: state.media },
+      }),
     },
     { title: 'Menus', router: createMenuRouter({ authorize, menus: state.menus, audience, tags: state.tags }) },
     { title: 'Web authorisation (OAuth)', router: createOAuthRouter({ accounts, audience, oauth: state.oauth }) },

@@ -4,6 +4,8 @@ import type { Clock } from '../clock.js';
 import { jsonBody, sendOk } from '../http/api-http.js';
 import type { Authorize } from '../http/authorize.js';
 import { WxApiError } from '../http/wx-errors.js';
+import { requireMedia } from '../media/media-check.js';
+import type { MediaStore } from '../media/media-store.js';
 import type { AudienceStore } from '../user/audience-store.js';
 
 export interface KefuRouterDeps {
@@ -11,6 +13,8 @@ export interface KefuRouterDeps {
   readonly audience: AudienceStore;
   readonly chats: ChatStore;
   readonly clock: Clock;
+  /** Temporary media: an image, voice or video names a file uploaded to the account (else 40007). */
+  readonly media: MediaStore;
 }
 
 const kefuTypes: ReadonlySet<string> = new Set([
@@ -41,7 +45,7 @@ function articleCount(body: Record<string, unknown>): number {
  * (45015 none open or unfollowed, 45047 quota used), and drops accepted messages into the
  * user's inbox, which the phone page shows.
  */
-export function createKefuRouter({ authorize, audience, chats, clock }: KefuRouterDeps): Router {
+export function createKefuRouter({ authorize, audience, chats, clock, media }: KefuRouterDeps): Router {
   const router = Router();
   router.post('/cgi-bin/message/custom/send', (req: Request, res: Response) => {
     const account = authorize(req);
@@ -52,6 +56,7 @@ export function createKefuRouter({ authorize, audience, chats, clock }: KefuRout
       throw new WxApiError(40008);
     }
     if (msgtype === 'news' && articleCount(body) > maxKefuArticles) throw new WxApiError(45008);
+    requireMedia(media, account.appId, msgtype, body);
     const verdict = audience.consumeKefu(account.appId, touser);
     if (verdict !== 0) throw new WxApiError(verdict);
     const { touser: _recipient, ...message } = body;

@@ -4,6 +4,8 @@ import type { Clock } from '../clock.js';
 import { jsonBody, sendOk } from '../http/api-http.js';
 import type { Authorize } from '../http/authorize.js';
 import { WxApiError } from '../http/wx-errors.js';
+import { requireMedia } from '../media/media-check.js';
+import type { MediaStore } from '../media/media-store.js';
 import { beijingDay, beijingMonth, numericId } from '../shared/ids.js';
 import type { TagStore } from '../tags/tag-store.js';
 import type { SimAccount, SimLimits } from '../types.js';
@@ -18,6 +20,8 @@ export interface MassRouterDeps {
   readonly clock: Clock;
   readonly callbacks: CallbackDispatcher;
   readonly tags: TagStore;
+  /** Temporary media: an image or voice names a file uploaded to the account (else 40007). */
+  readonly media: MediaStore;
 }
 
 /** Batch_Sends doc: clientmsgid ≤ 64 bytes; a duplicate is refused for 24 h; retry ≥ 1 min apart. */
@@ -102,6 +106,7 @@ function submit(
   }
   const { touser, audience } = audienceOf(account, body);
   const msgtype = checkMsgtype(body.msgtype);
+  requireMedia(deps.media, account.appId, msgtype, body);
   const ids = { msgId: numericId(), msgDataId: numericId() };
   const record: MassSendRecord = {
     ...ids,
@@ -164,6 +169,7 @@ function addFollowUpRoutes(router: Router, deps: MassRouterDeps): void {
       if (!user.isSubscribed) throw new WxApiError(43004);
     }
     if (body.msgtype !== 'image' && body.msgtype !== 'music') checkMsgtype(body.msgtype);
+    requireMedia(deps.media, account.appId, String(body.msgtype), body);
     if (!mass.quota.take(`mass-preview:${account.appId}`, beijingDay(clock()), previewDailyLimit)) {
       throw new WxApiError(45009);
     }

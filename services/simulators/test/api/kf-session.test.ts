@@ -248,7 +248,8 @@ describe('simulated kf invitations, sessions and message records (/customservice
       0,
     );
     api.clock.advance(1000);
-    const image = { touser: 'o_alice', msgtype: 'image', image: { media_id: 'm' } };
+    const { mediaId } = api.state.media.add(account.appId, 'image', 'png', Buffer.from('png'));
+    const image = { touser: 'o_alice', msgtype: 'image', image: { media_id: mediaId } };
     assert.equal(await errcodeOf('/cgi-bin/message/custom/send', image), 0);
     api.clock.advance(500);
     await close(alice, 'o_alice');

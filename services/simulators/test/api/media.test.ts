@@ -147,6 +147,85 @@ describe('temporary media (media/upload, media/get)', () => {
   });
 });
 
+describe('media named by customer-service and mass messages', () => {
+  let api: ApiHarness;
+  let token: string;
+  beforeEach(async () => {
+    api = await startApi([account, other]);
+    token = await api.token(account);
+    api.state.recordInteraction(account.appId, 'o_alice', 'message');
+  });
+  afterEach(() => api.close());
+
+  const uploaded = (type: 'image' | 'voice' | 'video', appId = account.appId) =>
+    api.state.media.add(appId, type, type === 'image' ? 'png' : type === 'voice' ? 'mp3' : 'mp4', Buffer.from('x'))
+      .mediaId;
+  const errcodeOf = async (path: string, body: unknown) =>
+    (await api.post(`/cgi-bin/${path}?access_token=${token}`, body)).errcode;
+  const custom = (msgtype: string, content: Record<string, unknown>) =>
+    errcodeOf('message/custom/send', { touser: 'o_alice', msgtype, [msgtype]: content });
+
+  it('custom/send: an image, voice or video uploaded to the account goes out; an unknown, another account’s or expired one is 40007', async () => {
+    assert.equal(await custom('image', { media_id: uploaded('image') }), 0);
+    assert.equal(await custom('voice', { media_id: uploaded('voice') }), 0);
+    assert.equal(await custom('video', { media_id: uploaded('video'), title: 't', description: 'd' }), 0);
+    assert.equal(await custom('image', { media_id: 'never-uploaded' }), 40007);
+    assert.equal(await custom('image', {}), 40007);
+    assert.equal(await custom('voice', { media_id: uploaded('voice', other.appId) }), 40007);
+    const soon = uploaded('image');
+    api.clock.advance(temporaryMediaLifetimeMs);
+    api.state.recordInteraction(account.appId, 'o_alice', 'message');
+    token = await api.token(account);
+    assert.equal(await custom('image', { media_id: soon }), 40007);
+  });
+
+  it('mass sendall / send / preview: images (media_ids, or the single image.media_id SDKs send) and voice must be uploaded (40007); articles are not checked', async () => {
+    const all = { filter: { is_to_all: true } };
+    const image = uploaded('image');
+    assert.equal(
+      await errcodeOf('message/mass/sendall', { ...all, msgtype: 'image', images: { media_ids: [image] } }),
+      0,
+    );
+    assert.equal(await errcodeOf('message/mass/sendall', { ...all, msgtype: 'image', image: { media_id: image } }), 0);
+    assert.equal(
+      await errcodeOf('message/mass/sendall', { ...all, msgtype: 'image', images: { media_ids: [image, 'nope'] } }),
+      40007,
+    );
+    assert.equal(
+      await errcodeOf('message/mass/sendall', { ...all, msgtype: 'voice', voice: { media_id: 'nope' } }),
+      40007,
+    );
+    assert.equal(
+      await errcodeOf('message/mass/send', {
+        touser: ['o_alice', 'o_bob'],
+        msgtype: 'voice',
+        voice: { media_id: 'x' },
+      }),
+      40007,
+    );
+    assert.equal(
+      await errcodeOf('message/mass/send', {
+        touser: ['o_alice', 'o_bob'],
+        msgtype: 'voice',
+        voice: { media_id: uploaded('voice') },
+      }),
+      0,
+    );
+    assert.equal(
+      await errcodeOf('message/mass/preview', { touser: 'o_alice', msgtype: 'image', image: { media_id: 'x' } }),
+      40007,
+    );
+    assert.equal(
+      await errcodeOf('message/mass/preview', { touser: 'o_alice', msgtype: 'image', image: { media_id: image } }),
+      0,
+    );
+    assert.equal(
+      await errcodeOf('message/mass/sendall', { ...all, msgtype: 'mpnews', mpnews: { media_id: 'DRAFT' } }),
+      0,
+    );
+  });
+});
+
 describe('media store bounds', () => {
   it('drops the oldest files past its count or byte cap, and expired files as it stores', () => {
     let now = startOfTest;
