@@ -214,6 +214,20 @@ export interface CallbackStand {
  * job-finish push, the simulator's API pushing to it, and an access_token for `account`.
  * Read the fields inside the tests (they are new for each test).
  */
+/** A simulator per test (the pattern above without the ingress): `stand.api` and the first account's `stand.token`. */
+export function withApi(
+  accounts: readonly SimAccount[],
+  options?: Parameters<typeof startApi>[1],
+): { api: ApiHarness; token: string } {
+  const stand = {} as { api: ApiHarness; token: string };
+  beforeEach(async () => {
+    stand.api = await startApi(accounts, options);
+    stand.token = await stand.api.token(accounts[0] as SimAccount);
+  });
+  afterEach(() => stand.api?.close());
+  return stand;
+}
+
 export function withCallbackIngress(account: SimAccount): CallbackStand {
   const stand = {} as CallbackStand;
   beforeEach(async () => {

@@ -1,24 +1,18 @@
 import assert from 'node:assert/strict';
-import { type ApiHarness, startApi, testAccount } from '../helpers.js';
+import { testAccount, withApi } from '../helpers.js';
 
 const account = testAccount();
 const alice = 'alice@gh_demo';
 const bob = 'bob@gh_demo';
 
 describe('simulated kf invitations, sessions and message records (/customservice/kfsession/*, msgrecord)', () => {
-  let api: ApiHarness;
-  let token: string;
-  beforeEach(async () => {
-    api = await startApi([account]);
-    token = await api.token(account);
-  });
-  afterEach(() => api.close());
+  const stand = withApi([account]);
 
-  const post = async (path: string, body: unknown) => api.post(`${path}?access_token=${token}`, body);
+  const post = async (path: string, body: unknown) => stand.api.post(`${path}?access_token=${stand.token}`, body);
   const errcodeOf = async (path: string, body: unknown) => (await post(path, body)).errcode;
-  const get = (path: string, query = '') => api.get(`${path}?access_token=${token}${query}`);
+  const get = (path: string, query = '') => stand.api.get(`${path}?access_token=${stand.token}${query}`);
   const control = async (kfAccount: string, body: unknown) => {
-    const response = await fetch(`${api.url}/_sim/accounts/demo/kf-accounts/${encodeURIComponent(kfAccount)}`, {
+    const response = await fetch(`${stand.api.url}/_sim/accounts/demo/kf-accounts/${encodeURIComponent(kfAccount)}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),
@@ -28,8 +22,8 @@ describe('simulated kf invitations, sessions and message records (/customservice
   const kfList = async () => (await get('/cgi-bin/customservice/getkflist')).kf_list as Record<string, unknown>[];
   /** A follower's text message, as the phone records it: the chat line and the 48 h window. */
   const says = (openid: string, text: string) => {
-    api.state.recordInteraction(account.appId, openid, 'message');
-    api.state.chats.append(account.appId, openid, api.clock.now(), { from: 'user', kind: 'text', text });
+    stand.api.state.recordInteraction(account.appId, openid, 'message');
+    stand.api.state.chats.append(account.appId, openid, stand.api.clock.now(), { from: 'user', kind: 'text', text });
   };
   /** A kf account added, invited and bound (the invitation accepted through /_sim). */
   const boundKf = async (kfAccount: string, wechatId: string) => {
@@ -51,7 +45,7 @@ describe('simulated kf invitations, sessions and message records (/customservice
       await errcodeOf('/customservice/kfaccount/inviteworker', { kf_account: alice, invite_wx: 'alice_wx' }),
       0,
     );
-    const expires = Math.floor(api.clock.now() / 1000) + 7 * 24 * 3600;
+    const expires = Math.floor(stand.api.clock.now() / 1000) + 7 * 24 * 3600;
     assert.deepEqual((await kfList())[0], {
       kf_account: alice,
       kf_nick: 'Alice',
@@ -104,8 +98,8 @@ describe('simulated kf invitations, sessions and message records (/customservice
       0,
       'after a rejection',
     );
-    api.clock.advance(7 * 24 * 3600_000);
-    token = await api.token(account);
+    stand.api.clock.advance(7 * 24 * 3600_000);
+    stand.token = await stand.api.token(account);
     assert.equal((await kfList())[0]?.invite_status, 'expired');
     assert.equal((await control(alice, { invite: 'accept' })).status, 409, 'an expired invitation cannot be accepted');
     assert.equal(
@@ -128,7 +122,7 @@ describe('simulated kf invitations, sessions and message records (/customservice
   it('creates, reads and closes sessions; getonlinekflist counts them', async () => {
     await boundKf(alice, 'alice_wx');
     says('o_alice', 'hello');
-    const createdAt = Math.floor(api.clock.now() / 1000);
+    const createdAt = Math.floor(stand.api.clock.now() / 1000);
     assert.equal(await create(alice, 'o_alice'), 0);
     assert.deepEqual(await get('/customservice/kfsession/getsession', '&openid=o_alice'), {
       createtime: createdAt,
@@ -141,7 +135,7 @@ describe('simulated kf invitations, sessions and message records (/customservice
     assert.equal(online[0]?.accepted_case, 1);
     // Already in a session: the call succeeds and the session stays as it was (session-control doc).
     await boundKf(bob, 'bob_wx');
-    api.clock.advance(1000);
+    stand.api.clock.advance(1000);
     assert.equal(await create(bob, 'o_alice'), 0);
     assert.deepEqual(await get('/customservice/kfsession/getsession', '&openid=o_alice'), {
       createtime: createdAt,
@@ -169,10 +163,10 @@ describe('simulated kf invitations, sessions and message records (/customservice
     assert.deepEqual(await get('/cgi-bin/customservice/getonlinekflist'), { kf_online_list: [] });
     await control(alice, { isOnline: true });
     assert.equal(await create(alice, 'o_alice'), 45015, 'the follower never messaged');
-    api.state.recordInteraction(account.appId, 'o_alice', 'event');
+    stand.api.state.recordInteraction(account.appId, 'o_alice', 'event');
     assert.equal(await create(alice, 'o_alice'), 45015, 'a menu click opens no 48 h window');
     says('o_alice', 'hi');
-    api.state.audience.setSubscribed(account.appId, 'o_alice', false);
+    stand.api.state.audience.setSubscribed(account.appId, 'o_alice', false);
     assert.equal(await create(alice, 'o_alice'), 45015, 'unfollowed');
     assert.equal((await get('/customservice/kfsession/getsession', '&openid=o_nobody')).errcode, 40003);
     assert.equal((await get('/customservice/kfsession/getsession')).errcode, 40003);
@@ -187,8 +181,8 @@ describe('simulated kf invitations, sessions and message records (/customservice
     await create(alice, 'o_alice');
     assert.equal(await close(bob, 'o_alice'), 65414);
     assert.equal(await close('zz@gh_demo', 'o_alice'), 65401);
-    api.clock.advance(48 * 3600_000);
-    token = await api.token(account);
+    stand.api.clock.advance(48 * 3600_000);
+    stand.token = await stand.api.token(account);
     assert.equal(await close(alice, 'o_alice'), 65413, 'the session ended with the window');
     says('o_alice', 'back');
     await create(alice, 'o_alice');
@@ -203,10 +197,10 @@ describe('simulated kf invitations, sessions and message records (/customservice
     await boundKf(alice, 'alice_wx');
     assert.deepEqual(await get('/customservice/kfsession/getwaitcase'), { count: 0, waitcaselist: [] });
     says('o_bob', 'first');
-    const bobAt = Math.floor(api.clock.now() / 1000);
-    api.clock.advance(5000);
+    const bobAt = Math.floor(stand.api.clock.now() / 1000);
+    stand.api.clock.advance(5000);
     says('o_alice', 'second');
-    const aliceAt = Math.floor(api.clock.now() / 1000);
+    const aliceAt = Math.floor(stand.api.clock.now() / 1000);
     assert.deepEqual(await get('/customservice/kfsession/getwaitcase'), {
       count: 2,
       waitcaselist: [
@@ -215,30 +209,30 @@ describe('simulated kf invitations, sessions and message records (/customservice
       ],
     });
     await create(alice, 'o_bob');
-    api.clock.advance(1000);
+    stand.api.clock.advance(1000);
     says('o_bob', 'in session');
     await close(alice, 'o_bob');
     assert.deepEqual(await get('/customservice/kfsession/getwaitcase'), {
       count: 1,
       waitcaselist: [{ latest_time: aliceAt, openid: 'o_alice' }],
     });
-    api.clock.advance(1000);
+    stand.api.clock.advance(1000);
     says('o_bob', 'after the session');
     assert.equal((await get('/customservice/kfsession/getwaitcase')).count, 2);
-    api.clock.advance(48 * 3600_000);
-    token = await api.token(account);
+    stand.api.clock.advance(48 * 3600_000);
+    stand.token = await stand.api.token(account);
     assert.deepEqual(await get('/customservice/kfsession/getwaitcase'), { count: 0, waitcaselist: [] });
   });
 
   it('getmsglist returns what followers and kf accounts exchanged, paged by msgid', async () => {
     await boundKf(alice, 'alice_wx');
-    const start = Math.floor(api.clock.now() / 1000);
+    const start = Math.floor(stand.api.clock.now() / 1000);
     says('o_alice', 'before any session');
-    api.clock.advance(1000);
+    stand.api.clock.advance(1000);
     await create(alice, 'o_alice');
-    api.clock.advance(1000);
+    stand.api.clock.advance(1000);
     says('o_alice', 'I need help');
-    api.clock.advance(1000);
+    stand.api.clock.advance(1000);
     assert.equal(
       await errcodeOf('/cgi-bin/message/custom/send', {
         touser: 'o_alice',
@@ -247,11 +241,11 @@ describe('simulated kf invitations, sessions and message records (/customservice
       }),
       0,
     );
-    api.clock.advance(1000);
-    const { mediaId } = api.state.media.add(account.appId, 'image', 'png', Buffer.from('png'));
+    stand.api.clock.advance(1000);
+    const { mediaId } = stand.api.state.media.add(account.appId, 'image', 'png', Buffer.from('png'));
     const image = { touser: 'o_alice', msgtype: 'image', image: { media_id: mediaId } };
     assert.equal(await errcodeOf('/cgi-bin/message/custom/send', image), 0);
-    api.clock.advance(500);
+    stand.api.clock.advance(500);
     await close(alice, 'o_alice');
     says('o_bob', 'outside a session');
     const asKf = {
@@ -317,6 +311,6 @@ describe('simulated kf invitations, sessions and message records (/customservice
       await errcodeOf('/customservice/msgrecord/getmsglist', { ...ok, endtime: ok.starttime + 86_401 }),
       65417,
     );
-    assert.equal((await api.post('/customservice/msgrecord/getmsglist', ok)).errcode, 41001);
+    assert.equal((await stand.api.post('/customservice/msgrecord/getmsglist', ok)).errcode, 41001);
   });
 });

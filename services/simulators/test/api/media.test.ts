@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { MediaStore, temporaryMediaLifetimeMs } from '../../src/media/media-store.js';
-import { type ApiHarness, startApi, startOfTest, testAccount } from '../helpers.js';
+import { type ApiHarness, startApi, startOfTest, testAccount, withApi } from '../helpers.js';
 
 const account = testAccount();
 const other = testAccount({ id: 'other', appId: 'wxother00000000001', appSecret: 'secret-other' });
@@ -23,16 +23,10 @@ async function upload(
 }
 
 describe('temporary media (media/upload, media/get)', () => {
-  let api: ApiHarness;
-  let token: string;
-  beforeEach(async () => {
-    api = await startApi([account, other]);
-    token = await api.token(account);
-  });
-  afterEach(() => api.close());
+  const stand = withApi([account, other]);
 
   const uploadTemp = (type: string, filename: string, bytes: Uint8Array) =>
-    upload(api, `/cgi-bin/media/upload?access_token=${token}&type=${type}`, { filename, bytes });
+    upload(stand.api, `/cgi-bin/media/upload?access_token=${stand.token}&type=${type}`, { filename, bytes });
 
   it('stores an image and answers { type, media_id, created_at }; media/get returns its bytes as an attachment', async () => {
     const bytes = bytesOf(1000, 3);
@@ -42,7 +36,7 @@ describe('temporary media (media/upload, media/get)', () => {
     assert.equal(answer.created_at, startOfTest / 1000);
     const mediaId = String(answer.media_id);
     assert.match(mediaId, /^[\w-]{64}$/);
-    const response = await fetch(`${api.url}/cgi-bin/media/get?access_token=${token}&media_id=${mediaId}`);
+    const response = await fetch(`${stand.api.url}/cgi-bin/media/get?access_token=${stand.token}&media_id=${mediaId}`);
     assert.equal(response.headers.get('content-type'), 'image/png');
     assert.equal(response.headers.get('content-disposition'), `attachment; filename="${mediaId}.png"`);
     assert.deepEqual(new Uint8Array(await response.arrayBuffer()), bytes);
@@ -55,7 +49,9 @@ describe('temporary media (media/upload, media/get)', () => {
     ] as const) {
       const answer = await uploadTemp('voice', filename, bytesOf(2 * 1024 * 1024));
       assert.equal(answer.type, 'voice', filename);
-      const response = await fetch(`${api.url}/cgi-bin/media/get?access_token=${token}&media_id=${answer.media_id}`);
+      const response = await fetch(
+        `${stand.api.url}/cgi-bin/media/get?access_token=${stand.token}&media_id=${answer.media_id}`,
+      );
       assert.equal(response.headers.get('content-type'), contentType);
     }
   });
@@ -64,12 +60,12 @@ describe('temporary media (media/upload, media/get)', () => {
     const bytes = bytesOf(10 * 1024 * 1024, 9);
     const answer = await uploadTemp('video', 'clip.mp4', bytes);
     assert.equal(answer.type, 'video');
-    const got = await api.get(`/cgi-bin/media/get?access_token=${token}&media_id=${answer.media_id}`);
+    const got = await stand.api.get(`/cgi-bin/media/get?access_token=${stand.token}&media_id=${answer.media_id}`);
     assert.match(String(got.video_url), /^http:\/\/127\.0\.0\.1:\d+\/mmbiz\/video\//);
     const download = await fetch(String(got.video_url));
     assert.equal(download.headers.get('content-type'), 'video/mp4');
     assert.deepEqual(new Uint8Array(await download.arrayBuffer()), bytes);
-    assert.equal((await fetch(`${api.url}/mmbiz/video/unknown`)).status, 404);
+    assert.equal((await fetch(`${stand.api.url}/mmbiz/video/unknown`)).status, 404);
   });
 
   it('answers a thumb as thumb_media_id without media_id (the reference’s quirk), up to 64 KB', async () => {
@@ -77,7 +73,7 @@ describe('temporary media (media/upload, media/get)', () => {
     assert.equal(answer.type, 'thumb');
     assert.equal(answer.media_id, undefined);
     const response = await fetch(
-      `${api.url}/cgi-bin/media/get?access_token=${token}&media_id=${answer.thumb_media_id}`,
+      `${stand.api.url}/cgi-bin/media/get?access_token=${stand.token}&media_id=${answer.thumb_media_id}`,
     );
     assert.equal(response.headers.get('content-type'), 'image/jpeg');
   });
@@ -86,7 +82,7 @@ describe('temporary media (media/upload, media/get)', () => {
     for (const type of ['', 'file', 'news']) {
       assert.equal((await uploadTemp(type, 'a.jpg', bytesOf(10))).errcode, 40004, type);
     }
-    const untyped = await upload(api, `/cgi-bin/media/upload?access_token=${token}`, {
+    const untyped = await upload(stand.api, `/cgi-bin/media/upload?access_token=${stand.token}`, {
       filename: 'a.jpg',
       bytes: bytesOf(10),
     });
@@ -94,10 +90,13 @@ describe('temporary media (media/upload, media/get)', () => {
   });
 
   it('answers 41005 without a `media` file part, 44001 for an empty file', async () => {
-    const path = `/cgi-bin/media/upload?access_token=${token}&type=image`;
-    assert.equal((await upload(api, path, undefined)).errcode, 41005);
-    assert.equal((await upload(api, path, { name: 'file', filename: 'a.jpg', bytes: bytesOf(10) })).errcode, 41005);
-    assert.equal((await api.post(path, {})).errcode, 41005);
+    const path = `/cgi-bin/media/upload?access_token=${stand.token}&type=image`;
+    assert.equal((await upload(stand.api, path, undefined)).errcode, 41005);
+    assert.equal(
+      (await upload(stand.api, path, { name: 'file', filename: 'a.jpg', bytes: bytesOf(10) })).errcode,
+      41005,
+    );
+    assert.equal((await stand.api.post(path, {})).errcode, 41005);
     assert.equal((await uploadTemp('image', 'a.jpg', new Uint8Array(0))).errcode, 44001);
   });
 
@@ -127,41 +126,44 @@ describe('temporary media (media/upload, media/get)', () => {
   it('answers 40007 for an unknown media_id, another account’s, and one past its 3 days', async () => {
     const mediaId = String((await uploadTemp('image', 'a.jpg', bytesOf(10))).media_id);
     const get = async (accessToken: string, id: string) =>
-      (await api.get(`/cgi-bin/media/get?access_token=${accessToken}&media_id=${id}`)).errcode;
-    assert.equal(await get(token, 'unknown'), 40007);
-    assert.equal(await get(token, ''), 40007);
-    assert.equal(await get(await api.token(other), mediaId), 40007);
-    api.clock.advance(temporaryMediaLifetimeMs - 1);
-    assert.equal((await fetch(`${api.url}/cgi-bin/media/get?access_token=${token}&media_id=${mediaId}`)).status, 200);
-    api.clock.advance(1);
-    assert.equal(await get(await api.token(account), mediaId), 40007);
+      (await stand.api.get(`/cgi-bin/media/get?access_token=${accessToken}&media_id=${id}`)).errcode;
+    assert.equal(await get(stand.token, 'unknown'), 40007);
+    assert.equal(await get(stand.token, ''), 40007);
+    assert.equal(await get(await stand.api.token(other), mediaId), 40007);
+    stand.api.clock.advance(temporaryMediaLifetimeMs - 1);
+    assert.equal(
+      (await fetch(`${stand.api.url}/cgi-bin/media/get?access_token=${stand.token}&media_id=${mediaId}`)).status,
+      200,
+    );
+    stand.api.clock.advance(1);
+    assert.equal(await get(await stand.api.token(account), mediaId), 40007);
   });
 
   it('checks the access_token first (41001), and forgets media on reset', async () => {
-    assert.equal((await upload(api, '/cgi-bin/media/upload?type=image', undefined)).errcode, 41001);
-    assert.equal((await api.get('/cgi-bin/media/get?media_id=x')).errcode, 41001);
+    assert.equal((await upload(stand.api, '/cgi-bin/media/upload?type=image', undefined)).errcode, 41001);
+    assert.equal((await stand.api.get('/cgi-bin/media/get?media_id=x')).errcode, 41001);
     await uploadTemp('image', 'a.jpg', bytesOf(10));
-    assert.equal(api.state.media.usage().files, 1);
-    api.state.reset();
-    assert.deepEqual(api.state.media.usage(), { files: 0, bytes: 0 });
+    assert.equal(stand.api.state.media.usage().files, 1);
+    stand.api.state.reset();
+    assert.deepEqual(stand.api.state.media.usage(), { files: 0, bytes: 0 });
   });
 });
 
 describe('media named by customer-service and mass messages', () => {
-  let api: ApiHarness;
-  let token: string;
-  beforeEach(async () => {
-    api = await startApi([account, other]);
-    token = await api.token(account);
-    api.state.recordInteraction(account.appId, 'o_alice', 'message');
+  const stand = withApi([account, other]);
+  beforeEach(() => {
+    stand.api.state.recordInteraction(account.appId, 'o_alice', 'message');
   });
-  afterEach(() => api.close());
 
   const uploaded = (type: 'image' | 'voice' | 'video', appId = account.appId) =>
-    api.state.media.add(appId, type, type === 'image' ? 'png' : type === 'voice' ? 'mp3' : 'mp4', Buffer.from('x'))
-      .mediaId;
+    stand.api.state.media.add(
+      appId,
+      type,
+      type === 'image' ? 'png' : type === 'voice' ? 'mp3' : 'mp4',
+      Buffer.from('x'),
+    ).mediaId;
   const errcodeOf = async (path: string, body: unknown) =>
-    (await api.post(`/cgi-bin/${path}?access_token=${token}`, body)).errcode;
+    (await stand.api.post(`/cgi-bin/${path}?access_token=${stand.token}`, body)).errcode;
   const custom = (msgtype: string, content: Record<string, unknown>) =>
     errcodeOf('message/custom/send', { touser: 'o_alice', msgtype, [msgtype]: content });
 
@@ -173,9 +175,9 @@ describe('media named by customer-service and mass messages', () => {
     assert.equal(await custom('image', {}), 40007);
     assert.equal(await custom('voice', { media_id: uploaded('voice', other.appId) }), 40007);
     const soon = uploaded('image');
-    api.clock.advance(temporaryMediaLifetimeMs);
-    api.state.recordInteraction(account.appId, 'o_alice', 'message');
-    token = await api.token(account);
+    stand.api.clock.advance(temporaryMediaLifetimeMs);
+    stand.api.state.recordInteraction(account.appId, 'o_alice', 'message');
+    stand.token = await stand.api.token(account);
     assert.equal(await custom('image', { media_id: soon }), 40007);
   });
 
@@ -269,63 +271,60 @@ describe('article images (media/uploadimg)', () => {
 });
 
 describe('typing indicator (message/custom/typing)', () => {
-  let api: ApiHarness;
-  let token: string;
-  beforeEach(async () => {
-    api = await startApi([account]);
-    token = await api.token(account);
-  });
-  afterEach(() => api.close());
+  const stand = withApi([account]);
 
   const typing = (touser: unknown, command: unknown) =>
-    api.post(`/cgi-bin/message/custom/typing?access_token=${token}`, { touser, command });
+    stand.api.post(`/cgi-bin/message/custom/typing?access_token=${stand.token}`, { touser, command });
 
   it('shows after a user interaction within 30 s, cannot be re-sent while showing (15 s), and cancels', async () => {
-    api.state.recordInteraction(account.appId, 'o_alice', 'message');
-    api.clock.advance(30_000);
+    stand.api.state.recordInteraction(account.appId, 'o_alice', 'message');
+    stand.api.clock.advance(30_000);
     assert.equal((await typing('o_alice', 'Typing')).errcode, 0);
-    assert.equal(api.state.audience.isTyping(account.appId, 'o_alice'), true);
+    assert.equal(stand.api.state.audience.isTyping(account.appId, 'o_alice'), true);
     assert.equal((await typing('o_alice', 'Typing')).errcode, 45081);
     assert.equal((await typing('o_alice', 'CancelTyping')).errcode, 0);
-    assert.equal(api.state.audience.isTyping(account.appId, 'o_alice'), false);
+    assert.equal(stand.api.state.audience.isTyping(account.appId, 'o_alice'), false);
     assert.equal((await typing('o_alice', 'Typing')).errcode, 0);
-    api.state.recordInteraction(account.appId, 'o_alice', 'event');
-    api.clock.advance(15_000);
-    assert.equal(api.state.audience.isTyping(account.appId, 'o_alice'), false);
+    stand.api.state.recordInteraction(account.appId, 'o_alice', 'event');
+    stand.api.clock.advance(15_000);
+    assert.equal(stand.api.state.audience.isTyping(account.appId, 'o_alice'), false);
     assert.equal((await typing('o_alice', 'Typing')).errcode, 0);
   });
 
   it('answers 45080 without a user interaction in the previous 30 s', async () => {
     assert.equal((await typing('o_alice', 'Typing')).errcode, 45080);
-    api.state.recordInteraction(account.appId, 'o_alice', 'message');
-    api.clock.advance(30_001);
+    stand.api.state.recordInteraction(account.appId, 'o_alice', 'message');
+    stand.api.clock.advance(30_001);
     assert.equal((await typing('o_alice', 'Typing')).errcode, 45080);
   });
 
   it('is cancelled by a customer-service message to the user', async () => {
-    api.state.recordInteraction(account.appId, 'o_alice', 'message');
+    stand.api.state.recordInteraction(account.appId, 'o_alice', 'message');
     assert.equal((await typing('o_alice', 'Typing')).errcode, 0);
-    const sent = await api.post(`/cgi-bin/message/custom/send?access_token=${token}`, {
+    const sent = await stand.api.post(`/cgi-bin/message/custom/send?access_token=${stand.token}`, {
       touser: 'o_alice',
       msgtype: 'text',
       text: { content: 'hi' },
     });
     assert.equal(sent.errcode, 0);
-    assert.equal(api.state.audience.isTyping(account.appId, 'o_alice'), false);
+    assert.equal(stand.api.state.audience.isTyping(account.appId, 'o_alice'), false);
     assert.equal((await typing('o_alice', 'Typing')).errcode, 0);
   });
 
   it('refuses a bad command (45072), a missing or unknown user (40003), an unfollowed one (45015)', async () => {
-    api.state.recordInteraction(account.appId, 'o_alice', 'message');
+    stand.api.state.recordInteraction(account.appId, 'o_alice', 'message');
     for (const command of ['typing', '', undefined, 1]) {
       assert.equal((await typing('o_alice', command)).errcode, 45072, String(command));
     }
     assert.equal((await typing(undefined, 'Typing')).errcode, 40003);
     assert.equal((await typing('', 'Typing')).errcode, 40003);
     assert.equal((await typing('o_nobody', 'Typing')).errcode, 40003);
-    api.state.audience.setSubscribed(account.appId, 'o_alice', false);
+    stand.api.state.audience.setSubscribed(account.appId, 'o_alice', false);
     assert.equal((await typing('o_alice', 'Typing')).errcode, 45015);
-    assert.equal((await api.post('/cgi-bin/message/custom/typing', {})).errcode, 41001);
-    assert.equal((await api.post(`/cgi-bin/message/custom/typing?access_token=${token}`, '')).errcode, 44002);
+    assert.equal((await stand.api.post('/cgi-bin/message/custom/typing', {})).errcode, 41001);
+    assert.equal(
+      (await stand.api.post(`/cgi-bin/message/custom/typing?access_token=${stand.token}`, '')).errcode,
+      44002,
+    );
   });
 });

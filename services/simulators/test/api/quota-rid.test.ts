@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { type ApiHarness, startApi, testAccount } from '../helpers.js';
+import { startApi, testAccount, withApi } from '../helpers.js';
 
 const account = testAccount();
 const other = testAccount({ id: 'other', appId: 'wxother0000000001', appSecret: 'secret-other' });
@@ -12,16 +12,10 @@ function ridOf(answer: Record<string, unknown>): string {
 }
 
 describe('simulated API management (clear_quota, openapi/quota/get, openapi/rid/get, callback/check, mass speed)', () => {
-  let api: ApiHarness;
-  let token: string;
-  beforeEach(async () => {
-    api = await startApi([account, other], { callbackBaseUrl: 'http://127.0.0.1:9' });
-    token = await api.token(account);
-  });
-  afterEach(() => api.close());
+  const stand = withApi([account, other], { callbackBaseUrl: 'http://127.0.0.1:9' });
 
-  const post = (path: string, body: unknown, accessToken = token) =>
-    api.post(`/cgi-bin/${path}?access_token=${accessToken}`, body);
+  const post = (path: string, body: unknown, accessToken = stand.token) =>
+    stand.api.post(`/cgi-bin/${path}?access_token=${accessToken}`, body);
   const quotaOf = async (cgiPath: string) => (await post('openapi/quota/get', { cgi_path: cgiPath })).quota;
 
   it('reports the daily limit, today’s successful calls and what remains, from the simulator’s own limits', async () => {
@@ -36,14 +30,14 @@ describe('simulated API management (clear_quota, openapi/quota/get, openapi/rid/
   });
 
   it('counts calls against a quota set for the API; clear_quota sets the day’s counts back to 0', async () => {
-    api.state.faults.setQuota({ api: '/cgi-bin/tags/get', daily: 2 });
+    stand.api.state.faults.setQuota({ api: '/cgi-bin/tags/get', daily: 2 });
     for (let call = 0; call < 2; call += 1)
-      assert.ok(Array.isArray((await api.get(`/cgi-bin/tags/get?access_token=${token}`)).tags));
-    assert.equal((await api.get(`/cgi-bin/tags/get?access_token=${token}`)).errcode, 45009);
+      assert.ok(Array.isArray((await stand.api.get(`/cgi-bin/tags/get?access_token=${stand.token}`)).tags));
+    assert.equal((await stand.api.get(`/cgi-bin/tags/get?access_token=${stand.token}`)).errcode, 45009);
     assert.deepEqual(await quotaOf('/cgi-bin/tags/get'), { daily_limit: 2, used: 2, remain: 0 });
     assert.deepEqual(await post('clear_quota', { appid: account.appId }), { errcode: 0, errmsg: 'ok' });
     assert.deepEqual(await quotaOf('/cgi-bin/tags/get'), { daily_limit: 2, used: 0, remain: 2 });
-    assert.ok(Array.isArray((await api.get(`/cgi-bin/tags/get?access_token=${token}`)).tags));
+    assert.ok(Array.isArray((await stand.api.get(`/cgi-bin/tags/get?access_token=${stand.token}`)).tags));
     assert.deepEqual(await quotaOf('/cgi-bin/tags/get'), { daily_limit: 2, used: 1, remain: 1 });
   });
 
@@ -58,9 +52,9 @@ describe('simulated API management (clear_quota, openapi/quota/get, openapi/rid/
       assert.equal((await post('openapi/quota/get', { cgi_path: cgiPath })).errcode, 76021, String(cgiPath));
     }
     assert.equal((await post('openapi/quota/get', '')).errcode, 44002);
-    assert.equal((await api.post('/cgi-bin/openapi/quota/get', { cgi_path: '/cgi-bin/token' })).errcode, 41001);
-    const code = api.state.oauth.issueCode({ appId: account.appId, openid: 'o_alice', scope: 'snsapi_base' });
-    const sns = api.state.oauth.exchangeCode(account.appId, code);
+    assert.equal((await stand.api.post('/cgi-bin/openapi/quota/get', { cgi_path: '/cgi-bin/token' })).errcode, 41001);
+    const code = stand.api.state.oauth.issueCode({ appId: account.appId, openid: 'o_alice', scope: 'snsapi_base' });
+    const sns = stand.api.state.oauth.exchangeCode(account.appId, code);
     assert.ok(typeof sns === 'object');
     assert.equal((await post('openapi/quota/get', { cgi_path: '/cgi-bin/token' }, sns.accessToken)).errcode, 76022);
   });
@@ -68,31 +62,37 @@ describe('simulated API management (clear_quota, openapi/quota/get, openapi/rid/
   it('clear_quota: the token’s own appid only (40013); 10 a month shared with v2 by default, then 48006', async () => {
     assert.equal((await post('clear_quota', { appid: other.appId })).errcode, 40013);
     assert.equal((await post('clear_quota', {})).errcode, 40013);
-    assert.equal((await api.post('/cgi-bin/clear_quota', { appid: account.appId })).errcode, 41001);
-    api.state.setLimits({ clearQuotaMonthly: 2 });
+    assert.equal((await stand.api.post('/cgi-bin/clear_quota', { appid: account.appId })).errcode, 41001);
+    stand.api.state.setLimits({ clearQuotaMonthly: 2 });
     assert.equal((await post('clear_quota', { appid: account.appId })).errcode, 0);
     const v2 = { appid: account.appId, appsecret: account.appSecret };
-    assert.equal((await api.post('/cgi-bin/clear_quota/v2', v2)).errcode, 0);
+    assert.equal((await stand.api.post('/cgi-bin/clear_quota/v2', v2)).errcode, 0);
     assert.equal((await post('clear_quota', { appid: account.appId })).errcode, 48006);
-    assert.equal((await api.post('/cgi-bin/clear_quota/v2', v2)).errcode, 48006);
+    assert.equal((await stand.api.post('/cgi-bin/clear_quota/v2', v2)).errcode, 48006);
     const otherV2 = { appid: other.appId, appsecret: other.appSecret };
-    assert.equal((await api.post('/cgi-bin/clear_quota/v2', otherV2)).errcode, 0, 'the budget is per account');
-    api.clock.advance(32 * 86_400_000);
-    assert.equal((await api.post('/cgi-bin/clear_quota/v2', v2)).errcode, 0, 'a new Beijing month');
+    assert.equal((await stand.api.post('/cgi-bin/clear_quota/v2', otherV2)).errcode, 0, 'the budget is per account');
+    stand.api.clock.advance(32 * 86_400_000);
+    assert.equal((await stand.api.post('/cgi-bin/clear_quota/v2', v2)).errcode, 0, 'a new Beijing month');
   });
 
   it('clear_quota/v2 authenticates with appid and appsecret (body or query) and lifts the token fetch quota', async () => {
-    assert.equal((await api.post('/cgi-bin/clear_quota/v2', {})).errcode, 41002);
-    assert.equal((await api.post('/cgi-bin/clear_quota/v2', { appid: account.appId })).errcode, 41004);
-    assert.equal((await api.post('/cgi-bin/clear_quota/v2', { appid: 'wxnobody', appsecret: 'x' })).errcode, 40013);
-    assert.equal((await api.post('/cgi-bin/clear_quota/v2', { appid: account.appId, appsecret: 'x' })).errcode, 40125);
-    assert.equal((await api.post('/cgi-bin/clear_quota/v2', '{')).errcode, 47001);
-    api.state.setLimits({ tokenDailyQuota: 1 });
+    assert.equal((await stand.api.post('/cgi-bin/clear_quota/v2', {})).errcode, 41002);
+    assert.equal((await stand.api.post('/cgi-bin/clear_quota/v2', { appid: account.appId })).errcode, 41004);
+    assert.equal(
+      (await stand.api.post('/cgi-bin/clear_quota/v2', { appid: 'wxnobody', appsecret: 'x' })).errcode,
+      40013,
+    );
+    assert.equal(
+      (await stand.api.post('/cgi-bin/clear_quota/v2', { appid: account.appId, appsecret: 'x' })).errcode,
+      40125,
+    );
+    assert.equal((await stand.api.post('/cgi-bin/clear_quota/v2', '{')).errcode, 47001);
+    stand.api.state.setLimits({ tokenDailyQuota: 1 });
     const fetchQuery = `grant_type=client_credential&appid=${account.appId}&secret=${account.appSecret}`;
-    assert.equal((await api.get(`/cgi-bin/token?${fetchQuery}`)).errcode, 45009);
+    assert.equal((await stand.api.get(`/cgi-bin/token?${fetchQuery}`)).errcode, 45009);
     const query = `appid=${account.appId}&appsecret=${account.appSecret}`;
-    assert.equal((await api.post(`/cgi-bin/clear_quota/v2?${query}`, '')).errcode, 0);
-    assert.equal(typeof (await api.get(`/cgi-bin/token?${fetchQuery}`)).access_token, 'string');
+    assert.equal((await stand.api.post(`/cgi-bin/clear_quota/v2?${query}`, '')).errcode, 0);
+    assert.equal(typeof (await stand.api.get(`/cgi-bin/token?${fetchQuery}`)).access_token, 'string');
   });
 
   it('openapi/rid/get returns what the simulator recorded of a call it answered with that rid', async () => {
@@ -101,11 +101,11 @@ describe('simulated API management (clear_quota, openapi/quota/get, openapi/rid/
     const answer = await post('openapi/rid/get', { rid: ridOf(failed) });
     assert.equal(answer.errcode, 0);
     const request = answer.request as Record<string, unknown>;
-    assert.equal(request.request_url, `access_token=${token}`);
+    assert.equal(request.request_url, `access_token=${stand.token}`);
     assert.equal(request.request_body, JSON.stringify({ tag: { id: 999 } }));
     assert.deepEqual(JSON.parse(String(request.response_body)), failed);
     assert.equal(request.client_ip, '127.0.0.1');
-    assert.equal(request.invoke_time, Math.floor(api.clock.now() / 1000));
+    assert.equal(request.invoke_time, Math.floor(stand.api.clock.now() / 1000));
     assert.equal(request.cost_in_ms, 0, 'the test clock is frozen');
     // A template send is answered ahead of Express (the hot path): its rids are recorded too.
     const send = await post('message/template/send', { touser: 'o_alice', template_id: 'nope', data: {} });
@@ -119,10 +119,10 @@ describe('simulated API management (clear_quota, openapi/quota/get, openapi/rid/
     }
     assert.equal((await post('openapi/rid/get', { rid: '61725984-6126f6f9-040f19c4' })).errcode, 76001);
     const rid = ridOf(await post('tags/delete', { tag: { id: 999 } }));
-    const otherToken = await api.token(other);
+    const otherToken = await stand.api.token(other);
     assert.equal((await post('openapi/rid/get', { rid }, otherToken)).errcode, 76003);
-    api.clock.advance(7 * 86_400_000 + 1000);
-    const later = await api.token(account);
+    stand.api.clock.advance(7 * 86_400_000 + 1000);
+    const later = await stand.api.token(account);
     assert.equal((await post('openapi/rid/get', { rid }, later)).errcode, 76001);
   });
 
@@ -165,7 +165,7 @@ describe('simulated API management (clear_quota, openapi/quota/get, openapi/rid/
     for (const speed of [5, -1, 1.5, '2']) {
       assert.equal((await post('message/mass/speed/set', { speed })).errcode, 45083, String(speed));
     }
-    const otherToken = await api.token(other);
+    const otherToken = await stand.api.token(other);
     assert.deepEqual(await post('message/mass/speed/get', {}, otherToken), { speed: 0, realspeed: 80 }, 'per account');
   });
 });

@@ -1,5 +1,13 @@
 import assert from 'node:assert/strict';
-import { type ApiHarness, fakeIngress, type Listening, type Received, startApi, testAccount } from '../helpers.js';
+import {
+  type ApiHarness,
+  fakeIngress,
+  type Listening,
+  type Received,
+  startApi,
+  testAccount,
+  withApi,
+} from '../helpers.js';
 
 const account = testAccount({
   users: [
@@ -10,22 +18,16 @@ const account = testAccount({
 });
 
 describe('simulated user remarks and blacklist, menu trymatch', () => {
-  let api: ApiHarness;
-  let token: string;
-  beforeEach(async () => {
-    api = await startApi([account]);
-    token = await api.token(account);
-  });
-  afterEach(() => api.close());
+  const stand = withApi([account]);
 
-  const call = (path: string, body: unknown) => api.post(`${path}?access_token=${token}`, body);
+  const call = (path: string, body: unknown) => stand.api.post(`${path}?access_token=${stand.token}`, body);
 
   describe('user/info/updateremark', () => {
     const remark = (body: unknown) => call('/cgi-bin/user/info/updateremark', body);
 
     it('sets a remark that user/info and batchget show, and clears it with an empty one', async () => {
       assert.equal((await remark({ openid: 'o_alice', remark: '胖子同学' })).errcode, 0);
-      const info = await api.get(`/cgi-bin/user/info?access_token=${token}&openid=o_alice`);
+      const info = await stand.api.get(`/cgi-bin/user/info?access_token=${stand.token}&openid=o_alice`);
       assert.equal(info.remark, '胖子同学');
       const batch = (await call('/cgi-bin/user/info/batchget', {
         user_list: [{ openid: 'o_alice' }, { openid: 'o_bob' }],
@@ -35,7 +37,7 @@ describe('simulated user remarks and blacklist, menu trymatch', () => {
         ['胖子同学', ''],
       );
       assert.equal((await remark({ openid: 'o_alice', remark: '' })).errcode, 0);
-      assert.equal((await api.get(`/cgi-bin/user/info?access_token=${token}&openid=o_alice`)).remark, '');
+      assert.equal((await stand.api.get(`/cgi-bin/user/info?access_token=${stand.token}&openid=o_alice`)).remark, '');
     });
 
     it('takes remarks shorter than 30 bytes only (40092), of followers only (43004 / 40003)', async () => {
@@ -48,7 +50,7 @@ describe('simulated user remarks and blacklist, menu trymatch', () => {
       assert.equal((await remark({ openid: 'o_nobody', remark: 'x' })).errcode, 40003);
       assert.equal((await remark({ remark: 'x' })).errcode, 40003);
       assert.equal((await remark({ openid: 'o_gone', remark: 'x' })).errcode, 43004);
-      assert.equal((await api.post('/cgi-bin/user/info/updateremark?access_token=bad', {})).errcode, 40014);
+      assert.equal((await stand.api.post('/cgi-bin/user/info/updateremark?access_token=bad', {})).errcode, 40014);
       assert.equal((await remark('')).errcode, 44002);
       assert.equal((await remark('[1]')).errcode, 47001);
     });
@@ -71,15 +73,15 @@ describe('simulated user remarks and blacklist, menu trymatch', () => {
         data: { openid: ['o_bob', 'o_alice'] },
         next_openid: 'o_alice',
       });
-      assert.equal((await api.get(`/cgi-bin/user/info?access_token=${token}&openid=o_bob`)).subscribe, 1);
+      assert.equal((await stand.api.get(`/cgi-bin/user/info?access_token=${stand.token}&openid=o_bob`)).subscribe, 1);
       assert.equal((await unblacklist(['o_bob'])).errcode, 0);
       assert.deepEqual((await list()).data, { openid: ['o_alice'] });
     });
 
     it('pages with begin_openid = the previous next_openid, blacklistPageSize a page', async () => {
-      api.state.setLimits({ blacklistPageSize: 2 });
+      stand.api.state.setLimits({ blacklistPageSize: 2 });
       const openids = ['o_1', 'o_2', 'o_3'];
-      for (const openid of openids) api.state.addFollower(account.appId, { openid });
+      for (const openid of openids) stand.api.state.addFollower(account.appId, { openid });
       await blacklist(openids);
       const first = await list();
       assert.deepEqual(first, { total: 3, count: 2, data: { openid: ['o_1', 'o_2'] }, next_openid: 'o_2' });
@@ -91,7 +93,7 @@ describe('simulated user remarks and blacklist, menu trymatch', () => {
 
     it('takes 1–20 openids (40032), known to the account (49003 / 40003), checked whole', async () => {
       const many = Array.from({ length: 21 }, (_, i) => `o_${i}`);
-      for (const openid of many) api.state.addFollower(account.appId, { openid });
+      for (const openid of many) stand.api.state.addFollower(account.appId, { openid });
       assert.equal((await blacklist(many)).errcode, 40032);
       assert.equal((await blacklist(many.slice(0, 20))).errcode, 0);
       assert.equal((await blacklist([])).errcode, 40032);
@@ -139,7 +141,7 @@ describe('simulated user remarks and blacklist, menu trymatch', () => {
       for (const userId of ['o_nobody', 'o_gone', '', 42, undefined]) {
         assert.equal((await tryMatch(userId)).errcode, 65302, String(userId));
       }
-      assert.equal((await api.get(`/cgi-bin/menu/trymatch?access_token=${token}`)).errcode, 43002);
+      assert.equal((await stand.api.get(`/cgi-bin/menu/trymatch?access_token=${stand.token}`)).errcode, 43002);
     });
   });
 });
